@@ -1,0 +1,13 @@
+//! bmby-ghl: browse GoHighLevel data from a local sled cache and review Bmby changes before they
+//! are written. See `README.md` and `../shared/docs/design.md` for how the pieces fit.
+//!
+//! Boundary rule: `domain`, `ghl`, `store`, `sync`, `sandbox` and `sanitize` never import
+//! ratatui or crossterm; only `tui` does.
+pub mod config;
+pub mod domain;
+pub mod ghl;
+pub mod sandbox;
+pub mod sanitize;
+pub mod store;
+pub mod sync;
+pub mod tui;
