@@ -1,1 +1,1 @@
-//! config
+//! Configuration: file, environment and flags, and where things live on disk.

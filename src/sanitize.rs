@@ -1,1 +1,175 @@
-//! placeholder
+//! Cleaning of untrusted text (anything that came from GHL or Bmby) before it is stored,
+//! displayed, printed or logged.
+//!
+//! What goes: C0 controls (except `\n` and `\t` where multi-line text is allowed), DEL, C1
+//! controls (U+0080–U+009F, which include the 8-bit CSI), and the bidi embedding/override/isolate
+//! controls (U+202A–U+202E, U+2066–U+2069) that can make text display as something else. The
+//! invisible direction marks LRM/RLM/ALM (U+200E, U+200F, U+061C) are dropped too: they carry no
+//! meaning in a name and break comparisons. An ESC starts an escape sequence: the whole CSI/OSC
+//! sequence is removed, so `"\x1b]0;title\x07"` leaves nothing behind. The result is NFC.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// True for characters that must never reach a terminal from untrusted text.
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+fn clean_inner(s: &str, keep_newlines: bool) -> String {
+    // Fast path: most text is clean and already NFC.
+    if !s.chars().any(|c| is_forbidden(c) || c == '\n' || c == '\t' || c == '\r')
+        && unicode_normalization::is_nfc(s)
+    {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            '\u{9b}' => skip_csi_params(&mut chars),
+            '\u{9d}' => skip_osc_body(&mut chars),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push(if keep_newlines { '\n' } else { ' ' });
+                }
+            }
+            '\n' => out.push(if keep_newlines { '\n' } else { ' ' }),
+            '\t' => out.push(if keep_newlines { '\t' } else { ' ' }),
+            c if is_forbidden(c) => {}
+            c => out.push(c),
+        }
+    }
+    out.nfc().collect()
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.peek().copied() {
+        Some('[') => {
+            chars.next();
+            skip_csi_params(chars);
+        }
+        Some(']') | Some('P') | Some('_') | Some('^') | Some('X') => {
+            chars.next();
+            skip_osc_body(chars);
+        }
+        Some(c) if ('\u{20}'..='\u{7e}').contains(&c) => {
+            chars.next();
+        }
+        _ => {}
+    }
+}
+
+fn skip_csi_params(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    // Parameters and intermediates are 0x20–0x3F; the final byte is 0x40–0x7E.
+    for c in chars.by_ref() {
+        if ('\u{40}'..='\u{7e}').contains(&c) || !('\u{20}'..='\u{7e}').contains(&c) {
+            break;
+        }
+    }
+}
+
+fn skip_osc_body(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    // Ends at BEL, ST (ESC \) or the 8-bit ST U+009C.
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One-line text (names, emails, tags, titles): newlines and tabs become spaces.
+pub fn clean_line(s: &str) -> String {
+    clean_inner(s, false)
+}
+
+/// Multi-line text (note and task bodies): newlines and tabs are kept, `\r\n` becomes `\n`.
+pub fn clean_text(s: &str) -> String {
+    clean_inner(s, true)
+}
+
+/// Cleans every string (keys and values) inside a JSON value, one-line rules for keys and
+/// multi-line rules for values. Used for the raw JSON view of a record.
+pub fn clean_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(clean_text(s)),
+        Value::Array(a) => Value::Array(a.iter().map(clean_json).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (clean_line(k), clean_json(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc_title_sequence_removed_whole() {
+        assert_eq!(clean_line("Eve\u{1b}]0;pwned\u{7} Evil"), "Eve Evil");
+        assert_eq!(clean_line("a\u{1b}]8;;http://x\u{1b}\\link"), "alink");
+    }
+
+    #[test]
+    fn csi_removed() {
+        assert_eq!(clean_line("\u{1b}[31mred\u{1b}[0m"), "red");
+        assert_eq!(clean_line("x\u{9b}2Jy"), "xy");
+    }
+
+    #[test]
+    fn bidi_controls_and_marks_removed() {
+        assert_eq!(clean_line("abc\u{202e}fed"), "abcfed");
+        assert_eq!(clean_line("\u{200f}יוסי\u{200e} כהן"), "יוסי כהן");
+        assert_eq!(clean_line("\u{2066}x\u{2069}"), "x");
+    }
+
+    #[test]
+    fn newlines_by_kind() {
+        assert_eq!(clean_line("a\nb\tc\r\nd"), "a b c d");
+        assert_eq!(clean_text("a\r\nb\rc"), "a\nb\nc");
+    }
+
+    #[test]
+    fn nfc_applied() {
+        // "é" as e + combining acute becomes one code point.
+        assert_eq!(clean_line("e\u{301}"), "\u{e9}");
+    }
+
+    #[test]
+    fn plain_text_untouched() {
+        for s in ["Dana Levi", "מיכל לוי", "王小明", "👩‍💻 dev"] {
+            assert_eq!(clean_line(s), s);
+        }
+    }
+
+    #[test]
+    fn json_cleaned_deeply() {
+        let v = serde_json::json!({"a\u{1b}[1m": ["x\u{7}", {"b": "c\u{202e}"}], "n": 1});
+        let c = clean_json(&v);
+        assert_eq!(c, serde_json::json!({"a": ["x", {"b": "c"}], "n": 1}));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_emits_forbidden(s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}a-z]*") {
+            let out = clean_text(&s);
+            proptest::prop_assert!(!out.chars().any(|c| is_forbidden(c) || c == '\u{1b}' || c == '\r'));
+            let line = clean_line(&s);
+            proptest::prop_assert!(!line.contains('\n'));
+        }
+    }
+}

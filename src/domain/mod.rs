@@ -1,1 +1,9 @@
-//! domain
+//! Domain types: what the product works with once wire data has been checked and sanitized.
+//! No I/O and no UI here.
+pub mod contact;
+pub mod custom_field;
+pub mod activity;
+
+pub use activity::{Appointment, Note, Task};
+pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
+pub use custom_field::CustomFieldDef;

@@ -1,1 +1,17 @@
-//! store
+//! The local cache: one sled database per GHL location under the data dir.
+//!
+//! Layout: `<data_dir>/locations/<location_id>/cache.sled`, with trees
+//! - `contacts`: contact id → [`Contact`] (bincode)
+//! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads)
+//! - `tasks`, `notes`, `appointments`: contact id → `Vec<_>` (bincode)
+//! - `custom_fields`: field id → [`CustomFieldDef`]
+//! - `cursors`: pull name → [`PullCursor`] (JSON)
+//! - `meta`: `schema_version`, `last_sync` (RFC 3339 UTC), `location_name`
+//!
+//! A schema version other than [`SCHEMA_VERSION`] means the cache is rebuilt (it only holds
+//! data GHL can give again).
+mod cursor;
+mod db;
+
+pub use cursor::PullCursor;
+pub use db::{Store, StoreError, SCHEMA_VERSION};

@@ -1,0 +1,384 @@
+//! The sled database of one location.
+
+use std::path::{Path, PathBuf};
+
+use serde::{de::DeserializeOwned, Serialize};
+
+use super::PullCursor;
+use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
+
+/// Version of the cache layout; bump when a stored type changes shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Errors of the cache. The path is always named.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cache at {path} is in use by another bmby-ghl process (close it and retry)")]
+    Locked { path: PathBuf },
+    #[error("cache at {path}: {source}")]
+    Sled {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("cache at {path}: record {key} in tree {tree} is unreadable: {message}")]
+    Corrupt {
+        path: PathBuf,
+        tree: &'static str,
+        key: String,
+        message: String,
+    },
+}
+
+/// Handle to one location's cache. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    contacts: sled::Tree,
+    rows: sled::Tree,
+    tasks: sled::Tree,
+    notes: sled::Tree,
+    appointments: sled::Tree,
+    custom_fields: sled::Tree,
+    cursors: sled::Tree,
+    meta: sled::Tree,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+impl Store {
+    /// The directory of a location's cache under `data_dir`.
+    pub fn location_dir(data_dir: &Path, location_id: &str) -> PathBuf {
+        let safe: String = location_id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .collect();
+        data_dir.join("locations").join(safe)
+    }
+
+    /// Opens (creating if needed) the cache of `location_id` under `data_dir`.
+    ///
+    /// Errors: [`StoreError::Locked`] when another process has it open, else the sled error.
+    pub fn open(data_dir: &Path, location_id: &str) -> Result<Store> {
+        let path = Self::location_dir(data_dir, location_id).join("cache.sled");
+        Self::open_path(&path)
+    }
+
+    /// Opens the cache at an explicit path.
+    pub fn open_path(path: &Path) -> Result<Store> {
+        let path = path.to_path_buf();
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(64 * 1024 * 1024)
+            .open()
+            .map_err(|source| match &source {
+                sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::Locked { path: path.clone() }
+                }
+                sled::Error::Io(e) if e.to_string().contains("lock") => {
+                    StoreError::Locked { path: path.clone() }
+                }
+                _ => StoreError::Sled { path: path.clone(), source },
+            })?;
+        let tree = |name: &str| {
+            db.open_tree(name).map_err(|source| StoreError::Sled { path: path.clone(), source })
+        };
+        let store = Store {
+            contacts: tree("contacts")?,
+            rows: tree("contact_rows")?,
+            tasks: tree("tasks")?,
+            notes: tree("notes")?,
+            appointments: tree("appointments")?,
+            custom_fields: tree("custom_fields")?,
+            cursors: tree("cursors")?,
+            meta: tree("meta")?,
+            db,
+            path,
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    /// Where this cache lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, source: sled::Error) -> StoreError {
+        StoreError::Sled { path: self.path.clone(), source }
+    }
+
+    fn check_schema(&self) -> Result<()> {
+        let current = self
+            .meta
+            .get("schema_version")
+            .map_err(|e| self.err(e))?
+            .and_then(|v| std::str::from_utf8(&v).ok()?.parse::<u32>().ok());
+        if current != Some(SCHEMA_VERSION) {
+            if current.is_some() {
+                tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
+                for t in [
+                    &self.contacts,
+                    &self.rows,
+                    &self.tasks,
+                    &self.notes,
+                    &self.appointments,
+                    &self.custom_fields,
+                    &self.cursors,
+                ] {
+                    t.clear().map_err(|e| self.err(e))?;
+                }
+            }
+            self.meta
+                .insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn decode<T: DeserializeOwned>(&self, tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<T> {
+        bincode::deserialize(bytes).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            tree,
+            key: String::from_utf8_lossy(key).into_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+        bincode::serialize(v).expect("bincode encoding of plain data cannot fail")
+    }
+
+    /// Stores contacts (and their list rows) in one batch per tree.
+    pub fn put_contacts(&self, contacts: &[Contact]) -> Result<()> {
+        let mut full = sled::Batch::default();
+        let mut rows = sled::Batch::default();
+        for c in contacts {
+            full.insert(c.id.as_bytes(), Self::encode(c));
+            rows.insert(c.id.as_bytes(), Self::encode(&c.row()));
+        }
+        self.contacts.apply_batch(full).map_err(|e| self.err(e))?;
+        self.rows.apply_batch(rows).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Removes a contact and everything cached under it.
+    pub fn remove_contact(&self, id: &str) -> Result<()> {
+        for t in [&self.contacts, &self.rows, &self.tasks, &self.notes, &self.appointments] {
+            t.remove(id.as_bytes()).map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// One contact, or `None` when it is not cached.
+    pub fn contact(&self, id: &str) -> Result<Option<Contact>> {
+        match self.contacts.get(id.as_bytes()).map_err(|e| self.err(e))? {
+            Some(v) => Ok(Some(self.decode("contacts", id.as_bytes(), &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Number of cached contacts.
+    pub fn contact_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The first `n` list rows in key order (for the first frame, before the full list loads).
+    pub fn contact_rows_head(&self, n: usize) -> Result<Vec<ContactRow>> {
+        self.rows
+            .iter()
+            .take(n)
+            .map(|kv| {
+                let (k, v) = kv.map_err(|e| self.err(e))?;
+                self.decode("contact_rows", &k, &v)
+            })
+            .collect()
+    }
+
+    /// Every list row. Unreadable rows are skipped and logged, never fatal.
+    pub fn contact_rows(&self) -> Result<Vec<ContactRow>> {
+        let mut out = Vec::with_capacity(self.rows.len());
+        for kv in self.rows.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            match self.decode::<ContactRow>("contact_rows", &k, &v) {
+                Ok(r) => out.push(r),
+                Err(e) => tracing::warn!(error = %e, "skipping unreadable cached row"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every cached contact (decodes whole records: use [`Store::contact_rows`] for lists).
+    pub fn contacts(&self) -> Result<Vec<Contact>> {
+        let mut out = Vec::with_capacity(self.contacts.len());
+        for kv in self.contacts.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            out.push(self.decode("contacts", &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn put_list<T: Serialize>(&self, tree: &sled::Tree, contact_id: &str, items: &[T]) -> Result<()> {
+        tree.insert(contact_id.as_bytes(), Self::encode(&items))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn list<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        name: &'static str,
+        contact_id: &str,
+    ) -> Result<Option<Vec<T>>> {
+        match tree.get(contact_id.as_bytes()).map_err(|e| self.err(e))? {
+            Some(v) => Ok(Some(self.decode(name, contact_id.as_bytes(), &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces the cached tasks of a contact.
+    pub fn put_tasks(&self, contact_id: &str, tasks: &[Task]) -> Result<()> {
+        self.put_list(&self.tasks, contact_id, tasks)
+    }
+    /// Cached tasks; `None` when never fetched (as opposed to fetched and empty).
+    pub fn tasks(&self, contact_id: &str) -> Result<Option<Vec<Task>>> {
+        self.list(&self.tasks, "tasks", contact_id)
+    }
+    /// Replaces the cached notes of a contact.
+    pub fn put_notes(&self, contact_id: &str, notes: &[Note]) -> Result<()> {
+        self.put_list(&self.notes, contact_id, notes)
+    }
+    /// Cached notes; `None` when never fetched.
+    pub fn notes(&self, contact_id: &str) -> Result<Option<Vec<Note>>> {
+        self.list(&self.notes, "notes", contact_id)
+    }
+    /// Replaces the cached appointments of a contact.
+    pub fn put_appointments(&self, contact_id: &str, appts: &[Appointment]) -> Result<()> {
+        self.put_list(&self.appointments, contact_id, appts)
+    }
+    /// Cached appointments; `None` when never fetched.
+    pub fn appointments(&self, contact_id: &str) -> Result<Option<Vec<Appointment>>> {
+        self.list(&self.appointments, "appointments", contact_id)
+    }
+
+    /// Replaces all custom field definitions.
+    pub fn put_custom_fields(&self, defs: &[CustomFieldDef]) -> Result<()> {
+        self.custom_fields.clear().map_err(|e| self.err(e))?;
+        let mut b = sled::Batch::default();
+        for d in defs {
+            b.insert(d.id.as_bytes(), Self::encode(d));
+        }
+        self.custom_fields.apply_batch(b).map_err(|e| self.err(e))
+    }
+
+    /// Custom field definitions by id.
+    pub fn custom_fields(&self) -> Result<std::collections::HashMap<String, CustomFieldDef>> {
+        let mut out = std::collections::HashMap::new();
+        for kv in self.custom_fields.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            let d: CustomFieldDef = self.decode("custom_fields", &k, &v)?;
+            out.insert(d.id.clone(), d);
+        }
+        Ok(out)
+    }
+
+    /// The saved cursor of a pull (`"contacts"`), if any.
+    pub fn cursor(&self, name: &str) -> Result<Option<PullCursor>> {
+        match self.cursors.get(name.as_bytes()).map_err(|e| self.err(e))? {
+            Some(v) => serde_json::from_slice(&v).map(Some).map_err(|e| StoreError::Corrupt {
+                path: self.path.clone(),
+                tree: "cursors",
+                key: name.to_owned(),
+                message: e.to_string(),
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a pull cursor and flushes, so a crash after this point resumes from here.
+    pub fn put_cursor(&self, name: &str, cursor: &PullCursor) -> Result<()> {
+        let v = serde_json::to_vec(cursor).expect("cursor serializes");
+        self.cursors.insert(name.as_bytes(), v).map_err(|e| self.err(e))?;
+        self.flush()
+    }
+
+    /// A metadata value (`last_sync`, `location_name`, ...).
+    pub fn meta(&self, key: &str) -> Option<String> {
+        self.meta
+            .get(key.as_bytes())
+            .ok()
+            .flatten()
+            .and_then(|v| String::from_utf8(v.to_vec()).ok())
+    }
+
+    /// Sets a metadata value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.meta.insert(key.as_bytes(), value.as_bytes()).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Writes everything to disk.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(id: &str, first: &str) -> Contact {
+        Contact {
+            id: id.into(),
+            first_name: Some(first.into()),
+            date_updated: Some("2024-01-01T00:00:00.000Z".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn contacts_rows_and_lists_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), "loc1").unwrap();
+        s.put_contacts(&[contact("a", "Ann"), contact("b", "מיכל")]).unwrap();
+        assert_eq!(s.contact_count(), 2);
+        assert_eq!(s.contact("b").unwrap().unwrap().first_name.as_deref(), Some("מיכל"));
+        let rows = s.contact_rows().unwrap();
+        assert_eq!(rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Ann", "מיכל"]);
+        assert_eq!(s.tasks("a").unwrap(), None);
+        s.put_tasks("a", &[]).unwrap();
+        assert_eq!(s.tasks("a").unwrap(), Some(vec![]));
+        s.remove_contact("a").unwrap();
+        assert_eq!(s.contact_count(), 1);
+    }
+
+    #[test]
+    fn cursor_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = PullCursor { pages: 3, fetched: 1500, ..Default::default() };
+        {
+            let s = Store::open(dir.path(), "loc1").unwrap();
+            s.put_cursor("contacts", &c).unwrap();
+        }
+        let s = Store::open(dir.path(), "loc1").unwrap();
+        assert_eq!(s.cursor("contacts").unwrap(), Some(c));
+    }
+
+    #[test]
+    fn second_open_in_same_process_reports_locked_or_works() {
+        // sled takes an exclusive file lock per process; the error must name the path.
+        let dir = tempfile::tempdir().unwrap();
+        let _a = Store::open(dir.path(), "loc1").unwrap();
+        if let Err(e) = Store::open(dir.path(), "loc1") {
+            assert!(e.to_string().contains("cache"), "{e}");
+        }
+    }
+}

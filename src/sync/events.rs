@@ -1,0 +1,47 @@
+//! The vocabulary between the UI (or CLI) and the background worker.
+
+use crate::ghl::RateBudget;
+
+/// Work the UI asks the background worker to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// Pull contacts: `full = false` asks only for contacts updated since the last pull.
+    Pull { full: bool },
+    /// Fetch one contact afresh with its tasks, notes and appointments (interactive: goes
+    /// before bulk work).
+    FetchDetails { contact_id: String },
+    /// Fetch custom field definitions of the location.
+    FetchCustomFields,
+}
+
+/// What a finished pull did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullSummary {
+    pub full: bool,
+    /// Contacts received and stored in this pull.
+    pub fetched: u64,
+    /// Pages requested in this pull (after a resume: only the ones this run asked for).
+    pub pages: u32,
+    /// Whether this pull continued one that had been interrupted.
+    pub resumed: bool,
+}
+
+/// What background work reports back. Every string is sanitized.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncEvent {
+    PullStarted { full: bool },
+    /// A page was stored.
+    PullProgress { fetched: u64, total: Option<u64> },
+    /// Contacts with these ids were added or changed in the cache.
+    ContactsChanged { ids: Vec<String> },
+    PullFinished(PullSummary),
+    /// The contact and its tasks, notes and appointments are fresh in the cache.
+    DetailsLoaded { contact_id: String },
+    CustomFieldsLoaded,
+    /// The budget from the last response's `X-RateLimit-*` headers.
+    RateLimit(RateBudget),
+    /// Waiting before a retry (429, 5xx, dropped connection): `attempt` of `max`, waiting `wait_ms`.
+    Retrying { what: String, attempt: u32, wait_ms: u64 },
+    /// A job failed; `context` names what was being done (endpoint, contact), `message` the cause.
+    Error { context: String, message: String },
+}
