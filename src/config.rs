@@ -1,1 +1,157 @@
-//! Configuration: file, environment and flags, and where things live on disk.
+//! Configuration: the config file, the environment and the flags, and where things live.
+//!
+//! Precedence: flags > environment > config file > defaults. The config file is TOML:
+//! ```toml
+//! [ghl]
+//! base_url = "https://services.leadconnectorhq.com"   # GHL_BASE_URL
+//! location_id = "ve9EPM428h8vShlRW1KT"                # GHL_LOCATION_ID
+//! # token = "pit-…"   # better: GHL_TOKEN in the environment
+//!
+//! [sync]
+//! pull_interval_secs = 60   # background incremental pull while the TUI runs; 0 = off
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::ghl::{Secret, DEFAULT_BASE_URL};
+
+/// The `[ghl]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GhlSection {
+    pub base_url: Option<String>,
+    pub location_id: Option<String>,
+    pub token: Option<String>,
+}
+
+/// The `[sync]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSection {
+    pub pull_interval_secs: Option<u64>,
+}
+
+/// The config file as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub ghl: GhlSection,
+    #[serde(default)]
+    pub sync: SyncSection,
+}
+
+/// Where config, data and logs live.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// Resolves the places: `--config`/`--data-dir` when given, else the platform's
+    /// directories (`directories::ProjectDirs`, e.g. `~/.config/bmby-ghl`, `~/.local/share/bmby-ghl`).
+    pub fn resolve(config: Option<&Path>, data_dir: Option<&Path>) -> Paths {
+        let dirs = directories::ProjectDirs::from("com", "bmby-ghl", "bmby-ghl");
+        let config_dir = match (config, &dirs) {
+            (Some(c), _) => c.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".")),
+            (None, Some(d)) => d.config_dir().to_path_buf(),
+            (None, None) => PathBuf::from(".bmby-ghl"),
+        };
+        let config_file = config.map(Path::to_path_buf).unwrap_or_else(|| config_dir.join("config.toml"));
+        let data_dir = match (data_dir, &dirs) {
+            (Some(d), _) => d.to_path_buf(),
+            (None, Some(d)) => d.data_dir().to_path_buf(),
+            (None, None) => PathBuf::from(".bmby-ghl/data"),
+        };
+        Paths { config_file, config_dir, data_dir }
+    }
+
+    /// The user's keymap (only the keys it changes).
+    pub fn user_keymap(&self) -> PathBuf {
+        self.config_dir.join("keymap.toml")
+    }
+
+    /// The log file.
+    pub fn log_file(&self) -> PathBuf {
+        self.data_dir.join("logs").join("bmby-ghl.log")
+    }
+}
+
+/// Effective settings for talking to one GHL location.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub base_url: String,
+    pub location_id: Option<String>,
+    /// A Private Integration Token (from `GHL_TOKEN` or the config file).
+    pub token: Option<Secret>,
+    pub pull_interval_secs: u64,
+}
+
+/// Errors reading the config file; they name the file and the line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path}, line {line}: {message}")]
+    Parse { path: PathBuf, line: usize, message: String },
+}
+
+/// Loads the config file (a missing file is an empty config) and applies the environment.
+pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    let file = match std::fs::read_to_string(path) {
+        Ok(text) => parse(path, &text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
+        Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+    };
+    let nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    Ok(Settings {
+        base_url: nonempty("GHL_BASE_URL")
+            .or(file.ghl.base_url)
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+        location_id: nonempty("GHL_LOCATION_ID").or(file.ghl.location_id),
+        token: nonempty("GHL_TOKEN").or(file.ghl.token).map(|t| Secret::new(t.trim())),
+        pull_interval_secs: file.sync.pull_interval_secs.unwrap_or(60),
+    })
+}
+
+/// Parses config text; errors carry the 1-based line.
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        line: e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1),
+        message: e.message().to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_beats_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "[ghl]\nlocation_id = \"fromfile\"\nbase_url = \"http://file\"\n").unwrap();
+        let s = load(&p, &|k| (k == "GHL_LOCATION_ID").then(|| "fromenv".to_owned())).unwrap();
+        assert_eq!(s.location_id.as_deref(), Some("fromenv"));
+        assert_eq!(s.base_url, "http://file");
+        assert!(s.token.is_none());
+    }
+
+    #[test]
+    fn bad_file_names_line() {
+        let e = parse(Path::new("c.toml"), "[ghl]\nlocation_id = \"x\"\nbogus = 1\n").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("c.toml, line 3"), "{msg}");
+    }
+
+    #[test]
+    fn missing_file_is_defaults() {
+        let s = load(Path::new("/nonexistent/x.toml"), &|_| None).unwrap();
+        assert_eq!(s.base_url, DEFAULT_BASE_URL);
+    }
+}

@@ -11,3 +11,6 @@ pub mod sanitize;
 pub mod store;
 pub mod sync;
 pub mod tui;
+pub mod cli;
+pub mod commands;
+pub mod logging;

@@ -1,1 +1,44 @@
-fn main() {}
+//! `bmby-ghl`: parse the command line, set up errors and logging, run the command.
+use std::process::ExitCode;
+
+use bmby_ghl::cli::{Cli, Command};
+use bmby_ghl::config::{self, Paths};
+use bmby_ghl::{commands, logging};
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _ = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .install();
+    match real_main(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn real_main(cli: Cli) -> color_eyre::Result<i32> {
+    let is_demo = matches!(cli.command, Some(Command::Demo));
+    // The demo runs in a temporary data dir unless one is given.
+    let temp = if is_demo && cli.data_dir.is_none() { Some(tempfile::tempdir()?) } else { None };
+    let data_dir = cli.data_dir.clone().or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()));
+    let paths = Paths::resolve(cli.config.as_deref(), data_dir.as_deref());
+    let _log = logging::init(&paths.log_file(), &cli.log_level)?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?cli.command, "start");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("bmby-ghl-worker")
+        .build()?;
+    let code = if is_demo {
+        commands::demo(&paths, &rt)
+    } else {
+        let settings = config::load(&paths.config_file, &|k| std::env::var(k).ok())?;
+        commands::run(cli.command, &paths, &settings, &rt)
+    };
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    code
+}

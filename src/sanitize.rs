@@ -167,7 +167,8 @@ mod tests {
         #[test]
         fn never_emits_forbidden(s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}a-z]*") {
             let out = clean_text(&s);
-            proptest::prop_assert!(!out.chars().any(|c| is_forbidden(c) || c == '\u{1b}' || c == '\r'));
+            let bad = out.chars().any(|c| is_forbidden(c) || c == '\u{1b}' || c == '\r');
+            proptest::prop_assert!(!bad, "forbidden char left in {:?}", out);
             let line = clean_line(&s);
             proptest::prop_assert!(!line.contains('\n'));
         }

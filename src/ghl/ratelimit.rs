@@ -1,10 +1,22 @@
 //! Pacing from GHL's `X-RateLimit-*` response headers.
+//!
+//! GHL allows a burst of `X-RateLimit-Max` requests per `X-RateLimit-Interval-Milliseconds`
+//! (default 100 per 10 000 ms) and `X-RateLimit-Limit-Daily` per day (default 200 000), per
+//! location. The limiter keeps its own sliding window of the requests this process sent and
+//! trusts the server's `Remaining` when it is lower (other processes share the budget): when
+//! the server says nothing is left, requests wait one interval from that answer.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+use tokio::sync::Mutex;
 
 /// The budget GHL reported on the last response (all counts in requests).
 ///
 /// Headers: `X-RateLimit-Max` (burst size), `X-RateLimit-Remaining` (left in this burst
 /// window), `X-RateLimit-Interval-Milliseconds` (window length), `X-RateLimit-Limit-Daily`,
-/// `X-RateLimit-Daily-Remaining`. Defaults: 100 per 10 000 ms, 200 000 per day.
+/// `X-RateLimit-Daily-Remaining`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RateBudget {
     pub max: Option<u32>,
@@ -12,4 +24,198 @@ pub struct RateBudget {
     pub interval_ms: Option<u64>,
     pub daily_limit: Option<u32>,
     pub daily_remaining: Option<u32>,
+}
+
+impl RateBudget {
+    /// Reads the five headers; absent or unparsable ones stay `None`.
+    pub fn from_headers(h: &HeaderMap) -> RateBudget {
+        fn num<T: std::str::FromStr>(h: &HeaderMap, name: &str) -> Option<T> {
+            h.get(name)?.to_str().ok()?.trim().parse().ok()
+        }
+        RateBudget {
+            max: num(h, "x-ratelimit-max"),
+            remaining: num(h, "x-ratelimit-remaining"),
+            interval_ms: num(h, "x-ratelimit-interval-milliseconds"),
+            daily_limit: num(h, "x-ratelimit-limit-daily"),
+            daily_remaining: num(h, "x-ratelimit-daily-remaining"),
+        }
+    }
+
+    /// True when any header was present.
+    pub fn is_known(&self) -> bool {
+        self.max.is_some() || self.remaining.is_some() || self.daily_remaining.is_some()
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    max: u32,
+    interval: Duration,
+    sent: VecDeque<Instant>,
+    /// No request before this instant (server said Remaining = 0, or a 429).
+    blocked_until: Option<Instant>,
+    daily_exhausted: bool,
+    last: RateBudget,
+}
+
+/// A limiter shared by every request of one location.
+#[derive(Debug)]
+pub struct RateLimiter {
+    state: Mutex<State>,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        Self::new(100, Duration::from_millis(10_000))
+    }
+}
+
+impl RateLimiter {
+    /// A limiter assuming `max` requests per `interval` until the server says otherwise.
+    pub fn new(max: u32, interval: Duration) -> Self {
+        RateLimiter {
+            state: Mutex::new(State {
+                max: max.max(1),
+                interval,
+                sent: VecDeque::new(),
+                blocked_until: None,
+                daily_exhausted: false,
+                last: RateBudget::default(),
+            }),
+        }
+    }
+
+    /// Waits until a request may be sent and records it. Returns `Err(())` when the daily
+    /// budget is spent (do not send; do not retry today).
+    pub async fn acquire(&self) -> Result<(), ()> {
+        loop {
+            let wait = {
+                let mut s = self.state.lock().await;
+                if s.daily_exhausted {
+                    return Err(());
+                }
+                let now = Instant::now();
+                while s.sent.front().is_some_and(|t| now.duration_since(*t) >= s.interval) {
+                    s.sent.pop_front();
+                }
+                if let Some(until) = s.blocked_until {
+                    if until > now {
+                        Some(until - now)
+                    } else {
+                        s.blocked_until = None;
+                        None
+                    }
+                } else {
+                    None
+                }
+                .or_else(|| {
+                    if s.sent.len() as u32 >= s.max {
+                        let oldest = *s.sent.front().expect("non-empty");
+                        Some(s.interval.saturating_sub(now.duration_since(oldest)))
+                    } else {
+                        None
+                    }
+                })
+                .filter(|d| !d.is_zero())
+                .or_else(|| {
+                    s.sent.push_back(now);
+                    None
+                })
+            };
+            match wait {
+                None => return Ok(()),
+                Some(d) => tokio::time::sleep(d).await,
+            }
+        }
+    }
+
+    /// Feeds the headers of a response. Returns the budget they carried.
+    pub async fn observe(&self, budget: RateBudget, status: u16) -> RateBudget {
+        let mut s = self.state.lock().await;
+        if let Some(max) = budget.max {
+            s.max = max.max(1);
+        }
+        if let Some(ms) = budget.interval_ms {
+            s.interval = Duration::from_millis(ms.max(1));
+        }
+        if budget.daily_remaining == Some(0) && status == 429 {
+            s.daily_exhausted = true;
+        }
+        let server_out = budget.remaining == Some(0) || status == 429;
+        if server_out {
+            let until = Instant::now() + s.interval;
+            s.blocked_until = Some(s.blocked_until.map_or(until, |u| u.max(until)));
+        } else if let (Some(rem), Some(max)) = (budget.remaining, budget.max) {
+            // Others share the budget: make our window at least as full as the server says.
+            let used = max.saturating_sub(rem) as usize;
+            let now = Instant::now();
+            while s.sent.len() < used {
+                s.sent.push_back(now);
+            }
+        }
+        if budget.is_known() {
+            s.last = budget;
+        }
+        s.last
+    }
+
+    /// The last budget GHL reported.
+    pub async fn budget(&self) -> RateBudget {
+        self.state.lock().await.last
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_when_window_full() {
+        let l = RateLimiter::new(3, Duration::from_secs(10));
+        let start = tokio::time::Instant::now();
+        for _ in 0..3 {
+            l.acquire().await.unwrap();
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        l.acquire().await.unwrap();
+        assert!(start.elapsed() >= Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn server_remaining_zero_blocks_one_interval() {
+        let l = RateLimiter::new(100, Duration::from_secs(10));
+        let b = RateBudget {
+            max: Some(100),
+            remaining: Some(0),
+            interval_ms: Some(2000),
+            ..Default::default()
+        };
+        l.observe(b, 200).await;
+        let start = tokio::time::Instant::now();
+        l.acquire().await.unwrap();
+        assert!(start.elapsed() >= Duration::from_millis(2000));
+    }
+
+    #[tokio::test]
+    async fn daily_exhaustion_refuses() {
+        let l = RateLimiter::default();
+        let b = RateBudget { daily_remaining: Some(0), ..Default::default() };
+        l.observe(b, 429).await;
+        assert!(l.acquire().await.is_err());
+    }
+
+    #[test]
+    fn reads_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("X-RateLimit-Max", "100".parse().unwrap());
+        h.insert("X-RateLimit-Remaining", "97".parse().unwrap());
+        h.insert("X-RateLimit-Interval-Milliseconds", "10000".parse().unwrap());
+        h.insert("X-RateLimit-Limit-Daily", "200000".parse().unwrap());
+        h.insert("X-RateLimit-Daily-Remaining", "199990".parse().unwrap());
+        let b = RateBudget::from_headers(&h);
+        assert_eq!(b.max, Some(100));
+        assert_eq!(b.remaining, Some(97));
+        assert_eq!(b.interval_ms, Some(10000));
+        assert_eq!(b.daily_remaining, Some(199_990));
+    }
 }

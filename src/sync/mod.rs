@@ -1,5 +1,9 @@
 //! Background work: pulling GHL into the cache, and (later) matching, diffing and dispatching.
-//! Runs on the tokio runtime and reports to the UI by [`SyncEvent`] messages.
+//! Runs on the tokio runtime and reports to the UI by [`SyncEvent`] messages. Never imports the UI.
 pub mod events;
+pub mod pull;
+pub mod worker;
 
 pub use events::{Job, PullSummary, SyncEvent};
+pub use pull::{fetch_custom_fields, fetch_details, pull_contacts, PullError, PullProgress};
+pub use worker::{spawn as spawn_worker, WorkerConfig};

@@ -1,0 +1,68 @@
+//! Command-line interface (names are stable: scripts and tests rely on them; see design.md).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// bmby-ghl: browse GoHighLevel contacts, tasks, notes and appointments from a local cache,
+/// and review Bmby changes before they are written to GHL.
+#[derive(Debug, Parser)]
+#[command(name = "bmby-ghl", version, about, long_about = None)]
+pub struct Cli {
+    /// Where the cache, logs and tokens live (default: the platform data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file (default: config.toml in the platform config dir).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log level for the log file: error, warn, info, debug, trace.
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    pub log_level: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands. With none, the TUI opens on the configured location.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The TUI against the embedded GHL stand-in with seeded data, in a temporary data dir.
+    Demo,
+    /// Run the GHL stand-in as a standalone server on 127.0.0.1.
+    Sandbox {
+        /// Port to listen on (0 = any free port).
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
+    /// Pull GHL contacts into the cache (only what changed since the last pull, unless --full).
+    Sync {
+        /// Pull every contact again.
+        #[arg(long)]
+        full: bool,
+    },
+    /// List cached contacts.
+    Contacts {
+        /// Fuzzy filter over name, email, phone and tags.
+        #[arg(long, short)]
+        query: Option<String>,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One contact with its tasks, notes and appointments (fetched fresh when online).
+    Contact {
+        /// The GHL contact id.
+        id: String,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Use the cache only; don't ask GHL.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Print the effective keymap, or check a keymap file.
+    Keymap {
+        /// A keymap file to validate (exit code 1 with the problems when it is bad).
+        #[arg(long, value_name = "FILE")]
+        check: Option<PathBuf>,
+    },
+}

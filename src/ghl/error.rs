@@ -1,0 +1,95 @@
+//! Typed GHL errors that keep the server's own words.
+
+use serde_json::Value;
+
+/// An error from a GHL call. `endpoint` is `METHOD /path` (no query string, no token).
+#[derive(Debug, thiserror::Error)]
+pub enum GhlError {
+    /// GHL answered with an error status and a JSON body (`BadRequestDTO`, `UnauthorizedDTO`,
+    /// `UnprocessableDTO`): `message` is a string on 400/401/403 and an array on 422; both are
+    /// kept here as a list. `meta` holds e.g. the duplicate-contact `{ contactId, matchingField }`.
+    #[error("{endpoint}: HTTP {status}: {}{}{}", messages.join("; "), trace_id.as_ref().map(|t| format!(" (traceId {t})")).unwrap_or_default(), advice.as_ref().map(|a| format!(" — {a}")).unwrap_or_default())]
+    Api {
+        endpoint: String,
+        status: u16,
+        messages: Vec<String>,
+        error: Option<String>,
+        trace_id: Option<String>,
+        meta: Option<Value>,
+        /// What to do about it (wrong token class, missing scope, other location).
+        advice: Option<String>,
+    },
+    /// The burst or daily budget is spent and retries ran out (daily: no retry at all).
+    #[error("{endpoint}: rate limited by GHL ({})", if *daily { "daily limit of the location reached; resumes tomorrow" } else { "burst limit; retries exhausted" })]
+    RateLimited { endpoint: String, daily: bool },
+    /// An error status without a JSON body (a proxy's HTML 502, say); `snippet` is the start of
+    /// the body, sanitized.
+    #[error("{endpoint}: HTTP {status} from the server or a proxy: {snippet}")]
+    Http { endpoint: String, status: u16, snippet: String },
+    /// No answer: connection refused or dropped, timeout, TLS.
+    #[error("{endpoint}: {message}")]
+    Transport { endpoint: String, message: String },
+    /// A 2xx answer whose body is not the expected shape.
+    #[error("{endpoint}: unexpected response: {message}")]
+    Decode { endpoint: String, message: String },
+    /// No usable credentials.
+    #[error("not signed in: {0}")]
+    Auth(String),
+}
+
+impl GhlError {
+    /// HTTP status, when GHL answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            GhlError::Api { status, .. } | GhlError::Http { status, .. } => Some(*status),
+            GhlError::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// True for errors worth retrying: 429 (burst), 5xx, transport failures.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            GhlError::Transport { .. } => true,
+            GhlError::Http { status, .. } | GhlError::Api { status, .. } => {
+                *status == 429 || *status >= 500
+            }
+            _ => false,
+        }
+    }
+
+    /// True when GHL said the contact does not exist (it answers 400 `Contact with id … not found`).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            GhlError::Api { status: 404, .. } => true,
+            GhlError::Api { status: 400, messages, .. } => {
+                messages.iter().any(|m| m.contains("not found"))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Advice for the 401/403 messages GHL is known to send (ghl-pitfalls.md §11).
+pub fn advice_for(status: u16, messages: &[String]) -> Option<String> {
+    let text = messages.join(" ").to_lowercase();
+    let advice = if text.contains("not authorized for this scope") {
+        "the token lacks a scope this call needs (contacts.readonly to read contacts, \
+         locations/customFields.readonly for custom fields) — add it to the Private Integration \
+         in GHL (Settings → Private Integrations; the token string stays the same), or use a \
+         sub-account token rather than an agency one"
+    } else if text.contains("user type mismatch") {
+        "this is an agency (company) token; location endpoints need a sub-account Private \
+         Integration Token or a Location OAuth token"
+    } else if text.contains("does not have access to this location") {
+        "the token belongs to another location — check GHL_LOCATION_ID / location_id in the config"
+    } else if status == 401 {
+        "the token is invalid, revoked or expired — check GHL_TOKEN (or the token in the config), \
+         or sign in again"
+    } else if status == 403 {
+        "the token may not act on this resource — check the location and the token's scopes"
+    } else {
+        return None;
+    };
+    Some(advice.to_owned())
+}
