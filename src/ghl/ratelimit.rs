@@ -7,7 +7,9 @@
 //! the server says nothing is left, requests wait one interval from that answer.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use reqwest::header::HeaderMap;
 use tokio::sync::Mutex;
