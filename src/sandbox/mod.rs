@@ -1,23 +1,89 @@
-//! GHL stand-in (stub until the sandbox branch lands).
+//! GHL stand-in: an axum HTTP server on `127.0.0.1` that plays the GoHighLevel API v2
+//! (`services.leadconnectorhq.com`) for tests and for `bmby-ghl demo` / `bmby-ghl sandbox`.
+//!
+//! It stores contacts as `serde_json::Value` objects shaped exactly like GHL's
+//! `GetContectByIdSchema` (see `shared/docs/ghl-api.md` §4.1) and never uses types from other
+//! modules of this crate, so it checks our client against GHL's documented behaviour rather than
+//! against our own assumptions.
+//!
+//! Served endpoints (all need `Authorization: Bearer <token>` and `Version: 2021-07-28`):
+//!
+//! | endpoint | reply |
+//! |---|---|
+//! | `POST /contacts/search` | `{"contacts":[SearchContact],"total":N,"traceId":"…"}` |
+//! | `GET /contacts/{id}` | `{"contact": Contact}` |
+//! | `GET /contacts/{id}/tasks` | `{"tasks":[TaskSchema]}` |
+//! | `GET /contacts/{id}/notes` | `{"notes":[GetNoteSchema]}` |
+//! | `GET /contacts/{id}/appointments` | `{"events":[GetEventSchema]}` |
+//! | `GET /locations/{locationId}/customFields?model=` | `{"customFields":[CustomFieldSchema]}` |
+//!
+//! Anything else answers NestJS-style 404 `{"statusCode":404,"message":"Cannot GET /x","error":"Not Found"}`.
+//! Every response carries the five `X-RateLimit-*` headers (except injected 502/drop faults,
+//! which imitate a load balancer in front of GHL).
+//!
+//! Choices where GHL's behaviour is unconfirmed are marked **OUR CHOICE** in the docs of the
+//! submodules (`gate` for headers/auth, `search` for paging and filters).
+
+mod contacts;
+mod errors;
+mod faults;
+mod filters;
+mod gate;
+mod ids;
+mod locations;
+mod ratelimit;
+mod search;
+mod seed;
+mod state;
+mod validate;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-pub const DEMO_LOCATION_ID: &str = "DemoLoc0000000000001";
-pub const DEMO_TOKEN: &str = "pit-demo";
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
-pub enum Seed {
-    Demo,
-    Generated { contacts: usize },
-    Empty,
-}
+pub use faults::Faults;
+pub use seed::Seed;
+pub use state::RequestRecord;
 
+use state::Shared;
+
+/// Location id of the demo sub-account (20 characters, GHL-style). Seed::Demo contacts carry it
+/// as `locationId`; `assets/demo/generate.py` must use the same value.
+pub const DEMO_LOCATION_ID: &str = "bmbyDemoLoc7Qx2Lm9Za";
+
+/// Bearer token the sandbox accepts by default; shaped like a sub-account Private Integration
+/// Token (`pit-` + UUID), see ghl-api.md §2.2.
+pub const DEMO_TOKEN: &str = "pit-5f0c2b1e-7d4a-4c8e-9b3a-6e1d2f8a0c47";
+
+/// `Version` header value the contacts and locations families require (ghl-api.md §1).
+pub const VERSION_CONTACTS: &str = "2021-07-28";
+
+/// Configuration of a [`Sandbox`].
+#[derive(Debug, Clone)]
 pub struct SandboxConfig {
+    /// TCP port; 0 = any free port. The server always binds 127.0.0.1.
     pub port: u16,
+    /// The one sub-account (location) the sandbox serves; requests naming another `locationId`
+    /// get 403 `"The token does not have access to this location."`.
     pub location_id: String,
+    /// Accepted bearer tokens (all belong to `location_id`).
     pub tokens: Vec<String>,
+    /// Initial data.
     pub seed: Seed,
+    /// Burst limit: requests per `rate_limit_interval`, per location (GHL default 100 / 10 s).
     pub rate_limit_max: u32,
+    /// Length of the burst window (`X-RateLimit-Interval-Milliseconds`).
     pub rate_limit_interval: Duration,
+    /// Daily budget per location (`X-RateLimit-Limit-Daily`, GHL default 200,000).
     pub daily_limit: u32,
+    /// Demo mode: every interval, modify one random contact and bump its `dateUpdated`,
+    /// as if someone edited it in GHL's UI.
     pub churn: Option<Duration>,
 }
 
@@ -36,15 +102,147 @@ impl Default for SandboxConfig {
     }
 }
 
-pub struct Sandbox;
+/// A running GHL stand-in. Dropping it stops the server (and churn) too; [`Sandbox::shutdown`]
+/// additionally waits for the server task to finish.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+}
+
 impl Sandbox {
-    pub async fn start(_cfg: SandboxConfig) -> std::io::Result<Sandbox> {
-        Ok(Sandbox)
+    /// Binds `127.0.0.1:cfg.port`, loads the seed and spawns the server (and the churn task if
+    /// `cfg.churn` is set) on the current tokio runtime.
+    pub async fn start(cfg: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
+        let addr = listener.local_addr()?;
+        let churn = cfg.churn;
+        let shared = Arc::new(Shared::new(cfg)?);
+        let (stop, stop_rx) = watch::channel(false);
+
+        let app = router(shared.clone());
+        let mut rx = stop_rx.clone();
+        let server = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!("sandbox server stopped: {e}");
+            }
+        });
+        if let Some(every) = churn {
+            tokio::spawn(state::churn_task(shared.clone(), every, stop_rx));
+        }
+        Ok(Sandbox {
+            addr,
+            shared,
+            stop,
+            server: Some(server),
+        })
     }
+
+    /// The bound socket address (always 127.0.0.1).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `"http://127.0.0.1:PORT"` — use in place of `https://services.leadconnectorhq.com`.
     pub fn base_url(&self) -> String {
-        String::new()
+        format!("http://{}", self.addr)
+    }
+
+    /// Fault switches tests flip at runtime.
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    /// Every request seen so far, oldest first.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.requests()
+    }
+
+    /// Forget the recorded requests.
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests()
+    }
+
+    /// Number of contacts in the location.
+    pub fn contact_count(&self) -> usize {
+        self.shared.contact_count()
+    }
+
+    /// Simulate an edit made in GHL's UI: merge the top-level fields of `patch` (an object) into
+    /// contact `id` and set `dateUpdated` to now. Derived fields (`name`, `*LowerCase`) follow.
+    /// Returns false if there is no such contact or `patch` is not an object.
+    pub fn update_contact(&self, id: &str, patch: Value) -> bool {
+        self.shared.update_contact(id, patch)
+    }
+
+    /// Add a full GHL contact object (GET shape). Missing `id` is generated; missing
+    /// `locationId`, `dateAdded`, `dateUpdated` are filled in. Replaces a contact with the same id.
+    pub fn insert_contact(&self, contact: Value) {
+        self.shared.insert_contact(contact)
+    }
+
+    /// Stop accepting connections and wait for the server task to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
     }
 }
-pub async fn run_standalone(_cfg: SandboxConfig) -> std::io::Result<()> {
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/contacts/search", post(search::search_contacts))
+        .route("/contacts/{id}", get(contacts::get_contact))
+        .route("/contacts/{id}/tasks", get(contacts::get_tasks))
+        .route("/contacts/{id}/notes", get(contacts::get_notes))
+        .route(
+            "/contacts/{id}/appointments",
+            get(contacts::get_appointments),
+        )
+        .route(
+            "/locations/{location_id}/customFields",
+            get(locations::get_custom_fields),
+        )
+        .fallback(errors::not_found)
+        .method_not_allowed_fallback(errors::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            gate::gate,
+        ))
+        .with_state(shared)
+}
+
+/// For `bmby-ghl sandbox --port N`: start with `Seed::Demo` and churn (every 20 s unless
+/// `cfg.churn` is set), print base URL, location id and token to stdout, run until Ctrl-C.
+pub async fn run_standalone(mut cfg: SandboxConfig) -> std::io::Result<()> {
+    cfg.seed = Seed::Demo;
+    if cfg.churn.is_none() {
+        cfg.churn = Some(Duration::from_secs(20));
+    }
+    let token = cfg.tokens.first().cloned().unwrap_or_default();
+    let location = cfg.location_id.clone();
+    let sb = Sandbox::start(cfg).await?;
+    println!("GHL sandbox listening");
+    println!("  base URL:    {}", sb.base_url());
+    println!("  location id: {location}");
+    println!("  token:       {token}");
+    println!("  contacts:    {}", sb.contact_count());
+    println!("Press Ctrl-C to stop.");
+    tokio::signal::ctrl_c().await?;
+    sb.shutdown().await;
     Ok(())
 }

@@ -1,0 +1,184 @@
+//! The middleware every request passes: request log, faults, auth, rate limit, `Version`
+//! header, location access; it adds the `X-RateLimit-*` headers to the reply.
+//!
+//! Order of checks (first failure wins):
+//! 1. injected faults (drop / 502 / 429 storm) — act like the network in front of GHL;
+//! 2. `Authorization: Bearer <token>`: missing or not a bearer → 401 `"Invalid JWT"`;
+//!    unknown token → 401 `"Invalid token: access token is invalid"`;
+//! 3. rate limit of the token's location → 429 `{"statusCode":429,"message":"Too many requests"}`;
+//! 4. `Version` header for the endpoint family (contacts/locations `2021-07-28`, calendars
+//!    `2021-04-15`) → 400 `{"statusCode":400,"message":"Version header is missing or not supported","error":"Bad Request"}`.
+//!    **OUR CHOICE**: GHL's real answer to a missing/wrong `Version` is unconfirmed (ghl-api.md §10.1);
+//! 5. a `locationId` in the query string, the path (`/locations/{id}/…`) or the JSON body
+//!    naming another location → 403 `"The token does not have access to this location."`.
+//!
+//! Requests refused at step 2 don't count against the budget but still get the headers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Query, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::errors;
+use super::faults::{self, Injected};
+use super::state::{RequestRecord, Shared};
+
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// `Version` value required for a path (ghl-api.md §1 table).
+fn required_version(path: &str) -> &'static str {
+    if path.starts_with("/calendars") {
+        "2021-04-15"
+    } else {
+        super::VERSION_CONTACTS
+    }
+}
+
+/// axum middleware (`from_fn_with_state`).
+pub async fn gate(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let at = SystemTime::now();
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let body_json: Value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    };
+    let hdr = |name: header::HeaderName| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let mut rec = RequestRecord {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        body: body_json,
+        version: parts
+            .headers
+            .get("version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        authorization: hdr(header::AUTHORIZATION),
+        status: 0,
+        at,
+    };
+
+    let resp = decide(
+        &sh,
+        &rec,
+        Request::from_parts(parts, Body::from(bytes)),
+        next,
+    )
+    .await;
+
+    let slow = sh.faults.slow();
+    if !slow.is_zero() {
+        tokio::time::sleep(slow).await;
+    }
+    rec.status = match &resp {
+        Decision::Dropped(_) => 0,
+        Decision::Reply(r) => r.status().as_u16(),
+    };
+    sh.record(rec);
+    match resp {
+        Decision::Dropped(r) | Decision::Reply(r) => r,
+    }
+}
+
+enum Decision {
+    Dropped(Response),
+    Reply(Response),
+}
+
+async fn decide(sh: &Shared, rec: &RequestRecord, req: Request, next: Next) -> Decision {
+    let location = sh.location_id.clone();
+    let with_headers = |mut r: Response, v: super::ratelimit::Verdict| {
+        v.apply(r.headers_mut());
+        Decision::Reply(r)
+    };
+
+    match sh.faults.next() {
+        Injected::Drop => return Decision::Dropped(faults::dropped()),
+        Injected::BadGateway => return Decision::Reply(faults::bad_gateway()),
+        Injected::Storm429 => {
+            let mut v = sh.limiter().peek(&location);
+            v.remaining = 0;
+            return with_headers(errors::too_many(), v);
+        }
+        Injected::None => {}
+    }
+
+    // 2. auth
+    let token = rec
+        .authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        let v = sh.limiter().peek(&location);
+        return with_headers(errors::unauthorized("Invalid JWT"), v);
+    };
+    if !sh.tokens.iter().any(|t| t == token) {
+        let v = sh.limiter().peek(&location);
+        return with_headers(
+            errors::unauthorized("Invalid token: access token is invalid"),
+            v,
+        );
+    }
+
+    // 3. rate limit
+    let v = sh.limiter().hit(&location);
+    if !v.allowed {
+        return with_headers(errors::too_many(), v);
+    }
+
+    // 4. Version
+    if rec.version.as_deref().map(str::trim) != Some(required_version(&rec.path)) {
+        return with_headers(
+            errors::bad_request("Version header is missing or not supported"),
+            v,
+        );
+    }
+
+    // 5. location access
+    if let Some(other) = named_locations(rec, req.uri())
+        .into_iter()
+        .find(|l| *l != location)
+    {
+        tracing::debug!(requested = %other, "sandbox: foreign location");
+        return with_headers(errors::forbidden_location(), v);
+    }
+
+    with_headers(next.run(req).await, v)
+}
+
+/// Every location id the request names: `?locationId=`, `/locations/{id}/…`, body `locationId`.
+fn named_locations(rec: &RequestRecord, uri: &axum::http::Uri) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(Query(q)) = Query::<HashMap<String, String>>::try_from_uri(uri) {
+        if let Some(l) = q.get("locationId") {
+            out.push(l.clone());
+        }
+    }
+    if let Some(rest) = rec.path.strip_prefix("/locations/") {
+        if let Some(l) = rest.split('/').next().filter(|l| !l.is_empty()) {
+            out.push(l.to_string());
+        }
+    }
+    if let Some(Value::String(l)) = rec.body.get("locationId") {
+        if !l.is_empty() {
+            out.push(l.clone());
+        }
+    }
+    out
+}

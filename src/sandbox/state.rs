@@ -1,0 +1,324 @@
+//! Shared server state: the location's data, the request log, faults and rate limiter.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, SystemTime};
+
+use rand::Rng;
+use serde_json::{Map, Value};
+use tokio::sync::watch;
+
+use super::faults::Faults;
+use super::ids;
+use super::ratelimit::RateLimiter;
+use super::seed;
+use super::SandboxConfig;
+
+/// One request as the sandbox saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRecord {
+    /// HTTP method, e.g. `"POST"`.
+    pub method: String,
+    /// Path without query, e.g. `"/contacts/search"`.
+    pub path: String,
+    /// Raw query string without `?` (empty if none), e.g. `"model=contact"`.
+    pub query: String,
+    /// Request body parsed as JSON; `Value::Null` if empty or not JSON.
+    pub body: Value,
+    /// The `Version` header, if sent.
+    pub version: Option<String>,
+    /// The `Authorization` header, if sent.
+    pub authorization: Option<String>,
+    /// Status returned; 0 when the connection was dropped by the `drop` fault.
+    pub status: u16,
+    /// When the request arrived.
+    pub at: SystemTime,
+}
+
+/// A contact plus its sort keys (epoch ms of `dateAdded` / `dateUpdated`).
+#[derive(Debug, Clone)]
+pub struct StoredContact {
+    pub doc: Map<String, Value>,
+    pub added_ms: i64,
+    pub updated_ms: i64,
+}
+
+impl StoredContact {
+    pub fn new(mut doc: Map<String, Value>, location_id: &str) -> Self {
+        let now = ids::now_ms();
+        if !matches!(doc.get("id"), Some(Value::String(s)) if !s.is_empty()) {
+            doc.insert("id".into(), Value::String(ids::new_id()));
+        }
+        if !doc.contains_key("locationId") {
+            doc.insert("locationId".into(), Value::String(location_id.into()));
+        }
+        let added_ms = date_ms(&doc, "dateAdded").unwrap_or(now);
+        if !doc.contains_key("dateAdded") {
+            doc.insert("dateAdded".into(), Value::String(ids::iso_ms(added_ms)));
+        }
+        let updated_ms = date_ms(&doc, "dateUpdated").unwrap_or(added_ms);
+        if !doc.contains_key("dateUpdated") {
+            doc.insert("dateUpdated".into(), Value::String(ids::iso_ms(updated_ms)));
+        }
+        derive_names(&mut doc, false);
+        StoredContact {
+            doc,
+            added_ms,
+            updated_ms,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        self.doc.get("id").and_then(Value::as_str).unwrap_or("")
+    }
+}
+
+fn date_ms(doc: &Map<String, Value>, key: &str) -> Option<i64> {
+    match doc.get(key)? {
+        Value::String(s) => ids::parse_ms(s),
+        Value::Number(n) => n.as_i64(),
+        _ => None,
+    }
+}
+
+/// Keep GHL's derived fields in step with the editable ones. With `force`, recompute even if
+/// present (after an edit); otherwise only fill in missing ones.
+fn derive_names(doc: &mut Map<String, Value>, force: bool) {
+    let s = |d: &Map<String, Value>, k: &str| d.get(k).and_then(Value::as_str).map(str::to_owned);
+    let first = s(doc, "firstName");
+    let last = s(doc, "lastName");
+    let put = |doc: &mut Map<String, Value>, k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            if force || !doc.contains_key(k) {
+                doc.insert(k.into(), Value::String(v));
+            }
+        }
+    };
+    put(
+        doc,
+        "firstNameLowerCase",
+        first.as_ref().map(|x| x.to_lowercase()),
+    );
+    put(
+        doc,
+        "lastNameLowerCase",
+        last.as_ref().map(|x| x.to_lowercase()),
+    );
+    if first.is_some() || last.is_some() {
+        let name = [first.as_deref(), last.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        put(doc, "fullNameLowerCase", Some(name.to_lowercase()));
+        put(doc, "contactName", Some(name.clone()));
+        put(doc, "name", Some(name));
+    }
+    let email = s(doc, "email");
+    put(doc, "emailLowerCase", email.map(|e| e.to_lowercase()));
+}
+
+/// The location's data.
+#[derive(Debug, Default)]
+pub struct Store {
+    pub contacts: Vec<StoredContact>,
+    pub by_id: HashMap<String, usize>,
+    pub tasks: HashMap<String, Vec<Value>>,
+    pub notes: HashMap<String, Vec<Value>>,
+    pub appointments: HashMap<String, Vec<Value>>,
+    pub custom_fields: Vec<Value>,
+}
+
+impl Store {
+    pub fn get(&self, id: &str) -> Option<&StoredContact> {
+        self.by_id.get(id).map(|&i| &self.contacts[i])
+    }
+
+    pub fn upsert(&mut self, c: StoredContact) {
+        match self.by_id.get(c.id()) {
+            Some(&i) => self.contacts[i] = c,
+            None => {
+                self.by_id.insert(c.id().to_string(), self.contacts.len());
+                self.contacts.push(c);
+            }
+        }
+    }
+}
+
+/// Everything the handlers share.
+pub struct Shared {
+    pub location_id: String,
+    pub tokens: Vec<String>,
+    pub faults: Faults,
+    store: RwLock<Store>,
+    limiter: Mutex<RateLimiter>,
+    log: Mutex<Vec<RequestRecord>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub fn new(cfg: SandboxConfig) -> std::io::Result<Self> {
+        let store = seed::load(&cfg.seed, &cfg.location_id)?;
+        Ok(Shared {
+            limiter: Mutex::new(RateLimiter::new(
+                cfg.rate_limit_max,
+                cfg.rate_limit_interval,
+                cfg.daily_limit,
+            )),
+            location_id: cfg.location_id,
+            tokens: cfg.tokens,
+            faults: Faults::default(),
+            store: RwLock::new(store),
+            log: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, Store> {
+        self.store.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Store> {
+        self.store.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn limiter(&self) -> MutexGuard<'_, RateLimiter> {
+        lock(&self.limiter)
+    }
+
+    pub fn record(&self, r: RequestRecord) {
+        lock(&self.log).push(r);
+    }
+
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.log).clone()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+
+    pub fn contact_count(&self) -> usize {
+        self.read().contacts.len()
+    }
+
+    pub fn update_contact(&self, id: &str, patch: Value) -> bool {
+        let Value::Object(patch) = patch else {
+            return false;
+        };
+        let mut store = self.write();
+        let Some(&i) = store.by_id.get(id) else {
+            return false;
+        };
+        let c = &mut store.contacts[i];
+        for (k, v) in patch {
+            if k != "id" {
+                c.doc.insert(k, v);
+            }
+        }
+        derive_names(&mut c.doc, true);
+        // strictly newer than before, even within the same millisecond
+        let now = ids::now_ms().max(c.updated_ms + 1);
+        c.updated_ms = now;
+        c.doc
+            .insert("dateUpdated".into(), Value::String(ids::iso_ms(now)));
+        true
+    }
+
+    pub fn insert_contact(&self, contact: Value) {
+        let Value::Object(doc) = contact else {
+            return;
+        };
+        let c = StoredContact::new(doc, &self.location_id);
+        self.write().upsert(c);
+    }
+
+    /// One churn step: edit a random contact the way a user in GHL's UI might.
+    fn churn_once(&self) {
+        let (id, kind, budget) = {
+            let store = self.read();
+            if store.contacts.is_empty() {
+                return;
+            }
+            let mut rng = rand::rng();
+            let c = &store.contacts[rng.random_range(0..store.contacts.len())];
+            (
+                c.id().to_string(),
+                rng.random_range(0..3u8),
+                rng.random_range(8..120u32) * 50_000,
+            )
+        };
+        let patch = {
+            let store = self.read();
+            let Some(c) = store.get(&id) else { return };
+            match kind {
+                0 => {
+                    let mut tags: Vec<Value> = c
+                        .doc
+                        .get("tags")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
+                    let t = Value::String("edited-in-ghl".into());
+                    if let Some(p) = tags.iter().position(|x| *x == t) {
+                        tags.remove(p);
+                    } else {
+                        tags.push(t);
+                    }
+                    serde_json::json!({ "tags": tags })
+                }
+                1 => {
+                    let mut cfs: Vec<Value> = c
+                        .doc
+                        .get("customFields")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default();
+                    let budget_id = store
+                        .custom_fields
+                        .iter()
+                        .find(|f| f["fieldKey"] == "contact.budget")
+                        .and_then(|f| f["id"].as_str())
+                        .map(str::to_owned);
+                    let Some(bid) = budget_id else {
+                        return;
+                    };
+                    cfs.retain(|f| f["id"] != bid.as_str());
+                    cfs.push(serde_json::json!({"id": bid, "value": budget}));
+                    serde_json::json!({ "customFields": cfs })
+                }
+                _ => {
+                    let label = if c.doc.get("phoneLabel").and_then(Value::as_str) == Some("Mobile")
+                    {
+                        "Work"
+                    } else {
+                        "Mobile"
+                    };
+                    serde_json::json!({ "phoneLabel": label })
+                }
+            }
+        };
+        if self.update_contact(&id, patch) {
+            tracing::debug!(contact = %id, "sandbox churn edited a contact");
+        }
+    }
+}
+
+/// Every `every`, edit one random contact (bumping `dateUpdated`) until `stop` turns true.
+pub async fn churn_task(
+    shared: std::sync::Arc<Shared>,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let every = every.max(Duration::from_millis(1));
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => shared.churn_once(),
+            r = stop.wait_for(|s| *s) => { let _ = r; return; }
+        }
+    }
+}
