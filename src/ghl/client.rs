@@ -457,9 +457,25 @@ fn decode_ok(endpoint: &str, bytes: &[u8]) -> Result<Value, GhlError> {
     })
 }
 
+/// The start of a non-JSON error body as one readable line: markup tags dropped (a proxy's
+/// HTML page becomes its text), whitespace collapsed, sanitized, at most 200 characters.
 fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]);
-    clean_line(&text).split_whitespace().collect::<Vec<_>>().join(" ")
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(2000)]);
+    let mut plain = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for ch in text.chars() {
+        match ch {
+            '<' => {
+                in_tag = true;
+                plain.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let line = clean_line(&plain).split_whitespace().collect::<Vec<_>>().join(" ");
+    line.chars().take(200).collect()
 }
 
 /// Maps an error answer to [`GhlError`], keeping GHL's words (`message` string or array,
