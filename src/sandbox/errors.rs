@@ -67,9 +67,15 @@ pub fn too_many() -> Response {
 }
 
 /// NestJS-style 404 for unknown routes: `{"statusCode":404,"message":"Cannot GET /x","error":"Not Found"}`.
+/// Like NestJS on Express (`originalUrl`), the message includes the query string.
 /// Also used for known paths with an unsupported method (NestJS has no 405).
 pub async fn not_found(req: Request) -> Response {
-    let msg = format!("Cannot {} {}", req.method(), req.uri().path());
+    let url = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let msg = format!("Cannot {} {}", req.method(), url);
     (
         StatusCode::NOT_FOUND,
         Json(json!({"statusCode": 404, "message": msg, "error": "Not Found"})),

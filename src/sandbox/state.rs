@@ -81,8 +81,9 @@ fn date_ms(doc: &Map<String, Value>, key: &str) -> Option<i64> {
     }
 }
 
-/// Keep GHL's derived fields in step with the editable ones. With `force`, recompute even if
-/// present (after an edit); otherwise only fill in missing ones.
+/// Keep GHL's derived fields (`*LowerCase`, `name`, `contactName`) in step with the editable
+/// ones. With `force`, recompute even if present (after an edit of a name or the email);
+/// otherwise only fill in missing ones.
 fn derive_names(doc: &mut Map<String, Value>, force: bool) {
     let s = |d: &Map<String, Value>, k: &str| d.get(k).and_then(Value::as_str).map(str::to_owned);
     let first = s(doc, "firstName");
@@ -214,12 +215,16 @@ impl Shared {
             return false;
         };
         let c = &mut store.contacts[i];
+        let renamed = ["firstName", "lastName", "email"]
+            .iter()
+            .any(|k| patch.contains_key(*k));
         for (k, v) in patch {
             if k != "id" {
                 c.doc.insert(k, v);
             }
         }
-        derive_names(&mut c.doc, true);
+        derive_names(&mut c.doc, renamed);
+        c.added_ms = date_ms(&c.doc, "dateAdded").unwrap_or(c.added_ms);
         // strictly newer than before, even within the same millisecond
         let now = ids::now_ms().max(c.updated_ms + 1);
         c.updated_ms = now;
