@@ -81,30 +81,17 @@ async fn slow_delays_replies_until_cleared() {
     get(&sb, "/contacts/x").await;
     assert!(t.elapsed() >= Duration::from_millis(300));
     sb.faults().clear();
-    let t = Instant::now();
+    // Cleared: the reply comes (no upper-bound timing assertion; sleeps guarantee only minimums).
     get(&sb, "/contacts/x").await;
-    assert!(t.elapsed() < Duration::from_millis(300));
 }
 
 #[tokio::test]
 async fn churn_bumps_date_updated() {
-    let sb = bmby_ghl::sandbox::Sandbox::start(bmby_ghl::sandbox::SandboxConfig {
-        seed: Seed::Generated { contacts: 50 },
-        churn: Some(Duration::from_millis(20)),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let sb = start(Seed::Generated { contacts: 50 }).await;
     let now_ms = jiff::Timestamp::now().as_millisecond() - 1;
     let f = json!({"filters":[{"field":"dateUpdated","operator":"range","value":{"gte": now_ms}}]});
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let r = search(&sb, body(10, f.clone())).await;
-        if r.body["total"].as_u64().unwrap() > 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "churn never edited a contact");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert_eq!(search(&sb, body(10, f.clone())).await.body["total"], 0);
+    sb.churn_once();
+    assert_eq!(search(&sb, body(10, f)).await.body["total"], 1);
     sb.shutdown().await;
 }

@@ -189,6 +189,12 @@ impl Sandbox {
     }
 
     /// Stop accepting connections and wait for the server task to end.
+    /// One churn step now (what the churn task does every interval): edits one random
+    /// contact and bumps its `dateUpdated`.
+    pub fn churn_once(&self) {
+        self.shared.churn_once();
+    }
+
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
         if let Some(h) = self.server.take() {

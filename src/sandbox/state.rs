@@ -242,7 +242,7 @@ impl Shared {
     }
 
     /// One churn step: edit a random contact the way a user in GHL's UI might.
-    fn churn_once(&self) {
+    pub fn churn_once(&self) {
         let (id, kind, budget) = {
             let store = self.read();
             if store.contacts.is_empty() {
