@@ -3,6 +3,7 @@
 //!
 //! Boundary rule: `domain`, `ghl`, `store`, `sync`, `sandbox` and `sanitize` never import
 //! ratatui or crossterm; only `tui` does.
+pub mod bmby;
 pub mod config;
 pub mod domain;
 pub mod ghl;

@@ -1,0 +1,5 @@
+//! Bmby readers and writers: export files (xlsx/csv), the SOAP v3 web service, and the
+//! normalization that makes Bmby data comparable with GHL's. Never imports the UI.
+pub mod record;
+
+pub use record::{BmbyClient, Origin};
