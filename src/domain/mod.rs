@@ -3,7 +3,9 @@
 pub mod contact;
 pub mod custom_field;
 pub mod activity;
+pub mod change;
 
+pub use change::{Candidate, Change, ChangeKind, ChangeState, FieldChange};
 pub use activity::{Appointment, Note, Task};
 pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;

@@ -43,6 +43,9 @@ pub struct Store {
     custom_fields: sled::Tree,
     cursors: sled::Tree,
     meta: sled::Tree,
+    pub(super) changes: sled::Tree,
+    pub(super) changes_by_client: sled::Tree,
+    pub(super) links: sled::Tree,
 }
 
 impl std::fmt::Debug for Store {
@@ -99,6 +102,9 @@ impl Store {
             custom_fields: tree("custom_fields")?,
             cursors: tree("cursors")?,
             meta: tree("meta")?,
+            changes: tree("changes")?,
+            changes_by_client: tree("changes_by_client")?,
+            links: tree("links")?,
             db,
             path,
         };
@@ -111,7 +117,7 @@ impl Store {
         &self.path
     }
 
-    fn err(&self, source: sled::Error) -> StoreError {
+    pub(super) fn err(&self, source: sled::Error) -> StoreError {
         StoreError::Sled { path: self.path.clone(), source }
     }
 
@@ -143,7 +149,7 @@ impl Store {
         Ok(())
     }
 
-    fn decode<T: DeserializeOwned>(&self, tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<T> {
+    pub(super) fn decode<T: DeserializeOwned>(&self, tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<T> {
         bincode::deserialize(bytes).map_err(|e| StoreError::Corrupt {
             path: self.path.clone(),
             tree,
@@ -325,6 +331,11 @@ impl Store {
     }
 
     /// Writes everything to disk.
+    /// A fresh id, unique in this database (sled's monotonic counter).
+    pub fn next_id(&self) -> Result<u64> {
+        self.db.generate_id().map_err(|e| self.err(e))
+    }
+
     pub fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| self.err(e))?;
         Ok(())

@@ -7,9 +7,13 @@
 //! - `custom_fields`: field id → [`CustomFieldDef`]
 //! - `cursors`: pull name → [`PullCursor`] (JSON)
 //! - `meta`: `schema_version`, `last_sync` (RFC 3339 UTC), `location_name`
+//! - `changes`: change id (u64 big-endian) → [`crate::domain::Change`] (JSON)
+//! - `changes_by_client`: Bmby `client_id` → id of that client's latest change
+//! - `links`: Bmby `client_id` → GHL contact id
 //!
-//! A schema version other than [`SCHEMA_VERSION`] means the cache is rebuilt (it only holds
-//! data GHL can give again).
+//! A schema version other than [`SCHEMA_VERSION`] means the cache trees are rebuilt (they only
+//! hold data GHL can give again); changes and links are never dropped.
+mod changes;
 mod cursor;
 mod db;
 

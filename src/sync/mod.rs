@@ -1,6 +1,11 @@
 //! Background work: pulling GHL into the cache, and (later) matching, diffing and dispatching.
 //! Runs on the tokio runtime and reports to the UI by [`SyncEvent`] messages. Never imports the UI.
+pub mod diff;
 pub mod events;
+pub mod import;
+pub mod mapping;
+pub mod matching;
+pub mod review;
 pub mod pull;
 pub mod worker;
 

@@ -1,0 +1,140 @@
+//! Review actions on stored changes: approve, reject, edit a proposed value, settle an
+//! ambiguous match. Each writes the change and flushes before returning.
+
+use super::diff::{ghl_value, same};
+use crate::domain::{Change, ChangeKind, ChangeState};
+use crate::store::{Store, StoreError};
+
+/// Why a review action was refused. Messages name the change and the field.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("change {0} does not exist")]
+    NoSuchChange(u64),
+    #[error("change {id} ({name}) matches several GHL contacts; choose one (or a new contact) before approving")]
+    Ambiguous { id: u64, name: String },
+    #[error("change {id} is {state}; only pending or approved changes can be {action}")]
+    WrongState { id: u64, state: &'static str, action: &'static str },
+    #[error("change {id} has no field {field}")]
+    NoSuchField { id: u64, field: String },
+    #[error("change {id}, field {field}: {message}")]
+    Invalid { id: u64, field: String, message: String },
+    #[error("change {id}: {contact} is not one of its candidates")]
+    NotACandidate { id: u64, contact: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn load(store: &Store, id: u64) -> Result<Change, ReviewError> {
+    store.change(id)?.ok_or(ReviewError::NoSuchChange(id))
+}
+
+fn save(store: &Store, mut c: Change) -> Result<Change, ReviewError> {
+    c.updated_at = jiff::Timestamp::now().to_string();
+    store.put_change(&c)?;
+    store.flush()?;
+    Ok(c)
+}
+
+/// Approves a pending change (an ambiguous one must be settled first).
+pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
+    let mut c = load(store, id)?;
+    if c.kind == ChangeKind::Ambiguous {
+        return Err(ReviewError::Ambiguous { id, name: c.display_name });
+    }
+    if !matches!(c.state, ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected) {
+        return Err(ReviewError::WrongState { id, state: c.state.label(), action: "approved" });
+    }
+    c.state = ChangeState::Approved;
+    save(store, c)
+}
+
+/// Rejects a change: it will not be written, and the same Bmby data will not bring it back.
+pub fn reject(store: &Store, id: u64) -> Result<Change, ReviewError> {
+    let mut c = load(store, id)?;
+    c.state = ChangeState::Rejected;
+    save(store, c)
+}
+
+/// Puts a change back to pending.
+pub fn reset(store: &Store, id: u64) -> Result<Change, ReviewError> {
+    let mut c = load(store, id)?;
+    c.state = ChangeState::Pending;
+    save(store, c)
+}
+
+/// Checks a value a person typed for a GHL field. Returns the value to store.
+pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String> {
+    let v = crate::sanitize::clean_line(value).trim().to_owned();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    match field {
+        "email" => {
+            let ok = v.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
+                && !v.contains(char::is_whitespace);
+            if ok { Ok(Some(v)) } else { Err(format!("`{v}` is not an email address")) }
+        }
+        "phone" => {
+            let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
+            if digits.len() < 7 || digits.len() > 15 || v.chars().any(|c| c.is_alphabetic()) {
+                return Err(format!("`{v}` is not a phone number (use E.164, e.g. +972501234567)"));
+            }
+            if v.starts_with('+') { Ok(Some(format!("+{digits}"))) } else { Err(format!("`{v}`: write the number in E.164 with the country code, e.g. +972501234567")) }
+        }
+        "dateOfBirth" => match jiff::civil::Date::strptime("%Y-%m-%d", &v) {
+            Ok(d) => Ok(Some(d.to_string())),
+            Err(_) => Err(format!("`{v}` is not a date (YYYY-MM-DD)")),
+        },
+        _ => Ok(Some(v)),
+    }
+}
+
+/// Replaces the proposed value of one field (validated: email shape, phone in E.164, date).
+/// An empty value clears the proposal for that field.
+pub fn edit(store: &Store, id: u64, field: &str, value: &str) -> Result<Change, ReviewError> {
+    let mut c = load(store, id)?;
+    if !matches!(c.state, ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected) {
+        return Err(ReviewError::WrongState { id, state: c.state.label(), action: "edited" });
+    }
+    let f = c
+        .fields
+        .iter_mut()
+        .find(|f| f.field == field || f.label == field)
+        .ok_or_else(|| ReviewError::NoSuchField { id, field: field.to_owned() })?;
+    let v = validate_value(&f.field, value).map_err(|message| ReviewError::Invalid { id, field: f.field.clone(), message })?;
+    f.proposed = v;
+    f.edited = true;
+    c.state = ChangeState::Pending;
+    save(store, c)
+}
+
+/// Settles an ambiguous change: `Some(contact_id)` (one of its candidates) makes it an update
+/// of that contact with only the differing fields; `None` makes it a create.
+pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Change, ReviewError> {
+    let mut c = load(store, id)?;
+    match contact_id {
+        None => {
+            c.kind = ChangeKind::Create;
+            c.contact_id = None;
+        }
+        Some(cid) => {
+            if !c.candidates.iter().any(|x| x.contact_id == cid) {
+                return Err(ReviewError::NotACandidate { id, contact: cid.to_owned() });
+            }
+            let contact = store.contact(cid)?;
+            c.kind = ChangeKind::Update;
+            c.contact_id = Some(cid.to_owned());
+            if let Some(contact) = contact {
+                c.display_name = contact.display_name();
+                c.base_date_updated = contact.date_updated.clone();
+                for f in &mut c.fields {
+                    f.ghl_now = ghl_value(&contact, &f.field);
+                }
+                c.fields.retain(|f| !same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref()));
+            }
+            store.put_link(&c.client_id, cid)?;
+        }
+    }
+    c.warnings.retain(|w| !w.starts_with("matches several GHL contacts"));
+    save(store, c)
+}
