@@ -59,6 +59,21 @@ pub enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// List changes (pending, approved, rejected) with their field-level diff.
+    Changes {
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Only changes in this state: pending, approved, rejected.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Print the effective Bmby → GHL field mapping.
+    Mapping {
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the effective keymap, or check a keymap file.
     Keymap {
         /// A keymap file to validate (exit code 1 with the problems when it is bad).

@@ -37,6 +37,8 @@ pub fn run(command: Option<Command>, paths: &Paths, settings: &Settings, rt: &Ru
         Some(Command::Sync { full }) => sync_cmd(paths, settings, rt, full),
         Some(Command::Contacts { query, json }) => contacts_cmd(paths, settings, query, json),
         Some(Command::Contact { id, json, offline }) => contact_cmd(paths, settings, rt, &id, json, offline),
+        Some(Command::Changes { json, state }) => changes_cmd(paths, settings, json, state.as_deref()),
+        Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Keymap { check }) => {
             let path = check.clone().unwrap_or_else(|| paths.user_keymap());
             match tui::keymap_dump(Some(&path)) {
@@ -314,6 +316,7 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
         location_id: Some(DEMO_LOCATION_ID.to_owned()),
         token: Some(Secret::new(DEMO_TOKEN)),
         pull_interval_secs: 10,
+        ..Default::default()
     };
     let store = open_store(paths, DEMO_LOCATION_ID)?;
     store.set_meta("location_name", "Demo Realty")?;
@@ -321,4 +324,80 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
     let code = run_tui(paths, &settings, rt)?;
     drop(sandbox);
     Ok(code)
+}
+
+fn mapping(settings: &Settings) -> Result<crate::sync::mapping::Mapping> {
+    crate::sync::mapping::Mapping::with_overrides(&settings.mapping)
+        .map_err(|e| eyre!("the [mapping] table of the config file is not valid:\n{e}"))
+}
+
+fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
+    let m = mapping(settings)?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&m)?);
+        return Ok(0);
+    }
+    println!("{:<16} GHL target", "Bmby field");
+    for (k, t) in &m.fields {
+        println!("{k:<16} {}", t.to_config());
+    }
+    println!(
+        "\nNever written (GHL rejects or ignores them): {}",
+        crate::sync::mapping::REJECTED_FIELDS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
+    );
+    Ok(0)
+}
+
+fn changes_cmd(paths: &Paths, settings: &Settings, as_json: bool, state: Option<&str>) -> Result<i32> {
+    let loc = location(settings)?;
+    let store = open_store(paths, &loc)?;
+    let mut changes = store.changes()?;
+    if let Some(st) = state {
+        let st = st.to_lowercase();
+        if !["pending", "approved", "rejected"].contains(&st.as_str()) {
+            return Err(eyre!("--state {st}: use pending, approved or rejected"));
+        }
+        changes.retain(|c| c.state.label() == st);
+    }
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for c in &changes {
+            *counts.entry(c.state.label()).or_default() += 1;
+        }
+        let doc = json!({ "locationId": loc, "counts": counts, "changes": changes });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(0);
+    }
+    if changes.is_empty() {
+        eprintln!("no changes (import a Bmby export with `bmby-ghl import FILE`, or `bmby-ghl bmby pull`)");
+    }
+    for c in &changes {
+        writeln!(
+            out,
+            "#{} {} {} {}{} — {} field{}, from {}",
+            c.id,
+            c.kind.label(),
+            c.state.label(),
+            c.display_name,
+            c.contact_id.as_ref().map(|i| format!(" ({i})")).unwrap_or_default(),
+            c.field_count(),
+            if c.field_count() == 1 { "" } else { "s" },
+            c.origin
+        )?;
+        for f in &c.fields {
+            writeln!(
+                out,
+                "    {}: {} → {}{}",
+                f.label,
+                f.ghl_now.as_deref().unwrap_or("(empty)"),
+                f.proposed.as_deref().unwrap_or("(empty)"),
+                if f.edited { " (edited)" } else { "" }
+            )?;
+        }
+        for w in &c.warnings {
+            writeln!(out, "    ! {w}")?;
+        }
+    }
+    Ok(0)
 }

@@ -11,6 +11,7 @@
 //! pull_interval_secs = 60   # background incremental pull while the TUI runs; 0 = off
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -33,6 +34,20 @@ pub struct SyncSection {
     pub pull_interval_secs: Option<u64>,
 }
 
+/// The `[bmby]` table. The password may also come from `BMBY_PASSWORD` (preferred); it is
+/// never accepted on the command line.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BmbySection {
+    pub soap_url: Option<String>,
+    pub login: Option<String>,
+    pub password: Option<String>,
+    pub project_id: Option<String>,
+    /// Extra header aliases for export files: Bmby field → header names.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Vec<String>>,
+}
+
 /// The config file as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +56,11 @@ pub struct ConfigFile {
     pub ghl: GhlSection,
     #[serde(default)]
     pub sync: SyncSection,
+    #[serde(default)]
+    pub bmby: BmbySection,
+    /// Bmby field → GHL target overrides (see `sync::mapping`).
+    #[serde(default)]
+    pub mapping: BTreeMap<String, String>,
 }
 
 /// Where config, data and logs live.
@@ -82,14 +102,31 @@ impl Paths {
 }
 
 /// Effective settings for talking to one GHL location.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub base_url: String,
     pub location_id: Option<String>,
     /// A Private Integration Token (from `GHL_TOKEN` or the config file).
     pub token: Option<Secret>,
     pub pull_interval_secs: u64,
+    /// `[mapping]` overrides as written.
+    pub mapping: BTreeMap<String, String>,
+    pub bmby: BmbySettings,
 }
+
+/// Bmby connection settings (`BMBY_SOAP_URL`, `BMBY_LOGIN`, `BMBY_PASSWORD`,
+/// `BMBY_PROJECT_ID` override the `[bmby]` table).
+#[derive(Debug, Clone, Default)]
+pub struct BmbySettings {
+    pub soap_url: String,
+    pub login: Option<String>,
+    pub password: Option<Secret>,
+    pub project_id: Option<String>,
+    pub columns: BTreeMap<String, Vec<String>>,
+}
+
+/// Bmby's SOAP v3 base (the clients service; `tasks.php` beside it).
+pub const DEFAULT_BMBY_SOAP_URL: &str = "https://www.bmby.com/WebServices/srv/v3/";
 
 /// Errors reading the config file; they name the file and the line.
 #[derive(Debug, thiserror::Error)]
@@ -115,6 +152,16 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         location_id: nonempty("GHL_LOCATION_ID").or(file.ghl.location_id),
         token: nonempty("GHL_TOKEN").or(file.ghl.token).map(|t| Secret::new(t.trim())),
         pull_interval_secs: file.sync.pull_interval_secs.unwrap_or(60),
+        mapping: file.mapping,
+        bmby: BmbySettings {
+            soap_url: nonempty("BMBY_SOAP_URL")
+                .or(file.bmby.soap_url)
+                .unwrap_or_else(|| DEFAULT_BMBY_SOAP_URL.to_owned()),
+            login: nonempty("BMBY_LOGIN").or(file.bmby.login),
+            password: nonempty("BMBY_PASSWORD").or(file.bmby.password).map(Secret::new),
+            project_id: nonempty("BMBY_PROJECT_ID").or(file.bmby.project_id),
+            columns: file.bmby.columns,
+        },
     })
 }
 
