@@ -1,0 +1,367 @@
+//! Readers for Bmby export files (bmby.md §5, §8.1 "FileImport"): `.xlsx` (and other
+//! spreadsheets calamine opens) and `.csv`, mapped to [`BmbyClient`] records by header name
+//! through [`ColumnAliases`] — never by column position.
+//!
+//! What counts as a row problem rather than a file error: an unreadable cell, bytes invalid in
+//! the file's encoding, an empty or duplicate client id (row skipped; the first occurrence of
+//! an id is kept), a phone that is not a phone (row kept). Whole-file errors
+//! ([`ExportError`]): unreadable file, not a spreadsheet/csv, no header, no client id column.
+//!
+//! Every string read is cleaned with [`crate::sanitize`] (`clean_line` for one-line fields,
+//! `clean_text` for `remark` and custom values) and trimmed; HTML entities and the rest of
+//! normalization are left to [`crate::bmby::normalize`].
+pub mod columns;
+pub mod csv;
+pub mod encoding;
+pub mod error;
+pub mod xlsx;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+pub use columns::{header_key, ColumnAliases, Field};
+pub use error::{ExportError, RowProblem};
+
+use crate::bmby::normalize::{normalize_phone, PhoneStatus};
+use crate::bmby::record::{BmbyClient, Origin};
+use crate::sanitize::{clean_line, clean_text};
+
+/// How to read an export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// The user confirmed this export holds *all* clients, so a client missing from it is a
+    /// delete candidate. Copied to [`ExportRead::full`]; not used for reading.
+    pub full: bool,
+    /// User aliases, merged over [`ColumnAliases::defaults`] (see [`ColumnAliases::merged`]).
+    pub aliases: Option<ColumnAliases>,
+    /// Force a csv encoding (e.g. `encoding_rs::WINDOWS_1255`) instead of detecting it.
+    /// Ignored for spreadsheets.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// Sheet name to read from a workbook; the first sheet when `None`. Ignored for csv.
+    pub sheet: Option<String>,
+}
+
+/// The result of reading one export file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRead {
+    /// One record per data row with a non-empty, not yet seen client id, in file order.
+    pub clients: Vec<BmbyClient>,
+    /// Row/cell problems, in file order.
+    pub problems: Vec<RowProblem>,
+    /// [`ExportOptions::full`] as given.
+    pub full: bool,
+    /// The file name (no directories), as put in each record's [`Origin::source`].
+    pub source: String,
+    /// Non-empty data rows seen after the header (including skipped ones).
+    pub rows_read: usize,
+}
+
+/// One cell as read: its text (`None` when empty or unreadable) and a problem, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cell {
+    pub text: Option<String>,
+    pub problem: Option<String>,
+}
+
+/// Rows as read from a file, before mapping: the header is the first non-empty row.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    header_row: usize,
+    headers: Option<Vec<Cell>>,
+    rows: Vec<(usize, Vec<Cell>)>,
+    file_problems: Vec<RowProblem>,
+}
+
+impl Table {
+    fn push_row(&mut self, row: usize, cells: Vec<Cell>) {
+        let empty = cells
+            .iter()
+            .all(|c| c.problem.is_none() && c.text.as_deref().is_none_or(|t| t.trim().is_empty()));
+        if empty {
+            return;
+        }
+        if self.headers.is_none() {
+            self.header_row = row;
+            self.headers = Some(cells);
+        } else {
+            self.rows.push((row, cells));
+        }
+    }
+}
+
+const EXCEL_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xlam", "xla"];
+const TEXT_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "tab"];
+
+/// Reads a Bmby export file into client records.
+///
+/// The format is chosen by content first (a zip or OLE signature → workbook via calamine; first
+/// sheet unless `opts.sheet`), then by extension (`xlsx xlsm xlsb xls ods` → workbook, `csv tsv
+/// txt` → csv). A file with another extension is read as csv only if it is text whose first
+/// line has a `,`, `;` or tab; otherwise [`ExportError::UnsupportedFormat`]. csv: see
+/// [`csv::read_csv_bytes`]. Numeric cells become digit text without `.0`, date cells
+/// `YYYY-MM-DD HH:MM:SS` (see [`xlsx::cell_text`]).
+///
+/// Errors name the file: unreadable ([`ExportError::Io`]), wrong format, broken workbook,
+/// missing sheet, no header, no client id column (with the headers found and aliases tried).
+pub fn read_export(path: &Path, opts: &ExportOptions) -> Result<ExportRead, ExportError> {
+    let file = path.display().to_string();
+    let source = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.clone());
+    let bytes = std::fs::read(path).map_err(|source| ExportError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    if is_zip || is_ole || EXCEL_EXTENSIONS.contains(&ext.as_str()) {
+        if !is_zip && !is_ole {
+            return Err(ExportError::UnsupportedFormat {
+                file,
+                detail: format!("extension .{ext} but the content is not a spreadsheet"),
+            });
+        }
+        return xlsx::read_workbook_bytes(bytes, &file, &source, opts);
+    }
+    if !TEXT_EXTENSIONS.contains(&ext.as_str()) {
+        let head = &bytes[..bytes.len().min(8192)];
+        let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+        let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+        let texty = utf16
+            || (!head.contains(&0) && first_line.iter().any(|b| matches!(b, b',' | b';' | b'\t')));
+        if !texty {
+            return Err(ExportError::UnsupportedFormat {
+                file,
+                detail: "neither a spreadsheet nor delimited text".into(),
+            });
+        }
+    }
+    let mut read = csv::read_csv_bytes(&bytes, &file, opts)?;
+    read.source = source.clone();
+    for c in &mut read.clients {
+        c.origin.source = source.clone();
+    }
+    Ok(read)
+}
+
+/// What one column feeds.
+enum Target {
+    Field(Field),
+    Custom(String),
+    Ignore,
+}
+
+fn set(c: &mut BmbyClient, f: Field, v: String) {
+    let slot = match f {
+        Field::ClientId => {
+            c.client_id = v;
+            return;
+        }
+        Field::Fname => &mut c.fname,
+        Field::Lname => &mut c.lname,
+        Field::FullName => return, // handled by the caller
+        Field::Email => &mut c.email,
+        Field::PhoneMobile => &mut c.phone_mobile,
+        Field::PhoneHome => &mut c.phone_home,
+        Field::PhoneWork => &mut c.phone_work,
+        Field::Passport => &mut c.passport,
+        Field::BirthDay => &mut c.birth_day,
+        Field::Address => &mut c.address,
+        Field::City => &mut c.city,
+        Field::CompanyName => &mut c.company_name,
+        Field::Status => &mut c.status,
+        Field::Remark => &mut c.remark,
+        Field::MediaTitle => &mut c.media_title,
+        Field::UserName => &mut c.user_name,
+        Field::ClientDate => &mut c.client_date,
+        Field::UpdateDate => &mut c.update_date,
+    };
+    if slot.is_none() {
+        *slot = Some(v);
+    }
+}
+
+/// Maps a [`Table`] to clients. `file` names the file in errors, `source` goes in origins.
+fn build(
+    table: Table,
+    opts: &ExportOptions,
+    file: &str,
+    source: &str,
+) -> Result<ExportRead, ExportError> {
+    let aliases = match &opts.aliases {
+        Some(user) => ColumnAliases::defaults().merged(user),
+        None => ColumnAliases::defaults(),
+    };
+    let Some(header_cells) = table.headers else {
+        return Err(ExportError::Empty {
+            file: file.to_owned(),
+        });
+    };
+    let headers: Vec<String> = header_cells
+        .iter()
+        .map(|c| {
+            c.text
+                .as_deref()
+                .map(|t| clean_line(t).trim().to_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut seen_custom: HashMap<String, usize> = HashMap::new();
+    let targets: Vec<Target> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| match aliases.field_for(h) {
+            Some(f) => Target::Field(f),
+            None => {
+                let base = if h.is_empty() {
+                    format!("column {}", i + 1)
+                } else {
+                    h.clone()
+                };
+                let n = seen_custom.entry(base.clone()).or_insert(0);
+                *n += 1;
+                if *n == 1 {
+                    Target::Custom(base)
+                } else if h.is_empty() {
+                    Target::Ignore
+                } else {
+                    Target::Custom(format!("{base} ({n})"))
+                }
+            }
+        })
+        .collect();
+    let Some(id_col) = targets
+        .iter()
+        .position(|t| matches!(t, Target::Field(Field::ClientId)))
+    else {
+        return Err(ExportError::MissingColumn {
+            file: file.to_owned(),
+            column: Field::ClientId.bmby_name().to_owned(),
+            headers_found: headers.iter().filter(|h| !h.is_empty()).cloned().collect(),
+            aliases_tried: aliases.aliases(Field::ClientId).to_vec(),
+        });
+    };
+    let header_name = |i: usize| -> String {
+        match headers.get(i) {
+            Some(h) if !h.is_empty() => h.clone(),
+            _ => format!("column {}", i + 1),
+        }
+    };
+
+    let mut problems = table.file_problems;
+    let mut clients = Vec::new();
+    let mut first_row_of: HashMap<String, usize> = HashMap::new();
+    let mut rows_read = 0;
+    for (row, cells) in table.rows {
+        rows_read += 1;
+        let mut c = BmbyClient {
+            origin: Origin {
+                source: source.to_owned(),
+                row: Some(row),
+            },
+            ..Default::default()
+        };
+        let mut full_name = None;
+        let mut phone_cols: Vec<(Field, usize)> = Vec::new();
+        for (i, cell) in cells.into_iter().enumerate() {
+            if let Some(msg) = cell.problem {
+                problems.push(RowProblem {
+                    row,
+                    column: Some(header_name(i)),
+                    message: msg,
+                });
+            }
+            let Some(raw) = cell.text else { continue };
+            let target = targets.get(i).unwrap_or(&Target::Ignore);
+            let multi = matches!(target, Target::Custom(_) | Target::Field(Field::Remark));
+            let v = if multi {
+                clean_text(&raw)
+            } else {
+                clean_line(&raw)
+            };
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let v = v.to_owned();
+            match target {
+                Target::Field(Field::FullName) => {
+                    full_name.get_or_insert(v);
+                }
+                Target::Field(f) => {
+                    let slot_empty = match f {
+                        Field::ClientId => c.client_id.is_empty(),
+                        Field::PhoneMobile => c.phone_mobile.is_none(),
+                        Field::PhoneHome => c.phone_home.is_none(),
+                        Field::PhoneWork => c.phone_work.is_none(),
+                        _ => true,
+                    };
+                    if !slot_empty {
+                        continue;
+                    }
+                    if matches!(f, Field::PhoneMobile | Field::PhoneHome | Field::PhoneWork) {
+                        phone_cols.push((*f, i));
+                    }
+                    set(&mut c, *f, v);
+                }
+                Target::Custom(name) => {
+                    c.custom.insert(name.clone(), v);
+                }
+                Target::Ignore => {}
+            }
+        }
+        if c.fname.is_none() && c.lname.is_none() {
+            c.fname = full_name;
+        }
+        if c.client_id.is_empty() {
+            problems.push(RowProblem {
+                row,
+                column: Some(header_name(id_col)),
+                message: "empty client id; row skipped".into(),
+            });
+            continue;
+        }
+        if let Some(first) = first_row_of.get(&c.client_id) {
+            problems.push(RowProblem {
+                row,
+                column: Some(header_name(id_col)),
+                message: format!(
+                    "duplicate client id {} (first at row {first}); row skipped",
+                    c.client_id
+                ),
+            });
+            continue;
+        }
+        first_row_of.insert(c.client_id.clone(), row);
+        for (f, i) in phone_cols {
+            let value = match f {
+                Field::PhoneMobile => &c.phone_mobile,
+                Field::PhoneHome => &c.phone_home,
+                _ => &c.phone_work,
+            };
+            if let Some(v) = value {
+                let p = normalize_phone(v);
+                if p.status == PhoneStatus::Unparseable {
+                    problems.push(RowProblem {
+                        row,
+                        column: Some(header_name(i)),
+                        message: format!("not a phone number: {:?}; kept as written", p.raw),
+                    });
+                }
+            }
+        }
+        clients.push(c);
+    }
+    Ok(ExportRead {
+        clients,
+        problems,
+        full: opts.full,
+        source: source.to_owned(),
+        rows_read,
+    })
+}
