@@ -21,10 +21,17 @@ fn contact(id: &str, first: &str, last: &str, email: &str, phone: &str, city: &s
 }
 
 fn view(id: &str, pairs: &[(&str, &str)]) -> ClientView {
-    let values: std::collections::BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let values: std::collections::BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     ClientView {
         client_id: id.into(),
-        display_name: format!("{} {}", values.get("fname").cloned().unwrap_or_default(), values.get("lname").cloned().unwrap_or_default()),
+        display_name: format!(
+            "{} {}",
+            values.get("fname").cloned().unwrap_or_default(),
+            values.get("lname").cloned().unwrap_or_default()
+        ),
         email: values.get("email").cloned(),
         phones_e164: values.get("phone_mobile").cloned().into_iter().collect(),
         values,
@@ -37,9 +44,30 @@ fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path(), "loc").unwrap();
     s.put_contacts(&[
-        contact("ghlA", "יוסי", "כהן", "yossi@example.com", "+972501234567", "תל אביב"),
-        contact("ghlB", "Ann", "Lee", "ann@example.com", "+15550100001", "Haifa"),
-        contact("ghlC", "Dana", "Levi", "dana@example.com", "+972521111111", "Eilat"),
+        contact(
+            "ghlA",
+            "יוסי",
+            "כהן",
+            "yossi@example.com",
+            "+972501234567",
+            "תל אביב",
+        ),
+        contact(
+            "ghlB",
+            "Ann",
+            "Lee",
+            "ann@example.com",
+            "+15550100001",
+            "Haifa",
+        ),
+        contact(
+            "ghlC",
+            "Dana",
+            "Levi",
+            "dana@example.com",
+            "+972521111111",
+            "Eilat",
+        ),
     ])
     .unwrap();
     (dir, s)
@@ -48,42 +76,102 @@ fn store() -> (tempfile::TempDir, Store) {
 fn first_read() -> Vec<ClientView> {
     vec![
         // Same as GHL after normalization (bidi mark, case, spacing): no change.
-        view("101", &[("fname", "\u{200f}יוסי"), ("lname", "כהן"), ("email", "YOSSI@example.com"), ("phone_mobile", "+972501234567"), ("city", "תל  אביב")]),
+        view(
+            "101",
+            &[
+                ("fname", "\u{200f}יוסי"),
+                ("lname", "כהן"),
+                ("email", "YOSSI@example.com"),
+                ("phone_mobile", "+972501234567"),
+                ("city", "תל  אביב"),
+            ],
+        ),
         // City changed: an update with one field.
-        view("102", &[("fname", "Ann"), ("lname", "Lee"), ("email", "ann@example.com"), ("city", "Tel Aviv")]),
+        view(
+            "102",
+            &[
+                ("fname", "Ann"),
+                ("lname", "Lee"),
+                ("email", "ann@example.com"),
+                ("city", "Tel Aviv"),
+            ],
+        ),
         // New client: a create.
-        view("103", &[("fname", "מיכל"), ("lname", "לוי"), ("email", "michal@example.com"), ("phone_mobile", "+972541234567")]),
+        view(
+            "103",
+            &[
+                ("fname", "מיכל"),
+                ("lname", "לוי"),
+                ("email", "michal@example.com"),
+                ("phone_mobile", "+972541234567"),
+            ],
+        ),
         // Email says A, phone says B: ambiguous.
-        view("104", &[("fname", "X"), ("email", "yossi@example.com"), ("phone_mobile", "+15550100001")]),
+        view(
+            "104",
+            &[
+                ("fname", "X"),
+                ("email", "yossi@example.com"),
+                ("phone_mobile", "+15550100001"),
+            ],
+        ),
         // Matches C by phone only: linked, update of the last name.
-        view("105", &[("fname", "Dana"), ("lname", "Levy"), ("phone_mobile", "+972521111111")]),
+        view(
+            "105",
+            &[
+                ("fname", "Dana"),
+                ("lname", "Levy"),
+                ("phone_mobile", "+972521111111"),
+            ],
+        ),
     ]
 }
 
 #[test]
 fn kinds_fields_and_links() {
     let (_d, s) = store();
-    let sum = import_clients(&s, first_read(), &Mapping::default(), &ImportOptions::default()).unwrap();
+    let sum = import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(sum.read, 5);
     assert_eq!(sum.in_sync, 1);
     let changes = s.changes().unwrap();
     let by = |cid: &str| changes.iter().find(|c| c.client_id == cid).unwrap().clone();
     assert!(changes.iter().all(|c| c.client_id != "101"));
     let u = by("102");
-    assert_eq!((u.kind, u.contact_id.as_deref(), u.fields.len()), (ChangeKind::Update, Some("ghlB"), 1));
+    assert_eq!(
+        (u.kind, u.contact_id.as_deref(), u.fields.len()),
+        (ChangeKind::Update, Some("ghlB"), 1)
+    );
     assert_eq!(u.fields[0].ghl_now.as_deref(), Some("Haifa"));
     assert_eq!(u.fields[0].proposed.as_deref(), Some("Tel Aviv"));
-    assert_eq!(u.base_date_updated.as_deref(), Some("2026-11-01T10:00:00.000Z"));
+    assert_eq!(
+        u.base_date_updated.as_deref(),
+        Some("2026-11-01T10:00:00.000Z")
+    );
     assert_eq!(u.origin, "test.csv row 102");
     let c = by("103");
     assert_eq!(c.kind, ChangeKind::Create);
-    assert!(c.fields.iter().any(|f| f.field == "firstName" && f.proposed.as_deref() == Some("מיכל")));
+    assert!(c
+        .fields
+        .iter()
+        .any(|f| f.field == "firstName" && f.proposed.as_deref() == Some("מיכל")));
     let a = by("104");
     assert_eq!(a.kind, ChangeKind::Ambiguous);
     assert_eq!(a.candidates.len(), 2);
-    assert!(a.warnings.iter().any(|w| w.contains("several GHL contacts")));
+    assert!(a
+        .warnings
+        .iter()
+        .any(|w| w.contains("several GHL contacts")));
     let p = by("105");
-    assert_eq!((p.kind, p.contact_id.as_deref()), (ChangeKind::Update, Some("ghlC")));
+    assert_eq!(
+        (p.kind, p.contact_id.as_deref()),
+        (ChangeKind::Update, Some("ghlC"))
+    );
     assert_eq!(s.link("105").unwrap().as_deref(), Some("ghlC"));
     assert_eq!(s.link("101").unwrap().as_deref(), Some("ghlA"));
     assert!(changes.iter().all(|c| c.state == ChangeState::Pending));
@@ -92,16 +180,34 @@ fn kinds_fields_and_links() {
 #[test]
 fn reading_the_same_data_twice_changes_nothing() {
     let (_d, s) = store();
-    import_clients(&s, first_read(), &Mapping::default(), &ImportOptions::default()).unwrap();
+    import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     let before = s.changes().unwrap();
-    let sum = import_clients(&s, first_read(), &Mapping::default(), &ImportOptions::default()).unwrap();
+    let sum = import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(s.changes().unwrap(), before);
     assert!(sum.new_changes.is_empty());
     assert_eq!(sum.unchanged, 4);
     // Rejected changes stay rejected when the same data comes again.
     let id = before.iter().find(|c| c.client_id == "102").unwrap().id;
     review::reject(&s, id).unwrap();
-    import_clients(&s, first_read(), &Mapping::default(), &ImportOptions::default()).unwrap();
+    import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(s.changes().unwrap().len(), before.len());
     assert_eq!(s.change(id).unwrap().unwrap().state, ChangeState::Rejected);
 }
@@ -109,10 +215,24 @@ fn reading_the_same_data_twice_changes_nothing() {
 #[test]
 fn newer_data_replaces_a_pending_change_of_the_same_client() {
     let (_d, s) = store();
-    import_clients(&s, first_read(), &Mapping::default(), &ImportOptions::default()).unwrap();
+    import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     let n = s.changes().unwrap().len();
     let mut newer = first_read();
-    newer[1] = view("102", &[("fname", "Ann"), ("lname", "Lee"), ("email", "ann@example.com"), ("city", "Jerusalem")]);
+    newer[1] = view(
+        "102",
+        &[
+            ("fname", "Ann"),
+            ("lname", "Lee"),
+            ("email", "ann@example.com"),
+            ("city", "Jerusalem"),
+        ],
+    );
     let sum = import_clients(&s, newer, &Mapping::default(), &ImportOptions::default()).unwrap();
     assert_eq!(sum.replaced, 1);
     let all = s.changes().unwrap();
@@ -124,28 +244,91 @@ fn newer_data_replaces_a_pending_change_of_the_same_client() {
 #[test]
 fn full_read_turns_missing_linked_clients_into_deletes_and_dry_run_stores_nothing() {
     let (_d, s) = store();
-    import_clients(&s, first_read(), &Mapping::default(), &ImportOptions::default()).unwrap();
-    let without_105: Vec<_> = first_read().into_iter().filter(|v| v.client_id != "105").collect();
-    let dry = import_clients(&s, without_105.clone(), &Mapping::default(), &ImportOptions { full: true, dry_run: true }).unwrap();
-    assert!(dry.changes.iter().any(|c| c.kind == ChangeKind::Delete && c.client_id == "105"));
-    assert!(s.changes().unwrap().iter().all(|c| c.kind != ChangeKind::Delete), "dry run stored nothing");
+    import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let without_105: Vec<_> = first_read()
+        .into_iter()
+        .filter(|v| v.client_id != "105")
+        .collect();
+    let dry = import_clients(
+        &s,
+        without_105.clone(),
+        &Mapping::default(),
+        &ImportOptions {
+            full: true,
+            dry_run: true,
+        },
+    )
+    .unwrap();
+    assert!(dry
+        .changes
+        .iter()
+        .any(|c| c.kind == ChangeKind::Delete && c.client_id == "105"));
+    assert!(
+        s.changes()
+            .unwrap()
+            .iter()
+            .all(|c| c.kind != ChangeKind::Delete),
+        "dry run stored nothing"
+    );
     // Not full: no delete.
-    import_clients(&s, without_105.clone(), &Mapping::default(), &ImportOptions::default()).unwrap();
-    assert!(s.changes().unwrap().iter().all(|c| c.kind != ChangeKind::Delete));
-    import_clients(&s, without_105, &Mapping::default(), &ImportOptions { full: true, dry_run: false }).unwrap();
-    let d = s.changes().unwrap().into_iter().find(|c| c.kind == ChangeKind::Delete).unwrap();
-    assert_eq!((d.client_id.as_str(), d.contact_id.as_deref()), ("105", Some("ghlC")));
+    import_clients(
+        &s,
+        without_105.clone(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(s
+        .changes()
+        .unwrap()
+        .iter()
+        .all(|c| c.kind != ChangeKind::Delete));
+    import_clients(
+        &s,
+        without_105,
+        &Mapping::default(),
+        &ImportOptions {
+            full: true,
+            dry_run: false,
+        },
+    )
+    .unwrap();
+    let d = s
+        .changes()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == ChangeKind::Delete)
+        .unwrap();
+    assert_eq!(
+        (d.client_id.as_str(), d.contact_id.as_deref()),
+        ("105", Some("ghlC"))
+    );
     assert!(d.fields.iter().all(|f| f.proposed.is_none()));
 }
 
 #[test]
 fn review_actions() {
     let (_d, s) = store();
-    import_clients(&s, first_read(), &Mapping::default(), &ImportOptions::default()).unwrap();
+    import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     let all = s.changes().unwrap();
     let id = |cid: &str| all.iter().find(|c| c.client_id == cid).unwrap().id;
 
-    assert_eq!(review::approve(&s, id("102")).unwrap().state, ChangeState::Approved);
+    assert_eq!(
+        review::approve(&s, id("102")).unwrap().state,
+        ChangeState::Approved
+    );
     let e = review::approve(&s, id("104")).unwrap_err();
     assert!(e.to_string().contains("choose one"), "{e}");
 
@@ -158,9 +341,21 @@ fn review_actions() {
 
     // Settle the ambiguity on contact B: only fields that differ from B remain.
     let r = review::resolve(&s, id("104"), Some("ghlB")).unwrap();
-    assert_eq!((r.kind, r.contact_id.as_deref()), (ChangeKind::Update, Some("ghlB")));
-    assert!(r.fields.iter().all(|f| f.field != "phone"), "B already has that phone");
+    assert_eq!(
+        (r.kind, r.contact_id.as_deref()),
+        (ChangeKind::Update, Some("ghlB"))
+    );
+    assert!(
+        r.fields.iter().all(|f| f.field != "phone"),
+        "B already has that phone"
+    );
     assert!(review::resolve(&s, id("104"), Some("nobody")).is_err());
-    assert_eq!(review::approve(&s, id("104")).unwrap().state, ChangeState::Approved);
-    assert_eq!(review::reject(&s, id("103")).unwrap().state, ChangeState::Rejected);
+    assert_eq!(
+        review::approve(&s, id("104")).unwrap().state,
+        ChangeState::Approved
+    );
+    assert_eq!(
+        review::reject(&s, id("103")).unwrap().state,
+        ChangeState::Rejected
+    );
 }

@@ -1,11 +1,11 @@
 //! Domain types: what the product works with once wire data has been checked and sanitized.
 //! No I/O and no UI here.
-pub mod contact;
-pub mod custom_field;
 pub mod activity;
 pub mod change;
+pub mod contact;
+pub mod custom_field;
 
-pub use change::{Candidate, Change, ChangeKind, ChangeState, FieldChange};
 pub use activity::{Appointment, Note, Task};
+pub use change::{Candidate, Change, ChangeKind, ChangeState, FieldChange};
 pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;

@@ -1,5 +1,8 @@
 //! GHL API v2 client (host `services.leadconnectorhq.com`): auth, wire types, errors, rate
 //! limiting. Never imports the UI.
+// GhlError keeps GHL's whole answer (messages, traceId, meta, advice): errors are the cold
+// path, and boxing them would only move the allocation.
+#![allow(clippy::result_large_err)]
 pub mod auth;
 pub mod client;
 pub mod error;
@@ -8,7 +11,9 @@ pub mod secret;
 pub mod wire;
 
 pub use auth::{PrivateIntegrationToken, TokenProvider};
-pub use client::{ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, DEFAULT_BASE_URL};
+pub use client::{
+    ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, DEFAULT_BASE_URL,
+};
 pub use error::GhlError;
 pub use ratelimit::{RateBudget, RateLimiter};
 pub use secret::Secret;

@@ -56,7 +56,7 @@ fn date_of_birth(m: &Map<String, Value>) -> Option<String> {
         Value::String(v) if !v.is_empty() => {
             let v = clean_line(v);
             Some(match v.find('T') {
-                Some(i) if i == 10 => v[..10].to_owned(),
+                Some(10) => v[..10].to_owned(),
                 _ => v,
             })
         }
@@ -95,7 +95,10 @@ pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
                 let f = f.as_object()?;
                 let id = s(f, "id")?;
                 let value = f.get("value").or_else(|| f.get("field_value"))?;
-                Some(CustomFieldValue { id, value_json: clean_json(value).to_string() })
+                Some(CustomFieldValue {
+                    id,
+                    value_json: clean_json(value).to_string(),
+                })
             })
             .collect(),
         _ => Vec::new(),

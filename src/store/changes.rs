@@ -18,7 +18,9 @@ impl Store {
     /// Saves (inserts or replaces) a change and indexes it as its client's latest.
     pub fn put_change(&self, c: &Change) -> Result<()> {
         let v = serde_json::to_vec(c).expect("change serializes");
-        self.changes.insert(c.id.to_be_bytes(), v).map_err(|e| self.err(e))?;
+        self.changes
+            .insert(c.id.to_be_bytes(), v)
+            .map_err(|e| self.err(e))?;
         self.changes_by_client
             .insert(c.client_id.as_bytes(), &c.id.to_be_bytes())
             .map_err(|e| self.err(e))?;
@@ -28,10 +30,17 @@ impl Store {
     /// Removes a change (a superseded pending one).
     pub fn remove_change(&self, id: u64) -> Result<()> {
         if let Some(c) = self.change(id)? {
-            self.changes.remove(id.to_be_bytes()).map_err(|e| self.err(e))?;
-            let latest = self.changes_by_client.get(c.client_id.as_bytes()).map_err(|e| self.err(e))?;
+            self.changes
+                .remove(id.to_be_bytes())
+                .map_err(|e| self.err(e))?;
+            let latest = self
+                .changes_by_client
+                .get(c.client_id.as_bytes())
+                .map_err(|e| self.err(e))?;
             if latest.as_deref() == Some(&id.to_be_bytes()[..]) {
-                self.changes_by_client.remove(c.client_id.as_bytes()).map_err(|e| self.err(e))?;
+                self.changes_by_client
+                    .remove(c.client_id.as_bytes())
+                    .map_err(|e| self.err(e))?;
             }
         }
         Ok(())
@@ -39,7 +48,11 @@ impl Store {
 
     /// One change by id.
     pub fn change(&self, id: u64) -> Result<Option<Change>> {
-        match self.changes.get(id.to_be_bytes()).map_err(|e| self.err(e))? {
+        match self
+            .changes
+            .get(id.to_be_bytes())
+            .map_err(|e| self.err(e))?
+        {
             Some(v) => Ok(Some(self.decode_change(&id.to_be_bytes(), &v)?)),
             None => Ok(None),
         }
@@ -47,7 +60,11 @@ impl Store {
 
     /// The latest change of a Bmby client.
     pub fn change_for_client(&self, client_id: &str) -> Result<Option<Change>> {
-        match self.changes_by_client.get(client_id.as_bytes()).map_err(|e| self.err(e))? {
+        match self
+            .changes_by_client
+            .get(client_id.as_bytes())
+            .map_err(|e| self.err(e))?
+        {
             Some(k) => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(&k[..8.min(k.len())]);
@@ -69,7 +86,9 @@ impl Store {
 
     /// Links a Bmby client to a GHL contact.
     pub fn put_link(&self, client_id: &str, contact_id: &str) -> Result<()> {
-        self.links.insert(client_id.as_bytes(), contact_id.as_bytes()).map_err(|e| self.err(e))?;
+        self.links
+            .insert(client_id.as_bytes(), contact_id.as_bytes())
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -88,7 +107,10 @@ impl Store {
             .iter()
             .map(|kv| {
                 let (k, v) = kv.map_err(|e| self.err(e))?;
-                Ok((String::from_utf8_lossy(&k).into_owned(), String::from_utf8_lossy(&v).into_owned()))
+                Ok((
+                    String::from_utf8_lossy(&k).into_owned(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                ))
             })
             .collect()
     }

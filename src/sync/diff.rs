@@ -33,7 +33,10 @@ fn comparable(field: &str, v: &str) -> String {
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     match field {
         "email" => collapsed.to_lowercase(),
-        "phone" => collapsed.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect(),
+        "phone" => collapsed
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect(),
         "dateOfBirth" => collapsed.chars().take(10).collect(),
         _ => match collapsed.parse::<f64>() {
             Ok(n) if collapsed.chars().any(|c| c.is_ascii_digit()) => format!("{n}"),
@@ -45,7 +48,9 @@ fn comparable(field: &str, v: &str) -> String {
 /// True when the two values mean the same for this GHL field.
 pub fn same(field: &str, ghl: Option<&str>, proposed: Option<&str>) -> bool {
     let a = ghl.map(|v| comparable(field, v)).filter(|v| !v.is_empty());
-    let b = proposed.map(|v| comparable(field, v)).filter(|v| !v.is_empty());
+    let b = proposed
+        .map(|v| comparable(field, v))
+        .filter(|v| !v.is_empty());
     a == b
 }
 
@@ -53,7 +58,11 @@ pub fn same(field: &str, ghl: Option<&str>, proposed: Option<&str>) -> bool {
 /// `customFields.<id>`), as display text.
 pub fn ghl_value(c: &Contact, field: &str) -> Option<String> {
     if let Some(id) = field.strip_prefix("customFields.") {
-        return c.custom_fields.iter().find(|f| f.id == id).map(|f| f.display());
+        return c
+            .custom_fields
+            .iter()
+            .find(|f| f.id == id)
+            .map(|f| f.display());
     }
     if field == "tags" {
         return (!c.tags.is_empty()).then(|| c.tags.join(", "));
@@ -132,7 +141,8 @@ pub fn field_changes(
                 }
             }
             Target::Tag => {
-                let has = contact.is_some_and(|c| c.tags.iter().any(|t| same("tag", Some(t), Some(value))));
+                let has = contact
+                    .is_some_and(|c| c.tags.iter().any(|t| same("tag", Some(t), Some(value))));
                 if !has {
                     new_tags.push((source.clone(), value.clone()));
                 }
@@ -142,7 +152,9 @@ pub fn field_changes(
                     warnings.push(format!("{source} → custom field {key}: the location has no such custom field; skipped"));
                     continue;
                 };
-                let now = contact.and_then(|c| c.custom_fields.iter().find(|f| f.id == def.id)).map(|f| f.display());
+                let now = contact
+                    .and_then(|c| c.custom_fields.iter().find(|f| f.id == def.id))
+                    .map(|f| f.display());
                 if !same("custom", now.as_deref(), Some(value)) {
                     out.push(FieldChange {
                         field: format!("customFields.{}", def.id),
@@ -163,7 +175,11 @@ pub fn field_changes(
         out.push(FieldChange {
             field: "tags".into(),
             label: "Tags".into(),
-            source_field: new_tags.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>().join(", "),
+            source_field: new_tags
+                .iter()
+                .map(|(s, _)| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             ghl_now: (!current.is_empty()).then(|| current.join(", ")),
             proposed: Some(proposed.join(", ")),
             edited: false,
@@ -179,7 +195,10 @@ mod tests {
     fn view(values: &[(&str, &str)]) -> ClientView {
         ClientView {
             client_id: "1".into(),
-            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            values: values
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..Default::default()
         }
     }
@@ -193,33 +212,74 @@ mod tests {
             city: Some("תל אביב".into()),
             ..Default::default()
         };
-        let v = view(&[("fname", "\u{200f}יוסי"), ("email", "yossi@example.com "), ("phone_mobile", "+972501234567"), ("city", "תל  אביב")]);
+        let v = view(&[
+            ("fname", "\u{200f}יוסי"),
+            ("email", "yossi@example.com "),
+            ("phone_mobile", "+972501234567"),
+            ("city", "תל  אביב"),
+        ]);
         let mut w = Vec::new();
-        assert!(field_changes(&v, Some(&c), &Mapping::default(), &HashMap::new(), &mut w).is_empty());
+        assert!(
+            field_changes(&v, Some(&c), &Mapping::default(), &HashMap::new(), &mut w).is_empty()
+        );
     }
 
     #[test]
     fn only_differing_fields_and_never_clearing() {
-        let c = Contact { first_name: Some("Ann".into()), city: Some("Haifa".into()), ..Default::default() };
+        let c = Contact {
+            first_name: Some("Ann".into()),
+            city: Some("Haifa".into()),
+            ..Default::default()
+        };
         let v = view(&[("fname", "Ann"), ("city", "Tel Aviv")]);
         let mut w = Vec::new();
         let f = field_changes(&v, Some(&c), &Mapping::default(), &HashMap::new(), &mut w);
         assert_eq!(f.len(), 1);
-        assert_eq!((f[0].field.as_str(), f[0].ghl_now.as_deref(), f[0].proposed.as_deref()), ("city", Some("Haifa"), Some("Tel Aviv")));
+        assert_eq!(
+            (
+                f[0].field.as_str(),
+                f[0].ghl_now.as_deref(),
+                f[0].proposed.as_deref()
+            ),
+            ("city", Some("Haifa"), Some("Tel Aviv"))
+        );
     }
 
     #[test]
     fn custom_fields_by_key_and_missing_key_warns() {
         let mut defs = HashMap::new();
-        defs.insert("contact.budget".to_owned(), CustomFieldDef { id: "cf1".into(), name: "Budget".into(), field_key: "contact.budget".into(), ..Default::default() });
+        defs.insert(
+            "contact.budget".to_owned(),
+            CustomFieldDef {
+                id: "cf1".into(),
+                name: "Budget".into(),
+                field_key: "contact.budget".into(),
+                ..Default::default()
+            },
+        );
         let c = Contact {
-            custom_fields: vec![crate::domain::CustomFieldValue { id: "cf1".into(), value_json: "5500000".into() }],
+            custom_fields: vec![crate::domain::CustomFieldValue {
+                id: "cf1".into(),
+                value_json: "5500000".into(),
+            }],
             ..Default::default()
         };
         let mut w = Vec::new();
-        let same_budget = field_changes(&view(&[("budget", "5500000.0")]), Some(&c), &Mapping::default(), &defs, &mut w);
+        let same_budget = field_changes(
+            &view(&[("budget", "5500000.0")]),
+            Some(&c),
+            &Mapping::default(),
+            &defs,
+            &mut w,
+        );
         assert!(same_budget.is_empty());
-        let f = field_changes(&view(&[("budget", "6000000"), ("rooms", "4")]), Some(&c), &Mapping::default(), &defs, &mut w);
+        let f = field_changes(
+            &view(&[("budget", "6000000"), ("rooms", "4")]),
+            Some(&c),
+            &Mapping::default(),
+            &defs,
+            &mut w,
+        );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].label, "Budget");
         assert!(w.iter().any(|w| w.contains("contact.rooms")));

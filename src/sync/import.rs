@@ -53,10 +53,19 @@ fn fnv1a(s: &str) -> String {
     format!("{h:016x}")
 }
 
-fn fingerprint(kind: ChangeKind, contact_id: Option<&str>, fields: &[FieldChange], candidates: &[String]) -> String {
+fn fingerprint(
+    kind: ChangeKind,
+    contact_id: Option<&str>,
+    fields: &[FieldChange],
+    candidates: &[String],
+) -> String {
     let mut s = format!("{}|{}|", kind.label(), contact_id.unwrap_or(""));
     for f in fields {
-        s.push_str(&format!("{}={};", f.field, f.proposed.as_deref().unwrap_or("")));
+        s.push_str(&format!(
+            "{}={};",
+            f.field,
+            f.proposed.as_deref().unwrap_or("")
+        ));
     }
     s.push_str(&candidates.join(","));
     fnv1a(&s)
@@ -76,17 +85,26 @@ pub fn import_clients(
     opts: &ImportOptions,
 ) -> Result<ImportSummary, StoreError> {
     let index = ContactIndex::new(store.contacts()?);
-    let defs_by_key: HashMap<String, CustomFieldDef> =
-        store.custom_fields()?.into_values().map(|d| (d.field_key.clone(), d)).collect();
+    let defs_by_key: HashMap<String, CustomFieldDef> = store
+        .custom_fields()?
+        .into_values()
+        .map(|d| (d.field_key.clone(), d))
+        .collect();
     let links: HashMap<String, String> = store.links()?.into_iter().collect();
-    let mut summary = ImportSummary { read: views.len(), ..Default::default() };
+    let mut summary = ImportSummary {
+        read: views.len(),
+        ..Default::default()
+    };
     let mut seen: HashSet<String> = HashSet::with_capacity(views.len());
     let mut proposed: Vec<(Option<Change>, String)> = Vec::with_capacity(views.len());
     let stamp = now();
 
     for view in views {
         if !seen.insert(view.client_id.clone()) {
-            summary.problems.push(format!("{}: client_id {} appears again; the first one was used", view.origin, view.client_id));
+            summary.problems.push(format!(
+                "{}: client_id {} appears again; the first one was used",
+                view.origin, view.client_id
+            ));
             continue;
         }
         let link = links.get(&view.client_id).map(String::as_str);
@@ -110,7 +128,10 @@ pub fn import_clients(
             Match::Ambiguous(c) => {
                 warnings.push(format!(
                     "matches several GHL contacts: {}; choose one before approving",
-                    c.iter().map(|c| format!("{} ({}, by {})", c.name, c.contact_id, c.matched_on)).collect::<Vec<_>>().join(" and ")
+                    c.iter()
+                        .map(|c| format!("{} ({}, by {})", c.name, c.contact_id, c.matched_on))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 ));
                 (ChangeKind::Ambiguous, None, c.clone())
             }
@@ -127,7 +148,9 @@ pub fn import_clients(
             state: ChangeState::Pending,
             client_id: view.client_id.clone(),
             contact_id: contact.map(|c| c.id.clone()),
-            display_name: contact.map(|c| c.display_name()).unwrap_or_else(|| view.display_name.clone()),
+            display_name: contact
+                .map(|c| c.display_name())
+                .unwrap_or_else(|| view.display_name.clone()),
             fingerprint: fingerprint(kind, contact.map(|c| c.id.as_str()), &fields, &cand_ids),
             fields,
             base_date_updated: contact.and_then(|c| c.date_updated.clone()),
@@ -145,19 +168,26 @@ pub fn import_clients(
             if seen.contains(client_id) {
                 continue;
             }
-            let Some(c) = index.get(contact_id) else { continue };
-            let fields: Vec<FieldChange> = [("firstName", c.first_name.clone()), ("lastName", c.last_name.clone()), ("email", c.email.clone()), ("phone", c.phone.clone())]
-                .into_iter()
-                .filter(|(_, v)| v.is_some())
-                .map(|(f, v)| FieldChange {
-                    field: f.into(),
-                    label: super::diff::field_label(f).into(),
-                    source_field: String::new(),
-                    ghl_now: v,
-                    proposed: None,
-                    edited: false,
-                })
-                .collect();
+            let Some(c) = index.get(contact_id) else {
+                continue;
+            };
+            let fields: Vec<FieldChange> = [
+                ("firstName", c.first_name.clone()),
+                ("lastName", c.last_name.clone()),
+                ("email", c.email.clone()),
+                ("phone", c.phone.clone()),
+            ]
+            .into_iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(f, v)| FieldChange {
+                field: f.into(),
+                label: super::diff::field_label(f).into(),
+                source_field: String::new(),
+                ghl_now: v,
+                proposed: None,
+                edited: false,
+            })
+            .collect();
             let change = Change {
                 id: 0,
                 kind: ChangeKind::Delete,
@@ -182,10 +212,8 @@ pub fn import_clients(
         let existing = store.change_for_client(&client_id)?;
         match (existing, change) {
             (Some(e), None) => {
-                if e.state == ChangeState::Pending {
-                    if !opts.dry_run {
-                        store.remove_change(e.id)?;
-                    }
+                if e.state == ChangeState::Pending && !opts.dry_run {
+                    store.remove_change(e.id)?;
                 }
                 summary.in_sync += 1;
             }
@@ -201,11 +229,18 @@ pub fn import_clients(
                 summary.changes.push(n);
             }
             (_, Some(mut n)) => {
-                n.id = if opts.dry_run { 0 } else { store.next_id()? + 1 };
+                n.id = if opts.dry_run {
+                    0
+                } else {
+                    store.next_id()? + 1
+                };
                 if !opts.dry_run {
                     store.put_change(&n)?;
                 }
-                *summary.new_changes.entry(n.kind.label().to_owned()).or_default() += 1;
+                *summary
+                    .new_changes
+                    .entry(n.kind.label().to_owned())
+                    .or_default() += 1;
                 summary.changes.push(n);
             }
         }

@@ -15,13 +15,27 @@ use serde::Serialize;
 
 /// GHL contact fields a mapping may target (accepted by both create and update bodies).
 pub const WRITABLE_FIELDS: &[&str] = &[
-    "firstName", "lastName", "email", "phone", "address1", "city", "state", "postalCode",
-    "country", "website", "timezone", "source", "dateOfBirth",
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "address1",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "website",
+    "timezone",
+    "source",
+    "dateOfBirth",
 ];
 
 /// Fields never proposed, with the reason shown when a mapping names them.
 pub const REJECTED_FIELDS: &[(&str, &str)] = &[
-    ("gender", "PUT /contacts/{id} rejects it (422 property gender should not exist)"),
+    (
+        "gender",
+        "PUT /contacts/{id} rejects it (422 property gender should not exist)",
+    ),
     ("companyName", "not in UpdateContactDto; PUT may reject it"),
     ("additionalEmails", "every contact write rejects it (422)"),
     ("locationId", "set by the client, not by a mapping"),
@@ -56,7 +70,11 @@ impl Target {
             if key.is_empty() {
                 return Err("custom: needs a field key, e.g. custom:contact.budget".into());
             }
-            let key = if key.contains('.') { key.to_owned() } else { format!("contact.{key}") };
+            let key = if key.contains('.') {
+                key.to_owned()
+            } else {
+                format!("contact.{key}")
+            };
             return Ok(Some(Target::Custom(key)));
         }
         if let Some((_, why)) = REJECTED_FIELDS.iter().find(|(f, _)| *f == s) {
@@ -105,7 +123,9 @@ impl Default for Mapping {
             ("budget", Target::Custom("contact.budget".into())),
             ("rooms", Target::Custom("contact.rooms".into())),
         ];
-        Mapping { fields: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() }
+        Mapping {
+            fields: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        }
     }
 }
 
@@ -152,7 +172,9 @@ mod tests {
         assert!(e.contains("422"), "{e}");
         assert!(Target::parse("additionalEmails").is_err());
         assert!(Target::parse("companyName").is_err());
-        assert!(Target::parse("bogus").unwrap_err().contains("unknown target"));
+        assert!(Target::parse("bogus")
+            .unwrap_err()
+            .contains("unknown target"));
     }
 
     #[test]
@@ -164,7 +186,10 @@ mod tests {
         let m = Mapping::with_overrides(&o).unwrap();
         assert!(!m.fields.contains_key("city"));
         assert_eq!(m.fields["status"], Target::Tag);
-        assert_eq!(m.fields["remark"], Target::Custom("contact.agent_notes".into()));
+        assert_eq!(
+            m.fields["remark"],
+            Target::Custom("contact.agent_notes".into())
+        );
         assert_eq!(m.fields["fname"], Target::Field("firstName".into()));
     }
 

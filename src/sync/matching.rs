@@ -22,7 +22,9 @@ pub fn email_key(email: &str) -> String {
 
 /// The match key of a phone already in E.164: `+` and digits only.
 pub fn phone_key(e164: &str) -> String {
-    e164.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+    e164.chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
 }
 
 /// What matching found for one client.
@@ -67,7 +69,11 @@ impl ContactIndex {
                     existing.matched_on.push_str(&format!("+{by}"));
                 }
             } else {
-                out.push(Candidate { contact_id: c.id.clone(), name: c.display_name(), matched_on: (*by).to_owned() });
+                out.push(Candidate {
+                    contact_id: c.id.clone(),
+                    name: c.display_name(),
+                    matched_on: (*by).to_owned(),
+                });
             }
         }
         out
@@ -77,7 +83,10 @@ impl ContactIndex {
     /// any of its E.164 phones.
     pub fn find(&self, link: Option<&str>, email: Option<&str>, phones: &[String]) -> Match {
         if let Some(i) = link.and_then(|id| self.by_id.get(id)) {
-            return Match::One { index: *i, by: "link" };
+            return Match::One {
+                index: *i,
+                by: "link",
+            };
         }
         let by_email: Vec<usize> = email
             .map(email_key)
@@ -101,7 +110,14 @@ impl ContactIndex {
         distinct.dedup();
         match distinct.len() {
             0 => Match::None,
-            1 => Match::One { index: distinct[0], by: if by_email.is_empty() { "phone" } else { "email" } },
+            1 => Match::One {
+                index: distinct[0],
+                by: if by_email.is_empty() {
+                    "phone"
+                } else {
+                    "email"
+                },
+            },
             _ => Match::Ambiguous(self.candidates(&hits)),
         }
     }
@@ -132,10 +148,31 @@ mod tests {
     #[test]
     fn link_then_email_then_phone() {
         let ix = ix();
-        assert_eq!(ix.find(Some("b"), Some("ann@example.com"), &[]), Match::One { index: 1, by: "link" });
-        assert_eq!(ix.find(Some("gone"), Some(" ANN@example.com "), &[]), Match::One { index: 0, by: "email" });
-        assert_eq!(ix.find(None, None, &["+972521111111".into()]), Match::One { index: 2, by: "phone" });
-        assert_eq!(ix.find(None, Some("new@example.com"), &["+972539999999".into()]), Match::None);
+        assert_eq!(
+            ix.find(Some("b"), Some("ann@example.com"), &[]),
+            Match::One {
+                index: 1,
+                by: "link"
+            }
+        );
+        assert_eq!(
+            ix.find(Some("gone"), Some(" ANN@example.com "), &[]),
+            Match::One {
+                index: 0,
+                by: "email"
+            }
+        );
+        assert_eq!(
+            ix.find(None, None, &["+972521111111".into()]),
+            Match::One {
+                index: 2,
+                by: "phone"
+            }
+        );
+        assert_eq!(
+            ix.find(None, Some("new@example.com"), &["+972539999999".into()]),
+            Match::None
+        );
     }
 
     #[test]
@@ -143,7 +180,10 @@ mod tests {
         let ix = ix();
         assert_eq!(
             ix.find(None, Some("ann@example.com"), &["+972501234567".into()]),
-            Match::One { index: 0, by: "email" }
+            Match::One {
+                index: 0,
+                by: "email"
+            }
         );
     }
 
@@ -153,8 +193,14 @@ mod tests {
         match ix.find(None, Some("ann@example.com"), &["+15550100001".into()]) {
             Match::Ambiguous(c) => {
                 assert_eq!(c.len(), 2);
-                assert_eq!((c[0].contact_id.as_str(), c[0].matched_on.as_str()), ("a", "email"));
-                assert_eq!((c[1].contact_id.as_str(), c[1].matched_on.as_str()), ("b", "phone"));
+                assert_eq!(
+                    (c[0].contact_id.as_str(), c[0].matched_on.as_str()),
+                    ("a", "email")
+                );
+                assert_eq!(
+                    (c[1].contact_id.as_str(), c[1].matched_on.as_str()),
+                    ("b", "phone")
+                );
             }
             other => panic!("expected ambiguous, got {other:?}"),
         }

@@ -5,8 +5,8 @@ pub mod events;
 pub mod import;
 pub mod mapping;
 pub mod matching;
-pub mod review;
 pub mod pull;
+pub mod review;
 pub mod worker;
 
 pub use events::{Job, PullSummary, SyncEvent};

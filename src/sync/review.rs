@@ -13,11 +13,19 @@ pub enum ReviewError {
     #[error("change {id} ({name}) matches several GHL contacts; choose one (or a new contact) before approving")]
     Ambiguous { id: u64, name: String },
     #[error("change {id} is {state}; only pending or approved changes can be {action}")]
-    WrongState { id: u64, state: &'static str, action: &'static str },
+    WrongState {
+        id: u64,
+        state: &'static str,
+        action: &'static str,
+    },
     #[error("change {id} has no field {field}")]
     NoSuchField { id: u64, field: String },
     #[error("change {id}, field {field}: {message}")]
-    Invalid { id: u64, field: String, message: String },
+    Invalid {
+        id: u64,
+        field: String,
+        message: String,
+    },
     #[error("change {id}: {contact} is not one of its candidates")]
     NotACandidate { id: u64, contact: String },
     #[error(transparent)]
@@ -39,10 +47,20 @@ fn save(store: &Store, mut c: Change) -> Result<Change, ReviewError> {
 pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
     if c.kind == ChangeKind::Ambiguous {
-        return Err(ReviewError::Ambiguous { id, name: c.display_name });
+        return Err(ReviewError::Ambiguous {
+            id,
+            name: c.display_name,
+        });
     }
-    if !matches!(c.state, ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected) {
-        return Err(ReviewError::WrongState { id, state: c.state.label(), action: "approved" });
+    if !matches!(
+        c.state,
+        ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected
+    ) {
+        return Err(ReviewError::WrongState {
+            id,
+            state: c.state.label(),
+            action: "approved",
+        });
     }
     c.state = ChangeState::Approved;
     save(store, c)
@@ -70,16 +88,29 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
     }
     match field {
         "email" => {
-            let ok = v.split_once('@').is_some_and(|(a, d)| !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
-                && !v.contains(char::is_whitespace);
-            if ok { Ok(Some(v)) } else { Err(format!("`{v}` is not an email address")) }
+            let ok = v.split_once('@').is_some_and(|(a, d)| {
+                !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+            }) && !v.contains(char::is_whitespace);
+            if ok {
+                Ok(Some(v))
+            } else {
+                Err(format!("`{v}` is not an email address"))
+            }
         }
         "phone" => {
             let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
             if digits.len() < 7 || digits.len() > 15 || v.chars().any(|c| c.is_alphabetic()) {
-                return Err(format!("`{v}` is not a phone number (use E.164, e.g. +972501234567)"));
+                return Err(format!(
+                    "`{v}` is not a phone number (use E.164, e.g. +972501234567)"
+                ));
             }
-            if v.starts_with('+') { Ok(Some(format!("+{digits}"))) } else { Err(format!("`{v}`: write the number in E.164 with the country code, e.g. +972501234567")) }
+            if v.starts_with('+') {
+                Ok(Some(format!("+{digits}")))
+            } else {
+                Err(format!(
+                    "`{v}`: write the number in E.164 with the country code, e.g. +972501234567"
+                ))
+            }
         }
         "dateOfBirth" => match jiff::civil::Date::strptime("%Y-%m-%d", &v) {
             Ok(d) => Ok(Some(d.to_string())),
@@ -93,15 +124,29 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
 /// An empty value clears the proposal for that field.
 pub fn edit(store: &Store, id: u64, field: &str, value: &str) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
-    if !matches!(c.state, ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected) {
-        return Err(ReviewError::WrongState { id, state: c.state.label(), action: "edited" });
+    if !matches!(
+        c.state,
+        ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected
+    ) {
+        return Err(ReviewError::WrongState {
+            id,
+            state: c.state.label(),
+            action: "edited",
+        });
     }
     let f = c
         .fields
         .iter_mut()
         .find(|f| f.field == field || f.label == field)
-        .ok_or_else(|| ReviewError::NoSuchField { id, field: field.to_owned() })?;
-    let v = validate_value(&f.field, value).map_err(|message| ReviewError::Invalid { id, field: f.field.clone(), message })?;
+        .ok_or_else(|| ReviewError::NoSuchField {
+            id,
+            field: field.to_owned(),
+        })?;
+    let v = validate_value(&f.field, value).map_err(|message| ReviewError::Invalid {
+        id,
+        field: f.field.clone(),
+        message,
+    })?;
     f.proposed = v;
     f.edited = true;
     c.state = ChangeState::Pending;
@@ -119,7 +164,10 @@ pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Chang
         }
         Some(cid) => {
             if !c.candidates.iter().any(|x| x.contact_id == cid) {
-                return Err(ReviewError::NotACandidate { id, contact: cid.to_owned() });
+                return Err(ReviewError::NotACandidate {
+                    id,
+                    contact: cid.to_owned(),
+                });
             }
             let contact = store.contact(cid)?;
             c.kind = ChangeKind::Update;
@@ -130,11 +178,13 @@ pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Chang
                 for f in &mut c.fields {
                     f.ghl_now = ghl_value(&contact, &f.field);
                 }
-                c.fields.retain(|f| !same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref()));
+                c.fields
+                    .retain(|f| !same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref()));
             }
             store.put_link(&c.client_id, cid)?;
         }
     }
-    c.warnings.retain(|w| !w.starts_with("matches several GHL contacts"));
+    c.warnings
+        .retain(|w| !w.starts_with("matches several GHL contacts"));
     save(store, c)
 }
