@@ -59,6 +59,20 @@ pub enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Read a Bmby export (xlsx or csv) and turn it into pending changes.
+    Import {
+        /// The export file (.xlsx, .xls, .csv).
+        file: PathBuf,
+        /// The file holds every client: linked clients missing from it become deletes.
+        #[arg(long)]
+        full: bool,
+        /// Show what would change; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// List changes (pending, approved, rejected) with their field-level diff.
     Changes {
         /// One JSON document on stdout.

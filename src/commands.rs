@@ -44,6 +44,12 @@ pub fn run(
         Some(Command::Contact { id, json, offline }) => {
             contact_cmd(paths, settings, rt, &id, json, offline)
         }
+        Some(Command::Import {
+            file,
+            full,
+            dry_run,
+            json,
+        }) => import_cmd(paths, settings, &file, full, dry_run, json),
         Some(Command::Changes { json, state }) => {
             changes_cmd(paths, settings, json, state.as_deref())
         }
@@ -464,6 +470,107 @@ fn changes_cmd(
         }
         for w in &c.warnings {
             writeln!(out, "    ! {w}")?;
+        }
+    }
+    Ok(0)
+}
+
+fn import_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    file: &std::path::Path,
+    full: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> Result<i32> {
+    use crate::bmby::export::{read_export, ColumnAliases, ExportOptions};
+    let loc = location(settings)?;
+    let mapping = mapping(settings)?;
+    let aliases = ColumnAliases::defaults().merged(&settings.bmby.columns);
+    let read = read_export(
+        file,
+        &ExportOptions {
+            full,
+            aliases: Some(aliases),
+            ..Default::default()
+        },
+    )?;
+    for p in &read.problems {
+        eprintln!("{}: {p}", read.source);
+    }
+    let views: Vec<crate::sync::diff::ClientView> = read
+        .clients
+        .iter()
+        .map(|c| crate::sync::diff::ClientView::from(&crate::bmby::normalize::normalize(c)))
+        .collect();
+    let store = open_store(paths, &loc)?;
+    if store.contact_count() == 0 {
+        eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
+    }
+    let summary = crate::sync::import::import_clients(
+        &store,
+        views,
+        &mapping,
+        &crate::sync::import::ImportOptions { full, dry_run },
+    )?;
+    report_import(
+        &summary,
+        &read.source,
+        read.problems.len(),
+        dry_run,
+        as_json,
+    )
+}
+
+fn report_import(
+    s: &crate::sync::import::ImportSummary,
+    source: &str,
+    problems: usize,
+    dry_run: bool,
+    as_json: bool,
+) -> Result<i32> {
+    if as_json {
+        let doc =
+            json!({ "source": source, "dryRun": dry_run, "rowProblems": problems, "summary": s });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(0);
+    }
+    let new: Vec<String> = s
+        .new_changes
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    println!(
+        "{}{}: {} clients read; new changes: {}; {} replaced pending; {} already stored; {} already equal in GHL; {} links learnt; {} row problems",
+        if dry_run { "dry run, nothing stored — " } else { "" },
+        source,
+        s.read,
+        if new.is_empty() { "none".to_owned() } else { new.join(", ") },
+        s.replaced,
+        s.unchanged,
+        s.in_sync,
+        s.links_added,
+        problems + s.problems.len(),
+    );
+    for p in &s.problems {
+        eprintln!("{p}");
+    }
+    if dry_run {
+        for c in &s.changes {
+            println!(
+                "  {} {} — {} field(s)",
+                c.kind.label(),
+                c.display_name,
+                c.field_count()
+            );
+            for f in &c.fields {
+                println!(
+                    "      {}: {} → {}",
+                    f.label,
+                    f.ghl_now.as_deref().unwrap_or("(empty)"),
+                    f.proposed.as_deref().unwrap_or("(empty)")
+                );
+            }
         }
     }
     Ok(0)

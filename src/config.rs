@@ -43,9 +43,10 @@ pub struct BmbySection {
     pub login: Option<String>,
     pub password: Option<String>,
     pub project_id: Option<String>,
-    /// Extra header aliases for export files: Bmby field → header names.
+    /// Extra header aliases for export files: Bmby field → header names
+    /// (`[bmby.columns] client_id = ["מס' לקוח"]`).
     #[serde(default)]
-    pub columns: BTreeMap<String, Vec<String>>,
+    pub columns: crate::bmby::export::ColumnAliases,
 }
 
 /// The config file as written.
@@ -131,7 +132,7 @@ pub struct BmbySettings {
     pub login: Option<String>,
     pub password: Option<Secret>,
     pub project_id: Option<String>,
-    pub columns: BTreeMap<String, Vec<String>>,
+    pub columns: crate::bmby::export::ColumnAliases,
 }
 
 /// Bmby's SOAP v3 base (the clients service; `tasks.php` beside it).

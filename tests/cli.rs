@@ -163,3 +163,109 @@ async fn clear_errors_without_panics() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.toml, line 2"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_export_file_then_changes_json_is_idempotent() {
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Demo,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    ok(&bin(&sb, dir.path(), &["sync"]));
+    let list: Value =
+        serde_json::from_str(&ok(&bin(&sb, dir.path(), &["contacts", "--json"]))).unwrap();
+    let with_email = list["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["email"].is_string()
+                && c["id"].as_str().unwrap().len() == 20
+                && !c["id"].as_str().unwrap().starts_with("hostile")
+        })
+        .unwrap();
+    let email = with_email["email"].as_str().unwrap().to_uppercase();
+    let csv = format!(
+        "\u{feff}מספר לקוח,שם פרטי,שם משפחה,אימייל,נייד,עיר\n\
+         9001,,,{email},,עיר חדשה\n\
+         9002,מיכל לוי,,michal.new@example.com,0507654321,חיפה\n\
+         9003,Bad,Phone,bad@example.com,abc-not-a-phone,Eilat\n\
+         ,No,Id,noid@example.com,,\n"
+    );
+    let file = dir.path().join("clients.csv");
+    std::fs::write(&file, csv).unwrap();
+
+    let o = bin(&sb, dir.path(), &["import", file.to_str().unwrap()]);
+    let out = ok(&o);
+    assert!(out.contains("3 clients read"), "{out}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("row 5"),
+        "the row without an id is named: {err}"
+    );
+
+    let doc: Value =
+        serde_json::from_str(&ok(&bin(&sb, dir.path(), &["changes", "--json"]))).unwrap();
+    let changes = doc["changes"].as_array().unwrap().clone();
+    let by = |cid: &str| {
+        changes
+            .iter()
+            .find(|c| c["client_id"] == cid)
+            .cloned()
+            .unwrap()
+    };
+    let upd = by("9001");
+    assert_eq!(upd["kind"], "update");
+    assert_eq!(upd["contact_id"], with_email["id"]);
+    let city = upd["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "city")
+        .unwrap();
+    assert_eq!(city["proposed"], "עיר חדשה");
+    let create = by("9002");
+    assert_eq!(create["kind"], "create");
+    let fields = create["fields"].as_array().unwrap();
+    assert!(fields
+        .iter()
+        .any(|f| f["field"] == "firstName" && f["proposed"] == "מיכל"));
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["field"] == "lastName" && f["proposed"] == "לוי"),
+        "full name in fname is split"
+    );
+    assert!(fields
+        .iter()
+        .any(|f| f["field"] == "phone" && f["proposed"] == "+972507654321"));
+    let bad = by("9003");
+    assert!(
+        bad["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("phone_mobile")),
+        "{bad}"
+    );
+
+    // The same file again: nothing new.
+    let out = ok(&bin(&sb, dir.path(), &["import", file.to_str().unwrap()]));
+    assert!(out.contains("new changes: none"), "{out}");
+    let again: Value =
+        serde_json::from_str(&ok(&bin(&sb, dir.path(), &["changes", "--json"]))).unwrap();
+    assert_eq!(again["changes"], doc["changes"]);
+
+    // A file without a client id column: a clear error naming the file and the headers found.
+    let bad_file = dir.path().join("nocol.csv");
+    std::fs::write(&bad_file, "name,email\nx,y@example.com\n").unwrap();
+    let o = bin(&sb, dir.path(), &["import", bad_file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("nocol.csv") && err.contains("client_id"),
+        "{err}"
+    );
+}

@@ -98,18 +98,12 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
             }
         }
         "phone" => {
-            let digits: String = v.chars().filter(|c| c.is_ascii_digit()).collect();
-            if digits.len() < 7 || digits.len() > 15 || v.chars().any(|c| c.is_alphabetic()) {
-                return Err(format!(
-                    "`{v}` is not a phone number (use E.164, e.g. +972501234567)"
-                ));
-            }
-            if v.starts_with('+') {
-                Ok(Some(format!("+{digits}")))
-            } else {
-                Err(format!(
-                    "`{v}`: write the number in E.164 with the country code, e.g. +972501234567"
-                ))
+            let p = crate::bmby::normalize::normalize_phone(&v);
+            match p.e164 {
+                Some(e) => Ok(Some(e)),
+                None => Err(format!(
+                    "`{v}` is not a phone number (e.g. 050-7654321 or +972507654321)"
+                )),
             }
         }
         "dateOfBirth" => match jiff::civil::Date::strptime("%Y-%m-%d", &v) {
