@@ -21,7 +21,12 @@ use crate::sync::{self, SyncEvent, WorkerConfig};
 use crate::tui::{self, TuiContext};
 
 /// Runs `command` (the TUI when `None`); returns the process exit code.
-pub fn run(command: Option<Command>, paths: &Paths, settings: &Settings, rt: &Runtime) -> Result<i32> {
+pub fn run(
+    command: Option<Command>,
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+) -> Result<i32> {
     match command {
         None => run_tui(paths, settings, rt),
         Some(Command::Demo) => unreachable!("demo is started by main with its own data dir"),
@@ -36,7 +41,9 @@ pub fn run(command: Option<Command>, paths: &Paths, settings: &Settings, rt: &Ru
         }
         Some(Command::Sync { full }) => sync_cmd(paths, settings, rt, full),
         Some(Command::Contacts { query, json }) => contacts_cmd(paths, settings, query, json),
-        Some(Command::Contact { id, json, offline }) => contact_cmd(paths, settings, rt, &id, json, offline),
+        Some(Command::Contact { id, json, offline }) => {
+            contact_cmd(paths, settings, rt, &id, json, offline)
+        }
         Some(Command::Keymap { check }) => {
             let path = check.clone().unwrap_or_else(|| paths.user_keymap());
             match tui::keymap_dump(Some(&path)) {
@@ -128,7 +135,12 @@ fn contact_summary_json(c: &Contact) -> Value {
     })
 }
 
-fn contacts_cmd(paths: &Paths, settings: &Settings, query: Option<String>, as_json: bool) -> Result<i32> {
+fn contacts_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    query: Option<String>,
+    as_json: bool,
+) -> Result<i32> {
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
     let mut contacts = store.contacts()?;
@@ -138,7 +150,10 @@ fn contacts_cmd(paths: &Paths, settings: &Settings, query: Option<String>, as_js
             .into_iter()
             .filter_map(|c| m.fuzzy_match(&c.row().haystack(), q).map(|s| (s, c)))
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.display_name().cmp(&b.1.display_name())));
+        scored.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.display_name().cmp(&b.1.display_name()))
+        });
         contacts = scored.into_iter().map(|(_, c)| c).collect();
     } else {
         contacts.sort_by_cached_key(|c| c.display_name().to_lowercase());
@@ -218,7 +233,10 @@ fn contact_cmd(
             o.remove("raw_json");
             o.remove("custom_fields");
             o.insert("custom_fields".into(), Value::Array(custom));
-            o.insert("raw".into(), serde_json::from_str(&c.raw_json).unwrap_or(Value::Null));
+            o.insert(
+                "raw".into(),
+                serde_json::from_str(&c.raw_json).unwrap_or(Value::Null),
+            );
         }
         let doc = json!({
             "fresh": fresh,
@@ -245,23 +263,47 @@ fn contact_cmd(
     line(&mut out, "City", c.city.as_deref())?;
     line(&mut out, "Country", c.country.as_deref())?;
     line(&mut out, "Tags", Some(&c.tags.join(", ")))?;
-    line(&mut out, "DND", Some(if c.dnd { "yes (all channels)" } else { "no" }))?;
+    line(
+        &mut out,
+        "DND",
+        Some(if c.dnd { "yes (all channels)" } else { "no" }),
+    )?;
     line(&mut out, "Updated", c.date_updated.as_deref())?;
     for f in &c.custom_fields {
-        let name = defs.get(&f.id).map(|d| d.name.clone()).unwrap_or_else(|| f.id.clone());
+        let name = defs
+            .get(&f.id)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| f.id.clone());
         line(&mut out, &name, Some(&f.display()))?;
     }
     writeln!(out, "\nTasks ({})", tasks.len())?;
     for t in &tasks {
-        writeln!(out, "  [{}] {}  due {}", if t.completed { "x" } else { " " }, t.title, t.due_date.as_deref().unwrap_or("-"))?;
+        writeln!(
+            out,
+            "  [{}] {}  due {}",
+            if t.completed { "x" } else { " " },
+            t.title,
+            t.due_date.as_deref().unwrap_or("-")
+        )?;
     }
     writeln!(out, "\nNotes ({})", notes.len())?;
     for n in &notes {
-        writeln!(out, "  {}  {}", n.date_added.as_deref().unwrap_or("-"), n.body.replace('\n', "\n  "))?;
+        writeln!(
+            out,
+            "  {}  {}",
+            n.date_added.as_deref().unwrap_or("-"),
+            n.body.replace('\n', "\n  ")
+        )?;
     }
     writeln!(out, "\nAppointments ({})", appts.len())?;
     for a in &appts {
-        writeln!(out, "  {}  {}  {}", a.start_time.as_deref().unwrap_or("-"), a.title, a.appointment_status.as_deref().unwrap_or(""))?;
+        writeln!(
+            out,
+            "  {}  {}  {}",
+            a.start_time.as_deref().unwrap_or("-"),
+            a.title,
+            a.appointment_status.as_deref().unwrap_or("")
+        )?;
     }
     if !fresh {
         eprintln!("(from the cache)");
@@ -276,18 +318,29 @@ fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Result<i32> {
     let jobs = match client(settings) {
         Ok(client) => {
             let _enter = rt.enter();
-            Some(sync::spawn_worker(client, store.clone(), tx, WorkerConfig {
-                pull_interval: (settings.pull_interval_secs > 0)
-                    .then(|| Duration::from_secs(settings.pull_interval_secs)),
-                pull_on_start: true,
-            }))
+            Some(sync::spawn_worker(
+                client,
+                store.clone(),
+                tx,
+                WorkerConfig {
+                    pull_interval: (settings.pull_interval_secs > 0)
+                        .then(|| Duration::from_secs(settings.pull_interval_secs)),
+                    pull_on_start: true,
+                },
+            ))
         }
         Err(e) => {
-            let _ = tx.send(SyncEvent::Error { context: "offline: showing the cache only".into(), message: e.to_string() });
+            let _ = tx.send(SyncEvent::Error {
+                context: "offline: showing the cache only".into(),
+                message: e.to_string(),
+            });
             None
         }
     };
-    let label = store.meta("location_name").map(|n| format!("{n} ({loc})")).unwrap_or(loc);
+    let label = store
+        .meta("location_name")
+        .map(|n| format!("{n} ({loc})"))
+        .unwrap_or(loc);
     rt.block_on(tui::run(TuiContext {
         store,
         jobs,

@@ -57,17 +57,26 @@ impl Paths {
     pub fn resolve(config: Option<&Path>, data_dir: Option<&Path>) -> Paths {
         let dirs = directories::ProjectDirs::from("com", "bmby-ghl", "bmby-ghl");
         let config_dir = match (config, &dirs) {
-            (Some(c), _) => c.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(".")),
+            (Some(c), _) => c
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
             (None, Some(d)) => d.config_dir().to_path_buf(),
             (None, None) => PathBuf::from(".bmby-ghl"),
         };
-        let config_file = config.map(Path::to_path_buf).unwrap_or_else(|| config_dir.join("config.toml"));
+        let config_file = config
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| config_dir.join("config.toml"));
         let data_dir = match (data_dir, &dirs) {
             (Some(d), _) => d.to_path_buf(),
             (None, Some(d)) => d.data_dir().to_path_buf(),
             (None, None) => PathBuf::from(".bmby-ghl/data"),
         };
-        Paths { config_file, config_dir, data_dir }
+        Paths {
+            config_file,
+            config_dir,
+            data_dir,
+        }
     }
 
     /// The user's keymap (only the keys it changes).
@@ -95,9 +104,16 @@ pub struct Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {path}, line {line}: {message}")]
-    Parse { path: PathBuf, line: usize, message: String },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 /// Loads the config file (a missing file is an empty config) and applies the environment.
@@ -105,7 +121,12 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
     let file = match std::fs::read_to_string(path) {
         Ok(text) => parse(path, &text)?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
-        Err(source) => return Err(ConfigError::Read { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
     };
     let nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
     Ok(Settings {
@@ -113,7 +134,9 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             .or(file.ghl.base_url)
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
         location_id: nonempty("GHL_LOCATION_ID").or(file.ghl.location_id),
-        token: nonempty("GHL_TOKEN").or(file.ghl.token).map(|t| Secret::new(t.trim())),
+        token: nonempty("GHL_TOKEN")
+            .or(file.ghl.token)
+            .map(|t| Secret::new(t.trim())),
         pull_interval_secs: file.sync.pull_interval_secs.unwrap_or(60),
     })
 }
@@ -122,7 +145,10 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
 pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
     toml::from_str(text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
-        line: e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1),
+        line: e
+            .span()
+            .map(|s| text[..s.start].matches('\n').count() + 1)
+            .unwrap_or(1),
         message: e.message().to_owned(),
     })
 }
@@ -135,8 +161,15 @@ mod tests {
     fn env_beats_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("config.toml");
-        std::fs::write(&p, "[ghl]\nlocation_id = \"fromfile\"\nbase_url = \"http://file\"\n").unwrap();
-        let s = load(&p, &|k| (k == "GHL_LOCATION_ID").then(|| "fromenv".to_owned())).unwrap();
+        std::fs::write(
+            &p,
+            "[ghl]\nlocation_id = \"fromfile\"\nbase_url = \"http://file\"\n",
+        )
+        .unwrap();
+        let s = load(&p, &|k| {
+            (k == "GHL_LOCATION_ID").then(|| "fromenv".to_owned())
+        })
+        .unwrap();
         assert_eq!(s.location_id.as_deref(), Some("fromenv"));
         assert_eq!(s.base_url, "http://file");
         assert!(s.token.is_none());
@@ -144,7 +177,11 @@ mod tests {
 
     #[test]
     fn bad_file_names_line() {
-        let e = parse(Path::new("c.toml"), "[ghl]\nlocation_id = \"x\"\nbogus = 1\n").unwrap_err();
+        let e = parse(
+            Path::new("c.toml"),
+            "[ghl]\nlocation_id = \"x\"\nbogus = 1\n",
+        )
+        .unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("c.toml, line 3"), "{msg}");
     }

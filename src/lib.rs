@@ -4,14 +4,14 @@
 //! Boundary rule: `domain`, `ghl`, `store`, `sync`, `sandbox` and `sanitize` never import
 //! ratatui or crossterm; only `tui` does.
 pub mod bmby;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod ghl;
+pub mod logging;
 pub mod sandbox;
 pub mod sanitize;
 pub mod store;
 pub mod sync;
 pub mod tui;
-pub mod cli;
-pub mod commands;
-pub mod logging;

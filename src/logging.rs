@@ -11,7 +11,10 @@ use tracing_subscriber::EnvFilter;
 pub fn init(file: &Path, level: &str) -> std::io::Result<WorkerGuard> {
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = file.file_name().map(|n| n.to_owned()).unwrap_or_else(|| "bmby-ghl.log".into());
+    let name = file
+        .file_name()
+        .map(|n| n.to_owned())
+        .unwrap_or_else(|| "bmby-ghl.log".into());
     let appender = tracing_appender::rolling::never(dir, name);
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_new(format!("{level},hyper=info,reqwest=info,sled=warn,h2=info"))

@@ -23,8 +23,15 @@ fn main() -> ExitCode {
 fn real_main(cli: Cli) -> color_eyre::Result<i32> {
     let is_demo = matches!(cli.command, Some(Command::Demo));
     // The demo runs in a temporary data dir unless one is given.
-    let temp = if is_demo && cli.data_dir.is_none() { Some(tempfile::tempdir()?) } else { None };
-    let data_dir = cli.data_dir.clone().or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()));
+    let temp = if is_demo && cli.data_dir.is_none() {
+        Some(tempfile::tempdir()?)
+    } else {
+        None
+    };
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()));
     let paths = Paths::resolve(cli.config.as_deref(), data_dir.as_deref());
     let _log = logging::init(&paths.log_file(), &cli.log_level)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?cli.command, "start");

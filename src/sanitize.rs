@@ -20,7 +20,9 @@ pub fn is_forbidden(c: char) -> bool {
 
 fn clean_inner(s: &str, keep_newlines: bool) -> String {
     // Fast path: most text is clean and already NFC.
-    if !s.chars().any(|c| is_forbidden(c) || c == '\n' || c == '\t' || c == '\r')
+    if !s
+        .chars()
+        .any(|c| is_forbidden(c) || c == '\n' || c == '\t' || c == '\r')
         && unicode_normalization::is_nfc(s)
     {
         return s.to_owned();

@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bmby_ghl::ghl::{ApiFamily, ClientConfig, ClientNotice, GhlClient, GhlError, PrivateIntegrationToken, Secret};
+use bmby_ghl::ghl::{
+    ApiFamily, ClientConfig, ClientNotice, GhlClient, GhlError, PrivateIntegrationToken, Secret,
+};
 use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::{self, pull::CONTACTS_CURSOR};
@@ -11,7 +13,12 @@ use reqwest::Method;
 use serde_json::json;
 
 async fn sandbox(seed: Seed) -> Sandbox {
-    Sandbox::start(SandboxConfig { seed, ..Default::default() }).await.unwrap()
+    Sandbox::start(SandboxConfig {
+        seed,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
 }
 
 fn client_for(sb: &Sandbox, token: &str, location: &str) -> GhlClient {
@@ -36,20 +43,37 @@ async fn full_pull_pages_past_10000_with_search_after_then_incremental_asks_only
     assert_eq!(s.fetched, 12_345);
     assert_eq!(store.contact_count(), 12_345);
     assert_eq!(s.pages, 25);
-    let searches: Vec<_> = sb.requests().into_iter().filter(|r| r.path == "/contacts/search").collect();
+    let searches: Vec<_> = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/contacts/search")
+        .collect();
     assert_eq!(searches.len(), 25);
-    assert!(searches.iter().all(|r| r.version.as_deref() == Some("2021-07-28")));
-    assert!(searches.iter().all(|r| r.body["pageLimit"] == 500 && r.body["locationId"] == DEMO_LOCATION_ID));
+    assert!(searches
+        .iter()
+        .all(|r| r.version.as_deref() == Some("2021-07-28")));
+    assert!(searches
+        .iter()
+        .all(|r| r.body["pageLimit"] == 500 && r.body["locationId"] == DEMO_LOCATION_ID));
     // Past the first page every request continues with searchAfter, including beyond 10,000.
-    assert!(searches[1..].iter().all(|r| r.body.get("searchAfter").is_some() && r.body.get("page").is_none()));
+    assert!(searches[1..]
+        .iter()
+        .all(|r| r.body.get("searchAfter").is_some() && r.body.get("page").is_none()));
 
     // Two contacts change in GHL; the next pull asks only for what changed.
-    let ids: Vec<String> = store.contact_rows_head(2).unwrap().into_iter().map(|r| r.id).collect();
+    let ids: Vec<String> = store
+        .contact_rows_head(2)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     for id in &ids {
         assert!(sb.update_contact(id, json!({"firstName": "Changed"})));
     }
     sb.clear_requests();
-    let s = sync::pull_contacts(&c, &store, false, |_| {}).await.unwrap();
+    let s = sync::pull_contacts(&c, &store, false, |_| {})
+        .await
+        .unwrap();
     assert!(!s.full);
     assert_eq!(s.fetched, 2);
     let reqs = sb.requests();
@@ -57,7 +81,10 @@ async fn full_pull_pages_past_10000_with_search_after_then_incremental_asks_only
     assert_eq!(reqs[0].body["filters"][0]["field"], "dateUpdated");
     assert_eq!(reqs[0].body["filters"][0]["operator"], "range");
     for id in &ids {
-        assert_eq!(store.contact(id).unwrap().unwrap().first_name.as_deref(), Some("Changed"));
+        assert_eq!(
+            store.contact(id).unwrap().unwrap().first_name.as_deref(),
+            Some("Changed")
+        );
     }
 }
 
@@ -67,7 +94,11 @@ async fn interrupted_pull_resumes_without_refetching_finished_pages() {
     let mut cfg = ClientConfig::new(&sb.base_url(), DEMO_LOCATION_ID);
     cfg.max_attempts = 2;
     cfg.backoff_base = Duration::from_millis(1);
-    let c = GhlClient::new(cfg, Arc::new(PrivateIntegrationToken(Secret::new(DEMO_TOKEN)))).unwrap();
+    let c = GhlClient::new(
+        cfg,
+        Arc::new(PrivateIntegrationToken(Secret::new(DEMO_TOKEN))),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
 
@@ -87,12 +118,18 @@ async fn interrupted_pull_resumes_without_refetching_finished_pages() {
 
     sb.faults().clear();
     sb.clear_requests();
-    let s = sync::pull_contacts(&c, &store, false, |_| {}).await.unwrap();
+    let s = sync::pull_contacts(&c, &store, false, |_| {})
+        .await
+        .unwrap();
     assert!(s.resumed && s.full);
     assert_eq!(s.fetched, 1200, "only the pages not yet stored");
     assert_eq!(store.contact_count(), 2200);
     let first = &sb.requests()[0];
-    assert!(first.body.get("searchAfter").is_some(), "resumed from the saved cursor: {:?}", first.body);
+    assert!(
+        first.body.get("searchAfter").is_some(),
+        "resumed from the saved cursor: {:?}",
+        first.body
+    );
 }
 
 #[tokio::test]
@@ -122,12 +159,22 @@ async fn contact_tasks_notes_appointments_and_custom_fields() {
             break;
         }
     }
-    assert!(found, "demo seed has a contact with tasks, notes and appointments");
+    assert!(
+        found,
+        "demo seed has a contact with tasks, notes and appointments"
+    );
     // Hebrew names survive the round trip.
-    assert!(store.contact_rows().unwrap().iter().any(|r| r.name.chars().any(|ch| ('\u{5d0}'..='\u{5ea}').contains(&ch))));
+    assert!(store.contact_rows().unwrap().iter().any(|r| r
+        .name
+        .chars()
+        .any(|ch| ('\u{5d0}'..='\u{5ea}').contains(&ch))));
     // No stored text carries escape, control or bidi-override characters.
     for r in store.contact_rows().unwrap() {
-        assert!(!r.haystack().chars().any(bmby_ghl::sanitize::is_forbidden), "{:?}", r.name);
+        assert!(
+            !r.haystack().chars().any(bmby_ghl::sanitize::is_forbidden),
+            "{:?}",
+            r.name
+        );
     }
 }
 
@@ -138,24 +185,56 @@ async fn error_shapes_keep_the_servers_words_and_give_advice() {
 
     let e = c.get_contact("noSuchContact0000000").await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
-    assert!(e.to_string().contains("Contact with id noSuchContact0000000 not found"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("Contact with id noSuchContact0000000 not found"),
+        "{e}"
+    );
     assert_eq!(e.status(), Some(400));
 
-    let e = client_for(&sb, "pit-wrong", DEMO_LOCATION_ID).get_contact("x").await.unwrap_err();
+    let e = client_for(&sb, "pit-wrong", DEMO_LOCATION_ID)
+        .get_contact("x")
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(401));
     assert!(e.to_string().contains("GHL_TOKEN"), "advice given: {e}");
 
-    let e = client_for(&sb, DEMO_TOKEN, "otherLocation0000000").custom_fields().await.unwrap_err();
+    let e = client_for(&sb, DEMO_TOKEN, "otherLocation0000000")
+        .custom_fields()
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(403));
-    assert!(e.to_string().contains("does not have access to this location"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("does not have access to this location"),
+        "{e}"
+    );
     assert!(e.to_string().contains("GHL_LOCATION_ID"), "{e}");
 
     // A body with a property the spec does not allow: 422 with GHL's message array.
     let body = json!({"locationId": DEMO_LOCATION_ID, "pageLimit": 10, "bogus": 1});
-    let e = c.call(ApiFamily::Contacts, Method::POST, &["contacts", "search"], &[], Some(&body)).await.unwrap_err();
+    let e = c
+        .call(
+            ApiFamily::Contacts,
+            Method::POST,
+            &["contacts", "search"],
+            &[],
+            Some(&body),
+        )
+        .await
+        .unwrap_err();
     match &e {
-        GhlError::Api { status: 422, messages, .. } => {
-            assert!(messages.iter().any(|m| m.contains("property bogus should not exist")), "{messages:?}")
+        GhlError::Api {
+            status: 422,
+            messages,
+            ..
+        } => {
+            assert!(
+                messages
+                    .iter()
+                    .any(|m| m.contains("property bogus should not exist")),
+                "{messages:?}"
+            )
         }
         other => panic!("expected 422, got {other}"),
     }
@@ -186,9 +265,14 @@ async fn retries_429_5xx_and_dropped_connections_then_succeeds() {
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 2);
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 3);
     let n = notices.lock().unwrap();
-    let retries = n.iter().filter(|n| matches!(n, ClientNotice::Retrying { .. })).count();
+    let retries = n
+        .iter()
+        .filter(|n| matches!(n, ClientNotice::Retrying { .. }))
+        .count();
     assert_eq!(retries, 6, "each failed attempt is announced: {n:?}");
-    assert!(n.iter().any(|n| matches!(n, ClientNotice::Budget(b) if b.max == Some(100))));
+    assert!(n
+        .iter()
+        .any(|n| matches!(n, ClientNotice::Budget(b) if b.max == Some(100))));
 }
 
 #[tokio::test]
@@ -197,12 +281,19 @@ async fn gives_up_after_max_attempts_with_the_proxy_body() {
     let mut cfg = ClientConfig::new(&sb.base_url(), DEMO_LOCATION_ID);
     cfg.max_attempts = 2;
     cfg.backoff_base = Duration::from_millis(1);
-    let c = GhlClient::new(cfg, Arc::new(PrivateIntegrationToken(Secret::new(DEMO_TOKEN)))).unwrap();
+    let c = GhlClient::new(
+        cfg,
+        Arc::new(PrivateIntegrationToken(Secret::new(DEMO_TOKEN))),
+    )
+    .unwrap();
     sb.faults().set_5xx(5);
     let e = c.custom_fields().await.unwrap_err();
     assert!(matches!(e, GhlError::Http { status: 502, .. }), "{e}");
     assert!(e.to_string().contains("502 Bad Gateway"), "{e}");
-    assert!(!e.to_string().contains('<'), "HTML tags are kept out of the message? {e}");
+    assert!(
+        !e.to_string().contains('<'),
+        "HTML tags are kept out of the message? {e}"
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Bmby readers and writers: export files (xlsx/csv), the SOAP v3 web service, and the
 //! normalization that makes Bmby data comparable with GHL's. Never imports the UI.
 pub mod record;
+pub mod soap;
 
 pub use record::{BmbyClient, Origin};

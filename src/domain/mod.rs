@@ -1,8 +1,8 @@
 //! Domain types: what the product works with once wire data has been checked and sanitized.
 //! No I/O and no UI here.
+pub mod activity;
 pub mod contact;
 pub mod custom_field;
-pub mod activity;
 
 pub use activity::{Appointment, Note, Task};
 pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};

@@ -230,7 +230,10 @@ impl GhlClient {
         loop {
             attempt += 1;
             if self.inner.limiter.acquire().await.is_err() {
-                return Err(GhlError::RateLimited { endpoint, daily: true });
+                return Err(GhlError::RateLimited {
+                    endpoint,
+                    daily: true,
+                });
             }
             let token = self.inner.auth.access_token().await?;
             let mut req = self
@@ -264,7 +267,10 @@ impl GhlClient {
                             }
                             let err = api_error(&endpoint, status, &bytes);
                             if status == 429 && budget.daily_remaining == Some(0) {
-                                return Err(GhlError::RateLimited { endpoint, daily: true });
+                                return Err(GhlError::RateLimited {
+                                    endpoint,
+                                    daily: true,
+                                });
                             }
                             if status == 401 && !token_retried && is_expired_token(&err) {
                                 token_retried = true;
@@ -287,7 +293,10 @@ impl GhlClient {
             }
             if attempt >= max {
                 return Err(match err.status() {
-                    Some(429) => GhlError::RateLimited { endpoint, daily: false },
+                    Some(429) => GhlError::RateLimited {
+                        endpoint,
+                        daily: false,
+                    },
                     _ => err,
                 });
             }
@@ -331,18 +340,27 @@ impl GhlClient {
             o.insert("sort".into(), Value::Array(req.sort.clone()));
         }
         if let Some(q) = &req.query {
-            o.insert("query".into(), json!(q.chars().take(75).collect::<String>()));
+            o.insert(
+                "query".into(),
+                json!(q.chars().take(75).collect::<String>()),
+            );
         }
         let v = self
-            .call(ApiFamily::Contacts, Method::POST, &["contacts", "search"], &[], Some(&body))
+            .call(
+                ApiFamily::Contacts,
+                Method::POST,
+                &["contacts", "search"],
+                &[],
+                Some(&body),
+            )
             .await?;
-        let items = v
-            .get("contacts")
-            .and_then(Value::as_array)
-            .ok_or_else(|| GhlError::Decode {
-                endpoint: "POST /contacts/search".into(),
-                message: "no `contacts` array in the response".into(),
-            })?;
+        let items =
+            v.get("contacts")
+                .and_then(Value::as_array)
+                .ok_or_else(|| GhlError::Decode {
+                    endpoint: "POST /contacts/search".into(),
+                    message: "no `contacts` array in the response".into(),
+                })?;
         let mut page = SearchPage {
             total: v.get("total").and_then(Value::as_u64),
             last_search_after: items.last().and_then(|c| c.get("searchAfter")).cloned(),
@@ -360,7 +378,13 @@ impl GhlClient {
     /// `GET /contacts/{contactId}` → `{ contact }`.
     pub async fn get_contact(&self, id: &str) -> Result<Contact, GhlError> {
         let v = self
-            .call(ApiFamily::Contacts, Method::GET, &["contacts", id], &[], None)
+            .call(
+                ApiFamily::Contacts,
+                Method::GET,
+                &["contacts", id],
+                &[],
+                None,
+            )
             .await?;
         let c = v.get("contact").ok_or_else(|| GhlError::Decode {
             endpoint: "GET /contacts/{contactId}".into(),
@@ -380,29 +404,48 @@ impl GhlClient {
         conv: impl Fn(&Value, &str) -> Option<T>,
     ) -> Result<Vec<T>, GhlError> {
         let v = self
-            .call(ApiFamily::Contacts, Method::GET, &["contacts", contact_id, what], &[], None)
+            .call(
+                ApiFamily::Contacts,
+                Method::GET,
+                &["contacts", contact_id, what],
+                &[],
+                None,
+            )
             .await?;
-        let items = v.get(key).and_then(Value::as_array).ok_or_else(|| GhlError::Decode {
-            endpoint: format!("GET /contacts/{{contactId}}/{what}"),
-            message: format!("no `{key}` array in the response"),
-        })?;
+        let items = v
+            .get(key)
+            .and_then(Value::as_array)
+            .ok_or_else(|| GhlError::Decode {
+                endpoint: format!("GET /contacts/{{contactId}}/{what}"),
+                message: format!("no `{key}` array in the response"),
+            })?;
         Ok(items.iter().filter_map(|i| conv(i, contact_id)).collect())
     }
 
     /// `GET /contacts/{contactId}/tasks` → `{ tasks }`.
     pub async fn contact_tasks(&self, contact_id: &str) -> Result<Vec<Task>, GhlError> {
-        self.list(contact_id, "tasks", "tasks", wire::task_from_json).await
+        self.list(contact_id, "tasks", "tasks", wire::task_from_json)
+            .await
     }
 
     /// `GET /contacts/{contactId}/notes` → `{ notes }`.
     pub async fn contact_notes(&self, contact_id: &str) -> Result<Vec<Note>, GhlError> {
-        self.list(contact_id, "notes", "notes", wire::note_from_json).await
+        self.list(contact_id, "notes", "notes", wire::note_from_json)
+            .await
     }
 
     /// `GET /contacts/{contactId}/appointments` → `{ events }`.
-    pub async fn contact_appointments(&self, contact_id: &str) -> Result<Vec<Appointment>, GhlError> {
-        self.list(contact_id, "appointments", "events", wire::appointment_from_json)
-            .await
+    pub async fn contact_appointments(
+        &self,
+        contact_id: &str,
+    ) -> Result<Vec<Appointment>, GhlError> {
+        self.list(
+            contact_id,
+            "appointments",
+            "events",
+            wire::appointment_from_json,
+        )
+        .await
     }
 
     /// `GET /locations/{locationId}/customFields?model=contact` (Locations API) → `{ customFields }`.
@@ -424,7 +467,10 @@ impl GhlClient {
                 endpoint: "GET /locations/{locationId}/customFields".into(),
                 message: "no `customFields` array in the response".into(),
             })?;
-        Ok(items.iter().filter_map(wire::custom_field_from_json).collect())
+        Ok(items
+            .iter()
+            .filter_map(wire::custom_field_from_json)
+            .collect())
     }
 }
 
@@ -444,7 +490,10 @@ fn transport(endpoint: &str, e: &reqwest::Error) -> GhlError {
         message.push_str(": ");
         message.push_str(&clean_line(&s.to_string()));
     }
-    GhlError::Transport { endpoint: endpoint.to_owned(), message }
+    GhlError::Transport {
+        endpoint: endpoint.to_owned(),
+        message,
+    }
 }
 
 fn decode_ok(endpoint: &str, bytes: &[u8]) -> Result<Value, GhlError> {
@@ -474,7 +523,10 @@ fn snippet(bytes: &[u8]) -> String {
             _ => {}
         }
     }
-    let line = clean_line(&plain).split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = clean_line(&plain)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     line.chars().take(200).collect()
 }
 
@@ -482,13 +534,21 @@ fn snippet(bytes: &[u8]) -> String {
 /// `error`, `traceId`, `meta`).
 fn api_error(endpoint: &str, status: u16, bytes: &[u8]) -> GhlError {
     let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(bytes) else {
-        return GhlError::Http { endpoint: endpoint.to_owned(), status, snippet: snippet(bytes) };
+        return GhlError::Http {
+            endpoint: endpoint.to_owned(),
+            status,
+            snippet: snippet(bytes),
+        };
     };
     let messages = match m.get("message") {
         Some(Value::String(s)) => vec![clean_line(s)],
         Some(Value::Array(a)) => a
             .iter()
-            .map(|v| v.as_str().map(clean_line).unwrap_or_else(|| clean_line(&v.to_string())))
+            .map(|v| {
+                v.as_str()
+                    .map(clean_line)
+                    .unwrap_or_else(|| clean_line(&v.to_string()))
+            })
             .collect(),
         Some(other) => vec![clean_line(&other.to_string())],
         None => vec![m
@@ -497,7 +557,11 @@ fn api_error(endpoint: &str, status: u16, bytes: &[u8]) -> GhlError {
             .map(clean_line)
             .unwrap_or_else(|| format!("HTTP {status}"))],
     };
-    let advice = if status == 401 || status == 403 { advice_for(status, &messages) } else { None };
+    let advice = if status == 401 || status == 403 {
+        advice_for(status, &messages)
+    } else {
+        None
+    };
     GhlError::Api {
         endpoint: endpoint.to_owned(),
         status,
@@ -513,7 +577,9 @@ fn is_expired_token(e: &GhlError) -> bool {
     match e {
         GhlError::Api { messages, .. } => messages.iter().any(|m| {
             let m = m.to_lowercase();
-            m.contains("expired") || m.contains("invalid jwt") || m.contains("access token is invalid")
+            m.contains("expired")
+                || m.contains("invalid jwt")
+                || m.contains("access token is invalid")
         }),
         _ => false,
     }
@@ -526,14 +592,29 @@ mod tests {
     #[test]
     fn error_shapes() {
         let e = api_error("PUT /contacts/x", 422, br#"{"statusCode":422,"message":["property gender should not exist"],"error":"Unprocessable Entity"}"#);
-        assert!(e.to_string().contains("property gender should not exist"), "{e}");
-        let e = api_error("GET /contacts/x", 400, br#"{"statusCode":400,"message":"Contact with id x not found","traceId":"t-1"}"#);
+        assert!(
+            e.to_string().contains("property gender should not exist"),
+            "{e}"
+        );
+        let e = api_error(
+            "GET /contacts/x",
+            400,
+            br#"{"statusCode":400,"message":"Contact with id x not found","traceId":"t-1"}"#,
+        );
         assert!(e.is_not_found());
         assert!(e.to_string().contains("traceId t-1"));
-        let e = api_error("GET /contacts/x", 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>");
+        let e = api_error(
+            "GET /contacts/x",
+            502,
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+        );
         assert!(matches!(e, GhlError::Http { status: 502, .. }));
         assert!(e.is_retryable());
-        let e = api_error("GET /contacts/x", 401, br#"{"statusCode":401,"message":"The token is not authorized for this scope."}"#);
+        let e = api_error(
+            "GET /contacts/x",
+            401,
+            br#"{"statusCode":401,"message":"The token is not authorized for this scope."}"#,
+        );
         assert!(e.to_string().contains("scope"), "{e}");
     }
 }

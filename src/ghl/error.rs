@@ -25,7 +25,11 @@ pub enum GhlError {
     /// An error status without a JSON body (a proxy's HTML 502, say); `snippet` is the start of
     /// the body, sanitized.
     #[error("{endpoint}: HTTP {status} from the server or a proxy: {snippet}")]
-    Http { endpoint: String, status: u16, snippet: String },
+    Http {
+        endpoint: String,
+        status: u16,
+        snippet: String,
+    },
     /// No answer: connection refused or dropped, timeout, TLS.
     #[error("{endpoint}: {message}")]
     Transport { endpoint: String, message: String },
@@ -62,9 +66,11 @@ impl GhlError {
     pub fn is_not_found(&self) -> bool {
         match self {
             GhlError::Api { status: 404, .. } => true,
-            GhlError::Api { status: 400, messages, .. } => {
-                messages.iter().any(|m| m.contains("not found"))
-            }
+            GhlError::Api {
+                status: 400,
+                messages,
+                ..
+            } => messages.iter().any(|m| m.contains("not found")),
             _ => false,
         }
     }

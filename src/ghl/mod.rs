@@ -8,7 +8,9 @@ pub mod secret;
 pub mod wire;
 
 pub use auth::{PrivateIntegrationToken, TokenProvider};
-pub use client::{ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, DEFAULT_BASE_URL};
+pub use client::{
+    ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, DEFAULT_BASE_URL,
+};
 pub use error::GhlError;
 pub use ratelimit::{RateBudget, RateLimiter};
 pub use secret::Secret;

@@ -97,7 +97,11 @@ impl RateLimiter {
                     return Err(());
                 }
                 let now = Instant::now();
-                while s.sent.front().is_some_and(|t| now.duration_since(*t) >= s.interval) {
+                while s
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= s.interval)
+                {
                     s.sent.pop_front();
                 }
                 if let Some(until) = s.blocked_until {
@@ -201,7 +205,10 @@ mod tests {
     #[tokio::test]
     async fn daily_exhaustion_refuses() {
         let l = RateLimiter::default();
-        let b = RateBudget { daily_remaining: Some(0), ..Default::default() };
+        let b = RateBudget {
+            daily_remaining: Some(0),
+            ..Default::default()
+        };
         l.observe(b, 429).await;
         assert!(l.acquire().await.is_err());
     }
@@ -211,7 +218,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("X-RateLimit-Max", "100".parse().unwrap());
         h.insert("X-RateLimit-Remaining", "97".parse().unwrap());
-        h.insert("X-RateLimit-Interval-Milliseconds", "10000".parse().unwrap());
+        h.insert(
+            "X-RateLimit-Interval-Milliseconds",
+            "10000".parse().unwrap(),
+        );
         h.insert("X-RateLimit-Limit-Daily", "200000".parse().unwrap());
         h.insert("X-RateLimit-Daily-Remaining", "199990".parse().unwrap());
         let b = RateBudget::from_headers(&h);

@@ -95,7 +95,10 @@ pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
                 let f = f.as_object()?;
                 let id = s(f, "id")?;
                 let value = f.get("value").or_else(|| f.get("field_value"))?;
-                Some(CustomFieldValue { id, value_json: clean_json(value).to_string() })
+                Some(CustomFieldValue {
+                    id,
+                    value_json: clean_json(value).to_string(),
+                })
             })
             .collect(),
         _ => Vec::new(),

@@ -58,7 +58,13 @@ impl Store {
     pub fn location_dir(data_dir: &Path, location_id: &str) -> PathBuf {
         let safe: String = location_id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         data_dir.join("locations").join(safe)
     }
@@ -85,10 +91,16 @@ impl Store {
                 sled::Error::Io(e) if e.to_string().contains("lock") => {
                     StoreError::Locked { path: path.clone() }
                 }
-                _ => StoreError::Sled { path: path.clone(), source },
+                _ => StoreError::Sled {
+                    path: path.clone(),
+                    source,
+                },
             })?;
         let tree = |name: &str| {
-            db.open_tree(name).map_err(|source| StoreError::Sled { path: path.clone(), source })
+            db.open_tree(name).map_err(|source| StoreError::Sled {
+                path: path.clone(),
+                source,
+            })
         };
         let store = Store {
             contacts: tree("contacts")?,
@@ -112,7 +124,10 @@ impl Store {
     }
 
     fn err(&self, source: sled::Error) -> StoreError {
-        StoreError::Sled { path: self.path.clone(), source }
+        StoreError::Sled {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn check_schema(&self) -> Result<()> {
@@ -143,7 +158,12 @@ impl Store {
         Ok(())
     }
 
-    fn decode<T: DeserializeOwned>(&self, tree: &'static str, key: &[u8], bytes: &[u8]) -> Result<T> {
+    fn decode<T: DeserializeOwned>(
+        &self,
+        tree: &'static str,
+        key: &[u8],
+        bytes: &[u8],
+    ) -> Result<T> {
         bincode::deserialize(bytes).map_err(|e| StoreError::Corrupt {
             path: self.path.clone(),
             tree,
@@ -171,7 +191,13 @@ impl Store {
 
     /// Removes a contact and everything cached under it.
     pub fn remove_contact(&self, id: &str) -> Result<()> {
-        for t in [&self.contacts, &self.rows, &self.tasks, &self.notes, &self.appointments] {
+        for t in [
+            &self.contacts,
+            &self.rows,
+            &self.tasks,
+            &self.notes,
+            &self.appointments,
+        ] {
             t.remove(id.as_bytes()).map_err(|e| self.err(e))?;
         }
         Ok(())
@@ -225,7 +251,12 @@ impl Store {
         Ok(out)
     }
 
-    fn put_list<T: Serialize>(&self, tree: &sled::Tree, contact_id: &str, items: &[T]) -> Result<()> {
+    fn put_list<T: Serialize>(
+        &self,
+        tree: &sled::Tree,
+        contact_id: &str,
+        items: &[T],
+    ) -> Result<()> {
         tree.insert(contact_id.as_bytes(), Self::encode(&items))
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -292,12 +323,14 @@ impl Store {
     /// The saved cursor of a pull (`"contacts"`), if any.
     pub fn cursor(&self, name: &str) -> Result<Option<PullCursor>> {
         match self.cursors.get(name.as_bytes()).map_err(|e| self.err(e))? {
-            Some(v) => serde_json::from_slice(&v).map(Some).map_err(|e| StoreError::Corrupt {
-                path: self.path.clone(),
-                tree: "cursors",
-                key: name.to_owned(),
-                message: e.to_string(),
-            }),
+            Some(v) => serde_json::from_slice(&v)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    tree: "cursors",
+                    key: name.to_owned(),
+                    message: e.to_string(),
+                }),
             None => Ok(None),
         }
     }
@@ -305,7 +338,9 @@ impl Store {
     /// Saves a pull cursor and flushes, so a crash after this point resumes from here.
     pub fn put_cursor(&self, name: &str, cursor: &PullCursor) -> Result<()> {
         let v = serde_json::to_vec(cursor).expect("cursor serializes");
-        self.cursors.insert(name.as_bytes(), v).map_err(|e| self.err(e))?;
+        self.cursors
+            .insert(name.as_bytes(), v)
+            .map_err(|e| self.err(e))?;
         self.flush()
     }
 
@@ -320,7 +355,9 @@ impl Store {
 
     /// Sets a metadata value.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.meta.insert(key.as_bytes(), value.as_bytes()).map_err(|e| self.err(e))?;
+        self.meta
+            .insert(key.as_bytes(), value.as_bytes())
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -348,11 +385,18 @@ mod tests {
     fn contacts_rows_and_lists_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path(), "loc1").unwrap();
-        s.put_contacts(&[contact("a", "Ann"), contact("b", "מיכל")]).unwrap();
+        s.put_contacts(&[contact("a", "Ann"), contact("b", "מיכל")])
+            .unwrap();
         assert_eq!(s.contact_count(), 2);
-        assert_eq!(s.contact("b").unwrap().unwrap().first_name.as_deref(), Some("מיכל"));
+        assert_eq!(
+            s.contact("b").unwrap().unwrap().first_name.as_deref(),
+            Some("מיכל")
+        );
         let rows = s.contact_rows().unwrap();
-        assert_eq!(rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["Ann", "מיכל"]);
+        assert_eq!(
+            rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["Ann", "מיכל"]
+        );
         assert_eq!(s.tasks("a").unwrap(), None);
         s.put_tasks("a", &[]).unwrap();
         assert_eq!(s.tasks("a").unwrap(), Some(vec![]));
@@ -363,7 +407,11 @@ mod tests {
     #[test]
     fn cursor_survives_reopen() {
         let dir = tempfile::tempdir().unwrap();
-        let c = PullCursor { pages: 3, fetched: 1500, ..Default::default() };
+        let c = PullCursor {
+            pages: 3,
+            fetched: 1500,
+            ..Default::default()
+        };
         {
             let s = Store::open(dir.path(), "loc1").unwrap();
             s.put_cursor("contacts", &c).unwrap();

@@ -29,19 +29,35 @@ pub struct PullSummary {
 /// What background work reports back. Every string is sanitized.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SyncEvent {
-    PullStarted { full: bool },
+    PullStarted {
+        full: bool,
+    },
     /// A page was stored.
-    PullProgress { fetched: u64, total: Option<u64> },
+    PullProgress {
+        fetched: u64,
+        total: Option<u64>,
+    },
     /// Contacts with these ids were added or changed in the cache.
-    ContactsChanged { ids: Vec<String> },
+    ContactsChanged {
+        ids: Vec<String>,
+    },
     PullFinished(PullSummary),
     /// The contact and its tasks, notes and appointments are fresh in the cache.
-    DetailsLoaded { contact_id: String },
+    DetailsLoaded {
+        contact_id: String,
+    },
     CustomFieldsLoaded,
     /// The budget from the last response's `X-RateLimit-*` headers.
     RateLimit(RateBudget),
     /// Waiting before a retry (429, 5xx, dropped connection): `attempt` of `max`, waiting `wait_ms`.
-    Retrying { what: String, attempt: u32, wait_ms: u64 },
+    Retrying {
+        what: String,
+        attempt: u32,
+        wait_ms: u64,
+    },
     /// A job failed; `context` names what was being done (endpoint, contact), `message` the cause.
-    Error { context: String, message: String },
+    Error {
+        context: String,
+        message: String,
+    },
 }

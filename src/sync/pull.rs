@@ -57,22 +57,40 @@ pub async fn pull_contacts(
         // An interrupted pull: resume it (a full request resumes only an interrupted full pull).
         Some(c) if !c.done && (!full || c.since.is_none()) => (c, true),
         Some(c) if c.done && !full => (
-            PullCursor { since: c.high_water.clone(), high_water: c.high_water, ..Default::default() },
+            PullCursor {
+                since: c.high_water.clone(),
+                high_water: c.high_water,
+                ..Default::default()
+            },
             false,
         ),
         _ => (PullCursor::default(), false),
     };
     let is_full = cursor.since.is_none();
-    tracing::info!(full = is_full, resumed, pages_done = cursor.pages, "contact pull starting");
-    let mut summary = PullSummary { full: is_full, resumed, ..Default::default() };
+    tracing::info!(
+        full = is_full,
+        resumed,
+        pages_done = cursor.pages,
+        "contact pull starting"
+    );
+    let mut summary = PullSummary {
+        full: is_full,
+        resumed,
+        ..Default::default()
+    };
     loop {
         let mut filters = Vec::new();
         if let Some(since) = &cursor.since {
-            filters.push(json!({"field": "dateUpdated", "operator": "range", "value": {"gt": since}}));
+            filters
+                .push(json!({"field": "dateUpdated", "operator": "range", "value": {"gt": since}}));
         }
         let req = SearchRequest {
             page_limit: PAGE_LIMIT,
-            page: if cursor.search_after.is_none() { Some(1) } else { None },
+            page: if cursor.search_after.is_none() {
+                Some(1)
+            } else {
+                None
+            },
             search_after: cursor.search_after.clone(),
             filters,
             sort: vec![json!({"field": "dateUpdated", "direction": "asc"})],
@@ -93,7 +111,12 @@ pub async fn pull_contacts(
         if cursor.total.is_none() {
             cursor.total = page.total;
         }
-        if let Some(max) = page.contacts.iter().filter_map(|c| c.date_updated.clone()).max() {
+        if let Some(max) = page
+            .contacts
+            .iter()
+            .filter_map(|c| c.date_updated.clone())
+            .max()
+        {
             if cursor.high_water.as_ref().is_none_or(|h| &max > h) {
                 cursor.high_water = Some(max);
             }
@@ -117,13 +140,21 @@ pub async fn pull_contacts(
     }
     store.set_meta("last_sync", &now_rfc3339())?;
     store.flush()?;
-    tracing::info!(fetched = summary.fetched, pages = summary.pages, "contact pull finished");
+    tracing::info!(
+        fetched = summary.fetched,
+        pages = summary.pages,
+        "contact pull finished"
+    );
     Ok(summary)
 }
 
 /// Fetches one contact afresh with its tasks, notes and appointments and stores them.
 /// A contact GHL no longer has is removed from the cache.
-pub async fn fetch_details(client: &GhlClient, store: &Store, contact_id: &str) -> Result<(), PullError> {
+pub async fn fetch_details(
+    client: &GhlClient,
+    store: &Store,
+    contact_id: &str,
+) -> Result<(), PullError> {
     match client.get_contact(contact_id).await {
         Ok(c) => store.put_contacts(&[c])?,
         Err(e) if e.is_not_found() => {

@@ -25,7 +25,10 @@ pub struct WorkerConfig {
 
 impl Default for WorkerConfig {
     fn default() -> Self {
-        WorkerConfig { pull_interval: Some(Duration::from_secs(60)), pull_on_start: true }
+        WorkerConfig {
+            pull_interval: Some(Duration::from_secs(60)),
+            pull_on_start: true,
+        }
     }
 }
 
@@ -46,7 +49,13 @@ pub fn spawn(
         client.set_observer(move |n| {
             let _ = ev.send(match n {
                 ClientNotice::Budget(b) => SyncEvent::RateLimit(b),
-                ClientNotice::Retrying { endpoint, attempt, max, wait, reason } => SyncEvent::Retrying {
+                ClientNotice::Retrying {
+                    endpoint,
+                    attempt,
+                    max,
+                    wait,
+                    reason,
+                } => SyncEvent::Retrying {
                     what: format!("{endpoint} (attempt {attempt}/{max}): {reason}"),
                     attempt,
                     wait_ms: wait.as_millis() as u64,
@@ -86,8 +95,12 @@ async fn run(
                 if !fetching.lock().expect("lock").insert(contact_id.clone()) {
                     continue;
                 }
-                let (client, store, events, fetching) =
-                    (client.clone(), store.clone(), events.clone(), fetching.clone());
+                let (client, store, events, fetching) = (
+                    client.clone(),
+                    store.clone(),
+                    events.clone(),
+                    fetching.clone(),
+                );
                 tokio::spawn(async move {
                     let r = fetch_details(&client, &store, &contact_id).await;
                     fetching.lock().expect("lock").remove(&contact_id);
@@ -130,12 +143,20 @@ fn start_pull(
         }
         *p = true;
     }
-    let (client, store, events, pulling) = (client.clone(), store.clone(), events.clone(), pulling.clone());
+    let (client, store, events, pulling) = (
+        client.clone(),
+        store.clone(),
+        events.clone(),
+        pulling.clone(),
+    );
     tokio::spawn(async move {
         let _ = events.send(SyncEvent::PullStarted { full });
         let ev = events.clone();
         let r = pull_contacts(&client, &store, full, |p| {
-            let _ = ev.send(SyncEvent::PullProgress { fetched: p.fetched, total: p.total });
+            let _ = ev.send(SyncEvent::PullProgress {
+                fetched: p.fetched,
+                total: p.total,
+            });
             if !p.ids.is_empty() {
                 let _ = ev.send(SyncEvent::ContactsChanged { ids: p.ids.clone() });
             }
@@ -144,7 +165,10 @@ fn start_pull(
         *pulling.lock().expect("lock") = false;
         let _ = events.send(match r {
             Ok(s) => SyncEvent::PullFinished(s),
-            Err(e) => SyncEvent::Error { context: "pulling contacts".into(), message: e.to_string() },
+            Err(e) => SyncEvent::Error {
+                context: "pulling contacts".into(),
+                message: e.to_string(),
+            },
         });
     });
 }
