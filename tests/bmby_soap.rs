@@ -410,3 +410,20 @@ async fn malformed_answer_is_a_parse_error() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn demo_seed_reads_through_the_client() {
+    let sb = sandbox(BmbySeed::Demo).await;
+    let read = client(&sb).get_all_clients(None).await.unwrap();
+    assert_eq!(read.clients.len(), 59);
+    assert_eq!(read.pages, 2);
+    let get = |id: &str| read.clients.iter().find(|c| c.client_id == id).unwrap();
+    // RLM removed by sanitizing; domestic phone kept raw for normalization.
+    assert!(!get("102562").fname.as_deref().unwrap().contains('\u{200f}'));
+    assert_eq!(get("102562").phone_mobile.as_deref(), Some("053-5145149"));
+    assert!(get("182046").remark.as_deref().unwrap().contains("&#1493;"));
+    assert_eq!(get("200101").lname, None, "full name in fname only");
+    assert_eq!(get("200102").phone_mobile.as_deref(), Some("547630706"));
+    assert!(get("200201").custom.contains_key("תקציב"));
+    assert!(read.clients.iter().all(|c| c.client_id != "900001"));
+}
