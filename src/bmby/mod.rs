@@ -3,5 +3,6 @@
 pub mod export;
 pub mod normalize;
 pub mod record;
+pub mod soap;
 
 pub use record::{BmbyClient, Origin};

@@ -24,6 +24,7 @@
 //! Choices where GHL's behaviour is unconfirmed are marked **OUR CHOICE** in the docs of the
 //! submodules (`gate` for headers/auth, `search` for paging and filters).
 
+pub mod bmby;
 mod contacts;
 mod errors;
 mod faults;

@@ -108,8 +108,8 @@ pub struct Mapping {
 impl Default for Mapping {
     /// fname → firstName, lname → lastName (a full name in fname alone is split by the
     /// normalizer's rule), email → email, phone_mobile → phone, address → address1,
-    /// city → city, client_id → custom:contact.bmby_client_id, budget → custom:contact.budget,
-    /// rooms → custom:contact.rooms. Custom targets whose key the location lacks are skipped
+    /// city → city, client_id → custom:contact.bmby_client_id, and the Bmby custom fields
+    /// `תקציב` (budget) → custom:contact.budget, `מספר חדרים` (rooms) → custom:contact.rooms. Custom targets whose key the location lacks are skipped
     /// with a warning on the change.
     fn default() -> Self {
         let pairs = [
@@ -120,8 +120,8 @@ impl Default for Mapping {
             ("address", Target::Field("address1".into())),
             ("city", Target::Field("city".into())),
             ("client_id", Target::Custom("contact.bmby_client_id".into())),
-            ("budget", Target::Custom("contact.budget".into())),
-            ("rooms", Target::Custom("contact.rooms".into())),
+            ("תקציב", Target::Custom("contact.budget".into())),
+            ("מספר חדרים", Target::Custom("contact.rooms".into())),
         ];
         Mapping {
             fields: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
