@@ -73,6 +73,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Bmby's SOAP web service (credentials from BMBY_LOGIN, BMBY_PASSWORD, BMBY_PROJECT_ID or the [bmby] config).
+    Bmby {
+        #[command(subcommand)]
+        command: BmbyCommand,
+    },
     /// List changes (pending, approved, rejected) with their field-level diff.
     Changes {
         /// One JSON document on stdout.
@@ -93,5 +98,24 @@ pub enum Command {
         /// A keymap file to validate (exit code 1 with the problems when it is bad).
         #[arg(long, value_name = "FILE")]
         check: Option<PathBuf>,
+    },
+}
+
+/// `bmby …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BmbyCommand {
+    /// Read clients from Bmby SOAP `GetAll` and turn them into pending changes. The first pull
+    /// (or `--full`) reads every client, so linked clients Bmby no longer has become deletes;
+    /// later pulls ask only for clients modified since the last one (`FromDate`).
+    Pull {
+        /// Read every client (a full snapshot).
+        #[arg(long)]
+        full: bool,
+        /// Show what would change; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
     },
 }

@@ -11,7 +11,7 @@ use fuzzy_matcher::FuzzyMatcher;
 use serde_json::{json, Value};
 use tokio::runtime::Runtime;
 
-use crate::cli::Command;
+use crate::cli::{BmbyCommand, Command};
 use crate::config::{Paths, Settings};
 use crate::domain::Contact;
 use crate::ghl::{ClientConfig, GhlClient, PrivateIntegrationToken, Secret};
@@ -50,6 +50,9 @@ pub fn run(
             dry_run,
             json,
         }) => import_cmd(paths, settings, &file, full, dry_run, json),
+        Some(Command::Bmby { command: BmbyCommand::Pull { full, dry_run, json } }) => {
+            bmby_pull_cmd(paths, settings, rt, full, dry_run, json)
+        }
         Some(Command::Changes { json, state }) => {
             changes_cmd(paths, settings, json, state.as_deref())
         }
@@ -362,8 +365,15 @@ fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Result<i32> {
     Ok(0)
 }
 
-/// `bmby-ghl demo`: the stand-in seeded from `assets/demo/`, a worker pulling from it, and the TUI.
+/// The demo's Bmby export, embedded (the same clients as the Bmby stand-in, minus three that
+/// were deleted in Bmby since: they become delete changes).
+const DEMO_EXPORT: &[u8] = include_bytes!("../assets/demo/bmby_export.csv");
+
+/// `bmby-ghl demo`: both stand-ins seeded from `assets/demo/`, GHL pulled into the cache, Bmby
+/// read over SOAP and from the demo export so changes of every kind are pending, then the TUI
+/// with a background worker pulling from the GHL stand-in.
 pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
+    use crate::sandbox::bmby::{BmbySandbox, BmbySandboxConfig};
     let sandbox = rt
         .block_on(Sandbox::start(SandboxConfig {
             seed: Seed::Demo,
@@ -371,19 +381,57 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
             ..Default::default()
         }))
         .wrap_err("starting the embedded GHL stand-in")?;
-    tracing::info!(base_url = %sandbox.base_url(), "demo stand-in listening");
+    let bmby = rt
+        .block_on(BmbySandbox::start(BmbySandboxConfig::default()))
+        .wrap_err("starting the embedded Bmby stand-in")?;
+    tracing::info!(ghl = %sandbox.base_url(), bmby = %bmby.base_url(), "demo stand-ins listening");
     let settings = Settings {
         base_url: sandbox.base_url(),
         location_id: Some(DEMO_LOCATION_ID.to_owned()),
         token: Some(Secret::new(DEMO_TOKEN)),
         pull_interval_secs: 10,
+        bmby: crate::config::BmbySettings {
+            soap_url: bmby.soap_url(),
+            login: Some(crate::sandbox::bmby::DEMO_LOGIN.to_owned()),
+            password: Some(Secret::new(crate::sandbox::bmby::DEMO_PASSWORD)),
+            project_id: Some(crate::sandbox::bmby::DEMO_PROJECT_ID.to_owned()),
+            ..Default::default()
+        },
         ..Default::default()
     };
-    let store = open_store(paths, DEMO_LOCATION_ID)?;
-    store.set_meta("location_name", "Demo Realty")?;
-    drop(store);
+    {
+        let store = open_store(paths, DEMO_LOCATION_ID)?;
+        store.set_meta("location_name", "Demo Realty")?;
+        let ghl = client(&settings)?;
+        rt.block_on(async {
+            sync::fetch_custom_fields(&ghl, &store).await?;
+            sync::pull_contacts(&ghl, &store, true, |_| {}).await
+        })
+        .wrap_err("demo: pulling the GHL stand-in")?;
+        let mapping = crate::sync::mapping::Mapping::default();
+        bmby_pull(&store, &bmby_client(&settings)?, &mapping, rt, true, false).wrap_err("demo: reading the Bmby stand-in")?;
+        let export = paths.data_dir.join("bmby_export.csv");
+        std::fs::write(&export, DEMO_EXPORT)?;
+        let read = crate::bmby::export::read_export(
+            &export,
+            &crate::bmby::export::ExportOptions { full: true, ..Default::default() },
+        )?;
+        let views: Vec<crate::sync::diff::ClientView> = read
+            .clients
+            .iter()
+            .map(|c| crate::sync::diff::ClientView::from(&crate::bmby::normalize::normalize(c)))
+            .collect();
+        crate::sync::import::import_clients(
+            &store,
+            views,
+            &mapping,
+            &crate::sync::import::ImportOptions { full: true, dry_run: false },
+        )?;
+        store.flush()?;
+    }
     let code = run_tui(paths, &settings, rt)?;
     drop(sandbox);
+    drop(bmby);
     Ok(code)
 }
 
@@ -574,4 +622,84 @@ fn report_import(
         }
     }
     Ok(0)
+}
+
+/// A Bmby SOAP client from the settings, or what is missing.
+pub fn bmby_client(settings: &Settings) -> Result<crate::bmby::soap::BmbySoapClient> {
+    let b = &settings.bmby;
+    let missing: Vec<&str> = [
+        ("BMBY_LOGIN", b.login.is_none()),
+        ("BMBY_PASSWORD", b.password.is_none()),
+        ("BMBY_PROJECT_ID", b.project_id.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, m)| *m)
+    .map(|(k, _)| k)
+    .collect();
+    if !missing.is_empty() {
+        return Err(eyre!(
+            "Bmby SOAP is not configured: set {} (or login/password/project_id under [bmby] in the config file; Bmby support issues the API login)",
+            missing.join(", ")
+        ));
+    }
+    let cfg = crate::bmby::soap::BmbySoapConfig::new(
+        b.soap_url.clone(),
+        b.login.clone().unwrap_or_default(),
+        b.password.clone().expect("checked"),
+        b.project_id.clone().unwrap_or_default(),
+    );
+    Ok(crate::bmby::soap::BmbySoapClient::new(cfg)?)
+}
+
+/// Reads Bmby over SOAP into changes; `full` reads everything (deletes possible).
+pub fn bmby_pull(
+    store: &Store,
+    client: &crate::bmby::soap::BmbySoapClient,
+    mapping: &crate::sync::mapping::Mapping,
+    rt: &Runtime,
+    full: bool,
+    dry_run: bool,
+) -> Result<(crate::sync::import::ImportSummary, bool)> {
+    let last = store.meta("bmby_last_pull");
+    let from = if full {
+        None
+    } else {
+        // FromDate is a date on last-modified time; one day of overlap covers time zones and
+        // clock differences (re-reading is harmless: unchanged changes are recognized).
+        last.as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .map(|d| d.checked_sub(jiff::Span::new().days(1)).unwrap_or(d))
+    };
+    let is_full = from.is_none();
+    let started = jiff::Timestamp::now().to_zoned(crate::bmby::normalize::time::jerusalem().clone()).date();
+    let read = rt.block_on(client.get_all_clients(from))?;
+    let views: Vec<crate::sync::diff::ClientView> = read
+        .clients
+        .iter()
+        .map(|c| crate::sync::diff::ClientView::from(&crate::bmby::normalize::normalize(c)))
+        .collect();
+    let summary = crate::sync::import::import_clients(
+        store,
+        views,
+        mapping,
+        &crate::sync::import::ImportOptions { full: is_full, dry_run },
+    )?;
+    if !dry_run {
+        store.set_meta("bmby_last_pull", &started.to_string())?;
+        store.flush()?;
+    }
+    Ok((summary, is_full))
+}
+
+fn bmby_pull_cmd(paths: &Paths, settings: &Settings, rt: &Runtime, full: bool, dry_run: bool, as_json: bool) -> Result<i32> {
+    let loc = location(settings)?;
+    let mapping = mapping(settings)?;
+    let client = bmby_client(settings)?;
+    let store = open_store(paths, &loc)?;
+    if store.contact_count() == 0 {
+        eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
+    }
+    let (summary, is_full) = bmby_pull(&store, &client, &mapping, rt, full, dry_run)?;
+    let source = if is_full { "Bmby SOAP GetAll (full)" } else { "Bmby SOAP GetAll (since last pull)" };
+    report_import(&summary, source, 0, dry_run, as_json)
 }
