@@ -585,8 +585,8 @@ impl App {
     pub fn handle_action(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
         if let Some(scroll) = self.help {
-            let max = super::help::line_count(&self.keymap).saturating_sub(1) as u16;
             let page = self.size.1.saturating_sub(4).max(1);
+            let max = (super::help::line_count(&self.keymap) as u16).saturating_sub(page);
             self.help = match action {
                 Action::HelpClose | Action::HelpToggle | Action::Back | Action::Quit => None,
                 Action::NavDown => Some(scroll.saturating_add(1).min(max)),

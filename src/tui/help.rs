@@ -15,7 +15,7 @@ fn keys_text(keys: &[KeyCombo]) -> String {
 }
 
 /// Every line of the help screen.
-pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
+pub fn lines(keymap: &Keymap, theme: &Theme, width: u16) -> Vec<Line<'static>> {
     let mut out = vec![
         Line::styled("ctrl-c        Quit (always)", theme.dim()),
         Line::styled(
@@ -31,11 +31,15 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::raw(""));
         out.push(Line::styled(format!("{} [keys.{}]", ctx.title(), ctx.name()), theme.header()));
         for (action, keys) in groups {
-            out.push(Line::from(vec![
+            let mut spans = vec![
                 Span::styled(format!("  {:<18}", keys_text(&keys)), theme.key()),
                 Span::raw(format!(" {}", action.description())),
-                Span::styled(format!("  {}", action.name()), theme.dim()),
-            ]));
+            ];
+            let used = 21 + action.description().len() + 2 + action.name().len();
+            if used + 2 <= width as usize {
+                spans.push(Span::styled(format!("  {}", action.name()), theme.dim()));
+            }
+            out.push(Line::from(spans));
         }
     }
     out
@@ -43,7 +47,7 @@ pub fn lines(keymap: &Keymap, theme: &Theme) -> Vec<Line<'static>> {
 
 /// How many lines the help has (scroll limit).
 pub fn line_count(keymap: &Keymap) -> usize {
-    lines(keymap, &Theme::no_color()).len()
+    lines(keymap, &Theme::no_color(), 0).len()
 }
 
 /// The help overlay over `area`.
@@ -51,7 +55,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let scroll = app.help.unwrap_or(0);
     f.render_widget(Clear, area);
     let block = super::panes::block("Help: keys (esc to close)".into(), true, &app.theme);
-    let p = Paragraph::new(lines(&app.keymap, &app.theme))
+    let p = Paragraph::new(lines(&app.keymap, &app.theme, area.width))
         .block(block)
         .scroll((scroll, 0));
     f.render_widget(p, area);

@@ -94,7 +94,7 @@ pub enum Source {
 /// The effective bindings.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    bindings: BTreeMap<Context, BTreeMap<KeyCombo, (Action, Source)>>,
+    bindings: BTreeMap<Context, BTreeMap<KeyCombo, (Action, Source, u32)>>,
 }
 
 impl Keymap {
@@ -144,9 +144,11 @@ impl Keymap {
     fn apply(&mut self, layer: load::Layer, source: Source) {
         for b in layer {
             let ctx = self.bindings.entry(b.context).or_default();
+            let base = if source == Source::User { 1 << 24 } else { 0 };
+            let seq = base + b.pos as u32;
             match b.action {
                 Some(a) => {
-                    ctx.insert(b.key, (a, source));
+                    ctx.insert(b.key, (a, source, seq));
                 }
                 None => {
                     ctx.remove(&b.key);
@@ -160,17 +162,25 @@ impl Keymap {
         chain
             .iter()
             .find_map(|c| self.bindings.get(c).and_then(|m| m.get(&key)))
-            .map(|(a, _)| *a)
+            .map(|(a, _, _)| *a)
     }
 
-    /// Keys bound to `action` in the first context of `chain` that has any.
+    fn keys_in(m: &BTreeMap<KeyCombo, (Action, Source, u32)>, action: Action) -> Vec<KeyCombo> {
+        let mut keys: Vec<(u32, KeyCombo)> = m
+            .iter()
+            .filter(|(_, (a, _, _))| *a == action)
+            .map(|(k, (_, _, seq))| (*seq, *k))
+            .collect();
+        keys.sort();
+        keys.into_iter().map(|(_, k)| k).collect()
+    }
+
+    /// Keys bound to `action` in the first context of `chain` that has any, in file order.
     pub fn keys_for(&self, chain: &[Context], action: Action) -> Vec<KeyCombo> {
         for c in chain {
             if let Some(m) = self.bindings.get(c) {
-                let keys: Vec<KeyCombo> = m
-                    .iter()
-                    .filter(|(_, (a, _))| *a == action)
-                    .map(|(k, _)| *k)
+                let keys: Vec<KeyCombo> = Self::keys_in(m, action)
+                    .into_iter()
                     .filter(|k| self.lookup(chain, *k) == Some(action))
                     .collect();
                 if !keys.is_empty() {
@@ -188,11 +198,7 @@ impl Keymap {
         };
         let mut out: Vec<(Action, Vec<KeyCombo>)> = Vec::new();
         for a in Action::ALL {
-            let keys: Vec<KeyCombo> = m
-                .iter()
-                .filter(|(_, (x, _))| x == a)
-                .map(|(k, _)| *k)
-                .collect();
+            let keys = Self::keys_in(m, *a);
             if !keys.is_empty() {
                 out.push((*a, keys));
             }
@@ -204,7 +210,7 @@ impl Keymap {
     pub fn entries(&self) -> Vec<(Context, KeyCombo, Action, Source)> {
         self.bindings
             .iter()
-            .flat_map(|(c, m)| m.iter().map(move |(k, (a, s))| (*c, *k, *a, *s)))
+            .flat_map(|(c, m)| m.iter().map(move |(k, (a, s, _))| (*c, *k, *a, *s)))
             .collect()
     }
 
@@ -216,7 +222,7 @@ impl Keymap {
                 continue;
             };
             out.push_str(&format!("\n[keys.{}]\n", ctx.name()));
-            for (k, (a, s)) in m {
+            for (k, (a, s, _)) in m {
                 let key = format!("\"{}\"", k.to_string().replace('\\', "\\\\").replace('"', "\\\""));
                 let val = format!("\"{}\"", a.name());
                 let src = if *s == Source::User { "  (user)" } else { "" };

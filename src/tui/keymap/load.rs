@@ -33,6 +33,8 @@ pub(super) struct Binding {
     pub context: Context,
     pub key: KeyCombo,
     pub action: Option<Action>,
+    /// Byte offset of the key in the file (keeps file order for hints and help).
+    pub pos: usize,
 }
 
 pub(super) type Layer = Vec<Binding>;
@@ -124,7 +126,7 @@ pub(super) fn parse_layer(text: &str, file: &str) -> Result<Layer, Vec<Diagnosti
                     }
                 }
             };
-            out.push(Binding { context, key, action });
+            out.push(Binding { context, key, action, pos: key_text.span().start });
         }
     }
     if errs.is_empty() {
