@@ -30,13 +30,23 @@ fn details_fetch_after_selection_rests() {
     assert!(d.jobs.is_empty(), "no fetch while moving");
     assert_eq!(d.app.details.as_ref().unwrap().id, "c00dana0000000000003");
     d.fire_fetch_timer();
-    assert_eq!(d.jobs, vec![Job::FetchDetails { contact_id: "c00dana0000000000003".into() }]);
+    assert_eq!(
+        d.jobs,
+        vec![Job::FetchDetails {
+            contact_id: "c00dana0000000000003".into()
+        }]
+    );
     assert!(d.app.details.as_ref().unwrap().fetching);
     d.fire_fetch_timer();
     assert_eq!(d.jobs.len(), 1, "fires once");
     // Fresh data arrives: re-read from the store.
-    d.app.store().put_tasks("c00dana0000000000003", &[]).unwrap();
-    d.event(SyncEvent::DetailsLoaded { contact_id: "c00dana0000000000003".into() });
+    d.app
+        .store()
+        .put_tasks("c00dana0000000000003", &[])
+        .unwrap();
+    d.event(SyncEvent::DetailsLoaded {
+        contact_id: "c00dana0000000000003".into(),
+    });
     let det = d.app.details.as_ref().unwrap();
     assert!(!det.fetching);
     assert_eq!(det.tasks, Some(vec![]));
@@ -47,12 +57,25 @@ fn contacts_changed_reloads_and_keeps_selection() {
     let (_dir, mut d) = online();
     d.keys("j j j");
     let id = d.app.selected_row().unwrap().id.clone();
-    let mut c = contact("c00aaa00000000000099", "AAA", "First", "aaa@example.com", "", &[]);
+    let mut c = contact(
+        "c00aaa00000000000099",
+        "AAA",
+        "First",
+        "aaa@example.com",
+        "",
+        &[],
+    );
     c.date_updated = Some("2025-01-01T00:00:00.000Z".into());
     d.app.store().put_contacts(&[c]).unwrap();
-    d.event(SyncEvent::ContactsChanged { ids: vec!["c00aaa00000000000099".into()] });
+    d.event(SyncEvent::ContactsChanged {
+        ids: vec!["c00aaa00000000000099".into()],
+    });
     assert_eq!(d.app.view.len(), 11);
-    assert_eq!(d.app.selected_row().unwrap().id, id, "selection follows the contact");
+    assert_eq!(
+        d.app.selected_row().unwrap().id,
+        id,
+        "selection follows the contact"
+    );
 }
 
 #[test]
@@ -74,20 +97,48 @@ fn sort_cycles_and_keeps_selection() {
 fn status_events() {
     let (_dir, mut d) = online();
     d.event(SyncEvent::PullStarted { full: false });
-    d.event(SyncEvent::PullProgress { fetched: 500, total: Some(1200) });
-    d.event(SyncEvent::RateLimit(bmby_ghl::ghl::RateBudget { max: Some(100), remaining: Some(97), ..Default::default() }));
-    d.event(SyncEvent::Retrying { what: "contacts search".into(), attempt: 2, wait_ms: 1500 });
+    d.event(SyncEvent::PullProgress {
+        fetched: 500,
+        total: Some(1200),
+    });
+    d.event(SyncEvent::RateLimit(bmby_ghl::ghl::RateBudget {
+        max: Some(100),
+        remaining: Some(97),
+        ..Default::default()
+    }));
+    d.event(SyncEvent::Retrying {
+        what: "contacts search".into(),
+        attempt: 2,
+        wait_ms: 1500,
+    });
     let lines = text_lines(&d.buffer(160, 48)).join("\n");
     assert!(lines.contains("pulling 500/1200"), "{lines}");
     assert!(lines.contains("API 97/100"), "{lines}");
-    assert!(lines.contains("retrying contacts search (attempt 2) in 1.5s"), "{lines}");
-    d.event(SyncEvent::Error { context: "GET /contacts/x".into(), message: "HTTP 503".into() });
-    d.app.store().set_meta("last_sync", "2025-01-01T12:00:00Z").unwrap();
-    d.event(SyncEvent::PullFinished(PullSummary { full: false, fetched: 1200, pages: 3, resumed: false }));
+    assert!(
+        lines.contains("retrying contacts search (attempt 2) in 1.5s"),
+        "{lines}"
+    );
+    d.event(SyncEvent::Error {
+        context: "GET /contacts/x".into(),
+        message: "HTTP 503".into(),
+    });
+    d.app
+        .store()
+        .set_meta("last_sync", "2025-01-01T12:00:00Z")
+        .unwrap();
+    d.event(SyncEvent::PullFinished(PullSummary {
+        full: false,
+        fetched: 1200,
+        pages: 3,
+        resumed: false,
+    }));
     let lines = text_lines(&d.buffer(160, 48)).join("\n");
     assert!(lines.contains("synced just now"), "{lines}");
     assert!(lines.contains("! GET /contacts/x: HTTP 503"), "{lines}");
-    assert!(lines.contains("incremental pull: 1200 contacts in 3 pages"), "{lines}");
+    assert!(
+        lines.contains("incremental pull: 1200 contacts in 3 pages"),
+        "{lines}"
+    );
     d.keys("r");
     assert!(d.jobs.contains(&Job::Pull { full: false }));
     d.keys("R");
@@ -122,13 +173,25 @@ fn keys_release_ignored_ctrl_c_quits_panes_cycle() {
 fn windowed_list_scrolls() {
     let (_dir, s) = store();
     let many: Vec<_> = (0..500)
-        .map(|i| contact(&format!("bulk{i:05}"), &format!("Person{i:05}"), "X", "", "", &[]))
+        .map(|i| {
+            contact(
+                &format!("bulk{i:05}"),
+                &format!("Person{i:05}"),
+                "X",
+                "",
+                "",
+                &[],
+            )
+        })
         .collect();
     s.put_contacts(&many).unwrap();
     let mut d = Driver::new(s, options(Theme::colored()));
     assert_eq!(d.app.view.len(), 510);
     d.keys("G");
     let lines = text_lines(&d.buffer(80, 24)).join("\n");
-    assert!(lines.contains("> 王小明"), "last row visible and selected:\n{lines}");
+    assert!(
+        lines.contains("> 王小明"),
+        "last row visible and selected:\n{lines}"
+    );
     assert!(d.app.offset > 0);
 }

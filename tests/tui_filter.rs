@@ -8,8 +8,21 @@ use bmby_ghl::tui::filter::{FilterMsg, ListSource, Matcher};
 use tui_support::*;
 
 fn rows() -> Vec<ContactRow> {
-    let first = ["Dana", "Daniel", "Dan", "Adam", "יוסי", "מיכל", "Noa", "Danielle", "Avi", "王小明"];
-    let last = ["Levi", "Cohen", "כהן", "Mizrahi", "Peretz", "Friedman", "לוי", "Adams"];
+    let first = [
+        "Dana",
+        "Daniel",
+        "Dan",
+        "Adam",
+        "יוסי",
+        "מיכל",
+        "Noa",
+        "Danielle",
+        "Avi",
+        "王小明",
+    ];
+    let last = [
+        "Levi", "Cohen", "כהן", "Mizrahi", "Peretz", "Friedman", "לוי", "Adams",
+    ];
     let mut out = Vec::new();
     for i in 0..3000u32 {
         let f = first[(i as usize * 7) % first.len()];
@@ -19,7 +32,11 @@ fn rows() -> Vec<ContactRow> {
             name: format!("{f} {l}"),
             email: format!("{}.{}{}@example.com", f.to_lowercase(), i % 97, l.len()),
             phone: format!("+9725{:08}", i * 7919 % 100_000_000),
-            tags: if i % 5 == 0 { "vip, buyer".into() } else { "seller".into() },
+            tags: if i % 5 == 0 {
+                "vip, buyer".into()
+            } else {
+                "seller".into()
+            },
             date_updated: format!("2024-01-{:02}", i % 28 + 1),
             dnd: false,
         });
@@ -29,7 +46,11 @@ fn rows() -> Vec<ContactRow> {
 
 fn source(rows: Vec<ContactRow>) -> Arc<ListSource> {
     let order: Vec<u32> = (0..rows.len() as u32).rev().collect();
-    Arc::new(ListSource { version: 1, rows: Arc::new(rows), order })
+    Arc::new(ListSource {
+        version: 1,
+        rows: Arc::new(rows),
+        order,
+    })
 }
 
 #[test]
@@ -39,15 +60,32 @@ fn narrowing_equals_full_rescore() {
     inc.set_source(src.clone());
     let mut full = Matcher::new();
     full.set_source(src);
-    for query in ["dan", "danlevi", "da.1", "כהן", "יוסי כ", "vip b", "+97251", "adams"] {
+    for query in [
+        "dan",
+        "danlevi",
+        "da.1",
+        "כהן",
+        "יוסי כ",
+        "vip b",
+        "+97251",
+        "adams",
+    ] {
         let mut typed = String::new();
         for c in query.chars() {
             typed.push(c);
-            assert_eq!(inc.query(&typed), full.query_full(&typed), "query {typed:?}");
+            assert_eq!(
+                inc.query(&typed),
+                full.query_full(&typed),
+                "query {typed:?}"
+            );
         }
         // Backspace back to nothing, checking each step (uses the cached shorter queries).
         while typed.pop().is_some() {
-            assert_eq!(inc.query(&typed), full.query_full(&typed), "query {typed:?}");
+            assert_eq!(
+                inc.query(&typed),
+                full.query_full(&typed),
+                "query {typed:?}"
+            );
         }
     }
 }
@@ -82,9 +120,13 @@ fn stale_generations_are_dropped() {
     assert!(stale.generation < newest.generation);
     // The newest arrives first, then the stale one: the stale one must not replace it.
     assert!(d.app.handle_filter_result(newest.clone()));
-    let shown: Vec<String> = (0..d.app.view.len()).map(|i| d.app.view.row(i).unwrap().id.clone()).collect();
+    let shown: Vec<String> = (0..d.app.view.len())
+        .map(|i| d.app.view.row(i).unwrap().id.clone())
+        .collect();
     assert!(!d.app.handle_filter_result(stale), "stale result dropped");
-    let after: Vec<String> = (0..d.app.view.len()).map(|i| d.app.view.row(i).unwrap().id.clone()).collect();
+    let after: Vec<String> = (0..d.app.view.len())
+        .map(|i| d.app.view.row(i).unwrap().id.clone())
+        .collect();
     assert_eq!(shown, after);
     assert_eq!(d.app.selected_row().unwrap().name, "Dana Levi");
 }
@@ -95,9 +137,18 @@ fn worker_thread_answers_latest_query() {
     let h = bmby_ghl::tui::filter::spawn(tx);
     let src = source(rows());
     h.send(FilterMsg::Source(src));
-    h.send(FilterMsg::Query { generation: 1, query: "d".into() });
-    h.send(FilterMsg::Query { generation: 2, query: "da".into() });
-    h.send(FilterMsg::Query { generation: 3, query: "dan".into() });
+    h.send(FilterMsg::Query {
+        generation: 1,
+        query: "d".into(),
+    });
+    h.send(FilterMsg::Query {
+        generation: 2,
+        query: "da".into(),
+    });
+    h.send(FilterMsg::Query {
+        generation: 3,
+        query: "dan".into(),
+    });
     let mut last = None;
     while let Some(r) = rx.blocking_recv() {
         let g = r.generation;

@@ -21,12 +21,33 @@ fn key_syntax() {
     assert_eq!(k("shift-tab"), k("backtab"));
     assert_eq!(k("PageUp"), k("pageup"));
     assert_eq!(k("esc"), k("escape"));
-    for s in ["ctrl-r", "shift-tab", "G", "?", "/", "pageup", "pagedown", "esc", "enter", "space", "f5", "alt-x", "ctrl-alt-x", "home", "end", "backspace"] {
+    for s in [
+        "ctrl-r",
+        "shift-tab",
+        "G",
+        "?",
+        "/",
+        "pageup",
+        "pagedown",
+        "esc",
+        "enter",
+        "space",
+        "f5",
+        "alt-x",
+        "ctrl-alt-x",
+        "home",
+        "end",
+        "backspace",
+    ] {
         assert_eq!(k(s).to_string(), s, "canonical form round-trips");
         assert_eq!(k(&k(s).to_string()), k(s));
     }
-    assert!(KeyCombo::parse("ctrl-foo").unwrap_err().contains("unknown key name"));
-    assert!(KeyCombo::parse("hyper-x").unwrap_err().contains("unknown modifier"));
+    assert!(KeyCombo::parse("ctrl-foo")
+        .unwrap_err()
+        .contains("unknown key name"));
+    assert!(KeyCombo::parse("hyper-x")
+        .unwrap_err()
+        .contains("unknown modifier"));
     assert!(KeyCombo::parse("g g").unwrap_err().contains("sequences"));
     assert!(KeyCombo::parse("").is_err());
 }
@@ -56,13 +77,20 @@ fn default_keymap_is_valid_complete_and_described() {
     assert_eq!(km.lookup(&chain, k("enter")), Some(Action::OpenContact));
     assert_eq!(km.lookup(&chain, k("/")), Some(Action::FilterOpen));
     assert_eq!(km.lookup(&chain, k("ctrl-r")), Some(Action::SyncPull));
-    assert_eq!(km.lookup(&[Context::Help], k("esc")), Some(Action::HelpClose));
+    assert_eq!(
+        km.lookup(&[Context::Help], k("esc")),
+        Some(Action::HelpClose)
+    );
     // Every action is reachable and described.
     let bound: std::collections::HashSet<Action> = km.entries().iter().map(|e| e.2).collect();
     for a in Action::ALL {
         assert!(!a.description().is_empty(), "{a:?} has a description");
         assert_eq!(Action::from_name(a.name()), Some(*a));
-        assert!(bound.contains(a), "{} is bound in the default keymap", a.name());
+        assert!(
+            bound.contains(a),
+            "{} is bound in the default keymap",
+            a.name()
+        );
     }
     // No key is written twice in one context (two spellings of one key are rejected by the
     // loader, so parsing the default proves it), and ctrl-c is not rebound.
@@ -87,7 +115,11 @@ fn user_override_keeps_other_keys_and_none_unbinds() {
     assert_eq!(km.lookup(&chain, k("x")), Some(Action::Quit));
     assert_eq!(km.lookup(&chain, k("q")), None, "unbound");
     assert_eq!(km.lookup(&chain, k("J")), Some(Action::NavPageDown));
-    assert_eq!(km.lookup(&chain, k("j")), Some(Action::NavDown), "others kept");
+    assert_eq!(
+        km.lookup(&chain, k("j")),
+        Some(Action::NavDown),
+        "others kept"
+    );
     assert_eq!(km.lookup(&chain, k("?")), Some(Action::HelpToggle));
     assert!(km.dump().contains("(user)"));
 }
@@ -97,7 +129,11 @@ fn diag(text: &str) -> String {
     assert!(!diags.is_empty(), "expected a problem in {text:?}");
     // The default keymap is still in effect.
     assert_eq!(km.lookup(&[Context::Global], k("q")), Some(Action::Quit));
-    diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    diags
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -150,7 +186,11 @@ fn dump_and_check() {
     assert!(text.contains("\"q\""));
     assert!(text.contains("app.quit"));
     // The dump is itself a valid keymap.
-    let body: String = text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n");
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
     let (_, diags) = Keymap::with_user_text(&body, "dump");
     assert!(diags.is_empty(), "{diags:?}");
 

@@ -67,7 +67,15 @@ fn hostile_rows_selected_never_leak() {
     let (_dir, mut d) = driver();
     // Walk over every contact, at several sizes, in both themes.
     for _ in 0..12 {
-        for (w, h) in [(80, 24), (160, 48), (40, 12), (61, 20), (121, 30), (1, 1), (10, 3)] {
+        for (w, h) in [
+            (80, 24),
+            (160, 48),
+            (40, 12),
+            (61, 20),
+            (121, 30),
+            (1, 1),
+            (10, 3),
+        ] {
             let t = d.render(w, h);
             assert_clean(t.backend().buffer());
         }
@@ -75,7 +83,10 @@ fn hostile_rows_selected_never_leak() {
     }
     let lines = text_lines(&d.buffer(160, 48));
     let all = lines.join("\n");
-    assert!(all.contains("Eve Evil"), "OSC sequence removed whole:\n{all}");
+    assert!(
+        all.contains("Eve Evil"),
+        "OSC sequence removed whole:\n{all}"
+    );
     assert!(!all.contains("pwned"));
     assert!(all.contains("abcfed"));
 }

@@ -99,7 +99,9 @@ pub fn sort_order(rows: &[ContactRow], key: SortKey) -> Vec<u32> {
         }
         SortKey::Updated => idx.sort_by(|&a, &b| {
             let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
-            rb.date_updated.cmp(&ra.date_updated).then_with(|| ra.id.cmp(&rb.id))
+            rb.date_updated
+                .cmp(&ra.date_updated)
+                .then_with(|| ra.id.cmp(&rb.id))
         }),
         SortKey::Email => {
             idx.sort_by_cached_key(|&i| {
@@ -243,7 +245,9 @@ pub struct ListView {
 
 impl ListView {
     pub fn len(&self) -> usize {
-        self.matches.as_ref().map_or(self.source.order.len(), |m| m.len())
+        self.matches
+            .as_ref()
+            .map_or(self.source.order.len(), |m| m.len())
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -314,7 +318,11 @@ impl App {
         let last_sync = store.meta("last_sync").and_then(|s| s.parse().ok());
         let complete = rows.len() < HEAD_ROWS;
         let order = sort_order(&rows, SortKey::Name);
-        let source = Arc::new(ListSource { version: 1, rows: Arc::new(rows), order });
+        let source = Arc::new(ListSource {
+            version: 1,
+            rows: Arc::new(rows),
+            order,
+        });
         let notice = if opts.keymap_diagnostics.is_empty() {
             None
         } else {
@@ -333,7 +341,10 @@ impl App {
             online: opts.online,
             clock: opts.clock,
             size: opts.size,
-            view: ListView { source: source.clone(), matches: None },
+            view: ListView {
+                source: source.clone(),
+                matches: None,
+            },
             source,
             rows_complete: complete,
             rows_loading: false,
@@ -352,7 +363,11 @@ impl App {
             custom_fields,
             help: None,
             notice,
-            status: Status { last_sync, error, ..Default::default() },
+            status: Status {
+                last_sync,
+                error,
+                ..Default::default()
+            },
             fetch_due: None,
             should_quit: false,
             dirty: true,
@@ -407,7 +422,10 @@ impl App {
     }
 
     fn pane_page(&self, p: Pane) -> u16 {
-        self.areas().pane(p).map_or(1, |r| r.height.saturating_sub(2)).max(1)
+        self.areas()
+            .pane(p)
+            .map_or(1, |r| r.height.saturating_sub(2))
+            .max(1)
     }
 
     /// The selected row.
@@ -467,7 +485,10 @@ impl App {
     }
 
     fn read_details(&self, id: &str) -> Details {
-        let mut d = Details { id: id.to_owned(), ..Default::default() };
+        let mut d = Details {
+            id: id.to_owned(),
+            ..Default::default()
+        };
         let mut errs = Vec::new();
         match self.store.contact(id) {
             Ok(c) => d.contact = c,
@@ -737,7 +758,13 @@ impl App {
         if self.filter.query.is_empty() {
             self.filter.pending = false;
             let keep = self.selected_row().map(|r| r.id.clone());
-            self.set_view(ListView { source: self.source.clone(), matches: None }, keep);
+            self.set_view(
+                ListView {
+                    source: self.source.clone(),
+                    matches: None,
+                },
+                keep,
+            );
             return Vec::new();
         }
         self.filter.pending = true;
@@ -766,7 +793,13 @@ impl App {
         }
         self.filter.pending = false;
         self.offset = 0;
-        self.set_view(ListView { source: r.source, matches: Some(r.indices) }, None);
+        self.set_view(
+            ListView {
+                source: r.source,
+                matches: Some(r.indices),
+            },
+            None,
+        );
         self.dirty = true;
         true
     }
@@ -791,7 +824,11 @@ impl App {
         let mut fx = Vec::new();
         match rows {
             Ok(rows) => {
-                let order = if sort == self.sort { order } else { sort_order(&rows, self.sort) };
+                let order = if sort == self.sort {
+                    order
+                } else {
+                    sort_order(&rows, self.sort)
+                };
                 self.rows_complete = true;
                 fx = self.install_source(Arc::new(rows), order);
             }
@@ -807,12 +844,22 @@ impl App {
 
     fn install_source(&mut self, rows: Arc<Vec<ContactRow>>, order: Vec<u32>) -> Vec<Effect> {
         let keep = self.selected_row().map(|r| r.id.clone());
-        let source = Arc::new(ListSource { version: self.next_version, rows, order });
+        let source = Arc::new(ListSource {
+            version: self.next_version,
+            rows,
+            order,
+        });
         self.next_version += 1;
         self.source = source.clone();
         let mut fx = vec![Effect::Filter(FilterMsg::Source(source.clone()))];
         if self.filter.query.is_empty() {
-            self.set_view(ListView { source, matches: None }, keep);
+            self.set_view(
+                ListView {
+                    source,
+                    matches: None,
+                },
+                keep,
+            );
         } else {
             // Keep showing the current matches until the new ones arrive.
             fx.extend(self.query_changed());
@@ -836,12 +883,20 @@ impl App {
         self.dirty = true;
         match ev {
             SyncEvent::PullStarted { full } => {
-                self.status.pull = Some(PullProgress { full, fetched: 0, total: None });
+                self.status.pull = Some(PullProgress {
+                    full,
+                    fetched: 0,
+                    total: None,
+                });
                 self.status.busy = false;
             }
             SyncEvent::PullProgress { fetched, total } => {
                 let full = self.status.pull.is_some_and(|p| p.full);
-                self.status.pull = Some(PullProgress { full, fetched, total });
+                self.status.pull = Some(PullProgress {
+                    full,
+                    fetched,
+                    total,
+                });
                 self.status.retry = None;
             }
             SyncEvent::ContactsChanged { ids } => {
@@ -875,14 +930,16 @@ impl App {
                     }
                 }
             }
-            SyncEvent::CustomFieldsLoaded => {
-                match self.store.custom_fields() {
-                    Ok(cf) => self.custom_fields = cf,
-                    Err(e) => self.status.error = Some(format!("custom fields: {e}")),
-                }
-            }
+            SyncEvent::CustomFieldsLoaded => match self.store.custom_fields() {
+                Ok(cf) => self.custom_fields = cf,
+                Err(e) => self.status.error = Some(format!("custom fields: {e}")),
+            },
             SyncEvent::RateLimit(b) => self.status.rate = Some(b),
-            SyncEvent::Retrying { what, attempt, wait_ms } => {
+            SyncEvent::Retrying {
+                what,
+                attempt,
+                wait_ms,
+            } => {
                 self.status.retry = Some(format!(
                     "retrying {} (attempt {attempt}) in {:.1}s",
                     what,

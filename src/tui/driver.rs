@@ -49,7 +49,10 @@ impl Driver {
                 Effect::Job(j) => self.jobs.push(j),
                 Effect::LoadRows(sort) => {
                     let rows = self.app.store().contact_rows().map_err(|e| e.to_string());
-                    let order = rows.as_ref().map(|r| sort_order(r, sort)).unwrap_or_default();
+                    let order = rows
+                        .as_ref()
+                        .map(|r| sort_order(r, sort))
+                        .unwrap_or_default();
                     queue.extend(self.app.handle_rows_loaded(rows, sort, order));
                 }
                 Effect::Filter(FilterMsg::Source(s)) => self.matcher.set_source(s),
@@ -104,7 +107,8 @@ impl Driver {
     pub fn render(&mut self, cols: u16, rows: u16) -> Terminal<TestBackend> {
         self.app.resize(cols, rows);
         let mut t = Terminal::new(TestBackend::new(cols, rows)).expect("test backend");
-        t.draw(|f| super::render::render(&self.app, f)).expect("draw");
+        t.draw(|f| super::render::render(&self.app, f))
+            .expect("draw");
         t
     }
 

@@ -11,7 +11,10 @@ use super::keymap::{Context, KeyCombo, Keymap};
 use super::theme::Theme;
 
 fn keys_text(keys: &[KeyCombo]) -> String {
-    keys.iter().map(|k| k.to_string()).collect::<Vec<_>>().join(", ")
+    keys.iter()
+        .map(|k| k.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Every line of the help screen.
@@ -29,7 +32,10 @@ pub fn lines(keymap: &Keymap, theme: &Theme, width: u16) -> Vec<Line<'static>> {
             continue;
         }
         out.push(Line::raw(""));
-        out.push(Line::styled(format!("{} [keys.{}]", ctx.title(), ctx.name()), theme.header()));
+        out.push(Line::styled(
+            format!("{} [keys.{}]", ctx.title(), ctx.name()),
+            theme.header(),
+        ));
         for (action, keys) in groups {
             let mut spans = vec![
                 Span::styled(format!("  {:<18}", keys_text(&keys)), theme.key()),

@@ -102,7 +102,9 @@ impl Keymap {
     pub fn default_keymap() -> Keymap {
         let layer = load::parse_layer(DEFAULT_KEYMAP, "keymap.toml (built in)")
             .expect("the built-in keymap.toml is valid (tested)");
-        let mut km = Keymap { bindings: BTreeMap::new() };
+        let mut km = Keymap {
+            bindings: BTreeMap::new(),
+        };
         km.apply(layer, Source::Default);
         km
     }
@@ -216,17 +218,24 @@ impl Keymap {
 
     /// The effective keymap as `keymap.toml` text (user bindings marked).
     pub fn dump(&self) -> String {
-        let mut out = String::from("# Effective keymap (default keymap.toml plus the user's changes)\n");
+        let mut out =
+            String::from("# Effective keymap (default keymap.toml plus the user's changes)\n");
         for ctx in Context::ALL {
             let Some(m) = self.bindings.get(ctx) else {
                 continue;
             };
             out.push_str(&format!("\n[keys.{}]\n", ctx.name()));
             for (k, (a, s, _)) in m {
-                let key = format!("\"{}\"", k.to_string().replace('\\', "\\\\").replace('"', "\\\""));
+                let key = format!(
+                    "\"{}\"",
+                    k.to_string().replace('\\', "\\\\").replace('"', "\\\"")
+                );
                 let val = format!("\"{}\"", a.name());
                 let src = if *s == Source::User { "  (user)" } else { "" };
-                out.push_str(&format!("{key:<12} = {val:<24} # {}{src}\n", a.description()));
+                out.push_str(&format!(
+                    "{key:<12} = {val:<24} # {}{src}\n",
+                    a.description()
+                ));
             }
         }
         out
@@ -235,5 +244,9 @@ impl Keymap {
 
 /// Diagnostics as one message, one problem per line.
 pub fn format_diagnostics(diags: &[Diagnostic]) -> String {
-    diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+    diags
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

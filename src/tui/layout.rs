@@ -42,7 +42,11 @@ pub fn areas(area: Rect, focus: Pane) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    let mut a = Areas { status, footer, ..Default::default() };
+    let mut a = Areas {
+        status,
+        footer,
+        ..Default::default()
+    };
     if area.width >= WIDE {
         let [c, d, act] = Layout::horizontal([
             Constraint::Percentage(40),

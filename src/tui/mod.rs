@@ -83,9 +83,15 @@ struct RowsMsg {
 type Term = Terminal<CrosstermBackend<io::Stdout>>;
 
 fn draw(terminal: &mut Term, app: &App) -> io::Result<()> {
-    crossterm::queue!(terminal.backend_mut(), crossterm::terminal::BeginSynchronizedUpdate)?;
+    crossterm::queue!(
+        terminal.backend_mut(),
+        crossterm::terminal::BeginSynchronizedUpdate
+    )?;
     terminal.draw(|f| render(app, f))?;
-    crossterm::execute!(terminal.backend_mut(), crossterm::terminal::EndSynchronizedUpdate)?;
+    crossterm::execute!(
+        terminal.backend_mut(),
+        crossterm::terminal::EndSynchronizedUpdate
+    )?;
     Ok(())
 }
 
@@ -123,7 +129,10 @@ impl Loop {
                     let tx = self.rows_tx.clone();
                     let handle = tokio::task::spawn_blocking(move || {
                         let rows = store.contact_rows().map_err(|e| e.to_string());
-                        let order = rows.as_ref().map(|r| app::sort_order(r, sort)).unwrap_or_default();
+                        let order = rows
+                            .as_ref()
+                            .map(|r| app::sort_order(r, sort))
+                            .unwrap_or_default();
                         RowsMsg { rows, sort, order }
                     });
                     tokio::spawn(async move {
@@ -166,7 +175,14 @@ fn on_terminal_event(app: &mut App, ev: Event, term: &mut Term) -> Vec<Effect> {
 /// Runs the UI until the user quits, a SIGTERM/SIGHUP arrives or the terminal fails. Owns
 /// the terminal; restores it on every way out (the panic hook included).
 pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
-    let TuiContext { store, jobs, mut events, location_label, user_keymap, log_path } = ctx;
+    let TuiContext {
+        store,
+        jobs,
+        mut events,
+        location_label,
+        user_keymap,
+        log_path,
+    } = ctx;
     let (keymap, diags) = Keymap::load(user_keymap.as_deref());
     for d in &diags {
         tracing::warn!(problem = %d, "user keymap ignored");
@@ -194,7 +210,12 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
 
     let (filter_tx, mut filter_rx) = mpsc::unbounded_channel();
     let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<RowsMsg>();
-    let lp = Loop { jobs, filter: filter::spawn(filter_tx), rows_tx, store: store.clone() };
+    let lp = Loop {
+        jobs,
+        filter: filter::spawn(filter_tx),
+        rows_tx,
+        store: store.clone(),
+    };
     let mut input = EventStream::new();
     let mut age_tick = tokio::time::interval(Duration::from_secs(20));
     age_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

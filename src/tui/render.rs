@@ -24,7 +24,10 @@ pub fn render(app: &App, f: &mut Frame) {
     status::render(app, f, a.status);
     help::render_footer(app, f, a.footer);
     if app.help.is_some() {
-        let r = ratatui::layout::Rect { height: area.height.saturating_sub(2), ..area };
+        let r = ratatui::layout::Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        };
         help::render(app, f, r);
     }
     if let Some(n) = &app.notice {
@@ -34,10 +37,19 @@ pub fn render(app: &App, f: &mut Frame) {
             .map(|l| Line::raw(super::text::clean(l)))
             .collect();
         let inner_w = w.saturating_sub(2).max(1) as usize;
-        let h: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum::<usize>() + 2;
+        let h: usize = lines
+            .iter()
+            .map(|l| l.width().max(1).div_ceil(inner_w))
+            .sum::<usize>()
+            + 2;
         let r = layout::centered(area, w, h.min(u16::MAX as usize) as u16);
         f.render_widget(Clear, r);
         let block = panes::block("Notice".into(), true, &app.theme).border_style(app.theme.error());
-        f.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), r);
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            r,
+        );
     }
 }

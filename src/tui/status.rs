@@ -11,7 +11,9 @@ use super::text;
 
 /// "synced 3 min ago", or "never synced".
 pub fn age_text(last: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
-    let Some(last) = last else { return "never synced".into() };
+    let Some(last) = last else {
+        return "never synced".into();
+    };
     let secs = now.as_second() - last.as_second();
     if secs < 60 {
         "synced just now".into()
@@ -28,7 +30,10 @@ pub fn age_text(last: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
 pub fn segments(app: &App) -> Vec<(String, Style)> {
     let t = &app.theme;
     let s = &app.status;
-    let mut out = vec![(text::truncate(&text::clean(&app.location_label), 28), Style::new())];
+    let mut out = vec![(
+        text::truncate(&text::clean(&app.location_label), 28),
+        Style::new(),
+    )];
     out.push((age_text(s.last_sync, app.now()), t.dim()));
     if !app.online {
         out.push(("offline".into(), t.warn()));

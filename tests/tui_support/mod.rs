@@ -13,7 +13,14 @@ pub const NOW: &str = "2025-01-01T12:00:00Z";
 pub const LAST_SYNC: &str = "2025-01-01T11:57:00Z";
 pub const LOCATION: &str = "Demo Realty (ve9EPM428h8vShlRW1KT)";
 
-pub fn contact(id: &str, first: &str, last: &str, email: &str, phone: &str, tags: &[&str]) -> Contact {
+pub fn contact(
+    id: &str,
+    first: &str,
+    last: &str,
+    email: &str,
+    phone: &str,
+    tags: &[&str],
+) -> Contact {
     Contact {
         id: id.into(),
         location_id: "ve9EPM428h8vShlRW1KT".into(),
@@ -56,29 +63,109 @@ pub fn contacts() -> Vec<Contact> {
     rich.timezone = Some("Asia/Jerusalem".into());
     rich.dnd = false;
     rich.dnd_settings = vec![
-        DndChannel { channel: "SMS".into(), status: "active".into(), message: Some("asked to stop".into()) },
-        DndChannel { channel: "Email".into(), status: "inactive".into(), message: None },
+        DndChannel {
+            channel: "SMS".into(),
+            status: "active".into(),
+            message: Some("asked to stop".into()),
+        },
+        DndChannel {
+            channel: "Email".into(),
+            status: "inactive".into(),
+            message: None,
+        },
     ];
     rich.additional_emails = vec!["a.avraham@work.example".into()];
     rich.custom_fields = vec![
-        CustomFieldValue { id: "cf_budget".into(), value_json: "1500000".into() },
-        CustomFieldValue { id: "cf_area".into(), value_json: r#"["Tel Aviv","חיפה"]"#.into() },
-        CustomFieldValue { id: "cf_unknown_123".into(), value_json: r#""mystery""#.into() },
+        CustomFieldValue {
+            id: "cf_budget".into(),
+            value_json: "1500000".into(),
+        },
+        CustomFieldValue {
+            id: "cf_area".into(),
+            value_json: r#"["Tel Aviv","חיפה"]"#.into(),
+        },
+        CustomFieldValue {
+            id: "cf_unknown_123".into(),
+            value_json: r#""mystery""#.into(),
+        },
     ];
     rich.raw_json = r#"{"id":"c00aaron000000000001","firstName":"Aaron","lastName":"Avraham","email":"aaron@example.com","tags":["buyer","vip"],"customFields":[{"id":"cf_budget","value":1500000}]}"#.into();
 
-    let mut hostile_note_owner = contact("c00noa00000000000010", "Noa", "Friedman", "noa@example.com", "+15551234567", &[]);
+    let mut hostile_note_owner = contact(
+        "c00noa00000000000010",
+        "Noa",
+        "Friedman",
+        "noa@example.com",
+        "+15551234567",
+        &[],
+    );
     hostile_note_owner.company_name = Some("Evil\u{1b}[2J Corp".into());
     vec![
         rich,
-        contact("c00abc00000000000002", "abc\u{202e}fed", "", "rtl@example.com", "", &["spoof"]),
-        contact("c00dana0000000000003", "Dana", "Levi", "dana@example.com", "+972541112222", &["seller"]),
-        contact("c00eve00000000000004", "Eve\u{1b}]0;pwned\u{7} Evil", "", "eve@evil.example", "+15550000000", &["x\u{7}y"]),
-        contact("c00yossi000000000005", "יוסי", "כהן", "yossi@example.co.il", "+972521234567", &["קונה"]),
-        contact("c00michal00000000006", "מיכל", "לוי", "michal@example.co.il", "+972531234567", &["מוכרת", "vip"]),
-        contact("c00wang0000000000007", "王小明", "(Wang Xiaoming)", "wang@example.cn", "+8613800000000", &["中国"]),
-        contact("c00zoe00000000000008", "Zoe 👩‍💻", "Emoji 🎉", "zoe@example.com", "", &["🎉"]),
-        contact("c00long000000000009", &long_name(), "", "long@example.com", "", &[]),
+        contact(
+            "c00abc00000000000002",
+            "abc\u{202e}fed",
+            "",
+            "rtl@example.com",
+            "",
+            &["spoof"],
+        ),
+        contact(
+            "c00dana0000000000003",
+            "Dana",
+            "Levi",
+            "dana@example.com",
+            "+972541112222",
+            &["seller"],
+        ),
+        contact(
+            "c00eve00000000000004",
+            "Eve\u{1b}]0;pwned\u{7} Evil",
+            "",
+            "eve@evil.example",
+            "+15550000000",
+            &["x\u{7}y"],
+        ),
+        contact(
+            "c00yossi000000000005",
+            "יוסי",
+            "כהן",
+            "yossi@example.co.il",
+            "+972521234567",
+            &["קונה"],
+        ),
+        contact(
+            "c00michal00000000006",
+            "מיכל",
+            "לוי",
+            "michal@example.co.il",
+            "+972531234567",
+            &["מוכרת", "vip"],
+        ),
+        contact(
+            "c00wang0000000000007",
+            "王小明",
+            "(Wang Xiaoming)",
+            "wang@example.cn",
+            "+8613800000000",
+            &["中国"],
+        ),
+        contact(
+            "c00zoe00000000000008",
+            "Zoe 👩‍💻",
+            "Emoji 🎉",
+            "zoe@example.com",
+            "",
+            &["🎉"],
+        ),
+        contact(
+            "c00long000000000009",
+            &long_name(),
+            "",
+            "long@example.com",
+            "",
+            &[],
+        ),
         hostile_note_owner,
     ]
 }
@@ -118,7 +205,8 @@ pub fn fill(store: &Store) {
                 Note {
                     id: "n1".into(),
                     contact_id: id.clone(),
-                    body: "Met at the open house.\nInterested in 4 rooms.\n\tPrefers a balcony.".into(),
+                    body: "Met at the open house.\nInterested in 4 rooms.\n\tPrefers a balcony."
+                        .into(),
                     title: Some("First meeting".into()),
                     date_added: Some("2024-12-20T15:30:00.000Z".into()),
                     pinned: true,
@@ -151,8 +239,20 @@ pub fn fill(store: &Store) {
         .unwrap();
     store
         .put_custom_fields(&[
-            CustomFieldDef { id: "cf_budget".into(), name: "Budget (ILS)".into(), field_key: "contact.budget".into(), data_type: "NUMERICAL".into(), picklist_options: vec![] },
-            CustomFieldDef { id: "cf_area".into(), name: "Preferred area".into(), field_key: "contact.area".into(), data_type: "MULTIPLE_OPTIONS".into(), picklist_options: vec![] },
+            CustomFieldDef {
+                id: "cf_budget".into(),
+                name: "Budget (ILS)".into(),
+                field_key: "contact.budget".into(),
+                data_type: "NUMERICAL".into(),
+                picklist_options: vec![],
+            },
+            CustomFieldDef {
+                id: "cf_area".into(),
+                name: "Preferred area".into(),
+                field_key: "contact.area".into(),
+                data_type: "MULTIPLE_OPTIONS".into(),
+                picklist_options: vec![],
+            },
         ])
         .unwrap();
     store.set_meta("last_sync", LAST_SYNC).unwrap();

@@ -71,12 +71,18 @@ const NAMES: &[(&str, Named)] = &[
 impl KeyCombo {
     /// A plain character key.
     pub fn char(c: char) -> KeyCombo {
-        KeyCombo { code: KeyCodeOrd::Char(c), mods: 0 }
+        KeyCombo {
+            code: KeyCodeOrd::Char(c),
+            mods: 0,
+        }
     }
 
     /// `ctrl-<c>`.
     pub fn ctrl(c: char) -> KeyCombo {
-        KeyCombo { code: KeyCodeOrd::Char(c), mods: CTRL }
+        KeyCombo {
+            code: KeyCodeOrd::Char(c),
+            mods: CTRL,
+        }
     }
 
     fn normalized(code: KeyCodeOrd, mut mods: u8) -> KeyCombo {

@@ -52,7 +52,11 @@ struct FileDe {
 
 fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// Parses keymap text. Every problem is reported; any problem means the layer is unusable.
@@ -126,7 +130,12 @@ pub(super) fn parse_layer(text: &str, file: &str) -> Result<Layer, Vec<Diagnosti
                     }
                 }
             };
-            out.push(Binding { context, key, action, pos: key_text.span().start });
+            out.push(Binding {
+                context,
+                key,
+                action,
+                pos: key_text.span().start,
+            });
         }
     }
     if errs.is_empty() {

@@ -28,7 +28,9 @@ fn body(l: &mut Vec<Line<'static>>, s: &str) {
 
 fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let Some(tasks) = &d.tasks else { return not_fetched(app, d, "Tasks") };
+    let Some(tasks) = &d.tasks else {
+        return not_fetched(app, d, "Tasks");
+    };
     if tasks.is_empty() {
         return vec![Line::styled("No tasks.", t.dim())];
     }
@@ -36,10 +38,17 @@ fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
     sorted.sort_by_key(|x| x.completed);
     let mut l = Vec::new();
     for task in sorted {
-        let (mark, style) = if task.completed { ("[x] ", t.dim()) } else { ("[ ] ", t.ok()) };
+        let (mark, style) = if task.completed {
+            ("[x] ", t.dim())
+        } else {
+            ("[ ] ", t.ok())
+        };
         l.push(Line::from(vec![
             Span::styled(mark, style),
-            Span::styled(text::clean(&task.title), if task.completed { t.dim() } else { t.label() }),
+            Span::styled(
+                text::clean(&task.title),
+                if task.completed { t.dim() } else { t.label() },
+            ),
         ]));
         let mut meta = Vec::new();
         if task.completed {
@@ -63,7 +72,9 @@ fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
 
 fn notes(app: &App, d: &Details) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let Some(notes) = &d.notes else { return not_fetched(app, d, "Notes") };
+    let Some(notes) = &d.notes else {
+        return not_fetched(app, d, "Notes");
+    };
     if notes.is_empty() {
         return vec![Line::styled("No notes.", t.dim())];
     }
@@ -77,7 +88,10 @@ fn notes(app: &App, d: &Details) -> Vec<Line<'static>> {
             head.push(Span::styled("[pinned] ", t.warn()));
         }
         head.push(Span::styled(
-            n.date_added.as_deref().map(short_time).unwrap_or_else(|| "(no date)".into()),
+            n.date_added
+                .as_deref()
+                .map(short_time)
+                .unwrap_or_else(|| "(no date)".into()),
             t.label(),
         ));
         if let Some(title) = n.title.as_deref().filter(|x| !x.is_empty()) {
@@ -91,7 +105,9 @@ fn notes(app: &App, d: &Details) -> Vec<Line<'static>> {
 
 fn appointments(app: &App, d: &Details) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let Some(appts) = &d.appointments else { return not_fetched(app, d, "Appointments") };
+    let Some(appts) = &d.appointments else {
+        return not_fetched(app, d, "Appointments");
+    };
     if appts.is_empty() {
         return vec![Line::styled("No appointments.", t.dim())];
     }
@@ -107,7 +123,11 @@ fn appointments(app: &App, d: &Details) -> Vec<Line<'static>> {
         };
         let mut head = vec![Span::styled(when, t.label())];
         if let Some(st) = &a.appointment_status {
-            let style = if st == "cancelled" || st == "noshow" { t.warn() } else { t.ok() };
+            let style = if st == "cancelled" || st == "noshow" {
+                t.warn()
+            } else {
+                t.ok()
+            };
             head.push(Span::styled(format!(" [{}]", text::clean(st)), style));
         }
         l.push(Line::from(head));
@@ -155,9 +175,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     let d = app.details.as_ref();
     let tabs = [
-        (ActivityTab::Tasks, "Tasks", d.and_then(|d| d.tasks.as_ref().map(Vec::len))),
-        (ActivityTab::Notes, "Notes", d.and_then(|d| d.notes.as_ref().map(Vec::len))),
-        (ActivityTab::Appointments, "Appts", d.and_then(|d| d.appointments.as_ref().map(Vec::len))),
+        (
+            ActivityTab::Tasks,
+            "Tasks",
+            d.and_then(|d| d.tasks.as_ref().map(Vec::len)),
+        ),
+        (
+            ActivityTab::Notes,
+            "Notes",
+            d.and_then(|d| d.notes.as_ref().map(Vec::len)),
+        ),
+        (
+            ActivityTab::Appointments,
+            "Appts",
+            d.and_then(|d| d.appointments.as_ref().map(Vec::len)),
+        ),
     ];
     let mut spans = Vec::new();
     for (i, (tab, name, n)) in tabs.iter().enumerate() {

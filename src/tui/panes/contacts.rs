@@ -69,7 +69,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let mut title = if app.filter.query.is_empty() {
         format!("Contacts {}", thousands(total))
     } else {
-        format!("Contacts {}/{}", thousands(app.view.len()), thousands(total))
+        format!(
+            "Contacts {}/{}",
+            thousands(app.view.len()),
+            thousands(total)
+        )
     };
     if !app.rows_complete {
         title.push_str(" (loading…)");
@@ -98,13 +102,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
     }
     lines.push(Line::styled(
-        format!("  {}", row_line(["Name", "Email", "Phone", "Tags"], widths, false)),
+        format!(
+            "  {}",
+            row_line(["Name", "Email", "Phone", "Tags"], widths, false)
+        ),
         theme.header(),
     ));
     let page = crate::tui::layout::list_rows(area, app.filter_line_shown());
     if app.view.is_empty() {
         let msg = if !app.filter.query.is_empty() {
-            if app.filter.pending { "Filtering…" } else { "No matches." }
+            if app.filter.pending {
+                "Filtering…"
+            } else {
+                "No matches."
+            }
         } else if !app.rows_complete {
             "Loading contacts…"
         } else {
@@ -117,12 +128,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         let Some(r) = app.view.row(i) else { break };
         let selected = i == app.selected;
         let body = row_line(
-            [r.name.as_str(), r.email.as_str(), r.phone.as_str(), r.tags.as_str()],
+            [
+                r.name.as_str(),
+                r.email.as_str(),
+                r.phone.as_str(),
+                r.tags.as_str(),
+            ],
             widths,
             true,
         );
         let marker = if selected { "> " } else { "  " };
-        let style = if selected { theme.selected(focused) } else { Style::new() };
+        let style = if selected {
+            theme.selected(focused)
+        } else {
+            Style::new()
+        };
         lines.push(Line::from(vec![
             Span::styled(marker, style),
             Span::styled(text::fit(&body, w.saturating_sub(2)), style),

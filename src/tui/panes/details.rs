@@ -23,7 +23,10 @@ fn contact_lines(app: &App, c: &Contact) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut l: Vec<Line<'static>> = Vec::new();
     field(&mut l, app, "Name", Some(&c.display_name()));
-    if c.full_name.as_deref().is_some_and(|f| f != c.display_name()) {
+    if c.full_name
+        .as_deref()
+        .is_some_and(|f| f != c.display_name())
+    {
         field(&mut l, app, "Full name", c.full_name.as_deref());
     }
     field(&mut l, app, "Email", c.email.as_deref());
@@ -46,8 +49,18 @@ fn contact_lines(app: &App, c: &Contact) -> Vec<Line<'static>> {
     field(&mut l, app, "Owner", c.assigned_to.as_deref());
     field(&mut l, app, "Birthday", c.date_of_birth.as_deref());
     field(&mut l, app, "Timezone", c.timezone.as_deref());
-    field(&mut l, app, "Added", c.date_added.as_deref().map(short_time).as_deref());
-    field(&mut l, app, "Updated", c.date_updated.as_deref().map(short_time).as_deref());
+    field(
+        &mut l,
+        app,
+        "Added",
+        c.date_added.as_deref().map(short_time).as_deref(),
+    );
+    field(
+        &mut l,
+        app,
+        "Updated",
+        c.date_updated.as_deref().map(short_time).as_deref(),
+    );
     if !c.tags.is_empty() {
         field(&mut l, app, "Tags", Some(&c.tags.join(", ")));
     }
@@ -98,7 +111,10 @@ fn raw_lines(c: &Contact) -> Vec<Line<'static>> {
     if pretty.trim().is_empty() {
         return vec![Line::raw("(no raw record cached)")];
     }
-    text::clean_lines(&pretty).into_iter().map(Line::raw).collect()
+    text::clean_lines(&pretty)
+        .into_iter()
+        .map(Line::raw)
+        .collect()
 }
 
 /// The lines of the pane (before wrapping).
@@ -131,7 +147,11 @@ pub fn line_count(app: &App) -> usize {
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Details && app.help.is_none();
-    let mut title = if app.raw_json { "Details (raw JSON)".to_owned() } else { "Details".to_owned() };
+    let mut title = if app.raw_json {
+        "Details (raw JSON)".to_owned()
+    } else {
+        "Details".to_owned()
+    };
     if app.details.as_ref().is_some_and(|d| d.fetching) {
         title.push_str(" ⟳");
     }

@@ -11,9 +11,17 @@ use super::theme::Theme;
 
 /// The frame of a pane, marking focus by border style and a bold underlined title.
 pub fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
-    let title = if focused { format!("▶ {title} ") } else { format!(" {title} ") };
+    let title = if focused {
+        format!("▶ {title} ")
+    } else {
+        format!(" {title} ")
+    };
     Block::bordered()
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(theme.border(focused))
         .title(Span::styled(title, theme.title(focused)))
 }
