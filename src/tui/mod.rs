@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossterm::event::{Event, EventStream};
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
@@ -216,7 +216,17 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
         rows_tx,
         store: store.clone(),
     };
-    let mut input = EventStream::new();
+    // One reader of the terminal: a task forwarding crossterm's stream into a channel, so the
+    // loop can drain queued input without polling the stream outside `select!`.
+    let (input_tx, mut input) = mpsc::unbounded_channel::<io::Result<Event>>();
+    let reader = tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(ev) = stream.next().await {
+            if input_tx.send(ev).is_err() {
+                break;
+            }
+        }
+    });
     let mut age_tick = tokio::time::interval(Duration::from_secs(20));
     age_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut shown_age = status::age_text(app.status.last_sync, app.now());
@@ -237,7 +247,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
         }
         let deadline = app.fetch_deadline().map(tokio::time::Instant::from_std);
         tokio::select! {
-            ev = input.next() => match ev {
+            ev = input.recv() => match ev {
                 Some(Ok(ev)) => fx = on_terminal_event(&mut app, ev, &mut term),
                 Some(Err(e)) => { result = Err(e.into()); break; }
                 None => break,
@@ -260,8 +270,11 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
         // Coalesce: take everything already queued before drawing once.
         loop {
             let mut more = false;
-            while let Some(Some(Ok(ev))) = input.next().now_or_never() {
-                fx.extend(on_terminal_event(&mut app, ev, &mut term));
+            while let Ok(ev) = input.try_recv() {
+                match ev {
+                    Ok(ev) => fx.extend(on_terminal_event(&mut app, ev, &mut term)),
+                    Err(e) => tracing::warn!(error = %e, "terminal input error"),
+                }
                 more = true;
             }
             while let Ok(ev) = events.try_recv() {
@@ -281,6 +294,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
             }
         }
     }
+    reader.abort();
     drop(term);
     drop(guard);
     if let Err(e) = store.flush() {
