@@ -1,22 +1,304 @@
-//! Terminal UI (stub until the tui branch lands).
-use std::path::PathBuf;
+//! The terminal UI: browse contacts, details, tasks, notes and appointments from the cache.
+//!
+//! Architecture (see `shared/docs/tui-anchors.md`): one owner of the state ([`App`]) on the
+//! main task; a `tokio::select!` loop over terminal events, sync events, filter results, row
+//! loads, the details debounce timer and signals; every handler returns [`Effect`]s that the
+//! loop carries out; drawing ([`render()`]) is read-only and happens once per batch of queued
+//! messages, only when something changed.
+//!
+//! Entry points: [`run`] (the app) and [`keymap_dump`] (`bmby-ghl keymap`). Tests and
+//! benchmarks use [`App`], [`Driver`] and [`render()`].
 
-/// What the TUI needs to run.
+pub mod action;
+pub mod app;
+pub mod driver;
+pub mod filter;
+pub mod help;
+pub mod keymap;
+pub mod layout;
+pub mod panes;
+pub mod render;
+pub mod status;
+pub mod terminal;
+pub mod text;
+pub mod theme;
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+
+pub use action::Action;
+pub use app::{App, AppOptions, Clock, Effect, Pane, SortKey};
+pub use driver::Driver;
+pub use keymap::{Context, KeyCombo, Keymap};
+pub use render::render;
+pub use theme::Theme;
+
+use crate::domain::ContactRow;
+use crate::store::Store;
+use crate::sync::{Job, SyncEvent};
+
+/// What `main.rs` hands the UI.
 pub struct TuiContext {
-    pub store: crate::store::Store,
-    pub jobs: Option<tokio::sync::mpsc::Sender<crate::sync::Job>>,
-    pub events: tokio::sync::mpsc::UnboundedReceiver<crate::sync::SyncEvent>,
+    pub store: Store,
+    /// None = offline/no worker (tests, or cache-only); else bounded channel: `try_send`, a full
+    /// queue shows "busy".
+    pub jobs: Option<mpsc::Sender<Job>>,
+    pub events: mpsc::UnboundedReceiver<SyncEvent>,
+    /// e.g. "Demo Realty (ve9EPM428h8vShlRW1KT)"
     pub location_label: String,
+    /// The user's keymap file (config dir); may not exist.
     pub user_keymap: Option<PathBuf>,
     pub log_path: PathBuf,
 }
 
-/// Runs the TUI until the user quits.
-pub async fn run(_ctx: TuiContext) -> color_eyre::Result<()> {
+/// `bmby-ghl keymap [--check FILE]`: the effective keymap (default plus `user`) as text, or
+/// the diagnostics of `user` (one `FILE:LINE: message` per line).
+pub fn keymap_dump(user: Option<&Path>) -> Result<String, String> {
+    let (km, diags) = Keymap::load(user);
+    if !diags.is_empty() {
+        return Err(keymap::format_diagnostics(&diags));
+    }
+    let mut out = km.dump();
+    out.push_str("\n# Actions\n");
+    for a in Action::ALL {
+        out.push_str(&format!("#   {:<22} {}\n", a.name(), a.description()));
+    }
+    out.push_str("#   none                   (unbinds the key)\n");
+    Ok(out)
+}
+
+struct RowsMsg {
+    rows: Result<Vec<ContactRow>, String>,
+    sort: SortKey,
+    order: Vec<u32>,
+}
+
+type Term = Terminal<CrosstermBackend<io::Stdout>>;
+
+fn draw(terminal: &mut Term, app: &App) -> io::Result<()> {
+    crossterm::queue!(
+        terminal.backend_mut(),
+        crossterm::terminal::BeginSynchronizedUpdate
+    )?;
+    terminal.draw(|f| render(app, f))?;
+    crossterm::execute!(
+        terminal.backend_mut(),
+        crossterm::terminal::EndSynchronizedUpdate
+    )?;
     Ok(())
 }
 
-/// The effective keymap as text, or the diagnostics of a user keymap.
-pub fn keymap_dump(_user: Option<&std::path::Path>) -> Result<String, String> {
-    Ok(String::new())
+struct Loop {
+    jobs: Option<mpsc::Sender<Job>>,
+    filter: filter::FilterHandle,
+    rows_tx: mpsc::UnboundedSender<RowsMsg>,
+    store: Store,
+}
+
+impl Loop {
+    fn run_effects(
+        &self,
+        app: &mut App,
+        fx: Vec<Effect>,
+        guard: &terminal::TerminalGuard,
+        term: &mut Term,
+    ) {
+        for e in fx {
+            match e {
+                Effect::Job(job) => {
+                    if let Some(tx) = &self.jobs {
+                        match tx.try_send(job) {
+                            Ok(()) => {}
+                            Err(mpsc::error::TrySendError::Full(j)) => {
+                                tracing::debug!(job = ?j, "job queue full");
+                                app.set_busy(false);
+                            }
+                            Err(mpsc::error::TrySendError::Closed(_)) => app.set_busy(true),
+                        }
+                    }
+                }
+                Effect::LoadRows(sort) => {
+                    let store = self.store.clone();
+                    let tx = self.rows_tx.clone();
+                    let handle = tokio::task::spawn_blocking(move || {
+                        let rows = store.contact_rows().map_err(|e| e.to_string());
+                        let order = rows
+                            .as_ref()
+                            .map(|r| app::sort_order(r, sort))
+                            .unwrap_or_default();
+                        RowsMsg { rows, sort, order }
+                    });
+                    tokio::spawn(async move {
+                        let msg = match handle.await {
+                            Ok(m) => m,
+                            Err(e) => RowsMsg {
+                                rows: Err(format!("row loader failed: {e}")),
+                                sort,
+                                order: Vec::new(),
+                            },
+                        };
+                        let _ = tx.send(msg);
+                    });
+                }
+                Effect::Filter(m) => self.filter.send(m),
+                Effect::Suspend => {
+                    if let Err(e) = guard.suspend() {
+                        tracing::warn!(error = %e, "resume after suspend failed");
+                    }
+                    let _ = term.clear();
+                    app.dirty = true;
+                }
+            }
+        }
+    }
+}
+
+fn on_terminal_event(app: &mut App, ev: Event, term: &mut Term) -> Vec<Effect> {
+    match ev {
+        Event::Key(k) => app.handle_key(k),
+        Event::Resize(w, h) => {
+            let _ = term.clear();
+            app.resize(w, h);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Runs the UI until the user quits, a SIGTERM/SIGHUP arrives or the terminal fails. Owns
+/// the terminal; restores it on every way out (the panic hook included).
+pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
+    let TuiContext {
+        store,
+        jobs,
+        mut events,
+        location_label,
+        user_keymap,
+        log_path,
+    } = ctx;
+    let (keymap, diags) = Keymap::load(user_keymap.as_deref());
+    for d in &diags {
+        tracing::warn!(problem = %d, "user keymap ignored");
+    }
+    tracing::info!(log = %log_path.display(), "starting the TUI");
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+
+    let guard = terminal::TerminalGuard::enter()?;
+    let mut term: Term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let size = term.size()?;
+    let opts = AppOptions {
+        location_label,
+        theme: Theme::from_env(),
+        keymap,
+        keymap_diagnostics: diags,
+        online: jobs.is_some(),
+        clock: Clock::System,
+        size: (size.width, size.height),
+    };
+    let mut app = App::new(store.clone(), opts);
+    draw(&mut term, &app)?;
+    app.dirty = false;
+
+    let (filter_tx, mut filter_rx) = mpsc::unbounded_channel();
+    let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<RowsMsg>();
+    let lp = Loop {
+        jobs,
+        filter: filter::spawn(filter_tx),
+        rows_tx,
+        store: store.clone(),
+    };
+    // One reader of the terminal: a task forwarding crossterm's stream into a channel, so the
+    // loop can drain queued input without polling the stream outside `select!`.
+    let (input_tx, mut input) = mpsc::unbounded_channel::<io::Result<Event>>();
+    let reader = tokio::spawn(async move {
+        let mut stream = EventStream::new();
+        while let Some(ev) = stream.next().await {
+            if input_tx.send(ev).is_err() {
+                break;
+            }
+        }
+    });
+    let mut age_tick = tokio::time::interval(Duration::from_secs(20));
+    age_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut shown_age = status::age_text(app.status.last_sync, app.now());
+    let mut fx = app.start();
+    let mut result = Ok(());
+
+    loop {
+        lp.run_effects(&mut app, std::mem::take(&mut fx), &guard, &mut term);
+        if app.should_quit {
+            break;
+        }
+        if app.dirty {
+            if let Err(e) = draw(&mut term, &app) {
+                result = Err(e.into());
+                break;
+            }
+            app.dirty = false;
+        }
+        let deadline = app.fetch_deadline().map(tokio::time::Instant::from_std);
+        tokio::select! {
+            ev = input.recv() => match ev {
+                Some(Ok(ev)) => fx = on_terminal_event(&mut app, ev, &mut term),
+                Some(Err(e)) => { result = Err(e.into()); break; }
+                None => break,
+            },
+            Some(ev) = events.recv() => fx = app.handle_event(ev),
+            Some(r) = filter_rx.recv() => { app.handle_filter_result(r); }
+            Some(m) = rows_rx.recv() => fx = app.handle_rows_loaded(m.rows, m.sort, m.order),
+            _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)).await },
+                if deadline.is_some() => fx = app.on_fetch_timer(),
+            _ = age_tick.tick() => {
+                let age = status::age_text(app.status.last_sync, app.now());
+                if age != shown_age {
+                    shown_age = age;
+                    app.dirty = true;
+                }
+            }
+            _ = sigterm.recv() => { tracing::info!("SIGTERM: quitting"); break; }
+            _ = sighup.recv() => { tracing::info!("SIGHUP: quitting"); break; }
+        }
+        // Coalesce: take everything already queued before drawing once.
+        loop {
+            let mut more = false;
+            while let Ok(ev) = input.try_recv() {
+                match ev {
+                    Ok(ev) => fx.extend(on_terminal_event(&mut app, ev, &mut term)),
+                    Err(e) => tracing::warn!(error = %e, "terminal input error"),
+                }
+                more = true;
+            }
+            while let Ok(ev) = events.try_recv() {
+                fx.extend(app.handle_event(ev));
+                more = true;
+            }
+            while let Ok(r) = filter_rx.try_recv() {
+                app.handle_filter_result(r);
+                more = true;
+            }
+            while let Ok(m) = rows_rx.try_recv() {
+                fx.extend(app.handle_rows_loaded(m.rows, m.sort, m.order));
+                more = true;
+            }
+            if !more || app.should_quit {
+                break;
+            }
+        }
+    }
+    reader.abort();
+    drop(term);
+    drop(guard);
+    if let Err(e) = store.flush() {
+        tracing::warn!(error = %e, "flushing the cache on exit failed");
+    }
+    result
 }

@@ -1,0 +1,960 @@
+//! UI state and its update functions. One owner (the UI loop on the main task); nothing here
+//! blocks for long (single-contact cache reads only) and nothing here draws.
+//!
+//! Inputs: [`App::handle_key`] / [`App::handle_action`] (user), [`App::handle_event`]
+//! (background sync), [`App::handle_filter_result`], [`App::handle_rows_loaded`] and
+//! [`App::on_fetch_timer`]. Each returns the [`Effect`]s the loop must carry out, and sets
+//! [`App::dirty`] when the screen must be redrawn.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyEvent, KeyEventKind};
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::filter::{FilterMsg, FilterResult, ListSource};
+use super::keymap::{self, Context, KeyCombo, Keymap};
+use super::layout;
+use super::theme::Theme;
+use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
+use crate::ghl::RateBudget;
+use crate::store::Store;
+use crate::sync::{Job, SyncEvent};
+
+/// How many rows are read synchronously for the first frame.
+pub const HEAD_ROWS: usize = 200;
+/// How long the selection must rest before its details are fetched.
+pub const FETCH_DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// The three panes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Contacts,
+    Details,
+    Activity,
+}
+
+impl Pane {
+    fn next(self) -> Pane {
+        match self {
+            Pane::Contacts => Pane::Details,
+            Pane::Details => Pane::Activity,
+            Pane::Activity => Pane::Contacts,
+        }
+    }
+    fn prev(self) -> Pane {
+        match self {
+            Pane::Contacts => Pane::Activity,
+            Pane::Details => Pane::Contacts,
+            Pane::Activity => Pane::Details,
+        }
+    }
+    /// The keymap context of the pane.
+    pub fn context(self) -> Context {
+        match self {
+            Pane::Contacts => Context::Contacts,
+            Pane::Details => Context::Details,
+            Pane::Activity => Context::Activity,
+        }
+    }
+}
+
+/// The list's sort key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    /// Most recently updated first.
+    Updated,
+    Email,
+}
+
+impl SortKey {
+    fn next(self) -> SortKey {
+        match self {
+            SortKey::Name => SortKey::Updated,
+            SortKey::Updated => SortKey::Email,
+            SortKey::Email => SortKey::Name,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Updated => "updated",
+            SortKey::Email => "email",
+        }
+    }
+}
+
+/// Display order of `rows` for a sort key (indices into `rows`).
+pub fn sort_order(rows: &[ContactRow], key: SortKey) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..rows.len() as u32).collect();
+    match key {
+        SortKey::Name => {
+            idx.sort_by_cached_key(|&i| {
+                let r = &rows[i as usize];
+                (r.name.to_lowercase(), r.id.clone())
+            });
+        }
+        SortKey::Updated => idx.sort_by(|&a, &b| {
+            let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
+            rb.date_updated
+                .cmp(&ra.date_updated)
+                .then_with(|| ra.id.cmp(&rb.id))
+        }),
+        SortKey::Email => {
+            idx.sort_by_cached_key(|&i| {
+                let r = &rows[i as usize];
+                (r.email.is_empty(), r.email.to_lowercase(), r.id.clone())
+            });
+        }
+    }
+    idx
+}
+
+/// The activity tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityTab {
+    Tasks,
+    Notes,
+    Appointments,
+}
+
+impl ActivityTab {
+    fn next(self) -> Self {
+        match self {
+            ActivityTab::Tasks => ActivityTab::Notes,
+            ActivityTab::Notes => ActivityTab::Appointments,
+            ActivityTab::Appointments => ActivityTab::Tasks,
+        }
+    }
+    fn prev(self) -> Self {
+        match self {
+            ActivityTab::Tasks => ActivityTab::Appointments,
+            ActivityTab::Notes => ActivityTab::Tasks,
+            ActivityTab::Appointments => ActivityTab::Notes,
+        }
+    }
+}
+
+/// What the loop must do for the app.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Send a job to the background worker (`try_send`; a full queue → [`App::set_busy`]).
+    Job(Job),
+    /// Read every row from the store off the UI thread, sort by the key, and hand the result to
+    /// [`App::handle_rows_loaded`].
+    LoadRows(SortKey),
+    /// Send to the matcher thread; its results go to [`App::handle_filter_result`].
+    Filter(FilterMsg),
+    /// Suspend the process (ctrl-z): restore the terminal, stop, re-enter on resume.
+    Suspend,
+}
+
+/// The filter's state.
+#[derive(Debug, Default)]
+pub struct FilterState {
+    /// The filter line has the keyboard.
+    pub editing: bool,
+    pub query: String,
+    /// Generation of the latest query sent; results of other generations are dropped.
+    pub generation: u64,
+    /// A query was sent and its result has not arrived.
+    pub pending: bool,
+}
+
+/// The selected contact with what the cache has of it. `None` lists = never fetched.
+#[derive(Debug, Clone, Default)]
+pub struct Details {
+    pub id: String,
+    pub contact: Option<Contact>,
+    pub tasks: Option<Vec<Task>>,
+    pub notes: Option<Vec<Note>>,
+    pub appointments: Option<Vec<Appointment>>,
+    /// A fetch was asked for and has not come back.
+    pub fetching: bool,
+    /// A cache read failed.
+    pub error: Option<String>,
+}
+
+/// A pull in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullProgress {
+    pub full: bool,
+    pub fetched: u64,
+    pub total: Option<u64>,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub last_sync: Option<jiff::Timestamp>,
+    pub pull: Option<PullProgress>,
+    pub rate: Option<RateBudget>,
+    pub retry: Option<String>,
+    pub error: Option<String>,
+    pub info: Option<String>,
+    pub busy: bool,
+}
+
+/// How the app tells time (fixed in tests, for stable snapshots).
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    Fixed(jiff::Timestamp),
+}
+
+/// Construction options.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub location_label: String,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    /// Problems with the user keymap, shown at start.
+    pub keymap_diagnostics: Vec<keymap::Diagnostic>,
+    /// A background worker is connected (jobs can be sent).
+    pub online: bool,
+    pub clock: Clock,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+}
+
+impl AppOptions {
+    /// Defaults for tests and tools: default keymap, colours on, offline, 80x24, system clock.
+    pub fn new(location_label: impl Into<String>) -> AppOptions {
+        AppOptions {
+            location_label: location_label.into(),
+            theme: Theme::colored(),
+            keymap: Keymap::default_keymap(),
+            keymap_diagnostics: Vec::new(),
+            online: false,
+            clock: Clock::System,
+            size: (80, 24),
+        }
+    }
+}
+
+/// The contacts currently listed: a source and either all of it or filter matches.
+#[derive(Debug, Clone)]
+pub struct ListView {
+    pub source: Arc<ListSource>,
+    /// Row indices (into `source.rows`) when filtered; `None` = every row in source order.
+    pub matches: Option<Arc<Vec<u32>>>,
+}
+
+impl ListView {
+    pub fn len(&self) -> usize {
+        self.matches
+            .as_ref()
+            .map_or(self.source.order.len(), |m| m.len())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The row at display position `i`.
+    pub fn row(&self, i: usize) -> Option<&ContactRow> {
+        let idx = match &self.matches {
+            Some(m) => *m.get(i)?,
+            None => *self.source.order.get(i)?,
+        };
+        self.source.rows.get(idx as usize)
+    }
+    fn position_of(&self, id: &str) -> Option<usize> {
+        (0..self.len()).find(|&i| self.row(i).is_some_and(|r| r.id == id))
+    }
+}
+
+/// The whole UI state.
+pub struct App {
+    store: Store,
+    pub location_label: String,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub online: bool,
+    pub clock: Clock,
+    pub size: (u16, u16),
+    /// Every row known (the first [`HEAD_ROWS`] until the full load arrives), in sort order.
+    pub source: Arc<ListSource>,
+    pub rows_complete: bool,
+    rows_loading: bool,
+    reload_queued: bool,
+    next_version: u64,
+    pub sort: SortKey,
+    pub filter: FilterState,
+    pub view: ListView,
+    /// Display position of the selection in `view`.
+    pub selected: usize,
+    /// First display position drawn (the list is windowed).
+    pub offset: usize,
+    pub focus: Pane,
+    pub details: Option<Details>,
+    pub details_scroll: u16,
+    pub raw_json: bool,
+    pub tab: ActivityTab,
+    pub activity_scroll: u16,
+    pub custom_fields: HashMap<String, CustomFieldDef>,
+    /// Help is open, scrolled by this many lines.
+    pub help: Option<u16>,
+    /// A message box (keymap problems) that the next key closes.
+    pub notice: Option<String>,
+    pub status: Status,
+    fetch_due: Option<(Instant, String)>,
+    pub should_quit: bool,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+}
+
+impl App {
+    /// Builds the state and reads what the first frame needs synchronously (the first
+    /// [`HEAD_ROWS`] rows, custom field names, last sync time, the first contact). Then the loop
+    /// must run [`App::start`]'s effects (full row load, custom fields job).
+    pub fn new(store: Store, opts: AppOptions) -> App {
+        let (rows, mut error) = match store.contact_rows_head(HEAD_ROWS) {
+            Ok(r) => (r, None),
+            Err(e) => (Vec::new(), Some(format!("cache: {e}"))),
+        };
+        let custom_fields = store.custom_fields().unwrap_or_default();
+        let last_sync = store.meta("last_sync").and_then(|s| s.parse().ok());
+        let complete = rows.len() < HEAD_ROWS;
+        let order = sort_order(&rows, SortKey::Name);
+        let source = Arc::new(ListSource {
+            version: 1,
+            rows: Arc::new(rows),
+            order,
+        });
+        let notice = if opts.keymap_diagnostics.is_empty() {
+            None
+        } else {
+            let first = opts.keymap_diagnostics[0].to_string();
+            error.get_or_insert(format!("keymap: {first}"));
+            Some(format!(
+                "Your keymap has problems; the default keymap is in use.\n\n{}\n\nPress any key to continue.",
+                keymap::format_diagnostics(&opts.keymap_diagnostics)
+            ))
+        };
+        let mut app = App {
+            store,
+            location_label: opts.location_label,
+            theme: opts.theme,
+            keymap: opts.keymap,
+            online: opts.online,
+            clock: opts.clock,
+            size: opts.size,
+            view: ListView {
+                source: source.clone(),
+                matches: None,
+            },
+            source,
+            rows_complete: complete,
+            rows_loading: false,
+            reload_queued: false,
+            next_version: 2,
+            sort: SortKey::Name,
+            filter: FilterState::default(),
+            selected: 0,
+            offset: 0,
+            focus: Pane::Contacts,
+            details: None,
+            details_scroll: 0,
+            raw_json: false,
+            tab: ActivityTab::Tasks,
+            activity_scroll: 0,
+            custom_fields,
+            help: None,
+            notice,
+            status: Status {
+                last_sync,
+                error,
+                ..Default::default()
+            },
+            fetch_due: None,
+            should_quit: false,
+            dirty: true,
+        };
+        app.selection_changed();
+        app
+    }
+
+    /// The effects to run once after construction: load every row, fetch custom fields, and
+    /// prepare the matcher.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut fx = vec![Effect::Filter(FilterMsg::Source(self.source.clone()))];
+        if !self.rows_complete {
+            self.rows_loading = true;
+            fx.push(Effect::LoadRows(self.sort));
+        }
+        if self.online {
+            fx.push(Effect::Job(Job::FetchCustomFields));
+        }
+        fx
+    }
+
+    /// The store this app reads.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Now, by the app's clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        match self.clock {
+            Clock::System => jiff::Timestamp::now(),
+            Clock::Fixed(t) => t,
+        }
+    }
+
+    /// The screen areas for the current size.
+    pub fn areas(&self) -> layout::Areas {
+        layout::areas(Rect::new(0, 0, self.size.0, self.size.1), self.focus)
+    }
+
+    /// Whether the filter line is shown above the list.
+    pub fn filter_line_shown(&self) -> bool {
+        self.filter.editing || !self.filter.query.is_empty()
+    }
+
+    /// How many contacts fit in the list pane (at least 1).
+    pub fn list_page(&self) -> usize {
+        self.areas()
+            .contacts
+            .map_or(1, |r| layout::list_rows(r, self.filter_line_shown()))
+            .max(1)
+    }
+
+    fn pane_page(&self, p: Pane) -> u16 {
+        self.areas()
+            .pane(p)
+            .map_or(1, |r| r.height.saturating_sub(2))
+            .max(1)
+    }
+
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&ContactRow> {
+        self.view.row(self.selected)
+    }
+
+    /// When the details fetch for the resting selection is due.
+    pub fn fetch_deadline(&self) -> Option<Instant> {
+        self.fetch_due.as_ref().map(|(t, _)| *t)
+    }
+
+    /// Terminal resized.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.size = (cols, rows);
+        self.ensure_visible();
+        self.dirty = true;
+    }
+
+    fn ensure_visible(&mut self) {
+        let len = self.view.len();
+        if len == 0 {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(len - 1);
+        let page = self.list_page();
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(len.saturating_sub(page));
+    }
+
+    /// The selection may point at another contact: show its cached details now and schedule
+    /// the fetch.
+    fn selection_changed(&mut self) {
+        self.ensure_visible();
+        let id = self.selected_row().map(|r| r.id.clone());
+        if self.details.as_ref().map(|d| &d.id) == id.as_ref() {
+            return;
+        }
+        self.details_scroll = 0;
+        self.activity_scroll = 0;
+        match id {
+            Some(id) => {
+                self.details = Some(self.read_details(&id));
+                self.fetch_due = Some((Instant::now() + FETCH_DEBOUNCE, id));
+            }
+            None => {
+                self.details = None;
+                self.fetch_due = None;
+            }
+        }
+    }
+
+    fn read_details(&self, id: &str) -> Details {
+        let mut d = Details {
+            id: id.to_owned(),
+            ..Default::default()
+        };
+        let mut errs = Vec::new();
+        match self.store.contact(id) {
+            Ok(c) => d.contact = c,
+            Err(e) => errs.push(e.to_string()),
+        }
+        match self.store.tasks(id) {
+            Ok(v) => d.tasks = v,
+            Err(e) => errs.push(e.to_string()),
+        }
+        match self.store.notes(id) {
+            Ok(v) => d.notes = v,
+            Err(e) => errs.push(e.to_string()),
+        }
+        match self.store.appointments(id) {
+            Ok(v) => d.appointments = v,
+            Err(e) => errs.push(e.to_string()),
+        }
+        if !errs.is_empty() {
+            d.error = Some(errs.join("; "));
+        }
+        d
+    }
+
+    fn reload_details(&mut self) {
+        if let Some(d) = &self.details {
+            let fetching = d.fetching;
+            let mut fresh = self.read_details(&d.id.clone());
+            fresh.fetching = fetching;
+            self.details = Some(fresh);
+        }
+    }
+
+    /// The debounce timer fired: fetch the resting selection's details.
+    pub fn on_fetch_timer(&mut self) -> Vec<Effect> {
+        let Some((_, id)) = self.fetch_due.take() else {
+            return Vec::new();
+        };
+        self.fetch_now(id)
+    }
+
+    fn fetch_now(&mut self, id: String) -> Vec<Effect> {
+        if !self.online {
+            return Vec::new();
+        }
+        if let Some(d) = self.details.as_mut().filter(|d| d.id == id) {
+            d.fetching = true;
+            self.dirty = true;
+        }
+        vec![Effect::Job(Job::FetchDetails { contact_id: id })]
+    }
+
+    /// The job queue was full (or the worker is gone): show it.
+    pub fn set_busy(&mut self, closed: bool) {
+        if closed {
+            self.status.error = Some("background worker stopped; restart bmby-ghl".into());
+        } else {
+            self.status.busy = true;
+        }
+        if let Some(d) = self.details.as_mut() {
+            d.fetching = false;
+        }
+        self.dirty = true;
+    }
+
+    /// A terminal key event.
+    pub fn handle_key(&mut self, ev: KeyEvent) -> Vec<Effect> {
+        if ev.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let Some(key) = KeyCombo::from_event(&ev) else {
+            return Vec::new();
+        };
+        if key == KeyCombo::ctrl('c') {
+            self.should_quit = true;
+            return Vec::new();
+        }
+        if self.notice.is_some() {
+            self.notice = None;
+            self.dirty = true;
+            return Vec::new();
+        }
+        if self.help.is_some() {
+            return match self.keymap.lookup(&[Context::Help], key) {
+                Some(a) => self.handle_action(a),
+                None => Vec::new(),
+            };
+        }
+        if self.filter.editing {
+            if let Some(c) = key.printable() {
+                self.filter.query.push(c);
+                return self.query_changed();
+            }
+            return match self.keymap.lookup(&[Context::Filter, Context::Global], key) {
+                Some(a) => self.handle_action(a),
+                None => Vec::new(),
+            };
+        }
+        let chain = [self.focus.context(), Context::List, Context::Global];
+        match self.keymap.lookup(&chain, key) {
+            Some(a) => self.handle_action(a),
+            None => Vec::new(),
+        }
+    }
+
+    /// Types text into the filter as if each character were a key (tests, benchmarks).
+    pub fn type_text(&mut self, text: &str) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        for c in text.chars() {
+            fx.extend(self.handle_key(KeyCombo::char(c).to_event()));
+        }
+        fx
+    }
+
+    /// Carries out a user action.
+    pub fn handle_action(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        if let Some(scroll) = self.help {
+            let page = self.size.1.saturating_sub(4).max(1);
+            let max = (super::help::line_count(&self.keymap) as u16).saturating_sub(page);
+            self.help = match action {
+                Action::HelpClose | Action::HelpToggle | Action::Back | Action::Quit => None,
+                Action::NavDown => Some(scroll.saturating_add(1).min(max)),
+                Action::NavUp => Some(scroll.saturating_sub(1)),
+                Action::NavPageDown => Some(scroll.saturating_add(page).min(max)),
+                Action::NavPageUp => Some(scroll.saturating_sub(page)),
+                Action::NavTop => Some(0),
+                Action::NavBottom => Some(max),
+                _ => Some(scroll),
+            };
+            return Vec::new();
+        }
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::Suspend => return vec![Effect::Suspend],
+            Action::HelpToggle => self.help = Some(0),
+            Action::HelpClose => {}
+            Action::PaneNext => self.focus = self.focus.next(),
+            Action::PanePrev => self.focus = self.focus.prev(),
+            Action::Back => {
+                if self.filter.editing {
+                    return self.filter_cancel();
+                } else if self.focus != Pane::Contacts {
+                    self.focus = Pane::Contacts;
+                } else if !self.filter.query.is_empty() {
+                    return self.filter_cancel();
+                }
+            }
+            Action::OpenContact => {
+                if self.details.is_some() {
+                    self.focus = Pane::Details;
+                }
+            }
+            Action::NavUp => self.nav(-1),
+            Action::NavDown => self.nav(1),
+            Action::NavPageUp => self.nav_page(-1),
+            Action::NavPageDown => self.nav_page(1),
+            Action::NavTop => self.nav(i64::MIN / 2),
+            Action::NavBottom => self.nav(i64::MAX / 2),
+            Action::FilterOpen => {
+                self.focus = Pane::Contacts;
+                self.filter.editing = true;
+                self.ensure_visible();
+            }
+            Action::FilterAccept => {
+                self.filter.editing = false;
+                self.ensure_visible();
+            }
+            Action::FilterCancel => return self.filter_cancel(),
+            Action::FilterDeleteChar => {
+                if self.filter.query.pop().is_some() {
+                    return self.query_changed();
+                }
+            }
+            Action::FilterClear => {
+                if !self.filter.query.is_empty() {
+                    self.filter.query.clear();
+                    return self.query_changed();
+                }
+            }
+            Action::CycleSort => return self.cycle_sort(),
+            Action::ToggleRaw => {
+                self.raw_json = !self.raw_json;
+                self.details_scroll = 0;
+            }
+            Action::TabNext => {
+                self.tab = self.tab.next();
+                self.activity_scroll = 0;
+            }
+            Action::TabPrev => {
+                self.tab = self.tab.prev();
+                self.activity_scroll = 0;
+            }
+            Action::SyncPull | Action::SyncPullFull => {
+                let full = action == Action::SyncPullFull;
+                if !self.online {
+                    self.status.info = Some("offline: no sync worker".into());
+                } else {
+                    self.status.info = Some(if full {
+                        "full pull requested".into()
+                    } else {
+                        "pull requested".into()
+                    });
+                    return vec![Effect::Job(Job::Pull { full })];
+                }
+            }
+            Action::RefreshContact => {
+                if let Some(id) = self.details.as_ref().map(|d| d.id.clone()) {
+                    self.fetch_due = None;
+                    if !self.online {
+                        self.status.info = Some("offline: showing the cache".into());
+                    }
+                    return self.fetch_now(id);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn nav(&mut self, delta: i64) {
+        match self.focus {
+            Pane::Contacts => {
+                let len = self.view.len() as i64;
+                if len == 0 {
+                    return;
+                }
+                let s = (self.selected as i64 + delta).clamp(0, len - 1) as usize;
+                if s != self.selected {
+                    self.selected = s;
+                    self.selection_changed();
+                }
+            }
+            Pane::Details => {
+                let max = super::panes::details::line_count(self).saturating_sub(1) as i64;
+                self.details_scroll =
+                    (self.details_scroll as i64 + delta).clamp(0, max.max(0)) as u16;
+            }
+            Pane::Activity => {
+                let max = super::panes::activity::line_count(self).saturating_sub(1) as i64;
+                self.activity_scroll =
+                    (self.activity_scroll as i64 + delta).clamp(0, max.max(0)) as u16;
+            }
+        }
+    }
+
+    fn nav_page(&mut self, dir: i64) {
+        let page = match self.focus {
+            Pane::Contacts => self.list_page() as i64,
+            p => self.pane_page(p) as i64,
+        };
+        self.nav(dir * page.max(1));
+    }
+
+    fn filter_cancel(&mut self) -> Vec<Effect> {
+        self.filter.editing = false;
+        if self.filter.query.is_empty() {
+            self.ensure_visible();
+            return Vec::new();
+        }
+        self.filter.query.clear();
+        self.query_changed()
+    }
+
+    /// The filter text changed: ask the matcher (or show everything for an empty query).
+    fn query_changed(&mut self) -> Vec<Effect> {
+        self.dirty = true;
+        self.filter.generation += 1;
+        if self.filter.query.is_empty() {
+            self.filter.pending = false;
+            let keep = self.selected_row().map(|r| r.id.clone());
+            self.set_view(
+                ListView {
+                    source: self.source.clone(),
+                    matches: None,
+                },
+                keep,
+            );
+            return Vec::new();
+        }
+        self.filter.pending = true;
+        vec![Effect::Filter(FilterMsg::Query {
+            generation: self.filter.generation,
+            query: self.filter.query.clone(),
+        })]
+    }
+
+    fn set_view(&mut self, view: ListView, keep_id: Option<String>) {
+        self.view = view;
+        self.selected = keep_id
+            .and_then(|id| self.view.position_of(&id))
+            .unwrap_or(0);
+        if self.selected == 0 {
+            self.offset = 0;
+        }
+        self.selection_changed();
+    }
+
+    /// Matches from the matcher thread. Results of an older generation are dropped (returns
+    /// false).
+    pub fn handle_filter_result(&mut self, r: FilterResult) -> bool {
+        if r.generation != self.filter.generation || self.filter.query.is_empty() {
+            return false;
+        }
+        self.filter.pending = false;
+        self.offset = 0;
+        self.set_view(
+            ListView {
+                source: r.source,
+                matches: Some(r.indices),
+            },
+            None,
+        );
+        self.dirty = true;
+        true
+    }
+
+    fn cycle_sort(&mut self) -> Vec<Effect> {
+        self.sort = self.sort.next();
+        self.status.info = Some(format!("sorted by {}", self.sort.label()));
+        let rows = self.source.rows.clone();
+        let order = sort_order(&rows, self.sort);
+        self.install_source(rows, order)
+    }
+
+    /// Every row, read off the UI thread; `order` is their order by `sort`.
+    pub fn handle_rows_loaded(
+        &mut self,
+        rows: Result<Vec<ContactRow>, String>,
+        sort: SortKey,
+        order: Vec<u32>,
+    ) -> Vec<Effect> {
+        self.rows_loading = false;
+        self.dirty = true;
+        let mut fx = Vec::new();
+        match rows {
+            Ok(rows) => {
+                let order = if sort == self.sort {
+                    order
+                } else {
+                    sort_order(&rows, self.sort)
+                };
+                self.rows_complete = true;
+                fx = self.install_source(Arc::new(rows), order);
+            }
+            Err(e) => self.status.error = Some(format!("loading contacts: {e}")),
+        }
+        if self.reload_queued {
+            self.reload_queued = false;
+            self.rows_loading = true;
+            fx.push(Effect::LoadRows(self.sort));
+        }
+        fx
+    }
+
+    fn install_source(&mut self, rows: Arc<Vec<ContactRow>>, order: Vec<u32>) -> Vec<Effect> {
+        let keep = self.selected_row().map(|r| r.id.clone());
+        let source = Arc::new(ListSource {
+            version: self.next_version,
+            rows,
+            order,
+        });
+        self.next_version += 1;
+        self.source = source.clone();
+        let mut fx = vec![Effect::Filter(FilterMsg::Source(source.clone()))];
+        if self.filter.query.is_empty() {
+            self.set_view(
+                ListView {
+                    source,
+                    matches: None,
+                },
+                keep,
+            );
+        } else {
+            // Keep showing the current matches until the new ones arrive.
+            fx.extend(self.query_changed());
+        }
+        self.dirty = true;
+        fx
+    }
+
+    fn request_reload(&mut self) -> Vec<Effect> {
+        if self.rows_loading {
+            self.reload_queued = true;
+            Vec::new()
+        } else {
+            self.rows_loading = true;
+            vec![Effect::LoadRows(self.sort)]
+        }
+    }
+
+    /// An event from the background worker.
+    pub fn handle_event(&mut self, ev: SyncEvent) -> Vec<Effect> {
+        self.dirty = true;
+        match ev {
+            SyncEvent::PullStarted { full } => {
+                self.status.pull = Some(PullProgress {
+                    full,
+                    fetched: 0,
+                    total: None,
+                });
+                self.status.busy = false;
+            }
+            SyncEvent::PullProgress { fetched, total } => {
+                let full = self.status.pull.is_some_and(|p| p.full);
+                self.status.pull = Some(PullProgress {
+                    full,
+                    fetched,
+                    total,
+                });
+                self.status.retry = None;
+            }
+            SyncEvent::ContactsChanged { ids } => {
+                if self.details.as_ref().is_some_and(|d| ids.contains(&d.id)) {
+                    self.reload_details();
+                }
+                return self.request_reload();
+            }
+            SyncEvent::PullFinished(s) => {
+                self.status.pull = None;
+                self.status.retry = None;
+                self.status.busy = false;
+                self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
+                self.status.info = Some(format!(
+                    "{} pull: {} contact{} in {} page{}{}",
+                    if s.full { "full" } else { "incremental" },
+                    s.fetched,
+                    if s.fetched == 1 { "" } else { "s" },
+                    s.pages,
+                    if s.pages == 1 { "" } else { "s" },
+                    if s.resumed { " (resumed)" } else { "" }
+                ));
+            }
+            SyncEvent::DetailsLoaded { contact_id } => {
+                self.status.retry = None;
+                self.status.busy = false;
+                if self.details.as_ref().is_some_and(|d| d.id == contact_id) {
+                    self.reload_details();
+                    if let Some(d) = self.details.as_mut() {
+                        d.fetching = false;
+                    }
+                }
+            }
+            SyncEvent::CustomFieldsLoaded => match self.store.custom_fields() {
+                Ok(cf) => self.custom_fields = cf,
+                Err(e) => self.status.error = Some(format!("custom fields: {e}")),
+            },
+            SyncEvent::RateLimit(b) => self.status.rate = Some(b),
+            SyncEvent::Retrying {
+                what,
+                attempt,
+                wait_ms,
+            } => {
+                self.status.retry = Some(format!(
+                    "retrying {} (attempt {attempt}) in {:.1}s",
+                    what,
+                    wait_ms as f64 / 1000.0
+                ));
+            }
+            SyncEvent::Error { context, message } => {
+                self.status.error = Some(format!("{context}: {message}"));
+                // A failed pull sends no more progress; a running one re-reports it.
+                self.status.pull = None;
+                if let Some(d) = self.details.as_mut() {
+                    d.fetching = false;
+                }
+            }
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,119 @@
+//! A synchronous driver of [`App`] for tests and benchmarks: runs every effect in place (row
+//! loads read the store directly, filter queries run on an in-thread [`Matcher`], jobs are
+//! collected) and renders into a `TestBackend`. No terminal, no threads, no timers.
+
+use crossterm::event::KeyEvent;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+
+use super::app::{sort_order, App, AppOptions, Effect};
+use super::filter::{FilterMsg, FilterResult, Matcher};
+use super::keymap::KeyCombo;
+use crate::store::Store;
+use crate::sync::Job;
+
+/// Drives an [`App`] synchronously.
+pub struct Driver {
+    pub app: App,
+    pub matcher: Matcher,
+    /// Jobs the app asked for, in order.
+    pub jobs: Vec<Job>,
+    /// Filter queries are held instead of run (to test stale results).
+    pub hold_filter: bool,
+    /// Held filter results (when `hold_filter`).
+    pub held: Vec<FilterResult>,
+}
+
+impl Driver {
+    /// Builds the app and runs its start effects (the full row load included).
+    pub fn new(store: Store, opts: AppOptions) -> Driver {
+        let app = App::new(store, opts);
+        let mut d = Driver {
+            app,
+            matcher: Matcher::new(),
+            jobs: Vec::new(),
+            hold_filter: false,
+            held: Vec::new(),
+        };
+        let fx = d.app.start();
+        d.run(fx);
+        d
+    }
+
+    /// Carries out effects (and the effects they cause).
+    pub fn run(&mut self, fx: Vec<Effect>) {
+        let mut queue: std::collections::VecDeque<Effect> = fx.into();
+        while let Some(e) = queue.pop_front() {
+            match e {
+                Effect::Job(j) => self.jobs.push(j),
+                Effect::LoadRows(sort) => {
+                    let rows = self.app.store().contact_rows().map_err(|e| e.to_string());
+                    let order = rows
+                        .as_ref()
+                        .map(|r| sort_order(r, sort))
+                        .unwrap_or_default();
+                    queue.extend(self.app.handle_rows_loaded(rows, sort, order));
+                }
+                Effect::Filter(FilterMsg::Source(s)) => self.matcher.set_source(s),
+                Effect::Filter(q @ FilterMsg::Query { .. }) => {
+                    if let Some(r) = self.matcher.handle(q) {
+                        if self.hold_filter {
+                            self.held.push(r);
+                        } else {
+                            self.app.handle_filter_result(r);
+                        }
+                    }
+                }
+                Effect::Suspend => {}
+            }
+        }
+    }
+
+    /// One key event.
+    pub fn key(&mut self, ev: KeyEvent) {
+        let fx = self.app.handle_key(ev);
+        self.run(fx);
+    }
+
+    /// Space-separated keys in keymap syntax, e.g. `"j j enter"`.
+    pub fn keys(&mut self, spec: &str) {
+        for k in spec.split_whitespace() {
+            let combo = KeyCombo::parse(k).unwrap_or_else(|e| panic!("bad key in test: {e}"));
+            self.key(combo.to_event());
+        }
+    }
+
+    /// Types text (into the filter when it is open).
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCombo::char(c).to_event());
+        }
+    }
+
+    /// The debounce timer fires now.
+    pub fn fire_fetch_timer(&mut self) {
+        let fx = self.app.on_fetch_timer();
+        self.run(fx);
+    }
+
+    /// A background event.
+    pub fn event(&mut self, ev: crate::sync::SyncEvent) {
+        let fx = self.app.handle_event(ev);
+        self.run(fx);
+    }
+
+    /// Resizes the app and renders a frame of that size.
+    pub fn render(&mut self, cols: u16, rows: u16) -> Terminal<TestBackend> {
+        self.app.resize(cols, rows);
+        let mut t = Terminal::new(TestBackend::new(cols, rows)).expect("test backend");
+        t.draw(|f| super::render::render(&self.app, f))
+            .expect("draw");
+        t
+    }
+
+    /// Renders and returns the buffer.
+    pub fn buffer(&mut self, cols: u16, rows: u16) -> Buffer {
+        self.render(cols, rows).backend().buffer().clone()
+    }
+}

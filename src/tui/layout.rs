@@ -1,0 +1,95 @@
+//! Pane geometry for a terminal size. Pure: the app uses it to size pages and the renderer to
+//! draw, so both always agree.
+//!
+//! - 120 columns or wider: contacts | details | activity.
+//! - 60 to 119 columns: contacts on the left; details above activity on the right.
+//! - narrower than 60: only the focused pane (Tab switches).
+//!
+//! The last two lines are the status bar and the key hints.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::app::Pane;
+
+pub const WIDE: u16 = 120;
+pub const NARROW: u16 = 60;
+
+/// Where everything goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Areas {
+    pub contacts: Option<Rect>,
+    pub details: Option<Rect>,
+    pub activity: Option<Rect>,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+impl Areas {
+    pub fn pane(&self, p: Pane) -> Option<Rect> {
+        match p {
+            Pane::Contacts => self.contacts,
+            Pane::Details => self.details,
+            Pane::Activity => self.activity,
+        }
+    }
+}
+
+/// The areas for a frame of `area` with `focus` (which matters only when narrow).
+pub fn areas(area: Rect, focus: Pane) -> Areas {
+    let [main, status, footer] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let mut a = Areas {
+        status,
+        footer,
+        ..Default::default()
+    };
+    if area.width >= WIDE {
+        let [c, d, act] = Layout::horizontal([
+            Constraint::Percentage(40),
+            Constraint::Percentage(30),
+            Constraint::Percentage(30),
+        ])
+        .areas(main);
+        a.contacts = Some(c);
+        a.details = Some(d);
+        a.activity = Some(act);
+    } else if area.width >= NARROW {
+        let [c, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(main);
+        let [d, act] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
+        a.contacts = Some(c);
+        a.details = Some(d);
+        a.activity = Some(act);
+    } else {
+        match focus {
+            Pane::Contacts => a.contacts = Some(main),
+            Pane::Details => a.details = Some(main),
+            Pane::Activity => a.activity = Some(main),
+        }
+    }
+    a
+}
+
+/// Rows of contacts that fit in the list pane: the pane minus borders, the column header and
+/// (when shown) the filter line.
+pub fn list_rows(contacts: Rect, filter_line: bool) -> usize {
+    (contacts.height as usize).saturating_sub(3 + usize::from(filter_line))
+}
+
+/// A rectangle centred in `r`, at most `w` x `h`.
+pub fn centered(r: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(r.width);
+    let h = h.min(r.height);
+    Rect {
+        x: r.x + (r.width - w) / 2,
+        y: r.y + (r.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,152 @@
+//! The contacts list: windowed (only the visible rows are built), with the filter line.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::app::{App, Pane};
+use crate::tui::text;
+
+/// Column widths (name, email, phone, tags) for an inner width; 0 = column hidden.
+fn columns(inner: usize) -> [usize; 4] {
+    let avail = inner.saturating_sub(2); // the selection marker
+    if avail >= 90 {
+        let phone = 16;
+        let rest = avail - phone - 3;
+        let name = rest * 34 / 100;
+        let email = rest * 36 / 100;
+        [name, email, phone, rest - name - email]
+    } else if avail >= 60 {
+        let phone = 15;
+        let rest = avail - phone - 2;
+        let name = rest / 2;
+        [name, rest - name, phone, 0]
+    } else if avail >= 24 {
+        let name = (avail - 1) / 2;
+        [name, avail - 1 - name, 0, 0]
+    } else {
+        [avail, 0, 0, 0]
+    }
+}
+
+fn row_line(cells: [&str; 4], widths: [usize; 4], clean: bool) -> String {
+    let mut s = String::new();
+    for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+        if w == 0 {
+            continue;
+        }
+        if i > 0 {
+            s.push(' ');
+        }
+        if clean {
+            s.push_str(&text::cell(c, w));
+        } else {
+            s.push_str(&text::fit(c, w));
+        }
+    }
+    s
+}
+
+fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Draws the list into `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let theme = &app.theme;
+    let focused = app.focus == Pane::Contacts && app.help.is_none();
+    let total = app.source.rows.len();
+    let mut title = if app.filter.query.is_empty() {
+        format!("Contacts {}", thousands(total))
+    } else {
+        format!(
+            "Contacts {}/{}",
+            thousands(app.view.len()),
+            thousands(total)
+        )
+    };
+    if !app.rows_complete {
+        title.push_str(" (loading…)");
+    }
+    title.push_str(&format!(" · by {}", app.sort.label()));
+    let block = super::block(title, focused, theme);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let widths = columns(w);
+    let mut lines: Vec<Line> = Vec::new();
+    if app.filter_line_shown() {
+        let q = text::clean(&app.filter.query);
+        let mut spans = vec![Span::styled("/ ", theme.key())];
+        let shown = text::truncate(&q, w.saturating_sub(4));
+        spans.push(Span::raw(shown));
+        if app.filter.editing {
+            spans.push(Span::styled("█", theme.dim()));
+        }
+        if app.filter.pending {
+            spans.push(Span::styled(" …", theme.dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::styled(
+        format!(
+            "  {}",
+            row_line(["Name", "Email", "Phone", "Tags"], widths, false)
+        ),
+        theme.header(),
+    ));
+    let page = crate::tui::layout::list_rows(area, app.filter_line_shown());
+    if app.view.is_empty() {
+        let msg = if !app.filter.query.is_empty() {
+            if app.filter.pending {
+                "Filtering…"
+            } else {
+                "No matches."
+            }
+        } else if !app.rows_complete {
+            "Loading contacts…"
+        } else {
+            "No contacts in the cache yet. Press r to sync."
+        };
+        lines.push(Line::styled(format!("  {msg}"), theme.dim()));
+    }
+    let end = (app.offset + page).min(app.view.len());
+    for i in app.offset..end {
+        let Some(r) = app.view.row(i) else { break };
+        let selected = i == app.selected;
+        let body = row_line(
+            [
+                r.name.as_str(),
+                r.email.as_str(),
+                r.phone.as_str(),
+                r.tags.as_str(),
+            ],
+            widths,
+            true,
+        );
+        let marker = if selected { "> " } else { "  " };
+        let style = if selected {
+            theme.selected(focused)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(marker, style),
+            Span::styled(text::fit(&body, w.saturating_sub(2)), style),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,55 @@
+//! Drawing the whole screen from the state. Read-only.
+
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::App;
+use super::{help, layout, panes, status};
+
+/// Draws one frame. Reads `app`, never changes it. Sizes come from the frame, so a frame of
+/// any size draws correctly even before [`App::resize`] ran.
+pub fn render(app: &App, f: &mut Frame) {
+    let area = f.area();
+    let a = layout::areas(area, app.focus);
+    if let Some(r) = a.contacts {
+        panes::contacts::render(app, f, r);
+    }
+    if let Some(r) = a.details {
+        panes::details::render(app, f, r);
+    }
+    if let Some(r) = a.activity {
+        panes::activity::render(app, f, r);
+    }
+    status::render(app, f, a.status);
+    help::render_footer(app, f, a.footer);
+    if app.help.is_some() {
+        let r = ratatui::layout::Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        help::render(app, f, r);
+    }
+    if let Some(n) = &app.notice {
+        let w = area.width.saturating_sub(4).min(76);
+        let lines: Vec<Line> = n
+            .split('\n')
+            .map(|l| Line::raw(super::text::clean(l)))
+            .collect();
+        let inner_w = w.saturating_sub(2).max(1) as usize;
+        let h: usize = lines
+            .iter()
+            .map(|l| l.width().max(1).div_ceil(inner_w))
+            .sum::<usize>()
+            + 2;
+        let r = layout::centered(area, w, h.min(u16::MAX as usize) as u16);
+        f.render_widget(Clear, r);
+        let block = panes::block("Notice".into(), true, &app.theme).border_style(app.theme.error());
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            r,
+        );
+    }
+}

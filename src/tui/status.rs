@@ -1,0 +1,82 @@
+//! The status bar: location, cache age, sync progress, API budget, retries, errors.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::App;
+use super::text;
+
+/// "synced 3 min ago", or "never synced".
+pub fn age_text(last: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
+    let Some(last) = last else {
+        return "never synced".into();
+    };
+    let secs = now.as_second() - last.as_second();
+    if secs < 60 {
+        "synced just now".into()
+    } else if secs < 3600 {
+        format!("synced {} min ago", secs / 60)
+    } else if secs < 86_400 {
+        format!("synced {} h ago", secs / 3600)
+    } else {
+        format!("synced {} d ago", secs / 86_400)
+    }
+}
+
+/// The segments, in priority order: (text, style).
+pub fn segments(app: &App) -> Vec<(String, Style)> {
+    let t = &app.theme;
+    let s = &app.status;
+    let mut out = vec![(
+        text::truncate(&text::clean(&app.location_label), 28),
+        Style::new(),
+    )];
+    out.push((age_text(s.last_sync, app.now()), t.dim()));
+    if !app.online {
+        out.push(("offline".into(), t.warn()));
+    }
+    if let Some(p) = s.pull {
+        let kind = if p.full { "full pull" } else { "pulling" };
+        let txt = match p.total {
+            Some(total) => format!("{kind} {}/{}", p.fetched, total),
+            None => format!("{kind} {}", p.fetched),
+        };
+        out.push((txt, t.ok()));
+    }
+    if s.busy {
+        out.push(("busy".into(), t.warn()));
+    }
+    if let Some(r) = &s.retry {
+        out.push((text::clean(r), t.warn()));
+    }
+    if let Some(e) = &s.error {
+        out.push((format!("! {}", text::clean(e)), t.error()));
+    }
+    if let Some(b) = &s.rate {
+        if let (Some(rem), Some(max)) = (b.remaining, b.max) {
+            let style = if rem * 10 < max { t.warn() } else { t.dim() };
+            out.push((format!("API {rem}/{max}"), style));
+        }
+    }
+    if let Some(i) = &s.info {
+        out.push((text::clean(i), Style::new()));
+    }
+    out
+}
+
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let mut spans = Vec::new();
+    for (i, (txt, style)) in segments(app).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", app.theme.dim()));
+        }
+        spans.push(Span::styled(txt, style));
+    }
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).style(app.theme.status_bar()),
+        area,
+    );
+}

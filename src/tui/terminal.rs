@@ -1,0 +1,80 @@
+//! Terminal hygiene: raw mode and the alternate screen behind an RAII guard, restored on
+//! quit, on error, on panic (the hook restores before the panic message is printed) and on
+//! suspend.
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::{cursor, execute, terminal};
+
+/// Whether the terminal is currently in TUI mode (shared with the panic hook).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static HOOK: std::sync::Once = std::sync::Once::new();
+
+/// Leaves TUI mode if in it. Idempotent; errors are ignored (the terminal may be gone, e.g.
+/// after SIGHUP).
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = io::stdout();
+        let _ = execute!(
+            out,
+            terminal::EndSynchronizedUpdate,
+            terminal::LeaveAlternateScreen,
+            cursor::Show
+        );
+        let _ = terminal::disable_raw_mode();
+        let _ = out.flush();
+    }
+}
+
+fn enter() -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    Ok(())
+}
+
+/// Chains a panic hook that restores the terminal first (installed once per process).
+pub fn install_panic_hook() {
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+/// Owns TUI mode; dropping it restores the terminal.
+pub struct TerminalGuard {
+    _private: (),
+}
+
+impl TerminalGuard {
+    /// Enters raw mode and the alternate screen (and installs the panic hook).
+    pub fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        if let Err(e) = enter() {
+            restore();
+            return Err(e);
+        }
+        Ok(TerminalGuard { _private: () })
+    }
+
+    /// Ctrl-Z: restore the terminal, stop the process, and re-enter TUI mode once resumed.
+    pub fn suspend(&self) -> io::Result<()> {
+        restore();
+        // SAFETY: raising a signal on our own process; SIGTSTP's default action stops it and
+        // returns here after SIGCONT.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        enter()
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}

@@ -1,0 +1,188 @@
+//! The fuzzy filter: narrowing equals a full re-score; stale results are dropped.
+mod tui_support;
+
+use std::sync::Arc;
+
+use bmby_ghl::domain::ContactRow;
+use bmby_ghl::tui::filter::{FilterMsg, ListSource, Matcher};
+use tui_support::*;
+
+fn rows() -> Vec<ContactRow> {
+    let first = [
+        "Dana",
+        "Daniel",
+        "Dan",
+        "Adam",
+        "יוסי",
+        "מיכל",
+        "Noa",
+        "Danielle",
+        "Avi",
+        "王小明",
+    ];
+    let last = [
+        "Levi", "Cohen", "כהן", "Mizrahi", "Peretz", "Friedman", "לוי", "Adams",
+    ];
+    let mut out = Vec::new();
+    for i in 0..3000u32 {
+        let f = first[(i as usize * 7) % first.len()];
+        let l = last[(i as usize * 3) % last.len()];
+        out.push(ContactRow {
+            id: format!("id{i:05}"),
+            name: format!("{f} {l}"),
+            email: format!("{}.{}{}@example.com", f.to_lowercase(), i % 97, l.len()),
+            phone: format!("+9725{:08}", i * 7919 % 100_000_000),
+            tags: if i % 5 == 0 {
+                "vip, buyer".into()
+            } else {
+                "seller".into()
+            },
+            date_updated: format!("2024-01-{:02}", i % 28 + 1),
+            dnd: false,
+        });
+    }
+    out
+}
+
+fn source(rows: Vec<ContactRow>) -> Arc<ListSource> {
+    let order: Vec<u32> = (0..rows.len() as u32).rev().collect();
+    Arc::new(ListSource {
+        version: 1,
+        rows: Arc::new(rows),
+        order,
+    })
+}
+
+#[test]
+fn narrowing_equals_full_rescore() {
+    let src = source(rows());
+    let mut inc = Matcher::new();
+    inc.set_source(src.clone());
+    let mut full = Matcher::new();
+    full.set_source(src);
+    for query in [
+        "dan",
+        "danlevi",
+        "da.1",
+        "כהן",
+        "יוסי כ",
+        "vip b",
+        "+97251",
+        "adams",
+    ] {
+        let mut typed = String::new();
+        for c in query.chars() {
+            typed.push(c);
+            assert_eq!(
+                inc.query(&typed),
+                full.query_full(&typed),
+                "query {typed:?}"
+            );
+        }
+        // Backspace back to nothing, checking each step (uses the cached shorter queries).
+        while typed.pop().is_some() {
+            assert_eq!(
+                inc.query(&typed),
+                full.query_full(&typed),
+                "query {typed:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn matches_are_ranked_and_hebrew_works() {
+    let src = source(rows());
+    let mut m = Matcher::new();
+    m.set_source(src.clone());
+    let r = m.query("כהן");
+    assert!(!r.is_empty());
+    for i in &r {
+        let row = &src.rows[*i as usize];
+        assert!(row.haystack().contains('כ'), "{row:?}");
+    }
+    // Case-insensitive.
+    assert_eq!(m.query("DANA"), m.query("dana"));
+    // Empty query = the source order.
+    assert_eq!(m.query(""), src.order);
+}
+
+#[test]
+fn stale_generations_are_dropped() {
+    let (_dir, mut d) = driver();
+    d.hold_filter = true;
+    d.keys("/");
+    d.type_text("d");
+    d.type_text("a");
+    assert_eq!(d.held.len(), 2);
+    let newest = d.held.pop().unwrap();
+    let stale = d.held.pop().unwrap();
+    assert!(stale.generation < newest.generation);
+    // The newest arrives first, then the stale one: the stale one must not replace it.
+    assert!(d.app.handle_filter_result(newest.clone()));
+    let shown: Vec<String> = (0..d.app.view.len())
+        .map(|i| d.app.view.row(i).unwrap().id.clone())
+        .collect();
+    assert!(!d.app.handle_filter_result(stale), "stale result dropped");
+    let after: Vec<String> = (0..d.app.view.len())
+        .map(|i| d.app.view.row(i).unwrap().id.clone())
+        .collect();
+    assert_eq!(shown, after);
+    assert_eq!(d.app.selected_row().unwrap().name, "Dana Levi");
+}
+
+#[test]
+fn worker_thread_answers_latest_query() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let h = bmby_ghl::tui::filter::spawn(tx);
+    let src = source(rows());
+    h.send(FilterMsg::Source(src));
+    h.send(FilterMsg::Query {
+        generation: 1,
+        query: "d".into(),
+    });
+    h.send(FilterMsg::Query {
+        generation: 2,
+        query: "da".into(),
+    });
+    h.send(FilterMsg::Query {
+        generation: 3,
+        query: "dan".into(),
+    });
+    let mut last = None;
+    while let Some(r) = rx.blocking_recv() {
+        let g = r.generation;
+        last = Some(r);
+        if g == 3 {
+            break;
+        }
+    }
+    let r = last.unwrap();
+    assert_eq!(r.query, "dan");
+    let mut m = Matcher::new();
+    m.set_source(r.source.clone());
+    assert_eq!(*r.indices, m.query_full("dan"));
+}
+
+#[test]
+fn filter_cancel_and_accept() {
+    let (_dir, mut d) = driver();
+    d.keys("/");
+    d.type_text("levi");
+    assert!(d.app.view.len() >= 2);
+    d.keys("enter");
+    assert!(!d.app.filter.editing);
+    assert_eq!(d.app.filter.query, "levi");
+    d.keys("j"); // navigation works on the filtered list
+    d.keys("esc"); // clears the applied filter
+    assert!(d.app.filter.query.is_empty());
+    assert_eq!(d.app.view.len(), 10);
+    d.keys("/");
+    d.type_text("zz");
+    d.keys("backspace backspace");
+    assert_eq!(d.app.view.len(), 10);
+    d.type_text("q"); // typed text, not quit
+    assert!(!d.app.should_quit);
+    d.keys("esc");
+    assert!(!d.app.filter.editing && d.app.filter.query.is_empty());
+}
