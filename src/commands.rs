@@ -50,9 +50,14 @@ pub fn run(
             dry_run,
             json,
         }) => import_cmd(paths, settings, &file, full, dry_run, json),
-        Some(Command::Bmby { command: BmbyCommand::Pull { full, dry_run, json } }) => {
-            bmby_pull_cmd(paths, settings, rt, full, dry_run, json)
-        }
+        Some(Command::Bmby {
+            command:
+                BmbyCommand::Pull {
+                    full,
+                    dry_run,
+                    json,
+                },
+        }) => bmby_pull_cmd(paths, settings, rt, full, dry_run, json),
         Some(Command::Changes { json, state }) => {
             changes_cmd(paths, settings, json, state.as_deref())
         }
@@ -409,12 +414,16 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
         })
         .wrap_err("demo: pulling the GHL stand-in")?;
         let mapping = crate::sync::mapping::Mapping::default();
-        bmby_pull(&store, &bmby_client(&settings)?, &mapping, rt, true, false).wrap_err("demo: reading the Bmby stand-in")?;
+        bmby_pull(&store, &bmby_client(&settings)?, &mapping, rt, true, false)
+            .wrap_err("demo: reading the Bmby stand-in")?;
         let export = paths.data_dir.join("bmby_export.csv");
         std::fs::write(&export, DEMO_EXPORT)?;
         let read = crate::bmby::export::read_export(
             &export,
-            &crate::bmby::export::ExportOptions { full: true, ..Default::default() },
+            &crate::bmby::export::ExportOptions {
+                full: true,
+                ..Default::default()
+            },
         )?;
         let views: Vec<crate::sync::diff::ClientView> = read
             .clients
@@ -425,7 +434,10 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
             &store,
             views,
             &mapping,
-            &crate::sync::import::ImportOptions { full: true, dry_run: false },
+            &crate::sync::import::ImportOptions {
+                full: true,
+                dry_run: false,
+            },
         )?;
         store.flush()?;
     }
@@ -671,7 +683,9 @@ pub fn bmby_pull(
             .map(|d| d.checked_sub(jiff::Span::new().days(1)).unwrap_or(d))
     };
     let is_full = from.is_none();
-    let started = jiff::Timestamp::now().to_zoned(crate::bmby::normalize::time::jerusalem().clone()).date();
+    let started = jiff::Timestamp::now()
+        .to_zoned(crate::bmby::normalize::time::jerusalem().clone())
+        .date();
     let read = rt.block_on(client.get_all_clients(from))?;
     let views: Vec<crate::sync::diff::ClientView> = read
         .clients
@@ -682,7 +696,10 @@ pub fn bmby_pull(
         store,
         views,
         mapping,
-        &crate::sync::import::ImportOptions { full: is_full, dry_run },
+        &crate::sync::import::ImportOptions {
+            full: is_full,
+            dry_run,
+        },
     )?;
     if !dry_run {
         store.set_meta("bmby_last_pull", &started.to_string())?;
@@ -691,7 +708,14 @@ pub fn bmby_pull(
     Ok((summary, is_full))
 }
 
-fn bmby_pull_cmd(paths: &Paths, settings: &Settings, rt: &Runtime, full: bool, dry_run: bool, as_json: bool) -> Result<i32> {
+fn bmby_pull_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+    full: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> Result<i32> {
     let loc = location(settings)?;
     let mapping = mapping(settings)?;
     let client = bmby_client(settings)?;
@@ -700,6 +724,10 @@ fn bmby_pull_cmd(paths: &Paths, settings: &Settings, rt: &Runtime, full: bool, d
         eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
     }
     let (summary, is_full) = bmby_pull(&store, &client, &mapping, rt, full, dry_run)?;
-    let source = if is_full { "Bmby SOAP GetAll (full)" } else { "Bmby SOAP GetAll (since last pull)" };
+    let source = if is_full {
+        "Bmby SOAP GetAll (full)"
+    } else {
+        "Bmby SOAP GetAll (since last pull)"
+    };
     report_import(&summary, source, 0, dry_run, as_json)
 }

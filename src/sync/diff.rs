@@ -274,7 +274,7 @@ mod tests {
         );
         assert!(same_budget.is_empty());
         let f = field_changes(
-            &view(&[("budget", "6000000"), ("rooms", "4")]),
+            &view(&[("תקציב", "6000000"), ("מספר חדרים", "4")]),
             Some(&c),
             &Mapping::default(),
             &defs,
