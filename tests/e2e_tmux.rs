@@ -19,7 +19,17 @@ impl Tmux {
         }
         let session = format!("bmbyghl-{name}-{}", std::process::id());
         let ok = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &session, "-x", &width.to_string(), "-y", &height.to_string(), cmd])
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                cmd,
+            ])
             .env_remove("NO_COLOR")
             .status()
             .unwrap()
@@ -29,7 +39,10 @@ impl Tmux {
     }
 
     fn screen(&self) -> String {
-        let o = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.session]).output().unwrap();
+        let o = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
@@ -40,7 +53,11 @@ impl Tmux {
     }
 
     fn literal(&self, text: &str) {
-        assert!(Command::new("tmux").args(["send-keys", "-t", &self.session, "-l", text]).status().unwrap().success());
+        assert!(Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .unwrap()
+            .success());
     }
 
     /// Polls the screen until `pred` holds; panics with the last screen after 20 s.
@@ -59,16 +76,24 @@ impl Tmux {
     }
 
     fn pane_child_pid(&self) -> Option<String> {
-        let o = Command::new("tmux").args(["display", "-p", "-t", &self.session, "#{pane_pid}"]).output().ok()?;
+        let o = Command::new("tmux")
+            .args(["display", "-p", "-t", &self.session, "#{pane_pid}"])
+            .output()
+            .ok()?;
         let shell = String::from_utf8_lossy(&o.stdout).trim().to_owned();
         let o = Command::new("pgrep").args(["-P", &shell]).output().ok()?;
-        String::from_utf8_lossy(&o.stdout).lines().next().map(str::to_owned)
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .next()
+            .map(str::to_owned)
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.session]).status();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
     }
 }
 
@@ -83,40 +108,64 @@ fn demo_cmd(data: &Path) -> String {
 #[test]
 fn demo_browse_filter_help_quit_at_80x24() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(t) = Tmux::start("browse", &demo_cmd(dir.path()), 80, 24) else { return };
+    let Some(t) = Tmux::start("browse", &demo_cmd(dir.path()), 80, 24) else {
+        return;
+    };
     let s = t.wait_for("the contact list", |s| s.contains("Contacts 540"));
-    assert!(s.contains("Details") && s.contains("Activity"), "three panes:\n{s}");
+    assert!(
+        s.contains("Details") && s.contains("Activity"),
+        "three panes:\n{s}"
+    );
     // Every line fits the 80-column terminal.
-    assert!(s.lines().all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80), "{s}");
+    assert!(
+        s.lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
+        "{s}"
+    );
 
     // Filter by a Hebrew surname.
     t.keys(&["/"]);
     t.literal("כהן");
-    let s = t.wait_for("the filtered list", |s| s.contains("כהן") && !s.contains("Contacts 540"));
+    let s = t.wait_for("the filtered list", |s| {
+        s.contains("כהן") && !s.contains("Contacts 540")
+    });
     assert!(s.lines().filter(|l| l.contains("כהן")).count() >= 2, "{s}");
     t.keys(&["Enter"]);
     // Move the selection: details and activity follow.
     t.keys(&["j"]);
-    t.wait_for("details of the selected contact", |s| s.contains("Phone") || s.contains("Email"));
+    t.wait_for("details of the selected contact", |s| {
+        s.contains("Phone") || s.contains("Email")
+    });
 
     t.keys(&["?"]);
-    let s = t.wait_for("help", |s| s.to_lowercase().contains("help") && s.contains("quit"));
+    let s = t.wait_for("help", |s| {
+        s.to_lowercase().contains("help") && s.contains("quit")
+    });
     assert!(s.contains("filter"), "{s}");
     t.keys(&["Escape"]);
     t.wait_for("help closed", |s| s.contains("Details"));
 
     t.keys(&["q"]);
     let s = t.wait_for("clean exit", |s| s.contains("EXITED 0"));
-    assert!(!s.contains("Details") && !s.contains("Contacts"), "terminal restored:\n{s}");
+    assert!(
+        !s.contains("Details") && !s.contains("Contacts"),
+        "terminal restored:\n{s}"
+    );
 }
 
 #[test]
 fn sigterm_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(t) = Tmux::start("term", &demo_cmd(dir.path()), 80, 24) else { return };
+    let Some(t) = Tmux::start("term", &demo_cmd(dir.path()), 80, 24) else {
+        return;
+    };
     t.wait_for("the contact list", |s| s.contains("Contacts 540"));
     let pid = t.pane_child_pid().expect("the binary's pid");
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let s = t.wait_for("exit after SIGTERM", |s| s.contains("EXITED"));
     assert!(!s.contains("Details"), "alternate screen left:\n{s}");
 }

@@ -44,7 +44,6 @@ pub struct Store {
     cursors: sled::Tree,
     meta: sled::Tree,
     pub(super) changes: sled::Tree,
-    pub(super) changes_by_client: sled::Tree,
     pub(super) links: sled::Tree,
 }
 
@@ -115,7 +114,6 @@ impl Store {
             cursors: tree("cursors")?,
             meta: tree("meta")?,
             changes: tree("changes")?,
-            changes_by_client: tree("changes_by_client")?,
             links: tree("links")?,
             db,
             path,
@@ -243,6 +241,19 @@ impl Store {
                 Ok(r) => out.push(r),
                 Err(e) => tracing::warn!(error = %e, "skipping unreadable cached row"),
             }
+        }
+        Ok(out)
+    }
+
+    /// Every cached contact without its raw JSON (for matching and diffing many contacts at
+    /// once: the raw record is the bulk of a contact and is dropped as each one is decoded).
+    pub fn contacts_without_raw(&self) -> Result<Vec<Contact>> {
+        let mut out = Vec::with_capacity(self.contacts.len());
+        for kv in self.contacts.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            let mut c: Contact = self.decode("contacts", &k, &v)?;
+            c.raw_json = String::new();
+            out.push(c);
         }
         Ok(out)
     }

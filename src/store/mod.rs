@@ -7,9 +7,8 @@
 //! - `custom_fields`: field id → [`CustomFieldDef`]
 //! - `cursors`: pull name → [`PullCursor`] (JSON)
 //! - `meta`: `schema_version`, `last_sync` (RFC 3339 UTC), `location_name`
-//! - `changes`: change id (u64 big-endian) → [`crate::domain::Change`] (JSON)
-//! - `changes_by_client`: Bmby `client_id` → id of that client's latest change
-//! - `links`: Bmby `client_id` → GHL contact id
+//! - `changes`: change id (u64 big-endian) → format byte + [`crate::domain::Change`] (bincode)
+//! - `links`: one record, format byte + bincode map Bmby `client_id` → GHL contact id
 //!
 //! A schema version other than [`SCHEMA_VERSION`] means the cache trees are rebuilt (they only
 //! hold data GHL can give again); changes and links are never dropped.
@@ -17,5 +16,6 @@ mod changes;
 mod cursor;
 mod db;
 
+pub use changes::ChangeHead;
 pub use cursor::PullCursor;
 pub use db::{Store, StoreError, SCHEMA_VERSION};

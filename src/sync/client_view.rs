@@ -91,3 +91,37 @@ impl From<&NormalizedClient> for ClientView {
         }
     }
 }
+
+/// Normalizes Bmby clients and builds their views, on all cores (phone parsing dominates),
+/// consuming the clients chunk by chunk so the raw records are freed as the views are made.
+pub fn into_views(clients: Vec<crate::bmby::BmbyClient>) -> Vec<ClientView> {
+    const CHUNK: usize = 4096;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let mut out = Vec::with_capacity(clients.len());
+    let mut it = clients.into_iter();
+    loop {
+        let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let per = chunk.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .chunks(per)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|c| ClientView::from(&crate::bmby::normalize::normalize(c)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                out.extend(h.join().expect("normalize worker panicked"));
+            }
+        });
+    }
+    out
+}

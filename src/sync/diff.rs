@@ -29,8 +29,17 @@ pub struct ClientView {
 /// The comparison form of a value: NFC, bidi marks dropped, whitespace collapsed; emails
 /// lowercased; phones reduced to `+` and digits; numbers compared as numbers; dates by day.
 fn comparable(field: &str, v: &str) -> String {
-    let cleaned: String = crate::sanitize::clean_line(v).nfc().collect();
-    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Fast path: printable ASCII without doubled or edge spaces needs no cleaning.
+    let simple = v.bytes().all(|b| (0x21..0x7f).contains(&b) || b == b' ')
+        && !v.contains("  ")
+        && !v.starts_with(' ')
+        && !v.ends_with(' ');
+    let collapsed = if simple {
+        v.to_owned()
+    } else {
+        let cleaned: String = crate::sanitize::clean_line(v).nfc().collect();
+        cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
     match field {
         "email" => collapsed.to_lowercase(),
         "phone" => collapsed

@@ -39,7 +39,7 @@ pub struct ImportSummary {
     pub links_added: usize,
     /// Problems that did not stop the import (duplicate client ids …).
     pub problems: Vec<String>,
-    /// The changes this import stored or, with `dry_run`, would store.
+    /// With `dry_run`: the changes that would be stored (empty for a real import).
     pub changes: Vec<Change>,
 }
 
@@ -75,7 +75,298 @@ fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
-/// Imports clients into `store` as changes. See the module docs for the rules.
+/// What one client proposes, computed without touching the store.
+struct Proposal {
+    client_id: String,
+    change: Option<Change>,
+    /// A link learnt from an email/phone match.
+    new_link: Option<String>,
+}
+
+fn propose(
+    view: ClientView,
+    index: &ContactIndex,
+    links: &HashMap<String, String>,
+    mapping: &Mapping,
+    defs_by_key: &HashMap<String, CustomFieldDef>,
+    stamp: &str,
+) -> Proposal {
+    let link = links.get(&view.client_id).map(String::as_str);
+    let mut warnings = view.warnings.clone();
+    if let Some(l) = link {
+        if index.get(l).is_none() {
+            warnings.push(format!("linked GHL contact {l} is no longer in the cache"));
+        }
+    }
+    let m = index.find(link, view.email.as_deref(), &view.phones_e164);
+    let mut new_link = None;
+    let (kind, contact, candidates) = match &m {
+        Match::One { index: i, by } => {
+            let c = &index.contacts[*i];
+            if *by != "link" {
+                new_link = Some(c.id.clone());
+            }
+            (ChangeKind::Update, Some(c), Vec::new())
+        }
+        Match::None => (ChangeKind::Create, None, Vec::new()),
+        Match::Ambiguous(c) => {
+            warnings.push(format!(
+                "matches several GHL contacts: {}; choose one before approving",
+                c.iter()
+                    .map(|c| format!("{} ({}, by {})", c.name, c.contact_id, c.matched_on))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
+            (ChangeKind::Ambiguous, None, c.clone())
+        }
+    };
+    let fields = field_changes(&view, contact, mapping, defs_by_key, &mut warnings);
+    if fields.is_empty() && kind != ChangeKind::Ambiguous {
+        return Proposal {
+            client_id: view.client_id,
+            change: None,
+            new_link,
+        };
+    }
+    let cand_ids: Vec<String> = candidates.iter().map(|c| c.contact_id.clone()).collect();
+    let change = Change {
+        id: 0,
+        kind,
+        state: ChangeState::Pending,
+        client_id: view.client_id.clone(),
+        contact_id: contact.map(|c| c.id.clone()),
+        display_name: contact
+            .map(|c| c.display_name())
+            .unwrap_or_else(|| view.display_name.clone()),
+        fingerprint: fingerprint(kind, contact.map(|c| c.id.as_str()), &fields, &cand_ids),
+        fields,
+        base_date_updated: contact.and_then(|c| c.date_updated.clone()),
+        origin: view.origin.clone(),
+        warnings,
+        candidates,
+        created_at: stamp.to_owned(),
+        updated_at: stamp.to_owned(),
+    };
+    Proposal {
+        client_id: view.client_id,
+        change: Some(change),
+        new_link,
+    }
+}
+
+fn delete_change(
+    client_id: &str,
+    contact_id: &str,
+    c: &crate::domain::Contact,
+    stamp: &str,
+) -> Change {
+    let fields: Vec<FieldChange> = [
+        ("firstName", c.first_name.clone()),
+        ("lastName", c.last_name.clone()),
+        ("email", c.email.clone()),
+        ("phone", c.phone.clone()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| v.is_some())
+    .map(|(f, v)| FieldChange {
+        field: f.into(),
+        label: super::diff::field_label(f).into(),
+        source_field: String::new(),
+        ghl_now: v,
+        proposed: None,
+        edited: false,
+    })
+    .collect();
+    Change {
+        id: 0,
+        kind: ChangeKind::Delete,
+        state: ChangeState::Pending,
+        client_id: client_id.to_owned(),
+        contact_id: Some(contact_id.to_owned()),
+        display_name: c.display_name(),
+        fingerprint: fingerprint(ChangeKind::Delete, Some(contact_id), &[], &[]),
+        fields,
+        base_date_updated: c.date_updated.clone(),
+        origin: "missing from a full read".into(),
+        warnings: vec![format!(
+            "Bmby client {client_id} is linked to this contact but absent from the full read"
+        )],
+        candidates: Vec::new(),
+        created_at: stamp.to_owned(),
+        updated_at: stamp.to_owned(),
+    }
+}
+
+/// An import in progress: the read-only tables (contacts, links, latest changes) are loaded
+/// once, then clients are fed in chunks — each chunk is matched and diffed on all cores,
+/// reconciled with what is stored and written — so memory holds one chunk, not the whole read.
+pub struct Importer<'a> {
+    store: &'a Store,
+    mapping: &'a Mapping,
+    opts: ImportOptions,
+    index: ContactIndex,
+    defs_by_key: HashMap<String, CustomFieldDef>,
+    links: HashMap<String, String>,
+    heads: HashMap<String, crate::store::ChangeHead>,
+    seen: HashSet<String>,
+    new_links: Vec<(String, String)>,
+    stamp: String,
+    summary: ImportSummary,
+}
+
+impl<'a> Importer<'a> {
+    /// Loads the cached contacts (without raw JSON), custom field definitions, links and the
+    /// latest change of every client.
+    pub fn new(
+        store: &'a Store,
+        mapping: &'a Mapping,
+        opts: ImportOptions,
+    ) -> Result<Self, StoreError> {
+        Ok(Importer {
+            index: ContactIndex::new(store.contacts_without_raw()?),
+            defs_by_key: store
+                .custom_fields()?
+                .into_values()
+                .map(|d| (d.field_key.clone(), d))
+                .collect(),
+            links: store.link_map()?,
+            heads: store.change_heads()?,
+            seen: HashSet::new(),
+            new_links: Vec::new(),
+            stamp: now(),
+            summary: ImportSummary::default(),
+            store,
+            mapping,
+            opts,
+        })
+    }
+
+    /// Matches, diffs and stores one chunk of clients.
+    pub fn feed(&mut self, views: Vec<ClientView>) -> Result<(), StoreError> {
+        self.summary.read += views.len();
+        let mut unique = Vec::with_capacity(views.len());
+        for view in views {
+            if self.seen.insert(view.client_id.clone()) {
+                unique.push(view);
+            } else {
+                self.summary.problems.push(format!(
+                    "{}: client_id {} appears again; the first one was used",
+                    view.origin, view.client_id
+                ));
+            }
+        }
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let per = unique.len().div_ceil(threads).max(1);
+        let mut parts: Vec<Vec<ClientView>> = Vec::new();
+        let mut it = unique.into_iter().peekable();
+        while it.peek().is_some() {
+            parts.push(it.by_ref().take(per).collect());
+        }
+        let proposals: Vec<Proposal> = std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    let this = &*self;
+                    scope.spawn(move || {
+                        part.into_iter()
+                            .map(|v| {
+                                propose(
+                                    v,
+                                    &this.index,
+                                    &this.links,
+                                    this.mapping,
+                                    &this.defs_by_key,
+                                    &this.stamp,
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("import worker panicked"))
+                .collect()
+        });
+        self.reconcile(proposals)
+    }
+
+    fn reconcile(&mut self, proposals: Vec<Proposal>) -> Result<(), StoreError> {
+        let mut to_put: Vec<Change> = Vec::new();
+        for p in proposals {
+            if let Some(contact_id) = p.new_link {
+                self.new_links.push((p.client_id.clone(), contact_id));
+            }
+            match (self.heads.get(&p.client_id), p.change) {
+                (Some(e), None) => {
+                    if e.state == ChangeState::Pending && !self.opts.dry_run {
+                        self.store.remove_change(e.id)?;
+                    }
+                    self.summary.in_sync += 1;
+                }
+                (None, None) => self.summary.in_sync += 1,
+                (Some(e), Some(n)) if e.fingerprint == n.fingerprint => self.summary.unchanged += 1,
+                (Some(e), Some(mut n)) if e.state == ChangeState::Pending => {
+                    n.id = e.id;
+                    n.created_at = e.created_at.clone();
+                    self.summary.replaced += 1;
+                    to_put.push(n);
+                }
+                (_, Some(mut n)) => {
+                    n.id = if self.opts.dry_run {
+                        0
+                    } else {
+                        self.store.next_id()? + 1
+                    };
+                    *self
+                        .summary
+                        .new_changes
+                        .entry(n.kind.label().to_owned())
+                        .or_default() += 1;
+                    to_put.push(n);
+                }
+            }
+        }
+        if self.opts.dry_run {
+            self.summary.changes.extend(to_put);
+        } else {
+            self.store.put_changes(&to_put)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the import: a full read turns linked clients it lacked into deletes; links learnt
+    /// are stored; everything is flushed.
+    pub fn finish(mut self) -> Result<ImportSummary, StoreError> {
+        if self.opts.full {
+            let mut deletes = Vec::new();
+            for (client_id, contact_id) in &self.links {
+                if self.seen.contains(client_id) {
+                    continue;
+                }
+                if let Some(c) = self.index.get(contact_id) {
+                    deletes.push(Proposal {
+                        client_id: client_id.clone(),
+                        change: Some(delete_change(client_id, contact_id, c, &self.stamp)),
+                        new_link: None,
+                    });
+                }
+            }
+            deletes.sort_by(|a, b| a.client_id.cmp(&b.client_id));
+            self.reconcile(deletes)?;
+        }
+        self.summary.links_added = self.new_links.len();
+        if !self.opts.dry_run {
+            self.store.put_links(&self.new_links)?;
+            self.store.flush()?;
+        }
+        Ok(self.summary)
+    }
+}
+
+/// Imports already-normalized clients in one go (see [`Importer`] for large reads).
 ///
 /// Errors: only store errors; problems with single clients are reported in the summary.
 pub fn import_clients(
@@ -84,169 +375,63 @@ pub fn import_clients(
     mapping: &Mapping,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, StoreError> {
-    let index = ContactIndex::new(store.contacts()?);
-    let defs_by_key: HashMap<String, CustomFieldDef> = store
-        .custom_fields()?
-        .into_values()
-        .map(|d| (d.field_key.clone(), d))
-        .collect();
-    let links: HashMap<String, String> = store.links()?.into_iter().collect();
-    let mut summary = ImportSummary {
-        read: views.len(),
-        ..Default::default()
-    };
-    let mut seen: HashSet<String> = HashSet::with_capacity(views.len());
-    let mut proposed: Vec<(Option<Change>, String)> = Vec::with_capacity(views.len());
-    let stamp = now();
+    let mut imp = Importer::new(store, mapping, opts.clone())?;
+    imp.feed(views)?;
+    imp.finish()
+}
 
-    for view in views {
-        if !seen.insert(view.client_id.clone()) {
-            summary.problems.push(format!(
-                "{}: client_id {} appears again; the first one was used",
-                view.origin, view.client_id
-            ));
-            continue;
+/// Normalizes and imports raw Bmby clients in chunks of 4096, consuming them as it goes:
+/// the path for export files and SOAP reads.
+pub fn import_bmby_clients(
+    store: &Store,
+    clients: Vec<crate::bmby::BmbyClient>,
+    mapping: &Mapping,
+    opts: &ImportOptions,
+) -> Result<ImportSummary, StoreError> {
+    const CHUNK: usize = 4096;
+    let mut imp = Importer::new(store, mapping, opts.clone())?;
+    let mut it = clients.into_iter();
+    loop {
+        let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
         }
-        let link = links.get(&view.client_id).map(String::as_str);
-        let mut warnings = view.warnings.clone();
-        if let Some(l) = link {
-            if index.get(l).is_none() {
-                warnings.push(format!("linked GHL contact {l} is no longer in the cache"));
-            }
-        }
-        let m = index.find(link, view.email.as_deref(), &view.phones_e164);
-        let (kind, contact, candidates) = match &m {
-            Match::One { index: i, by } => {
-                let c = &index.contacts[*i];
-                if *by != "link" && !opts.dry_run {
-                    store.put_link(&view.client_id, &c.id)?;
-                    summary.links_added += 1;
-                }
-                (ChangeKind::Update, Some(c), Vec::new())
-            }
-            Match::None => (ChangeKind::Create, None, Vec::new()),
-            Match::Ambiguous(c) => {
-                warnings.push(format!(
-                    "matches several GHL contacts: {}; choose one before approving",
-                    c.iter()
-                        .map(|c| format!("{} ({}, by {})", c.name, c.contact_id, c.matched_on))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ));
-                (ChangeKind::Ambiguous, None, c.clone())
-            }
-        };
-        let fields = field_changes(&view, contact, mapping, &defs_by_key, &mut warnings);
-        if fields.is_empty() && kind != ChangeKind::Ambiguous {
-            proposed.push((None, view.client_id.clone()));
-            continue;
-        }
-        let cand_ids: Vec<String> = candidates.iter().map(|c| c.contact_id.clone()).collect();
-        let change = Change {
-            id: 0,
-            kind,
-            state: ChangeState::Pending,
-            client_id: view.client_id.clone(),
-            contact_id: contact.map(|c| c.id.clone()),
-            display_name: contact
-                .map(|c| c.display_name())
-                .unwrap_or_else(|| view.display_name.clone()),
-            fingerprint: fingerprint(kind, contact.map(|c| c.id.as_str()), &fields, &cand_ids),
-            fields,
-            base_date_updated: contact.and_then(|c| c.date_updated.clone()),
-            origin: view.origin.clone(),
-            warnings,
-            candidates,
-            created_at: stamp.clone(),
-            updated_at: stamp.clone(),
-        };
-        proposed.push((Some(change), view.client_id));
+        imp.feed(super::client_view::into_views(chunk))?;
     }
+    imp.finish()
+}
 
-    if opts.full {
-        for (client_id, contact_id) in &links {
-            if seen.contains(client_id) {
-                continue;
-            }
-            let Some(c) = index.get(contact_id) else {
-                continue;
-            };
-            let fields: Vec<FieldChange> = [
-                ("firstName", c.first_name.clone()),
-                ("lastName", c.last_name.clone()),
-                ("email", c.email.clone()),
-                ("phone", c.phone.clone()),
-            ]
-            .into_iter()
-            .filter(|(_, v)| v.is_some())
-            .map(|(f, v)| FieldChange {
-                field: f.into(),
-                label: super::diff::field_label(f).into(),
-                source_field: String::new(),
-                ghl_now: v,
-                proposed: None,
-                edited: false,
-            })
-            .collect();
-            let change = Change {
-                id: 0,
-                kind: ChangeKind::Delete,
-                state: ChangeState::Pending,
-                client_id: client_id.clone(),
-                contact_id: Some(contact_id.clone()),
-                display_name: c.display_name(),
-                fingerprint: fingerprint(ChangeKind::Delete, Some(contact_id), &[], &[]),
-                fields,
-                base_date_updated: c.date_updated.clone(),
-                origin: "missing from a full read".into(),
-                warnings: vec![format!("Bmby client {client_id} is linked to this contact but absent from the full read")],
-                candidates: Vec::new(),
-                created_at: stamp.clone(),
-                updated_at: stamp.clone(),
-            };
-            proposed.push((Some(change), client_id.clone()));
-        }
-    }
+/// Reads a Bmby export file and imports it (see [`import_bmby_clients`]). Returns the summary,
+/// the file's name and the read's row problems (`row 12, column "phone_mobile": …`), which never
+/// stop it.
+///
+/// Errors: the file cannot be read or lacks a required column ([`crate::bmby::export::ExportError`],
+/// naming the file), or the store fails.
+pub fn import_export_file(
+    store: &Store,
+    path: &std::path::Path,
+    export: &crate::bmby::export::ExportOptions,
+    mapping: &Mapping,
+    dry_run: bool,
+) -> Result<(ImportSummary, String, Vec<crate::bmby::export::RowProblem>), ImportFileError> {
+    let read = crate::bmby::export::read_export(path, export)?;
+    let summary = import_bmby_clients(
+        store,
+        read.clients,
+        mapping,
+        &ImportOptions {
+            full: read.full,
+            dry_run,
+        },
+    )?;
+    Ok((summary, read.source, read.problems))
+}
 
-    for (change, client_id) in proposed {
-        let existing = store.change_for_client(&client_id)?;
-        match (existing, change) {
-            (Some(e), None) => {
-                if e.state == ChangeState::Pending && !opts.dry_run {
-                    store.remove_change(e.id)?;
-                }
-                summary.in_sync += 1;
-            }
-            (None, None) => summary.in_sync += 1,
-            (Some(e), Some(n)) if e.fingerprint == n.fingerprint => summary.unchanged += 1,
-            (Some(e), Some(mut n)) if e.state == ChangeState::Pending => {
-                n.id = e.id;
-                n.created_at = e.created_at;
-                if !opts.dry_run {
-                    store.put_change(&n)?;
-                }
-                summary.replaced += 1;
-                summary.changes.push(n);
-            }
-            (_, Some(mut n)) => {
-                n.id = if opts.dry_run {
-                    0
-                } else {
-                    store.next_id()? + 1
-                };
-                if !opts.dry_run {
-                    store.put_change(&n)?;
-                }
-                *summary
-                    .new_changes
-                    .entry(n.kind.label().to_owned())
-                    .or_default() += 1;
-                summary.changes.push(n);
-            }
-        }
-    }
-    if !opts.dry_run {
-        store.flush()?;
-    }
-    Ok(summary)
+/// Why an export file could not be imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFileError {
+    #[error(transparent)]
+    Export(#[from] crate::bmby::export::ExportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }

@@ -1,0 +1,278 @@
+//! Bmby to changes: `import`, `bmby pull`, `changes`, `mapping`.
+
+use std::io::Write;
+
+use color_eyre::eyre::{eyre, Result};
+use serde_json::json;
+use tokio::runtime::Runtime;
+
+use super::{location, open_store};
+use crate::config::{Paths, Settings};
+use crate::store::Store;
+
+pub(super) fn mapping(settings: &Settings) -> Result<crate::sync::mapping::Mapping> {
+    crate::sync::mapping::Mapping::with_overrides(&settings.mapping)
+        .map_err(|e| eyre!("the [mapping] table of the config file is not valid:\n{e}"))
+}
+
+pub(super) fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
+    let m = mapping(settings)?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&m)?);
+        return Ok(0);
+    }
+    println!("{:<16} GHL target", "Bmby field");
+    for (k, t) in &m.fields {
+        println!("{k:<16} {}", t.to_config());
+    }
+    println!(
+        "\nNever written (GHL rejects or ignores them): {}",
+        crate::sync::mapping::REJECTED_FIELDS
+            .iter()
+            .map(|(f, _)| *f)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(0)
+}
+
+pub(super) fn changes_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    as_json: bool,
+    state: Option<&str>,
+) -> Result<i32> {
+    let loc = location(settings)?;
+    let store = open_store(paths, &loc)?;
+    let mut changes = store.changes()?;
+    if let Some(st) = state {
+        let st = st.to_lowercase();
+        if !["pending", "approved", "rejected"].contains(&st.as_str()) {
+            return Err(eyre!("--state {st}: use pending, approved or rejected"));
+        }
+        changes.retain(|c| c.state.label() == st);
+    }
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for c in &changes {
+            *counts.entry(c.state.label()).or_default() += 1;
+        }
+        let doc = json!({ "locationId": loc, "counts": counts, "changes": changes });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(0);
+    }
+    if changes.is_empty() {
+        eprintln!("no changes (import a Bmby export with `bmby-ghl import FILE`, or `bmby-ghl bmby pull`)");
+    }
+    for c in &changes {
+        writeln!(
+            out,
+            "#{} {} {} {}{} — {} field{}, from {}",
+            c.id,
+            c.kind.label(),
+            c.state.label(),
+            c.display_name,
+            c.contact_id
+                .as_ref()
+                .map(|i| format!(" ({i})"))
+                .unwrap_or_default(),
+            c.field_count(),
+            if c.field_count() == 1 { "" } else { "s" },
+            c.origin
+        )?;
+        for f in &c.fields {
+            writeln!(
+                out,
+                "    {}: {} → {}{}",
+                f.label,
+                f.ghl_now.as_deref().unwrap_or("(empty)"),
+                f.proposed.as_deref().unwrap_or("(empty)"),
+                if f.edited { " (edited)" } else { "" }
+            )?;
+        }
+        for w in &c.warnings {
+            writeln!(out, "    ! {w}")?;
+        }
+    }
+    Ok(0)
+}
+
+pub(super) fn import_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    file: &std::path::Path,
+    full: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> Result<i32> {
+    use crate::bmby::export::{ColumnAliases, ExportOptions};
+    let loc = location(settings)?;
+    let mapping = mapping(settings)?;
+    let aliases = ColumnAliases::defaults().merged(&settings.bmby.columns);
+    let store = open_store(paths, &loc)?;
+    if store.contact_count() == 0 {
+        eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
+    }
+    let (summary, source, problems) = crate::sync::import::import_export_file(
+        &store,
+        file,
+        &ExportOptions {
+            full,
+            aliases: Some(aliases),
+            ..Default::default()
+        },
+        &mapping,
+        dry_run,
+    )?;
+    for p in &problems {
+        eprintln!("{source}: {p}");
+    }
+    report_import(&summary, &source, problems.len(), dry_run, as_json)
+}
+
+pub(super) fn report_import(
+    s: &crate::sync::import::ImportSummary,
+    source: &str,
+    problems: usize,
+    dry_run: bool,
+    as_json: bool,
+) -> Result<i32> {
+    if as_json {
+        let doc =
+            json!({ "source": source, "dryRun": dry_run, "rowProblems": problems, "summary": s });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(0);
+    }
+    let new: Vec<String> = s
+        .new_changes
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    println!(
+        "{}{}: {} clients read; new changes: {}; {} replaced pending; {} already stored; {} already equal in GHL; {} links learnt; {} row problems",
+        if dry_run { "dry run, nothing stored — " } else { "" },
+        source,
+        s.read,
+        if new.is_empty() { "none".to_owned() } else { new.join(", ") },
+        s.replaced,
+        s.unchanged,
+        s.in_sync,
+        s.links_added,
+        problems + s.problems.len(),
+    );
+    for p in &s.problems {
+        eprintln!("{p}");
+    }
+    if dry_run {
+        for c in &s.changes {
+            println!(
+                "  {} {} — {} field(s)",
+                c.kind.label(),
+                c.display_name,
+                c.field_count()
+            );
+            for f in &c.fields {
+                println!(
+                    "      {}: {} → {}",
+                    f.label,
+                    f.ghl_now.as_deref().unwrap_or("(empty)"),
+                    f.proposed.as_deref().unwrap_or("(empty)")
+                );
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// A Bmby SOAP client from the settings, or what is missing.
+pub fn bmby_client(settings: &Settings) -> Result<crate::bmby::soap::BmbySoapClient> {
+    let b = &settings.bmby;
+    let missing: Vec<&str> = [
+        ("BMBY_LOGIN", b.login.is_none()),
+        ("BMBY_PASSWORD", b.password.is_none()),
+        ("BMBY_PROJECT_ID", b.project_id.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, m)| *m)
+    .map(|(k, _)| k)
+    .collect();
+    if !missing.is_empty() {
+        return Err(eyre!(
+            "Bmby SOAP is not configured: set {} (or login/password/project_id under [bmby] in the config file; Bmby support issues the API login)",
+            missing.join(", ")
+        ));
+    }
+    let cfg = crate::bmby::soap::BmbySoapConfig::new(
+        b.soap_url.clone(),
+        b.login.clone().unwrap_or_default(),
+        b.password.clone().expect("checked"),
+        b.project_id.clone().unwrap_or_default(),
+    );
+    Ok(crate::bmby::soap::BmbySoapClient::new(cfg)?)
+}
+
+/// Reads Bmby over SOAP into changes; `full` reads everything (deletes possible).
+pub fn bmby_pull(
+    store: &Store,
+    client: &crate::bmby::soap::BmbySoapClient,
+    mapping: &crate::sync::mapping::Mapping,
+    rt: &Runtime,
+    full: bool,
+    dry_run: bool,
+) -> Result<(crate::sync::import::ImportSummary, bool)> {
+    let last = store.meta("bmby_last_pull");
+    let from = if full {
+        None
+    } else {
+        // FromDate is a date on last-modified time; one day of overlap covers time zones and
+        // clock differences (re-reading is harmless: unchanged changes are recognized).
+        last.as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .map(|d| d.checked_sub(jiff::Span::new().days(1)).unwrap_or(d))
+    };
+    let is_full = from.is_none();
+    let started = jiff::Timestamp::now()
+        .to_zoned(crate::bmby::normalize::time::jerusalem().clone())
+        .date();
+    let read = rt.block_on(client.get_all_clients(from))?;
+    let summary = crate::sync::import::import_bmby_clients(
+        store,
+        read.clients,
+        mapping,
+        &crate::sync::import::ImportOptions {
+            full: is_full,
+            dry_run,
+        },
+    )?;
+
+    if !dry_run {
+        store.set_meta("bmby_last_pull", &started.to_string())?;
+        store.flush()?;
+    }
+    Ok((summary, is_full))
+}
+
+pub(super) fn bmby_pull_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+    full: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> Result<i32> {
+    let loc = location(settings)?;
+    let mapping = mapping(settings)?;
+    let client = bmby_client(settings)?;
+    let store = open_store(paths, &loc)?;
+    if store.contact_count() == 0 {
+        eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
+    }
+    let (summary, is_full) = bmby_pull(&store, &client, &mapping, rt, full, dry_run)?;
+    let source = if is_full {
+        "Bmby SOAP GetAll (full)"
+    } else {
+        "Bmby SOAP GetAll (since last pull)"
+    };
+    report_import(&summary, source, 0, dry_run, as_json)
+}

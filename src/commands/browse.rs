@@ -1,0 +1,281 @@
+//! Browsing GHL: `sync`, `contacts`, `contact`, and the TUI on the configured location.
+
+use std::io::Write;
+use std::time::Duration;
+
+use color_eyre::eyre::{eyre, Result};
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use serde_json::{json, Value};
+use tokio::runtime::Runtime;
+
+use super::{client, location, open_store};
+use crate::config::{Paths, Settings};
+use crate::domain::Contact;
+use crate::sync::{self, SyncEvent, WorkerConfig};
+use crate::tui::{self, TuiContext};
+
+pub(super) fn sync_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+    full: bool,
+) -> Result<i32> {
+    let client = client(settings)?;
+    let store = open_store(paths, client.location_id())?;
+    let summary = rt.block_on(async {
+        if let Err(e) = sync::fetch_custom_fields(&client, &store).await {
+            eprintln!("warning: custom field definitions not loaded: {e}");
+        }
+        let mut stderr = std::io::stderr();
+        sync::pull_contacts(&client, &store, full, |p| {
+            let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+            let _ = write!(stderr, "\rpulled {}{total} contacts", p.fetched);
+            let _ = stderr.flush();
+        })
+        .await
+    });
+    eprintln!();
+    let summary = summary?;
+    println!(
+        "{} pull{}: {} contact{} in {} page{}; the cache holds {} contacts ({})",
+        if summary.full { "full" } else { "incremental" },
+        if summary.resumed { " (resumed)" } else { "" },
+        summary.fetched,
+        if summary.fetched == 1 { "" } else { "s" },
+        summary.pages,
+        if summary.pages == 1 { "" } else { "s" },
+        store.contact_count(),
+        store.path().display(),
+    );
+    Ok(0)
+}
+
+pub(super) fn contact_summary_json(c: &Contact) -> Value {
+    json!({
+        "id": c.id,
+        "name": c.display_name(),
+        "email": c.email,
+        "phone": c.phone,
+        "tags": c.tags,
+        "dnd": c.dnd,
+        "dateUpdated": c.date_updated,
+    })
+}
+
+pub(super) fn contacts_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    query: Option<String>,
+    as_json: bool,
+) -> Result<i32> {
+    let loc = location(settings)?;
+    let store = open_store(paths, &loc)?;
+    let mut contacts = store.contacts()?;
+    if let Some(q) = query.as_deref().filter(|q| !q.trim().is_empty()) {
+        let m = SkimMatcherV2::default();
+        let mut scored: Vec<(i64, Contact)> = contacts
+            .into_iter()
+            .filter_map(|c| m.fuzzy_match(&c.row().haystack(), q).map(|s| (s, c)))
+            .collect();
+        scored.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.display_name().cmp(&b.1.display_name()))
+        });
+        contacts = scored.into_iter().map(|(_, c)| c).collect();
+    } else {
+        contacts.sort_by_cached_key(|c| c.display_name().to_lowercase());
+    }
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        let doc = json!({
+            "locationId": loc,
+            "count": contacts.len(),
+            "contacts": contacts.iter().map(contact_summary_json).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        for c in &contacts {
+            writeln!(
+                out,
+                "{}  {}  {}  {}  {}",
+                c.id,
+                c.display_name(),
+                c.email.as_deref().unwrap_or("-"),
+                c.phone.as_deref().unwrap_or("-"),
+                c.tags.join(",")
+            )?;
+        }
+        if contacts.is_empty() {
+            eprintln!("no cached contacts match (run `bmby-ghl sync` first?)");
+        }
+    }
+    Ok(0)
+}
+
+pub(super) fn contact_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+    id: &str,
+    as_json: bool,
+    offline: bool,
+) -> Result<i32> {
+    let loc = location(settings)?;
+    let store = open_store(paths, &loc)?;
+    let mut fresh = false;
+    if !offline && settings.token.is_some() {
+        let client = client(settings)?;
+        match rt.block_on(sync::fetch_details(&client, &store, id)) {
+            Ok(()) => fresh = true,
+            Err(sync::PullError::Ghl(e)) if e.is_not_found() => {
+                return Err(eyre!("contact {id}: GHL says it does not exist ({e})"));
+            }
+            Err(e) => eprintln!("warning: showing the cached copy; GHL could not be read: {e}"),
+        }
+    }
+    let Some(c) = store.contact(id)? else {
+        return Err(eyre!("contact {id} is not in the cache of location {loc} (run `bmby-ghl sync`, or check the id)"));
+    };
+    let defs = store.custom_fields()?;
+    let tasks = store.tasks(id)?.unwrap_or_default();
+    let notes = store.notes(id)?.unwrap_or_default();
+    let appts = store.appointments(id)?.unwrap_or_default();
+    let custom: Vec<Value> = c
+        .custom_fields
+        .iter()
+        .map(|f| {
+            let def = defs.get(&f.id);
+            json!({
+                "id": f.id,
+                "name": def.map(|d| d.name.clone()),
+                "fieldKey": def.map(|d| d.field_key.clone()),
+                "value": serde_json::from_str::<Value>(&f.value_json).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        let mut contact = serde_json::to_value(&c)?;
+        if let Some(o) = contact.as_object_mut() {
+            o.remove("raw_json");
+            o.remove("custom_fields");
+            o.insert("custom_fields".into(), Value::Array(custom));
+            o.insert(
+                "raw".into(),
+                serde_json::from_str(&c.raw_json).unwrap_or(Value::Null),
+            );
+        }
+        let doc = json!({
+            "fresh": fresh,
+            "contact": contact,
+            "tasks": tasks,
+            "notes": notes,
+            "appointments": appts,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(0);
+    }
+    let line = |out: &mut std::io::StdoutLock, k: &str, v: Option<&str>| -> std::io::Result<()> {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            writeln!(out, "{k:<14} {v}")?;
+        }
+        Ok(())
+    };
+    line(&mut out, "Name", Some(&c.display_name()))?;
+    line(&mut out, "Id", Some(&c.id))?;
+    line(&mut out, "Email", c.email.as_deref())?;
+    line(&mut out, "Phone", c.phone.as_deref())?;
+    line(&mut out, "Company", c.company_name.as_deref())?;
+    line(&mut out, "Address", c.address1.as_deref())?;
+    line(&mut out, "City", c.city.as_deref())?;
+    line(&mut out, "Country", c.country.as_deref())?;
+    line(&mut out, "Tags", Some(&c.tags.join(", ")))?;
+    line(
+        &mut out,
+        "DND",
+        Some(if c.dnd { "yes (all channels)" } else { "no" }),
+    )?;
+    line(&mut out, "Updated", c.date_updated.as_deref())?;
+    for f in &c.custom_fields {
+        let name = defs
+            .get(&f.id)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| f.id.clone());
+        line(&mut out, &name, Some(&f.display()))?;
+    }
+    writeln!(out, "\nTasks ({})", tasks.len())?;
+    for t in &tasks {
+        writeln!(
+            out,
+            "  [{}] {}  due {}",
+            if t.completed { "x" } else { " " },
+            t.title,
+            t.due_date.as_deref().unwrap_or("-")
+        )?;
+    }
+    writeln!(out, "\nNotes ({})", notes.len())?;
+    for n in &notes {
+        writeln!(
+            out,
+            "  {}  {}",
+            n.date_added.as_deref().unwrap_or("-"),
+            n.body.replace('\n', "\n  ")
+        )?;
+    }
+    writeln!(out, "\nAppointments ({})", appts.len())?;
+    for a in &appts {
+        writeln!(
+            out,
+            "  {}  {}  {}",
+            a.start_time.as_deref().unwrap_or("-"),
+            a.title,
+            a.appointment_status.as_deref().unwrap_or("")
+        )?;
+    }
+    if !fresh {
+        eprintln!("(from the cache)");
+    }
+    Ok(0)
+}
+
+pub(super) fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Result<i32> {
+    let loc = location(settings)?;
+    let store = open_store(paths, &loc)?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let jobs = match client(settings) {
+        Ok(client) => {
+            let _enter = rt.enter();
+            Some(sync::spawn_worker(
+                client,
+                store.clone(),
+                tx,
+                WorkerConfig {
+                    pull_interval: (settings.pull_interval_secs > 0)
+                        .then(|| Duration::from_secs(settings.pull_interval_secs)),
+                    pull_on_start: true,
+                },
+            ))
+        }
+        Err(e) => {
+            let _ = tx.send(SyncEvent::Error {
+                context: "offline: showing the cache only".into(),
+                message: e.to_string(),
+            });
+            None
+        }
+    };
+    let label = store
+        .meta("location_name")
+        .map(|n| format!("{n} ({loc})"))
+        .unwrap_or(loc);
+    rt.block_on(tui::run(TuiContext {
+        store,
+        jobs,
+        events: rx,
+        location_label: label,
+        user_keymap: Some(paths.user_keymap()),
+        log_path: paths.log_file(),
+    }))?;
+    Ok(0)
+}
