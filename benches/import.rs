@@ -34,7 +34,8 @@ fn generate(dir: &std::path::Path) {
             phone: Some(format!("+97250{:07}", 1_000_000 + i)),
             city: Some(cities[i % cities.len()].into()),
             date_updated: Some("2026-11-01T10:00:00.000Z".into()),
-            raw_json: "{}".into(),
+            // A realistic raw record (~1.5 KB), as GHL's contact JSON is.
+            raw_json: format!("{{\"id\":\"c{i:019}\",\"attributionSource\":{{\"sessionSource\":\"CRM UI\",\"medium\":\"manual\"}},\"padding\":\"{}\"}}", "x".repeat(1400)),
             ..Default::default()
         });
         if batch.len() == 5000 {

@@ -71,7 +71,7 @@ pub(super) fn contacts_cmd(
 ) -> Result<i32> {
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
-    let mut contacts = store.contacts()?;
+    let mut contacts = store.contacts_without_raw()?;
     if let Some(q) = query.as_deref().filter(|q| !q.trim().is_empty()) {
         let m = SkimMatcherV2::default();
         let mut scored: Vec<(i64, Contact)> = contacts

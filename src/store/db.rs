@@ -8,7 +8,7 @@ use super::PullCursor;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 
 /// Version of the cache layout; bump when a stored type changes shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,7 @@ pub struct Store {
     path: PathBuf,
     db: sled::Db,
     contacts: sled::Tree,
+    contacts_raw: sled::Tree,
     rows: sled::Tree,
     tasks: sled::Tree,
     notes: sled::Tree,
@@ -84,7 +85,7 @@ impl Store {
         let path = path.to_path_buf();
         let db = sled::Config::new()
             .path(&path)
-            .cache_capacity(64 * 1024 * 1024)
+            .cache_capacity(32 * 1024 * 1024)
             .open()
             .map_err(|source| match &source {
                 sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -106,6 +107,7 @@ impl Store {
         };
         let store = Store {
             contacts: tree("contacts")?,
+            contacts_raw: tree("contacts_raw")?,
             rows: tree("contact_rows")?,
             tasks: tree("tasks")?,
             notes: tree("notes")?,
@@ -145,6 +147,7 @@ impl Store {
                 tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
                 for t in [
                     &self.contacts,
+                    &self.contacts_raw,
                     &self.rows,
                     &self.tasks,
                     &self.notes,
@@ -180,15 +183,23 @@ impl Store {
         bincode::serialize(v).expect("bincode encoding of plain data cannot fail")
     }
 
-    /// Stores contacts (and their list rows) in one batch per tree.
+    /// Stores contacts in one batch per tree: the contact without its raw JSON, the raw JSON
+    /// (read only for one contact's raw view), and the list row.
     pub fn put_contacts(&self, contacts: &[Contact]) -> Result<()> {
-        let mut full = sled::Batch::default();
+        let mut lean = sled::Batch::default();
+        let mut raw = sled::Batch::default();
         let mut rows = sled::Batch::default();
         for c in contacts {
-            full.insert(c.id.as_bytes(), Self::encode(c));
+            let mut l = c.clone();
+            let r = std::mem::take(&mut l.raw_json);
+            lean.insert(c.id.as_bytes(), Self::encode(&l));
+            raw.insert(c.id.as_bytes(), r.into_bytes());
             rows.insert(c.id.as_bytes(), Self::encode(&c.row()));
         }
-        self.contacts.apply_batch(full).map_err(|e| self.err(e))?;
+        self.contacts.apply_batch(lean).map_err(|e| self.err(e))?;
+        self.contacts_raw
+            .apply_batch(raw)
+            .map_err(|e| self.err(e))?;
         self.rows.apply_batch(rows).map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -197,6 +208,7 @@ impl Store {
     pub fn remove_contact(&self, id: &str) -> Result<()> {
         for t in [
             &self.contacts,
+            &self.contacts_raw,
             &self.rows,
             &self.tasks,
             &self.notes,
@@ -207,12 +219,25 @@ impl Store {
         Ok(())
     }
 
-    /// One contact, or `None` when it is not cached.
+    /// One contact with its raw JSON, or `None` when it is not cached.
     pub fn contact(&self, id: &str) -> Result<Option<Contact>> {
         match self.contacts.get(id.as_bytes()).map_err(|e| self.err(e))? {
-            Some(v) => Ok(Some(self.decode("contacts", id.as_bytes(), &v)?)),
+            Some(v) => {
+                let mut c: Contact = self.decode("contacts", id.as_bytes(), &v)?;
+                c.raw_json = self.raw_json(id)?;
+                Ok(Some(c))
+            }
             None => Ok(None),
         }
+    }
+
+    fn raw_json(&self, id: &str) -> Result<String> {
+        Ok(self
+            .contacts_raw
+            .get(id.as_bytes())
+            .map_err(|e| self.err(e))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default())
     }
 
     /// Number of cached contacts.
@@ -245,21 +270,9 @@ impl Store {
         Ok(out)
     }
 
-    /// Every cached contact without its raw JSON (for matching and diffing many contacts at
-    /// once: the raw record is the bulk of a contact and is dropped as each one is decoded).
+    /// Every cached contact without its raw JSON (`raw_json` empty): what matching, diffing
+    /// and the CLI lists need. The raw record is the bulk of a contact and lives in its own tree.
     pub fn contacts_without_raw(&self) -> Result<Vec<Contact>> {
-        let mut out = Vec::with_capacity(self.contacts.len());
-        for kv in self.contacts.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            let mut c: Contact = self.decode("contacts", &k, &v)?;
-            c.raw_json = String::new();
-            out.push(c);
-        }
-        Ok(out)
-    }
-
-    /// Every cached contact (decodes whole records: use [`Store::contact_rows`] for lists).
-    pub fn contacts(&self) -> Result<Vec<Contact>> {
         let mut out = Vec::with_capacity(self.contacts.len());
         for kv in self.contacts.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;

@@ -1,7 +1,8 @@
 //! The local cache: one sled database per GHL location under the data dir.
 //!
 //! Layout: `<data_dir>/locations/<location_id>/cache.sled`, with trees
-//! - `contacts`: contact id → [`Contact`] (bincode)
+//! - `contacts`: contact id → [`Contact`] without `raw_json` (bincode)
+//! - `contacts_raw`: contact id → the raw JSON as GHL sent it (sanitized), for the raw view
 //! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads)
 //! - `tasks`, `notes`, `appointments`: contact id → `Vec<_>` (bincode)
 //! - `custom_fields`: field id → [`CustomFieldDef`]

@@ -212,6 +212,35 @@ pub struct Importer<'a> {
     new_links: Vec<(String, String)>,
     stamp: String,
     summary: ImportSummary,
+    /// Writes changes on its own thread while the next chunk is matched and diffed.
+    writer: Option<Writer>,
+}
+
+struct Writer {
+    tx: std::sync::mpsc::SyncSender<Vec<Change>>,
+    handle: std::thread::JoinHandle<Result<(), StoreError>>,
+}
+
+impl Writer {
+    fn start(store: Store) -> Writer {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Change>>(2);
+        let handle = std::thread::Builder::new()
+            .name("import-writer".into())
+            .spawn(move || {
+                for batch in rx {
+                    store.put_changes(&batch)?;
+                }
+                Ok(())
+            })
+            .expect("spawn the import writer thread");
+        Writer { tx, handle }
+    }
+
+    /// Waits for every change to be written; the first store error, if any.
+    fn finish(self) -> Result<(), StoreError> {
+        drop(self.tx);
+        self.handle.join().expect("import writer panicked")
+    }
 }
 
 impl<'a> Importer<'a> {
@@ -235,6 +264,7 @@ impl<'a> Importer<'a> {
             new_links: Vec::new(),
             stamp: now(),
             summary: ImportSummary::default(),
+            writer: (!opts.dry_run).then(|| Writer::start(store.clone())),
             store,
             mapping,
             opts,
@@ -329,10 +359,14 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-        if self.opts.dry_run {
-            self.summary.changes.extend(to_put);
-        } else {
-            self.store.put_changes(&to_put)?;
+        match &self.writer {
+            None => self.summary.changes.extend(to_put),
+            Some(w) => {
+                if w.tx.send(to_put).is_err() {
+                    // The writer stopped on an error: finish() reports it.
+                    return self.writer.take().map_or(Ok(()), Writer::finish);
+                }
+            }
         }
         Ok(())
     }
@@ -358,6 +392,9 @@ impl<'a> Importer<'a> {
             self.reconcile(deletes)?;
         }
         self.summary.links_added = self.new_links.len();
+        if let Some(w) = self.writer.take() {
+            w.finish()?;
+        }
         if !self.opts.dry_run {
             self.store.put_links(&self.new_links)?;
             self.store.flush()?;
