@@ -70,3 +70,95 @@ pub fn fit(s: &str, w: usize) -> String {
 pub fn cell(s: &str, w: usize) -> String {
     fit(&clean(s), w)
 }
+
+/// `s` (one line, already clean) wrapped into lines of at most `max` cells: at spaces where
+/// possible, inside a word when a word is longer than a line. Nothing is dropped (only the
+/// spaces a line is broken at); characters are never reordered; a wide character never
+/// straddles two lines. Zero-width marks stay with the character before them. An empty `s`
+/// gives one empty line.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(2);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut lw = 0usize;
+    for word in s.split(' ') {
+        let ww = width(word);
+        if ww == 0 && word.is_empty() {
+            // A run of spaces: keep one inside a line.
+            if lw > 0 && lw < max {
+                line.push(' ');
+                lw += 1;
+            }
+            continue;
+        }
+        let sep = usize::from(lw > 0 && !line.ends_with(' '));
+        if lw + sep + ww <= max {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            lw += sep + ww;
+            continue;
+        }
+        if ww <= max {
+            // Start a new line with the word.
+            if lw > 0 {
+                lines.push(std::mem::take(&mut line).trim_end().to_owned());
+            }
+            line.push_str(word);
+            lw = ww;
+            continue;
+        }
+        // Longer than a line: fill the current line, then break by characters.
+        if lw > 0 && lw + 1 < max && !line.ends_with(' ') {
+            line.push(' ');
+            lw += 1;
+        } else if lw > 0 && !line.ends_with(' ') {
+            lines.push(std::mem::take(&mut line));
+            lw = 0;
+        }
+        for c in word.chars() {
+            let cw = UnicodeWidthChar::width(c).unwrap_or(0);
+            if lw + cw > max && lw > 0 {
+                lines.push(std::mem::take(&mut line));
+                lw = 0;
+            }
+            line.push(c);
+            lw += cw;
+        }
+    }
+    let last = line.trim_end().to_owned();
+    if !last.is_empty() || lines.is_empty() {
+        lines.push(last);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn wraps_words_and_long_runs_by_width() {
+        assert_eq!(wrap("", 10), vec![""]);
+        assert_eq!(wrap("תל אביב", 10), vec!["תל אביב"]);
+        assert_eq!(
+            wrap("one two three four", 9),
+            vec!["one two", "three", "four"]
+        );
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        // A wide character never straddles.
+        assert_eq!(wrap("王小明王小明", 5), vec!["王小", "明王", "小明"]);
+        for (s, w) in [
+            ("רחוב הרצל 12, דירה 4, קומה שלישית, כניסה ב׳", 11),
+            ("a-very-long-email-address@example-company.co.il x", 8),
+            ("short  double  spaces", 7),
+        ] {
+            let lines = wrap(s, w);
+            assert!(lines.iter().all(|l| width(l) <= w), "{lines:?}");
+            let joined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            let orig: String = s.chars().filter(|c| *c != ' ').collect();
+            assert_eq!(joined, orig, "nothing dropped or reordered");
+        }
+    }
+}
