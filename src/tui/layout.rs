@@ -123,7 +123,7 @@ pub fn changes_areas(area: Rect, diff_focused: bool) -> ChangesAreas {
         ..Default::default()
     };
     if area.width >= CHANGES_SIDE_BY_SIDE {
-        let [l, d] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)])
+        let [l, d] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
             .areas(main);
         a.list = Some(l);
         a.diff = Some(d);

@@ -81,39 +81,41 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     let mut lw = 0usize;
-    for word in s.split(' ') {
-        let ww = width(word);
-        if ww == 0 && word.is_empty() {
-            // A run of spaces: keep one inside a line.
-            if lw > 0 && lw < max {
-                line.push(' ');
-                lw += 1;
-            }
+    let mut spaces = 0usize;
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            spaces += 1;
+        }
+        if word.is_empty() {
             continue;
         }
-        let sep = usize::from(lw > 0 && !line.ends_with(' '));
-        if lw + sep + ww <= max {
-            if sep == 1 {
-                line.push(' ');
-            }
+        let ww = width(word);
+        // Spaces between words are kept; at the start of a continuation line they are not.
+        let gap = if lw > 0 || lines.is_empty() {
+            spaces
+        } else {
+            0
+        };
+        spaces = 0;
+        if lw + gap + ww <= max {
+            line.extend(std::iter::repeat_n(' ', gap));
             line.push_str(word);
-            lw += sep + ww;
+            lw += gap + ww;
             continue;
         }
         if ww <= max {
-            // Start a new line with the word.
             if lw > 0 {
-                lines.push(std::mem::take(&mut line).trim_end().to_owned());
+                lines.push(std::mem::take(&mut line));
             }
             line.push_str(word);
             lw = ww;
             continue;
         }
         // Longer than a line: fill the current line, then break by characters.
-        if lw > 0 && lw + 1 < max && !line.ends_with(' ') {
-            line.push(' ');
-            lw += 1;
-        } else if lw > 0 && !line.ends_with(' ') {
+        if lw > 0 && lw + gap + 1 < max {
+            line.extend(std::iter::repeat_n(' ', gap));
+            lw += gap;
+        } else if lw > 0 {
             lines.push(std::mem::take(&mut line));
             lw = 0;
         }
@@ -127,9 +129,8 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
             lw += cw;
         }
     }
-    let last = line.trim_end().to_owned();
-    if !last.is_empty() || lines.is_empty() {
-        lines.push(last);
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
     }
     lines
 }
@@ -147,6 +148,8 @@ mod wrap_tests {
             vec!["one two", "three", "four"]
         );
         assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("1  two", 10), vec!["1  two"], "inner spaces kept");
+        assert_eq!(wrap("aaa bbb", 3), vec!["aaa", "bbb"]);
         // A wide character never straddles.
         assert_eq!(wrap("王小明王小明", 5), vec!["王小", "明王", "小明"]);
         for (s, w) in [

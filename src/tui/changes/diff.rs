@@ -102,7 +102,7 @@ pub fn lines(
     out.push(Line::from(vec![
         Span::styled(kind_badge(c.kind), t.change_kind(c.kind)),
         Span::styled(" · ", t.dim()),
-        Span::styled(state_badge(c.state), t.change_state(c.state)),
+        Span::styled(state_badge(c.state).trim_start(), t.change_state(c.state)),
         Span::styled(
             format!(
                 " · #{} · {} field{}",
@@ -129,7 +129,7 @@ pub fn lines(
         .as_deref()
         .map_or_else(|| "–".to_owned(), short_time);
     out.extend(wrapped_line(
-        &format!("From {} · base dateUpdated {base}", c.origin),
+        &format!("Origin: {} · base dateUpdated {base}", c.origin),
         w,
         t.dim(),
         2,

@@ -22,7 +22,7 @@ fn columns(inner: usize) -> [usize; 5] {
     let avail = inner.saturating_sub(2); // selection marker
     if avail >= 56 {
         let rest = avail - KIND_W - COUNT_W - STATE_W - 4;
-        let name = rest * 11 / 20;
+        let name = rest * 9 / 20;
         [KIND_W, name, COUNT_W, rest - name, STATE_W]
     } else if avail >= 36 {
         let rest = avail - KIND_W - STATE_W - 2;

@@ -317,7 +317,7 @@ pub fn kind_badge(k: ChangeKind) -> &'static str {
 /// The state as a symbol and a word.
 pub fn state_badge(s: ChangeState) -> &'static str {
     match s {
-        ChangeState::Pending => "· pending",
+        ChangeState::Pending => "  pending",
         ChangeState::Approved => "✓ approved",
         ChangeState::Rejected => "✗ rejected",
     }
