@@ -102,6 +102,10 @@ fn edit_refused_then_saved() {
         "{e:?}"
     );
     assert!(!d.app.should_quit);
+    assert!(
+        d.app.status.error.is_none(),
+        "shown in the editor, not twice"
+    );
     let c = stored(&d, 7);
     assert_eq!(
         c.fields[1].proposed.as_deref(),
@@ -259,4 +263,73 @@ fn many_changes_window_and_page() {
     d.keys("pageup");
     assert_eq!(d.app.changes.selected, 4999 - d.app.changes_page());
     assert!(status_line(&mut d).contains("changes 5000 pending"));
+}
+
+#[test]
+fn keymap_contexts_of_the_changes_screen() {
+    use bmby_ghl::tui::keymap::{Context, KeyCombo, Keymap};
+    use bmby_ghl::tui::Action;
+    let km = Keymap::default_keymap();
+    let k = |s: &str| KeyCombo::parse(s).unwrap();
+    let list = [Context::Changes, Context::List, Context::Global];
+    let diff = [
+        Context::Diff,
+        Context::Changes,
+        Context::List,
+        Context::Global,
+    ];
+    assert_eq!(km.lookup(&list, k("a")), Some(Action::ChangeApprove));
+    assert_eq!(km.lookup(&list, k("x")), Some(Action::ChangeReject));
+    assert_eq!(km.lookup(&list, k("d")), Some(Action::ChangeReject));
+    assert_eq!(km.lookup(&list, k("u")), Some(Action::ChangeReset));
+    assert_eq!(km.lookup(&list, k("e")), Some(Action::ChangeEdit));
+    assert_eq!(
+        km.lookup(&list, k("A")),
+        Some(Action::ChangeApproveAllShown)
+    );
+    assert_eq!(km.lookup(&list, k("7")), Some(Action::ChangeResolve));
+    assert_eq!(km.lookup(&list, k("n")), Some(Action::ChangeResolveNew));
+    assert_eq!(km.lookup(&list, k("c")), Some(Action::ScreenToggle));
+    assert_eq!(km.lookup(&list, k("j")), Some(Action::NavDown));
+    assert_eq!(km.lookup(&diff, k("enter")), Some(Action::ChangeEdit));
+    assert_eq!(km.lookup(&diff, k("a")), Some(Action::ChangeApprove));
+    assert_eq!(
+        km.lookup(&[Context::Edit], k("esc")),
+        Some(Action::EditCancel)
+    );
+    assert_eq!(
+        km.lookup(&[Context::Edit], k("enter")),
+        Some(Action::EditSave)
+    );
+    assert_eq!(
+        km.lookup(&[Context::Confirm], k("y")),
+        Some(Action::ConfirmYes)
+    );
+    assert_eq!(
+        km.lookup(&[Context::Confirm], k("esc")),
+        Some(Action::ConfirmNo)
+    );
+    // The help lists the new tables, the digits as a range.
+    let help: Vec<String> = bmby_ghl::tui::help::lines(&km, &bmby_ghl::tui::Theme::no_color(), 100)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let all = help.join("\n");
+    for t in [
+        "[keys.changes]",
+        "[keys.diff]",
+        "[keys.edit]",
+        "[keys.confirm]",
+    ] {
+        assert!(all.contains(t), "{t} in help");
+    }
+    assert!(all.contains("  1-9 "), "{all}");
+    // A user can rebind in the new contexts.
+    let (km, diags) = Keymap::with_user_text(
+        "[keys.changes]\n\"y\" = \"change.approve\"\n\"a\" = \"none\"\n",
+        "user.toml",
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(km.lookup(&list, k("y")), Some(Action::ChangeApprove));
+    assert_eq!(km.lookup(&list, k("a")), None);
 }

@@ -182,7 +182,7 @@ impl Action {
             Action::NavPageDown => "One page down",
             Action::NavTop => "Go to the top",
             Action::NavBottom => "Go to the bottom",
-            Action::FilterOpen => "Filter contacts (fuzzy: name, email, phone, tags)",
+            Action::FilterOpen => "Filter the list (contacts: fuzzy; changes: name, ids, origin)",
             Action::FilterAccept => "Keep the filter and go back to the list",
             Action::FilterCancel => "Cancel the filter",
             Action::FilterDeleteChar => "Delete the last character of the filter",

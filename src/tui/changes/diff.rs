@@ -115,7 +115,7 @@ pub fn lines(
     ]));
     let target = match (&c.contact_id, c.kind) {
         (Some(id), _) => format!("GHL {id}"),
-        (None, ChangeKind::Ambiguous) => "GHL ? (choose below)".to_owned(),
+        (None, ChangeKind::Ambiguous) => "GHL ? (choose a candidate)".to_owned(),
         (None, _) => "new GHL contact".to_owned(),
     };
     out.extend(wrapped_line(
@@ -134,6 +134,8 @@ pub fn lines(
         t.dim(),
         2,
     ));
+    // For an ambiguous change the choice comes first: it is what must be done.
+    candidates(c, t, km, w, &mut out);
     // The table.
     let mut rows = Vec::new();
     if c.fields.is_empty() {
@@ -143,10 +145,18 @@ pub fn lines(
     } else {
         stacked(c, t, w, cursor, focused, &mut out, &mut rows);
     }
-    // Warnings and candidates.
+    // Warnings (the ambiguity itself is shown as the candidates).
+    let listed = c.kind == ChangeKind::Ambiguous && !c.candidates.is_empty();
     for warn in &c.warnings {
+        if listed && warn.starts_with("matches several GHL contacts") {
+            continue;
+        }
         out.extend(wrapped_line(&format!("! {warn}"), w, t.warn(), 2));
     }
+    DiffLines { lines: out, rows }
+}
+
+fn candidates(c: &Change, t: &Theme, km: &Keymap, w: usize, out: &mut Vec<Line<'static>>) {
     if c.kind == ChangeKind::Ambiguous && !c.candidates.is_empty() {
         out.extend(wrapped_line(
             &format!(
@@ -184,7 +194,6 @@ pub fn lines(
             out.extend(l);
         }
     }
-    DiffLines { lines: out, rows }
 }
 
 fn label_lines(f: &FieldChange, w: usize) -> Vec<String> {

@@ -397,7 +397,11 @@ impl App {
             {
                 e.saving = false;
                 match errs.first() {
-                    Some(err) => e.error = Some(err.clone()),
+                    Some(err) => {
+                        // Shown in the editor's title, not in the status line too.
+                        e.error = Some(err.clone());
+                        errs.clear();
+                    }
                     None => cs.edit = None,
                 }
             }
