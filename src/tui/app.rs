@@ -14,6 +14,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 
 use super::action::Action;
+use super::changes::{ChangesState, ReviewOp};
 use super::filter::{FilterMsg, FilterResult, ListSource};
 use super::keymap::{self, Context, KeyCombo, Keymap};
 use super::layout;
@@ -59,6 +60,16 @@ impl Pane {
             Pane::Activity => Context::Activity,
         }
     }
+}
+
+/// The two screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// Contacts, details and activity.
+    #[default]
+    Contacts,
+    /// What Bmby wants to change in GHL (list and diff).
+    Changes,
 }
 
 /// The list's sort key.
@@ -150,6 +161,12 @@ pub enum Effect {
     Filter(FilterMsg),
     /// Suspend the process (ctrl-z): restore the terminal, stop, re-enter on resume.
     Suspend,
+    /// Read every change from the store off the UI thread and hand the result to
+    /// [`App::handle_changes_loaded`].
+    LoadChanges,
+    /// Run a review action off the UI thread (it writes and flushes sled) and hand the
+    /// result to [`App::handle_review_done`].
+    Review(ReviewOp),
 }
 
 /// The filter's state.
@@ -299,6 +316,10 @@ pub struct App {
     /// A message box (keymap problems) that the next key closes.
     pub notice: Option<String>,
     pub status: Status,
+    /// Which screen is shown.
+    pub screen: Screen,
+    /// The changes screen.
+    pub changes: ChangesState,
     fetch_due: Option<(Instant, String)>,
     pub should_quit: bool,
     /// Something changed since the last draw.
@@ -368,6 +389,8 @@ impl App {
                 error,
                 ..Default::default()
             },
+            screen: Screen::Contacts,
+            changes: ChangesState::default(),
             fetch_due: None,
             should_quit: false,
             dirty: true,
@@ -387,6 +410,7 @@ impl App {
         if self.online {
             fx.push(Effect::Job(Job::FetchCustomFields));
         }
+        fx.extend(self.request_changes_reload());
         fx
     }
 
@@ -442,7 +466,12 @@ impl App {
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.size = (cols, rows);
         self.ensure_visible();
+        self.changes_ensure_visible();
         self.dirty = true;
+    }
+
+    pub(crate) fn ensure_contacts_visible(&mut self) {
+        self.ensure_visible();
     }
 
     fn ensure_visible(&mut self) {
@@ -576,6 +605,9 @@ impl App {
                 None => Vec::new(),
             };
         }
+        if self.screen == Screen::Changes {
+            return self.handle_changes_key(key);
+        }
         if self.filter.editing {
             if let Some(c) = key.printable() {
                 self.filter.query.push(c);
@@ -620,11 +652,14 @@ impl App {
             };
             return Vec::new();
         }
+        if self.screen == Screen::Changes {
+            return self.handle_changes_action(action);
+        }
         match action {
-            Action::Quit => self.should_quit = true,
-            Action::Suspend => return vec![Effect::Suspend],
-            Action::HelpToggle => self.help = Some(0),
-            Action::HelpClose => {}
+            Action::ScreenToggle => {
+                self.screen = Screen::Changes;
+                self.changes_ensure_visible();
+            }
             Action::PaneNext => self.focus = self.focus.next(),
             Action::PanePrev => self.focus = self.focus.prev(),
             Action::Back => {
@@ -681,6 +716,28 @@ impl App {
                 self.tab = self.tab.prev();
                 self.activity_scroll = 0;
             }
+            Action::RefreshContact => {
+                if let Some(id) = self.details.as_ref().map(|d| d.id.clone()) {
+                    self.fetch_due = None;
+                    if !self.online {
+                        self.status.info = Some("offline: showing the cache".into());
+                    }
+                    return self.fetch_now(id);
+                }
+            }
+            other => return self.handle_common_action(other),
+        }
+        Vec::new()
+    }
+
+    /// Actions that do the same on every screen (the rest are ignored where they mean
+    /// nothing).
+    pub(crate) fn handle_common_action(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        match action {
+            Action::Quit => self.should_quit = true,
+            Action::Suspend => return vec![Effect::Suspend],
+            Action::HelpToggle => self.help = Some(0),
             Action::SyncPull | Action::SyncPullFull => {
                 let full = action == Action::SyncPullFull;
                 if !self.online {
@@ -694,15 +751,7 @@ impl App {
                     return vec![Effect::Job(Job::Pull { full })];
                 }
             }
-            Action::RefreshContact => {
-                if let Some(id) = self.details.as_ref().map(|d| d.id.clone()) {
-                    self.fetch_due = None;
-                    if !self.online {
-                        self.status.info = Some("offline: showing the cache".into());
-                    }
-                    return self.fetch_now(id);
-                }
-            }
+            _ => {}
         }
         Vec::new()
     }

@@ -23,6 +23,12 @@ pub struct Driver {
     pub hold_filter: bool,
     /// Held filter results (when `hold_filter`).
     pub held: Vec<FilterResult>,
+    /// Change loads and review actions are held instead of run (to look at the screen
+    /// while they are in flight); [`Driver::release_changes`] runs them.
+    pub hold_changes: bool,
+    pub held_changes: Vec<Effect>,
+    /// Review actions run, in order.
+    pub reviews: Vec<super::changes::ReviewOp>,
 }
 
 impl Driver {
@@ -35,6 +41,9 @@ impl Driver {
             jobs: Vec::new(),
             hold_filter: false,
             held: Vec::new(),
+            hold_changes: false,
+            held_changes: Vec::new(),
+            reviews: Vec::new(),
         };
         let fx = d.app.start();
         d.run(fx);
@@ -66,8 +75,46 @@ impl Driver {
                     }
                 }
                 Effect::Suspend => {}
+                Effect::LoadChanges if self.hold_changes => self.held_changes.push(e),
+                Effect::Review(_) if self.hold_changes => self.held_changes.push(e),
+                Effect::LoadChanges => {
+                    let r = super::changes::load(self.app.store());
+                    queue.extend(self.app.handle_changes_loaded(r));
+                }
+                Effect::Review(op) => {
+                    self.reviews.push(op.clone());
+                    let done = super::changes::run_review(self.app.store(), op);
+                    queue.extend(self.app.handle_review_done(done));
+                }
             }
         }
+    }
+
+    /// Runs the held change loads and review actions.
+    pub fn release_changes(&mut self) {
+        self.hold_changes = false;
+        let fx = std::mem::take(&mut self.held_changes);
+        self.run(fx);
+    }
+
+    /// Builds the app without running its start effects, so the first frame can be looked
+    /// at before anything loaded.
+    pub fn unstarted(store: Store, opts: AppOptions) -> (Driver, Vec<Effect>) {
+        let mut app = App::new(store, opts);
+        let fx = app.start();
+        (
+            Driver {
+                app,
+                matcher: Matcher::new(),
+                jobs: Vec::new(),
+                hold_filter: false,
+                held: Vec::new(),
+                hold_changes: false,
+                held_changes: Vec::new(),
+                reviews: Vec::new(),
+            },
+            fx,
+        )
     }
 
     /// One key event.

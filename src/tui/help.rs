@@ -6,15 +6,36 @@ use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::action::Action;
-use super::app::{App, Pane};
+use super::app::{App, Pane, Screen};
+use super::changes::ChangesFocus;
 use super::keymap::{Context, KeyCombo, Keymap};
 use super::theme::Theme;
+use crate::domain::ChangeKind;
 
-fn keys_text(keys: &[KeyCombo]) -> String {
-    keys.iter()
-        .map(|k| k.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+fn digit(k: KeyCombo) -> Option<u32> {
+    k.printable().and_then(|c| c.to_digit(10))
+}
+
+/// Keys as text, `, `-separated; a run of three or more consecutive digits is `1-9`.
+pub fn keys_text(keys: &[KeyCombo]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < keys.len() {
+        if let Some(first) = digit(keys[i]) {
+            let mut j = i;
+            while j + 1 < keys.len() && digit(keys[j + 1]) == digit(keys[j]).map(|d| d + 1) {
+                j += 1;
+            }
+            if j - i >= 2 {
+                parts.push(format!("{first}-{}", first + (j - i) as u32));
+                i = j + 1;
+                continue;
+            }
+        }
+        parts.push(keys[i].to_string());
+        i += 1;
+    }
+    parts.join(", ")
 }
 
 /// Every line of the help screen.
@@ -77,6 +98,8 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             vec![Context::Help],
             &[(Action::NavDown, "scroll"), (Action::HelpClose, "close")],
         )
+    } else if app.screen == Screen::Changes {
+        return changes_hints(app);
     } else if app.filter.editing {
         (
             vec![Context::Filter, Context::Global],
@@ -96,6 +119,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 (Action::FilterOpen, "filter"),
                 (Action::CycleSort, "sort"),
                 (Action::SyncPull, "sync"),
+                (Action::ScreenToggle, "changes"),
                 (Action::PaneNext, "pane"),
                 (Action::HelpToggle, "help"),
                 (Action::Quit, "quit"),
@@ -105,6 +129,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 (Action::ToggleRaw, "raw JSON"),
                 (Action::RefreshContact, "refresh"),
                 (Action::Back, "back"),
+                (Action::ScreenToggle, "changes"),
                 (Action::PaneNext, "pane"),
                 (Action::HelpToggle, "help"),
                 (Action::Quit, "quit"),
@@ -113,6 +138,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 (Action::TabNext, "tab"),
                 (Action::NavDown, "scroll"),
                 (Action::Back, "back"),
+                (Action::ScreenToggle, "changes"),
                 (Action::PaneNext, "pane"),
                 (Action::HelpToggle, "help"),
                 (Action::Quit, "quit"),
@@ -124,25 +150,140 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     if app.filter.editing {
         out.push(("type".to_owned(), "to filter"));
     }
+    out.extend(hint_keys(km, &chain, wanted));
+    out
+}
+
+fn hint_keys(
+    km: &Keymap,
+    chain: &[Context],
+    wanted: &[(Action, &'static str)],
+) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
     for (action, label) in wanted {
-        let keys = km.keys_for(&chain, *action);
+        let keys = km.keys_for(chain, *action);
         let Some(first) = keys.first() else { continue };
         let mut k = first.to_string();
         if *action == Action::NavDown {
-            if let Some(up) = km.keys_for(&chain, Action::NavUp).first() {
+            if let Some(up) = km.keys_for(chain, Action::NavUp).first() {
                 k = format!("{k}/{up}");
             }
+        }
+        if *action == Action::ChangeResolve {
+            k = keys_text(&keys);
         }
         out.push((k, *label));
     }
     out
 }
 
+/// The hints of the changes screen, by what has the keyboard and what is selected.
+fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
+    let cs = &app.changes;
+    let chain = app.changes_chain();
+    let mut out = Vec::new();
+    let wanted: &[(Action, &'static str)] = if cs.confirm.is_some() {
+        &[
+            (Action::ConfirmYes, "approve"),
+            (Action::ConfirmNo, "cancel"),
+        ]
+    } else if cs.edit.is_some() {
+        out.push(("type".to_owned(), "to edit"));
+        &[
+            (Action::EditSave, "save"),
+            (Action::EditCancel, "cancel"),
+            (Action::EditClear, "clear"),
+            (Action::EditHome, "start"),
+            (Action::EditEnd, "end"),
+        ]
+    } else if cs.query_editing {
+        out.push(("type".to_owned(), "to filter"));
+        &[
+            (Action::FilterAccept, "keep"),
+            (Action::FilterCancel, "cancel"),
+            (Action::FilterDeleteChar, "delete"),
+            (Action::FilterClear, "clear"),
+        ]
+    } else {
+        let ambiguous = cs
+            .selected_change()
+            .is_some_and(|c| c.kind == ChangeKind::Ambiguous);
+        match (cs.focus, ambiguous) {
+            (ChangesFocus::List, false) => &[
+                (Action::NavDown, "move"),
+                (Action::ChangeApprove, "approve"),
+                (Action::ChangeReject, "reject"),
+                (Action::ChangeEdit, "edit"),
+                (Action::ChangeApproveAllShown, "all"),
+                (Action::ScreenToggle, "contacts"),
+                (Action::ChangesCycleState, "show"),
+                (Action::ChangeReset, "pending"),
+                (Action::FilterOpen, "filter"),
+                (Action::PaneNext, "diff"),
+                (Action::HelpToggle, "help"),
+                (Action::Quit, "quit"),
+            ],
+            (ChangesFocus::Diff, false) => &[
+                (Action::NavDown, "field"),
+                (Action::ChangeEdit, "edit"),
+                (Action::ChangeApprove, "approve"),
+                (Action::ChangeReject, "reject"),
+                (Action::Back, "list"),
+                (Action::ScreenToggle, "contacts"),
+                (Action::ChangeReset, "pending"),
+                (Action::HelpToggle, "help"),
+                (Action::Quit, "quit"),
+            ],
+            (_, true) => &[
+                (Action::ChangeResolve, "choose"),
+                (Action::ChangeResolveNew, "new contact"),
+                (Action::ChangeReject, "reject"),
+                (Action::NavDown, "move"),
+                (Action::ScreenToggle, "contacts"),
+                (Action::ChangesCycleState, "show"),
+                (Action::HelpToggle, "help"),
+                (Action::Quit, "quit"),
+            ],
+        }
+    };
+    out.extend(hint_keys(&app.keymap, &chain, wanted));
+    out
+}
+
+fn hints_width(h: &[(String, &str)]) -> usize {
+    h.iter()
+        .map(|(k, l)| super::text::width(k) + 1 + super::text::width(l))
+        .sum::<usize>()
+        + 2 * h.len().saturating_sub(1)
+}
+
+/// The hints that fit in `width` cells: the least important (just before help and quit)
+/// are dropped first.
+pub fn fitted_hints(app: &App, width: usize) -> Vec<(String, &'static str)> {
+    let mut h = hints(app);
+    while hints_width(&h) > width && h.len() > 1 {
+        let keep_tail = h
+            .iter()
+            .rev()
+            .take_while(|(_, l)| *l == "help" || *l == "quit")
+            .count();
+        if h.len() > keep_tail {
+            h.remove(h.len() - keep_tail - 1);
+        } else {
+            h.pop();
+        }
+    }
+    h
+}
+
 /// Draws the hint line.
 pub fn render_footer(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let mut spans = Vec::new();
-    for (i, (k, label)) in hints(app).into_iter().enumerate() {
+    for (i, (k, label)) in fitted_hints(app, area.width as usize)
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             spans.push(Span::raw("  "));
         }

@@ -13,8 +13,11 @@
 //! ```
 //!
 //! Contexts: `global`, `list` (navigation shared by every pane), `contacts`, `details`,
-//! `activity`, `filter` (while typing a filter; printable characters always type), `help`.
-//! A key is looked up in the innermost context first (e.g. `contacts` → `list` → `global`).
+//! `activity`, `filter` (while typing a filter; printable characters always type), `help`,
+//! `changes` (the changes screen), `diff` (its diff pane; falls back to `changes`), `edit`
+//! (the one-line value editor; printable characters always type) and `confirm` (y/n).
+//! A key is looked up in the innermost context first (e.g. `contacts` → `list` → `global`,
+//! `diff` → `changes` → `list` → `global`).
 //! Ctrl-C always quits and cannot be rebound.
 
 pub mod key;
@@ -40,6 +43,10 @@ pub enum Context {
     Activity,
     Filter,
     Help,
+    Changes,
+    Diff,
+    Edit,
+    Confirm,
 }
 
 impl Context {
@@ -49,7 +56,11 @@ impl Context {
         Context::Contacts,
         Context::Details,
         Context::Activity,
+        Context::Changes,
+        Context::Diff,
         Context::Filter,
+        Context::Edit,
+        Context::Confirm,
         Context::Help,
     ];
 
@@ -63,6 +74,10 @@ impl Context {
             Context::Activity => "activity",
             Context::Filter => "filter",
             Context::Help => "help",
+            Context::Changes => "changes",
+            Context::Diff => "diff",
+            Context::Edit => "edit",
+            Context::Confirm => "confirm",
         }
     }
 
@@ -80,6 +95,10 @@ impl Context {
             Context::Activity => "Tasks, notes, appointments pane",
             Context::Filter => "While typing a filter",
             Context::Help => "Help screen",
+            Context::Changes => "Changes screen (list and diff)",
+            Context::Diff => "Diff pane (field cursor)",
+            Context::Edit => "While editing a proposed value (printable keys type)",
+            Context::Confirm => "Confirmation questions",
         }
     }
 }

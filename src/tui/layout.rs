@@ -93,3 +93,49 @@ pub fn centered(r: Rect, w: u16, h: u16) -> Rect {
         height: h,
     }
 }
+
+/// Where the changes screen goes: the list and the diff pane, status and hints.
+///
+/// - 140 columns or wider: list | diff side by side.
+/// - 60 columns or wider and 16 rows or taller: the list above, the diff below (the list
+///   gets about a third of the height, at least 6 rows).
+/// - smaller: only the focused pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChangesAreas {
+    pub list: Option<Rect>,
+    pub diff: Option<Rect>,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+pub const CHANGES_SIDE_BY_SIDE: u16 = 140;
+
+pub fn changes_areas(area: Rect, diff_focused: bool) -> ChangesAreas {
+    let [main, status, footer] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let mut a = ChangesAreas {
+        status,
+        footer,
+        ..Default::default()
+    };
+    if area.width >= CHANGES_SIDE_BY_SIDE {
+        let [l, d] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+            .areas(main);
+        a.list = Some(l);
+        a.diff = Some(d);
+    } else if area.width >= NARROW && main.height >= 14 {
+        let list_h = (main.height * 3 / 8).clamp(6, 20);
+        let [l, d] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(1)]).areas(main);
+        a.list = Some(l);
+        a.diff = Some(d);
+    } else if diff_focused {
+        a.diff = Some(main);
+    } else {
+        a.list = Some(main);
+    }
+    a
+}

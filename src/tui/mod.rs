@@ -11,6 +11,7 @@
 
 pub mod action;
 pub mod app;
+pub mod changes;
 pub mod driver;
 pub mod filter;
 pub mod help;
@@ -34,7 +35,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 
 pub use action::Action;
-pub use app::{App, AppOptions, Clock, Effect, Pane, SortKey};
+pub use app::{App, AppOptions, Clock, Effect, Pane, Screen, SortKey};
 pub use driver::Driver;
 pub use keymap::{Context, KeyCombo, Keymap};
 pub use render::render;
@@ -80,6 +81,21 @@ struct RowsMsg {
     order: Vec<u32>,
 }
 
+/// Results of the changes screen's blocking work.
+enum ChangesMsg {
+    Loaded(Result<Vec<crate::domain::Change>, String>),
+    Reviewed(changes::ReviewDone),
+}
+
+impl ChangesMsg {
+    fn apply(self, app: &mut App) -> Vec<Effect> {
+        match self {
+            ChangesMsg::Loaded(r) => app.handle_changes_loaded(r),
+            ChangesMsg::Reviewed(d) => app.handle_review_done(d),
+        }
+    }
+}
+
 type Term = Terminal<CrosstermBackend<io::Stdout>>;
 
 fn draw(terminal: &mut Term, app: &App) -> io::Result<()> {
@@ -99,6 +115,7 @@ struct Loop {
     jobs: Option<mpsc::Sender<Job>>,
     filter: filter::FilterHandle,
     rows_tx: mpsc::UnboundedSender<RowsMsg>,
+    changes_tx: mpsc::UnboundedSender<ChangesMsg>,
     store: Store,
 }
 
@@ -148,6 +165,31 @@ impl Loop {
                     });
                 }
                 Effect::Filter(m) => self.filter.send(m),
+                Effect::LoadChanges => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let handle = tokio::task::spawn_blocking(move || changes::load(&store));
+                    tokio::spawn(async move {
+                        let r = handle
+                            .await
+                            .unwrap_or_else(|e| Err(format!("change loader failed: {e}")));
+                        let _ = tx.send(ChangesMsg::Loaded(r));
+                    });
+                }
+                Effect::Review(op) => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let op2 = op.clone();
+                    let handle =
+                        tokio::task::spawn_blocking(move || changes::run_review(&store, op));
+                    tokio::spawn(async move {
+                        let done = handle.await.unwrap_or_else(|e| changes::ReviewDone {
+                            results: vec![Err(format!("review action failed: {e}"))],
+                            op: op2,
+                        });
+                        let _ = tx.send(ChangesMsg::Reviewed(done));
+                    });
+                }
                 Effect::Suspend => {
                     if let Err(e) = guard.suspend() {
                         tracing::warn!(error = %e, "resume after suspend failed");
@@ -210,10 +252,12 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
 
     let (filter_tx, mut filter_rx) = mpsc::unbounded_channel();
     let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<RowsMsg>();
+    let (changes_tx, mut changes_rx) = mpsc::unbounded_channel::<ChangesMsg>();
     let lp = Loop {
         jobs,
         filter: filter::spawn(filter_tx),
         rows_tx,
+        changes_tx,
         store: store.clone(),
     };
     // One reader of the terminal: a task forwarding crossterm's stream into a channel, so the
@@ -255,6 +299,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
             Some(ev) = events.recv() => fx = app.handle_event(ev),
             Some(r) = filter_rx.recv() => { app.handle_filter_result(r); }
             Some(m) = rows_rx.recv() => fx = app.handle_rows_loaded(m.rows, m.sort, m.order),
+            Some(m) = changes_rx.recv() => fx = m.apply(&mut app),
             _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)).await },
                 if deadline.is_some() => fx = app.on_fetch_timer(),
             _ = age_tick.tick() => {
@@ -287,6 +332,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
             }
             while let Ok(m) = rows_rx.try_recv() {
                 fx.extend(app.handle_rows_loaded(m.rows, m.sort, m.order));
+                more = true;
+            }
+            while let Ok(m) = changes_rx.try_recv() {
+                fx.extend(m.apply(&mut app));
                 more = true;
             }
             if !more || app.should_quit {

@@ -4,25 +4,50 @@ use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::App;
+use super::app::{App, Screen};
+use super::changes::{self, ChangesFocus};
 use super::{help, layout, panes, status};
 
 /// Draws one frame. Reads `app`, never changes it. Sizes come from the frame, so a frame of
 /// any size draws correctly even before [`App::resize`] ran.
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
-    let a = layout::areas(area, app.focus);
-    if let Some(r) = a.contacts {
-        panes::contacts::render(app, f, r);
+    let (status_area, footer_area) = match app.screen {
+        Screen::Contacts => {
+            let a = layout::areas(area, app.focus);
+            if let Some(r) = a.contacts {
+                panes::contacts::render(app, f, r);
+            }
+            if let Some(r) = a.details {
+                panes::details::render(app, f, r);
+            }
+            if let Some(r) = a.activity {
+                panes::activity::render(app, f, r);
+            }
+            (a.status, a.footer)
+        }
+        Screen::Changes => {
+            let a = layout::changes_areas(area, app.changes.focus == ChangesFocus::Diff);
+            if let Some(r) = a.list {
+                changes::list::render(app, f, r);
+            }
+            if let Some(r) = a.diff {
+                changes::diff::render(app, f, r);
+            }
+            (a.status, a.footer)
+        }
+    };
+    status::render(app, f, status_area);
+    help::render_footer(app, f, footer_area);
+    if app.screen == Screen::Changes {
+        if let Some(c) = &app.changes.confirm {
+            let main = ratatui::layout::Rect {
+                height: area.height.saturating_sub(2),
+                ..area
+            };
+            changes::confirm::render(app, c, f, main);
+        }
     }
-    if let Some(r) = a.details {
-        panes::details::render(app, f, r);
-    }
-    if let Some(r) = a.activity {
-        panes::activity::render(app, f, r);
-    }
-    status::render(app, f, a.status);
-    help::render_footer(app, f, a.footer);
     if app.help.is_some() {
         let r = ratatui::layout::Rect {
             height: area.height.saturating_sub(2),

@@ -26,8 +26,36 @@ pub fn age_text(last: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
     }
 }
 
+/// The review counts: `changes 41 pending · 2 approved · 1 rejected`, or a compact form
+/// (`41 pending · 2 ✓ · 1 ✗`).
+pub fn counts_text(app: &App, compact: bool) -> String {
+    let cs = &app.changes;
+    if !cs.loaded {
+        return "changes …".into();
+    }
+    let c = cs.counts;
+    if c.total() == 0 {
+        return "no changes".into();
+    }
+    if compact {
+        format!(
+            "{} pending · {} ✓ · {} ✗",
+            c.pending, c.approved, c.rejected
+        )
+    } else {
+        format!(
+            "changes {} pending · {} approved · {} rejected",
+            c.pending, c.approved, c.rejected
+        )
+    }
+}
+
 /// The segments, in priority order: (text, style).
 pub fn segments(app: &App) -> Vec<(String, Style)> {
+    segments_with(app, false)
+}
+
+fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
     let t = &app.theme;
     let s = &app.status;
     let mut out = vec![(
@@ -37,6 +65,15 @@ pub fn segments(app: &App) -> Vec<(String, Style)> {
     out.push((age_text(s.last_sync, app.now()), t.dim()));
     if !app.online {
         out.push(("offline".into(), t.warn()));
+    }
+    let pending_style = if app.changes.counts.pending > 0 {
+        t.warn()
+    } else {
+        Style::new()
+    };
+    out.push((counts_text(app, compact), pending_style));
+    if app.changes.in_flight > 0 {
+        out.push(("saving…".into(), t.warn()));
     }
     if let Some(p) = s.pull {
         let kind = if p.full { "full pull" } else { "pulling" };
@@ -67,9 +104,36 @@ pub fn segments(app: &App) -> Vec<(String, Style)> {
     out
 }
 
+fn total_width(segs: &[(String, Style)]) -> usize {
+    segs.iter().map(|(t, _)| text::width(t)).sum::<usize>() + 3 * segs.len().saturating_sub(1)
+}
+
+/// The segments fitted to `width`: compact counts first, then without the location label.
+pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
+    let full = segments_with(app, false);
+    if total_width(&full) <= width {
+        return full;
+    }
+    let mut compact = segments_with(app, true);
+    let over = total_width(&compact).saturating_sub(width);
+    if over > 0 && compact.len() > 1 {
+        // Shorten the location label, or drop it when too little of it would be left.
+        let label_w = text::width(&compact[0].0);
+        if label_w >= over + 12 {
+            compact[0].0 = text::truncate(&compact[0].0, label_w - over);
+        } else {
+            compact.remove(0);
+        }
+    }
+    compact
+}
+
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
-    for (i, (txt, style)) in segments(app).into_iter().enumerate() {
+    for (i, (txt, style)) in fitted_segments(app, area.width as usize)
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             spans.push(Span::styled(" │ ", app.theme.dim()));
         }

@@ -70,3 +70,98 @@ pub fn fit(s: &str, w: usize) -> String {
 pub fn cell(s: &str, w: usize) -> String {
     fit(&clean(s), w)
 }
+
+/// `s` (one line, already clean) wrapped into lines of at most `max` cells: at spaces where
+/// possible, inside a word when a word is longer than a line. Nothing is dropped (only the
+/// spaces a line is broken at); characters are never reordered; a wide character never
+/// straddles two lines. Zero-width marks stay with the character before them. An empty `s`
+/// gives one empty line.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(2);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut lw = 0usize;
+    let mut spaces = 0usize;
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            spaces += 1;
+        }
+        if word.is_empty() {
+            continue;
+        }
+        let ww = width(word);
+        // Spaces between words are kept; at the start of a continuation line they are not.
+        let gap = if lw > 0 || lines.is_empty() {
+            spaces
+        } else {
+            0
+        };
+        spaces = 0;
+        if lw + gap + ww <= max {
+            line.extend(std::iter::repeat_n(' ', gap));
+            line.push_str(word);
+            lw += gap + ww;
+            continue;
+        }
+        if ww <= max {
+            if lw > 0 {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push_str(word);
+            lw = ww;
+            continue;
+        }
+        // Longer than a line: fill the current line, then break by characters.
+        if lw > 0 && lw + gap + 1 < max {
+            line.extend(std::iter::repeat_n(' ', gap));
+            lw += gap;
+        } else if lw > 0 {
+            lines.push(std::mem::take(&mut line));
+            lw = 0;
+        }
+        for c in word.chars() {
+            let cw = UnicodeWidthChar::width(c).unwrap_or(0);
+            if lw + cw > max && lw > 0 {
+                lines.push(std::mem::take(&mut line));
+                lw = 0;
+            }
+            line.push(c);
+            lw += cw;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+
+    #[test]
+    fn wraps_words_and_long_runs_by_width() {
+        assert_eq!(wrap("", 10), vec![""]);
+        assert_eq!(wrap("תל אביב", 10), vec!["תל אביב"]);
+        assert_eq!(
+            wrap("one two three four", 9),
+            vec!["one two", "three", "four"]
+        );
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("1  two", 10), vec!["1  two"], "inner spaces kept");
+        assert_eq!(wrap("aaa bbb", 3), vec!["aaa", "bbb"]);
+        // A wide character never straddles.
+        assert_eq!(wrap("王小明王小明", 5), vec!["王小", "明王", "小明"]);
+        for (s, w) in [
+            ("רחוב הרצל 12, דירה 4, קומה שלישית, כניסה ב׳", 11),
+            ("a-very-long-email-address@example-company.co.il x", 8),
+            ("short  double  spaces", 7),
+        ] {
+            let lines = wrap(s, w);
+            assert!(lines.iter().all(|l| width(l) <= w), "{lines:?}");
+            let joined: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+            let orig: String = s.chars().filter(|c| *c != ' ').collect();
+            assert_eq!(joined, orig, "nothing dropped or reordered");
+        }
+    }
+}

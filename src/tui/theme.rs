@@ -99,6 +99,42 @@ impl Theme {
         }
     }
 
+    /// What GHL has now and a change would replace (the diff's left side).
+    pub fn removed(&self) -> Style {
+        self.fg(Color::Red)
+    }
+
+    /// What a change proposes (the diff's right side).
+    pub fn added(&self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    /// A value a person edited: added, and bold (also without colour).
+    pub fn edited(&self) -> Style {
+        self.added().add_modifier(Modifier::BOLD)
+    }
+
+    /// The kind of a change (the badge also carries a symbol and a word).
+    pub fn change_kind(&self, k: crate::domain::ChangeKind) -> Style {
+        use crate::domain::ChangeKind;
+        match k {
+            ChangeKind::Create => self.fg(Color::Green),
+            ChangeKind::Update => self.fg(Color::Cyan),
+            ChangeKind::Delete => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            ChangeKind::Ambiguous => self.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        }
+    }
+
+    /// The review state of a change.
+    pub fn change_state(&self, s: crate::domain::ChangeState) -> Style {
+        use crate::domain::ChangeState;
+        match s {
+            ChangeState::Pending => self.fg(Color::Yellow),
+            ChangeState::Approved => self.fg(Color::Green),
+            ChangeState::Rejected => self.dim(),
+        }
+    }
+
     pub fn active_tab(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }

@@ -1,0 +1,324 @@
+//! The changes screen: what Bmby wants to change in GHL, field by field, with approve,
+//! reject, back to pending, edit a proposed value, approve everything shown, and settling an
+//! ambiguous match.
+//!
+//! - [`ChangesState`]: the list (every change, in id order), the shown subset, selection,
+//!   field cursor, the open editor and the open question.
+//! - [`ReviewOp`] / [`run_review`]: the review actions as data; the loop runs them with
+//!   `spawn_blocking` (they write to sled and flush) and hands the [`ReviewDone`] back to
+//!   [`App::handle_review_done`](crate::tui::App::handle_review_done).
+//! - `update.rs` (the App's handlers), `list.rs` and `diff.rs` (drawing), `edit.rs` (the
+//!   one-line editor), `confirm.rs` (the y/n question).
+
+pub mod confirm;
+pub mod diff;
+pub mod edit;
+pub mod list;
+mod update;
+
+use crate::domain::{Change, ChangeKind, ChangeState};
+use crate::store::Store;
+use crate::sync::review;
+
+pub use edit::EditState;
+
+/// Which changes the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StateFilter {
+    #[default]
+    Pending,
+    Approved,
+    Rejected,
+    All,
+}
+
+impl StateFilter {
+    pub fn next(self) -> StateFilter {
+        match self {
+            StateFilter::Pending => StateFilter::Approved,
+            StateFilter::Approved => StateFilter::Rejected,
+            StateFilter::Rejected => StateFilter::All,
+            StateFilter::All => StateFilter::Pending,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            StateFilter::Pending => "pending",
+            StateFilter::Approved => "approved",
+            StateFilter::Rejected => "rejected",
+            StateFilter::All => "all",
+        }
+    }
+    pub fn accepts(self, s: ChangeState) -> bool {
+        match self {
+            StateFilter::Pending => s == ChangeState::Pending,
+            StateFilter::Approved => s == ChangeState::Approved,
+            StateFilter::Rejected => s == ChangeState::Rejected,
+            StateFilter::All => true,
+        }
+    }
+}
+
+/// Which pane of the changes screen has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChangesFocus {
+    #[default]
+    List,
+    Diff,
+}
+
+/// How many changes are in each state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub pending: usize,
+    pub approved: usize,
+    pub rejected: usize,
+}
+
+impl Counts {
+    pub fn of(all: &[Change]) -> Counts {
+        let mut c = Counts::default();
+        for ch in all {
+            match ch.state {
+                ChangeState::Pending => c.pending += 1,
+                ChangeState::Approved => c.approved += 1,
+                ChangeState::Rejected => c.rejected += 1,
+            }
+        }
+        c
+    }
+    pub fn total(&self) -> usize {
+        self.pending + self.approved + self.rejected
+    }
+    pub fn get(&self, f: StateFilter) -> usize {
+        match f {
+            StateFilter::Pending => self.pending,
+            StateFilter::Approved => self.approved,
+            StateFilter::Rejected => self.rejected,
+            StateFilter::All => self.total(),
+        }
+    }
+}
+
+/// The "approve every change shown" question, with the ids fixed when it was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub ids: Vec<u64>,
+    /// Shown ambiguous changes that cannot be approved (and are left alone).
+    pub ambiguous: usize,
+    /// Shown changes that are approved already.
+    pub already: usize,
+}
+
+/// A review action, run off the UI thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewOp {
+    Approve(u64),
+    Reject(u64),
+    Reset(u64),
+    Edit {
+        id: u64,
+        field: String,
+        value: String,
+    },
+    /// `None` = create a new contact.
+    Resolve {
+        id: u64,
+        contact_id: Option<String>,
+    },
+    ApproveMany(Vec<u64>),
+}
+
+/// What a [`ReviewOp`] did: one result per change it touched, errors as text.
+#[derive(Debug, Clone)]
+pub struct ReviewDone {
+    pub op: ReviewOp,
+    pub results: Vec<Result<Change, String>>,
+}
+
+/// Carries out a review action (blocking: writes and flushes sled).
+pub fn run_review(store: &Store, op: ReviewOp) -> ReviewDone {
+    let s = |r: Result<Change, review::ReviewError>| r.map_err(|e| e.to_string());
+    let results = match &op {
+        ReviewOp::Approve(id) => vec![s(review::approve(store, *id))],
+        ReviewOp::Reject(id) => vec![s(review::reject(store, *id))],
+        ReviewOp::Reset(id) => vec![s(review::reset(store, *id))],
+        ReviewOp::Edit { id, field, value } => vec![s(review::edit(store, *id, field, value))],
+        ReviewOp::Resolve { id, contact_id } => {
+            vec![s(review::resolve(store, *id, contact_id.as_deref()))]
+        }
+        ReviewOp::ApproveMany(ids) => ids
+            .iter()
+            .map(|id| s(review::approve(store, *id)))
+            .collect(),
+    };
+    ReviewDone { op, results }
+}
+
+/// Every change from the store (blocking), for [`App::handle_changes_loaded`](crate::tui::App::handle_changes_loaded).
+pub fn load(store: &Store) -> Result<Vec<Change>, String> {
+    let mut v = store.changes().map_err(|e| e.to_string())?;
+    v.sort_by_key(|c| c.id);
+    Ok(v)
+}
+
+/// The state of the changes screen.
+#[derive(Debug, Default)]
+pub struct ChangesState {
+    /// Every change, in id order.
+    pub all: Vec<Change>,
+    /// The first load has arrived.
+    pub loaded: bool,
+    pub(crate) loading: bool,
+    pub(crate) reload_queued: bool,
+    pub filter: StateFilter,
+    /// Text filter (`/`): case-insensitive substring of name, ids, origin, kind.
+    pub query: String,
+    pub query_editing: bool,
+    /// Indices into `all` of the shown changes, in order.
+    pub view: Vec<u32>,
+    /// Position in `view`.
+    pub selected: usize,
+    /// First position drawn (the list is windowed).
+    pub offset: usize,
+    pub focus: ChangesFocus,
+    /// The field cursor (index into the selected change's fields).
+    pub field: usize,
+    /// The change whose fields `field` points into.
+    pub(crate) field_of: Option<u64>,
+    pub edit: Option<EditState>,
+    pub confirm: Option<Confirm>,
+    /// Review actions sent and not yet back.
+    pub in_flight: usize,
+    pub counts: Counts,
+    /// The status line's error came from a review action (cleared by the next success).
+    pub(crate) review_error: bool,
+}
+
+impl ChangesState {
+    /// The change at view position `i`.
+    pub fn shown(&self, i: usize) -> Option<&Change> {
+        self.all.get(*self.view.get(i)? as usize)
+    }
+
+    /// The selected change.
+    pub fn selected_change(&self) -> Option<&Change> {
+        self.shown(self.selected)
+    }
+
+    fn matches(&self, c: &Change, q: &str) -> bool {
+        if !self.filter.accepts(c.state) {
+            return false;
+        }
+        if q.is_empty() {
+            return true;
+        }
+        let has = |s: &str| s.to_lowercase().contains(q);
+        has(&c.display_name)
+            || has(&c.client_id)
+            || c.contact_id.as_deref().is_some_and(has)
+            || has(&c.origin)
+            || c.kind.label().contains(q)
+            || c.id.to_string() == q.trim_start_matches('#')
+    }
+
+    /// Recomputes `view`; the selection stays on `keep` when it is still shown, else at the
+    /// same position.
+    pub(crate) fn refilter(&mut self, keep: Option<u64>) {
+        let q = self.query.trim().to_lowercase();
+        self.view = (0..self.all.len() as u32)
+            .filter(|&i| self.matches(&self.all[i as usize], &q))
+            .collect();
+        if let Some(pos) = keep.and_then(|id| self.position_of(id)) {
+            self.selected = pos;
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.counts = Counts::of(&self.all);
+    }
+
+    fn position_of(&self, id: u64) -> Option<usize> {
+        self.view
+            .iter()
+            .position(|&i| self.all.get(i as usize).is_some_and(|c| c.id == id))
+    }
+
+    /// Replaces a change by id (keeps id order); returns whether it was known.
+    pub(crate) fn replace(&mut self, c: Change) -> bool {
+        match self.all.binary_search_by_key(&c.id, |x| x.id) {
+            Ok(i) => {
+                self.all[i] = c;
+                true
+            }
+            Err(i) => {
+                self.all.insert(i, c);
+                // Indices after `i` moved: the view is recomputed by the caller.
+                false
+            }
+        }
+    }
+
+    /// Keeps the selection visible with `page` rows, and the field cursor on the selected
+    /// change.
+    pub(crate) fn ensure_visible(&mut self, page: usize) {
+        let len = self.view.len();
+        if len == 0 {
+            self.selected = 0;
+            self.offset = 0;
+        } else {
+            self.selected = self.selected.min(len - 1);
+            let page = page.max(1);
+            if self.selected < self.offset {
+                self.offset = self.selected;
+            } else if self.selected >= self.offset + page {
+                self.offset = self.selected + 1 - page;
+            }
+            self.offset = self.offset.min(len.saturating_sub(page));
+        }
+        let (id, n) = self
+            .selected_change()
+            .map_or((None, 0), |c| (Some(c.id), c.fields.len()));
+        if id != self.field_of {
+            self.field_of = id;
+            self.field = 0;
+        }
+        self.field = self.field.min(n.saturating_sub(1));
+    }
+
+    /// The shown changes "approve all shown" would approve, and those it leaves alone.
+    pub fn approvable_shown(&self) -> Confirm {
+        let mut c = Confirm {
+            ids: Vec::new(),
+            ambiguous: 0,
+            already: 0,
+        };
+        for ch in self.view.iter().filter_map(|&i| self.all.get(i as usize)) {
+            if ch.kind == ChangeKind::Ambiguous {
+                c.ambiguous += 1;
+            } else if ch.state == ChangeState::Approved {
+                c.already += 1;
+            } else {
+                c.ids.push(ch.id);
+            }
+        }
+        c
+    }
+}
+
+/// The kind as a symbol and a word (readable without colour).
+pub fn kind_badge(k: ChangeKind) -> &'static str {
+    match k {
+        ChangeKind::Create => "+ create",
+        ChangeKind::Update => "~ update",
+        ChangeKind::Delete => "- delete",
+        ChangeKind::Ambiguous => "? ambiguous",
+    }
+}
+
+/// The state as a symbol and a word.
+pub fn state_badge(s: ChangeState) -> &'static str {
+    match s {
+        ChangeState::Pending => "  pending",
+        ChangeState::Approved => "✓ approved",
+        ChangeState::Rejected => "✗ rejected",
+    }
+}

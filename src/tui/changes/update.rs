@@ -1,0 +1,457 @@
+//! The app's handlers for the changes screen: keys, actions, loads and review results.
+
+use super::{ChangesFocus, EditState, ReviewDone, ReviewOp};
+use crate::domain::{Change, ChangeKind};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Effect, Screen};
+use crate::tui::keymap::{Context, KeyCombo};
+use crate::tui::layout;
+
+impl App {
+    /// The keymap chain on the changes screen now (innermost first).
+    pub fn changes_chain(&self) -> Vec<Context> {
+        let cs = &self.changes;
+        if cs.confirm.is_some() {
+            vec![Context::Confirm]
+        } else if cs.edit.is_some() {
+            vec![Context::Edit]
+        } else if cs.query_editing {
+            vec![Context::Filter, Context::Global]
+        } else if cs.focus == ChangesFocus::Diff {
+            vec![
+                Context::Diff,
+                Context::Changes,
+                Context::List,
+                Context::Global,
+            ]
+        } else {
+            vec![Context::Changes, Context::List, Context::Global]
+        }
+    }
+
+    /// A key on the changes screen (no help or notice open).
+    pub(crate) fn handle_changes_key(&mut self, key: KeyCombo) -> Vec<Effect> {
+        let cs = &mut self.changes;
+        if let Some(c) = key.printable() {
+            if let Some(e) = cs.edit.as_mut() {
+                e.insert(c);
+                self.dirty = true;
+                return Vec::new();
+            }
+            if cs.query_editing {
+                cs.query.push(c);
+                self.changes_refilter();
+                self.dirty = true;
+                return Vec::new();
+            }
+        }
+        let chain = self.changes_chain();
+        match self.keymap.lookup(&chain, key) {
+            Some(Action::ChangeResolve) => {
+                self.dirty = true;
+                match key.printable().and_then(|c| c.to_digit(10)) {
+                    Some(n) if n > 0 => self.resolve_candidate(n as usize),
+                    _ => self.resolve_candidate(0),
+                }
+            }
+            Some(a) => self.handle_action(a),
+            None => Vec::new(),
+        }
+    }
+
+    /// Rows of changes that fit in the list pane (at least 1).
+    pub fn changes_page(&self) -> usize {
+        let a = layout::changes_areas(
+            ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1),
+            self.changes.focus == ChangesFocus::Diff,
+        );
+        let filter_line = self.changes.query_editing || !self.changes.query.is_empty();
+        a.list
+            .map_or(1, |r| super::list::page(r, filter_line))
+            .max(1)
+    }
+
+    pub(crate) fn changes_ensure_visible(&mut self) {
+        let page = self.changes_page();
+        self.changes.ensure_visible(page);
+    }
+
+    fn changes_refilter(&mut self) {
+        let keep = self.changes.selected_change().map(|c| c.id);
+        self.changes.refilter(keep);
+        self.changes_ensure_visible();
+    }
+
+    /// Asks for every change to be read again (coalesced: one read at a time, one queued).
+    pub fn request_changes_reload(&mut self) -> Vec<Effect> {
+        if self.changes.loading {
+            self.changes.reload_queued = true;
+            Vec::new()
+        } else {
+            self.changes.loading = true;
+            vec![Effect::LoadChanges]
+        }
+    }
+
+    /// Every change, read off the UI thread.
+    pub fn handle_changes_loaded(&mut self, r: Result<Vec<Change>, String>) -> Vec<Effect> {
+        self.dirty = true;
+        let cs = &mut self.changes;
+        cs.loading = false;
+        let queued = std::mem::take(&mut cs.reload_queued);
+        if queued && cs.loaded {
+            // A newer read was asked for while this one ran; this one may be stale.
+            cs.loading = true;
+            return vec![Effect::LoadChanges];
+        }
+        match r {
+            Ok(all) => {
+                cs.all = all;
+                cs.loaded = true;
+                self.changes_refilter();
+            }
+            Err(e) => {
+                cs.loaded = true;
+                self.status.error = Some(format!("loading changes: {e}"));
+            }
+        }
+        if queued {
+            self.changes.loading = true;
+            return vec![Effect::LoadChanges];
+        }
+        Vec::new()
+    }
+
+    fn review(&mut self, op: ReviewOp) -> Vec<Effect> {
+        self.changes.in_flight += 1;
+        vec![Effect::Review(op)]
+    }
+
+    fn selected_id(&self) -> Option<u64> {
+        self.changes.selected_change().map(|c| c.id)
+    }
+
+    /// Settles the selected ambiguous change on candidate `n` (1-based; 0 = the key had no
+    /// digit).
+    fn resolve_candidate(&mut self, n: usize) -> Vec<Effect> {
+        let Some(c) = self.changes.selected_change() else {
+            return Vec::new();
+        };
+        if c.kind != ChangeKind::Ambiguous {
+            self.status.info = Some(format!("#{} is not ambiguous: nothing to choose", c.id));
+            return Vec::new();
+        }
+        if n == 0 {
+            self.status.info = Some("press the candidate's number (1-9)".into());
+            return Vec::new();
+        }
+        let Some(cand) = c.candidates.get(n - 1) else {
+            self.status.info = Some(format!(
+                "#{} has {} candidate{}; there is no {n}",
+                c.id,
+                c.candidates.len(),
+                if c.candidates.len() == 1 { "" } else { "s" }
+            ));
+            return Vec::new();
+        };
+        let op = ReviewOp::Resolve {
+            id: c.id,
+            contact_id: Some(cand.contact_id.clone()),
+        };
+        self.review(op)
+    }
+
+    /// An action while the changes screen is shown (help is handled before).
+    pub(crate) fn handle_changes_action(&mut self, action: Action) -> Vec<Effect> {
+        self.dirty = true;
+        // The editor and the question come first.
+        if self.changes.edit.is_some() {
+            return self.edit_action(action);
+        }
+        if let Some(c) = self.changes.confirm.clone() {
+            match action {
+                Action::ConfirmYes => {
+                    self.changes.confirm = None;
+                    if c.ids.is_empty() {
+                        self.status.info = Some("nothing to approve".into());
+                        return Vec::new();
+                    }
+                    return self.review(ReviewOp::ApproveMany(c.ids));
+                }
+                Action::ConfirmNo | Action::Back | Action::Quit => {
+                    self.changes.confirm = None;
+                    self.status.info = Some("not approved".into());
+                }
+                _ => {}
+            }
+            return Vec::new();
+        }
+        let cs = &mut self.changes;
+        match action {
+            Action::ScreenToggle => {
+                self.screen = Screen::Contacts;
+                self.ensure_contacts_visible();
+            }
+            Action::PaneNext | Action::PanePrev | Action::ChangeOpen => {
+                cs.focus = match (cs.focus, action) {
+                    (ChangesFocus::List, _) => ChangesFocus::Diff,
+                    (ChangesFocus::Diff, Action::ChangeOpen) => ChangesFocus::Diff,
+                    (ChangesFocus::Diff, _) => ChangesFocus::List,
+                };
+                self.changes_ensure_visible();
+            }
+            Action::Back => {
+                if cs.query_editing {
+                    return self.handle_changes_action(Action::FilterCancel);
+                } else if cs.focus == ChangesFocus::Diff {
+                    cs.focus = ChangesFocus::List;
+                } else if !cs.query.is_empty() {
+                    cs.query.clear();
+                    self.changes_refilter();
+                }
+            }
+            Action::NavUp => self.changes_nav(-1),
+            Action::NavDown => self.changes_nav(1),
+            Action::NavPageUp => {
+                let p = self.changes_nav_page();
+                self.changes_nav(-p)
+            }
+            Action::NavPageDown => {
+                let p = self.changes_nav_page();
+                self.changes_nav(p)
+            }
+            Action::NavTop => self.changes_nav(i64::MIN / 2),
+            Action::NavBottom => self.changes_nav(i64::MAX / 2),
+            Action::FilterOpen => {
+                cs.query_editing = true;
+                cs.focus = ChangesFocus::List;
+                self.changes_ensure_visible();
+            }
+            Action::FilterAccept => {
+                cs.query_editing = false;
+                self.changes_ensure_visible();
+            }
+            Action::FilterCancel => {
+                cs.query_editing = false;
+                cs.query.clear();
+                self.changes_refilter();
+            }
+            Action::FilterDeleteChar => {
+                if cs.query.pop().is_some() {
+                    self.changes_refilter();
+                }
+            }
+            Action::FilterClear => {
+                cs.query.clear();
+                self.changes_refilter();
+            }
+            Action::ChangesCycleState => {
+                cs.filter = cs.filter.next();
+                self.status.info = Some(format!("showing {} changes", cs.filter.label()));
+                self.changes_refilter();
+            }
+            Action::ChangesReload => {
+                self.status.info = Some("reading changes…".into());
+                return self.request_changes_reload();
+            }
+            Action::ChangeApprove => {
+                if let Some(id) = self.selected_id() {
+                    return self.review(ReviewOp::Approve(id));
+                }
+            }
+            Action::ChangeReject => {
+                if let Some(id) = self.selected_id() {
+                    return self.review(ReviewOp::Reject(id));
+                }
+            }
+            Action::ChangeReset => {
+                if let Some(id) = self.selected_id() {
+                    return self.review(ReviewOp::Reset(id));
+                }
+            }
+            Action::ChangeEdit => {
+                let field = cs.field;
+                if let Some(c) = cs.selected_change() {
+                    match c.fields.get(field) {
+                        Some(f) => {
+                            let e = EditState::new(
+                                c.id,
+                                &f.field,
+                                &f.label,
+                                f.proposed.as_deref().unwrap_or(""),
+                            );
+                            cs.edit = Some(e);
+                        }
+                        None => self.status.info = Some("this change has no fields".into()),
+                    }
+                }
+            }
+            Action::ChangeApproveAllShown => {
+                let c = cs.approvable_shown();
+                if c.ids.is_empty() {
+                    self.status.info = Some(format!(
+                        "nothing to approve among the {} shown",
+                        cs.view.len()
+                    ));
+                } else {
+                    cs.confirm = Some(c);
+                }
+            }
+            Action::ChangeResolve => return self.resolve_candidate(0),
+            Action::ChangeResolveNew => {
+                if let Some(c) = cs.selected_change() {
+                    if c.kind == ChangeKind::Ambiguous {
+                        let id = c.id;
+                        return self.review(ReviewOp::Resolve {
+                            id,
+                            contact_id: None,
+                        });
+                    }
+                    self.status.info = Some(format!("#{} is not ambiguous", c.id));
+                }
+            }
+            // Everything else behaves as on the contacts screen.
+            other => return self.handle_common_action(other),
+        }
+        Vec::new()
+    }
+
+    fn changes_nav_page(&self) -> i64 {
+        match self.changes.focus {
+            ChangesFocus::List => self.changes_page() as i64,
+            ChangesFocus::Diff => 5,
+        }
+    }
+
+    fn changes_nav(&mut self, delta: i64) {
+        let cs = &mut self.changes;
+        match cs.focus {
+            ChangesFocus::List => {
+                let len = cs.view.len() as i64;
+                if len == 0 {
+                    return;
+                }
+                cs.selected = (cs.selected as i64 + delta).clamp(0, len - 1) as usize;
+            }
+            ChangesFocus::Diff => {
+                let n = cs.selected_change().map_or(0, |c| c.fields.len()) as i64;
+                if n == 0 {
+                    return;
+                }
+                cs.field = (cs.field as i64 + delta).clamp(0, n - 1) as usize;
+            }
+        }
+        self.changes_ensure_visible();
+    }
+
+    fn edit_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(e) = self.changes.edit.as_mut() else {
+            return Vec::new();
+        };
+        match action {
+            Action::EditSave => {
+                if e.saving {
+                    return Vec::new();
+                }
+                e.saving = true;
+                let op = ReviewOp::Edit {
+                    id: e.change_id,
+                    field: e.field.clone(),
+                    value: e.input.clone(),
+                };
+                return self.review(op);
+            }
+            Action::EditCancel | Action::Back => self.changes.edit = None,
+            Action::EditDeleteBack => e.delete_back(),
+            Action::EditDeleteForward => e.delete_forward(),
+            Action::EditLeft => e.left(),
+            Action::EditRight => e.right(),
+            Action::EditHome => e.home(),
+            Action::EditEnd => e.end(),
+            Action::EditClear => e.clear(),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// A review action came back.
+    pub fn handle_review_done(&mut self, d: ReviewDone) -> Vec<Effect> {
+        self.dirty = true;
+        let cs = &mut self.changes;
+        cs.in_flight = cs.in_flight.saturating_sub(1);
+        let keep = cs.selected_change().map(|c| c.id);
+        let mut ok: Vec<Change> = Vec::new();
+        let mut errs: Vec<String> = Vec::new();
+        for r in d.results {
+            match r {
+                Ok(c) => ok.push(c),
+                Err(e) => errs.push(e),
+            }
+        }
+        // The editor: a refused value keeps it open with the reason in its title.
+        if let ReviewOp::Edit { id, field, .. } = &d.op {
+            if let Some(e) = cs
+                .edit
+                .as_mut()
+                .filter(|e| e.change_id == *id && &e.field == field)
+            {
+                e.saving = false;
+                match errs.first() {
+                    Some(err) => {
+                        // Shown in the editor's title, not in the status line too.
+                        e.error = Some(err.clone());
+                        errs.clear();
+                    }
+                    None => cs.edit = None,
+                }
+            }
+        }
+        let mut unknown = false;
+        for c in &ok {
+            unknown |= !cs.replace(c.clone());
+        }
+        cs.refilter(keep);
+        self.changes_ensure_visible();
+        let name = |c: &Change| crate::tui::text::clean(&c.display_name);
+        let info = match (&d.op, ok.first()) {
+            (ReviewOp::Approve(_), Some(c)) => Some(format!("approved #{} {}", c.id, name(c))),
+            (ReviewOp::Reject(_), Some(c)) => Some(format!("rejected #{} {}", c.id, name(c))),
+            (ReviewOp::Reset(_), Some(c)) => {
+                Some(format!("#{} {} is pending again", c.id, name(c)))
+            }
+            (ReviewOp::Edit { field, .. }, Some(c)) => {
+                Some(format!("#{} {field} saved (pending again)", c.id))
+            }
+            (ReviewOp::Resolve { contact_id, .. }, Some(c)) => Some(match contact_id {
+                Some(cid) => format!("#{} now updates {cid}", c.id),
+                None => format!("#{} now creates a new contact", c.id),
+            }),
+            (ReviewOp::ApproveMany(_), _) if !ok.is_empty() => Some(format!(
+                "approved {} change{}",
+                ok.len(),
+                if ok.len() == 1 { "" } else { "s" }
+            )),
+            _ => None,
+        };
+        if let Some(i) = info {
+            self.status.info = Some(i);
+            if self.changes.review_error {
+                self.status.error = None;
+                self.changes.review_error = false;
+            }
+        }
+        if let Some(first) = errs.first() {
+            let msg = if errs.len() > 1 {
+                format!("{} not done; first: {first}", errs.len())
+            } else {
+                first.clone()
+            };
+            self.status.error = Some(msg);
+            self.changes.review_error = true;
+        }
+        if unknown || matches!(d.op, ReviewOp::ApproveMany(_)) {
+            return self.request_changes_reload();
+        }
+        Vec::new()
+    }
+}
