@@ -169,3 +169,66 @@ fn sigterm_restores_the_terminal() {
     let s = t.wait_for("exit after SIGTERM", |s| s.contains("EXITED"));
     assert!(!s.contains("Details"), "alternate screen left:\n{s}");
 }
+
+#[test]
+fn demo_review_changes_approve_reject_edit_then_changes_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(t) = Tmux::start("review", &demo_cmd(dir.path()), 80, 24) else {
+        return;
+    };
+    t.wait_for("the contact list", |s| s.contains("Contacts 540"));
+    t.keys(&["c"]);
+    let s = t.wait_for("the changes screen", |s| {
+        s.contains("Changes") && s.contains("pending") && s.contains("GHL now")
+    });
+    assert!(s.contains("Proposed"), "{s}");
+    t.keys(&["a"]);
+    t.wait_for("one approved", |s| s.contains("1 ✓"));
+    t.keys(&["x"]);
+    t.wait_for("one rejected", |s| s.contains("1 ✗"));
+    // Edit the proposed value of the next change's first field.
+    t.keys(&["Enter"]);
+    t.keys(&["e"]);
+    t.wait_for("the editor", |s| s.contains("enter save"));
+    t.keys(&["C-u"]);
+    t.literal("רמת השרון");
+    t.keys(&["Enter"]);
+    t.wait_for("the edited value", |s| s.contains("(edited)"));
+    t.keys(&["q"]);
+    t.wait_for("clean exit", |s| s.contains("EXITED 0"));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "changes",
+            "--json",
+        ])
+        .env("GHL_LOCATION_ID", bmby_ghl::sandbox::DEMO_LOCATION_ID)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["counts"]["approved"], 1, "{}", doc["counts"]);
+    assert_eq!(doc["counts"]["rejected"], 1, "{}", doc["counts"]);
+    let edited: Vec<_> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["fields"].as_array().unwrap().iter())
+        .filter(|f| f["edited"] == true)
+        .collect();
+    assert_eq!(edited.len(), 1);
+    assert_eq!(edited[0]["proposed"], "רמת השרון");
+    // Every kind of change is there.
+    for kind in ["create", "update", "delete", "ambiguous"] {
+        assert!(
+            doc["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["kind"] == kind),
+            "no {kind}"
+        );
+    }
+}

@@ -98,6 +98,30 @@ fn ghl_field(c: &Contact, field: &str) -> Option<String> {
     }
 }
 
+/// Display order of change fields: names, then contact details, then address, then the rest,
+/// then custom fields (tags come last).
+fn field_rank(field: &str) -> usize {
+    const ORDER: &[&str] = &[
+        "firstName",
+        "lastName",
+        "email",
+        "phone",
+        "dateOfBirth",
+        "address1",
+        "city",
+        "state",
+        "postalCode",
+        "country",
+        "website",
+        "timezone",
+        "source",
+    ];
+    ORDER
+        .iter()
+        .position(|f| *f == field)
+        .unwrap_or(ORDER.len())
+}
+
 /// Screen label of a standard field.
 pub fn field_label(field: &str) -> &str {
     match field {
@@ -177,6 +201,7 @@ pub fn field_changes(
             }
         }
     }
+    out.sort_by_key(|f| field_rank(&f.field));
     if !new_tags.is_empty() {
         let current: Vec<String> = contact.map(|c| c.tags.clone()).unwrap_or_default();
         let mut proposed = current.clone();

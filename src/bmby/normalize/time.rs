@@ -127,5 +127,34 @@ pub fn bmby_local_to_utc_rfc3339(s: &str) -> Option<String> {
 /// is dropped; no time-zone conversion — a birthday is a calendar date). `None` when
 /// unparseable.
 pub fn parse_date(s: &str) -> Option<String> {
-    Some(parse_local(s)?.date().strftime("%Y-%m-%d").to_string())
+    if let Some(dt) = parse_local(s) {
+        return Some(dt.date().strftime("%Y-%m-%d").to_string());
+    }
+    // An ISO timestamp with a zone (`1978-03-13T00:00:00.000Z`, as GHL and some exports write
+    // birthdays): the calendar date is what it means.
+    let s = s.trim();
+    let head = s.get(..10)?;
+    let rest = &s[10..];
+    if rest.starts_with('T') {
+        if let Ok(d) = Date::strptime("%Y-%m-%d", head) {
+            return Some(d.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod parse_date_tests {
+    #[test]
+    fn iso_timestamp_with_zone_gives_its_date() {
+        assert_eq!(
+            super::parse_date("1978-03-13T00:00:00.000Z").as_deref(),
+            Some("1978-03-13")
+        );
+        assert_eq!(
+            super::parse_date("13/03/1978").as_deref(),
+            Some("1978-03-13")
+        );
+        assert_eq!(super::parse_date("garbage"), None);
+    }
 }
