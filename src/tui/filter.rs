@@ -169,6 +169,38 @@ impl Matcher {
     fn score(&self, q: &str, base: Option<&[u32]>) -> Vec<(u32, i64)> {
         let n = base.map_or(self.hay.len(), |b| b.len());
         let rank_at = |i: usize| base.map_or(i as u32, |b| b[i]);
+        // One character: every row containing it matches, and the fuzzy score carries almost
+        // no information (it only reflects the position), so rows where a word starts with it
+        // rank first and the rest keep list order. This is a plain scan: with 100k rows it
+        // keeps the first keystroke under the frame budget, where scoring ~50k matches with
+        // skim took 35 ms.
+        let mut chars = q.chars();
+        if let (Some(ch), None) = (chars.next(), chars.next()) {
+            let one = |lo: usize, hi: usize| -> Vec<(u32, i64)> {
+                let mut out = Vec::new();
+                for i in lo..hi {
+                    let r = rank_at(i);
+                    let hay = &self.hay[r as usize];
+                    let mut prev = ' ';
+                    let mut best = None;
+                    for c in hay.chars() {
+                        if c == ch {
+                            let at_word = !prev.is_alphanumeric();
+                            best = Some(if at_word { 1 } else { best.unwrap_or(0) });
+                            if at_word {
+                                break;
+                            }
+                        }
+                        prev = c;
+                    }
+                    if let Some(b) = best {
+                        out.push((r, b));
+                    }
+                }
+                out
+            };
+            return one(0, n);
+        }
         let run = |lo: usize, hi: usize| -> Vec<(u32, i64)> {
             let mut out = Vec::new();
             for i in lo..hi {
