@@ -85,7 +85,7 @@ impl Store {
         let path = path.to_path_buf();
         let db = sled::Config::new()
             .path(&path)
-            .cache_capacity(32 * 1024 * 1024)
+            .cache_capacity(16 * 1024 * 1024)
             .open()
             .map_err(|source| match &source {
                 sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock => {

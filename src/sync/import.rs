@@ -197,6 +197,19 @@ fn delete_change(
     }
 }
 
+/// Drops the parts of a contact that matching and diffing never read (a bulk import holds
+/// every cached contact at once).
+fn keep_diffable(mut c: crate::domain::Contact) -> crate::domain::Contact {
+    c.location_id = String::new();
+    c.company_name = None;
+    c.assigned_to = None;
+    c.contact_type = None;
+    c.date_added = None;
+    c.dnd_settings = Vec::new();
+    c.additional_emails = Vec::new();
+    c
+}
+
 /// An import in progress: the read-only tables (contacts, links, latest changes) are loaded
 /// once, then clients are fed in chunks — each chunk is matched and diffed on all cores,
 /// reconciled with what is stored and written — so memory holds one chunk, not the whole read.
@@ -252,7 +265,13 @@ impl<'a> Importer<'a> {
         opts: ImportOptions,
     ) -> Result<Self, StoreError> {
         Ok(Importer {
-            index: ContactIndex::new(store.contacts_without_raw()?),
+            index: ContactIndex::new(
+                store
+                    .contacts_without_raw()?
+                    .into_iter()
+                    .map(keep_diffable)
+                    .collect(),
+            ),
             defs_by_key: store
                 .custom_fields()?
                 .into_values()
@@ -425,17 +444,7 @@ pub fn import_bmby_clients(
     mapping: &Mapping,
     opts: &ImportOptions,
 ) -> Result<ImportSummary, StoreError> {
-    const CHUNK: usize = 4096;
-    let mut imp = Importer::new(store, mapping, opts.clone())?;
-    let mut it = clients.into_iter();
-    loop {
-        let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        imp.feed(super::client_view::into_views(chunk))?;
-    }
-    imp.finish()
+    feed_in_chunks(Importer::new(store, mapping, opts.clone())?, clients)
 }
 
 /// Reads a Bmby export file and imports it (see [`import_bmby_clients`]). Returns the summary,
@@ -451,17 +460,36 @@ pub fn import_export_file(
     mapping: &Mapping,
     dry_run: bool,
 ) -> Result<(ImportSummary, String, Vec<crate::bmby::export::RowProblem>), ImportFileError> {
-    let read = crate::bmby::export::read_export(path, export)?;
-    let summary = import_bmby_clients(
-        store,
-        read.clients,
-        mapping,
-        &ImportOptions {
-            full: read.full,
-            dry_run,
-        },
-    )?;
+    // Reading the file and loading the cached contacts are independent: do them at once.
+    let opts = ImportOptions {
+        full: export.full,
+        dry_run,
+    };
+    let (read, importer) = std::thread::scope(|s| {
+        let reader = s.spawn(|| crate::bmby::export::read_export(path, export));
+        let importer = Importer::new(store, mapping, opts.clone());
+        (reader.join().expect("export reader panicked"), importer)
+    });
+    let read = read?;
+    let summary = feed_in_chunks(importer?, read.clients)?;
     Ok((summary, read.source, read.problems))
+}
+
+/// Normalizes and feeds clients in chunks of 4096, consuming them as it goes, then finishes.
+fn feed_in_chunks(
+    mut imp: Importer<'_>,
+    clients: Vec<crate::bmby::BmbyClient>,
+) -> Result<ImportSummary, StoreError> {
+    const CHUNK: usize = 4096;
+    let mut it = clients.into_iter();
+    loop {
+        let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        imp.feed(super::client_view::into_views(chunk))?;
+    }
+    imp.finish()
 }
 
 /// Why an export file could not be imported.

@@ -40,12 +40,14 @@ pub fn read_csv_bytes(
 ) -> Result<ExportRead, ExportError> {
     let (enc, skip) = detect(bytes, opts.encoding);
     let body = &bytes[skip.min(bytes.len())..];
-    let table = if enc.is_ascii_compatible() {
-        parse(body, enc)
+    let mut table = Table::new(opts, source, source);
+    if enc.is_ascii_compatible() {
+        parse(body, enc, &mut table);
     } else {
         // UTF-16: decode the whole file first, then parse the UTF-8 text.
         let (text, had_errors) = enc.decode_without_bom_handling(body);
-        let mut t = parse(text.as_bytes(), encoding_rs::UTF_8);
+        let t = &mut table;
+        parse(text.as_bytes(), encoding_rs::UTF_8, t);
         if had_errors {
             t.file_problems.push(super::RowProblem {
                 row: t.header_row.max(1),
@@ -53,19 +55,17 @@ pub fn read_csv_bytes(
                 message: format!("file has bytes that are not valid {}; replaced", enc.name()),
             });
         }
-        t
-    };
-    build(table, opts, source, source)
+    }
+    build(table)
 }
 
-fn parse(bytes: &[u8], enc: &'static Encoding) -> Table {
+fn parse(bytes: &[u8], enc: &'static Encoding, table: &mut Table<'_>) {
     let delimiter = sniff_delimiter(bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(bytes);
-    let mut table = Table::default();
     let mut record = csv::ByteRecord::new();
     let mut consecutive_errors = 0;
     let mut index = 0usize;
@@ -114,7 +114,6 @@ fn parse(bytes: &[u8], enc: &'static Encoding) -> Table {
             }
         }
     }
-    table
 }
 
 /// 1-based line numbers of record starts (csv's own `Position::line` counts skipped blank

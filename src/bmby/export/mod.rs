@@ -63,28 +63,48 @@ pub struct Cell {
     pub problem: Option<String>,
 }
 
-/// Rows as read from a file, before mapping: the header is the first non-empty row.
-#[derive(Debug, Default)]
-pub(crate) struct Table {
+/// Rows as read from a file: the header is the first non-empty row; every later row is mapped
+/// to a client as soon as it is read, so the raw cells of the whole file are never held at once.
+pub(crate) struct Table<'a> {
     header_row: usize,
-    headers: Option<Vec<Cell>>,
-    rows: Vec<(usize, Vec<Cell>)>,
+    mapper: Option<Mapper<'a>>,
+    /// Set when the header lacks a required column; later rows are ignored.
+    error: Option<ExportError>,
     file_problems: Vec<RowProblem>,
+    opts: &'a ExportOptions,
+    file: &'a str,
+    source: &'a str,
 }
 
-impl Table {
+impl<'a> Table<'a> {
+    pub(crate) fn new(opts: &'a ExportOptions, file: &'a str, source: &'a str) -> Self {
+        Table {
+            header_row: 0,
+            mapper: None,
+            error: None,
+            file_problems: Vec::new(),
+            opts,
+            file,
+            source,
+        }
+    }
+
     fn push_row(&mut self, row: usize, cells: Vec<Cell>) {
         let empty = cells
             .iter()
             .all(|c| c.problem.is_none() && c.text.as_deref().is_none_or(|t| t.trim().is_empty()));
-        if empty {
+        if empty || self.error.is_some() {
             return;
         }
-        if self.headers.is_none() {
-            self.header_row = row;
-            self.headers = Some(cells);
-        } else {
-            self.rows.push((row, cells));
+        match &mut self.mapper {
+            Some(m) => m.map_row(row, cells),
+            None => {
+                self.header_row = row;
+                match Mapper::new(&cells, self.opts, self.file, self.source) {
+                    Ok(m) => self.mapper = Some(m),
+                    Err(e) => self.error = Some(e),
+                }
+            }
         }
     }
 }
@@ -186,79 +206,98 @@ fn set(c: &mut BmbyClient, f: Field, v: String) {
     }
 }
 
-/// Maps a [`Table`] to clients. `file` names the file in errors, `source` goes in origins.
-fn build(
-    table: Table,
-    opts: &ExportOptions,
-    file: &str,
-    source: &str,
-) -> Result<ExportRead, ExportError> {
-    let aliases = match &opts.aliases {
-        Some(user) => ColumnAliases::defaults().merged(user),
-        None => ColumnAliases::defaults(),
-    };
-    let Some(header_cells) = table.headers else {
-        return Err(ExportError::Empty {
-            file: file.to_owned(),
-        });
-    };
-    let headers: Vec<String> = header_cells
-        .iter()
-        .map(|c| {
-            c.text
-                .as_deref()
-                .map(|t| clean_line(t).trim().to_owned())
-                .unwrap_or_default()
-        })
-        .collect();
-    let mut seen_custom: HashMap<String, usize> = HashMap::new();
-    let targets: Vec<Target> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| match aliases.field_for(h) {
-            Some(f) => Target::Field(f),
-            None => {
-                let base = if h.is_empty() {
-                    format!("column {}", i + 1)
-                } else {
-                    h.clone()
-                };
-                let n = seen_custom.entry(base.clone()).or_insert(0);
-                *n += 1;
-                if *n == 1 {
-                    Target::Custom(base)
-                } else if h.is_empty() {
-                    Target::Ignore
-                } else {
-                    Target::Custom(format!("{base} ({n})"))
+/// Maps the rows of one file to clients, given its header row.
+pub(crate) struct Mapper<'a> {
+    opts: &'a ExportOptions,
+    source: &'a str,
+    headers: Vec<String>,
+    targets: Vec<Target>,
+    id_col: usize,
+    problems: Vec<RowProblem>,
+    clients: Vec<BmbyClient>,
+    first_row_of: HashMap<String, usize>,
+    rows_read: usize,
+}
+
+impl<'a> Mapper<'a> {
+    /// Finds each column's target from the header cells. Errors: no client id column.
+    fn new(
+        header_cells: &[Cell],
+        opts: &'a ExportOptions,
+        file: &str,
+        source: &'a str,
+    ) -> Result<Self, ExportError> {
+        let aliases = match &opts.aliases {
+            Some(user) => ColumnAliases::defaults().merged(user),
+            None => ColumnAliases::defaults(),
+        };
+        let headers: Vec<String> = header_cells
+            .iter()
+            .map(|c| {
+                c.text
+                    .as_deref()
+                    .map(|t| clean_line(t).trim().to_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut seen_custom: HashMap<String, usize> = HashMap::new();
+        let targets: Vec<Target> = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| match aliases.field_for(h) {
+                Some(f) => Target::Field(f),
+                None => {
+                    let base = if h.is_empty() {
+                        format!("column {}", i + 1)
+                    } else {
+                        h.clone()
+                    };
+                    let n = seen_custom.entry(base.clone()).or_insert(0);
+                    *n += 1;
+                    if *n == 1 {
+                        Target::Custom(base)
+                    } else if h.is_empty() {
+                        Target::Ignore
+                    } else {
+                        Target::Custom(format!("{base} ({n})"))
+                    }
                 }
-            }
+            })
+            .collect();
+        let Some(id_col) = targets
+            .iter()
+            .position(|t| matches!(t, Target::Field(Field::ClientId)))
+        else {
+            return Err(ExportError::MissingColumn {
+                file: file.to_owned(),
+                column: Field::ClientId.bmby_name().to_owned(),
+                headers_found: headers.iter().filter(|h| !h.is_empty()).cloned().collect(),
+                aliases_tried: aliases.aliases(Field::ClientId).to_vec(),
+            });
+        };
+        Ok(Mapper {
+            opts,
+            source,
+            headers,
+            targets,
+            id_col,
+            problems: Vec::new(),
+            clients: Vec::new(),
+            first_row_of: HashMap::new(),
+            rows_read: 0,
         })
-        .collect();
-    let Some(id_col) = targets
-        .iter()
-        .position(|t| matches!(t, Target::Field(Field::ClientId)))
-    else {
-        return Err(ExportError::MissingColumn {
-            file: file.to_owned(),
-            column: Field::ClientId.bmby_name().to_owned(),
-            headers_found: headers.iter().filter(|h| !h.is_empty()).cloned().collect(),
-            aliases_tried: aliases.aliases(Field::ClientId).to_vec(),
-        });
-    };
-    let header_name = |i: usize| -> String {
-        match headers.get(i) {
+    }
+
+    fn header_name(&self, i: usize) -> String {
+        match self.headers.get(i) {
             Some(h) if !h.is_empty() => h.clone(),
             _ => format!("column {}", i + 1),
         }
-    };
+    }
 
-    let mut problems = table.file_problems;
-    let mut clients = Vec::new();
-    let mut first_row_of: HashMap<String, usize> = HashMap::new();
-    let mut rows_read = 0;
-    for (row, cells) in table.rows {
-        rows_read += 1;
+    fn map_row(&mut self, row: usize, cells: Vec<Cell>) {
+        let source = self.source;
+        self.rows_read += 1;
         let mut c = BmbyClient {
             origin: Origin {
                 source: source.to_owned(),
@@ -270,14 +309,14 @@ fn build(
         let mut phone_cols: Vec<(Field, usize)> = Vec::new();
         for (i, cell) in cells.into_iter().enumerate() {
             if let Some(msg) = cell.problem {
-                problems.push(RowProblem {
+                self.problems.push(RowProblem {
                     row,
-                    column: Some(header_name(i)),
+                    column: Some(self.header_name(i)),
                     message: msg,
                 });
             }
             let Some(raw) = cell.text else { continue };
-            let target = targets.get(i).unwrap_or(&Target::Ignore);
+            let target = self.targets.get(i).unwrap_or(&Target::Ignore);
             let multi = matches!(target, Target::Custom(_) | Target::Field(Field::Remark));
             let v = if multi {
                 clean_text(&raw)
@@ -319,49 +358,74 @@ fn build(
             c.fname = full_name;
         }
         if c.client_id.is_empty() {
-            problems.push(RowProblem {
+            self.problems.push(RowProblem {
                 row,
-                column: Some(header_name(id_col)),
+                column: Some(self.header_name(self.id_col)),
                 message: "empty client id; row skipped".into(),
             });
-            continue;
+            return;
         }
-        if let Some(first) = first_row_of.get(&c.client_id) {
-            problems.push(RowProblem {
+        if let Some(first) = self.first_row_of.get(&c.client_id) {
+            self.problems.push(RowProblem {
                 row,
-                column: Some(header_name(id_col)),
+                column: Some(self.header_name(self.id_col)),
                 message: format!(
                     "duplicate client id {} (first at row {first}); row skipped",
                     c.client_id
                 ),
             });
-            continue;
+            return;
         }
-        first_row_of.insert(c.client_id.clone(), row);
+        self.first_row_of.insert(c.client_id.clone(), row);
         for (f, i) in phone_cols {
             let value = match f {
                 Field::PhoneMobile => &c.phone_mobile,
                 Field::PhoneHome => &c.phone_home,
                 _ => &c.phone_work,
             };
-            if let Some(v) = value {
+            // Only text that does not even look like a phone is parsed here (parsing is the
+            // costly part of a read, and normalization parses every phone again anyway).
+            if let Some(v) = value.as_ref().filter(|v| !looks_like_phone(v)) {
                 let p = normalize_phone(v);
                 if p.status == PhoneStatus::Unparseable {
-                    problems.push(RowProblem {
+                    self.problems.push(RowProblem {
                         row,
-                        column: Some(header_name(i)),
+                        column: Some(self.header_name(i)),
                         message: format!("not a phone number: {:?}; kept as written", p.raw),
                     });
                 }
             }
         }
-        clients.push(c);
+        self.clients.push(c);
     }
+}
+
+/// Digits with the usual phone punctuation only, 7 to 15 digits: worth no row problem.
+fn looks_like_phone(v: &str) -> bool {
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && v.chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+}
+
+/// Ends a read: the clients and problems of a [`Table`]. `file` names the file in errors.
+fn build(table: Table<'_>) -> Result<ExportRead, ExportError> {
+    if let Some(e) = table.error {
+        return Err(e);
+    }
+    let Some(m) = table.mapper else {
+        return Err(ExportError::Empty {
+            file: table.file.to_owned(),
+        });
+    };
+    let mut problems = table.file_problems;
+    problems.extend(m.problems);
+    problems.sort_by_key(|p| p.row);
     Ok(ExportRead {
-        clients,
+        clients: m.clients,
         problems,
-        full: opts.full,
-        source: source.to_owned(),
-        rows_read,
+        full: m.opts.full,
+        source: m.source.to_owned(),
+        rows_read: m.rows_read,
     })
 }

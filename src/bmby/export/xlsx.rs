@@ -94,9 +94,9 @@ pub fn read_workbook_bytes(
             message: format!("sheet {sheet:?}: {e}"),
         })?;
     let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut table = Table::default();
+    let mut table = Table::new(opts, file, source);
     for (i, row) in range.rows().enumerate() {
         table.push_row(first_row + i + 1, row.iter().map(cell_text).collect());
     }
-    build(table, opts, file, source)
+    build(table)
 }
