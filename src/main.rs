@@ -13,6 +13,15 @@ fn main() -> ExitCode {
         .install();
     match real_main(cli) {
         Ok(code) => ExitCode::from(code as u8),
+        // `bmby-ghl contacts --json | head`: the reader went away; that is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)

@@ -27,15 +27,21 @@ pub(super) fn sync_cmd(
         if let Err(e) = sync::fetch_custom_fields(&client, &store).await {
             eprintln!("warning: custom field definitions not loaded: {e}");
         }
+        // Progress only for a person watching a terminal; scripts get the summary alone.
         let mut stderr = std::io::stderr();
+        let show = std::io::IsTerminal::is_terminal(&stderr);
         sync::pull_contacts(&client, &store, full, |p| {
-            let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
-            let _ = write!(stderr, "\rpulled {}{total} contacts", p.fetched);
-            let _ = stderr.flush();
+            if show {
+                let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+                let _ = write!(stderr, "\rpulled {}{total} contacts", p.fetched);
+                let _ = stderr.flush();
+            }
         })
         .await
     });
-    eprintln!();
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!();
+    }
     let summary = summary?;
     println!(
         "{} pull{}: {} contact{} in {} page{}; the cache holds {} contacts ({})",
@@ -178,7 +184,7 @@ pub(super) fn contact_cmd(
     }
     let line = |out: &mut std::io::StdoutLock, k: &str, v: Option<&str>| -> std::io::Result<()> {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            writeln!(out, "{k:<14} {v}")?;
+            writeln!(out, "{k:<14} {}", v.replace('\n', "\n               "))?;
         }
         Ok(())
     };
