@@ -17,7 +17,9 @@ pub struct Faults {
     storm_429: AtomicU32,
     bad_gateway: AtomicU32,
     drop: AtomicU32,
+    drop_after: AtomicU32,
     slow_ms: AtomicU64,
+    dropped_field: std::sync::Mutex<Option<String>>,
 }
 
 /// What the gate should do with the next request.
@@ -61,8 +63,30 @@ impl Faults {
         self.drop.store(n, Ordering::SeqCst);
     }
 
+    /// The next `n` requests are carried out, then the connection is aborted before the answer
+    /// arrives: the client cannot know whether a write happened (a timeout after the fact).
+    pub fn set_drop_after(&self, n: u32) {
+        self.drop_after.store(n, Ordering::SeqCst);
+    }
+
+    /// Writes silently ignore this contact field (GHL accepts some fields and drops them, e.g.
+    /// `gender` on upsert of an existing contact); `None` turns it off.
+    pub fn set_dropped_field(&self, field: Option<&str>) {
+        *self.dropped_field.lock().expect("faults lock") = field.map(str::to_owned);
+    }
+
+    pub(crate) fn dropped_field(&self) -> Option<String> {
+        self.dropped_field.lock().expect("faults lock").clone()
+    }
+
+    pub(crate) fn take_drop_after(&self) -> bool {
+        take(&self.drop_after)
+    }
+
     /// Turn every fault off.
     pub fn clear(&self) {
+        self.drop_after.store(0, Ordering::SeqCst);
+        *self.dropped_field.lock().expect("faults lock") = None;
         self.storm_429.store(0, Ordering::SeqCst);
         self.bad_gateway.store(0, Ordering::SeqCst);
         self.drop.store(0, Ordering::SeqCst);

@@ -159,7 +159,11 @@ async fn decide(sh: &Shared, rec: &RequestRecord, req: Request, next: Next) -> D
         return with_headers(errors::forbidden_location(), v);
     }
 
-    with_headers(next.run(req).await, v)
+    let r = next.run(req).await;
+    if sh.faults.take_drop_after() {
+        return Decision::Dropped(faults::dropped());
+    }
+    with_headers(r, v)
 }
 
 /// Every location id the request names: `?locationId=`, `/locations/{id}/…`, body `locationId`.

@@ -37,6 +37,7 @@ mod search;
 mod seed;
 mod state;
 mod validate;
+pub mod writes;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -213,7 +214,18 @@ impl Drop for Sandbox {
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/contacts/search", post(search::search_contacts))
-        .route("/contacts/{id}", get(contacts::get_contact))
+        .route("/contacts/search/duplicate", get(writes::duplicate))
+        .route("/contacts/", post(writes::create_contact))
+        .route(
+            "/contacts/{id}",
+            get(contacts::get_contact)
+                .put(writes::update_contact)
+                .delete(writes::delete_contact),
+        )
+        .route(
+            "/contacts/{id}/tags",
+            post(writes::add_tags).delete(writes::remove_tags),
+        )
         .route("/contacts/{id}/tasks", get(contacts::get_tasks))
         .route("/contacts/{id}/notes", get(contacts::get_notes))
         .route(
