@@ -87,6 +87,20 @@ pub enum Command {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Send approved changes to GHL (exactly once, resumable), or show what would be sent.
+    Apply {
+        /// Approve every pending change first (ambiguous ones excepted), then send all.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+        /// Only these change ids (they must be approved).
+        ids: Vec<u64>,
+        /// Print the exact HTTP requests (token redacted) instead of sending them.
+        #[arg(long)]
+        dry_run: bool,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the effective Bmby → GHL field mapping.
     Mapping {
         /// One JSON document on stdout.

@@ -47,8 +47,18 @@ pub(super) fn changes_cmd(
     let mut changes = store.changes()?;
     if let Some(st) = state {
         let st = st.to_lowercase();
-        if !["pending", "approved", "rejected"].contains(&st.as_str()) {
-            return Err(eyre!("--state {st}: use pending, approved or rejected"));
+        const STATES: &[&str] = &[
+            "pending",
+            "approved",
+            "rejected",
+            "in_flight",
+            "applied",
+            "failed",
+            "conflict",
+            "cancelled",
+        ];
+        if !STATES.contains(&st.as_str()) {
+            return Err(eyre!("--state {st}: use one of {}", STATES.join(", ")));
         }
         changes.retain(|c| c.state.label() == st);
     }
@@ -58,7 +68,23 @@ pub(super) fn changes_cmd(
         for c in &changes {
             *counts.entry(c.state.label()).or_default() += 1;
         }
-        let doc = json!({ "locationId": loc, "counts": counts, "changes": changes });
+        let outbox: serde_json::Map<String, serde_json::Value> = changes
+            .iter()
+            .filter(|c| !matches!(c.state.label(), "pending" | "rejected"))
+            .map(|c| {
+                Ok((
+                    c.id.to_string(),
+                    serde_json::to_value(store.outbox_info(c.id)?)?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        let doc = json!({
+            "locationId": loc,
+            "counts": counts,
+            "changes": changes,
+            "outbox": outbox,
+            "journal": store.journal()?,
+        });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(0);
     }

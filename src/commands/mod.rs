@@ -1,5 +1,6 @@
 //! Running the subcommands. Human output is plain text on stdout, `--json` output is one JSON
 //! document on stdout, errors go to stderr with a non-zero exit code.
+mod apply;
 mod bmby;
 mod browse;
 mod demo;
@@ -63,6 +64,12 @@ pub fn run(
         Some(Command::Changes { json, state }) => {
             changes_cmd(paths, settings, json, state.as_deref())
         }
+        Some(Command::Apply {
+            all,
+            ids,
+            dry_run,
+            json,
+        }) => apply::apply_cmd(paths, settings, rt, all, &ids, dry_run, json),
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Keymap { check }) => {
             let path = check.clone().unwrap_or_else(|| paths.user_keymap());

@@ -27,13 +27,23 @@ impl ChangeKind {
     }
 }
 
-/// Where a change stands in review. (Dispatch states come with the outbox.)
+/// Where a change stands: review (`pending → approved | rejected`), then dispatch through the
+/// outbox (`approved → in_flight → applied | failed | conflict`, or `cancelled`). New states are
+/// only ever appended (stored records keep their variant numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeState {
     Pending,
     Approved,
     Rejected,
+    /// A write was (or may have been) sent; the next start finishes it.
+    InFlight,
+    Applied,
+    /// GHL refused it (400/401/403/422) or retries ran out; `Outbox::last_error` says why.
+    Failed,
+    /// The contact changed in GHL after the diff was computed: a person settles it.
+    Conflict,
+    Cancelled,
 }
 
 impl ChangeState {
@@ -42,8 +52,51 @@ impl ChangeState {
             ChangeState::Pending => "pending",
             ChangeState::Approved => "approved",
             ChangeState::Rejected => "rejected",
+            ChangeState::InFlight => "in_flight",
+            ChangeState::Applied => "applied",
+            ChangeState::Failed => "failed",
+            ChangeState::Conflict => "conflict",
+            ChangeState::Cancelled => "cancelled",
         }
     }
+
+    /// True while the change may still be written to GHL by the dispatcher.
+    pub fn is_queued(self) -> bool {
+        matches!(self, ChangeState::Approved | ChangeState::InFlight)
+    }
+}
+
+/// Dispatch details of a change, kept beside it in the outbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxInfo {
+    /// Write attempts made (a resumed in-flight change counts again).
+    pub attempts: u32,
+    /// GHL's words (and advice) for the last failure.
+    pub last_error: Option<String>,
+    /// For a conflict: the fields as GHL has them now, `(field, value)`.
+    pub ghl_now: Vec<(String, Option<String>)>,
+    /// Fields GHL accepted but did not store (compared after the write).
+    pub dropped_fields: Vec<String>,
+    /// The contact the change ended up writing (a create's new id, or the duplicate it joined).
+    pub contact_id: Option<String>,
+}
+
+/// One write sent to GHL (or Bmby), appended to the journal. Never holds a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub seq: u64,
+    pub change_id: u64,
+    /// `PUT /contacts/abc`.
+    pub request: String,
+    /// Names of the body's fields (values stay in the change).
+    pub fields_sent: Vec<String>,
+    /// HTTP status, `None` when no answer came (dropped connection, timeout).
+    pub status: Option<u16>,
+    pub trace_id: Option<String>,
+    /// `applied`, `duplicate → update of X`, `conflict`, the error text, …
+    pub outcome: String,
+    /// RFC 3339 UTC.
+    pub at: String,
 }
 
 /// One field of a change: what GHL has now and what is proposed. Values are display text

@@ -6,6 +6,8 @@ pub mod contact;
 pub mod custom_field;
 
 pub use activity::{Appointment, Note, Task};
-pub use change::{Candidate, Change, ChangeKind, ChangeState, FieldChange};
+pub use change::{
+    Candidate, Change, ChangeKind, ChangeState, FieldChange, JournalEntry, OutboxInfo,
+};
 pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;

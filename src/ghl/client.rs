@@ -618,3 +618,132 @@ mod tests {
         assert!(e.to_string().contains("scope"), "{e}");
     }
 }
+
+/// What a write returned: the contact as GHL now has it (when the endpoint returns one) and
+/// GHL's `traceId` when present.
+#[derive(Debug, Clone, Default)]
+pub struct WriteResult {
+    pub contact: Option<Contact>,
+    /// The raw `contact` object, to compare with what was sent.
+    pub raw: Option<Value>,
+    pub trace_id: Option<String>,
+}
+
+fn write_result(v: &Value) -> WriteResult {
+    let raw = v.get("contact").cloned();
+    WriteResult {
+        contact: raw.as_ref().and_then(|c| wire::contact_from_json(c).ok()),
+        raw,
+        trace_id: v.get("traceId").and_then(Value::as_str).map(clean_line),
+    }
+}
+
+impl GhlClient {
+    /// `POST /contacts/` with a `CreateContactDto` body (`locationId` is added). 201 `{ contact }`.
+    /// A duplicate answers 400 with `meta.contactId` ([`GhlError::Api`] with `meta`).
+    pub async fn create_contact(
+        &self,
+        body: &serde_json::Map<String, Value>,
+    ) -> Result<WriteResult, GhlError> {
+        let mut b = body.clone();
+        b.insert(
+            "locationId".into(),
+            Value::String(self.location_id().to_owned()),
+        );
+        let v = self
+            .call(
+                ApiFamily::Contacts,
+                Method::POST,
+                &["contacts", ""],
+                &[],
+                Some(&Value::Object(b)),
+            )
+            .await?;
+        Ok(write_result(&v))
+    }
+
+    /// `PUT /contacts/{contactId}` with an `UpdateContactDto` body. 200 `{ succeded, contact }`.
+    pub async fn update_contact(
+        &self,
+        id: &str,
+        body: &serde_json::Map<String, Value>,
+    ) -> Result<WriteResult, GhlError> {
+        let v = self
+            .call(
+                ApiFamily::Contacts,
+                Method::PUT,
+                &["contacts", id],
+                &[],
+                Some(&Value::Object(body.clone())),
+            )
+            .await?;
+        Ok(write_result(&v))
+    }
+
+    /// `DELETE /contacts/{contactId}`. 200 `{ succeded: true }`.
+    pub async fn delete_contact(&self, id: &str) -> Result<WriteResult, GhlError> {
+        let v = self
+            .call(
+                ApiFamily::Contacts,
+                Method::DELETE,
+                &["contacts", id],
+                &[],
+                None,
+            )
+            .await?;
+        Ok(write_result(&v))
+    }
+
+    /// `POST /contacts/{contactId}/tags` (add) or `DELETE` (remove) with `{ tags }`; never the
+    /// whole list through an update, which would replace every tag.
+    pub async fn edit_tags(
+        &self,
+        id: &str,
+        tags: &[String],
+        add: bool,
+    ) -> Result<Vec<String>, GhlError> {
+        let method = if add { Method::POST } else { Method::DELETE };
+        let v = self
+            .call(
+                ApiFamily::Contacts,
+                method,
+                &["contacts", id, "tags"],
+                &[],
+                Some(&json!({ "tags": tags })),
+            )
+            .await?;
+        Ok(v.get("tags")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(clean_line).collect())
+            .unwrap_or_default())
+    }
+
+    /// `GET /contacts/search/duplicate?locationId&email&number` → the contact GHL would treat as
+    /// the same person, if any (`{ contact }`; the shape is unconfirmed in GHL's docs).
+    pub async fn find_duplicate(
+        &self,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<Option<Contact>, GhlError> {
+        let loc = self.location_id().to_owned();
+        let mut q: Vec<(&str, &str)> = vec![("locationId", &loc)];
+        if let Some(e) = email {
+            q.push(("email", e));
+        }
+        if let Some(p) = phone {
+            q.push(("number", p));
+        }
+        let v = self
+            .call(
+                ApiFamily::Contacts,
+                Method::GET,
+                &["contacts", "search", "duplicate"],
+                &q,
+                None,
+            )
+            .await?;
+        Ok(v.get("contact")
+            .filter(|c| c.is_object())
+            .and_then(|c| wire::contact_from_json(c).ok()))
+    }
+}

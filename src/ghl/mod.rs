@@ -12,7 +12,8 @@ pub mod wire;
 
 pub use auth::{PrivateIntegrationToken, TokenProvider};
 pub use client::{
-    ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, DEFAULT_BASE_URL,
+    ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, WriteResult,
+    DEFAULT_BASE_URL,
 };
 pub use error::GhlError;
 pub use ratelimit::{RateBudget, RateLimiter};

@@ -243,17 +243,36 @@ impl Shared {
 
     /// The contact another contact's email (lowercased) or phone (digits) would duplicate:
     /// (id, name, `email` | `phone`).
-    pub fn find_duplicate(&self, email: Option<&str>, phone: Option<&str>) -> Option<(String, String, &'static str)> {
+    pub fn find_duplicate(
+        &self,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Option<(String, String, &'static str)> {
         let store = self.read();
         for c in &store.contacts {
-            let name = c.doc.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
+            let name = c
+                .doc
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             if let Some(e) = email {
-                if c.doc.get("email").and_then(Value::as_str).map(str::to_lowercase).as_deref() == Some(e) {
+                if c.doc
+                    .get("email")
+                    .and_then(Value::as_str)
+                    .map(str::to_lowercase)
+                    .as_deref()
+                    == Some(e)
+                {
                     return Some((c.id().to_owned(), name, "email"));
                 }
             }
             if let Some(p) = phone {
-                let cp: Option<String> = c.doc.get("phone").and_then(Value::as_str).map(|s| s.chars().filter(|ch| ch.is_ascii_digit()).collect());
+                let cp: Option<String> = c
+                    .doc
+                    .get("phone")
+                    .and_then(Value::as_str)
+                    .map(|s| s.chars().filter(|ch| ch.is_ascii_digit()).collect());
                 if cp.as_deref() == Some(p) {
                     return Some((c.id().to_owned(), name, "phone"));
                 }
@@ -278,7 +297,11 @@ impl Shared {
 
     /// Applies `f` to a contact, refreshes derived names and bumps `dateUpdated`; the new
     /// document, or `None` for an unknown id.
-    pub fn modify_contact(&self, id: &str, f: impl FnOnce(&mut Map<String, Value>)) -> Option<Value> {
+    pub fn modify_contact(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut Map<String, Value>),
+    ) -> Option<Value> {
         let mut store = self.write();
         let &i = store.by_id.get(id)?;
         let c = &mut store.contacts[i];
@@ -286,16 +309,24 @@ impl Shared {
         derive_names(&mut c.doc, true);
         let now = ids::now_ms().max(c.updated_ms + 1);
         c.updated_ms = now;
-        c.doc.insert("dateUpdated".into(), Value::String(ids::iso_ms(now)));
+        c.doc
+            .insert("dateUpdated".into(), Value::String(ids::iso_ms(now)));
         Some(Value::Object(c.doc.clone()))
     }
 
     /// Deletes a contact and its sub-resources; false for an unknown id.
     pub fn delete_contact(&self, id: &str) -> bool {
         let mut store = self.write();
-        let Some(i) = store.by_id.remove(id) else { return false };
+        let Some(i) = store.by_id.remove(id) else {
+            return false;
+        };
         store.contacts.remove(i);
-        let reindex: Vec<(String, usize)> = store.contacts.iter().enumerate().map(|(n, c)| (c.id().to_owned(), n)).collect();
+        let reindex: Vec<(String, usize)> = store
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(n, c)| (c.id().to_owned(), n))
+            .collect();
         store.by_id = reindex.into_iter().collect();
         store.tasks.remove(id);
         store.notes.remove(id);

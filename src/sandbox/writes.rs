@@ -14,6 +14,9 @@
 //!   (the response shape is unconfirmed in GHL's docs; public clients read `contact.id`);
 //!   neither parameter → 400 `"Pass at least one of number, email query parameter"`.
 
+// Handlers return early with a ready HTTP answer; that is the natural error type here.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -28,9 +31,29 @@ use super::state::Shared;
 
 /// `CreateContactDto` properties.
 pub const CREATE_FIELDS: &[&str] = &[
-    "firstName", "lastName", "name", "email", "locationId", "gender", "phone", "address1", "city",
-    "state", "postalCode", "website", "timezone", "dnd", "dndSettings", "inboundDndSettings",
-    "tags", "customFields", "source", "dateOfBirth", "country", "companyName", "assignedTo",
+    "firstName",
+    "lastName",
+    "name",
+    "email",
+    "locationId",
+    "gender",
+    "phone",
+    "address1",
+    "city",
+    "state",
+    "postalCode",
+    "website",
+    "timezone",
+    "dnd",
+    "dndSettings",
+    "inboundDndSettings",
+    "tags",
+    "customFields",
+    "source",
+    "dateOfBirth",
+    "country",
+    "companyName",
+    "assignedTo",
 ];
 
 /// `UpdateContactDto` properties: create minus `locationId`, `gender`, `companyName`.
@@ -44,7 +67,9 @@ pub fn update_fields() -> impl Iterator<Item = &'static str> {
 fn object(body: Option<Json<Value>>) -> Result<Map<String, Value>, Response> {
     match body.map(|Json(v)| v) {
         Some(Value::Object(m)) => Ok(m),
-        _ => Err(errors::unprocessable(vec!["body must be a JSON object".into()])),
+        _ => Err(errors::unprocessable(vec![
+            "body must be a JSON object".into()
+        ])),
     }
 }
 
@@ -73,10 +98,18 @@ fn apply(doc: &mut Map<String, Value>, body: &Map<String, Value>, dropped: Optio
                 .cloned()
                 .unwrap_or_default();
             for item in v.as_array().into_iter().flatten() {
-                let Some(id) = item.get("id").or_else(|| item.get("key")).and_then(Value::as_str) else {
+                let Some(id) = item
+                    .get("id")
+                    .or_else(|| item.get("key"))
+                    .and_then(Value::as_str)
+                else {
                     continue;
                 };
-                let value = item.get("field_value").or_else(|| item.get("value")).cloned().unwrap_or(Value::Null);
+                let value = item
+                    .get("field_value")
+                    .or_else(|| item.get("value"))
+                    .cloned()
+                    .unwrap_or(Value::Null);
                 current.retain(|c| c.get("id").and_then(Value::as_str) != Some(id));
                 current.push(json!({"id": id, "value": value}));
             }
@@ -94,14 +127,25 @@ pub async fn create_contact(State(sh): State<Arc<Shared>>, body: Option<Json<Val
         Err(r) => return r,
     };
     let mut problems = unknown_props(&body, CREATE_FIELDS);
-    if body.get("locationId").and_then(Value::as_str).is_none_or(str::is_empty) {
+    if body
+        .get("locationId")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
         problems.push("locationId should not be empty".into());
     }
     if !problems.is_empty() {
         return errors::unprocessable(problems);
     }
-    let email = body.get("email").and_then(Value::as_str).map(str::to_lowercase);
-    let phone = body.get("phone").and_then(Value::as_str).map(phone_key).filter(|p| !p.is_empty());
+    let email = body
+        .get("email")
+        .and_then(Value::as_str)
+        .map(str::to_lowercase);
+    let phone = body
+        .get("phone")
+        .and_then(Value::as_str)
+        .map(phone_key)
+        .filter(|p| !p.is_empty());
     if let Some((id, name, field)) = sh.find_duplicate(email.as_deref(), phone.as_deref()) {
         return (
             StatusCode::BAD_REQUEST,
@@ -157,7 +201,11 @@ fn tags_body(body: Option<Json<Value>>) -> Result<Vec<String>, Response> {
         return Err(errors::unprocessable(problems));
     }
     match body.get("tags").and_then(Value::as_array) {
-        Some(a) => Ok(a.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+        Some(a) => Ok(a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()),
         None => Err(errors::unprocessable(vec!["tags must be an array".into()])),
     }
 }
@@ -171,7 +219,12 @@ fn edit_tags(sh: &Shared, id: &str, body: Option<Json<Value>>, add: bool) -> Res
         let mut current: Vec<String> = doc
             .get("tags")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         if add {
             for t in &tags {
@@ -186,31 +239,57 @@ fn edit_tags(sh: &Shared, id: &str, body: Option<Json<Value>>, add: bool) -> Res
     });
     match doc {
         Some(d) => {
-            let status = if add { StatusCode::CREATED } else { StatusCode::OK };
-            (status, Json(json!({ "tags": d.get("tags").cloned().unwrap_or(json!([])) }))).into_response()
+            let status = if add {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            (
+                status,
+                Json(json!({ "tags": d.get("tags").cloned().unwrap_or(json!([])) })),
+            )
+                .into_response()
         }
         None => errors::contact_not_found(id),
     }
 }
 
 /// `POST /contacts/{contactId}/tags`.
-pub async fn add_tags(State(sh): State<Arc<Shared>>, Path(id): Path<String>, body: Option<Json<Value>>) -> Response {
+pub async fn add_tags(
+    State(sh): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Option<Json<Value>>,
+) -> Response {
     edit_tags(&sh, &id, body, true)
 }
 
 /// `DELETE /contacts/{contactId}/tags`.
-pub async fn remove_tags(State(sh): State<Arc<Shared>>, Path(id): Path<String>, body: Option<Json<Value>>) -> Response {
+pub async fn remove_tags(
+    State(sh): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Option<Json<Value>>,
+) -> Response {
     edit_tags(&sh, &id, body, false)
 }
 
 /// `GET /contacts/search/duplicate`.
-pub async fn duplicate(State(sh): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let email = q.get("email").filter(|e| !e.is_empty()).map(|e| e.to_lowercase());
-    let number = q.get("number").filter(|n| !n.is_empty()).map(|n| phone_key(n));
+pub async fn duplicate(
+    State(sh): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let email = q
+        .get("email")
+        .filter(|e| !e.is_empty())
+        .map(|e| e.to_lowercase());
+    let number = q
+        .get("number")
+        .filter(|n| !n.is_empty())
+        .map(|n| phone_key(n));
     if email.is_none() && number.is_none() {
         return errors::bad_request("Pass at least one of number, email query parameter");
     }
     let found = sh.find_duplicate(email.as_deref(), number.as_deref());
-    let contact = found.and_then(|(id, _, _)| sh.read().get(&id).map(|c| Value::Object(c.doc.clone())));
+    let contact =
+        found.and_then(|(id, _, _)| sh.read().get(&id).map(|c| Value::Object(c.doc.clone())));
     Json(json!({ "contact": contact.unwrap_or(Value::Null) })).into_response()
 }

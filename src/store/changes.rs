@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::{Store, StoreError};
-use crate::domain::{Change, ChangeState};
+use crate::domain::{Change, ChangeState, JournalEntry, OutboxInfo};
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -172,5 +172,43 @@ impl Store {
         let mut v: Vec<_> = self.link_map()?.into_iter().collect();
         v.sort();
         Ok(v)
+    }
+
+    /// Dispatch details of a change (default when none yet).
+    pub fn outbox_info(&self, id: u64) -> Result<OutboxInfo> {
+        match self.outbox.get(id.to_be_bytes()).map_err(|e| self.err(e))? {
+            Some(v) => self.decode_versioned("outbox", &id.to_be_bytes(), &v),
+            None => Ok(OutboxInfo::default()),
+        }
+    }
+
+    /// Saves a change and its dispatch details together, then flushes: a state written here
+    /// survives a crash right after.
+    pub fn put_dispatch(&self, c: &Change, info: &OutboxInfo) -> Result<()> {
+        self.put_change(c)?;
+        self.outbox
+            .insert(c.id.to_be_bytes(), encode(info))
+            .map_err(|e| self.err(e))?;
+        self.flush()
+    }
+
+    /// Appends to the journal and flushes. Returns the entry's sequence number.
+    pub fn append_journal(&self, mut e: JournalEntry) -> Result<u64> {
+        e.seq = self.next_id()?;
+        self.journal
+            .insert(e.seq.to_be_bytes(), encode(&e))
+            .map_err(|e| self.err(e))?;
+        self.flush()?;
+        Ok(e.seq)
+    }
+
+    /// The journal, oldest first.
+    pub fn journal(&self) -> Result<Vec<JournalEntry>> {
+        let mut out = Vec::new();
+        for kv in self.journal.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            out.push(self.decode_versioned("journal", &k, &v)?);
+        }
+        Ok(out)
     }
 }

@@ -45,6 +45,8 @@ pub struct Store {
     cursors: sled::Tree,
     meta: sled::Tree,
     pub(super) changes: sled::Tree,
+    pub(super) outbox: sled::Tree,
+    pub(super) journal: sled::Tree,
     pub(super) links: sled::Tree,
 }
 
@@ -116,6 +118,8 @@ impl Store {
             cursors: tree("cursors")?,
             meta: tree("meta")?,
             changes: tree("changes")?,
+            outbox: tree("outbox")?,
+            journal: tree("journal")?,
             links: tree("links")?,
             db,
             path,

@@ -9,6 +9,8 @@
 //! - `cursors`: pull name → [`PullCursor`] (JSON)
 //! - `meta`: `schema_version`, `last_sync` (RFC 3339 UTC), `location_name`
 //! - `changes`: change id (u64 big-endian) → format byte + [`crate::domain::Change`] (bincode)
+//! - `outbox`: change id → format byte + [`crate::domain::OutboxInfo`] (dispatch details)
+//! - `journal`: sequence → format byte + [`crate::domain::JournalEntry`], append-only
 //! - `links`: one record, format byte + bincode map Bmby `client_id` → GHL contact id
 //!
 //! A schema version other than [`SCHEMA_VERSION`] means the cache trees are rebuilt (they only

@@ -2,6 +2,7 @@
 //! Runs on the tokio runtime and reports to the UI by [`SyncEvent`] messages. Never imports the UI.
 pub mod client_view;
 pub mod diff;
+pub mod dispatch;
 pub mod events;
 pub mod import;
 pub mod mapping;

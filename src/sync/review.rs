@@ -52,15 +52,39 @@ pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
             name: c.display_name,
         });
     }
-    if !matches!(
-        c.state,
-        ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected
-    ) {
-        return Err(ReviewError::WrongState {
-            id,
-            state: c.state.label(),
-            action: "approved",
-        });
+    match c.state {
+        ChangeState::Pending
+        | ChangeState::Approved
+        | ChangeState::Rejected
+        | ChangeState::Failed => {}
+        ChangeState::Conflict => {
+            // Approving a conflict means "write it over what GHL has now": the diff is rebased
+            // on the contact as last read, so the next dispatch compares against that.
+            if let Some(contact) = c
+                .contact_id
+                .as_deref()
+                .map(|i| store.contact(i))
+                .transpose()?
+                .flatten()
+            {
+                c.base_date_updated = contact.date_updated.clone();
+                for f in &mut c.fields {
+                    f.ghl_now = ghl_value(&contact, &f.field);
+                }
+                let kind = c.kind;
+                c.fields.retain(|f| {
+                    kind == ChangeKind::Delete
+                        || !same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref())
+                });
+            }
+        }
+        other => {
+            return Err(ReviewError::WrongState {
+                id,
+                state: other.label(),
+                action: "approved",
+            })
+        }
     }
     c.state = ChangeState::Approved;
     save(store, c)

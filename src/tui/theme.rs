@@ -131,7 +131,10 @@ impl Theme {
         match s {
             ChangeState::Pending => self.fg(Color::Yellow),
             ChangeState::Approved => self.fg(Color::Green),
-            ChangeState::Rejected => self.dim(),
+            ChangeState::Rejected | ChangeState::Cancelled => self.dim(),
+            ChangeState::InFlight => self.fg(Color::Cyan),
+            ChangeState::Applied => self.fg(Color::Green),
+            ChangeState::Failed | ChangeState::Conflict => self.fg(Color::Red),
         }
     }
 

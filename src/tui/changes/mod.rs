@@ -73,6 +73,8 @@ pub struct Counts {
     pub pending: usize,
     pub approved: usize,
     pub rejected: usize,
+    pub applied: usize,
+    pub failed: usize,
 }
 
 impl Counts {
@@ -80,9 +82,11 @@ impl Counts {
         let mut c = Counts::default();
         for ch in all {
             match ch.state {
-                ChangeState::Pending => c.pending += 1,
-                ChangeState::Approved => c.approved += 1,
-                ChangeState::Rejected => c.rejected += 1,
+                ChangeState::Pending | ChangeState::Conflict => c.pending += 1,
+                ChangeState::Approved | ChangeState::InFlight => c.approved += 1,
+                ChangeState::Rejected | ChangeState::Cancelled => c.rejected += 1,
+                ChangeState::Applied => c.applied += 1,
+                ChangeState::Failed => c.failed += 1,
             }
         }
         c
@@ -320,5 +324,10 @@ pub fn state_badge(s: ChangeState) -> &'static str {
         ChangeState::Pending => "  pending",
         ChangeState::Approved => "✓ approved",
         ChangeState::Rejected => "✗ rejected",
+        ChangeState::InFlight => "… sending",
+        ChangeState::Applied => "● applied",
+        ChangeState::Failed => "! failed",
+        ChangeState::Conflict => "⚠ conflict",
+        ChangeState::Cancelled => "✗ cancelled",
     }
 }

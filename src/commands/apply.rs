@@ -1,0 +1,173 @@
+//! `bmby-ghl apply [--all | ID...] [--dry-run]`: send approved changes to GHL.
+
+use color_eyre::eyre::{eyre, Result};
+use serde_json::json;
+use tokio::runtime::Runtime;
+
+use super::{client, location, open_store};
+use crate::config::{Paths, Settings};
+use crate::domain::{ChangeKind, ChangeState};
+use crate::sync::{dispatch, review};
+
+pub(super) fn apply_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+    all: bool,
+    ids: &[u64],
+    dry_run: bool,
+    as_json: bool,
+) -> Result<i32> {
+    let loc = location(settings)?;
+    let store = open_store(paths, &loc)?;
+    let changes = store.changes()?;
+    // What is selected: --all takes every pending (non-ambiguous) and queued change; ids name
+    // changes that must be approved (or in flight, to finish them); nothing = everything queued.
+    let mut selected = Vec::new();
+    if !ids.is_empty() {
+        for id in ids {
+            let c = changes
+                .iter()
+                .find(|c| c.id == *id)
+                .ok_or_else(|| eyre!("change {id} does not exist (see `bmby-ghl changes`)"))?;
+            if !c.state.is_queued() {
+                return Err(eyre!(
+                    "change {id} is {}; approve it first (in the TUI, or `apply --all`)",
+                    c.state.label()
+                ));
+            }
+            selected.push(c.id);
+        }
+    } else {
+        for c in &changes {
+            let pending_ok =
+                all && c.state == ChangeState::Pending && c.kind != ChangeKind::Ambiguous;
+            if c.state.is_queued() || pending_ok {
+                selected.push(c.id);
+            }
+        }
+    }
+    if dry_run {
+        let plans: Vec<_> = changes
+            .iter()
+            .filter(|c| selected.contains(&c.id))
+            .map(|c| (c, dispatch::plan(c, &loc)))
+            .collect();
+        if as_json {
+            let doc: Vec<_> = plans
+                .iter()
+                .map(|(c, p)| json!({ "change": c.id, "kind": c.kind, "requests": p }))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "dryRun": true, "changes": doc }))?
+            );
+            return Ok(0);
+        }
+        let base = settings.base_url.trim_end_matches('/');
+        for (c, reqs) in &plans {
+            println!(
+                "# change {} — {} {} ({})",
+                c.id,
+                c.kind.label(),
+                c.display_name,
+                c.state.label()
+            );
+            for r in reqs {
+                println!("{} {base}{}", r.method, r.path);
+                for h in &r.headers {
+                    println!("{h}");
+                }
+                if let Some(b) = &r.body {
+                    println!("\n{}", serde_json::to_string_pretty(b)?);
+                }
+                println!();
+            }
+        }
+        if plans.is_empty() {
+            eprintln!("nothing to send (approve changes first, or use --all)");
+        }
+        return Ok(0);
+    }
+    if all {
+        for id in &selected {
+            if store
+                .change(*id)?
+                .is_some_and(|c| c.state == ChangeState::Pending)
+            {
+                review::approve(&store, *id)?;
+            }
+        }
+    }
+    let ghl = client(settings)?;
+    let mut results = Vec::new();
+    rt.block_on(async {
+        for id in &selected {
+            let state = dispatch::dispatch_one(&ghl, &store, *id).await?;
+            results.push((*id, state));
+        }
+        Ok::<_, dispatch::DispatchError>(())
+    })?;
+    let mut out = Vec::new();
+    for (id, state) in &results {
+        let c = store.change(*id)?;
+        let info = store.outbox_info(*id)?;
+        out.push(json!({
+            "change": id,
+            "state": state.label(),
+            "name": c.as_ref().map(|c| c.display_name.clone()),
+            "contactId": info.contact_id,
+            "error": info.last_error,
+            "droppedFields": info.dropped_fields,
+        }));
+        if !as_json {
+            let mut line = format!(
+                "#{id} {} {}",
+                state.label(),
+                c.map(|c| c.display_name).unwrap_or_default()
+            );
+            if let Some(cid) = &info.contact_id {
+                line.push_str(&format!(" ({cid})"));
+            }
+            if !info.dropped_fields.is_empty() {
+                line.push_str(&format!(
+                    " — GHL did not store: {}",
+                    info.dropped_fields.join(", ")
+                ));
+            }
+            if matches!(
+                state,
+                ChangeState::Failed | ChangeState::Conflict | ChangeState::InFlight
+            ) {
+                if let Some(e) = &info.last_error {
+                    line.push_str(&format!(" — {e}"));
+                }
+            }
+            println!("{line}");
+        }
+    }
+    let count = |s: ChangeState| results.iter().filter(|(_, x)| *x == s).count();
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "results": out }))?
+        );
+    } else {
+        println!(
+            "{} applied, {} failed, {} conflicts, {} still in flight",
+            count(ChangeState::Applied),
+            count(ChangeState::Failed),
+            count(ChangeState::Conflict),
+            count(ChangeState::InFlight)
+        );
+    }
+    Ok(
+        if count(ChangeState::Failed) + count(ChangeState::Conflict) + count(ChangeState::InFlight)
+            > 0
+        {
+            2
+        } else {
+            0
+        },
+    )
+}
