@@ -112,7 +112,7 @@ async fn unknown_routes_are_nest_style_404() {
     );
     assert!(has_rl_headers(&r.headers));
     let r = client()
-        .put(format!("{}/contacts/abc", sb.base_url()))
+        .patch(format!("{}/contacts/abc", sb.base_url()))
         .bearer_auth(DEMO_TOKEN)
         .header("Version", VERSION)
         .json(&json!({}))
@@ -121,7 +121,7 @@ async fn unknown_routes_are_nest_style_404() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     let b: Value = r.json().await.unwrap();
-    assert_eq!(b["message"], "Cannot PUT /contacts/abc");
+    assert_eq!(b["message"], "Cannot PATCH /contacts/abc");
 }
 
 #[tokio::test]
