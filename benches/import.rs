@@ -115,7 +115,7 @@ fn main() {
         &file,
         &ExportOptions::default(),
         &Mapping::default(),
-        false,
+        &Default::default(),
     )
     .unwrap();
     let total = start.elapsed();
@@ -140,7 +140,7 @@ fn main() {
         &file,
         &ExportOptions::default(),
         &Mapping::default(),
-        false,
+        &Default::default(),
     )
     .unwrap();
     println!(

@@ -4,19 +4,27 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+const ENV_HELP: &str = "Environment (overrides the config file):
+  GHL_TOKEN          Private Integration Token of the sub-account (never pass it as an argument)
+  GHL_LOCATION_ID    the sub-account (location) id; optional when the data dir holds one location
+  GHL_BASE_URL       API host (default https://services.leadconnectorhq.com)
+  BMBY_SOAP_URL, BMBY_LOGIN, BMBY_PASSWORD, BMBY_PROJECT_ID   Bmby's SOAP web service
+Try it without an account: bmby-ghl demo";
+
 /// bmby-ghl: browse GoHighLevel contacts, tasks, notes and appointments from a local cache,
 /// and review Bmby changes before they are written to GHL.
 #[derive(Debug, Parser)]
-#[command(name = "bmby-ghl", version, about, long_about = None)]
+#[command(name = "bmby-ghl", version, about, long_about = None, after_help = ENV_HELP)]
 pub struct Cli {
-    /// Where the cache, logs and tokens live (default: the platform data dir).
+    /// Where the cache and the log file live (default: the platform data dir).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Config file (default: config.toml in the platform config dir).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Log level for the log file: error, warn, info, debug, trace.
-    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info",
+          value_parser = ["error", "warn", "info", "debug", "trace"])]
     pub log_level: String,
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -72,6 +80,10 @@ pub enum Command {
         /// One JSON document on stdout.
         #[arg(long)]
         json: bool,
+        /// With --full: propose deletes even if the file lacks many linked clients (more than
+        /// 10 and a fifth of them), which otherwise looks like a cut-off export.
+        #[arg(long, requires = "full")]
+        allow_mass_delete: bool,
     },
     /// Bmby's SOAP web service (credentials from BMBY_LOGIN, BMBY_PASSWORD, BMBY_PROJECT_ID or the [bmby] config).
     Bmby {
@@ -131,5 +143,8 @@ pub enum BmbyCommand {
         /// One JSON document on stdout.
         #[arg(long)]
         json: bool,
+        /// Propose deletes even if a full read lacks many linked clients.
+        #[arg(long)]
+        allow_mass_delete: bool,
     },
 }

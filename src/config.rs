@@ -119,6 +119,9 @@ pub struct Settings {
     /// A Private Integration Token (from `GHL_TOKEN` or the config file).
     pub token: Option<Secret>,
     pub pull_interval_secs: u64,
+    /// The one location cached under the data dir, when there is exactly one (so commands on a
+    /// demo's or a single account's data dir need no `GHL_LOCATION_ID`).
+    pub only_cached_location: Option<String>,
     /// `[mapping]` overrides as written.
     pub mapping: BTreeMap<String, String>,
     pub bmby: BmbySettings,
@@ -176,6 +179,7 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             .or(file.ghl.token)
             .map(|t| Secret::new(t.trim())),
         pull_interval_secs: file.sync.pull_interval_secs.unwrap_or(60),
+        only_cached_location: None,
         mapping: file.mapping,
         bmby: BmbySettings {
             soap_url: nonempty("BMBY_SOAP_URL")
@@ -189,6 +193,21 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             columns: file.bmby.columns,
         },
     })
+}
+
+/// The single location directory under `<data_dir>/locations/` that holds a cache, if exactly
+/// one does.
+pub fn only_cached_location(data_dir: &Path) -> Option<String> {
+    let dirs: Vec<String> = std::fs::read_dir(data_dir.join("locations"))
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("cache.sled").exists())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    match dirs.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// Parses config text; errors carry the 1-based line.

@@ -52,7 +52,8 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
     let code = if is_demo {
         commands::demo(&paths, &rt)
     } else {
-        let settings = config::load(&paths.config_file, &|k| std::env::var(k).ok())?;
+        let mut settings = config::load(&paths.config_file, &|k| std::env::var(k).ok())?;
+        settings.only_cached_location = config::only_cached_location(&paths.data_dir);
         commands::run(cli.command, &paths, &settings, &rt)
     };
     rt.shutdown_timeout(std::time::Duration::from_millis(500));

@@ -262,6 +262,7 @@ fn full_read_turns_missing_linked_clients_into_deletes_and_dry_run_stores_nothin
         &ImportOptions {
             full: true,
             dry_run: true,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -295,7 +296,7 @@ fn full_read_turns_missing_linked_clients_into_deletes_and_dry_run_stores_nothin
         &Mapping::default(),
         &ImportOptions {
             full: true,
-            dry_run: false,
+            ..Default::default()
         },
     )
     .unwrap();
@@ -357,5 +358,144 @@ fn review_actions() {
     assert_eq!(
         review::reject(&s, id("103")).unwrap().state,
         ChangeState::Rejected
+    );
+}
+
+#[test]
+fn a_newer_read_keeps_a_persons_edit() {
+    let (_d, s) = store();
+    import_clients(
+        &s,
+        first_read(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let id = s
+        .changes()
+        .unwrap()
+        .iter()
+        .find(|c| c.client_id == "102")
+        .unwrap()
+        .id;
+    review::edit(&s, id, "city", "Herzliya").unwrap();
+    // Newer Bmby data for the same client: the city the person typed survives.
+    let mut newer = first_read();
+    newer[1] = view(
+        "102",
+        &[
+            ("fname", "Ann"),
+            ("lname", "Lee-Cohen"),
+            ("email", "ann@example.com"),
+            ("city", "Jerusalem"),
+        ],
+    );
+    import_clients(&s, newer, &Mapping::default(), &ImportOptions::default()).unwrap();
+    let c = s.change(id).unwrap().unwrap();
+    let city = c.fields.iter().find(|f| f.field == "city").unwrap();
+    assert_eq!(
+        (city.proposed.as_deref(), city.edited),
+        (Some("Herzliya"), true)
+    );
+    assert!(c
+        .fields
+        .iter()
+        .any(|f| f.field == "lastName" && f.proposed.as_deref() == Some("Lee-Cohen")));
+    assert!(
+        c.warnings.iter().any(|w| w.contains("your edit of")),
+        "{:?}",
+        c.warnings
+    );
+    // Bmby now agrees with GHL, but the edited change is not dropped.
+    let mut same_as_ghl = first_read();
+    same_as_ghl[1] = view(
+        "102",
+        &[
+            ("fname", "Ann"),
+            ("lname", "Lee"),
+            ("email", "ann@example.com"),
+            ("city", "Haifa"),
+        ],
+    );
+    import_clients(
+        &s,
+        same_as_ghl,
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(s.change(id).unwrap().is_some());
+}
+
+#[test]
+fn a_full_read_lacking_many_linked_clients_proposes_no_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), "loc").unwrap();
+    let contacts: Vec<Contact> = (0..30)
+        .map(|i| {
+            contact(
+                &format!("g{i}"),
+                "N",
+                &format!("L{i}"),
+                &format!("p{i}@example.com"),
+                &format!("+97250000{i:04}"),
+                "X",
+            )
+        })
+        .collect();
+    s.put_contacts(&contacts).unwrap();
+    let all: Vec<ClientView> = (0..30)
+        .map(|i| {
+            view(
+                &format!("{i}"),
+                &[
+                    ("fname", "N"),
+                    ("lname", &format!("L{i}")),
+                    ("email", &format!("p{i}@example.com")),
+                ],
+            )
+        })
+        .collect();
+    import_clients(
+        &s,
+        all.clone(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(s.links().unwrap().len(), 30);
+    // A "full" file with 2 rows: 28 deletes would be proposed — refused, with the reason.
+    let cut: Vec<ClientView> = all.iter().take(2).cloned().collect();
+    let opts = ImportOptions {
+        full: true,
+        ..Default::default()
+    };
+    let sum = import_clients(&s, cut.clone(), &Mapping::default(), &opts).unwrap();
+    assert!(s
+        .changes()
+        .unwrap()
+        .iter()
+        .all(|c| c.kind != ChangeKind::Delete));
+    assert!(
+        sum.problems
+            .iter()
+            .any(|p| p.contains("not proposing 28 deletes")),
+        "{:?}",
+        sum.problems
+    );
+    // Told explicitly, it proposes them.
+    let opts = ImportOptions {
+        full: true,
+        allow_mass_delete: true,
+        ..Default::default()
+    };
+    import_clients(&s, cut, &Mapping::default(), &opts).unwrap();
+    assert_eq!(
+        s.changes()
+            .unwrap()
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Delete)
+            .count(),
+        28
     );
 }

@@ -60,7 +60,7 @@ fn field(f: &str, now: Option<&str>, new: Option<&str>) -> FieldChange {
 }
 
 fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange>) -> u64 {
-    let id = e.store.next_id().unwrap() + 1;
+    let id = e.store.next_seq("change").unwrap();
     let base = contact
         .and_then(|c| e.store.contact(c).unwrap())
         .and_then(|c| c.date_updated);

@@ -60,7 +60,9 @@ pub(super) fn changes_cmd(
         if !STATES.contains(&st.as_str()) {
             return Err(eyre!("--state {st}: use one of {}", STATES.join(", ")));
         }
-        changes.retain(|c| c.state.label() == st);
+        if st != "all" {
+            changes.retain(|c| c.state.label() == st);
+        }
     }
     let mut out = std::io::stdout().lock();
     if as_json {
@@ -128,8 +130,7 @@ pub(super) fn import_cmd(
     paths: &Paths,
     settings: &Settings,
     file: &std::path::Path,
-    full: bool,
-    dry_run: bool,
+    opts: crate::sync::import::ImportOptions,
     as_json: bool,
 ) -> Result<i32> {
     use crate::bmby::export::{ColumnAliases, ExportOptions};
@@ -144,59 +145,67 @@ pub(super) fn import_cmd(
         &store,
         file,
         &ExportOptions {
-            full,
+            full: opts.full,
             aliases: Some(aliases),
             ..Default::default()
         },
         &mapping,
-        dry_run,
+        &opts,
     )?;
-    for p in &problems {
-        eprintln!("{source}: {p}");
-    }
-    report_import(&summary, &source, problems.len(), dry_run, as_json)
+    let problems: Vec<String> = problems.iter().map(|p| format!("{source}: {p}")).collect();
+    report_import(&summary, &source, &problems, opts.dry_run, as_json)
 }
 
 pub(super) fn report_import(
     s: &crate::sync::import::ImportSummary,
     source: &str,
-    problems: usize,
+    row_problems: &[String],
     dry_run: bool,
     as_json: bool,
 ) -> Result<i32> {
     if as_json {
-        let doc =
-            json!({ "source": source, "dryRun": dry_run, "rowProblems": problems, "summary": s });
+        let doc = json!({
+            "source": source,
+            "dry_run": dry_run,
+            "row_problems": row_problems,
+            "summary": s,
+        });
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
+    for p in row_problems {
+        eprintln!("{p}");
+    }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let new: Vec<String> = s
         .new_changes
         .iter()
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
     println!(
-        "{}{}: {} clients read; new changes: {}; {} replaced pending; {} already stored; {} already equal in GHL; {} links learnt; {} row problems",
+        "{}{}: {} read; new changes: {}; {} replaced pending; {} already stored; {} already equal in GHL; {} learnt; {}",
         if dry_run { "dry run, nothing stored — " } else { "" },
         source,
-        s.read,
+        plural(s.read, "client", "clients"),
         if new.is_empty() { "none".to_owned() } else { new.join(", ") },
         s.replaced,
         s.unchanged,
         s.in_sync,
-        s.links_added,
-        problems + s.problems.len(),
+        plural(s.links_added, "link", "links"),
+        plural(row_problems.len() + s.problems.len(), "problem", "problems"),
     );
     for p in &s.problems {
         eprintln!("{p}");
     }
     if dry_run {
         for c in &s.changes {
+            let n = c.field_count();
             println!(
-                "  {} {} — {} field(s)",
+                "  {} {} — {n} field{}",
                 c.kind.label(),
                 c.display_name,
-                c.field_count()
+                if n == 1 { "" } else { "s" }
             );
             for f in &c.fields {
                 println!(
@@ -244,11 +253,11 @@ pub fn bmby_pull(
     client: &crate::bmby::soap::BmbySoapClient,
     mapping: &crate::sync::mapping::Mapping,
     rt: &Runtime,
-    full: bool,
-    dry_run: bool,
+    opts: &crate::sync::import::ImportOptions,
 ) -> Result<(crate::sync::import::ImportSummary, bool)> {
+    let dry_run = opts.dry_run;
     let last = store.meta("bmby_last_pull");
-    let from = if full {
+    let from = if opts.full {
         None
     } else {
         // FromDate is a date on last-modified time; one day of overlap covers time zones and
@@ -268,7 +277,7 @@ pub fn bmby_pull(
         mapping,
         &crate::sync::import::ImportOptions {
             full: is_full,
-            dry_run,
+            ..opts.clone()
         },
     )?;
 
@@ -283,8 +292,7 @@ pub(super) fn bmby_pull_cmd(
     paths: &Paths,
     settings: &Settings,
     rt: &Runtime,
-    full: bool,
-    dry_run: bool,
+    opts: crate::sync::import::ImportOptions,
     as_json: bool,
 ) -> Result<i32> {
     let loc = location(settings)?;
@@ -294,11 +302,11 @@ pub(super) fn bmby_pull_cmd(
     if store.contact_count() == 0 {
         eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
     }
-    let (summary, is_full) = bmby_pull(&store, &client, &mapping, rt, full, dry_run)?;
+    let (summary, is_full) = bmby_pull(&store, &client, &mapping, rt, &opts)?;
     let source = if is_full {
         "Bmby SOAP GetAll (full)"
     } else {
         "Bmby SOAP GetAll (since last pull)"
     };
-    report_import(&summary, source, 0, dry_run, as_json)
+    report_import(&summary, source, &[], opts.dry_run, as_json)
 }

@@ -56,7 +56,11 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
         })
         .wrap_err("demo: pulling the GHL stand-in")?;
         let mapping = crate::sync::mapping::Mapping::default();
-        bmby_pull(&store, &bmby_client(&settings)?, &mapping, rt, true, false)
+        let opts = crate::sync::import::ImportOptions {
+            full: true,
+            ..Default::default()
+        };
+        bmby_pull(&store, &bmby_client(&settings)?, &mapping, rt, &opts)
             .wrap_err("demo: reading the Bmby stand-in")?;
         let export = paths.data_dir.join("bmby_export.csv");
         std::fs::write(&export, DEMO_EXPORT)?;
@@ -68,7 +72,7 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
                 ..Default::default()
             },
             &mapping,
-            false,
+            &opts,
         )?;
         store.flush()?;
     }

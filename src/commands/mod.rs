@@ -52,15 +52,34 @@ pub fn run(
             full,
             dry_run,
             json,
-        }) => import_cmd(paths, settings, &file, full, dry_run, json),
+            allow_mass_delete,
+        }) => import_cmd(
+            paths,
+            settings,
+            &file,
+            crate::sync::import::ImportOptions {
+                full,
+                dry_run,
+                allow_mass_delete,
+            },
+            json,
+        ),
         Some(Command::Bmby {
             command:
                 BmbyCommand::Pull {
                     full,
                     dry_run,
                     json,
+                    allow_mass_delete,
                 },
-        }) => bmby_pull_cmd(paths, settings, rt, full, dry_run, json),
+        }) => {
+            let opts = crate::sync::import::ImportOptions {
+                full,
+                dry_run,
+                allow_mass_delete,
+            };
+            bmby_pull_cmd(paths, settings, rt, opts, json)
+        }
         Some(Command::Changes { json, state }) => {
             changes_cmd(paths, settings, json, state.as_deref())
         }
@@ -72,6 +91,10 @@ pub fn run(
         }) => apply::apply_cmd(paths, settings, rt, all, &ids, dry_run, json),
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Keymap { check }) => {
+            if let Some(p) = check.as_ref().filter(|p| !p.exists()) {
+                eprintln!("{}: no such file", p.display());
+                return Ok(1);
+            }
             let path = check.clone().unwrap_or_else(|| paths.user_keymap());
             match tui::keymap_dump(Some(&path)) {
                 Ok(text) => {
@@ -92,12 +115,16 @@ pub fn run(
 }
 
 pub(super) fn location(settings: &Settings) -> Result<String> {
-    settings.location_id.clone().ok_or_else(|| {
-        eyre!(
+    settings
+        .location_id
+        .clone()
+        .or_else(|| settings.only_cached_location.clone())
+        .ok_or_else(|| {
+            eyre!(
             "no GHL location configured: set GHL_LOCATION_ID (or location_id under [ghl] in the \
              config file). To try the product without an account: bmby-ghl demo"
         )
-    })
+        })
 }
 
 /// A client for the configured location, or why there is none.

@@ -224,6 +224,8 @@ impl GhlClient {
     ) -> Result<Value, GhlError> {
         let url = self.url(segments);
         let endpoint = format!("{method} {}", url.path());
+        let host = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
+            + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
         let max = self.inner.cfg.max_attempts.max(1);
         let mut attempt = 0;
         let mut token_retried = false;
@@ -250,7 +252,7 @@ impl GhlClient {
                 req = req.json(b);
             }
             let outcome = match req.send().await {
-                Err(e) => Err(transport(&endpoint, &e)),
+                Err(e) => Err(transport(&endpoint, &host, &e)),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let budget = RateBudget::from_headers(resp.headers());
@@ -259,7 +261,7 @@ impl GhlClient {
                         self.notify(ClientNotice::Budget(seen));
                     }
                     match resp.bytes().await {
-                        Err(e) => Err(transport(&endpoint, &e)),
+                        Err(e) => Err(transport(&endpoint, &host, &e)),
                         Ok(bytes) => {
                             tracing::debug!(%endpoint, status, attempt, "ghl response");
                             if (200..300).contains(&status) {
@@ -474,11 +476,11 @@ impl GhlClient {
     }
 }
 
-fn transport(endpoint: &str, e: &reqwest::Error) -> GhlError {
+fn transport(endpoint: &str, host: &str, e: &reqwest::Error) -> GhlError {
     let mut message = if e.is_timeout() {
-        "timed out".to_owned()
+        format!("no answer from {host} in time")
     } else if e.is_connect() {
-        "could not connect".to_owned()
+        format!("could not connect to {host}")
     } else if e.is_body() || e.is_decode() {
         "connection dropped while reading the response".to_owned()
     } else {

@@ -194,7 +194,7 @@ impl Store {
 
     /// Appends to the journal and flushes. Returns the entry's sequence number.
     pub fn append_journal(&self, mut e: JournalEntry) -> Result<u64> {
-        e.seq = self.next_id()?;
+        e.seq = self.next_seq("journal")?;
         self.journal
             .insert(e.seq.to_be_bytes(), encode(&e))
             .map_err(|e| self.err(e))?;

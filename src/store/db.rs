@@ -396,9 +396,30 @@ impl Store {
     }
 
     /// Writes everything to disk.
-    /// A fresh id, unique in this database (sled's monotonic counter).
+    /// A fresh id, unique in this database (sled's monotonic counter; it skips ranges after a
+    /// restart, so ids are unique but not consecutive).
     pub fn next_id(&self) -> Result<u64> {
         self.db.generate_id().map_err(|e| self.err(e))
+    }
+
+    /// The next number of a named counter (`change`, `journal`): 1, 2, 3, … kept in `meta`,
+    /// so the numbers people read and type stay short and consecutive.
+    pub fn next_seq(&self, name: &str) -> Result<u64> {
+        let key = format!("seq:{name}");
+        let v = self
+            .meta
+            .update_and_fetch(key.as_bytes(), |old| {
+                let n = old
+                    .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                    .map(u64::from_be_bytes)
+                    .unwrap_or(0);
+                Some((n + 1).to_be_bytes().to_vec())
+            })
+            .map_err(|e| self.err(e))?
+            .expect("update_and_fetch with Some returns a value");
+        Ok(u64::from_be_bytes(
+            <[u8; 8]>::try_from(&v[..]).expect("8 bytes"),
+        ))
     }
 
     pub fn flush(&self) -> Result<()> {

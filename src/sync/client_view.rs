@@ -22,7 +22,13 @@ impl From<&NormalizedClient> for ClientView {
         put("client_id", Some(n.client_id.clone()));
         put("fname", n.first_name.clone());
         put("lname", n.last_name.clone());
-        put("email", n.email.clone());
+        // A malformed email is flagged by normalization and never proposed to GHL (it would
+        // be refused or, worse, stored).
+        let email_ok = n
+            .email
+            .as_deref()
+            .is_some_and(crate::bmby::normalize::email::looks_like_email);
+        put("email", n.email.clone().filter(|_| email_ok));
         put(
             "phone_mobile",
             phone_value(&n.phone_mobile).or_else(|| n.primary_phone_e164.clone()),
@@ -70,7 +76,11 @@ impl From<&NormalizedClient> for ClientView {
             } else {
                 display_name
             },
-            email: n.email_key.clone().or_else(|| n.email.clone()),
+            email: n
+                .email_key
+                .clone()
+                .or_else(|| n.email.clone())
+                .filter(|_| email_ok),
             phones_e164,
             values,
             warnings: n

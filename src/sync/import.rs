@@ -20,7 +20,15 @@ pub struct ImportOptions {
     pub full: bool,
     /// Compute and report, store nothing.
     pub dry_run: bool,
+    /// Propose deletes even when a full read lacks many linked clients (see
+    /// [`MASS_DELETE_MIN`]); without it such a read proposes no delete at all.
+    pub allow_mass_delete: bool,
 }
+
+/// A full read that would delete more than this many contacts *and* more than a fifth of the
+/// linked ones looks like a cut-off file, not a real snapshot: it proposes no deletes unless
+/// [`ImportOptions::allow_mass_delete`] is set.
+pub const MASS_DELETE_MIN: usize = 10;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -81,6 +89,8 @@ struct Proposal {
     change: Option<Change>,
     /// A link learnt from an email/phone match.
     new_link: Option<String>,
+    /// Why nothing was proposed for a client that should have been.
+    problem: Option<String>,
 }
 
 fn propose(
@@ -121,11 +131,30 @@ fn propose(
         }
     };
     let fields = field_changes(&view, contact, mapping, defs_by_key, &mut warnings);
+    // A create needs something a person (or GHL's duplicate check) can recognize.
+    let identifies = |f: &FieldChange| {
+        matches!(
+            f.field.as_str(),
+            "firstName" | "lastName" | "email" | "phone"
+        )
+    };
+    if kind == ChangeKind::Create && !fields.iter().any(identifies) {
+        return Proposal {
+            client_id: view.client_id.clone(),
+            change: None,
+            new_link,
+            problem: Some(format!(
+                "{}: Bmby client {} has no name, email or phone usable in GHL; not proposed as a new contact",
+                view.origin, view.client_id
+            )),
+        };
+    }
     if fields.is_empty() && kind != ChangeKind::Ambiguous {
         return Proposal {
             client_id: view.client_id,
             change: None,
             new_link,
+            problem: None,
         };
     }
     let cand_ids: Vec<String> = candidates.iter().map(|c| c.contact_id.clone()).collect();
@@ -151,6 +180,7 @@ fn propose(
         client_id: view.client_id,
         change: Some(change),
         new_link,
+        problem: None,
     }
 }
 
@@ -187,13 +217,32 @@ fn delete_change(
         fingerprint: fingerprint(ChangeKind::Delete, Some(contact_id), &[], &[]),
         fields,
         base_date_updated: c.date_updated.clone(),
-        origin: "missing from a full read".into(),
+        origin: "absent from a full read".into(),
         warnings: vec![format!(
             "Bmby client {client_id} is linked to this contact but absent from the full read"
         )],
         candidates: Vec::new(),
         created_at: stamp.to_owned(),
         updated_at: stamp.to_owned(),
+    }
+}
+
+/// Newer Bmby data replaces a pending change, but never a person's edit: every edited field
+/// of `old` is carried into `new` (kept edited), with a warning saying so.
+fn keep_edits(old: &Change, new: &mut Change) {
+    for f in old.fields.iter().filter(|f| f.edited) {
+        match new.fields.iter_mut().find(|n| n.field == f.field) {
+            Some(n) => {
+                n.proposed = f.proposed.clone();
+                n.edited = true;
+            }
+            None => new.fields.push(f.clone()),
+        }
+        new.warnings.push(format!(
+            "newer Bmby data arrived; your edit of {} was kept ({})",
+            f.label,
+            f.proposed.as_deref().unwrap_or("(empty)")
+        ));
     }
 }
 
@@ -345,13 +394,25 @@ impl<'a> Importer<'a> {
     fn reconcile(&mut self, proposals: Vec<Proposal>) -> Result<(), StoreError> {
         let mut to_put: Vec<Change> = Vec::new();
         for p in proposals {
+            if let Some(problem) = p.problem {
+                self.summary.problems.push(problem);
+                continue;
+            }
             if let Some(contact_id) = p.new_link {
                 self.new_links.push((p.client_id.clone(), contact_id));
             }
             match (self.heads.get(&p.client_id), p.change) {
                 (Some(e), None) => {
+                    // Bmby now agrees with GHL: a pending change is moot — unless a person
+                    // edited it, in which case it stays for them to decide.
                     if e.state == ChangeState::Pending && !self.opts.dry_run {
-                        self.store.remove_change(e.id)?;
+                        let edited = self
+                            .store
+                            .change(e.id)?
+                            .is_some_and(|c| c.fields.iter().any(|f| f.edited));
+                        if !edited {
+                            self.store.remove_change(e.id)?;
+                        }
                     }
                     self.summary.in_sync += 1;
                 }
@@ -360,6 +421,9 @@ impl<'a> Importer<'a> {
                 (Some(e), Some(mut n)) if e.state == ChangeState::Pending => {
                     n.id = e.id;
                     n.created_at = e.created_at.clone();
+                    if let Some(old) = self.store.change(e.id)? {
+                        keep_edits(&old, &mut n);
+                    }
                     self.summary.replaced += 1;
                     to_put.push(n);
                 }
@@ -367,7 +431,7 @@ impl<'a> Importer<'a> {
                     n.id = if self.opts.dry_run {
                         0
                     } else {
-                        self.store.next_id()? + 1
+                        self.store.next_seq("change")?
                     };
                     *self
                         .summary
@@ -404,11 +468,25 @@ impl<'a> Importer<'a> {
                         client_id: client_id.clone(),
                         change: Some(delete_change(client_id, contact_id, c, &self.stamp)),
                         new_link: None,
+                        problem: None,
                     });
                 }
             }
             deletes.sort_by(|a, b| a.client_id.cmp(&b.client_id));
-            self.reconcile(deletes)?;
+            let suspicious =
+                deletes.len() > MASS_DELETE_MIN && deletes.len() * 5 > self.links.len();
+            if suspicious && !self.opts.allow_mass_delete {
+                self.summary.problems.push(format!(
+                    "not proposing {} deletes: this full read lacks {} of the {} Bmby clients linked to GHL \
+                     contacts, which looks like a cut-off or filtered export. If the file really is \
+                     complete, import it again with --allow-mass-delete.",
+                    deletes.len(),
+                    deletes.len(),
+                    self.links.len()
+                ));
+            } else {
+                self.reconcile(deletes)?;
+            }
         }
         self.summary.links_added = self.new_links.len();
         if let Some(w) = self.writer.take() {
@@ -458,12 +536,12 @@ pub fn import_export_file(
     path: &std::path::Path,
     export: &crate::bmby::export::ExportOptions,
     mapping: &Mapping,
-    dry_run: bool,
+    opts: &ImportOptions,
 ) -> Result<(ImportSummary, String, Vec<crate::bmby::export::RowProblem>), ImportFileError> {
     // Reading the file and loading the cached contacts are independent: do them at once.
     let opts = ImportOptions {
         full: export.full,
-        dry_run,
+        ..opts.clone()
     };
     let (read, importer) = std::thread::scope(|s| {
         let reader = s.spawn(|| crate::bmby::export::read_export(path, export));

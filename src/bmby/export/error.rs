@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The file could not be opened or read.
-    #[error("cannot read {file}: {source}")]
+    #[error("cannot read {file}: {cause}")]
     Io {
         file: String,
-        #[source]
-        source: std::io::Error,
+        /// Kept out of the error chain so the message does not repeat it.
+        cause: std::io::Error,
     },
     /// Neither a spreadsheet (xlsx/xlsm/xlsb/xls/ods) nor a text (csv/tsv) file.
     #[error("{file} is not a Bmby export (xlsx or csv): {detail}")]

@@ -129,9 +129,9 @@ pub fn read_export(path: &Path, opts: &ExportOptions) -> Result<ExportRead, Expo
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| file.clone());
-    let bytes = std::fs::read(path).map_err(|source| ExportError::Io {
+    let bytes = std::fs::read(path).map_err(|cause| ExportError::Io {
         file: file.clone(),
-        source,
+        cause,
     })?;
     let ext = path
         .extension()
@@ -147,6 +147,16 @@ pub fn read_export(path: &Path, opts: &ExportOptions) -> Result<ExportRead, Expo
             });
         }
         return xlsx::read_workbook_bytes(bytes, &file, &source, opts);
+    }
+    {
+        let head = &bytes[..bytes.len().min(8192)];
+        let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+        if !utf16 && head.contains(&0) {
+            return Err(ExportError::UnsupportedFormat {
+                file,
+                detail: "binary content (NUL bytes); not a spreadsheet or delimited text".into(),
+            });
+        }
     }
     if !TEXT_EXTENSIONS.contains(&ext.as_str()) {
         let head = &bytes[..bytes.len().min(8192)];
@@ -391,7 +401,10 @@ impl<'a> Mapper<'a> {
                     self.problems.push(RowProblem {
                         row,
                         column: Some(self.header_name(i)),
-                        message: format!("not a phone number: {:?}; kept as written", p.raw),
+                        message: format!(
+                            "not a phone number: {:?}; kept in Bmby's record, not proposed to GHL",
+                            p.raw
+                        ),
                     });
                 }
             }
