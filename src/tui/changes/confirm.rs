@@ -65,7 +65,7 @@ fn send_parts(p: &SendPlan) -> (String, Vec<String>) {
 pub fn render_send(app: &App, p: &SendPlan, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let (head, parts) = send_parts(p);
-    let mut spans = vec![Span::raw(format!("{head} "))];
+    let mut spans = Vec::new();
     for (i, part) in parts.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw(", "));
@@ -77,11 +77,11 @@ pub fn render_send(app: &App, p: &SendPlan, f: &mut Frame, area: Rect) {
         };
         spans.push(Span::styled(part, style));
     }
-    let mut lines = vec![Line::from(spans)];
+    let mut lines = vec![Line::raw(head), Line::from(spans)];
     if p.deletes > 0 {
         lines.push(Line::styled(
             format!(
-                "{} will be deleted in GHL, with their notes, tasks and appointments.",
+                "{} will be deleted in GHL; this cannot be undone from here.",
                 plural(p.deletes, "contact")
             ),
             t.error(),
