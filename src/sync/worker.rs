@@ -1,7 +1,9 @@
 //! The background worker: takes [`Job`]s from the UI, runs them on the tokio runtime, and
 //! reports [`SyncEvent`]s. Interactive jobs (one contact's details) run beside a pull instead
 //! of waiting behind it; only one pull runs at a time; an incremental pull repeats on an
-//! interval so edits made in GHL show up.
+//! interval so edits made in GHL show up. A dispatch of approved changes (`Job::Dispatch`)
+//! runs as its own task, one at a time, change by change through [`dispatch_one`], reporting
+//! progress after each; `Job::CancelDispatch` stops it between two changes, never inside one.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
