@@ -1,5 +1,6 @@
 //! The vocabulary between the UI (or CLI) and the background worker.
 
+use crate::domain::ChangeState;
 use crate::ghl::RateBudget;
 
 /// Work the UI asks the background worker to do.
@@ -12,6 +13,12 @@ pub enum Job {
     FetchDetails { contact_id: String },
     /// Fetch custom field definitions of the location.
     FetchCustomFields,
+    /// Send approved changes to GHL through the outbox, one at a time (`None`: every queued
+    /// change, oldest first). Only one dispatch runs at a time; a second one while it runs is
+    /// ignored.
+    Dispatch { ids: Option<Vec<u64>> },
+    /// Stop the running dispatch before its next change (the change being sent is finished).
+    CancelDispatch,
 }
 
 /// What a finished pull did.
@@ -54,6 +61,27 @@ pub enum SyncEvent {
         what: String,
         attempt: u32,
         wait_ms: u64,
+    },
+    /// A dispatch began: `total` changes will be tried.
+    DispatchStarted {
+        total: usize,
+    },
+    /// One change was tried (`done` of `total`); `state` is where it stands now.
+    DispatchProgress {
+        done: usize,
+        total: usize,
+        change_id: u64,
+        state: ChangeState,
+    },
+    /// The dispatch ended: every change tried, cancelled between two changes, or stopped by a
+    /// store error (reported as [`SyncEvent::Error`] first). `queued` changes are still waiting
+    /// (not reached, or left approved / in flight after retries ran out).
+    DispatchFinished {
+        applied: usize,
+        failed: usize,
+        conflicts: usize,
+        queued: usize,
+        cancelled: bool,
     },
     /// A job failed; `context` names what was being done (endpoint, contact), `message` the cause.
     Error {

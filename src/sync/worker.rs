@@ -1,16 +1,21 @@
 //! The background worker: takes [`Job`]s from the UI, runs them on the tokio runtime, and
 //! reports [`SyncEvent`]s. Interactive jobs (one contact's details) run beside a pull instead
 //! of waiting behind it; only one pull runs at a time; an incremental pull repeats on an
-//! interval so edits made in GHL show up.
+//! interval so edits made in GHL show up. A dispatch of approved changes (`Job::Dispatch`)
+//! runs as its own task, one at a time, change by change through [`dispatch_one`], reporting
+//! progress after each; `Job::CancelDispatch` stops it between two changes, never inside one.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::dispatch::dispatch_one;
 use super::pull::{fetch_custom_fields, fetch_details, pull_contacts};
 use super::{Job, SyncEvent};
+use crate::domain::ChangeState;
 use crate::ghl::{ClientNotice, GhlClient};
 use crate::store::Store;
 
@@ -76,6 +81,7 @@ async fn run(
 ) {
     let pulling = Arc::new(Mutex::new(false));
     let fetching: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let dispatch = DispatchFlags::default();
     let mut ticker = cfg.pull_interval.map(|d| {
         let mut t = tokio::time::interval_at(tokio::time::Instant::now() + d, d);
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -112,6 +118,12 @@ async fn run(
                         },
                     });
                 });
+            }
+            Job::Dispatch { ids } => start_dispatch(&client, &store, &events, &dispatch, ids),
+            Job::CancelDispatch => {
+                if dispatch.running.load(Ordering::SeqCst) {
+                    dispatch.cancel.store(true, Ordering::SeqCst);
+                }
             }
             Job::FetchCustomFields => {
                 let (client, store, events) = (client.clone(), store.clone(), events.clone());
@@ -171,4 +183,120 @@ fn start_pull(
             },
         });
     });
+}
+
+/// The running dispatch: one at a time, cancelled between two changes.
+#[derive(Clone, Default)]
+struct DispatchFlags {
+    running: Arc<AtomicBool>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// Runs a dispatch as its own task (so details fetches and pulls go on beside it; the client's
+/// rate limiter paces all of them together). Ignored while another dispatch runs.
+fn start_dispatch(
+    client: &GhlClient,
+    store: &Store,
+    events: &mpsc::UnboundedSender<SyncEvent>,
+    flags: &DispatchFlags,
+    ids: Option<Vec<u64>>,
+) {
+    if flags.running.swap(true, Ordering::SeqCst) {
+        tracing::debug!("a dispatch is running; the new request is ignored");
+        return;
+    }
+    flags.cancel.store(false, Ordering::SeqCst);
+    let (client, store, events, flags) =
+        (client.clone(), store.clone(), events.clone(), flags.clone());
+    tokio::spawn(async move {
+        let r = run_dispatch(&client, &store, &events, &flags, ids).await;
+        flags.running.store(false, Ordering::SeqCst);
+        flags.cancel.store(false, Ordering::SeqCst);
+        let mut fin = match r {
+            Ok(f) => f,
+            Err((f, e)) => {
+                let _ = events.send(SyncEvent::Error {
+                    context: "sending changes to GHL".into(),
+                    message: e.to_string(),
+                });
+                f
+            }
+        };
+        if let SyncEvent::DispatchFinished { queued, .. } = &mut fin {
+            *queued = store
+                .changes()
+                .map(|v| v.iter().filter(|c| c.state.is_queued()).count())
+                .unwrap_or(*queued);
+        }
+        let _ = events.send(fin);
+    });
+}
+
+type DispatchResult = Result<
+    SyncEvent,
+    (
+        SyncEvent,
+        Box<dyn std::error::Error + Send + Sync + 'static>,
+    ),
+>;
+
+async fn run_dispatch(
+    client: &GhlClient,
+    store: &Store,
+    events: &mpsc::UnboundedSender<SyncEvent>,
+    flags: &DispatchFlags,
+    ids: Option<Vec<u64>>,
+) -> DispatchResult {
+    let (mut applied, mut failed, mut conflicts, mut cancelled) = (0, 0, 0, false);
+    let finished = |applied, failed, conflicts, cancelled| SyncEvent::DispatchFinished {
+        applied,
+        failed,
+        conflicts,
+        queued: 0,
+        cancelled,
+    };
+    let queued: Vec<u64> = match store.changes() {
+        Ok(all) => {
+            let mut v: Vec<u64> = all
+                .into_iter()
+                .filter(|c| c.state.is_queued())
+                .filter(|c| ids.as_ref().is_none_or(|ids| ids.contains(&c.id)))
+                .map(|c| c.id)
+                .collect();
+            v.sort_unstable();
+            v
+        }
+        Err(e) => return Err((finished(0, 0, 0, false), Box::new(e))),
+    };
+    let total = queued.len();
+    let _ = events.send(SyncEvent::DispatchStarted { total });
+    for (i, id) in queued.into_iter().enumerate() {
+        // Only between two changes: the one being sent always finishes (the outbox keeps it
+        // consistent either way, but a half-sent change would only be finished next run).
+        if flags.cancel.load(Ordering::SeqCst) {
+            cancelled = true;
+            break;
+        }
+        let state = match dispatch_one(client, store, id).await {
+            Ok(s) => s,
+            Err(e) => return Err((finished(applied, failed, conflicts, false), Box::new(e))),
+        };
+        match state {
+            ChangeState::Applied => applied += 1,
+            ChangeState::Failed => failed += 1,
+            ChangeState::Conflict => conflicts += 1,
+            _ => {}
+        }
+        let _ = events.send(SyncEvent::DispatchProgress {
+            done: i + 1,
+            total,
+            change_id: id,
+            state,
+        });
+        // The cache now holds the contact as GHL answered: let the contacts list know.
+        if let Some(cid) = store.outbox_info(id).ok().and_then(|o| o.contact_id) {
+            let _ = events.send(SyncEvent::ContactsChanged { ids: vec![cid] });
+        }
+    }
+    Ok(finished(applied, failed, conflicts, cancelled))
 }

@@ -167,6 +167,9 @@ pub enum Effect {
     /// Run a review action off the UI thread (it writes and flushes sled) and hand the
     /// result to [`App::handle_review_done`].
     Review(ReviewOp),
+    /// Read the journal off the UI thread and hand it (newest first) to
+    /// [`App::handle_journal_loaded`].
+    LoadJournal,
 }
 
 /// The filter's state.
@@ -203,11 +206,24 @@ pub struct PullProgress {
     pub total: Option<u64>,
 }
 
+/// Sending approved changes, as the worker reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchStatus {
+    pub done: usize,
+    pub total: usize,
+    pub failed: usize,
+    pub conflicts: usize,
+    /// Cancel was asked for: the worker stops after the change being sent.
+    pub cancelling: bool,
+}
+
 /// What the status bar shows.
 #[derive(Debug, Clone, Default)]
 pub struct Status {
     pub last_sync: Option<jiff::Timestamp>,
     pub pull: Option<PullProgress>,
+    /// Approved changes being sent.
+    pub dispatch: Option<DispatchStatus>,
     pub rate: Option<RateBudget>,
     pub retry: Option<String>,
     pub error: Option<String>,
@@ -995,6 +1011,9 @@ impl App {
                     wait_ms as f64 / 1000.0
                 ));
             }
+            ev @ (SyncEvent::DispatchStarted { .. }
+            | SyncEvent::DispatchProgress { .. }
+            | SyncEvent::DispatchFinished { .. }) => return self.handle_dispatch_event(ev),
             SyncEvent::Error { context, message } => {
                 self.status.error = Some(format!("{context}: {message}"));
                 // A failed pull sends no more progress; a running one re-reports it.

@@ -77,6 +77,11 @@ impl Driver {
                 Effect::Suspend => {}
                 Effect::LoadChanges if self.hold_changes => self.held_changes.push(e),
                 Effect::Review(_) if self.hold_changes => self.held_changes.push(e),
+                Effect::LoadJournal if self.hold_changes => self.held_changes.push(e),
+                Effect::LoadJournal => {
+                    let r = super::changes::load_journal(self.app.store());
+                    queue.extend(self.app.handle_journal_loaded(r));
+                }
                 Effect::LoadChanges => {
                     let r = super::changes::load(self.app.store());
                     queue.extend(self.app.handle_changes_loaded(r));

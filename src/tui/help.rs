@@ -182,10 +182,27 @@ fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
     let cs = &app.changes;
     let chain = app.changes_chain();
     let mut out = Vec::new();
-    let wanted: &[(Action, &'static str)] = if cs.confirm.is_some() {
+    let sending = app.status.dispatch.is_some();
+    let wanted: &[(Action, &'static str)] = if cs.send_confirm.is_some() {
+        &[(Action::ConfirmYes, "send"), (Action::ConfirmNo, "cancel")]
+    } else if cs.confirm.is_some() {
         &[
             (Action::ConfirmYes, "approve"),
             (Action::ConfirmNo, "cancel"),
+        ]
+    } else if cs.journal.is_some() {
+        if sending {
+            out.extend(hint_keys(
+                &app.keymap,
+                &chain,
+                &[(Action::ChangesCancelSend, "stop sending")],
+            ));
+        }
+        &[
+            (Action::NavDown, "scroll"),
+            (Action::NavPageDown, "page"),
+            (Action::JournalClose, "close"),
+            (Action::HelpToggle, "help"),
         ]
     } else if cs.edit.is_some() {
         out.push(("type".to_owned(), "to edit"));
@@ -208,6 +225,13 @@ fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
         let ambiguous = cs
             .selected_change()
             .is_some_and(|c| c.kind == ChangeKind::Ambiguous);
+        if sending {
+            out.extend(hint_keys(
+                &app.keymap,
+                &chain,
+                &[(Action::ChangesCancelSend, "stop sending")],
+            ));
+        }
         match (cs.focus, ambiguous) {
             (ChangesFocus::List, false) => &[
                 (Action::NavDown, "move"),
@@ -220,6 +244,8 @@ fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
                 (Action::ChangeReset, "pending"),
                 (Action::FilterOpen, "filter"),
                 (Action::PaneNext, "diff"),
+                (Action::ChangesSend, "send"),
+                (Action::JournalOpen, "journal"),
                 (Action::HelpToggle, "help"),
                 (Action::Quit, "quit"),
             ],

@@ -15,7 +15,8 @@
 //! Contexts: `global`, `list` (navigation shared by every pane), `contacts`, `details`,
 //! `activity`, `filter` (while typing a filter; printable characters always type), `help`,
 //! `changes` (the changes screen), `diff` (its diff pane; falls back to `changes`), `edit`
-//! (the one-line value editor; printable characters always type) and `confirm` (y/n).
+//! (the one-line value editor; printable characters always type), `confirm` (y/n) and
+//! `journal` (the journal view; falls back to `list` and `global`).
 //! A key is looked up in the innermost context first (e.g. `contacts` → `list` → `global`,
 //! `diff` → `changes` → `list` → `global`).
 //! Ctrl-C always quits and cannot be rebound.
@@ -47,6 +48,7 @@ pub enum Context {
     Diff,
     Edit,
     Confirm,
+    Journal,
 }
 
 impl Context {
@@ -61,6 +63,7 @@ impl Context {
         Context::Filter,
         Context::Edit,
         Context::Confirm,
+        Context::Journal,
         Context::Help,
     ];
 
@@ -78,6 +81,7 @@ impl Context {
             Context::Diff => "diff",
             Context::Edit => "edit",
             Context::Confirm => "confirm",
+            Context::Journal => "journal",
         }
     }
 
@@ -99,6 +103,7 @@ impl Context {
             Context::Diff => "Diff pane (field cursor)",
             Context::Edit => "While editing a proposed value (printable keys type)",
             Context::Confirm => "Confirmation questions",
+            Context::Journal => "Journal of writes (falls back to Lists)",
         }
     }
 }

@@ -35,7 +35,7 @@ use ratatui::Terminal;
 use tokio::sync::mpsc;
 
 pub use action::Action;
-pub use app::{App, AppOptions, Clock, Effect, Pane, Screen, SortKey};
+pub use app::{App, AppOptions, Clock, DispatchStatus, Effect, Pane, Screen, SortKey};
 pub use driver::Driver;
 pub use keymap::{Context, KeyCombo, Keymap};
 pub use render::render;
@@ -85,6 +85,7 @@ struct RowsMsg {
 enum ChangesMsg {
     Loaded(Result<Vec<crate::domain::Change>, String>),
     Reviewed(changes::ReviewDone),
+    Journal(Result<Vec<crate::domain::JournalEntry>, String>),
 }
 
 impl ChangesMsg {
@@ -92,6 +93,7 @@ impl ChangesMsg {
         match self {
             ChangesMsg::Loaded(r) => app.handle_changes_loaded(r),
             ChangesMsg::Reviewed(d) => app.handle_review_done(d),
+            ChangesMsg::Journal(r) => app.handle_journal_loaded(r),
         }
     }
 }
@@ -174,6 +176,17 @@ impl Loop {
                             .await
                             .unwrap_or_else(|e| Err(format!("change loader failed: {e}")));
                         let _ = tx.send(ChangesMsg::Loaded(r));
+                    });
+                }
+                Effect::LoadJournal => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let handle = tokio::task::spawn_blocking(move || changes::load_journal(&store));
+                    tokio::spawn(async move {
+                        let r = handle
+                            .await
+                            .unwrap_or_else(|e| Err(format!("journal loader failed: {e}")));
+                        let _ = tx.send(ChangesMsg::Journal(r));
                     });
                 }
                 Effect::Review(op) => {

@@ -40,12 +40,18 @@ pub fn render(app: &App, f: &mut Frame) {
     status::render(app, f, status_area);
     help::render_footer(app, f, footer_area);
     if app.screen == Screen::Changes {
+        let main = ratatui::layout::Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        if let Some(j) = &app.changes.journal {
+            changes::journal::render(app, j, f, main);
+        }
         if let Some(c) = &app.changes.confirm {
-            let main = ratatui::layout::Rect {
-                height: area.height.saturating_sub(2),
-                ..area
-            };
             changes::confirm::render(app, c, f, main);
+        }
+        if let Some(p) = &app.changes.send_confirm {
+            changes::confirm::render_send(app, p, f, main);
         }
     }
     if app.help.is_some() {

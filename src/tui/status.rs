@@ -37,17 +37,57 @@ pub fn counts_text(app: &App, compact: bool) -> String {
     if c.total() == 0 {
         return "no changes".into();
     }
-    if compact {
+    // Dispatch outcomes are named only when there are some.
+    let outcomes = [
+        (c.failed, "failed", "!"),
+        (c.conflict, "conflict", "⚠"),
+        (c.applied, "applied", "●"),
+    ];
+    let mut out = if compact {
         format!(
             "{} pending · {} ✓ · {} ✗",
             c.pending, c.approved, c.rejected
         )
     } else {
+        let flight = if c.in_flight > 0 {
+            format!(" ({} in flight)", c.in_flight)
+        } else {
+            String::new()
+        };
         format!(
-            "changes {} pending · {} approved · {} rejected",
+            "changes {} pending · {} approved{flight} · {} rejected",
             c.pending, c.approved, c.rejected
         )
+    };
+    for (n, word, sym) in outcomes {
+        if n > 0 {
+            if compact {
+                out.push_str(&format!(" · {n} {sym}"));
+            } else {
+                out.push_str(&format!(" · {n} {word}"));
+            }
+        }
     }
+    out
+}
+
+/// The sending progress: `sending 12/40 · 2 failed · 1 conflict`.
+pub fn dispatch_text(d: &super::app::DispatchStatus) -> String {
+    let mut s = format!("sending {}/{}", d.done, d.total);
+    if d.failed > 0 {
+        s.push_str(&format!(" · {} failed", d.failed));
+    }
+    if d.conflicts > 0 {
+        s.push_str(&format!(
+            " · {} conflict{}",
+            d.conflicts,
+            if d.conflicts == 1 { "" } else { "s" }
+        ));
+    }
+    if d.cancelling {
+        s.push_str(" · stopping…");
+    }
+    s
 }
 
 /// The segments, in priority order: (text, style).
@@ -66,7 +106,16 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
     if !app.online {
         out.push(("offline".into(), t.warn()));
     }
-    let pending_style = if app.changes.counts.pending > 0 {
+    if let Some(d) = &s.dispatch {
+        let style = if d.failed + d.conflicts > 0 {
+            t.warn()
+        } else {
+            t.ok()
+        };
+        out.push((dispatch_text(d), style));
+    }
+    let c = app.changes.counts;
+    let pending_style = if c.pending + c.failed + c.conflict > 0 {
         t.warn()
     } else {
         Style::new()

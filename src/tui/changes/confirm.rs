@@ -1,11 +1,12 @@
-//! The "approve every change shown?" question: a small box that names how many.
+//! The y/n questions: "approve every change shown?" and "send the approved changes?", small
+//! boxes that name how many (and, for sending, how many are DELETES).
 
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::Confirm;
+use super::{Confirm, SendPlan};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
@@ -30,8 +31,80 @@ pub fn question(c: &Confirm) -> String {
     q
 }
 
+/// The "send?" question's text: the count, then creates, updates and DELETES.
+pub fn send_question(p: &SendPlan) -> String {
+    let (head, parts) = send_parts(p);
+    format!("{head} {}", parts.join(", "))
+}
+
+fn plural(n: usize, w: &str) -> String {
+    format!("{n} {w}{}", if n == 1 { "" } else { "s" })
+}
+
+fn send_parts(p: &SendPlan) -> (String, Vec<String>) {
+    let n = p.ids.len();
+    let head = format!("Send {} to GHL?", plural(n, "approved change"));
+    let mut parts = Vec::new();
+    if p.updates > 0 {
+        parts.push(plural(p.updates, "update"));
+    }
+    if p.creates > 0 {
+        parts.push(plural(p.creates, "create"));
+    }
+    if p.deletes > 0 {
+        parts.push(format!(
+            "{} DELETE{}",
+            p.deletes,
+            if p.deletes == 1 { "" } else { "S" }
+        ));
+    }
+    (head, parts)
+}
+
+/// Draws the "send?" question centred over `area`.
+pub fn render_send(app: &App, p: &SendPlan, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (head, parts) = send_parts(p);
+    let mut spans = Vec::new();
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(", "));
+        }
+        let style = if part.contains("DELETE") {
+            t.error()
+        } else {
+            ratatui::style::Style::new()
+        };
+        spans.push(Span::styled(part, style));
+    }
+    let mut lines = vec![Line::raw(head), Line::from(spans)];
+    if p.deletes > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} will be deleted in GHL; this cannot be undone from here.",
+                plural(p.deletes, "contact")
+            ),
+            t.error(),
+        ));
+    }
+    if p.resumed > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} in flight from an earlier run: looked up first, never sent twice.",
+                p.resumed
+            ),
+            t.dim(),
+        ));
+    }
+    render_box(app, lines, "send", f, area);
+}
+
 /// Draws the question centred over `area`.
 pub fn render(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
+    render_box(app, vec![Line::raw(question(c))], "approve", f, area);
+}
+
+fn render_box(app: &App, mut lines: Vec<Line<'static>>, yes: &str, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let key = |a: Action| {
         app.keymap
@@ -39,18 +112,20 @@ pub fn render(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
             .first()
             .map_or_else(|| a.name().to_owned(), |k| k.to_string())
     };
-    let lines = vec![
-        Line::raw(question(c)),
-        Line::raw(""),
-        Line::styled(
-            format!(
-                "{} yes · {} no",
-                key(Action::ConfirmYes),
-                key(Action::ConfirmNo)
-            ),
-            t.key(),
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "{} yes{} · {} no",
+            key(Action::ConfirmYes),
+            if yes == "approve" {
+                String::new()
+            } else {
+                format!(", {yes}")
+            },
+            key(Action::ConfirmNo)
         ),
-    ];
+        t.key(),
+    ));
     let w = area.width.saturating_sub(4).min(60);
     let inner_w = w.saturating_sub(2).max(1) as usize;
     let h: usize = lines

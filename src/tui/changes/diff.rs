@@ -7,6 +7,11 @@
 //! WRAP inside their column; nothing is cut. Text is kept in logical order (no bidi
 //! reordering), so Hebrew reads right in a bidi-aware terminal and stays aligned in others.
 //! Below: warnings, and for an ambiguous change the numbered candidates.
+//!
+//! Once sent, the outbox says more: a failed change shows GHL's words (wrapped, whole); a
+//! conflict shows three value columns, `field | base (when diffed) | GHL now | proposed`, and
+//! says that approving again writes the proposed value over GHL's current one; an applied
+//! change shows the contact it wrote and any field GHL did not store.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -15,7 +20,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{kind_badge, state_badge, ChangesFocus};
-use crate::domain::{Change, ChangeKind, FieldChange};
+use crate::domain::{Change, ChangeKind, ChangeState, FieldChange, OutboxInfo};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::{Context, Keymap};
@@ -87,9 +92,149 @@ fn digits_key(km: &Keymap) -> String {
     s
 }
 
-/// Builds the diff of `c` for an inner width `w`.
+fn key_of(km: &Keymap, a: Action) -> String {
+    km.keys_for(&[Context::Changes, Context::List, Context::Global], a)
+        .first()
+        .map_or_else(|| a.name().to_owned(), |k| k.to_string())
+}
+
+fn plural(n: u32, w: &str) -> String {
+    format!("{n} {w}{}", if n == 1 { "" } else { "s" })
+}
+
+/// What sending did to the change, from its outbox details.
+fn outcome(
+    c: &Change,
+    info: Option<&OutboxInfo>,
+    t: &Theme,
+    km: &Keymap,
+    w: usize,
+    out: &mut Vec<Line<'static>>,
+) {
+    let Some(info) = info else {
+        if c.state == ChangeState::InFlight {
+            out.extend(wrapped_line(
+                "… sent; outcome not known yet",
+                w,
+                t.warn(),
+                2,
+            ));
+        }
+        return;
+    };
+    let approve = key_of(km, Action::ChangeApprove);
+    let send = key_of(km, Action::ChangesSend);
+    let err = info.last_error.as_deref().unwrap_or("(no reason recorded)");
+    match c.state {
+        ChangeState::Failed => {
+            out.extend(wrapped_line(
+                &format!(
+                    "! Failed after {}. GHL said:",
+                    plural(info.attempts, "attempt")
+                ),
+                w,
+                t.error(),
+                2,
+            ));
+            out.extend(indented(err, w, t.error()));
+            out.extend(wrapped_line(
+                &format!("Fix it, then approve again ({approve}) and send ({send}) to retry."),
+                w,
+                t.dim(),
+                0,
+            ));
+        }
+        ChangeState::Conflict => {
+            out.extend(wrapped_line(
+                "⚠ Conflict: the contact changed in GHL after this diff was made.",
+                w,
+                t.warn(),
+                2,
+            ));
+            out.extend(indented(err, w, t.warn()));
+            let what = if c.kind == ChangeKind::Delete {
+                "deletes the contact as GHL has it now".to_owned()
+            } else {
+                "writes the proposed value over GHL's current one".to_owned()
+            };
+            out.extend(wrapped_line(
+                &format!("Approving again ({approve}) {what}; reject to keep GHL's."),
+                w,
+                t.header(),
+                0,
+            ));
+        }
+        ChangeState::Applied => {
+            let id = info
+                .contact_id
+                .as_deref()
+                .or(c.contact_id.as_deref())
+                .unwrap_or("?");
+            let verb = if c.kind == ChangeKind::Delete {
+                "Deleted"
+            } else {
+                "Applied to"
+            };
+            out.extend(wrapped_line(
+                &format!("● {verb} GHL contact {id}"),
+                w,
+                t.ok(),
+                2,
+            ));
+            if !info.dropped_fields.is_empty() {
+                out.extend(wrapped_line(
+                    &format!("! GHL did not store: {}", info.dropped_fields.join(", ")),
+                    w,
+                    t.warn(),
+                    2,
+                ));
+            }
+        }
+        ChangeState::InFlight => {
+            out.extend(wrapped_line(
+                "… sent; outcome not known yet. The next send looks it up first and never sends it twice.",
+                w,
+                t.warn(),
+                2,
+            ));
+            if let Some(e) = &info.last_error {
+                out.extend(indented(e, w, t.dim()));
+            }
+        }
+        ChangeState::Approved => {
+            if let Some(e) = &info.last_error {
+                out.extend(wrapped_line(
+                    &format!(
+                        "Last attempt ({}) did not get through; it stays approved for the next send:",
+                        info.attempts
+                    ),
+                    w,
+                    t.warn(),
+                    2,
+                ));
+                out.extend(indented(e, w, t.dim()));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Multi-line text from data, each line wrapped and indented by two.
+fn indented(s: &str, w: usize, style: Style) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for para in text::clean_lines(s) {
+        for l in text::wrap(&para, w.saturating_sub(2).max(2)) {
+            out.push(Line::styled(format!("  {l}"), style));
+        }
+    }
+    out
+}
+
+/// Builds the diff of `c` for an inner width `w`; `outbox` is its dispatch details, when it
+/// has been sent.
 pub fn lines(
     c: &Change,
+    outbox: Option<&OutboxInfo>,
     t: &Theme,
     km: &Keymap,
     w: usize,
@@ -134,12 +279,23 @@ pub fn lines(
         t.dim(),
         2,
     ));
+    // What sending did comes first after the summary: it is what must be looked at.
+    outcome(c, outbox, t, km, w, &mut out);
     // For an ambiguous change the choice comes first: it is what must be done.
     candidates(c, t, km, w, &mut out);
     // The table.
     let mut rows = Vec::new();
+    let conflict_now = outbox
+        .filter(|i| c.state == ChangeState::Conflict && !i.ghl_now.is_empty())
+        .map(|i| i.ghl_now.as_slice());
     if c.fields.is_empty() {
         out.push(Line::styled("No field changes.", t.dim()));
+    } else if let Some(now) = conflict_now {
+        if w >= 48 {
+            three_way(c, now, t, w, cursor, focused, &mut out, &mut rows);
+        } else {
+            three_way_stacked(c, now, t, w, cursor, focused, &mut out, &mut rows);
+        }
     } else if w >= 36 {
         table(c, t, w, cursor, focused, &mut out, &mut rows);
     } else {
@@ -278,6 +434,159 @@ fn table(
     }
 }
 
+/// GHL's value of `field` now, from a conflict's re-read: `None` = not read.
+fn now_of<'a>(now: &'a [(String, Option<String>)], field: &str) -> Option<Option<&'a str>> {
+    now.iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, v)| v.as_deref())
+}
+
+fn changed_in_ghl(f: &FieldChange, now: Option<Option<&str>>) -> bool {
+    now.is_some_and(|n| n != f.ghl_now.as_deref())
+}
+
+/// A conflict: `field | base (when diffed) | GHL now | proposed`. A field GHL changed since
+/// the base is marked `!` in the GHL-now column and `(changed in GHL)` under its label.
+#[allow(clippy::too_many_arguments)]
+fn three_way(
+    c: &Change,
+    ghl_now: &[(String, Option<String>)],
+    t: &Theme,
+    w: usize,
+    cursor: usize,
+    focused: bool,
+    out: &mut Vec<Line<'static>>,
+    rows: &mut Vec<std::ops::Range<usize>>,
+) {
+    let longest = c
+        .fields
+        .iter()
+        .map(|f| text::width(&text::clean(&f.label)))
+        .max()
+        .unwrap_or(5)
+        .max(8);
+    let fw = longest.min((w / 6).max(8));
+    let values = w - 2 - fw - 9;
+    let bw = values / 3;
+    let nw = (values - bw) / 2;
+    let pw = values - bw - nw;
+    let sep = Span::styled(" │ ", t.dim());
+    out.push(Line::from(vec![
+        Span::styled(format!("  {}", text::fit("Field", fw)), t.header()),
+        sep.clone(),
+        Span::styled(text::fit("Base (when diffed)", bw), t.header()),
+        sep.clone(),
+        Span::styled(text::fit("GHL now", nw), t.header()),
+        sep.clone(),
+        Span::styled(text::fit("Proposed", pw), t.header()),
+    ]));
+    for (i, f) in c.fields.iter().enumerate() {
+        let start = out.len();
+        let on = i == cursor;
+        let now = now_of(ghl_now, &f.field);
+        let moved = changed_in_ghl(f, now);
+        let mut label = label_lines(f, fw);
+        if moved {
+            label.extend(text::wrap("(changed in GHL)", fw));
+        }
+        let (base, _) = value_cell(f.ghl_now.as_deref(), " ", empty_text(c, true), bw);
+        let (nowc, now_empty) = match now {
+            Some(v) => value_cell(v, if moved { "!" } else { "=" }, "(empty)", nw),
+            None => (vec!["(not read)".to_owned()], true),
+        };
+        let marker = if f.edited { "*" } else { "+" };
+        let (prop, prop_empty) =
+            value_cell(f.proposed.as_deref(), marker, empty_text(c, false), pw);
+        let h = label.len().max(base.len()).max(nowc.len()).max(prop.len());
+        let label_style = if on && focused {
+            t.selected(true)
+        } else if on {
+            t.label().add_modifier(Modifier::UNDERLINED)
+        } else {
+            t.label()
+        };
+        let base_style = t.dim();
+        let now_style = if now_empty {
+            t.dim()
+        } else if moved {
+            t.warn()
+        } else {
+            t.removed()
+        };
+        let prop_style = if prop_empty {
+            t.dim()
+        } else if f.edited {
+            t.edited()
+        } else {
+            t.added()
+        };
+        for r in 0..h {
+            let marker = if on && r == 0 { "> " } else { "  " };
+            let cell = |v: &Vec<String>, cw: usize| text::fit(v.get(r).map_or("", |s| s), cw);
+            let lstyle = match label.get(r).map(String::as_str) {
+                Some("(edited)") | Some("(changed in GHL)") if r > 0 => t.warn(),
+                _ => label_style,
+            };
+            out.push(Line::from(vec![
+                Span::styled(marker, if on { t.key() } else { Style::new() }),
+                Span::styled(cell(&label, fw), lstyle),
+                sep.clone(),
+                Span::styled(cell(&base, bw), base_style),
+                sep.clone(),
+                Span::styled(cell(&nowc, nw), now_style),
+                sep.clone(),
+                Span::styled(cell(&prop, pw), prop_style),
+            ]));
+        }
+        rows.push(start..out.len());
+    }
+}
+
+/// A conflict in a narrow pane: label, then `base`, `now` and `+` lines.
+#[allow(clippy::too_many_arguments)]
+fn three_way_stacked(
+    c: &Change,
+    ghl_now: &[(String, Option<String>)],
+    t: &Theme,
+    w: usize,
+    cursor: usize,
+    focused: bool,
+    out: &mut Vec<Line<'static>>,
+    rows: &mut Vec<std::ops::Range<usize>>,
+) {
+    for (i, f) in c.fields.iter().enumerate() {
+        let start = out.len();
+        let on = i == cursor;
+        let style = if on && focused {
+            t.selected(true)
+        } else {
+            t.label()
+        };
+        let now = now_of(ghl_now, &f.field);
+        let moved = changed_in_ghl(f, now);
+        let note = if moved { " (changed in GHL)" } else { "" };
+        for l in text::wrap(&format!("{}{note}", text::clean(&f.label)), w - 2) {
+            out.push(Line::from(vec![
+                Span::raw(if on && out.len() == start { "> " } else { "  " }),
+                Span::styled(l, style),
+            ]));
+        }
+        let push = |out: &mut Vec<Line<'static>>, tag: &str, v: Option<&str>, st: Style| {
+            let (cell, _) = value_cell(v, tag, "(empty)", w - 2);
+            for l in cell {
+                out.push(Line::styled(format!("  {l}"), st));
+            }
+        };
+        push(out, "base", f.ghl_now.as_deref(), t.dim());
+        match now {
+            Some(v) => push(out, "now", v, if moved { t.warn() } else { t.removed() }),
+            None => out.push(Line::styled("  now (not read)", t.dim())),
+        }
+        push(out, "+", f.proposed.as_deref(), t.added());
+        rows.push(start..out.len());
+    }
+}
+
 /// Narrow panes: each field as a label line, then `-` and `+` lines.
 fn stacked(
     c: &Change,
@@ -338,7 +647,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let focused = cs.focus == ChangesFocus::Diff
         && app.help.is_none()
         && cs.edit.is_none()
-        && cs.confirm.is_none();
+        && !cs.asking()
+        && cs.journal.is_none();
     let title = match cs.selected_change() {
         Some(c) => format!("Diff #{} · {}", c.id, text::clean(&c.display_name)),
         None => "Diff".to_owned(),
@@ -363,7 +673,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if cs.edit.is_some() {
         height = height.saturating_sub(3);
     }
-    let d = lines(c, t, &app.keymap, inner.width as usize, cs.field, focused);
+    let d = lines(
+        c,
+        cs.selected_outbox(),
+        t,
+        &app.keymap,
+        inner.width as usize,
+        cs.field,
+        focused,
+    );
     let scroll = scroll_for(&d, cs.field, height);
     let shown: Vec<Line> = d.lines.into_iter().skip(scroll).take(height).collect();
     f.render_widget(Paragraph::new(shown), inner);

@@ -51,7 +51,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let focused = cs.focus == ChangesFocus::List
         && app.help.is_none()
         && cs.edit.is_none()
-        && cs.confirm.is_none();
+        && !cs.asking()
+        && cs.journal.is_none();
     let mut title = format!("Changes · {}", cs.filter.label());
     if cs.loaded {
         let of_filter = cs.counts.get(cs.filter);

@@ -8,15 +8,19 @@
 //!   `spawn_blocking` (they write to sled and flush) and hands the [`ReviewDone`] back to
 //!   [`App::handle_review_done`](crate::tui::App::handle_review_done).
 //! - `update.rs` (the App's handlers), `list.rs` and `diff.rs` (drawing), `edit.rs` (the
-//!   one-line editor), `confirm.rs` (the y/n question).
+//!   one-line editor), `confirm.rs` (the y/n questions).
+//! - `dispatch.rs` (the App's side of sending approved changes: the question, the worker's
+//!   progress, cancelling) and `journal.rs` (the journal view of every write sent).
 
 pub mod confirm;
 pub mod diff;
+mod dispatch;
 pub mod edit;
+pub mod journal;
 pub mod list;
 mod update;
 
-use crate::domain::{Change, ChangeKind, ChangeState};
+use crate::domain::{Change, ChangeKind, ChangeState, JournalEntry, OutboxInfo};
 use crate::store::Store;
 use crate::sync::review;
 
@@ -27,33 +31,56 @@ pub use edit::EditState;
 pub enum StateFilter {
     #[default]
     Pending,
+    /// Approved and in flight (queued for sending).
     Approved,
+    /// Failed or in conflict: what a person must look at after sending.
+    Problems,
+    Applied,
+    /// Rejected and cancelled.
     Rejected,
     All,
 }
 
 impl StateFilter {
+    /// The next filter in the cycle pending → approved → failed/conflict → applied →
+    /// rejected → all.
     pub fn next(self) -> StateFilter {
         match self {
             StateFilter::Pending => StateFilter::Approved,
-            StateFilter::Approved => StateFilter::Rejected,
+            StateFilter::Approved => StateFilter::Problems,
+            StateFilter::Problems => StateFilter::Applied,
+            StateFilter::Applied => StateFilter::Rejected,
             StateFilter::Rejected => StateFilter::All,
             StateFilter::All => StateFilter::Pending,
         }
+    }
+    /// The next filter, skipping the outcome filters (failed/conflict, applied) while no
+    /// change is in them, so review before the first send cycles as it always did.
+    pub fn next_with(self, counts: &Counts) -> StateFilter {
+        let mut f = self.next();
+        while matches!(f, StateFilter::Problems | StateFilter::Applied) && counts.get(f) == 0 {
+            f = f.next();
+        }
+        f
     }
     pub fn label(self) -> &'static str {
         match self {
             StateFilter::Pending => "pending",
             StateFilter::Approved => "approved",
+            StateFilter::Problems => "failed/conflict",
+            StateFilter::Applied => "applied",
             StateFilter::Rejected => "rejected",
             StateFilter::All => "all",
         }
     }
     pub fn accepts(self, s: ChangeState) -> bool {
+        use ChangeState::*;
         match self {
-            StateFilter::Pending => s == ChangeState::Pending,
-            StateFilter::Approved => s == ChangeState::Approved,
-            StateFilter::Rejected => s == ChangeState::Rejected,
+            StateFilter::Pending => s == Pending,
+            StateFilter::Approved => matches!(s, Approved | InFlight),
+            StateFilter::Problems => matches!(s, Failed | Conflict),
+            StateFilter::Applied => s == Applied,
+            StateFilter::Rejected => matches!(s, Rejected | Cancelled),
             StateFilter::All => true,
         }
     }
@@ -71,10 +98,15 @@ pub enum ChangesFocus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Counts {
     pub pending: usize,
+    /// Approved or in flight (queued for sending).
     pub approved: usize,
+    /// Of `approved`: in flight (sent, outcome not known yet).
+    pub in_flight: usize,
+    /// Rejected or cancelled.
     pub rejected: usize,
     pub applied: usize,
     pub failed: usize,
+    pub conflict: usize,
 }
 
 impl Counts {
@@ -82,26 +114,83 @@ impl Counts {
         let mut c = Counts::default();
         for ch in all {
             match ch.state {
-                ChangeState::Pending | ChangeState::Conflict => c.pending += 1,
-                ChangeState::Approved | ChangeState::InFlight => c.approved += 1,
+                ChangeState::Pending => c.pending += 1,
+                ChangeState::Approved => c.approved += 1,
+                ChangeState::InFlight => {
+                    c.approved += 1;
+                    c.in_flight += 1;
+                }
                 ChangeState::Rejected | ChangeState::Cancelled => c.rejected += 1,
                 ChangeState::Applied => c.applied += 1,
                 ChangeState::Failed => c.failed += 1,
+                ChangeState::Conflict => c.conflict += 1,
             }
         }
         c
     }
     pub fn total(&self) -> usize {
-        self.pending + self.approved + self.rejected
+        self.pending + self.approved + self.rejected + self.applied + self.failed + self.conflict
     }
     pub fn get(&self, f: StateFilter) -> usize {
         match f {
             StateFilter::Pending => self.pending,
             StateFilter::Approved => self.approved,
+            StateFilter::Problems => self.failed + self.conflict,
+            StateFilter::Applied => self.applied,
             StateFilter::Rejected => self.rejected,
             StateFilter::All => self.total(),
         }
     }
+}
+
+/// The "send every approved change?" question, with the ids fixed when it was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SendPlan {
+    pub ids: Vec<u64>,
+    pub creates: usize,
+    pub updates: usize,
+    pub deletes: usize,
+    /// Of them: in flight from an earlier run (finished first: looked up, never sent twice).
+    pub resumed: usize,
+}
+
+impl SendPlan {
+    /// Every queued change (approved or in flight), oldest first.
+    pub fn of(all: &[Change]) -> SendPlan {
+        let mut p = SendPlan::default();
+        for c in all.iter().filter(|c| c.state.is_queued()) {
+            p.ids.push(c.id);
+            match c.kind {
+                ChangeKind::Create => p.creates += 1,
+                ChangeKind::Update | ChangeKind::Ambiguous => p.updates += 1,
+                ChangeKind::Delete => p.deletes += 1,
+            }
+            if c.state == ChangeState::InFlight {
+                p.resumed += 1;
+            }
+        }
+        p
+    }
+}
+
+/// The journal view: every write sent, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct JournalView {
+    /// Newest first.
+    pub entries: Vec<JournalEntry>,
+    pub loaded: bool,
+    pub(crate) loading: bool,
+    pub(crate) reload_queued: bool,
+    /// First entry drawn.
+    pub scroll: usize,
+    pub error: Option<String>,
+}
+
+/// The journal, newest first (blocking), for [`App::handle_journal_loaded`](crate::tui::App::handle_journal_loaded).
+pub fn load_journal(store: &Store) -> Result<Vec<JournalEntry>, String> {
+    let mut v = store.journal().map_err(|e| e.to_string())?;
+    v.reverse();
+    Ok(v)
 }
 
 /// The "approve every change shown" question, with the ids fixed when it was asked.
@@ -192,6 +281,13 @@ pub struct ChangesState {
     pub(crate) field_of: Option<u64>,
     pub edit: Option<EditState>,
     pub confirm: Option<Confirm>,
+    /// The "send approved changes?" question.
+    pub send_confirm: Option<SendPlan>,
+    /// Dispatch details of the selected change when it has been sent: (id, `updated_at`,
+    /// info), read again whenever either moves.
+    pub outbox: Option<(u64, String, OutboxInfo)>,
+    /// The journal view, when open.
+    pub journal: Option<JournalView>,
     /// Review actions sent and not yet back.
     pub in_flight: usize,
     pub counts: Counts,
@@ -200,6 +296,20 @@ pub struct ChangesState {
 }
 
 impl ChangesState {
+    /// A y/n question is open.
+    pub fn asking(&self) -> bool {
+        self.confirm.is_some() || self.send_confirm.is_some()
+    }
+
+    /// The dispatch details of the selected change, when they are at hand.
+    pub fn selected_outbox(&self) -> Option<&OutboxInfo> {
+        let c = self.selected_change()?;
+        self.outbox
+            .as_ref()
+            .filter(|(id, at, _)| *id == c.id && *at == c.updated_at)
+            .map(|(_, _, i)| i)
+    }
+
     /// The change at view position `i`.
     pub fn shown(&self, i: usize) -> Option<&Change> {
         self.all.get(*self.view.get(i)? as usize)

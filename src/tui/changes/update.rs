@@ -11,8 +11,10 @@ impl App {
     /// The keymap chain on the changes screen now (innermost first).
     pub fn changes_chain(&self) -> Vec<Context> {
         let cs = &self.changes;
-        if cs.confirm.is_some() {
+        if cs.asking() {
             vec![Context::Confirm]
+        } else if cs.journal.is_some() {
+            vec![Context::Journal, Context::List, Context::Global]
         } else if cs.edit.is_some() {
             vec![Context::Edit]
         } else if cs.query_editing {
@@ -74,6 +76,7 @@ impl App {
     pub(crate) fn changes_ensure_visible(&mut self) {
         let page = self.changes_page();
         self.changes.ensure_visible(page);
+        self.refresh_selected_outbox();
     }
 
     fn changes_refilter(&mut self) {
@@ -168,6 +171,16 @@ impl App {
         if self.changes.edit.is_some() {
             return self.edit_action(action);
         }
+        if let Some(plan) = self.changes.send_confirm.clone() {
+            return match action {
+                Action::ConfirmYes => self.send_answered(plan, true),
+                Action::ConfirmNo | Action::Back | Action::Quit => self.send_answered(plan, false),
+                _ => Vec::new(),
+            };
+        }
+        if self.changes.journal.is_some() {
+            return self.journal_action(action);
+        }
         if let Some(c) = self.changes.confirm.clone() {
             match action {
                 Action::ConfirmYes => {
@@ -246,7 +259,7 @@ impl App {
                 self.changes_refilter();
             }
             Action::ChangesCycleState => {
-                cs.filter = cs.filter.next();
+                cs.filter = cs.filter.next_with(&cs.counts);
                 self.status.info = Some(format!("showing {} changes", cs.filter.label()));
                 self.changes_refilter();
             }
@@ -298,6 +311,9 @@ impl App {
                 }
             }
             Action::ChangeResolve => return self.resolve_candidate(0),
+            Action::ChangesSend => return self.send_requested(),
+            Action::ChangesCancelSend => return self.cancel_send(),
+            Action::JournalOpen => return self.journal_open(),
             Action::ChangeResolveNew => {
                 if let Some(c) = cs.selected_change() {
                     if c.kind == ChangeKind::Ambiguous {
