@@ -113,7 +113,11 @@ pub(super) fn contacts_cmd(
             )?;
         }
         if contacts.is_empty() {
-            eprintln!("no cached contacts match (run `bmby-ghl sync` first?)");
+            if store.contact_count() == 0 {
+                eprintln!("the cache is empty: run `bmby-ghl sync` first");
+            } else {
+                eprintln!("no cached contact matches");
+            }
         }
     }
     Ok(0)
@@ -208,7 +212,8 @@ pub(super) fn contact_cmd(
             .get(&f.id)
             .map(|d| d.name.clone())
             .unwrap_or_else(|| f.id.clone());
-        line(&mut out, &name, Some(&f.display()))?;
+        let value = crate::domain::custom_field::format_custom(defs.get(&f.id), f);
+        line(&mut out, &name, Some(&value))?;
     }
     writeln!(out, "\nTasks ({})", tasks.len())?;
     for t in &tasks {

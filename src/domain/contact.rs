@@ -141,8 +141,52 @@ pub struct ContactRow {
 }
 
 impl ContactRow {
-    /// The text the fuzzy filter matches against: name, email, phone and tags.
+    /// The text the fuzzy filter matches against: name, email, phone (E.164, and for Israeli
+    /// numbers also the domestic form `0501234567` people type) and tags.
     pub fn haystack(&self) -> String {
-        format!("{} {} {} {}", self.name, self.email, self.phone, self.tags)
+        let domestic = self
+            .phone
+            .strip_prefix("+972")
+            .map(|rest| format!(" 0{rest}"))
+            .unwrap_or_default();
+        format!(
+            "{} {} {}{domestic} {}",
+            self.name, self.email, self.phone, self.tags
+        )
+    }
+}
+
+/// A filter query as matched: sanitized and lowercased; a query that looks like a phone
+/// number (digits with `-`, spaces, dots or parentheses, at least 4 digits) loses its
+/// separators, so `050-860-3764` finds `0508603764` / `+972508603764`.
+pub fn normalize_query(q: &str) -> String {
+    let q = crate::sanitize::clean_line(q).trim().to_lowercase();
+    let digits = q.chars().filter(char::is_ascii_digit).count();
+    let phone_like = digits >= 4
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || " -().+".contains(c));
+    if phone_like {
+        q.chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect()
+    } else {
+        q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_queries_lose_separators_and_rows_carry_the_domestic_form() {
+        assert_eq!(normalize_query("050-860-3764"), "0508603764");
+        assert_eq!(normalize_query(" +972 (50) 860.3764 "), "+972508603764");
+        assert_eq!(normalize_query("Dana Levi"), "dana levi");
+        let row = ContactRow {
+            phone: "+972508603764".into(),
+            ..Default::default()
+        };
+        assert!(row.haystack().contains("0508603764"));
     }
 }

@@ -9,5 +9,5 @@ pub use activity::{Appointment, Note, Task};
 pub use change::{
     Candidate, Change, ChangeKind, ChangeState, FieldChange, JournalEntry, OutboxInfo,
 };
-pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
+pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;

@@ -142,6 +142,13 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
 /// An empty value clears the proposal for that field.
 pub fn edit(store: &Store, id: u64, field: &str, value: &str) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
+    if c.kind == ChangeKind::Delete {
+        return Err(ReviewError::Invalid {
+            id,
+            field: field.to_owned(),
+            message: "a delete writes no values; approve or reject it".into(),
+        });
+    }
     if !matches!(
         c.state,
         ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected

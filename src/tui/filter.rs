@@ -108,7 +108,7 @@ impl Matcher {
     }
 
     fn normalize(query: &str) -> String {
-        crate::sanitize::clean_line(query).to_lowercase()
+        crate::domain::normalize_query(query)
     }
 
     /// Filters with narrowing from cached candidates when possible.

@@ -410,7 +410,9 @@ impl ChangesState {
                 c.ambiguous += 1;
             } else if ch.state == ChangeState::Approved {
                 c.already += 1;
-            } else {
+            } else if ch.state == ChangeState::Pending {
+                // Only changes still waiting for a decision: a rejection, a conflict or a
+                // failure is a person's (or GHL's) word and is not overturned in bulk.
                 c.ids.push(ch.id);
             }
         }

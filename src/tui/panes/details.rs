@@ -84,12 +84,10 @@ fn contact_lines(app: &App, c: &Contact) -> Vec<Line<'static>> {
             .custom_fields
             .iter()
             .map(|v| {
-                let name = app
-                    .custom_fields
-                    .get(&v.id)
-                    .map(|d| d.name.clone())
-                    .unwrap_or_else(|| v.id.clone());
-                (text::clean(&name), text::clean(&v.display()))
+                let def = app.custom_fields.get(&v.id);
+                let name = def.map(|d| d.name.clone()).unwrap_or_else(|| v.id.clone());
+                let value = crate::domain::custom_field::format_custom(def, v);
+                (text::clean(&name), text::clean(&value))
             })
             .collect();
         cf.sort();
