@@ -549,8 +549,19 @@ pub fn import_export_file(
         (reader.join().expect("export reader panicked"), importer)
     });
     let read = read?;
+    release_free_memory();
     let summary = feed_in_chunks(importer?, read.clients)?;
     Ok((summary, read.source, read.problems))
+}
+
+/// Hands memory freed by the read (the raw cells of a large file) back to the system before
+/// the matching starts, so a 100k-row import peaks lower (glibc keeps freed heap otherwise).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused heap pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Normalizes and feeds clients in chunks of 4096, consuming them as it goes, then finishes.
@@ -560,12 +571,15 @@ fn feed_in_chunks(
 ) -> Result<ImportSummary, StoreError> {
     const CHUNK: usize = 4096;
     let mut it = clients.into_iter();
-    loop {
+    for n in 0.. {
         let chunk: Vec<_> = it.by_ref().take(CHUNK).collect();
         if chunk.is_empty() {
             break;
         }
         imp.feed(super::client_view::into_views(chunk))?;
+        if n % 4 == 3 {
+            release_free_memory();
+        }
     }
     imp.finish()
 }
