@@ -342,6 +342,13 @@ fn review_actions() {
 
     // Settle the ambiguity on contact B: only fields that differ from B remain.
     let r = review::resolve(&s, id("104"), Some("ghlB")).unwrap();
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("also linked to Bmby client 102")),
+        "{:?}",
+        r.warnings
+    );
     assert_eq!(
         (r.kind, r.contact_id.as_deref()),
         (ChangeKind::Update, Some("ghlB"))

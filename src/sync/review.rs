@@ -206,6 +206,17 @@ pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Chang
                 c.fields
                     .retain(|f| !same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref()));
             }
+            // Another Bmby client already linked to this contact means two Bmby records would
+            // now point at one GHL contact: allowed (people do get duplicated in Bmby) but said.
+            if let Some((other, _)) = store
+                .link_map()?
+                .into_iter()
+                .find(|(client, contact)| contact == cid && *client != c.client_id)
+            {
+                c.warnings.push(format!(
+                    "GHL contact {cid} is also linked to Bmby client {other}; both now point at it"
+                ));
+            }
             store.put_link(&c.client_id, cid)?;
         }
     }
