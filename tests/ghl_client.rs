@@ -244,7 +244,14 @@ async fn error_shapes_keep_the_servers_words_and_give_advice() {
 
 #[tokio::test]
 async fn retries_429_5xx_and_dropped_connections_then_succeeds() {
-    let sb = sandbox(Seed::Demo).await;
+    // A 1 s window: after a 429 the client waits one window.
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Demo,
+        rate_limit_interval: Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let c = client(&sb);
     let notices = Arc::new(Mutex::new(Vec::new()));
     let n2 = notices.clone();

@@ -293,7 +293,10 @@ impl GhlClient {
             if !err.is_retryable() {
                 return Err(err);
             }
-            if attempt >= max {
+            // Nothing listening at the host is rarely fixed by waiting: three tries, not six,
+            // so a wrong GHL_BASE_URL is reported in seconds.
+            let refused = matches!(&err, GhlError::Transport { message, .. } if message.starts_with("could not connect"));
+            if attempt >= max || (refused && attempt >= 3) {
                 return Err(match err.status() {
                     Some(429) => GhlError::RateLimited {
                         endpoint,
