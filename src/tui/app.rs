@@ -318,6 +318,9 @@ pub struct App {
     pub view: ListView,
     /// Display position of the selection in `view`.
     pub selected: usize,
+    /// The user moved the selection: reloads keep that contact selected. Until then the
+    /// first row stays selected (the full load may put another contact first).
+    selection_chosen: bool,
     /// First display position drawn (the list is windowed).
     pub offset: usize,
     pub focus: Pane,
@@ -390,6 +393,7 @@ impl App {
             sort: SortKey::Name,
             filter: FilterState::default(),
             selected: 0,
+            selection_chosen: false,
             offset: 0,
             focus: Pane::Contacts,
             details: None,
@@ -782,6 +786,7 @@ impl App {
                 let s = (self.selected as i64 + delta).clamp(0, len - 1) as usize;
                 if s != self.selected {
                     self.selected = s;
+                    self.selection_chosen = true;
                     self.selection_changed();
                 }
             }
@@ -823,6 +828,7 @@ impl App {
         if self.filter.query.is_empty() {
             self.filter.pending = false;
             let keep = self.selected_row().map(|r| r.id.clone());
+            self.selection_chosen = keep.is_some();
             self.set_view(
                 ListView {
                     source: self.source.clone(),
@@ -847,6 +853,8 @@ impl App {
         if self.selected == 0 {
             self.offset = 0;
         }
+        // Scroll the window to the selection whatever the list became.
+        self.ensure_visible();
         self.selection_changed();
     }
 
@@ -908,7 +916,10 @@ impl App {
     }
 
     fn install_source(&mut self, rows: Arc<Vec<ContactRow>>, order: Vec<u32>) -> Vec<Effect> {
-        let keep = self.selected_row().map(|r| r.id.clone());
+        let keep = self
+            .selected_row()
+            .filter(|_| self.selection_chosen)
+            .map(|r| r.id.clone());
         let source = Arc::new(ListSource {
             version: self.next_version,
             rows,

@@ -164,6 +164,16 @@ impl Driver {
         t
     }
 
+    /// Renders a frame at the app's current size without resizing (a resize re-scrolls the
+    /// list, which would hide a selection the app itself left off screen).
+    pub fn buffer_as_is(&self) -> Buffer {
+        let (cols, rows) = self.app.size;
+        let mut t = Terminal::new(TestBackend::new(cols, rows)).expect("test backend");
+        t.draw(|f| super::render::render(&self.app, f))
+            .expect("draw");
+        t.backend().buffer().clone()
+    }
+
     /// Renders and returns the buffer.
     pub fn buffer(&mut self, cols: u16, rows: u16) -> Buffer {
         self.render(cols, rows).backend().buffer().clone()
