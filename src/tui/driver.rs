@@ -93,6 +93,7 @@ impl Driver {
                 }
             }
         }
+        self.app.note_messages();
     }
 
     /// Runs the held change loads and review actions.

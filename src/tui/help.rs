@@ -93,7 +93,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let km = &app.keymap;
     let (chain, wanted): (Vec<Context>, &[(Action, &'static str)]) = if app.notice.is_some() {
         return vec![("any key".into(), "continue")];
-    } else if app.help.is_some() {
+    } else if app.help.is_some() || app.messages_open.is_some() {
         (
             vec![Context::Help],
             &[(Action::NavDown, "scroll"), (Action::HelpClose, "close")],

@@ -295,6 +295,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
         if app.should_quit {
             break;
         }
+        app.note_messages();
         if app.dirty {
             if let Err(e) = draw(&mut term, &app) {
                 result = Err(e.into());
