@@ -176,3 +176,50 @@ fn long_status_messages_are_shortened_and_readable_in_full() {
     assert_eq!(d.app.messages.len(), 50);
     assert_eq!(d.app.messages[0], "message 59");
 }
+
+#[test]
+fn zwj_emoji_sequences_have_a_predictable_width() {
+    let (_dir, s) = store();
+    s.put_contacts(&[contact(
+        "c00zfam0000000000099",
+        "Zoe 👨\u{200d}👩\u{200d}👧",
+        "Family ❤\u{fe0f}",
+        "fam👨\u{200d}👩\u{200d}👧@example.com",
+        "",
+        &["☺\u{fe0e}"],
+    )])
+    .unwrap();
+    let mut d = Driver::new(s, options(Theme::colored()));
+    for (w, h) in [(80u16, 24u16), (160, 48), (50, 16)] {
+        let buf = d.buffer(w, h);
+        assert_clean(&buf);
+        for c in buf.content() {
+            assert!(
+                !c.symbol().contains(['\u{200d}', '\u{fe0f}', '\u{fe0e}']),
+                "joiner or variation selector drawn"
+            );
+        }
+        let lines = text_lines(&buf);
+        let row = lines
+            .iter()
+            .find(|l| l.contains("Zoe 👨👩👧"))
+            .unwrap_or_else(|| panic!("family row shown:\n{}", lines.join("\n")));
+        assert_eq!(
+            unicode_width::UnicodeWidthStr::width(row.as_str()),
+            w as usize,
+            "row width equals the screen width: {row:?}"
+        );
+    }
+    // Display only: the stored name keeps the joiners.
+    let row = d
+        .app
+        .view
+        .row(d.app.selected)
+        .map(|r| r.name.clone())
+        .unwrap();
+    let stored = (0..d.app.view.len())
+        .filter_map(|i| d.app.view.row(i))
+        .find(|r| r.id == "c00zfam0000000000099")
+        .unwrap();
+    assert!(stored.name.contains('\u{200d}'), "{row} / {}", stored.name);
+}
