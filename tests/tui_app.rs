@@ -261,3 +261,23 @@ fn selection_stays_visible_after_clearing_a_filter() {
         "selection visible:\n{lines}"
     );
 }
+
+#[test]
+fn resume_repaints_at_the_new_size_and_keys_still_work() {
+    // What the loop does after ctrl-z and fg (or SIGCONT): a resize to the current size and a
+    // full redraw; the app must take keys afterwards as before.
+    let (_dir, mut d) = online();
+    d.app.dirty = false;
+    d.keys("ctrl-z");
+    d.app.resize(100, 30);
+    assert!(d.app.dirty, "a repaint is due");
+    let lines = text_lines(&d.buffer_as_is());
+    assert_eq!(lines.len(), 30);
+    assert!(
+        lines[0].starts_with('┏'),
+        "borders drawn:\n{}",
+        lines.join("\n")
+    );
+    d.keys("j");
+    assert_eq!(d.app.selected, 1);
+}
