@@ -149,12 +149,19 @@ impl App {
             return Vec::new();
         }
         let Some(cand) = c.candidates.get(n - 1) else {
-            self.status.info = Some(format!(
-                "#{} has {} candidate{}; there is no {n}",
-                c.id,
-                c.candidates.len(),
-                if c.candidates.len() == 1 { "" } else { "s" }
-            ));
+            let new_key = self
+                .keymap
+                .keys_for(&self.changes_chain(), Action::ChangeResolveNew)
+                .first()
+                .map(|k| format!(" or {k}"))
+                .unwrap_or_default();
+            let choose = match c.candidates.len() {
+                0 => "no candidates".to_owned(),
+                1 => "choose 1".to_owned(),
+                k => format!("choose 1-{k}"),
+            };
+            // An error, so it replaces an older one and is seen (the info comes last).
+            self.status.error = Some(format!("no candidate {n}; {choose}{new_key}"));
             return Vec::new();
         };
         let op = ReviewOp::Resolve {
