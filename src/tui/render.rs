@@ -5,7 +5,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, Screen};
-use super::changes::{self, ChangesFocus};
+use super::changes;
 use super::{help, layout, panes, status};
 
 /// Draws one frame. Reads `app`, never changes it. Sizes come from the frame, so a frame of
@@ -27,7 +27,7 @@ pub fn render(app: &App, f: &mut Frame) {
             (a.status, a.footer)
         }
         Screen::Changes => {
-            let a = layout::changes_areas(area, app.changes.focus == ChangesFocus::Diff);
+            let a = app.changes_areas(area);
             if let Some(r) = a.list {
                 changes::list::render(app, f, r);
             }
