@@ -195,3 +195,89 @@ fn windowed_list_scrolls() {
     );
     assert!(d.app.offset > 0);
 }
+
+/// More rows than the first synchronous read: rows whose ids sort after their names.
+fn big_store() -> (tempfile::TempDir, bmby_ghl::store::Store) {
+    let (dir, s) = store();
+    let many: Vec<_> = (0..500)
+        .map(|i| {
+            contact(
+                &format!("zz{i:05}"),
+                &format!("A{:05}", 500 - i),
+                "X",
+                "",
+                "",
+                &[],
+            )
+        })
+        .collect();
+    s.put_contacts(&many).unwrap();
+    (dir, s)
+}
+
+#[test]
+fn first_row_is_selected_after_the_full_load() {
+    let (_dir, s) = big_store();
+    let d = Driver::new(s, options(Theme::colored()));
+    assert!(d.app.view.len() > 200);
+    assert_eq!(d.app.selected, 0);
+    assert_eq!(d.app.offset, 0);
+    let lines = text_lines(&d.buffer_as_is());
+    let first = lines
+        .iter()
+        .find(|l| l.contains("> "))
+        .expect("a selected row");
+    assert!(
+        first.contains("A00001"),
+        "first row selected:\n{}",
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn selection_stays_visible_after_clearing_a_filter() {
+    let (_dir, s) = big_store();
+    let mut d = Driver::new(s, options(Theme::colored()));
+    d.app.resize(80, 24);
+    d.keys("/");
+    d.type_text("A00450");
+    d.keys("enter");
+    assert_eq!(d.app.selected_row().unwrap().name, "A00450 X");
+    d.keys("esc");
+    assert!(d.app.filter.query.is_empty());
+    assert_eq!(d.app.selected_row().unwrap().name, "A00450 X");
+    let lines = text_lines(&d.buffer_as_is()).join("\n");
+    assert!(lines.contains("> A00450"), "selection visible:\n{lines}");
+    // And while a filter is typed and erased without accepting.
+    d.keys("/");
+    d.type_text("A0049");
+    d.keys("j j");
+    d.keys("esc");
+    let lines = text_lines(&d.buffer_as_is()).join("\n");
+    let name = d.app.selected_row().unwrap().name.clone();
+    let short: String = name.chars().take(6).collect();
+    assert!(
+        lines.contains(&format!("> {short}")),
+        "selection visible:\n{lines}"
+    );
+}
+
+#[test]
+fn resume_repaints_at_the_new_size_and_keys_still_work() {
+    // What the loop does after ctrl-z and fg (or SIGCONT): a resize to the current size and a
+    // full redraw; the app must take keys afterwards as before.
+    let (_dir, mut d) = online();
+    d.app.dirty = false;
+    d.keys("ctrl-z");
+    d.app.resize(100, 30);
+    assert!(d.app.dirty, "a repaint is due");
+    let lines = text_lines(&d.buffer_as_is());
+    assert_eq!(lines.len(), 30);
+    assert!(
+        lines[0].starts_with('┏'),
+        "borders drawn:\n{}",
+        lines.join("\n")
+    );
+    d.keys("j");
+    assert_eq!(d.app.selected, 1);
+}

@@ -190,3 +190,22 @@ fn narrow_shows_one_pane() {
     d.keys("tab");
     insta::assert_snapshot!("narrow_diff", screen(&mut d, 50, 16));
 }
+
+#[test]
+fn short_diff_gives_the_list_more_rows_at_80x24() {
+    let (_dir, mut d) = driver();
+    d.keys("j"); // the create: a short diff
+    let l = lines(&mut d, 80, 24);
+    let diff_top = l.iter().position(|x| x.contains("Diff #2")).unwrap();
+    // The list pane spans the rows above the diff: at least 8 change rows fit.
+    assert!(diff_top >= 11, "list pane too short:\n{}", l.join("\n"));
+    // The whole diff is shown, with no empty rows at its bottom.
+    let s = l.join("\n");
+    assert!(s.contains("+ +972507654321"), "{s}");
+    assert!(
+        !l[diff_top + 1..21]
+            .iter()
+            .any(|r| r.trim_matches(|c| c == '│' || c == ' ').is_empty()),
+        "{s}"
+    );
+}

@@ -187,12 +187,15 @@ fn ambiguous_cannot_be_approved_and_is_resolved_by_number() {
     assert_eq!(stored(&d, 4).kind, ChangeKind::Ambiguous);
 
     d.keys("3");
-    assert!(d
-        .app
-        .status
-        .info
-        .as_deref()
-        .is_some_and(|m| m.contains("there is no 3")));
+    assert_eq!(
+        d.app.status.error.as_deref(),
+        Some("no candidate 3; choose 1-2 or n")
+    );
+    let bar = tui_support::text_lines(&d.buffer(80, 24))[22].clone();
+    assert!(
+        bar.contains("! no candidate 3"),
+        "seen at 80 columns: {bar}"
+    );
     assert_eq!(stored(&d, 4).kind, ChangeKind::Ambiguous);
 
     d.keys("2");

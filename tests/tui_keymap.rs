@@ -202,3 +202,36 @@ fn dump_and_check() {
     // A missing user file is fine.
     assert!(keymap_dump(Some(&dir.path().join("absent.toml"))).is_ok());
 }
+
+#[test]
+fn footers_name_back_alike_and_help_pages_like_lists() {
+    use bmby_ghl::tui::help::hints;
+    use bmby_ghl::tui::{Driver, Pane, Theme};
+    let dir = tempfile::tempdir().unwrap();
+    let s = bmby_ghl::store::Store::open(dir.path(), "loc").unwrap();
+    let mut d = Driver::new(s, bmby_ghl::tui::AppOptions::new("loc"));
+    d.app.theme = Theme::colored();
+    let back = |d: &Driver| {
+        hints(&d.app)
+            .into_iter()
+            .find(|(_, l)| *l == "back")
+            .map(|(k, _)| k)
+    };
+    d.app.focus = Pane::Details;
+    let details = back(&d);
+    d.app.focus = Pane::Activity;
+    let activity = back(&d);
+    assert_eq!(details.as_deref(), Some("esc"));
+    assert_eq!(activity.as_deref(), Some("esc"));
+    // ctrl-d/ctrl-u page in help as in lists.
+    let km = bmby_ghl::tui::Keymap::default_keymap();
+    use bmby_ghl::tui::{Action, Context, KeyCombo};
+    for (k, a) in [
+        ("ctrl-d", Action::NavPageDown),
+        ("ctrl-u", Action::NavPageUp),
+    ] {
+        let key = KeyCombo::parse(k).unwrap();
+        assert_eq!(km.lookup(&[Context::List], key), Some(a));
+        assert_eq!(km.lookup(&[Context::Help], key), Some(a), "{k} in help");
+    }
+}

@@ -134,3 +134,92 @@ fn keymap_problem_shows_notice_and_starts() {
     d.keys("x"); // any key closes the notice
     assert!(d.app.notice.is_none());
 }
+
+#[test]
+fn long_status_messages_are_shortened_and_readable_in_full() {
+    let (_dir, mut d) = driver();
+    let long = "change 33 (משה כהן) matches several GHL contacts: pick one on the changes screen \
+                and the rest of this very long message goes here \u{1b}[31m";
+    d.app.status.error = Some(long.into());
+    d.app.status.info =
+        Some("pulling contacts: POST https://services.example/contacts/search failed: 502".into());
+    d.run(Vec::new());
+    let buf = d.buffer(80, 24);
+    assert_clean(&buf);
+    let lines = text_lines(&buf);
+    let bar = &lines[22];
+    assert!(bar.contains("! change 33"), "error shown:\n{bar}");
+    assert!(bar.contains("… (m)"), "truncation hint:\n{bar}");
+    d.keys("m");
+    assert!(d.app.messages_open.is_some());
+    let buf = d.buffer(80, 24);
+    assert_clean(&buf);
+    let all = text_lines(&buf).join("\n");
+    assert!(all.contains("Messages"), "{all}");
+    assert!(
+        all.contains("and the rest of this very long"),
+        "wrapped in full:\n{all}"
+    );
+    assert!(all.contains("502"), "{all}");
+    // Newest first: the info was noted after the error.
+    let info_at = all.find("pulling contacts").unwrap();
+    let err_at = all.find("! change 33").unwrap();
+    assert!(info_at < err_at, "newest first:\n{all}");
+    d.keys("j");
+    d.keys("esc");
+    assert!(d.app.messages_open.is_none());
+    // The log keeps the last 50.
+    for i in 0..60 {
+        d.app.status.info = Some(format!("message {i}"));
+        d.run(Vec::new());
+    }
+    assert_eq!(d.app.messages.len(), 50);
+    assert_eq!(d.app.messages[0], "message 59");
+}
+
+#[test]
+fn zwj_emoji_sequences_have_a_predictable_width() {
+    let (_dir, s) = store();
+    s.put_contacts(&[contact(
+        "c00zfam0000000000099",
+        "Zoe 👨\u{200d}👩\u{200d}👧",
+        "Family ❤\u{fe0f}",
+        "fam👨\u{200d}👩\u{200d}👧@example.com",
+        "",
+        &["☺\u{fe0e}"],
+    )])
+    .unwrap();
+    let mut d = Driver::new(s, options(Theme::colored()));
+    for (w, h) in [(80u16, 24u16), (160, 48), (50, 16)] {
+        let buf = d.buffer(w, h);
+        assert_clean(&buf);
+        for c in buf.content() {
+            assert!(
+                !c.symbol().contains(['\u{200d}', '\u{fe0f}', '\u{fe0e}']),
+                "joiner or variation selector drawn"
+            );
+        }
+        let lines = text_lines(&buf);
+        let row = lines
+            .iter()
+            .find(|l| l.contains("Zoe 👨👩👧"))
+            .unwrap_or_else(|| panic!("family row shown:\n{}", lines.join("\n")));
+        assert_eq!(
+            unicode_width::UnicodeWidthStr::width(row.as_str()),
+            w as usize,
+            "row width equals the screen width: {row:?}"
+        );
+    }
+    // Display only: the stored name keeps the joiners.
+    let row = d
+        .app
+        .view
+        .row(d.app.selected)
+        .map(|r| r.name.clone())
+        .unwrap();
+    let stored = (0..d.app.view.len())
+        .filter_map(|i| d.app.view.row(i))
+        .find(|r| r.id == "c00zfam0000000000099")
+        .unwrap();
+    assert!(stored.name.contains('\u{200d}'), "{row} / {}", stored.name);
+}

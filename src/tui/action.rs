@@ -10,6 +10,8 @@ pub enum Action {
     Suspend,
     HelpToggle,
     HelpClose,
+    /// Show the recent status messages in full.
+    MessagesOpen,
     PaneNext,
     PanePrev,
     /// Leave the current pane or mode (details → list, clear an applied filter).
@@ -69,6 +71,7 @@ impl Action {
         Action::Suspend,
         Action::HelpToggle,
         Action::HelpClose,
+        Action::MessagesOpen,
         Action::PaneNext,
         Action::PanePrev,
         Action::Back,
@@ -126,6 +129,7 @@ impl Action {
             Action::Suspend => "app.suspend",
             Action::HelpToggle => "help.toggle",
             Action::HelpClose => "help.close",
+            Action::MessagesOpen => "messages.open",
             Action::PaneNext => "pane.next",
             Action::PanePrev => "pane.prev",
             Action::Back => "pane.back",
@@ -184,6 +188,7 @@ impl Action {
             Action::Suspend => "Suspend to the shell (fg to come back)",
             Action::HelpToggle => "Show or hide this help",
             Action::HelpClose => "Close the help",
+            Action::MessagesOpen => "Recent status messages in full",
             Action::PaneNext => "Focus the next pane",
             Action::PanePrev => "Focus the previous pane",
             Action::Back => "Go back: to the list, or clear the filter",

@@ -26,6 +26,8 @@ use crate::sync::{Job, SyncEvent};
 
 /// How many rows are read synchronously for the first frame.
 pub const HEAD_ROWS: usize = 200;
+/// How many status messages the messages popup keeps.
+pub const MESSAGE_LOG: usize = 50;
 /// How long the selection must rest before its details are fetched.
 pub const FETCH_DEBOUNCE: Duration = Duration::from_millis(250);
 
@@ -318,6 +320,9 @@ pub struct App {
     pub view: ListView,
     /// Display position of the selection in `view`.
     pub selected: usize,
+    /// The user moved the selection: reloads keep that contact selected. Until then the
+    /// first row stays selected (the full load may put another contact first).
+    selection_chosen: bool,
     /// First display position drawn (the list is windowed).
     pub offset: usize,
     pub focus: Pane,
@@ -327,6 +332,12 @@ pub struct App {
     pub tab: ActivityTab,
     pub activity_scroll: u16,
     pub custom_fields: HashMap<String, CustomFieldDef>,
+    /// The recent status messages (newest first, at most [`MESSAGE_LOG`]).
+    pub messages: std::collections::VecDeque<String>,
+    /// The messages popup is open, scrolled by this many lines.
+    pub messages_open: Option<u16>,
+    /// The error and info last copied into `messages`.
+    noted: (Option<String>, Option<String>),
     /// Help is open, scrolled by this many lines.
     pub help: Option<u16>,
     /// A message box (keymap problems) that the next key closes.
@@ -390,6 +401,7 @@ impl App {
             sort: SortKey::Name,
             filter: FilterState::default(),
             selected: 0,
+            selection_chosen: false,
             offset: 0,
             focus: Pane::Contacts,
             details: None,
@@ -399,6 +411,9 @@ impl App {
             activity_scroll: 0,
             custom_fields,
             help: None,
+            messages: Default::default(),
+            messages_open: None,
+            noted: (None, None),
             notice,
             status: Status {
                 last_sync,
@@ -615,7 +630,7 @@ impl App {
             self.dirty = true;
             return Vec::new();
         }
-        if self.help.is_some() {
+        if self.help.is_some() || self.messages_open.is_some() {
             return match self.keymap.lookup(&[Context::Help], key) {
                 Some(a) => self.handle_action(a),
                 None => Vec::new(),
@@ -641,6 +656,26 @@ impl App {
         }
     }
 
+    /// Copies a new status error or info into the message log (call after handling anything
+    /// that may set one).
+    pub fn note_messages(&mut self) {
+        let error = self.status.error.clone();
+        let info = self.status.info.clone();
+        if error.is_some() && error != self.noted.0 {
+            self.log_message(format!("! {}", error.as_deref().unwrap_or_default()));
+        }
+        if info.is_some() && info != self.noted.1 {
+            self.log_message(info.clone().unwrap_or_default());
+        }
+        self.noted = (error, info);
+    }
+
+    fn log_message(&mut self, m: String) {
+        self.messages.push_front(m);
+        self.messages.truncate(MESSAGE_LOG);
+        self.dirty = true;
+    }
+
     /// Types text into the filter as if each character were a key (tests, benchmarks).
     pub fn type_text(&mut self, text: &str) -> Vec<Effect> {
         let mut fx = Vec::new();
@@ -653,6 +688,26 @@ impl App {
     /// Carries out a user action.
     pub fn handle_action(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
+        if let Some(scroll) = self.messages_open {
+            let page = self.size.1.saturating_sub(6).max(1);
+            let width = super::render::messages_width(self.size.0);
+            let max = (super::render::message_lines(self, width).len() as u16).saturating_sub(page);
+            self.messages_open = match action {
+                Action::HelpClose
+                | Action::HelpToggle
+                | Action::MessagesOpen
+                | Action::Back
+                | Action::Quit => None,
+                Action::NavDown => Some(scroll.saturating_add(1).min(max)),
+                Action::NavUp => Some(scroll.saturating_sub(1)),
+                Action::NavPageDown => Some(scroll.saturating_add(page).min(max)),
+                Action::NavPageUp => Some(scroll.saturating_sub(page)),
+                Action::NavTop => Some(0),
+                Action::NavBottom => Some(max),
+                _ => Some(scroll),
+            };
+            return Vec::new();
+        }
         if let Some(scroll) = self.help {
             let page = self.size.1.saturating_sub(4).max(1);
             let max = (super::help::line_count(&self.keymap) as u16).saturating_sub(page);
@@ -754,6 +809,10 @@ impl App {
             Action::Quit => self.should_quit = true,
             Action::Suspend => return vec![Effect::Suspend],
             Action::HelpToggle => self.help = Some(0),
+            Action::MessagesOpen => {
+                self.note_messages();
+                self.messages_open = Some(0);
+            }
             Action::SyncPull | Action::SyncPullFull => {
                 let full = action == Action::SyncPullFull;
                 if !self.online {
@@ -782,6 +841,7 @@ impl App {
                 let s = (self.selected as i64 + delta).clamp(0, len - 1) as usize;
                 if s != self.selected {
                     self.selected = s;
+                    self.selection_chosen = true;
                     self.selection_changed();
                 }
             }
@@ -823,6 +883,7 @@ impl App {
         if self.filter.query.is_empty() {
             self.filter.pending = false;
             let keep = self.selected_row().map(|r| r.id.clone());
+            self.selection_chosen = keep.is_some();
             self.set_view(
                 ListView {
                     source: self.source.clone(),
@@ -847,6 +908,8 @@ impl App {
         if self.selected == 0 {
             self.offset = 0;
         }
+        // Scroll the window to the selection whatever the list became.
+        self.ensure_visible();
         self.selection_changed();
     }
 
@@ -908,7 +971,10 @@ impl App {
     }
 
     fn install_source(&mut self, rows: Arc<Vec<ContactRow>>, order: Vec<u32>) -> Vec<Effect> {
-        let keep = self.selected_row().map(|r| r.id.clone());
+        let keep = self
+            .selected_row()
+            .filter(|_| self.selection_chosen)
+            .map(|r| r.id.clone());
         let source = Arc::new(ListSource {
             version: self.next_version,
             rows,

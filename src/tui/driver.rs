@@ -93,6 +93,7 @@ impl Driver {
                 }
             }
         }
+        self.app.note_messages();
     }
 
     /// Runs the held change loads and review actions.
@@ -162,6 +163,16 @@ impl Driver {
         t.draw(|f| super::render::render(&self.app, f))
             .expect("draw");
         t
+    }
+
+    /// Renders a frame at the app's current size without resizing (a resize re-scrolls the
+    /// list, which would hide a selection the app itself left off screen).
+    pub fn buffer_as_is(&self) -> Buffer {
+        let (cols, rows) = self.app.size;
+        let mut t = Terminal::new(TestBackend::new(cols, rows)).expect("test backend");
+        t.draw(|f| super::render::render(&self.app, f))
+            .expect("draw");
+        t.backend().buffer().clone()
     }
 
     /// Renders and returns the buffer.

@@ -93,7 +93,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let km = &app.keymap;
     let (chain, wanted): (Vec<Context>, &[(Action, &'static str)]) = if app.notice.is_some() {
         return vec![("any key".into(), "continue")];
-    } else if app.help.is_some() {
+    } else if app.help.is_some() || app.messages_open.is_some() {
         (
             vec![Context::Help],
             &[(Action::NavDown, "scroll"), (Action::HelpClose, "close")],
@@ -161,7 +161,17 @@ fn hint_keys(
 ) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     for (action, label) in wanted {
-        let keys = km.keys_for(chain, *action);
+        let mut keys = km.keys_for(chain, *action);
+        // "back" is named by its everywhere key (esc) in every pane, so the panes agree.
+        if *action == Action::Back {
+            let global = km.keys_for(&[Context::Global], Action::Back);
+            if global
+                .iter()
+                .any(|g| km.lookup(chain, *g) == Some(Action::Back))
+            {
+                keys = global;
+            }
+        }
         let Some(first) = keys.first() else { continue };
         let mut k = first.to_string();
         if *action == Action::NavDown {

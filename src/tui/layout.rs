@@ -98,7 +98,7 @@ pub fn centered(r: Rect, w: u16, h: u16) -> Rect {
 ///
 /// - 140 columns or wider: list | diff side by side.
 /// - 60 columns or wider and 16 rows or taller: the list above, the diff below (the list
-///   gets about a third of the height, at least 6 rows).
+///   gets about a third of the height, at least 6 rows, more when the diff is short).
 /// - smaller: only the focused pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ChangesAreas {
@@ -111,6 +111,19 @@ pub struct ChangesAreas {
 pub const CHANGES_SIDE_BY_SIDE: u16 = 140;
 
 pub fn changes_areas(area: Rect, diff_focused: bool) -> ChangesAreas {
+    changes_areas_sized(area, diff_focused, None)
+}
+
+/// The least height of the diff pane stacked under the list (borders included).
+pub const DIFF_MIN_HEIGHT: u16 = 8;
+
+/// As [`changes_areas`], with the diff pane (when stacked under the list) only as tall as
+/// its `diff_lines` need (at least [`DIFF_MIN_HEIGHT`]): the list gets the rest.
+pub fn changes_areas_sized(
+    area: Rect,
+    diff_focused: bool,
+    diff_lines: Option<usize>,
+) -> ChangesAreas {
     let [main, status, footer] = Layout::vertical([
         Constraint::Min(1),
         Constraint::Length(1),
@@ -128,7 +141,11 @@ pub fn changes_areas(area: Rect, diff_focused: bool) -> ChangesAreas {
         a.list = Some(l);
         a.diff = Some(d);
     } else if area.width >= NARROW && main.height >= 14 {
-        let list_h = (main.height * 3 / 8).clamp(6, 20);
+        let mut list_h = (main.height * 3 / 8).clamp(6, 20);
+        if let Some(n) = diff_lines {
+            let diff_h = (n.min(u16::MAX as usize / 2) as u16 + 2).max(DIFF_MIN_HEIGHT);
+            list_h = list_h.max(main.height.saturating_sub(diff_h));
+        }
         let [l, d] = Layout::vertical([Constraint::Length(list_h), Constraint::Min(1)]).areas(main);
         a.list = Some(l);
         a.diff = Some(d);

@@ -207,12 +207,27 @@ impl Loop {
                     if let Err(e) = guard.suspend() {
                         tracing::warn!(error = %e, "resume after suspend failed");
                     }
-                    let _ = term.clear();
-                    app.dirty = true;
+                    // Back in raw mode on the alternate screen: repaint everything, as after
+                    // a resize (the size may have changed while stopped).
+                    repaint(app, term);
                 }
             }
         }
     }
+}
+
+/// Forgets what the terminal shows and schedules a full redraw at the current size (after a
+/// resize, and after resuming from ctrl-z).
+fn repaint(app: &mut App, term: &mut Term) {
+    let _ = term.clear();
+    let size = crossterm::terminal::size()
+        .ok()
+        .or_else(|| term.size().ok().map(|s| (s.width, s.height)));
+    if let Some((w, h)) = size {
+        let _ = term.resize(ratatui::layout::Rect::new(0, 0, w, h));
+        app.resize(w, h);
+    }
+    app.dirty = true;
 }
 
 fn on_terminal_event(app: &mut App, ev: Event, term: &mut Term) -> Vec<Effect> {
@@ -246,6 +261,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    // Resumed (fg after ctrl-z, or SIGCONT from elsewhere): the shell and the terminal may
+    // have drawn over the screen or reset its modes after we re-entered, so repaint again
+    // once the loop runs.
+    let mut sigcont = signal(SignalKind::from_raw(libc::SIGCONT))?;
 
     let guard = terminal::TerminalGuard::enter()?;
     let mut term: Term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -295,6 +314,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
         if app.should_quit {
             break;
         }
+        app.note_messages();
         if app.dirty {
             if let Err(e) = draw(&mut term, &app) {
                 result = Err(e.into());
@@ -324,6 +344,11 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
             }
             _ = sigterm.recv() => { tracing::info!("SIGTERM: quitting"); break; }
             _ = sighup.recv() => { tracing::info!("SIGHUP: quitting"); break; }
+            _ = sigcont.recv() => {
+                tracing::info!("resumed: repainting");
+                guard.reenter();
+                repaint(&mut app, &mut term);
+            }
         }
         // Coalesce: take everything already queued before drawing once.
         loop {

@@ -5,7 +5,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::{App, Screen};
-use super::changes::{self, ChangesFocus};
+use super::changes;
 use super::{help, layout, panes, status};
 
 /// Draws one frame. Reads `app`, never changes it. Sizes come from the frame, so a frame of
@@ -27,7 +27,7 @@ pub fn render(app: &App, f: &mut Frame) {
             (a.status, a.footer)
         }
         Screen::Changes => {
-            let a = layout::changes_areas(area, app.changes.focus == ChangesFocus::Diff);
+            let a = app.changes_areas(area);
             if let Some(r) = a.list {
                 changes::list::render(app, f, r);
             }
@@ -53,6 +53,13 @@ pub fn render(app: &App, f: &mut Frame) {
         if let Some(p) = &app.changes.send_confirm {
             changes::confirm::render_send(app, p, f, main);
         }
+    }
+    if let Some(scroll) = app.messages_open {
+        let r = ratatui::layout::Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        render_messages(app, f, r, scroll);
     }
     if app.help.is_some() {
         let r = ratatui::layout::Rect {
@@ -83,4 +90,47 @@ pub fn render(app: &App, f: &mut Frame) {
             r,
         );
     }
+}
+
+/// The text width inside the messages popup for a terminal `cols` wide.
+pub fn messages_width(cols: u16) -> usize {
+    (cols.saturating_sub(2) as usize).max(1)
+}
+
+/// The messages popup's lines: every recent message, newest first, sanitized and wrapped to
+/// `width`, a blank line between messages.
+pub fn message_lines(app: &App, width: usize) -> Vec<String> {
+    if app.messages.is_empty() {
+        return vec!["No messages yet.".into()];
+    }
+    let mut out = Vec::new();
+    for (i, m) in app.messages.iter().enumerate() {
+        if i > 0 {
+            out.push(String::new());
+        }
+        for l in super::text::clean_lines(m) {
+            out.extend(super::text::wrap(&l, width));
+        }
+    }
+    out
+}
+
+fn render_messages(app: &App, f: &mut Frame, area: ratatui::layout::Rect, scroll: u16) {
+    f.render_widget(Clear, area);
+    let block = panes::block(
+        "Messages, newest first (esc to close)".into(),
+        true,
+        &app.theme,
+    );
+    let lines: Vec<Line> = message_lines(app, messages_width(area.width))
+        .into_iter()
+        .map(|l| {
+            if l.starts_with("! ") {
+                Line::styled(l, app.theme.error())
+            } else {
+                Line::raw(l)
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }

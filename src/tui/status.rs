@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::action::Action;
 use super::app::App;
+use super::keymap::Context;
 use super::text;
 
 /// "synced 3 min ago", or "never synced".
@@ -174,7 +176,54 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
             compact.remove(0);
         }
     }
+    shorten_messages(app, &mut compact, width);
     compact
+}
+
+/// Still too wide: cut the message segments (error, info, retry), each ending with
+/// `… (m)` (the key that shows them in full).
+fn shorten_messages(app: &App, segs: &mut [(String, Style)], width: usize) {
+    let key = app
+        .keymap
+        .keys_for(&[Context::Global], Action::MessagesOpen)
+        .first()
+        .map(|k| k.to_string());
+    let hint = match &key {
+        Some(k) => format!(" ({k})"),
+        None => String::new(),
+    };
+    let error_style = app.theme.error();
+    let info = app.status.info.as_deref().map(text::clean);
+    let retry = app.status.retry.as_deref().map(text::clean);
+    // The info gives way first, then a retry, the error last.
+    let mut idx: Vec<usize> = (0..segs.len())
+        .filter(|&i| {
+            let t = &segs[i].0;
+            (t.starts_with("! ") && segs[i].1 == error_style)
+                || info.as_deref() == Some(t.as_str())
+                || retry.as_deref() == Some(t.as_str())
+        })
+        .collect();
+    idx.sort_by_key(
+        |&i| match segs[i].0.starts_with("! ") && segs[i].1 == error_style {
+            true => 2,
+            false if info.as_deref() == Some(segs[i].0.as_str()) => 0,
+            false => 1,
+        },
+    );
+    for i in idx {
+        let over = total_width(segs).saturating_sub(width);
+        if over == 0 {
+            return;
+        }
+        let w = text::width(&segs[i].0);
+        // Keep at least a few characters of every message.
+        let keep = w.saturating_sub(over + text::width(&hint)).max(8);
+        if keep + text::width(&hint) >= w {
+            continue;
+        }
+        segs[i].0 = format!("{}{hint}", text::truncate(&segs[i].0, keep));
+    }
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {

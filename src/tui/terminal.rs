@@ -71,6 +71,17 @@ impl TerminalGuard {
         }
         enter()
     }
+
+    /// After SIGCONT: make sure raw mode and the alternate screen are on (a shell may have
+    /// reset the terminal modes when it resumed us). Entering again is harmless.
+    pub fn reenter(&self) {
+        // Raw mode is only set when off (crossterm remembers it set it), so turn it off first
+        // to really set it again.
+        let _ = terminal::disable_raw_mode();
+        if let Err(e) = enter() {
+            tracing::warn!(error = %e, "re-entering TUI mode after resume failed");
+        }
+    }
 }
 
 impl Drop for TerminalGuard {

@@ -9,16 +9,34 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::sanitize;
 
+/// Characters terminals disagree on the width of, dropped from displayed text: the ZERO
+/// WIDTH JOINER (a ZWJ emoji sequence such as 👨‍👩‍👧 is one cell pair in some terminals and
+/// three in others) and the variation selectors (U+FE0F/U+FE0E turn a one-cell symbol into a
+/// two-cell emoji in some terminals only). Without them every pictograph is drawn on its own
+/// and the width the layout counts is the width the terminal draws. Display only: stored data
+/// keeps them.
+fn unpredictable_width(c: char) -> bool {
+    matches!(c, '\u{200d}' | '\u{fe0e}' | '\u{fe0f}')
+}
+
+fn predictable(s: String) -> String {
+    if s.chars().any(unpredictable_width) {
+        s.chars().filter(|c| !unpredictable_width(*c)).collect()
+    } else {
+        s
+    }
+}
+
 /// One line of untrusted text, safe to draw (tabs and newlines become spaces).
 pub fn clean(s: &str) -> String {
-    sanitize::clean_line(s)
+    predictable(sanitize::clean_line(s))
 }
 
 /// Multi-line untrusted text as safe lines (tabs become four spaces).
 pub fn clean_lines(s: &str) -> Vec<String> {
     sanitize::clean_text(s)
         .split('\n')
-        .map(|l| sanitize::clean_line(&l.replace('\t', "    ")))
+        .map(|l| predictable(sanitize::clean_line(&l.replace('\t', "    "))))
         .collect()
 }
 

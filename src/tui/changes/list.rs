@@ -126,8 +126,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
     }
     let page = page(area, filter_line);
-    let end = (cs.offset + page).min(cs.view.len());
-    for i in cs.offset..end {
+    // The pane's height follows the selected diff: keep the selection in the window even if
+    // the state was last scrolled for another height.
+    let mut offset = cs.offset;
+    if cs.selected >= offset + page.max(1) {
+        offset = cs.selected + 1 - page.max(1);
+    }
+    let end = (offset + page).min(cs.view.len());
+    for i in offset..end {
         let Some(c) = cs.shown(i) else { break };
         let selected = i == cs.selected;
         let base = if selected {

@@ -61,12 +61,30 @@ impl App {
         }
     }
 
+    /// The changes screen's areas in `area`: the diff pane sized to the selected change's
+    /// diff when stacked under the list.
+    pub fn changes_areas(&self, area: ratatui::layout::Rect) -> layout::ChangesAreas {
+        let cs = &self.changes;
+        let focused = cs.focus == ChangesFocus::Diff;
+        let wanted = cs.selected_change().map(|c| {
+            let w = area.width.saturating_sub(2) as usize;
+            let d = super::diff::lines(
+                c,
+                cs.selected_outbox(),
+                &self.theme,
+                &self.keymap,
+                w,
+                cs.field,
+                focused,
+            );
+            d.lines.len() + if cs.edit.is_some() { 3 } else { 0 }
+        });
+        layout::changes_areas_sized(area, focused, wanted)
+    }
+
     /// Rows of changes that fit in the list pane (at least 1).
     pub fn changes_page(&self) -> usize {
-        let a = layout::changes_areas(
-            ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1),
-            self.changes.focus == ChangesFocus::Diff,
-        );
+        let a = self.changes_areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
         let filter_line = self.changes.query_editing || !self.changes.query.is_empty();
         a.list
             .map_or(1, |r| super::list::page(r, filter_line))
@@ -149,12 +167,19 @@ impl App {
             return Vec::new();
         }
         let Some(cand) = c.candidates.get(n - 1) else {
-            self.status.info = Some(format!(
-                "#{} has {} candidate{}; there is no {n}",
-                c.id,
-                c.candidates.len(),
-                if c.candidates.len() == 1 { "" } else { "s" }
-            ));
+            let new_key = self
+                .keymap
+                .keys_for(&self.changes_chain(), Action::ChangeResolveNew)
+                .first()
+                .map(|k| format!(" or {k}"))
+                .unwrap_or_default();
+            let choose = match c.candidates.len() {
+                0 => "no candidates".to_owned(),
+                1 => "choose 1".to_owned(),
+                k => format!("choose 1-{k}"),
+            };
+            // An error, so it replaces an older one and is seen (the info comes last).
+            self.status.error = Some(format!("no candidate {n}; {choose}{new_key}"));
             return Vec::new();
         };
         let op = ReviewOp::Resolve {
