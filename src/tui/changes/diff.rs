@@ -360,6 +360,18 @@ fn label_lines(f: &FieldChange, w: usize) -> Vec<String> {
     l
 }
 
+/// Width of the field-label column: the longest label (at least 8), at most `w / share`.
+fn label_width(c: &Change, w: usize, share: usize) -> usize {
+    let longest = c
+        .fields
+        .iter()
+        .map(|f| text::width(&text::clean(&f.label)))
+        .max()
+        .unwrap_or(5)
+        .max(8);
+    longest.min((w / share).max(8))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn table(
     c: &Change,
@@ -370,14 +382,7 @@ fn table(
     out: &mut Vec<Line<'static>>,
     rows: &mut Vec<std::ops::Range<usize>>,
 ) {
-    let longest = c
-        .fields
-        .iter()
-        .map(|f| text::width(&text::clean(&f.label)))
-        .max()
-        .unwrap_or(5)
-        .max(8);
-    let fw = longest.min((w / 5).max(8));
+    let fw = label_width(c, w, 5);
     let values = w - 2 - fw - 6;
     let nw = values / 2;
     let pw = values - nw;
@@ -458,14 +463,7 @@ fn three_way(
     out: &mut Vec<Line<'static>>,
     rows: &mut Vec<std::ops::Range<usize>>,
 ) {
-    let longest = c
-        .fields
-        .iter()
-        .map(|f| text::width(&text::clean(&f.label)))
-        .max()
-        .unwrap_or(5)
-        .max(8);
-    let fw = longest.min((w / 6).max(8));
+    let fw = label_width(c, w, 6);
     let values = w - 2 - fw - 9;
     let bw = values / 3;
     let nw = (values - bw) / 2;
