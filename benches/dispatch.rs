@@ -65,6 +65,8 @@ fn main() {
                     fingerprint: String::new(),
                     created_at: String::new(),
                     updated_at: String::new(),
+                    subject: Default::default(),
+                    target: Default::default(),
                 })
                 .unwrap();
         }

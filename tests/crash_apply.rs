@@ -37,6 +37,8 @@ fn change(
         fingerprint: String::new(),
         created_at: String::new(),
         updated_at: String::new(),
+        subject: Default::default(),
+        target: Default::default(),
     }
 }
 

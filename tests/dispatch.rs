@@ -80,6 +80,8 @@ fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange
             fingerprint: String::new(),
             created_at: String::new(),
             updated_at: String::new(),
+            subject: Default::default(),
+            target: Default::default(),
         })
         .unwrap();
     id

@@ -65,6 +65,8 @@ async fn worker_dispatches_every_queued_change_with_progress() {
                 fingerprint: String::new(),
                 created_at: String::new(),
                 updated_at: String::new(),
+                subject: Default::default(),
+                target: Default::default(),
             })
             .unwrap();
         ids.push(id);

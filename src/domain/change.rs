@@ -27,6 +27,53 @@ impl ChangeKind {
     }
 }
 
+/// What a change writes: the contact itself, or one of its tasks or notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Subject {
+    /// The contact's own fields (`/contacts/{id}`), or a Bmby client (`Insert`).
+    #[default]
+    Contact,
+    /// A task of the contact (`/contacts/{contactId}/tasks/{taskId}`); no id before a create.
+    /// Fields: `title`, `dueDate` (ISO 8601 UTC), `body`, `completed` (`true`/`false`).
+    Task { task_id: Option<String> },
+    /// A note of the contact (`/contacts/{contactId}/notes/{id}`); no id before a create.
+    /// Field: `body` (multi-line).
+    Note { note_id: Option<String> },
+}
+
+impl Subject {
+    /// `contact`, `task`, `note`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Subject::Contact => "contact",
+            Subject::Task { .. } => "task",
+            Subject::Note { .. } => "note",
+        }
+    }
+}
+
+/// The system a change writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// GHL, through its REST API.
+    #[default]
+    Ghl,
+    /// Bmby, through its SOAP web service (`NewTask`, `Insert`) or `AddClient`.
+    Bmby,
+}
+
+impl Target {
+    /// `GHL` or `Bmby`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Target::Ghl => "GHL",
+            Target::Bmby => "Bmby",
+        }
+    }
+}
+
 /// Where a change stands: review (`pending → approved | rejected`), then dispatch through the
 /// outbox (`approved → in_flight → applied | failed | conflict`, or `cancelled`). New states are
 /// only ever appended (stored records keep their variant numbers).
@@ -132,7 +179,7 @@ pub struct Change {
     pub id: u64,
     pub kind: ChangeKind,
     pub state: ChangeState,
-    /// Bmby `client_id`.
+    /// Bmby `client_id` (empty for a local edit of a contact no Bmby client is linked to).
     pub client_id: String,
     /// The GHL contact this change applies to (none for a create or an unresolved ambiguity).
     pub contact_id: Option<String>,
@@ -152,9 +199,37 @@ pub struct Change {
     /// RFC 3339 UTC.
     pub created_at: String,
     pub updated_at: String,
+    /// What is written: the contact, a task or a note.
+    pub subject: Subject,
+    /// Where it is written: GHL, or Bmby for a write-back.
+    pub target: Target,
 }
 
+/// `origin` of a change a person made by hand in the TUI.
+pub const LOCAL_ORIGIN: &str = "local";
+
 impl Change {
+    /// What the change does, for lists and journals: `update`, `create task`, `delete note`,
+    /// `Bmby: create task` (a GHL task written back), `Bmby: insert client`.
+    pub fn describe(&self) -> String {
+        let verb = self.kind.label();
+        match (self.target, &self.subject) {
+            (Target::Ghl, Subject::Contact) => verb.to_owned(),
+            (Target::Ghl, s) => format!("{verb} {}", s.label()),
+            (Target::Bmby, Subject::Contact) => "Bmby: insert client".to_owned(),
+            (Target::Bmby, Subject::Task { .. }) => "Bmby: new task".to_owned(),
+            (Target::Bmby, Subject::Note { .. }) => "Bmby: new comment".to_owned(),
+        }
+    }
+
+    /// The proposed value of `field`, if the change carries it.
+    pub fn proposed(&self, field: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.field == field)
+            .and_then(|f| f.proposed.as_deref())
+    }
+
     /// Number of fields that would change.
     pub fn field_count(&self) -> usize {
         self.fields.len()

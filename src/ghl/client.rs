@@ -222,6 +222,34 @@ impl GhlClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Value, GhlError> {
+        self.send(family, method, segments, query, body, true).await
+    }
+
+    /// Like [`GhlClient::call`] for a write that must not happen twice (a create with no
+    /// natural key, such as a task or a note): retried only when it certainly did not arrive
+    /// (429, a refused connection). A 5xx, a timeout or a dropped connection is returned at
+    /// once, since the write may have been carried out; the caller resolves the unknown outcome.
+    pub async fn call_once(
+        &self,
+        family: ApiFamily,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Value, GhlError> {
+        self.send(family, method, segments, query, body, false)
+            .await
+    }
+
+    async fn send(
+        &self,
+        family: ApiFamily,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<&Value>,
+        retry_unknown: bool,
+    ) -> Result<Value, GhlError> {
         let url = self.url(segments);
         let endpoint = format!("{method} {}", url.path());
         let host = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
@@ -296,6 +324,9 @@ impl GhlClient {
             // Nothing listening at the host is rarely fixed by waiting: three tries, not six,
             // so a wrong GHL_BASE_URL is reported in seconds.
             let refused = matches!(&err, GhlError::Transport { message, .. } if message.starts_with("could not connect"));
+            if !retry_unknown && !refused && err.status() != Some(429) {
+                return Err(err);
+            }
             if attempt >= max || (refused && attempt >= 3) {
                 return Err(match err.status() {
                     Some(429) => GhlError::RateLimited {

@@ -3,6 +3,7 @@
 // GhlError keeps GHL's whole answer (messages, traceId, meta, advice): errors are the cold
 // path, and boxing them would only move the allocation.
 #![allow(clippy::result_large_err)]
+pub mod activity_writes;
 pub mod auth;
 pub mod client;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod ratelimit;
 pub mod secret;
 pub mod wire;
 
+pub use activity_writes::ActivityWrite;
 pub use auth::{PrivateIntegrationToken, TokenProvider};
 pub use client::{
     ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, WriteResult,

@@ -24,6 +24,7 @@
 //! Choices where GHL's behaviour is unconfirmed are marked **OUR CHOICE** in the docs of the
 //! submodules (`gate` for headers/auth, `search` for paging and filters).
 
+mod activity;
 pub mod bmby;
 mod contacts;
 mod errors;
@@ -43,7 +44,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use serde_json::Value;
 use tokio::sync::watch;
@@ -184,6 +185,47 @@ impl Sandbox {
         self.shared.update_contact(id, patch)
     }
 
+    /// The tasks of a contact as the stand-in holds them (`TaskSchema` objects).
+    pub fn tasks(&self, contact_id: &str) -> Vec<Value> {
+        self.shared
+            .read()
+            .tasks
+            .get(contact_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The notes of a contact as the stand-in holds them (`GetNoteSchema` objects).
+    pub fn notes(&self, contact_id: &str) -> Vec<Value> {
+        self.shared
+            .read()
+            .notes
+            .get(contact_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Simulate an edit of a task in GHL's UI: merge `patch` (an object) into it. False when
+    /// there is no such task.
+    pub fn update_task(&self, contact_id: &str, task_id: &str, patch: Value) -> bool {
+        self.shared.with_store_mut(|s| {
+            let Some(t) = s
+                .tasks
+                .get_mut(contact_id)
+                .and_then(|l| l.iter_mut().find(|t| t["id"] == task_id))
+            else {
+                return false;
+            };
+            match (t.as_object_mut(), patch) {
+                (Some(m), Value::Object(p)) => {
+                    m.extend(p);
+                    true
+                }
+                _ => false,
+            }
+        })
+    }
+
     /// Add a full GHL contact object (GET shape). Missing `id` is generated; missing
     /// `locationId`, `dateAdded`, `dateUpdated` are filled in. Replaces a contact with the same id.
     pub fn insert_contact(&self, contact: Value) {
@@ -226,8 +268,30 @@ fn router(shared: Arc<Shared>) -> Router {
             "/contacts/{id}/tags",
             post(writes::add_tags).delete(writes::remove_tags),
         )
-        .route("/contacts/{id}/tasks", get(contacts::get_tasks))
-        .route("/contacts/{id}/notes", get(contacts::get_notes))
+        .route(
+            "/contacts/{id}/tasks",
+            get(contacts::get_tasks).post(activity::create_task),
+        )
+        .route(
+            "/contacts/{id}/tasks/{task_id}",
+            get(activity::get_task)
+                .put(activity::update_task)
+                .delete(activity::delete_task),
+        )
+        .route(
+            "/contacts/{id}/tasks/{task_id}/completed",
+            put(activity::complete_task),
+        )
+        .route(
+            "/contacts/{id}/notes",
+            get(contacts::get_notes).post(activity::create_note),
+        )
+        .route(
+            "/contacts/{id}/notes/{note_id}",
+            get(activity::get_note)
+                .put(activity::update_note)
+                .delete(activity::delete_note),
+        )
         .route(
             "/contacts/{id}/appointments",
             get(contacts::get_appointments),

@@ -186,6 +186,11 @@ impl Shared {
         self.store.write().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs `f` with the store locked for writing (task and note writes).
+    pub fn with_store_mut<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(&mut self.write())
+    }
+
     pub fn limiter(&self) -> MutexGuard<'_, RateLimiter> {
         lock(&self.limiter)
     }

@@ -18,12 +18,19 @@
 //!
 //! 400/401/403/422 fail at once with GHL's words; 429, 5xx and dropped connections are retried
 //! by the client (with pacing from the rate-limit headers) before a change fails.
+//!
+//! Tasks and notes go through [`activity`], write-back to Bmby through [`bmby`].
+
+pub mod activity;
+pub mod bmby;
 
 use serde_json::{json, Map, Value};
 
 use super::diff::{ghl_value, same};
+use crate::bmby::soap::BmbySoapClient;
 use crate::domain::{
-    Change, ChangeKind, ChangeState, Contact, FieldChange, JournalEntry, OutboxInfo,
+    Change, ChangeKind, ChangeState, Contact, FieldChange, JournalEntry, OutboxInfo, Subject,
+    Target,
 };
 use crate::ghl::{GhlClient, GhlError, WriteResult};
 use crate::store::{Store, StoreError};
@@ -111,6 +118,12 @@ pub fn plan(c: &Change, location_id: &str) -> Vec<PlannedRequest> {
         h
     };
     let id = c.contact_id.clone().unwrap_or_default();
+    if c.target == Target::Bmby {
+        return plan_bmby(c);
+    }
+    if let Some(p) = plan_activity(c, &id, &headers) {
+        return p;
+    }
     let (mut body, tags) = body_of(&c.fields);
     match c.kind {
         ChangeKind::Create => {
@@ -181,9 +194,103 @@ pub fn plan(c: &Change, location_id: &str) -> Vec<PlannedRequest> {
     }
 }
 
-/// Dispatches every queued change (approved or in flight), oldest first.
+/// The requests of a task or note change; `None` for a contact change.
+fn plan_activity(
+    c: &Change,
+    contact: &str,
+    headers: &dyn Fn(bool) -> Vec<String>,
+) -> Option<Vec<PlannedRequest>> {
+    let (what, id) = match &c.subject {
+        Subject::Contact => return None,
+        Subject::Task { task_id } => ("tasks", task_id.clone().unwrap_or_default()),
+        Subject::Note { note_id } => ("notes", note_id.clone().unwrap_or_default()),
+    };
+    let list = PlannedRequest {
+        method: "GET",
+        path: format!("/contacts/{contact}/{what}"),
+        headers: headers(false),
+        body: None,
+    };
+    let req = |method, path: String, body: Option<Value>| PlannedRequest {
+        method,
+        headers: headers(body.is_some()),
+        path,
+        body,
+    };
+    Some(match c.kind {
+        ChangeKind::Create => {
+            let body = if what == "tasks" {
+                activity::task_create_body(&c.fields)
+            } else {
+                activity::activity_body(&c.fields)
+            };
+            vec![req(
+                "POST",
+                format!("/contacts/{contact}/{what}"),
+                Some(Value::Object(body)),
+            )]
+        }
+        ChangeKind::Update => {
+            let only_completed = c.fields.iter().all(|f| f.field == "completed");
+            let write = if what == "tasks" && only_completed {
+                req(
+                    "PUT",
+                    format!("/contacts/{contact}/tasks/{id}/completed"),
+                    Some(json!({ "completed": c.proposed("completed") == Some("yes") })),
+                )
+            } else {
+                req(
+                    "PUT",
+                    format!("/contacts/{contact}/{what}/{id}"),
+                    Some(Value::Object(activity::activity_body(&c.fields))),
+                )
+            };
+            vec![list, write]
+        }
+        ChangeKind::Delete => vec![
+            list,
+            req("DELETE", format!("/contacts/{contact}/{what}/{id}"), None),
+        ],
+        ChangeKind::Ambiguous => Vec::new(),
+    })
+}
+
+/// The SOAP call of a Bmby write-back (the password shown redacted).
+fn plan_bmby(c: &Change) -> Vec<PlannedRequest> {
+    let (op, path) = match c.subject {
+        Subject::Task { .. } => ("NewTask (Type Task)", "tasks.php"),
+        Subject::Note { .. } => ("NewTask (Type Comment)", "tasks.php"),
+        Subject::Contact => ("Insert", "clients"),
+    };
+    let mut body = Map::new();
+    body.insert("client_id".into(), Value::String(c.client_id.clone()));
+    for f in &c.fields {
+        body.insert(f.field.clone(), json_value(&f.proposed));
+    }
+    vec![PlannedRequest {
+        method: "SOAP",
+        path: format!("Bmby {path} {op}"),
+        headers: vec![
+            "Content-Type: text/xml; charset=utf-8".into(),
+            "Login/Password: [redacted]".into(),
+        ],
+        body: Some(Value::Object(body)),
+    }]
+}
+
+/// Dispatches every queued change (approved or in flight), oldest first. Bmby write-backs wait
+/// (stay approved) without a Bmby client; see [`dispatch_all_with`].
 pub async fn dispatch_all(
     client: &GhlClient,
+    store: &Store,
+) -> Result<DispatchSummary, DispatchError> {
+    dispatch_all_with(client, None, store).await
+}
+
+/// [`dispatch_all`] with a Bmby SOAP client for write-backs.
+pub async fn dispatch_all_with(
+    client: &GhlClient,
+    bmby: Option<&BmbySoapClient>,
     store: &Store,
 ) -> Result<DispatchSummary, DispatchError> {
     let queued: Vec<u64> = store
@@ -194,7 +301,7 @@ pub async fn dispatch_all(
         .collect();
     let mut s = DispatchSummary::default();
     for id in queued {
-        match dispatch_one(client, store, id).await? {
+        match dispatch_one_with(client, bmby, store, id).await? {
             ChangeState::Applied => s.applied += 1,
             ChangeState::Conflict => s.conflicts += 1,
             ChangeState::Failed => s.failed += 1,
@@ -263,9 +370,20 @@ impl Ctx<'_> {
     }
 }
 
-/// Dispatches one change if it is queued; returns its state afterwards.
+/// Dispatches one change if it is queued; returns its state afterwards. Bmby write-backs stay
+/// approved (no Bmby client here); see [`dispatch_one_with`].
 pub async fn dispatch_one(
     client: &GhlClient,
+    store: &Store,
+    id: u64,
+) -> Result<ChangeState, DispatchError> {
+    dispatch_one_with(client, None, store, id).await
+}
+
+/// [`dispatch_one`] with a Bmby SOAP client for write-backs.
+pub async fn dispatch_one_with(
+    client: &GhlClient,
+    bmby: Option<&BmbySoapClient>,
     store: &Store,
     id: u64,
 ) -> Result<ChangeState, DispatchError> {
@@ -286,6 +404,12 @@ pub async fn dispatch_one(
     let resumed = cx.change.state == ChangeState::InFlight;
     cx.info.attempts += 1;
     cx.save(ChangeState::InFlight)?;
+    if cx.change.target == Target::Bmby {
+        return Ok(bmby::dispatch(&mut cx, bmby, resumed).await?);
+    }
+    if cx.change.subject != Subject::Contact {
+        return Ok(activity::dispatch(&mut cx, resumed).await?);
+    }
     let state = match cx.change.kind {
         ChangeKind::Create => create(&mut cx, resumed).await?,
         ChangeKind::Update => update(&mut cx).await?,

@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::diff::{field_changes, ClientView};
 use super::mapping::Mapping;
 use super::matching::{ContactIndex, Match};
-use crate::domain::{Change, ChangeKind, ChangeState, CustomFieldDef, FieldChange};
+use crate::domain::{
+    Change, ChangeKind, ChangeState, CustomFieldDef, FieldChange, Subject, Target,
+};
 use crate::store::{Store, StoreError};
 
 /// How to treat a read.
@@ -175,6 +177,8 @@ fn propose(
         candidates,
         created_at: stamp.to_owned(),
         updated_at: stamp.to_owned(),
+        subject: Subject::Contact,
+        target: Target::Ghl,
     };
     Proposal {
         client_id: view.client_id,
@@ -224,6 +228,8 @@ fn delete_change(
         candidates: Vec::new(),
         created_at: stamp.to_owned(),
         updated_at: stamp.to_owned(),
+        subject: Subject::Contact,
+        target: Target::Ghl,
     }
 }
 

@@ -57,6 +57,15 @@ pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
         | ChangeState::Approved
         | ChangeState::Rejected
         | ChangeState::Failed => {}
+        ChangeState::Conflict if c.subject != crate::domain::Subject::Contact => {
+            // A task or note: rebase each field on its value in GHL when the conflict was seen.
+            let info = store.outbox_info(id)?;
+            for f in &mut c.fields {
+                if let Some((_, v)) = info.ghl_now.iter().find(|(k, _)| *k == f.field) {
+                    f.ghl_now = v.clone();
+                }
+            }
+        }
         ChangeState::Conflict => {
             // Approving a conflict means "write it over what GHL has now": the diff is rebased
             // on the contact as last read, so the next dispatch compares against that.
@@ -104,13 +113,26 @@ pub fn reset(store: &Store, id: u64) -> Result<Change, ReviewError> {
     save(store, c)
 }
 
-/// Checks a value a person typed for a GHL field. Returns the value to store.
+/// Checks a value a person typed for a GHL field. Returns the value to store: emails as typed,
+/// phones in E.164, dates of birth `YYYY-MM-DD`, a task's `dueDate` as an RFC 3339 UTC instant
+/// (typed as Israel local `YYYY-MM-DD HH:MM`, a bare date meaning 09:00, or an instant),
+/// `completed` as `yes`/`no`, a note's or task's `body` with its line breaks.
 pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String> {
+    if field == "body" {
+        let v = crate::sanitize::clean_text(value).trim().to_owned();
+        return Ok(Some(v).filter(|v| !v.is_empty()));
+    }
     let v = crate::sanitize::clean_line(value).trim().to_owned();
     if v.is_empty() {
         return Ok(None);
     }
     match field {
+        "dueDate" => parse_due(&v).map(Some),
+        "completed" => match v.to_lowercase().as_str() {
+            "yes" | "y" | "true" | "done" | "כן" => Ok(Some("yes".into())),
+            "no" | "n" | "false" | "open" | "לא" => Ok(Some("no".into())),
+            _ => Err(format!("`{v}` is not yes or no")),
+        },
         "email" => {
             let ok = v.split_once('@').is_some_and(|(a, d)| {
                 !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
@@ -136,6 +158,24 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
         },
         _ => Ok(Some(v)),
     }
+}
+
+/// A due date as typed: an RFC 3339 instant, or Israel local `YYYY-MM-DD HH:MM` (a bare
+/// `YYYY-MM-DD` is 09:00 that day); returns RFC 3339 UTC with milliseconds, as GHL writes them.
+pub fn parse_due(v: &str) -> Result<String, String> {
+    use crate::bmby::normalize::time::{jerusalem, parse_local};
+    let ts = if let Ok(t) = v.parse::<jiff::Timestamp>() {
+        Some(t)
+    } else if let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", v) {
+        d.at(9, 0, 0, 0)
+            .to_zoned(jerusalem().clone())
+            .ok()
+            .map(|z| z.timestamp())
+    } else {
+        parse_local(v).and_then(|dt| dt.to_zoned(jerusalem().clone()).ok().map(|z| z.timestamp()))
+    };
+    ts.map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .ok_or_else(|| format!("`{v}` is not a date (YYYY-MM-DD HH:MM, Israel time)"))
 }
 
 /// Replaces the proposed value of one field (validated: email shape, phone in E.164, date).

@@ -48,6 +48,8 @@ pub fn change(
         fingerprint: format!("fp{id}"),
         created_at: "2025-01-01T11:00:00Z".into(),
         updated_at: "2025-01-01T11:00:00Z".into(),
+        subject: Default::default(),
+        target: Default::default(),
     }
 }
 

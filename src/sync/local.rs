@@ -1,0 +1,274 @@
+//! Changes a person makes by hand (the TUI's edit keys, support staff fixing one contact): a
+//! contact field, a note added/edited/deleted, a task added/edited/completed/deleted. Each is a
+//! pending change with origin [`LOCAL_ORIGIN`], shown in the same diff view and dispatched only
+//! after approval. Values are validated as in review ([`validate_value`]); the base of the diff
+//! is the record as cached now.
+
+use super::diff::{field_label, ghl_value, same};
+use super::dispatch::activity::{note_value, task_value, yes_no};
+use super::review::{validate_value, ReviewError};
+use crate::domain::{
+    Change, ChangeKind, ChangeState, Contact, FieldChange, Note, Subject, Target, Task,
+    LOCAL_ORIGIN,
+};
+use crate::store::Store;
+
+/// Labels of task and note fields.
+pub fn activity_label(field: &str) -> &'static str {
+    match field {
+        "title" => "Title",
+        "dueDate" => "Due",
+        "body" => "Body",
+        "completed" => "Completed",
+        _ => "Field",
+    }
+}
+
+fn invalid(field: &str, message: String) -> ReviewError {
+    ReviewError::Invalid {
+        id: 0,
+        field: field.to_owned(),
+        message,
+    }
+}
+
+fn field(name: &str, label: &str, now: Option<String>, proposed: Option<String>) -> FieldChange {
+    FieldChange {
+        field: name.to_owned(),
+        label: label.to_owned(),
+        source_field: LOCAL_ORIGIN.to_owned(),
+        ghl_now: now,
+        proposed,
+        edited: true,
+    }
+}
+
+fn stamp() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+fn new_change(
+    store: &Store,
+    kind: ChangeKind,
+    contact: &Contact,
+    subject: Subject,
+    fields: Vec<FieldChange>,
+) -> Result<Change, ReviewError> {
+    let now = stamp();
+    let id = store.next_seq("change")?;
+    let fingerprint = format!("local:{id}:{}", contact.id);
+    let c = Change {
+        id,
+        kind,
+        state: ChangeState::Pending,
+        client_id: String::new(),
+        contact_id: Some(contact.id.clone()),
+        display_name: contact.display_name(),
+        fields,
+        base_date_updated: contact.date_updated.clone(),
+        origin: LOCAL_ORIGIN.to_owned(),
+        warnings: Vec::new(),
+        candidates: Vec::new(),
+        fingerprint,
+        created_at: now.clone(),
+        updated_at: now,
+        subject,
+        target: Target::Ghl,
+    };
+    store.put_change(&c)?;
+    store.flush()?;
+    Ok(c)
+}
+
+/// The pending local change of this contact's own fields, if any (a second edit joins it).
+fn pending_contact_edit(store: &Store, contact_id: &str) -> Result<Option<Change>, ReviewError> {
+    Ok(store.changes()?.into_iter().rev().find(|c| {
+        c.origin == LOCAL_ORIGIN
+            && c.state == ChangeState::Pending
+            && c.kind == ChangeKind::Update
+            && c.subject == Subject::Contact
+            && c.contact_id.as_deref() == Some(contact_id)
+    }))
+}
+
+/// Proposes a new value for one of the contact's fields (`email`, `phone`, `firstName`, …).
+/// Errors: an invalid value ([`ReviewError::Invalid`] naming the field); a value equal to
+/// GHL's is refused too. A pending local edit of the same contact gets the field added.
+pub fn edit_contact_field(
+    store: &Store,
+    contact: &Contact,
+    name: &str,
+    value: &str,
+) -> Result<Change, ReviewError> {
+    let proposed = validate_value(name, value).map_err(|m| invalid(name, m))?;
+    let now = ghl_value(contact, name);
+    if same(name, now.as_deref(), proposed.as_deref()) {
+        return Err(invalid(
+            name,
+            "unchanged: GHL already has this value".into(),
+        ));
+    }
+    let f = field(name, field_label(name), now, proposed);
+    match pending_contact_edit(store, &contact.id)? {
+        Some(mut c) => {
+            c.fields.retain(|x| x.field != name);
+            c.fields.push(f);
+            c.updated_at = stamp();
+            store.put_change(&c)?;
+            store.flush()?;
+            Ok(c)
+        }
+        None => new_change(
+            store,
+            ChangeKind::Update,
+            contact,
+            Subject::Contact,
+            vec![f],
+        ),
+    }
+}
+
+/// Proposes a new task (`title` and `due` required; `due` as [`validate_value`] reads
+/// `dueDate`).
+pub fn add_task(
+    store: &Store,
+    contact: &Contact,
+    title: &str,
+    due: &str,
+    body: &str,
+) -> Result<Change, ReviewError> {
+    let title_v = validate_value("title", title)
+        .map_err(|m| invalid("title", m))?
+        .ok_or_else(|| invalid("title", "a task needs a title".into()))?;
+    let due_v = validate_value("dueDate", due)
+        .map_err(|m| invalid("dueDate", m))?
+        .ok_or_else(|| invalid("dueDate", "a task needs a due date".into()))?;
+    let body_v = validate_value("body", body).map_err(|m| invalid("body", m))?;
+    let mut fields = vec![
+        field("title", "Title", None, Some(title_v)),
+        field("dueDate", "Due", None, Some(due_v)),
+    ];
+    if body_v.is_some() {
+        fields.push(field("body", "Body", None, body_v));
+    }
+    fields.push(field("completed", "Completed", None, Some(yes_no(false))));
+    new_change(
+        store,
+        ChangeKind::Create,
+        contact,
+        Subject::Task { task_id: None },
+        fields,
+    )
+}
+
+/// Proposes new values for a task's fields: `(field, typed value)` pairs among `title`,
+/// `dueDate`, `body`, `completed`. Fields left as they are drop out; nothing left is an error.
+pub fn edit_task(
+    store: &Store,
+    contact: &Contact,
+    task: &Task,
+    values: &[(&str, &str)],
+) -> Result<Change, ReviewError> {
+    let mut fields = Vec::new();
+    for (name, typed) in values {
+        let proposed = validate_value(name, typed).map_err(|m| invalid(name, m))?;
+        if *name == "title" && proposed.is_none() {
+            return Err(invalid("title", "a task needs a title".into()));
+        }
+        let now = task_value(task, name);
+        if now.as_deref().map(str::trim) != proposed.as_deref().map(str::trim) {
+            fields.push(field(name, activity_label(name), now, proposed));
+        }
+    }
+    if fields.is_empty() {
+        return Err(invalid("task", "nothing changed".into()));
+    }
+    new_change(
+        store,
+        ChangeKind::Update,
+        contact,
+        Subject::Task {
+            task_id: Some(task.id.clone()),
+        },
+        fields,
+    )
+}
+
+/// Proposes completing (or reopening) a task.
+pub fn set_task_completed(
+    store: &Store,
+    contact: &Contact,
+    task: &Task,
+    completed: bool,
+) -> Result<Change, ReviewError> {
+    edit_task(store, contact, task, &[("completed", &yes_no(completed))])
+}
+
+/// Proposes deleting a task (the diff shows what goes).
+pub fn delete_task(store: &Store, contact: &Contact, task: &Task) -> Result<Change, ReviewError> {
+    let fields = ["title", "dueDate", "body"]
+        .into_iter()
+        .filter_map(|f| task_value(task, f).map(|v| field(f, activity_label(f), Some(v), None)))
+        .collect();
+    new_change(
+        store,
+        ChangeKind::Delete,
+        contact,
+        Subject::Task {
+            task_id: Some(task.id.clone()),
+        },
+        fields,
+    )
+}
+
+/// Proposes a new note (multi-line `body`, required).
+pub fn add_note(store: &Store, contact: &Contact, body: &str) -> Result<Change, ReviewError> {
+    let body_v = validate_value("body", body)
+        .map_err(|m| invalid("body", m))?
+        .ok_or_else(|| invalid("body", "a note needs some text".into()))?;
+    new_change(
+        store,
+        ChangeKind::Create,
+        contact,
+        Subject::Note { note_id: None },
+        vec![field("body", "Body", None, Some(body_v))],
+    )
+}
+
+/// Proposes new text for a note.
+pub fn edit_note(
+    store: &Store,
+    contact: &Contact,
+    note: &Note,
+    body: &str,
+) -> Result<Change, ReviewError> {
+    let body_v = validate_value("body", body)
+        .map_err(|m| invalid("body", m))?
+        .ok_or_else(|| invalid("body", "a note needs some text (delete it instead)".into()))?;
+    let now = note_value(note, "body");
+    if now.as_deref().map(str::trim) == Some(body_v.trim()) {
+        return Err(invalid("body", "nothing changed".into()));
+    }
+    new_change(
+        store,
+        ChangeKind::Update,
+        contact,
+        Subject::Note {
+            note_id: Some(note.id.clone()),
+        },
+        vec![field("body", "Body", now, Some(body_v))],
+    )
+}
+
+/// Proposes deleting a note.
+pub fn delete_note(store: &Store, contact: &Contact, note: &Note) -> Result<Change, ReviewError> {
+    new_change(
+        store,
+        ChangeKind::Delete,
+        contact,
+        Subject::Note {
+            note_id: Some(note.id.clone()),
+        },
+        vec![field("body", "Body", note_value(note, "body"), None)],
+    )
+}
