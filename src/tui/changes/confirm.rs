@@ -104,7 +104,13 @@ pub fn render(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
     render_box(app, vec![Line::raw(question(c))], "approve", f, area);
 }
 
-fn render_box(app: &App, mut lines: Vec<Line<'static>>, yes: &str, f: &mut Frame, area: Rect) {
+pub(crate) fn render_box(
+    app: &App,
+    mut lines: Vec<Line<'static>>,
+    yes: &str,
+    f: &mut Frame,
+    area: Rect,
+) {
     let t = &app.theme;
     let key = |a: Action| {
         app.keymap

@@ -333,6 +333,7 @@ impl ChangesState {
             || c.contact_id.as_deref().is_some_and(has)
             || has(&c.origin)
             || c.kind.label().contains(q)
+            || c.describe().to_lowercase().contains(q)
             || c.id.to_string() == q.trim_start_matches('#')
     }
 
@@ -421,12 +422,22 @@ impl ChangesState {
 }
 
 /// The kind as a symbol and a word (readable without colour).
-pub fn kind_badge(k: ChangeKind) -> &'static str {
-    match k {
-        ChangeKind::Create => "+ create",
-        ChangeKind::Update => "~ update",
-        ChangeKind::Delete => "- delete",
-        ChangeKind::Ambiguous => "? ambiguous",
+pub fn kind_badge(c: &Change) -> &'static str {
+    use crate::domain::{Subject, Target};
+    match (c.target, &c.subject, c.kind) {
+        (Target::Bmby, Subject::Task { .. }, _) => "→Bmby task",
+        (Target::Bmby, Subject::Note { .. }, _) => "→Bmby note",
+        (Target::Bmby, Subject::Contact, _) => "→Bmby new",
+        (_, Subject::Task { .. }, ChangeKind::Create) => "+ task",
+        (_, Subject::Task { .. }, ChangeKind::Delete) => "- task",
+        (_, Subject::Task { .. }, _) => "~ task",
+        (_, Subject::Note { .. }, ChangeKind::Create) => "+ note",
+        (_, Subject::Note { .. }, ChangeKind::Delete) => "- note",
+        (_, Subject::Note { .. }, _) => "~ note",
+        (_, _, ChangeKind::Create) => "+ create",
+        (_, _, ChangeKind::Update) => "~ update",
+        (_, _, ChangeKind::Delete) => "- delete",
+        (_, _, ChangeKind::Ambiguous) => "? ambiguous",
     }
 }
 
