@@ -328,7 +328,7 @@ pub struct App {
     pub selected: usize,
     /// The user moved the selection: reloads keep that contact selected. Until then the
     /// first row stays selected (the full load may put another contact first).
-    selection_chosen: bool,
+    pub(crate) selection_chosen: bool,
     /// First display position drawn (the list is windowed).
     pub offset: usize,
     pub focus: Pane,

@@ -150,6 +150,12 @@ pub struct SendPlan {
     pub creates: usize,
     pub updates: usize,
     pub deletes: usize,
+    /// Task and note writes to GHL (creates and updates).
+    pub activity: usize,
+    /// Task and note deletes in GHL.
+    pub activity_deletes: usize,
+    /// Write-backs to Bmby.
+    pub bmby: usize,
     /// Of them: in flight from an earlier run (finished first: looked up, never sent twice).
     pub resumed: usize,
 }
@@ -160,10 +166,13 @@ impl SendPlan {
         let mut p = SendPlan::default();
         for c in all.iter().filter(|c| c.state.is_queued()) {
             p.ids.push(c.id);
-            match c.kind {
-                ChangeKind::Create => p.creates += 1,
-                ChangeKind::Update | ChangeKind::Ambiguous => p.updates += 1,
-                ChangeKind::Delete => p.deletes += 1,
+            match (c.target, &c.subject, c.kind) {
+                (crate::domain::Target::Bmby, _, _) => p.bmby += 1,
+                (_, crate::domain::Subject::Contact, ChangeKind::Create) => p.creates += 1,
+                (_, crate::domain::Subject::Contact, ChangeKind::Delete) => p.deletes += 1,
+                (_, crate::domain::Subject::Contact, _) => p.updates += 1,
+                (_, _, ChangeKind::Delete) => p.activity_deletes += 1,
+                (_, _, _) => p.activity += 1,
             }
             if c.state == ChangeState::InFlight {
                 p.resumed += 1;

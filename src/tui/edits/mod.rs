@@ -252,6 +252,8 @@ impl App {
             return Vec::new();
         }
         let contact = Box::new(self.edit_contact().expect("checked"));
+        // Editing a contact keeps it selected when the list reloads.
+        self.selection_chosen = true;
         match action {
             Action::ContactEditField => {
                 self.hand_edit = Some(HandEdit::Fields { cursor: 0 });
@@ -294,14 +296,16 @@ impl App {
             },
             Action::ActivityDelete => match self.tab {
                 ActivityTab::Tasks => match self.selected_task() {
-                    Some(task) => self.hand_edit = Some(HandEdit::Confirm {
-                        question: format!(
+                    Some(task) => {
+                        self.hand_edit = Some(HandEdit::Confirm {
+                            question: format!(
                             "Propose deleting the task \"{}\" of {}? (sent only after approval)",
                             crate::tui::text::clean(&task.title),
                             crate::tui::text::clean(&contact.display_name())
                         ),
-                        op: LocalOp::DeleteTask { contact, task },
-                    }),
+                            op: LocalOp::DeleteTask { contact, task },
+                        })
+                    }
                     None => self.status.info = Some("no task selected".into()),
                 },
                 ActivityTab::Notes => match self.selected_note() {
