@@ -632,3 +632,60 @@ async fn bmby_push_and_apply_through_the_binary() {
     let log = std::fs::read_to_string(e.dir.path().join("logs/bmby-ghl.log")).unwrap_or_default();
     assert!(!log.contains(DEMO_PASSWORD));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_outcomes_are_never_resent() {
+    let e = env(Seed::Demo).await;
+    e.pull().await;
+    e.store.put_link(&e.bmby_client_id(), CONTACT).unwrap();
+    e.propose(WritebackOptions::default()).await;
+    e.approve_all();
+    let ids: Vec<u64> = e.changes().iter().map(|c| c.id).collect();
+    let bmby = e.bmby();
+
+    // The connection drops after the request went out: failed, not retried, not resent.
+    e.bmby_sb.faults().set_drop(1);
+    let state = dispatch::dispatch_one_with(&e.client, Some(&bmby), &e.store, ids[0])
+        .await
+        .unwrap();
+    assert_eq!(state, ChangeState::Failed);
+    let err = e.store.outbox_info(ids[0]).unwrap().last_error.unwrap();
+    assert!(err.contains("may have reached Bmby"), "{err}");
+    assert_eq!(e.bmby_ops("NewTask"), 1);
+    dispatch::dispatch_all_with(&e.client, Some(&bmby), &e.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        e.bmby_sb
+            .requests()
+            .iter()
+            .filter(|r| r.operation == "NewTask" && r.status == 0)
+            .count(),
+        1
+    );
+    // Every other change went once; the dropped one is sent again only after a new approval.
+    assert_eq!(e.bmby_ops("NewTask"), ids.len());
+    review::approve(&e.store, ids[0]).unwrap();
+    let state = dispatch::dispatch_one_with(&e.client, Some(&bmby), &e.store, ids[0])
+        .await
+        .unwrap();
+    assert_eq!(state, ChangeState::Applied);
+    assert_eq!(e.bmby_ops("NewTask"), ids.len() + 1);
+
+    // A change left in flight by a crash is not sent again either.
+    let fresh = e.propose(WritebackOptions::default()).await;
+    assert_eq!(fresh.changes.len(), 0);
+    let mut c = e.store.change(ids[1]).unwrap().unwrap();
+    c.state = ChangeState::InFlight;
+    e.store
+        .put_dispatch(&c, &e.store.outbox_info(ids[1]).unwrap())
+        .unwrap();
+    let before = e.bmby_sb.requests().len();
+    let state = dispatch::dispatch_one_with(&e.client, Some(&bmby), &e.store, ids[1])
+        .await
+        .unwrap();
+    assert_eq!(state, ChangeState::Failed);
+    assert_eq!(e.bmby_sb.requests().len(), before);
+    let err = e.store.outbox_info(ids[1]).unwrap().last_error.unwrap();
+    assert!(err.contains("check the client in Bmby"), "{err}");
+}
