@@ -689,3 +689,93 @@ async fn unknown_outcomes_are_never_resent() {
     let err = e.store.outbox_info(ids[1]).unwrap().last_error.unwrap();
     assert!(err.contains("check the client in Bmby"), "{err}");
 }
+
+#[test]
+fn writeback_client_from_settings_full_lead_only_or_none() {
+    use bmby_ghl::commands::bmby_writeback_client;
+    use bmby_ghl::config::{BmbySettings, Settings};
+    let with = |b: BmbySettings| Settings {
+        bmby: BmbySettings {
+            soap_url: "http://127.0.0.1:9/WebServices/srv/v3/".into(),
+            ..b
+        },
+        ..Default::default()
+    };
+    let full = bmby_writeback_client(&with(BmbySettings {
+        login: Some(DEMO_LOGIN.into()),
+        password: Some(Secret::new(DEMO_PASSWORD)),
+        project_id: Some(DEMO_PROJECT_ID.into()),
+        lead_password: Some(Secret::new(DEMO_LEAD_PASSWORD)),
+        ..Default::default()
+    }))
+    .unwrap()
+    .expect("full client");
+    assert_eq!(full.config().login, DEMO_LOGIN);
+    assert!(full.config().lead_password.is_some());
+    let shown = format!("{full:?}");
+    assert!(!shown.contains(DEMO_PASSWORD) && !shown.contains(DEMO_LEAD_PASSWORD));
+
+    let lead = bmby_writeback_client(&with(BmbySettings {
+        project_id: Some(DEMO_PROJECT_ID.into()),
+        lead_password: Some(Secret::new(DEMO_LEAD_PASSWORD)),
+        ..Default::default()
+    }))
+    .unwrap()
+    .expect("lead-only client");
+    assert!(lead.config().login.is_empty());
+    assert_eq!(
+        lead.config().lead_password.as_ref().unwrap().expose(),
+        DEMO_LEAD_PASSWORD
+    );
+
+    // A login without its password, or nothing at all: no client (write-backs wait).
+    for b in [
+        BmbySettings {
+            login: Some(DEMO_LOGIN.into()),
+            project_id: Some(DEMO_PROJECT_ID.into()),
+            ..Default::default()
+        },
+        BmbySettings::default(),
+    ] {
+        assert!(bmby_writeback_client(&with(b)).unwrap().is_none());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_clients_through_the_binary_with_only_a_lead_password() {
+    let e = env(Seed::Generated { contacts: 2 }).await;
+    let lead_only = vec![
+        ("BMBY_SOAP_URL", e.bmby_sb.soap_url()),
+        ("BMBY_PROJECT_ID", DEMO_PROJECT_ID.to_owned()),
+        ("BMBY_LEAD_PASSWORD", DEMO_LEAD_PASSWORD.to_owned()),
+    ];
+    ok(&bin(&e, &["sync"], &[]));
+    let out = ok(&bin(&e, &["bmby", "push", "--new-clients"], &[]));
+    assert!(out.contains("2 new clients"), "{out}");
+    let plan = ok(&bin(
+        &e,
+        &["apply", "--all", "--dry-run", "--json"],
+        &lead_only,
+    ));
+    let plan: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    assert_eq!(plan["changes"][0]["target"], "bmby");
+    assert_eq!(
+        plan["changes"][0]["requests"][0]["body"]["email"],
+        "user0@example.com"
+    );
+    let applied = ok(&bin(&e, &["apply", "--all"], &lead_only));
+    assert!(applied.contains("2 applied"), "{applied}");
+    let adds: Vec<_> = e
+        .bmby_sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.operation == "AddClient")
+        .collect();
+    assert_eq!(adds.len(), 2);
+    assert!(adds.iter().all(|r| r.params["Password"] == "***"));
+    assert_eq!(e.bmby_ops("Insert"), 0);
+    let again = ok(&bin(&e, &["bmby", "push", "--new-clients"], &[]));
+    assert!(again.contains("0 new clients"), "{again}");
+    let log = std::fs::read_to_string(e.dir.path().join("logs/bmby-ghl.log")).unwrap_or_default();
+    assert!(!log.contains(DEMO_LEAD_PASSWORD));
+}
