@@ -232,3 +232,102 @@ fn demo_review_changes_approve_reject_edit_then_changes_json() {
         );
     }
 }
+
+/// Issue #4's flow at 80x24 on the demo: fix a contact's email, add a note in `$EDITOR`,
+/// complete a task, approve them, watch them apply, see them in the journal; a delete asks
+/// first.
+#[test]
+fn demo_edit_by_hand_then_send_and_read_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, "Called the client.\nWants a 4-room flat in Haifa.").unwrap();
+    // The "editor" copies the prepared note over the file it is given.
+    let cmd = format!(
+        "EDITOR='cp {}' {}",
+        note.display(),
+        demo_cmd(&dir.path().join("data"))
+    );
+    let Some(t) = Tmux::start("edit", &cmd, 80, 24) else {
+        return;
+    };
+    t.wait_for("the contact list", |s| s.contains("Contacts 540"));
+    t.wait_for("the first contact's tasks", |s| s.contains("[ ] "));
+    // Fix the email: details pane, e, third field.
+    t.keys(&["Tab", "e"]);
+    t.wait_for("the field picker", |s| s.contains("Edit which field?"));
+    t.keys(&["j", "j", "Enter", "C-u"]);
+    t.literal("not an email");
+    t.keys(&["Enter"]);
+    t.wait_for("the email check", |s| s.contains("is not an email address"));
+    t.keys(&["C-u"]);
+    t.literal("fixed@example.com");
+    t.keys(&["Enter"]);
+    t.wait_for("the pending change", |s| {
+        s.contains("1 pending") || s.contains("change #")
+    });
+    // Add a note in the editor, then complete the open task.
+    t.keys(&["Tab", "]", "n"]);
+    t.wait_for("the note's change", |s| {
+        s.contains("create note") || s.contains("(m)")
+    });
+    t.keys(&["[", "Space"]);
+    // Delete asks first; no leaves everything as it was.
+    t.keys(&["D"]);
+    t.wait_for("the delete question", |s| {
+        s.contains("Propose deleting the task")
+    });
+    t.keys(&["n"]);
+    t.wait_for("nothing deleted", |s| s.contains("nothing deleted"));
+    // Review the three local changes and send them.
+    t.keys(&["c", "/"]);
+    t.literal("local");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the local changes", |s| {
+        s.contains("~ update") && s.contains("+ note") && s.contains("~ task")
+    });
+    assert!(s.contains("fixed@example.com"), "{s}");
+    t.keys(&["A"]);
+    t.wait_for("approve all?", |s| s.contains("Approve 3 shown changes?"));
+    t.keys(&["y"]);
+    t.wait_for("three approved", |s| s.contains("3 ✓"));
+    t.keys(&["S"]);
+    t.wait_for("send?", |s| s.contains("Send 3 approved changes to GHL?"));
+    t.keys(&["y"]);
+    t.wait_for("applied", |s| s.contains("3 ●"));
+    t.keys(&["J"]);
+    let s = t.wait_for("the journal", |s| s.contains("Journal · 3 writes"));
+    assert!(s.contains("/notes") && s.contains("/completed"), "{s}");
+    // Escape and q in one burst would read as alt-q.
+    t.keys(&["Escape"]);
+    t.wait_for("the journal closed", |s| !s.contains("Journal ·"));
+    t.keys(&["q"]);
+    t.wait_for("clean exit", |s| s.contains("EXITED 0"));
+
+    // The writes are in the journal `changes --json` prints.
+    let o = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+        .args([
+            "--data-dir",
+            dir.path().join("data").to_str().unwrap(),
+            "changes",
+            "--json",
+            "--state",
+            "applied",
+        ])
+        .env("GHL_LOCATION_ID", bmby_ghl::sandbox::DEMO_LOCATION_ID)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let applied = doc["changes"].as_array().unwrap();
+    assert_eq!(applied.len(), 3, "{doc}");
+    assert!(applied.iter().all(|c| c["origin"] == "local"));
+    let body: Vec<_> = applied
+        .iter()
+        .flat_map(|c| c["fields"].as_array().unwrap().iter())
+        .filter(|f| f["field"] == "body")
+        .collect();
+    assert_eq!(
+        body[0]["proposed"],
+        "Called the client.\nWants a 4-room flat in Haifa."
+    );
+}

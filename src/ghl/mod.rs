@@ -18,5 +18,5 @@ pub use client::{
     DEFAULT_BASE_URL,
 };
 pub use error::GhlError;
-pub use ratelimit::{RateBudget, RateLimiter};
+pub use ratelimit::{interactive, Priority, RateBudget, RateLimiter};
 pub use secret::Secret;

@@ -5,6 +5,12 @@
 //! location. The limiter keeps its own sliding window of the requests this process sent and
 //! trusts the server's `Remaining` when it is lower (other processes share the budget): when
 //! the server says nothing is left, requests wait one interval from that answer.
+//!
+//! Interactive work (what a person is looking at: the contact on screen, a send of a few
+//! hand-made changes) goes before bulk work (pulls, large sends): bulk requests leave the last
+//! 5% of each window (`max / 20` requests, none below 20) to interactive ones, so a person's
+//! request never queues behind a saturated window of bulk work. Code marks its requests by
+//! running inside [`interactive`]; everything else is bulk.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -49,6 +55,28 @@ impl RateBudget {
     }
 }
 
+/// Whether a request is interactive or bulk (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Priority {
+    Interactive,
+    #[default]
+    Bulk,
+}
+
+tokio::task_local! {
+    static PRIORITY: Priority;
+}
+
+/// Runs `fut` with its GHL requests marked interactive (they may use the window's reserve).
+pub async fn interactive<F: std::future::Future>(fut: F) -> F::Output {
+    PRIORITY.scope(Priority::Interactive, fut).await
+}
+
+/// The priority of requests made by the current task.
+pub fn current_priority() -> Priority {
+    PRIORITY.try_with(|p| *p).unwrap_or_default()
+}
+
 #[derive(Debug)]
 struct State {
     max: u32,
@@ -87,9 +115,16 @@ impl RateLimiter {
         }
     }
 
-    /// Waits until a request may be sent and records it. Returns `Err(())` when the daily
-    /// budget is spent (do not send; do not retry today).
+    /// Waits until a request of the current task's priority ([`current_priority`]) may be
+    /// sent and records it. Returns `Err(())` when the daily budget is spent (do not send; do
+    /// not retry today).
     pub async fn acquire(&self) -> Result<(), ()> {
+        self.acquire_as(current_priority()).await
+    }
+
+    /// [`RateLimiter::acquire`] with an explicit priority: bulk requests stop `max / 20`
+    /// short of the window's limit.
+    pub async fn acquire_as(&self, priority: Priority) -> Result<(), ()> {
         loop {
             let wait = {
                 let mut s = self.state.lock().await;
@@ -115,8 +150,13 @@ impl RateLimiter {
                     None
                 }
                 .or_else(|| {
-                    if s.sent.len() as u32 >= s.max {
-                        let oldest = *s.sent.front().expect("non-empty");
+                    let limit = match priority {
+                        Priority::Interactive => s.max,
+                        Priority::Bulk => s.max - s.max / 20,
+                    } as usize;
+                    if s.sent.len() >= limit {
+                        // Wait until enough of the window has aged out.
+                        let oldest = s.sent[s.sent.len() - limit];
                         Some(s.interval.saturating_sub(now.duration_since(oldest)))
                     } else {
                         None
@@ -200,6 +240,30 @@ mod tests {
         let start = tokio::time::Instant::now();
         l.acquire().await.unwrap();
         assert!(start.elapsed() >= Duration::from_millis(2000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn interactive_requests_pass_a_window_full_of_bulk_work() {
+        use futures::FutureExt;
+        let l = RateLimiter::new(100, Duration::from_secs(10));
+        for _ in 0..95 {
+            l.acquire_as(Priority::Bulk).await.unwrap();
+        }
+        // Bulk work has used its share: the next bulk request waits for the window...
+        assert!(l.acquire_as(Priority::Bulk).now_or_never().is_none());
+        // ...while the contact on screen still gets its five requests at once.
+        for _ in 0..5 {
+            assert_eq!(
+                interactive(l.acquire()).now_or_never(),
+                Some(Ok(())),
+                "interactive request waited"
+            );
+        }
+        assert!(
+            interactive(l.acquire()).now_or_never().is_none(),
+            "window full"
+        );
+        assert_eq!(current_priority(), Priority::Bulk);
     }
 
     #[tokio::test]

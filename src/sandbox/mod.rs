@@ -24,7 +24,7 @@
 //! Choices where GHL's behaviour is unconfirmed are marked **OUR CHOICE** in the docs of the
 //! submodules (`gate` for headers/auth, `search` for paging and filters).
 
-mod activity;
+pub mod activity;
 pub mod bmby;
 mod contacts;
 mod errors;
@@ -50,6 +50,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use activity::{NOTE_FIELDS, TASK_FIELDS};
 pub use faults::Faults;
 pub use seed::Seed;
 pub use state::RequestRecord;

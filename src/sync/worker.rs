@@ -5,6 +5,8 @@
 //! runs as its own task, one at a time, change by change through [`dispatch_one_with`]
 //! (write-backs to Bmby with [`WorkerConfig::bmby`]), reporting progress after each;
 //! `Job::CancelDispatch` stops it between two changes, never inside one.
+//! Details fetches, and sends of at most [`INTERACTIVE_SEND`] changes, use the rate limiter's
+//! interactive lane ([`crate::ghl::interactive`]): they never queue behind bulk work.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -114,7 +116,9 @@ async fn run(
                     fetching.clone(),
                 );
                 tokio::spawn(async move {
-                    let r = fetch_details(&client, &store, &contact_id).await;
+                    // The contact on screen: before bulk work in the rate limiter.
+                    let r =
+                        crate::ghl::interactive(fetch_details(&client, &store, &contact_id)).await;
                     fetching.lock().expect("lock").remove(&contact_id);
                     let _ = events.send(match r {
                         Ok(()) => SyncEvent::DetailsLoaded { contact_id },
@@ -249,6 +253,9 @@ type DispatchResult = Result<
     ),
 >;
 
+/// Sends of at most this many changes use the rate limiter's interactive lane.
+pub const INTERACTIVE_SEND: usize = 10;
+
 async fn run_dispatch(
     client: &GhlClient,
     bmby: Option<&BmbySoapClient>,
@@ -287,7 +294,14 @@ async fn run_dispatch(
             cancelled = true;
             break;
         }
-        let state = match dispatch_one_with(client, bmby, store, id).await {
+        // A send of a few changes is a person waiting on them: interactive; a large one bulk.
+        let one = dispatch_one_with(client, bmby, store, id);
+        let r = if total <= INTERACTIVE_SEND {
+            crate::ghl::interactive(one).await
+        } else {
+            one.await
+        };
+        let state = match r {
             Ok(s) => s,
             Err(e) => return Err((finished(applied, failed, conflicts, false), Box::new(e))),
         };

@@ -62,6 +62,16 @@ pub enum Action {
     EditClear,
     ConfirmYes,
     ConfirmNo,
+    /// Edit one of the selected contact's fields (a local change, sent after approval).
+    ContactEditField,
+    /// New task or note on the activity tab shown.
+    ActivityNew,
+    /// Edit the selected task or note.
+    ActivityEdit,
+    /// Propose deleting the selected task or note (asks first).
+    ActivityDelete,
+    /// Complete or reopen the selected task.
+    TaskToggleDone,
 }
 
 impl Action {
@@ -120,6 +130,11 @@ impl Action {
         Action::EditClear,
         Action::ConfirmYes,
         Action::ConfirmNo,
+        Action::ContactEditField,
+        Action::ActivityNew,
+        Action::ActivityEdit,
+        Action::ActivityDelete,
+        Action::TaskToggleDone,
     ];
 
     /// The name used in keymap files.
@@ -178,6 +193,11 @@ impl Action {
             Action::EditClear => "edit.clear",
             Action::ConfirmYes => "confirm.yes",
             Action::ConfirmNo => "confirm.no",
+            Action::ContactEditField => "contact.edit_field",
+            Action::ActivityNew => "activity.new",
+            Action::ActivityEdit => "activity.edit",
+            Action::ActivityDelete => "activity.delete",
+            Action::TaskToggleDone => "task.toggle_done",
         }
     }
 
@@ -239,6 +259,13 @@ impl Action {
             Action::EditClear => "Clear the value",
             Action::ConfirmYes => "Yes, do it",
             Action::ConfirmNo => "No, cancel",
+            Action::ContactEditField => {
+                "Edit a field of the contact (email, phone, …): a change to approve"
+            }
+            Action::ActivityNew => "New task or note (notes open $EDITOR when set)",
+            Action::ActivityEdit => "Edit the selected task or note",
+            Action::ActivityDelete => "Propose deleting the selected task or note (asks first)",
+            Action::TaskToggleDone => "Complete or reopen the selected task",
         }
     }
 

@@ -172,6 +172,12 @@ pub enum Effect {
     /// Read the journal off the UI thread and hand it (newest first) to
     /// [`App::handle_journal_loaded`].
     LoadJournal,
+    /// Store a hand edit as a pending change off the UI thread and hand the result to
+    /// [`App::handle_local_done`].
+    Local(super::edits::LocalOp),
+    /// Hand the terminal to `$VISUAL`/`$EDITOR` for a note, then call
+    /// [`App::handle_external_edit`] with the text saved.
+    ExternalEdit(super::edits::ExternalEdit),
 }
 
 /// The filter's state.
@@ -322,7 +328,7 @@ pub struct App {
     pub selected: usize,
     /// The user moved the selection: reloads keep that contact selected. Until then the
     /// first row stays selected (the full load may put another contact first).
-    selection_chosen: bool,
+    pub(crate) selection_chosen: bool,
     /// First display position drawn (the list is windowed).
     pub offset: usize,
     pub focus: Pane,
@@ -347,6 +353,14 @@ pub struct App {
     pub screen: Screen,
     /// The changes screen.
     pub changes: ChangesState,
+    /// A hand edit of the selected contact (field picker, line editor, delete question).
+    pub hand_edit: Option<super::edits::HandEdit>,
+    /// The selected task or note on the activity tab shown.
+    pub activity_selected: usize,
+    /// Notes are written in `$VISUAL`/`$EDITOR` (set when one is configured).
+    pub external_editor: bool,
+    /// Why edits are refused (e.g. the token's scopes are read-only); `None` = editable.
+    pub read_only: Option<String>,
     fetch_due: Option<(Instant, String)>,
     pub should_quit: bool,
     /// Something changed since the last draw.
@@ -422,6 +436,10 @@ impl App {
             },
             screen: Screen::Contacts,
             changes: ChangesState::default(),
+            hand_edit: None,
+            activity_selected: 0,
+            external_editor: false,
+            read_only: None,
             fetch_due: None,
             should_quit: false,
             dirty: true,
@@ -474,6 +492,11 @@ impl App {
             .contacts
             .map_or(1, |r| layout::list_rows(r, self.filter_line_shown()))
             .max(1)
+    }
+
+    /// Rows of the activity pane's body (below its tab line).
+    pub(crate) fn activity_page(&self) -> u16 {
+        self.pane_page(Pane::Activity).saturating_sub(1)
     }
 
     fn pane_page(&self, p: Pane) -> u16 {
@@ -532,6 +555,7 @@ impl App {
         }
         self.details_scroll = 0;
         self.activity_scroll = 0;
+        self.activity_selected = 0;
         match id {
             Some(id) => {
                 self.details = Some(self.read_details(&id));
@@ -572,7 +596,7 @@ impl App {
         d
     }
 
-    fn reload_details(&mut self) {
+    pub(crate) fn reload_details(&mut self) {
         if let Some(d) = &self.details {
             let fetching = d.fetching;
             let mut fresh = self.read_details(&d.id.clone());
@@ -638,6 +662,9 @@ impl App {
         }
         if self.screen == Screen::Changes {
             return self.handle_changes_key(key);
+        }
+        if self.hand_edit.is_some() {
+            return self.handle_hand_edit_key(key);
         }
         if self.filter.editing {
             if let Some(c) = key.printable() {
@@ -782,11 +809,18 @@ impl App {
             Action::TabNext => {
                 self.tab = self.tab.next();
                 self.activity_scroll = 0;
+                self.activity_selected = 0;
             }
             Action::TabPrev => {
                 self.tab = self.tab.prev();
                 self.activity_scroll = 0;
+                self.activity_selected = 0;
             }
+            Action::ContactEditField
+            | Action::ActivityNew
+            | Action::ActivityEdit
+            | Action::ActivityDelete
+            | Action::TaskToggleDone => return self.handle_edit_action(action),
             Action::RefreshContact => {
                 if let Some(id) = self.details.as_ref().map(|d| d.id.clone()) {
                     self.fetch_due = None;
@@ -851,6 +885,9 @@ impl App {
                     (self.details_scroll as i64 + delta).clamp(0, max.max(0)) as u16;
             }
             Pane::Activity => {
+                if self.activity_nav(delta) {
+                    return;
+                }
                 let max = super::panes::activity::line_count(self).saturating_sub(1) as i64;
                 self.activity_scroll =
                     (self.activity_scroll as i64 + delta).clamp(0, max.max(0)) as u16;

@@ -29,6 +29,10 @@ pub struct Driver {
     pub held_changes: Vec<Effect>,
     /// Review actions run, in order.
     pub reviews: Vec<super::changes::ReviewOp>,
+    /// What the stand-in `$EDITOR` saves when a note is edited (`Err`: the editor failed).
+    pub editor_saves: Result<String, String>,
+    /// The texts the app opened the editor with, in order.
+    pub editor_opened: Vec<String>,
 }
 
 impl Driver {
@@ -44,6 +48,8 @@ impl Driver {
             hold_changes: false,
             held_changes: Vec::new(),
             reviews: Vec::new(),
+            editor_saves: Err("no editor in the test driver".into()),
+            editor_opened: Vec::new(),
         };
         let fx = d.app.start();
         d.run(fx);
@@ -86,6 +92,15 @@ impl Driver {
                     let r = super::changes::load(self.app.store());
                     queue.extend(self.app.handle_changes_loaded(r));
                 }
+                Effect::Local(op) => {
+                    let r = super::edits::run_local(self.app.store(), &op);
+                    queue.extend(self.app.handle_local_done(r));
+                }
+                Effect::ExternalEdit(e) => {
+                    self.editor_opened.push(e.initial.clone());
+                    let saved = self.editor_saves.clone();
+                    queue.extend(self.app.handle_external_edit(e, saved));
+                }
                 Effect::Review(op) => {
                     self.reviews.push(op.clone());
                     let done = super::changes::run_review(self.app.store(), op);
@@ -118,6 +133,8 @@ impl Driver {
                 hold_changes: false,
                 held_changes: Vec::new(),
                 reviews: Vec::new(),
+                editor_saves: Err("no editor in the test driver".into()),
+                editor_opened: Vec::new(),
             },
             fx,
         )

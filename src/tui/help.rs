@@ -98,6 +98,38 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             vec![Context::Help],
             &[(Action::NavDown, "scroll"), (Action::HelpClose, "close")],
         )
+    } else if let Some(he) = &app.hand_edit {
+        use crate::tui::edits::HandEdit;
+        match he {
+            HandEdit::Line { .. } => {
+                let mut out = vec![("type".to_owned(), "to edit")];
+                out.extend(hint_keys(
+                    km,
+                    &[Context::Edit],
+                    &[
+                        (Action::EditSave, "save"),
+                        (Action::EditCancel, "cancel"),
+                        (Action::EditClear, "clear"),
+                    ],
+                ));
+                return out;
+            }
+            HandEdit::Confirm { .. } => (
+                vec![Context::Confirm],
+                &[
+                    (Action::ConfirmYes, "propose delete"),
+                    (Action::ConfirmNo, "cancel"),
+                ],
+            ),
+            HandEdit::Fields { .. } => (
+                vec![Context::Contacts, Context::List, Context::Global],
+                &[
+                    (Action::NavDown, "move"),
+                    (Action::OpenContact, "edit"),
+                    (Action::Back, "cancel"),
+                ],
+            ),
+        }
     } else if app.screen == Screen::Changes {
         return changes_hints(app);
     } else if app.filter.editing {
@@ -121,11 +153,13 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 (Action::SyncPull, "sync"),
                 (Action::ScreenToggle, "changes"),
                 (Action::PaneNext, "pane"),
+                (Action::ContactEditField, "edit"),
                 (Action::HelpToggle, "help"),
                 (Action::Quit, "quit"),
             ],
             Pane::Details => &[
                 (Action::NavDown, "scroll"),
+                (Action::ContactEditField, "edit"),
                 (Action::ToggleRaw, "raw JSON"),
                 (Action::RefreshContact, "refresh"),
                 (Action::Back, "back"),
@@ -136,7 +170,11 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             ],
             Pane::Activity => &[
                 (Action::TabNext, "tab"),
-                (Action::NavDown, "scroll"),
+                (Action::NavDown, "select"),
+                (Action::ActivityNew, "new"),
+                (Action::ActivityEdit, "edit"),
+                (Action::TaskToggleDone, "done"),
+                (Action::ActivityDelete, "delete"),
                 (Action::Back, "back"),
                 (Action::ScreenToggle, "changes"),
                 (Action::PaneNext, "pane"),

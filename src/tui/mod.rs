@@ -13,8 +13,11 @@ pub mod action;
 pub mod app;
 pub mod changes;
 pub mod driver;
+pub mod edits;
+mod external;
 pub mod filter;
 pub mod help;
+pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod panes;
@@ -28,8 +31,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
+use crossterm::event::Event;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
@@ -86,6 +88,7 @@ enum ChangesMsg {
     Loaded(Result<Vec<crate::domain::Change>, String>),
     Reviewed(changes::ReviewDone),
     Journal(Result<Vec<crate::domain::JournalEntry>, String>),
+    Local(Box<Result<crate::domain::Change, String>>),
 }
 
 impl ChangesMsg {
@@ -94,6 +97,7 @@ impl ChangesMsg {
             ChangesMsg::Loaded(r) => app.handle_changes_loaded(r),
             ChangesMsg::Reviewed(d) => app.handle_review_done(d),
             ChangesMsg::Journal(r) => app.handle_journal_loaded(r),
+            ChangesMsg::Local(r) => app.handle_local_done(*r),
         }
     }
 }
@@ -114,6 +118,7 @@ fn draw(terminal: &mut Term, app: &App) -> io::Result<()> {
 }
 
 struct Loop {
+    input: input::Input,
     jobs: Option<mpsc::Sender<Job>>,
     filter: filter::FilterHandle,
     rows_tx: mpsc::UnboundedSender<RowsMsg>,
@@ -211,6 +216,28 @@ impl Loop {
                     // a resize (the size may have changed while stopped).
                     repaint(app, term);
                 }
+                Effect::Local(op) => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let handle = tokio::task::spawn_blocking(move || edits::run_local(&store, &op));
+                    tokio::spawn(async move {
+                        let r = handle
+                            .await
+                            .unwrap_or_else(|e| Err(format!("saving the edit failed: {e}")));
+                        let _ = tx.send(ChangesMsg::Local(Box::new(r)));
+                    });
+                }
+                Effect::ExternalEdit(e) => {
+                    // The editor owns the terminal until it exits: input is paused so no key
+                    // meant for it is read here.
+                    self.input.pause();
+                    let r = guard.run_outside(|| external::edit(&e.initial));
+                    self.input.resume();
+                    repaint(app, term);
+                    let r = r.unwrap_or_else(|e| Err(e.to_string()));
+                    let more = app.handle_external_edit(e, r);
+                    self.run_effects(app, more, guard, term);
+                }
             }
         }
     }
@@ -285,7 +312,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
     let (filter_tx, mut filter_rx) = mpsc::unbounded_channel();
     let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<RowsMsg>();
     let (changes_tx, mut changes_rx) = mpsc::unbounded_channel::<ChangesMsg>();
+    let (input_tx, mut input) = mpsc::unbounded_channel::<io::Result<Event>>();
+    app.external_editor = external::configured();
     let lp = Loop {
+        input: input::Input::spawn(input_tx),
         jobs,
         filter: filter::spawn(filter_tx),
         rows_tx,
@@ -294,15 +324,6 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
     };
     // One reader of the terminal: a task forwarding crossterm's stream into a channel, so the
     // loop can drain queued input without polling the stream outside `select!`.
-    let (input_tx, mut input) = mpsc::unbounded_channel::<io::Result<Event>>();
-    let reader = tokio::spawn(async move {
-        let mut stream = EventStream::new();
-        while let Some(ev) = stream.next().await {
-            if input_tx.send(ev).is_err() {
-                break;
-            }
-        }
-    });
     let mut age_tick = tokio::time::interval(Duration::from_secs(20));
     age_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut shown_age = status::age_text(app.status.last_sync, app.now());
@@ -381,7 +402,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
             }
         }
     }
-    reader.abort();
+    lp.input.stop();
     drop(term);
     drop(guard);
     if let Err(e) = store.flush() {

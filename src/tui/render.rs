@@ -54,6 +54,13 @@ pub fn render(app: &App, f: &mut Frame) {
             changes::confirm::render_send(app, p, f, main);
         }
     }
+    if app.screen == Screen::Contacts && app.hand_edit.is_some() {
+        let main = ratatui::layout::Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        super::edits::render(app, f, main);
+    }
     if let Some(scroll) = app.messages_open {
         let r = ratatui::layout::Rect {
             height: area.height.saturating_sub(2),

@@ -72,6 +72,15 @@ impl TerminalGuard {
         enter()
     }
 
+    /// Runs `f` (another program that uses the terminal, such as `$EDITOR`) with the terminal
+    /// restored, then enters TUI mode again.
+    pub fn run_outside<T>(&self, f: impl FnOnce() -> T) -> io::Result<T> {
+        restore();
+        let out = f();
+        enter()?;
+        Ok(out)
+    }
+
     /// After SIGCONT: make sure raw mode and the alternate screen are on (a shell may have
     /// reset the terminal modes when it resumed us). Entering again is harmless.
     pub fn reenter(&self) {

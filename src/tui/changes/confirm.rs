@@ -43,7 +43,8 @@ fn plural(n: usize, w: &str) -> String {
 
 fn send_parts(p: &SendPlan) -> (String, Vec<String>) {
     let n = p.ids.len();
-    let head = format!("Send {} to GHL?", plural(n, "approved change"));
+    let to = if p.bmby > 0 { "GHL and Bmby" } else { "GHL" };
+    let head = format!("Send {} to {to}?", plural(n, "approved change"));
     let mut parts = Vec::new();
     if p.updates > 0 {
         parts.push(plural(p.updates, "update"));
@@ -51,11 +52,24 @@ fn send_parts(p: &SendPlan) -> (String, Vec<String>) {
     if p.creates > 0 {
         parts.push(plural(p.creates, "create"));
     }
+    if p.activity > 0 {
+        parts.push(plural(p.activity, "task/note write"));
+    }
+    if p.bmby > 0 {
+        parts.push(plural(p.bmby, "write-back to Bmby"));
+    }
     if p.deletes > 0 {
         parts.push(format!(
             "{} DELETE{}",
             p.deletes,
             if p.deletes == 1 { "" } else { "S" }
+        ));
+    }
+    if p.activity_deletes > 0 {
+        parts.push(format!(
+            "{} task/note DELETE{}",
+            p.activity_deletes,
+            if p.activity_deletes == 1 { "" } else { "S" }
         ));
     }
     (head, parts)
@@ -104,7 +118,13 @@ pub fn render(app: &App, c: &Confirm, f: &mut Frame, area: Rect) {
     render_box(app, vec![Line::raw(question(c))], "approve", f, area);
 }
 
-fn render_box(app: &App, mut lines: Vec<Line<'static>>, yes: &str, f: &mut Frame, area: Rect) {
+pub(crate) fn render_box(
+    app: &App,
+    mut lines: Vec<Line<'static>>,
+    yes: &str,
+    f: &mut Frame,
+    area: Rect,
+) {
     let t = &app.theme;
     let key = |a: Action| {
         app.keymap

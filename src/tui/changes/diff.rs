@@ -175,12 +175,14 @@ fn outcome(
             } else {
                 "Applied to"
             };
-            out.extend(wrapped_line(
-                &format!("● {verb} GHL contact {id}"),
-                w,
-                t.ok(),
-                2,
-            ));
+            let done = match (c.target, &c.subject) {
+                (crate::domain::Target::Bmby, _) => {
+                    format!("● Written to Bmby client {}", c.client_id)
+                }
+                (_, crate::domain::Subject::Contact) => format!("● {verb} GHL contact {id}"),
+                (_, s) => format!("● {verb} the {} of GHL contact {id}", s.label()),
+            };
+            out.extend(wrapped_line(&done, w, t.ok(), 2));
             if !info.dropped_fields.is_empty() {
                 out.extend(wrapped_line(
                     &format!("! GHL did not store: {}", info.dropped_fields.join(", ")),
@@ -219,6 +221,38 @@ fn outcome(
     }
 }
 
+/// Where the change comes from and where it is written: `Bmby client 1001 → GHL abc`,
+/// `local edit → GHL abc, task t1`, `GHL abc, note n1 → Bmby client 1001 (NewTask Comment)`.
+fn route(c: &Change) -> String {
+    use crate::domain::{Subject, Target};
+    let record = match &c.subject {
+        Subject::Contact => String::new(),
+        Subject::Task { task_id } => {
+            format!(", task {}", task_id.as_deref().unwrap_or("(new)"))
+        }
+        Subject::Note { note_id } => {
+            format!(", note {}", note_id.as_deref().unwrap_or("(new)"))
+        }
+    };
+    let ghl = match (&c.contact_id, c.kind) {
+        (Some(id), _) => format!("GHL {id}{record}"),
+        (None, ChangeKind::Ambiguous) => "GHL ? (choose a candidate)".to_owned(),
+        (None, _) => "new GHL contact".to_owned(),
+    };
+    match c.target {
+        Target::Bmby => {
+            let (client, op) = match c.subject {
+                Subject::Contact => ("new Bmby client".to_owned(), "Insert"),
+                Subject::Task { .. } => (format!("Bmby client {}", c.client_id), "NewTask Task"),
+                Subject::Note { .. } => (format!("Bmby client {}", c.client_id), "NewTask Comment"),
+            };
+            format!("{ghl} → {client} ({op})")
+        }
+        Target::Ghl if c.origin == crate::domain::LOCAL_ORIGIN => format!("local edit → {ghl}"),
+        Target::Ghl => format!("Bmby client {} → {ghl}", c.client_id),
+    }
+}
+
 /// Multi-line text from data, each line wrapped and indented by two.
 fn indented(s: &str, w: usize, style: Style) -> Vec<Line<'static>> {
     let mut out = Vec::new();
@@ -245,7 +279,7 @@ pub fn lines(
     let mut out: Vec<Line<'static>> = Vec::new();
     // Summary.
     out.push(Line::from(vec![
-        Span::styled(kind_badge(c.kind), t.change_kind(c.kind)),
+        Span::styled(kind_badge(c), t.change_kind(c.kind)),
         Span::styled(" · ", t.dim()),
         Span::styled(state_badge(c.state).trim_start(), t.change_state(c.state)),
         Span::styled(
@@ -258,17 +292,7 @@ pub fn lines(
             t.dim(),
         ),
     ]));
-    let target = match (&c.contact_id, c.kind) {
-        (Some(id), _) => format!("GHL {id}"),
-        (None, ChangeKind::Ambiguous) => "GHL ? (choose a candidate)".to_owned(),
-        (None, _) => "new GHL contact".to_owned(),
-    };
-    out.extend(wrapped_line(
-        &format!("Bmby client {} → {target}", c.client_id),
-        w,
-        Style::new(),
-        2,
-    ));
+    out.extend(wrapped_line(&route(c), w, Style::new(), 2));
     let base = c
         .base_date_updated
         .as_deref()

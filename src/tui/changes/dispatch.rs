@@ -115,6 +115,8 @@ impl App {
                 cancelled,
             } => {
                 self.status.dispatch = None;
+                // Task and note writes update the cache the details pane shows.
+                self.reload_details();
                 let plural =
                     |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
                 let mut msg = format!(

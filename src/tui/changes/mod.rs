@@ -150,6 +150,12 @@ pub struct SendPlan {
     pub creates: usize,
     pub updates: usize,
     pub deletes: usize,
+    /// Task and note writes to GHL (creates and updates).
+    pub activity: usize,
+    /// Task and note deletes in GHL.
+    pub activity_deletes: usize,
+    /// Write-backs to Bmby.
+    pub bmby: usize,
     /// Of them: in flight from an earlier run (finished first: looked up, never sent twice).
     pub resumed: usize,
 }
@@ -160,10 +166,13 @@ impl SendPlan {
         let mut p = SendPlan::default();
         for c in all.iter().filter(|c| c.state.is_queued()) {
             p.ids.push(c.id);
-            match c.kind {
-                ChangeKind::Create => p.creates += 1,
-                ChangeKind::Update | ChangeKind::Ambiguous => p.updates += 1,
-                ChangeKind::Delete => p.deletes += 1,
+            match (c.target, &c.subject, c.kind) {
+                (crate::domain::Target::Bmby, _, _) => p.bmby += 1,
+                (_, crate::domain::Subject::Contact, ChangeKind::Create) => p.creates += 1,
+                (_, crate::domain::Subject::Contact, ChangeKind::Delete) => p.deletes += 1,
+                (_, crate::domain::Subject::Contact, _) => p.updates += 1,
+                (_, _, ChangeKind::Delete) => p.activity_deletes += 1,
+                (_, _, _) => p.activity += 1,
             }
             if c.state == ChangeState::InFlight {
                 p.resumed += 1;
@@ -333,6 +342,7 @@ impl ChangesState {
             || c.contact_id.as_deref().is_some_and(has)
             || has(&c.origin)
             || c.kind.label().contains(q)
+            || c.describe().to_lowercase().contains(q)
             || c.id.to_string() == q.trim_start_matches('#')
     }
 
@@ -421,12 +431,22 @@ impl ChangesState {
 }
 
 /// The kind as a symbol and a word (readable without colour).
-pub fn kind_badge(k: ChangeKind) -> &'static str {
-    match k {
-        ChangeKind::Create => "+ create",
-        ChangeKind::Update => "~ update",
-        ChangeKind::Delete => "- delete",
-        ChangeKind::Ambiguous => "? ambiguous",
+pub fn kind_badge(c: &Change) -> &'static str {
+    use crate::domain::{Subject, Target};
+    match (c.target, &c.subject, c.kind) {
+        (Target::Bmby, Subject::Task { .. }, _) => "→Bmby task",
+        (Target::Bmby, Subject::Note { .. }, _) => "→Bmby note",
+        (Target::Bmby, Subject::Contact, _) => "→Bmby new",
+        (_, Subject::Task { .. }, ChangeKind::Create) => "+ task",
+        (_, Subject::Task { .. }, ChangeKind::Delete) => "- task",
+        (_, Subject::Task { .. }, _) => "~ task",
+        (_, Subject::Note { .. }, ChangeKind::Create) => "+ note",
+        (_, Subject::Note { .. }, ChangeKind::Delete) => "- note",
+        (_, Subject::Note { .. }, _) => "~ note",
+        (_, _, ChangeKind::Create) => "+ create",
+        (_, _, ChangeKind::Update) => "~ update",
+        (_, _, ChangeKind::Delete) => "- delete",
+        (_, _, ChangeKind::Ambiguous) => "? ambiguous",
     }
 }
 

@@ -26,6 +26,45 @@ fn body(l: &mut Vec<Line<'static>>, s: &str) {
     }
 }
 
+/// The selected item when the pane has the keyboard (drawn highlighted).
+fn selected(app: &App) -> Option<usize> {
+    (app.focus == Pane::Activity && app.hand_edit.is_none()).then_some(app.activity_selected)
+}
+
+/// The first line of each task or note on the current tab (for scrolling to the selection).
+pub fn item_starts(app: &App) -> Vec<usize> {
+    let Some(d) = &app.details else {
+        return Vec::new();
+    };
+    let mut starts = Vec::new();
+    let mut line = 0;
+    match app.tab {
+        ActivityTab::Tasks => {
+            for task in crate::tui::edits::tasks_in_order(d.tasks.as_deref().unwrap_or(&[])) {
+                starts.push(line);
+                line += 1;
+                if task.completed || task.due_date.is_some() || task.assigned_to.is_some() {
+                    line += 1;
+                }
+                if let Some(b) = task.body.as_deref().filter(|b| !b.trim().is_empty()) {
+                    line += text::clean_lines(b).len();
+                }
+            }
+        }
+        ActivityTab::Notes => {
+            for (i, n) in d.notes.as_deref().unwrap_or(&[]).iter().enumerate() {
+                if i > 0 {
+                    line += 1;
+                }
+                starts.push(line);
+                line += 1 + text::clean_lines(&n.body).len();
+            }
+        }
+        ActivityTab::Appointments => {}
+    }
+    starts
+}
+
 fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
     let t = &app.theme;
     let Some(tasks) = &d.tasks else {
@@ -34,21 +73,22 @@ fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
     if tasks.is_empty() {
         return vec![Line::styled("No tasks.", t.dim())];
     }
-    let mut sorted: Vec<_> = tasks.iter().collect();
-    sorted.sort_by_key(|x| x.completed);
+    let sorted = crate::tui::edits::tasks_in_order(tasks);
+    let sel = selected(app);
     let mut l = Vec::new();
-    for task in sorted {
+    for (i, task) in sorted.into_iter().enumerate() {
         let (mark, style) = if task.completed {
             ("[x] ", t.dim())
         } else {
             ("[ ] ", t.ok())
         };
+        let mut title_style = if task.completed { t.dim() } else { t.label() };
+        if sel == Some(i) {
+            title_style = t.selected(true);
+        }
         l.push(Line::from(vec![
             Span::styled(mark, style),
-            Span::styled(
-                text::clean(&task.title),
-                if task.completed { t.dim() } else { t.label() },
-            ),
+            Span::styled(text::clean(&task.title), title_style),
         ]));
         let mut meta = Vec::new();
         if task.completed {
@@ -92,7 +132,11 @@ fn notes(app: &App, d: &Details) -> Vec<Line<'static>> {
                 .as_deref()
                 .map(short_time)
                 .unwrap_or_else(|| "(no date)".into()),
-            t.label(),
+            if selected(app) == Some(i) {
+                t.selected(true)
+            } else {
+                t.label()
+            },
         ));
         if let Some(title) = n.title.as_deref().filter(|x| !x.is_empty()) {
             head.push(Span::raw(format!(" · {}", text::clean(title))));
