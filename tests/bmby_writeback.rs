@@ -397,26 +397,47 @@ async fn new_contact_is_inserted_linked_and_not_proposed_again() {
     assert_eq!(rec.fields["address"], "הנביאים 12");
     assert_eq!(e.store.journal().unwrap()[0].request, "Bmby Insert");
 
+    // A proposed client linked before it is sent (a `bmby pull` matched it) is not inserted.
+    let other = e
+        .changes()
+        .into_iter()
+        .find(|x| x.state == ChangeState::Pending)
+        .unwrap();
+    e.store
+        .put_link("424242", other.contact_id.as_deref().unwrap())
+        .unwrap();
+    review::approve(&e.store, other.id).unwrap();
+    let state = dispatch::dispatch_one_with(&e.client, Some(&e.bmby()), &e.store, other.id)
+        .await
+        .unwrap();
+    assert_eq!(state, ChangeState::Failed);
+    let err = e.store.outbox_info(other.id).unwrap().last_error.unwrap();
+    assert!(err.contains("linked to Bmby client 424242"), "{err}");
+    assert_eq!(e.bmby_ops("Insert"), 1);
+
     // Linked now (and proposed before): a second run proposes none of them again.
     let again = e.propose(new_clients()).await;
     assert_eq!(again.inserts, 0);
-    assert_eq!(again.already_proposed, 2);
+    assert_eq!(again.already_proposed, 1);
     assert_eq!(e.changes().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lead_password_only_sends_addclient_and_refuses_tasks() {
-    let e = env(Seed::Generated { contacts: 1 }).await;
+    let e = env(Seed::Generated { contacts: 2 }).await;
     e.pull().await;
     let s = e.propose(new_clients()).await;
-    assert_eq!(s.inserts, 1);
-    let insert = e.changes()[0].clone();
-    let linked_client = e.bmby_client_id();
-    e.store
-        .put_link(&linked_client, insert.contact_id.as_deref().unwrap())
-        .unwrap();
-    // A task to write back for a contact that is linked now.
-    let contact = insert.contact_id.clone().unwrap();
+    assert_eq!(s.inserts, 2);
+    let (insert, other): (Vec<Change>, Vec<Change>) = e
+        .changes()
+        .into_iter()
+        .partition(|c| c.proposed("email") == Some("user0@example.com"));
+    let (insert, other) = (insert[0].clone(), other[0].clone());
+    // The other contact is a Bmby client after all: link it, reject its insert, and give it
+    // a task to write back.
+    review::reject(&e.store, other.id).unwrap();
+    let contact = other.contact_id.clone().unwrap();
+    e.store.put_link(&e.bmby_client_id(), &contact).unwrap();
     e.client
         .create_task(
             &contact,

@@ -71,6 +71,25 @@ pub(super) async fn dispatch(
         return Ok(ChangeState::Failed);
     }
     let lead_only = bmby.config().login.is_empty();
+    // A new client whose contact got linked since the proposal (a `bmby pull` matched it)
+    // already exists in Bmby: inserting it would make a duplicate.
+    if cx.change.subject == Subject::Contact {
+        if let Some(contact) = cx.change.contact_id.clone() {
+            let linked = cx
+                .store
+                .link_map()?
+                .into_iter()
+                .find(|(_, c)| *c == contact);
+            if let Some((client, _)) = linked {
+                cx.info.last_error = Some(format!(
+                    "not sent: the contact is linked to Bmby client {client} now, so it is \
+                     already in Bmby"
+                ));
+                cx.save(ChangeState::Failed)?;
+                return Ok(ChangeState::Failed);
+            }
+        }
+    }
     let r = match &cx.change.subject {
         Subject::Task { .. } | Subject::Note { .. } if lead_only => {
             Err(BmbySoapError::Config(NOT_CONFIGURED.into()))
