@@ -9,6 +9,7 @@ const ENV_HELP: &str = "Environment (overrides the config file):
   GHL_LOCATION_ID    the sub-account (location) id; optional when the data dir holds one location
   GHL_BASE_URL       API host (default https://services.leadconnectorhq.com)
   BMBY_SOAP_URL, BMBY_LOGIN, BMBY_PASSWORD, BMBY_PROJECT_ID   Bmby's SOAP web service
+  BMBY_LEAD_PASSWORD the project's AddClient lead password (write-back of new clients only)
 Try it without an account: bmby-ghl demo";
 
 /// bmby-ghl: browse GoHighLevel contacts, tasks, notes and appointments from a local cache,
@@ -146,5 +147,23 @@ pub enum BmbyCommand {
         /// Propose deletes even if a full read lacks many linked clients.
         #[arg(long)]
         allow_mass_delete: bool,
+    },
+    /// Propose write-backs to Bmby as pending changes: each GHL task of a linked contact → a
+    /// Bmby task (`NewTask`), each note → a Bmby comment; with --new-clients, GHL contacts no
+    /// Bmby client is linked to → new Bmby clients (`Insert`, or `AddClient` with only
+    /// BMBY_LEAD_PASSWORD). Nothing is written before `apply`; each is proposed once.
+    Push {
+        /// Also propose unlinked GHL contacts with an email or phone as new Bmby clients.
+        #[arg(long)]
+        new_clients: bool,
+        /// Show what would be proposed; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Fetch every linked contact's tasks and notes again, even when cached.
+        #[arg(long)]
+        refresh: bool,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
     },
 }

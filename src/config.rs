@@ -43,6 +43,9 @@ pub struct BmbySection {
     pub login: Option<String>,
     pub password: Option<String>,
     pub project_id: Option<String>,
+    /// The project's AddClient lead password (`BMBY_LEAD_PASSWORD`, preferred): enough on its
+    /// own, with `project_id`, to write new clients back as leads.
+    pub lead_password: Option<String>,
     /// Extra header aliases for export files: Bmby field → header names
     /// (`[bmby.columns] client_id = ["מס' לקוח"]`).
     #[serde(default)]
@@ -128,13 +131,15 @@ pub struct Settings {
 }
 
 /// Bmby connection settings (`BMBY_SOAP_URL`, `BMBY_LOGIN`, `BMBY_PASSWORD`,
-/// `BMBY_PROJECT_ID` override the `[bmby]` table).
+/// `BMBY_PROJECT_ID`, `BMBY_LEAD_PASSWORD` override the `[bmby]` table).
 #[derive(Debug, Clone, Default)]
 pub struct BmbySettings {
     pub soap_url: String,
     pub login: Option<String>,
     pub password: Option<Secret>,
     pub project_id: Option<String>,
+    /// AddClient lead password (never logged; `Debug` shows `[redacted]`).
+    pub lead_password: Option<Secret>,
     pub columns: crate::bmby::export::ColumnAliases,
 }
 
@@ -190,6 +195,9 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 .or(file.bmby.password)
                 .map(Secret::new),
             project_id: nonempty("BMBY_PROJECT_ID").or(file.bmby.project_id),
+            lead_password: nonempty("BMBY_LEAD_PASSWORD")
+                .or(file.bmby.lead_password)
+                .map(Secret::new),
             columns: file.bmby.columns,
         },
     })
@@ -253,6 +261,25 @@ mod tests {
         .unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("c.toml, line 3"), "{msg}");
+    }
+
+    #[test]
+    fn bmby_lead_password_from_env_or_file_never_in_debug() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(
+            &p,
+            "[bmby]\nproject_id = \"5120\"\nlead_password = \"file-lead\"\n",
+        )
+        .unwrap();
+        let s = load(&p, &|_| None).unwrap();
+        assert_eq!(s.bmby.lead_password.as_ref().unwrap().expose(), "file-lead");
+        assert!(!format!("{s:?}").contains("file-lead"));
+        let s = load(&p, &|k| {
+            (k == "BMBY_LEAD_PASSWORD").then(|| "env-lead".to_owned())
+        })
+        .unwrap();
+        assert_eq!(s.bmby.lead_password.as_ref().unwrap().expose(), "env-lead");
     }
 
     #[test]

@@ -79,6 +79,7 @@ async fn worker_dispatches_every_queued_change_with_progress() {
         worker::WorkerConfig {
             pull_interval: None,
             pull_on_start: false,
+            ..Default::default()
         },
     );
     jobs.send(Job::Dispatch { ids: None }).await.unwrap();

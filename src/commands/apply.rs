@@ -1,4 +1,5 @@
-//! `bmby-ghl apply [--all | ID...] [--dry-run]`: send approved changes to GHL.
+//! `bmby-ghl apply [--all | ID...] [--dry-run]`: send approved changes to GHL, and write-backs
+//! to Bmby when a Bmby login (or lead password) is configured.
 
 use color_eyre::eyre::{eyre, Result};
 use serde_json::json;
@@ -6,7 +7,7 @@ use tokio::runtime::Runtime;
 
 use super::{client, location, open_store};
 use crate::config::{Paths, Settings};
-use crate::domain::{ChangeKind, ChangeState};
+use crate::domain::{ChangeKind, ChangeState, Target};
 use crate::sync::{dispatch, review};
 
 pub(super) fn apply_cmd(
@@ -56,7 +57,7 @@ pub(super) fn apply_cmd(
         if as_json {
             let doc: Vec<_> = plans
                 .iter()
-                .map(|(c, p)| json!({ "change": c.id, "kind": c.kind, "requests": p }))
+                .map(|(c, p)| json!({ "change": c.id, "kind": c.kind, "target": c.target, "requests": p }))
                 .collect();
             println!(
                 "{}",
@@ -69,12 +70,16 @@ pub(super) fn apply_cmd(
             println!(
                 "# change {} — {} {} ({})",
                 c.id,
-                c.kind.label(),
+                c.describe(),
                 c.display_name,
                 c.state.label()
             );
             for r in reqs {
-                println!("{} {base}{}", r.method, r.path);
+                if c.target == Target::Bmby {
+                    println!("{} {}", r.method, r.path);
+                } else {
+                    println!("{} {base}{}", r.method, r.path);
+                }
                 for h in &r.headers {
                     println!("{h}");
                 }
@@ -100,10 +105,11 @@ pub(super) fn apply_cmd(
         }
     }
     let ghl = client(settings)?;
+    let bmby = super::bmby_writeback_client(settings)?;
     let mut results = Vec::new();
     rt.block_on(async {
         for id in &selected {
-            let state = dispatch::dispatch_one(&ghl, &store, *id).await?;
+            let state = dispatch::dispatch_one_with(&ghl, bmby.as_ref(), &store, *id).await?;
             results.push((*id, state));
         }
         Ok::<_, dispatch::DispatchError>(())
@@ -135,9 +141,14 @@ pub(super) fn apply_cmd(
                     info.dropped_fields.join(", ")
                 ));
             }
+            // A change still approved waits (a Bmby write-back without a login, or trouble on
+            // the way that the next run retries): say why.
             if matches!(
                 state,
-                ChangeState::Failed | ChangeState::Conflict | ChangeState::InFlight
+                ChangeState::Failed
+                    | ChangeState::Conflict
+                    | ChangeState::InFlight
+                    | ChangeState::Approved
             ) {
                 if let Some(e) = &info.last_error {
                     line.push_str(&format!(" — {e}"));

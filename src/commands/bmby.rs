@@ -98,7 +98,7 @@ pub(super) fn changes_cmd(
             out,
             "#{} {} {} {}{} — {} field{}, from {}",
             c.id,
-            c.kind.label(),
+            c.describe(),
             c.state.label(),
             c.display_name,
             c.contact_id
@@ -203,7 +203,7 @@ pub(super) fn report_import(
             let n = c.field_count();
             println!(
                 "  {} {} — {n} field{}",
-                c.kind.label(),
+                c.describe(),
                 c.display_name,
                 if n == 1 { "" } else { "s" }
             );
@@ -238,13 +238,96 @@ pub fn bmby_client(settings: &Settings) -> Result<crate::bmby::soap::BmbySoapCli
             missing.join(", ")
         ));
     }
-    let cfg = crate::bmby::soap::BmbySoapConfig::new(
+    let mut cfg = crate::bmby::soap::BmbySoapConfig::new(
         b.soap_url.clone(),
         b.login.clone().unwrap_or_default(),
         b.password.clone().expect("checked"),
         b.project_id.clone().unwrap_or_default(),
     );
+    cfg.lead_password = b.lead_password.clone();
     Ok(crate::bmby::soap::BmbySoapClient::new(cfg)?)
+}
+
+/// The Bmby client write-backs are dispatched with: the full SOAP login when configured
+/// (`NewTask`, `Insert`); else, with `BMBY_PROJECT_ID` and `BMBY_LEAD_PASSWORD` only, a
+/// lead-only client (empty login) that the dispatcher uses for `AddClient` alone; else `None`
+/// (write-backs wait, approved). Errors: an unusable `BMBY_SOAP_URL`.
+pub fn bmby_writeback_client(
+    settings: &Settings,
+) -> Result<Option<crate::bmby::soap::BmbySoapClient>> {
+    let b = &settings.bmby;
+    if b.login.is_some() && b.password.is_some() && b.project_id.is_some() {
+        return bmby_client(settings).map(Some);
+    }
+    let (Some(project), Some(lead)) = (&b.project_id, &b.lead_password) else {
+        return Ok(None);
+    };
+    let mut cfg = crate::bmby::soap::BmbySoapConfig::new(
+        b.soap_url.clone(),
+        String::new(),
+        crate::ghl::Secret::new(""),
+        project.clone(),
+    );
+    cfg.lead_password = Some(lead.clone());
+    Ok(Some(crate::bmby::soap::BmbySoapClient::new(cfg)?))
+}
+
+/// `bmby push`: proposes write-backs of linked contacts' GHL tasks and notes (and, with
+/// `--new-clients`, of unlinked contacts as new Bmby clients) as pending changes.
+pub(super) fn bmby_push_cmd(
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+    opts: crate::sync::writeback::WritebackOptions,
+    as_json: bool,
+) -> Result<i32> {
+    let loc = location(settings)?;
+    let store = open_store(paths, &loc)?;
+    let ghl = super::client(settings)?;
+    if store.links()?.is_empty() {
+        eprintln!("warning: no Bmby client is linked to a GHL contact yet; run `bmby-ghl bmby pull` (or `import`) first");
+    }
+    let s = rt.block_on(crate::sync::writeback::propose_writeback(
+        &ghl, &store, opts,
+    ))?;
+    if as_json {
+        let doc = json!({ "dry_run": opts.dry_run, "summary": s });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(0);
+    }
+    for p in &s.problems {
+        eprintln!("{p}");
+    }
+    println!(
+        "{}write-back to Bmby: {} new task{}, {} new comment{}, {} new client{}; {} skipped ({} already proposed, {} completed tasks, {} contacts without email or phone, {} in an ambiguous match)",
+        if opts.dry_run { "dry run, nothing stored — " } else { "" },
+        s.tasks,
+        if s.tasks == 1 { "" } else { "s" },
+        s.notes,
+        if s.notes == 1 { "" } else { "s" },
+        s.inserts,
+        if s.inserts == 1 { "" } else { "s" },
+        s.skipped(),
+        s.already_proposed,
+        s.skipped_completed,
+        s.skipped_no_email_or_phone,
+        s.skipped_ambiguous,
+    );
+    if opts.dry_run {
+        for c in &s.changes {
+            println!("  {} {}", c.describe(), c.display_name);
+            for f in &c.fields {
+                println!(
+                    "      {}: {}",
+                    f.label,
+                    f.proposed.as_deref().unwrap_or("(empty)")
+                );
+            }
+        }
+    } else if !s.changes.is_empty() {
+        println!("review them with `bmby-ghl changes` (or the TUI), then `bmby-ghl apply`");
+    }
+    Ok(0)
 }
 
 /// Reads Bmby over SOAP into changes; `full` reads everything (deletes possible).

@@ -254,6 +254,16 @@ pub(super) fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Resul
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let bmby = match super::bmby_writeback_client(settings) {
+        Ok(b) => b.map(std::sync::Arc::new),
+        Err(e) => {
+            let _ = tx.send(SyncEvent::Error {
+                context: "Bmby write-back is off".into(),
+                message: e.to_string(),
+            });
+            None
+        }
+    };
     let jobs = match client(settings) {
         Ok(client) => {
             let _enter = rt.enter();
@@ -265,6 +275,7 @@ pub(super) fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Resul
                     pull_interval: (settings.pull_interval_secs > 0)
                         .then(|| Duration::from_secs(settings.pull_interval_secs)),
                     pull_on_start: true,
+                    bmby,
                 },
             ))
         }

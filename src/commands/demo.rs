@@ -16,9 +16,13 @@ use crate::sync;
 /// were deleted in Bmby since: they become delete changes).
 const DEMO_EXPORT: &[u8] = include_bytes!("../../assets/demo/bmby_export.csv");
 
+/// Linked contacts whose GHL tasks and notes the demo proposes as write-backs to Bmby.
+const DEMO_WRITEBACK_CONTACTS: usize = 4;
+
 /// `bmby-ghl demo`: both stand-ins seeded from `assets/demo/`, GHL pulled into the cache, Bmby
-/// read over SOAP and from the demo export so changes of every kind are pending, then the TUI
-/// with a background worker pulling from the GHL stand-in.
+/// read over SOAP and from the demo export so changes of every kind are pending, the linked
+/// contacts' tasks and notes proposed as write-backs to Bmby, then the TUI with a background
+/// worker pulling from the GHL stand-in and writing back to the Bmby stand-in.
 pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
     use crate::sandbox::bmby::{BmbySandbox, BmbySandboxConfig};
     let sandbox = rt
@@ -42,6 +46,7 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
             login: Some(crate::sandbox::bmby::DEMO_LOGIN.to_owned()),
             password: Some(Secret::new(crate::sandbox::bmby::DEMO_PASSWORD)),
             project_id: Some(crate::sandbox::bmby::DEMO_PROJECT_ID.to_owned()),
+            lead_password: Some(Secret::new(crate::sandbox::bmby::DEMO_LEAD_PASSWORD)),
             ..Default::default()
         },
         ..Default::default()
@@ -74,6 +79,27 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
             &mapping,
             &opts,
         )?;
+        // Write-back: the GHL tasks and notes of a few linked contacts become pending Bmby
+        // changes (the TUI's worker sends them to the Bmby stand-in once approved). A few only:
+        // every linked contact would cost two paced requests each before the TUI opens.
+        rt.block_on(async {
+            for (_, contact) in store.links()?.iter().take(DEMO_WRITEBACK_CONTACTS) {
+                if let Err(e) = sync::fetch_details(&ghl, &store, contact).await {
+                    tracing::warn!(contact = %contact, error = %e, "demo: no tasks and notes");
+                }
+            }
+            Ok::<_, color_eyre::Report>(())
+        })
+        .wrap_err("demo: reading tasks and notes of linked contacts")?;
+        rt.block_on(sync::writeback::propose_writeback(
+            &ghl,
+            &store,
+            sync::writeback::WritebackOptions {
+                cached_only: true,
+                ..Default::default()
+            },
+        ))
+        .wrap_err("demo: proposing write-backs to Bmby")?;
         store.flush()?;
     }
     let code = run_tui(paths, &settings, rt)?;

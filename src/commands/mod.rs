@@ -19,7 +19,7 @@ use crate::store::Store;
 use crate::tui;
 
 use bmby::*;
-pub use bmby::{bmby_client, bmby_pull};
+pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
 pub use demo::demo;
 
@@ -79,6 +79,23 @@ pub fn run(
                 allow_mass_delete,
             };
             bmby_pull_cmd(paths, settings, rt, opts, json)
+        }
+        Some(Command::Bmby {
+            command:
+                BmbyCommand::Push {
+                    new_clients,
+                    dry_run,
+                    refresh,
+                    json,
+                },
+        }) => {
+            let opts = crate::sync::writeback::WritebackOptions {
+                new_clients,
+                dry_run,
+                refresh,
+                cached_only: false,
+            };
+            bmby_push_cmd(paths, settings, rt, opts, json)
         }
         Some(Command::Changes { json, state }) => {
             changes_cmd(paths, settings, json, state.as_deref())

@@ -11,6 +11,7 @@ pub mod matching;
 pub mod pull;
 pub mod review;
 pub mod worker;
+pub mod writeback;
 
 pub use events::{Job, PullSummary, SyncEvent};
 pub use pull::{fetch_custom_fields, fetch_details, pull_contacts, PullError, PullProgress};

@@ -2,8 +2,9 @@
 //! reports [`SyncEvent`]s. Interactive jobs (one contact's details) run beside a pull instead
 //! of waiting behind it; only one pull runs at a time; an incremental pull repeats on an
 //! interval so edits made in GHL show up. A dispatch of approved changes (`Job::Dispatch`)
-//! runs as its own task, one at a time, change by change through [`dispatch_one`], reporting
-//! progress after each; `Job::CancelDispatch` stops it between two changes, never inside one.
+//! runs as its own task, one at a time, change by change through [`dispatch_one_with`]
+//! (write-backs to Bmby with [`WorkerConfig::bmby`]), reporting progress after each;
+//! `Job::CancelDispatch` stops it between two changes, never inside one.
 //! Details fetches, and sends of at most [`INTERACTIVE_SEND`] changes, use the rate limiter's
 //! interactive lane ([`crate::ghl::interactive`]): they never queue behind bulk work.
 
@@ -14,9 +15,10 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::dispatch::dispatch_one;
+use super::dispatch::dispatch_one_with;
 use super::pull::{fetch_custom_fields, fetch_details, pull_contacts};
 use super::{Job, SyncEvent};
+use crate::bmby::soap::BmbySoapClient;
 use crate::domain::ChangeState;
 use crate::ghl::{ClientNotice, GhlClient};
 use crate::store::Store;
@@ -28,6 +30,9 @@ pub struct WorkerConfig {
     pub pull_interval: Option<Duration>,
     /// Start with a pull (incremental, or full when the cache has never been filled).
     pub pull_on_start: bool,
+    /// The Bmby client write-backs are dispatched with; `None`: they stay approved with
+    /// [`super::dispatch::bmby::NOT_CONFIGURED`] as their error.
+    pub bmby: Option<Arc<BmbySoapClient>>,
 }
 
 impl Default for WorkerConfig {
@@ -35,6 +40,7 @@ impl Default for WorkerConfig {
         WorkerConfig {
             pull_interval: Some(Duration::from_secs(60)),
             pull_on_start: true,
+            bmby: None,
         }
     }
 }
@@ -123,7 +129,9 @@ async fn run(
                     });
                 });
             }
-            Job::Dispatch { ids } => start_dispatch(&client, &store, &events, &dispatch, ids),
+            Job::Dispatch { ids } => {
+                start_dispatch(&client, cfg.bmby.clone(), &store, &events, &dispatch, ids)
+            }
             Job::CancelDispatch => {
                 if dispatch.running.load(Ordering::SeqCst) {
                     dispatch.cancel.store(true, Ordering::SeqCst);
@@ -200,6 +208,7 @@ struct DispatchFlags {
 /// rate limiter paces all of them together). Ignored while another dispatch runs.
 fn start_dispatch(
     client: &GhlClient,
+    bmby: Option<Arc<BmbySoapClient>>,
     store: &Store,
     events: &mpsc::UnboundedSender<SyncEvent>,
     flags: &DispatchFlags,
@@ -213,7 +222,7 @@ fn start_dispatch(
     let (client, store, events, flags) =
         (client.clone(), store.clone(), events.clone(), flags.clone());
     tokio::spawn(async move {
-        let r = run_dispatch(&client, &store, &events, &flags, ids).await;
+        let r = run_dispatch(&client, bmby.as_deref(), &store, &events, &flags, ids).await;
         flags.running.store(false, Ordering::SeqCst);
         flags.cancel.store(false, Ordering::SeqCst);
         let mut fin = match r {
@@ -249,6 +258,7 @@ pub const INTERACTIVE_SEND: usize = 10;
 
 async fn run_dispatch(
     client: &GhlClient,
+    bmby: Option<&BmbySoapClient>,
     store: &Store,
     events: &mpsc::UnboundedSender<SyncEvent>,
     flags: &DispatchFlags,
@@ -285,7 +295,7 @@ async fn run_dispatch(
             break;
         }
         // A send of a few changes is a person waiting on them: interactive; a large one bulk.
-        let one = dispatch_one(client, store, id);
+        let one = dispatch_one_with(client, bmby, store, id);
         let r = if total <= INTERACTIVE_SEND {
             crate::ghl::interactive(one).await
         } else {

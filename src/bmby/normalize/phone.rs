@@ -124,6 +124,19 @@ pub fn normalize_phone(raw: &str) -> Phone {
     }
 }
 
+/// An E.164 phone as Bmby's clients usually hold it: an Israeli number (`+972…`) in its local
+/// form with the trunk `0` (`+972501234567` → `0501234567`); any other number stays E.164
+/// (Bmby stores free text, and a foreign number needs its country code).
+pub fn e164_to_bmby_local(e164: &str) -> String {
+    let t = e164.trim();
+    match t.strip_prefix("+972") {
+        Some(rest) if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) => {
+            format!("0{rest}")
+        }
+        _ => t.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +149,13 @@ mod tests {
         assert_eq!(candidate("31234567"), "031234567");
         assert_eq!(candidate("+972 (0)50 123 4567"), "+972  50 123 4567");
         assert_eq!(candidate("abc"), "abc");
+    }
+
+    #[test]
+    fn bmby_local_form() {
+        assert_eq!(e164_to_bmby_local("+972501234567"), "0501234567");
+        assert_eq!(e164_to_bmby_local("+97231234567"), "031234567");
+        assert_eq!(e164_to_bmby_local("+12125550100"), "+12125550100");
+        assert_eq!(e164_to_bmby_local("+972"), "+972");
     }
 }

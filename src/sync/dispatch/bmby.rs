@@ -4,9 +4,10 @@
 //! create-only) when only the project's lead password is configured.
 //!
 //! Bmby has no idempotency key and no way to look a task up by content, so a Bmby write whose
-//! outcome is unknown (a crash or a lost answer after it was sent) is never sent again on its
-//! own: the change fails with a note to check Bmby, and a person approves it again to resend.
-//! That keeps Bmby writes at most once; GHL writes stay exactly once.
+//! outcome is unknown (a crash, a dropped connection, a timeout or a 5xx after it was sent) is
+//! never sent again on its own: the change fails with a note to check Bmby, and a person
+//! approves it again to resend. Only a 503 (refused before any work) leaves it approved for the
+//! next run. That keeps Bmby writes at most once; GHL writes stay exactly once.
 
 use super::Ctx;
 use crate::bmby::normalize::time::jerusalem;
@@ -70,6 +71,25 @@ pub(super) async fn dispatch(
         return Ok(ChangeState::Failed);
     }
     let lead_only = bmby.config().login.is_empty();
+    // A new client whose contact got linked since the proposal (a `bmby pull` matched it)
+    // already exists in Bmby: inserting it would make a duplicate.
+    if cx.change.subject == Subject::Contact {
+        if let Some(contact) = cx.change.contact_id.clone() {
+            let linked = cx
+                .store
+                .link_map()?
+                .into_iter()
+                .find(|(_, c)| *c == contact);
+            if let Some((client, _)) = linked {
+                cx.info.last_error = Some(format!(
+                    "not sent: the contact is linked to Bmby client {client} now, so it is \
+                     already in Bmby"
+                ));
+                cx.save(ChangeState::Failed)?;
+                return Ok(ChangeState::Failed);
+            }
+        }
+    }
     let r = match &cx.change.subject {
         Subject::Task { .. } | Subject::Note { .. } if lead_only => {
             Err(BmbySoapError::Config(NOT_CONFIGURED.into()))
@@ -85,13 +105,19 @@ pub(super) async fn dispatch(
             Ok(ChangeState::Applied)
         }
         Err(e) => {
-            cx.info.last_error = Some(format!("Bmby: {e}"));
-            // Only a call that cannot have arrived is worth another run.
-            let state = if e.is_retryable() {
-                ChangeState::Approved
-            } else {
-                ChangeState::Failed
+            // Only a call that cannot have been carried out is worth another run on its own: a
+            // 503 (the client already retried it). A dropped connection, a timeout or another
+            // 5xx may have come after Bmby stored the write, so resending could duplicate it.
+            let (state, note) = match &e {
+                BmbySoapError::Http { status: 503, .. } => (ChangeState::Approved, ""),
+                BmbySoapError::Transport { .. } | BmbySoapError::Http { .. } => (
+                    ChangeState::Failed,
+                    "; no complete answer, so the write may have reached Bmby: check the \
+                     client in Bmby, then approve again to resend",
+                ),
+                _ => (ChangeState::Failed, ""),
             };
+            cx.info.last_error = Some(format!("Bmby: {e}{note}"));
             cx.save(state)?;
             Ok(state)
         }
