@@ -6,7 +6,9 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod location;
 pub mod ratelimit;
+pub mod scopes;
 pub mod secret;
 pub mod wire;
 
