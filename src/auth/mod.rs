@@ -2,6 +2,7 @@
 //! tokens) and Private Integration Tokens, kept per location in a token store.
 //!
 //! - [`endpoint`]: GHL's `POST /oauth/token` through the `oauth2` crate.
+//! - [`flow`]: the loopback and paste finishes of `auth login`, end to end.
 //! - [`login`]: the random `state`, the loopback redirect listener and the pasted redirect URL.
 //! - [`store`]: `<data dir>/auth/tokens.json` (mode 0600, atomic writes, a cross-process lock).
 //! - [`provider`]: the refreshing [`crate::ghl::TokenProvider`].
@@ -25,6 +26,7 @@
 //! temp file (`.tokens.json.*.tmp`) from a crash mid-write is ignored and may be deleted.
 
 pub mod endpoint;
+pub mod flow;
 pub mod login;
 pub mod provider;
 pub mod store;

@@ -9,7 +9,7 @@
 //! the directory is `fsync`ed. Readers never see half a file.
 //!
 //! Writers (login, logout, refresh, name updates) hold an exclusive lock on
-//! `<data dir>/auth/tokens.lock` (`flock`, through `std::fs::File::lock`) for the whole
+//! `<data dir>/auth/tokens.lock` (`flock(2)`) for the whole
 //! read-modify-write, so two processes never interleave; the refresher re-reads the file after
 //! taking the lock because another process may have refreshed in the meantime.
 
@@ -237,7 +237,7 @@ impl TokenStore {
             .mode(0o600)
             .open(&p)
             .map_err(|e| self.io(&p, e))?;
-        f.lock().map_err(|e| self.io(&p, e))?;
+        flock_exclusive(&f).map_err(|e| self.io(&p, e))?;
         Ok(StoreLock { _file: f })
     }
 
@@ -338,6 +338,21 @@ impl TokenStore {
             .into_values()
             .max_by_key(|e| (e.signed_in_at, e.updated_at))
             .map(|e| e.location_id))
+    }
+}
+
+/// `flock(LOCK_EX)`, retried on EINTR (std's `File::lock` needs Rust 1.89; MSRV is 1.85).
+fn flock_exclusive(f: &File) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    loop {
+        // SAFETY: flock on a file descriptor this `File` owns for the call's duration.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } == 0 {
+            return Ok(());
+        }
+        let e = std::io::Error::last_os_error();
+        if e.kind() != std::io::ErrorKind::Interrupted {
+            return Err(e);
+        }
     }
 }
 

@@ -134,8 +134,7 @@ pub(super) fn contact_cmd(
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
     let mut fresh = false;
-    if !offline && settings.token.is_some() {
-        let client = client(settings)?;
+    if let Some(client) = (!offline).then(|| client(settings).ok()).flatten() {
         match rt.block_on(sync::fetch_details(&client, &store, id)) {
             Ok(()) => fresh = true,
             Err(sync::PullError::Ghl(e)) if e.is_not_found() => {
