@@ -56,6 +56,7 @@ fn no_redirects() -> reqwest::Client {
 
 /// `auth login --no-browser`: reads the printed URL, plays the browser (the stand-in's
 /// page, choosing `location`), pastes the redirect URL. Returns stdout.
+#[allow(clippy::zombie_processes)] // waited for in the second blocking step
 async fn paste_login(sb: &Sandbox, data: &Path, location: &str) -> String {
     let mut child = cmd(sb, data, &["auth", "login", "--no-browser"])
         .stdin(Stdio::piped())
