@@ -401,20 +401,44 @@ fn location_router(shared: Arc<Shared>) -> Router {
 }
 
 /// For `bmby-ghl sandbox --port N`: start with `Seed::Demo` and churn (every 20 s unless
-/// `cfg.churn` is set), print base URL, location id and token to stdout, run until Ctrl-C.
+/// `cfg.churn` is set) plus [`ExtraLocation::second`], print base URL, location ids, tokens and
+/// the OAuth client to stdout, run until Ctrl-C.
 pub async fn run_standalone(mut cfg: SandboxConfig) -> std::io::Result<()> {
     cfg.seed = Seed::Demo;
     if cfg.churn.is_none() {
         cfg.churn = Some(Duration::from_secs(20));
     }
+    if cfg.extra_locations.is_empty() {
+        cfg.extra_locations.push(ExtraLocation::second());
+    }
     let token = cfg.tokens.first().cloned().unwrap_or_default();
     let location = cfg.location_id.clone();
+    let extra = cfg.extra_locations.clone();
     let sb = Sandbox::start(cfg).await?;
     println!("GHL sandbox listening");
     println!("  base URL:    {}", sb.base_url());
-    println!("  location id: {location}");
+    println!(
+        "  location id: {location}  ({} contacts)",
+        sb.contact_count()
+    );
     println!("  token:       {token}");
-    println!("  contacts:    {}", sb.contact_count());
+    for x in &extra {
+        println!(
+            "  location id: {}  ({}, {} contacts)",
+            x.id,
+            x.name,
+            sb.contact_count_of(&x.id).unwrap_or(0)
+        );
+        if let Some(t) = x.tokens.first() {
+            println!("  token:       {t}");
+        }
+    }
+    println!("OAuth (auto-approves; add &location_id=ID to the URL to pick a location):");
+    println!("  auth URL:      {}", sb.auth_url());
+    println!("  token URL:     {}/oauth/token", sb.base_url());
+    println!("  client id:     {DEMO_CLIENT_ID}");
+    println!("  client secret: {DEMO_CLIENT_SECRET}");
+    println!("Try: GHL_BASE_URL={} GHL_CLIENT_ID={DEMO_CLIENT_ID} GHL_CLIENT_SECRET={DEMO_CLIENT_SECRET} bmby-ghl auth login --no-browser", sb.base_url());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     sb.shutdown().await;

@@ -349,6 +349,11 @@ pub struct App {
     pub changes: ChangesState,
     fetch_due: Option<(Instant, String)>,
     pub should_quit: bool,
+    /// Why the app may not write to GHL (the token lacks `contacts.write`), if so: edits,
+    /// approvals and sends are refused with this reason.
+    pub read_only: Option<String>,
+    /// Signed-in locations, the picker and the sign-in state (see `tui::locations`).
+    pub locations: super::locations::LocationsUi,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -424,6 +429,8 @@ impl App {
             changes: ChangesState::default(),
             fetch_due: None,
             should_quit: false,
+            read_only: None,
+            locations: Default::default(),
             dirty: true,
         };
         app.selection_changed();
@@ -630,6 +637,9 @@ impl App {
             self.dirty = true;
             return Vec::new();
         }
+        if self.locations.picker.is_some() {
+            return self.handle_picker_key(key);
+        }
         if self.help.is_some() || self.messages_open.is_some() {
             return match self.keymap.lookup(&[Context::Help], key) {
                 Some(a) => self.handle_action(a),
@@ -637,6 +647,13 @@ impl App {
             };
         }
         if self.screen == Screen::Changes {
+            if self.read_only.is_some()
+                && self.changes.edit.is_none()
+                && !self.changes.query_editing
+                && self.refuse_if_read_only(self.keymap.lookup(&self.changes_chain(), key))
+            {
+                return Vec::new();
+            }
             return self.handle_changes_key(key);
         }
         if self.filter.editing {
@@ -808,6 +825,7 @@ impl App {
         match action {
             Action::Quit => self.should_quit = true,
             Action::Suspend => return vec![Effect::Suspend],
+            Action::LocationSwitch => return self.open_location_picker(),
             Action::HelpToggle => self.help = Some(0),
             Action::MessagesOpen => {
                 self.note_messages();
@@ -1081,6 +1099,7 @@ impl App {
             | SyncEvent::DispatchProgress { .. }
             | SyncEvent::DispatchFinished { .. }) => return self.handle_dispatch_event(ev),
             SyncEvent::Error { context, message } => {
+                self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));
                 // A failed pull sends no more progress; a running one re-reports it.
                 self.status.pull = None;
