@@ -567,3 +567,30 @@ async fn bad_client_credentials_are_refused_without_storing() {
     }
     assert!(store.load().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_oauth_token_works_only_for_its_own_location() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = TokenStore::new(dir.path());
+    let second = login(&sb, &store, Some(SECOND_LOCATION_ID)).await;
+    let http = reqwest::Client::new();
+    let get = |loc: &str| {
+        http.get(format!("{}/locations/{loc}", sb.base_url()))
+            .bearer_auth(second.access_token.expose())
+            .header("Version", "2021-07-28")
+            .send()
+    };
+    let own = get(SECOND_LOCATION_ID).await.unwrap();
+    assert_eq!(own.status(), 200);
+    let body: serde_json::Value = own.json().await.unwrap();
+    assert_eq!(body["location"]["name"], "Second Office");
+    let other = get(DEMO_LOCATION_ID).await.unwrap();
+    assert_eq!(other.status(), 403);
+    // After it expires, GHL's gate says so (and our client would refresh).
+    sb.oauth().expire_access_tokens();
+    let expired = get(SECOND_LOCATION_ID).await.unwrap();
+    assert_eq!(expired.status(), 401);
+    let body: serde_json::Value = expired.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("expired"));
+}

@@ -256,7 +256,8 @@ impl Sandbox {
         &self.shared.faults
     }
 
-    /// Every request seen so far, oldest first.
+    /// Every API request the first location saw so far, oldest first (the OAuth endpoints
+    /// and other locations are not recorded here).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.requests()
     }
