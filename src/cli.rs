@@ -5,8 +5,12 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 const ENV_HELP: &str = "Environment (overrides the config file):
-  GHL_TOKEN          Private Integration Token of the sub-account (never pass it as an argument)
-  GHL_LOCATION_ID    the sub-account (location) id; optional when the data dir holds one location
+  GHL_TOKEN          Private Integration Token of the sub-account (never pass it as an argument);
+                     when set, it is used instead of the locations signed in with `auth login`
+  GHL_LOCATION_ID    the sub-account (location) id; optional when one location is signed in or
+                     cached (else the most recent sign-in is used)
+  GHL_CLIENT_ID, GHL_CLIENT_SECRET   the OAuth app, for `auth login` and token refresh
+  GHL_AUTH_URL, GHL_TOKEN_URL, GHL_REDIRECT_URI   OAuth endpoints (defaults: GHL's)
   GHL_BASE_URL       API host (default https://services.leadconnectorhq.com)
   BMBY_SOAP_URL, BMBY_LOGIN, BMBY_PASSWORD, BMBY_PROJECT_ID   Bmby's SOAP web service
   BMBY_LEAD_PASSWORD the project's AddClient lead password (write-back of new clients only)
@@ -27,6 +31,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "LEVEL", default_value = "info",
           value_parser = ["error", "warn", "info", "debug", "trace"])]
     pub log_level: String,
+    /// The GHL location (sub-account) id to work on; overrides GHL_LOCATION_ID.
+    #[arg(long, global = true, value_name = "ID")]
+    pub location: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -41,6 +48,11 @@ pub enum Command {
         /// Port to listen on (0 = any free port).
         #[arg(long, default_value_t = 8787)]
         port: u16,
+    },
+    /// Sign in to GHL locations (OAuth, or a Private Integration Token), list them, sign out.
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
     },
     /// Pull GHL contacts into the cache (only what changed since the last pull, unless --full).
     Sync {
@@ -165,5 +177,48 @@ pub enum BmbyCommand {
         /// One JSON document on stdout.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `auth …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Sign in with OAuth 2.0 (GHL's chooselocation page). By default a listener on the
+    /// 127.0.0.1 redirect URI receives the answer; with --no-browser (SSH sessions) the URL is
+    /// printed and the redirect URL from the browser's address bar is pasted back.
+    Login {
+        /// Don't listen for the redirect: print the URL, then read the pasted redirect URL (or
+        /// the bare code) from stdin. Automatic when the redirect URI is not a loopback URL.
+        #[arg(long)]
+        no_browser: bool,
+        /// Store a Private Integration Token instead, read from stdin (or GHL_TOKEN); needs
+        /// --location.
+        #[arg(long)]
+        token: bool,
+        /// Ask without contacts.write: browsing only; the TUI runs read-only.
+        #[arg(long)]
+        read_only: bool,
+        /// Seconds to wait for the redirect (listener only).
+        #[arg(long, default_value_t = 300, value_name = "SECS")]
+        timeout: u64,
+        /// Open the TUI on the location once signed in.
+        #[arg(long)]
+        open: bool,
+    },
+    /// The signed-in locations: id, name, token kind, scopes, expiry, whether sign-in is needed.
+    /// Never prints a token.
+    Status {
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a location's tokens (the cache stays). GHL has no revocation endpoint: uninstall
+    /// the app in GHL to revoke them there.
+    Logout {
+        /// The location id (default: the only signed-in location).
+        location: Option<String>,
+        /// Every location.
+        #[arg(long, conflicts_with = "location")]
+        all: bool,
     },
 }

@@ -5,7 +5,13 @@
 //! [ghl]
 //! base_url = "https://services.leadconnectorhq.com"   # GHL_BASE_URL
 //! location_id = "ve9EPM428h8vShlRW1KT"                # GHL_LOCATION_ID
-//! # token = "pit-…"   # better: GHL_TOKEN in the environment
+//! # token = "pit-…"   # better: GHL_TOKEN in the environment, or `bmby-ghl auth login`
+//! # OAuth app (for `bmby-ghl auth login`); the secret is better in GHL_CLIENT_SECRET
+//! client_id = "…"                                      # GHL_CLIENT_ID
+//! # client_secret = "…"                                # GHL_CLIENT_SECRET
+//! # auth_url = "https://marketplace.gohighlevel.com/v2/oauth/chooselocation"   # GHL_AUTH_URL
+//! # token_url = "https://services.leadconnectorhq.com/oauth/token"             # GHL_TOKEN_URL
+//! # redirect_uri = "http://127.0.0.1:8976/callback"                            # GHL_REDIRECT_URI
 //!
 //! [sync]
 //! pull_interval_secs = 60   # background incremental pull while the TUI runs; 0 = off
@@ -25,6 +31,11 @@ pub struct GhlSection {
     pub base_url: Option<String>,
     pub location_id: Option<String>,
     pub token: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub auth_url: Option<String>,
+    pub token_url: Option<String>,
+    pub redirect_uri: Option<String>,
 }
 
 /// The `[sync]` table.
@@ -119,8 +130,15 @@ impl Paths {
 pub struct Settings {
     pub base_url: String,
     pub location_id: Option<String>,
-    /// A Private Integration Token (from `GHL_TOKEN` or the config file).
+    /// A Private Integration Token (from `GHL_TOKEN` or the config file). When set, it is used
+    /// as before and the token store is not consulted.
     pub token: Option<Secret>,
+    /// The OAuth app and endpoints. `auth_url` defaults to GHL's `chooselocation` page for the
+    /// real API host and to `<base_url>/oauth/chooselocation` for any other (a stand-in);
+    /// `token_url` defaults to `<base_url>/oauth/token`.
+    pub oauth: crate::auth::OAuthSettings,
+    /// The data dir, where the token store lives (`None`: no store, e.g. unit tests).
+    pub data_dir: Option<PathBuf>,
     pub pull_interval_secs: u64,
     /// The one location cached under the data dir, when there is exactly one (so commands on a
     /// demo's or a single account's data dir need no `GHL_LOCATION_ID`).
@@ -175,10 +193,37 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
         }
     };
     let nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let base_url = nonempty("GHL_BASE_URL")
+        .or(file.ghl.base_url)
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+    let base = base_url.trim_end_matches('/').to_owned();
+    let oauth = crate::auth::OAuthSettings {
+        client_id: nonempty("GHL_CLIENT_ID")
+            .or(file.ghl.client_id)
+            .map(|v| v.trim().to_owned()),
+        client_secret: nonempty("GHL_CLIENT_SECRET")
+            .or(file.ghl.client_secret)
+            .map(|v| Secret::new(v.trim())),
+        auth_url: nonempty("GHL_AUTH_URL")
+            .or(file.ghl.auth_url)
+            .unwrap_or_else(|| {
+                if base == DEFAULT_BASE_URL {
+                    crate::auth::endpoint::DEFAULT_AUTH_URL.to_owned()
+                } else {
+                    format!("{base}/oauth/chooselocation")
+                }
+            }),
+        token_url: nonempty("GHL_TOKEN_URL")
+            .or(file.ghl.token_url)
+            .unwrap_or_else(|| format!("{base}/oauth/token")),
+        redirect_uri: nonempty("GHL_REDIRECT_URI")
+            .or(file.ghl.redirect_uri)
+            .unwrap_or_else(|| crate::auth::endpoint::DEFAULT_REDIRECT_URI.to_owned()),
+    };
     Ok(Settings {
-        base_url: nonempty("GHL_BASE_URL")
-            .or(file.ghl.base_url)
-            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+        base_url,
+        oauth,
+        data_dir: None,
         location_id: nonempty("GHL_LOCATION_ID").or(file.ghl.location_id),
         token: nonempty("GHL_TOKEN")
             .or(file.ghl.token)
@@ -286,5 +331,26 @@ mod tests {
     fn missing_file_is_defaults() {
         let s = load(Path::new("/nonexistent/x.toml"), &|_| None).unwrap();
         assert_eq!(s.base_url, DEFAULT_BASE_URL);
+        assert!(s
+            .oauth
+            .auth_url
+            .starts_with("https://marketplace.gohighlevel.com/"));
+        assert_eq!(
+            s.oauth.token_url,
+            "https://services.leadconnectorhq.com/oauth/token"
+        );
+    }
+
+    #[test]
+    fn oauth_urls_follow_a_stand_in_base() {
+        let s = load(Path::new("/nonexistent/x.toml"), &|k| match k {
+            "GHL_BASE_URL" => Some("http://127.0.0.1:9/".into()),
+            "GHL_CLIENT_SECRET" => Some("shh".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(s.oauth.auth_url, "http://127.0.0.1:9/oauth/chooselocation");
+        assert_eq!(s.oauth.token_url, "http://127.0.0.1:9/oauth/token");
+        assert_eq!(format!("{:?}", s.oauth).matches("shh").count(), 0);
     }
 }

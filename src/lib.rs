@@ -1,8 +1,9 @@
 //! bmby-ghl: browse GoHighLevel data from a local sled cache and review Bmby changes before they
 //! are written. See `README.md` and `../shared/docs/design.md` for how the pieces fit.
 //!
-//! Boundary rule: `domain`, `ghl`, `store`, `sync`, `sandbox` and `sanitize` never import
+//! Boundary rule: `auth`, `domain`, `ghl`, `store`, `sync`, `sandbox` and `sanitize` never import
 //! ratatui or crossterm; only `tui` does.
+pub mod auth;
 pub mod bmby;
 pub mod cli;
 pub mod commands;

@@ -54,6 +54,10 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
     } else {
         let mut settings = config::load(&paths.config_file, &|k| std::env::var(k).ok())?;
         settings.only_cached_location = config::only_cached_location(&paths.data_dir);
+        settings.data_dir = Some(paths.data_dir.clone());
+        if let Some(l) = cli.location.clone() {
+            settings.location_id = Some(l);
+        }
         commands::run(cli.command, &paths, &settings, &rt)
     };
     rt.shutdown_timeout(std::time::Duration::from_millis(500));

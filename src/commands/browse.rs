@@ -134,8 +134,7 @@ pub(super) fn contact_cmd(
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
     let mut fresh = false;
-    if !offline && settings.token.is_some() {
-        let client = client(settings)?;
+    if let Some(client) = (!offline).then(|| client(settings).ok()).flatten() {
         match rt.block_on(sync::fetch_details(&client, &store, id)) {
             Ok(()) => fresh = true,
             Err(sync::PullError::Ghl(e)) if e.is_not_found() => {
@@ -250,54 +249,114 @@ pub(super) fn contact_cmd(
     Ok(0)
 }
 
+/// The TUI on the configured location. With several signed-in locations, `L` in the TUI
+/// picks another: the UI ends, that location's cache, client and worker are set up, and the UI
+/// starts again on it (cache handles are kept, so switching back reuses them).
 pub(super) fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Result<i32> {
-    let loc = location(settings)?;
-    let store = open_store(paths, &loc)?;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let bmby = match super::bmby_writeback_client(settings) {
-        Ok(b) => b.map(std::sync::Arc::new),
-        Err(e) => {
-            let _ = tx.send(SyncEvent::Error {
-                context: "Bmby write-back is off".into(),
-                message: e.to_string(),
-            });
-            None
+    let mut loc = location(settings)?;
+    let mut stores: std::collections::HashMap<String, crate::store::Store> = Default::default();
+    loop {
+        let store = match stores.get(&loc) {
+            Some(s) => s.clone(),
+            None => {
+                let s = open_store(paths, &loc)?;
+                stores.insert(loc.clone(), s.clone());
+                s
+            }
+        };
+        let mut s = settings.clone();
+        s.location_id = Some(loc.clone());
+        let signed_in = signed_in_locations(&s);
+        let entry = signed_in.iter().find(|e| e.location_id == loc);
+        if let Some(name) = entry.and_then(|e| e.location_name.as_deref()) {
+            if store.meta("location_name").is_none() {
+                let _ = store.set_meta("location_name", name);
+            }
         }
-    };
-    let jobs = match client(settings) {
-        Ok(client) => {
-            let _enter = rt.enter();
-            Some(sync::spawn_worker(
-                client,
-                store.clone(),
-                tx,
-                WorkerConfig {
-                    pull_interval: (settings.pull_interval_secs > 0)
-                        .then(|| Duration::from_secs(settings.pull_interval_secs)),
-                    pull_on_start: true,
-                    bmby,
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let bmby = match super::bmby_writeback_client(&s) {
+            Ok(b) => b.map(std::sync::Arc::new),
+            Err(e) => {
+                let _ = tx.send(SyncEvent::Error {
+                    context: "Bmby write-back is off".into(),
+                    message: e.to_string(),
+                });
+                None
+            }
+        };
+        let jobs = match client(&s) {
+            Ok(client) => {
+                let _enter = rt.enter();
+                Some(sync::spawn_worker(
+                    client,
+                    store.clone(),
+                    tx,
+                    WorkerConfig {
+                        pull_interval: (settings.pull_interval_secs > 0)
+                            .then(|| Duration::from_secs(settings.pull_interval_secs)),
+                        pull_on_start: true,
+                        bmby,
+                    },
+                ))
+            }
+            Err(e) => {
+                let _ = tx.send(SyncEvent::Error {
+                    context: "offline: showing the cache only".into(),
+                    message: e.to_string(),
+                });
+                None
+            }
+        };
+        let label_of = |id: &str, name: Option<String>| {
+            name.map(|n| format!("{n} ({id})"))
+                .unwrap_or_else(|| id.to_owned())
+        };
+        let label = label_of(&loc, store.meta("location_name"));
+        let choices = signed_in
+            .iter()
+            .map(|e| tui::locations::LocationChoice {
+                id: e.location_id.clone(),
+                label: label_of(&e.location_id, e.location_name.clone()),
+                note: if e.needs_sign_in.is_some() {
+                    Some("needs sign-in".into())
+                } else if e.read_only_reason().is_some() {
+                    Some("read-only".into())
+                } else {
+                    None
                 },
-            ))
+            })
+            .collect();
+        let exit = rt.block_on(tui::run(TuiContext {
+            store,
+            jobs,
+            events: rx,
+            location_label: label,
+            user_keymap: Some(paths.user_keymap()),
+            log_path: paths.log_file(),
+            locations: choices,
+            current_location: loc.clone(),
+            read_only: entry.and_then(|e| e.read_only_reason()),
+            needs_sign_in: entry.and_then(|e| e.needs_sign_in.clone()),
+        }))?;
+        match exit {
+            tui::TuiExit::Quit => return Ok(0),
+            tui::TuiExit::SwitchTo(next) => {
+                tracing::info!(from = %loc, to = %next, "switching location");
+                loc = next;
+            }
         }
-        Err(e) => {
-            let _ = tx.send(SyncEvent::Error {
-                context: "offline: showing the cache only".into(),
-                message: e.to_string(),
-            });
-            None
-        }
-    };
-    let label = store
-        .meta("location_name")
-        .map(|n| format!("{n} ({loc})"))
-        .unwrap_or(loc);
-    rt.block_on(tui::run(TuiContext {
-        store,
-        jobs,
-        events: rx,
-        location_label: label,
-        user_keymap: Some(paths.user_keymap()),
-        log_path: paths.log_file(),
-    }))?;
-    Ok(0)
+    }
+}
+
+/// The signed-in locations of the token store (none when a token comes from `GHL_TOKEN` or
+/// the config, which then decides alone).
+fn signed_in_locations(settings: &Settings) -> Vec<crate::auth::TokenEntry> {
+    if settings.token.is_some() {
+        return Vec::new();
+    }
+    super::token_store(settings)
+        .ok()
+        .and_then(|s| s.load().ok())
+        .map(|m| m.into_values().collect())
+        .unwrap_or_default()
 }

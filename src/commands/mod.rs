@@ -1,6 +1,7 @@
 //! Running the subcommands. Human output is plain text on stdout, `--json` output is one JSON
 //! document on stdout, errors go to stderr with a non-zero exit code.
 mod apply;
+mod auth;
 mod bmby;
 mod browse;
 mod demo;
@@ -11,6 +12,7 @@ use std::time::Duration;
 use color_eyre::eyre::{eyre, Result, WrapErr};
 use tokio::runtime::Runtime;
 
+use crate::auth::TokenStore;
 use crate::cli::{BmbyCommand, Command};
 use crate::config::{Paths, Settings};
 use crate::ghl::{ClientConfig, GhlClient, PrivateIntegrationToken};
@@ -42,6 +44,7 @@ pub fn run(
             .wrap_err("running the GHL stand-in")?;
             Ok(0)
         }
+        Some(Command::Auth { command }) => auth::auth_cmd(command, paths, settings, rt),
         Some(Command::Sync { full }) => sync_cmd(paths, settings, rt, full),
         Some(Command::Contacts { query, json }) => contacts_cmd(paths, settings, query, json),
         Some(Command::Contact { id, json, offline }) => {
@@ -131,32 +134,67 @@ pub fn run(
     }
 }
 
-pub(super) fn location(settings: &Settings) -> Result<String> {
+/// The token store of the data dir, or why there is none.
+pub fn token_store(settings: &Settings) -> Result<TokenStore> {
     settings
-        .location_id
-        .clone()
-        .or_else(|| settings.only_cached_location.clone())
-        .ok_or_else(|| {
-            eyre!(
-            "no GHL location configured: set GHL_LOCATION_ID (or location_id under [ghl] in the \
-             config file). To try the product without an account: bmby-ghl demo"
-        )
-        })
+        .data_dir
+        .as_deref()
+        .map(TokenStore::new)
+        .ok_or_else(|| eyre!("no data dir for the token store"))
 }
 
-/// A client for the configured location, or why there is none.
+/// The location to work on: `--location` / `GHL_LOCATION_ID` / config; else (without a
+/// configured token) the only or most recently signed-in location; else the only cached one.
+pub(super) fn location(settings: &Settings) -> Result<String> {
+    if let Some(l) = &settings.location_id {
+        return Ok(l.clone());
+    }
+    if settings.token.is_none() {
+        if let Some(store) = settings.data_dir.as_deref().map(TokenStore::new) {
+            if let Some(l) = store.default_location()? {
+                return Ok(l);
+            }
+        }
+    }
+    settings.only_cached_location.clone().ok_or_else(|| {
+        eyre!(
+            "no GHL location: sign in with `bmby-ghl auth login`, or set GHL_LOCATION_ID (or \
+             location_id under [ghl] in the config file) with GHL_TOKEN. To try the product \
+             without an account: bmby-ghl demo"
+        )
+    })
+}
+
+/// A client for the configured location, or why there is none. A token from `GHL_TOKEN` or
+/// the config file wins (as before the token store existed); otherwise the location's entry
+/// in the token store (OAuth with refresh, or a stored Private Integration Token).
 pub fn client(settings: &Settings) -> Result<GhlClient> {
     let loc = location(settings)?;
-    let token = settings.token.clone().ok_or_else(|| {
-        eyre!(
-            "no GHL token: set GHL_TOKEN to a Private Integration Token of the sub-account \
-             (GHL: Settings → Private Integrations)"
-        )
-    })?;
+    let auth: Arc<dyn crate::ghl::TokenProvider> = match settings.token.clone() {
+        Some(token) => Arc::new(PrivateIntegrationToken(token)),
+        None => {
+            let store = token_store(settings).map_err(|_| no_token())?;
+            let entry = store.get(&loc)?.ok_or_else(|| {
+                eyre!(
+                    "location {loc} is not signed in: run `bmby-ghl auth login` (OAuth) or \
+                     `bmby-ghl auth login --token --location {loc}`, or set GHL_TOKEN to a \
+                     Private Integration Token of the sub-account"
+                )
+            })?;
+            crate::auth::provider_for(&store, entry, &settings.oauth)
+        }
+    };
     Ok(GhlClient::new(
         ClientConfig::new(&settings.base_url, &loc),
-        Arc::new(PrivateIntegrationToken(token)),
+        auth,
     )?)
+}
+
+fn no_token() -> color_eyre::Report {
+    eyre!(
+        "no GHL token: run `bmby-ghl auth login`, or set GHL_TOKEN to a Private Integration \
+         Token of the sub-account (GHL: Settings → Private Integrations)"
+    )
 }
 
 pub(super) fn open_store(paths: &Paths, location_id: &str) -> Result<Store> {

@@ -9,9 +9,12 @@ use super::{GhlError, Secret};
 pub trait TokenProvider: Send + Sync + 'static {
     /// The token to send now (an OAuth provider refreshes here when it is about to expire).
     fn access_token(&self) -> BoxFuture<'_, Result<Secret, GhlError>>;
-    /// Called once when GHL answered 401 saying the token expired; returns true when a new
-    /// token is available and the request should be sent again.
-    fn token_rejected(&self) -> BoxFuture<'_, bool> {
+    /// Called once per request when GHL answered 401 saying `rejected` (the token that request
+    /// carried) expired; returns true when a new token is available and the request should be
+    /// sent again. Knowing which token was rejected lets many requests that failed together
+    /// cause one refresh: those that see a newer token just retry.
+    fn token_rejected<'a>(&'a self, rejected: &'a Secret) -> BoxFuture<'a, bool> {
+        let _ = rejected;
         Box::pin(async { false })
     }
     /// For status lines: `Private Integration Token`, `OAuth (Location)`.

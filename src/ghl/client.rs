@@ -10,7 +10,7 @@ use reqwest::{Method, Url};
 use serde_json::{json, Value};
 
 use super::auth::TokenProvider;
-use super::error::advice_for;
+use super::error::advice_for_endpoint;
 use super::ratelimit::{RateBudget, RateLimiter};
 use super::wire;
 use super::GhlError;
@@ -304,7 +304,7 @@ impl GhlClient {
                             }
                             if status == 401 && !token_retried && is_expired_token(&err) {
                                 token_retried = true;
-                                if self.inner.auth.token_rejected().await {
+                                if self.inner.auth.token_rejected(&token).await {
                                     attempt -= 1;
                                     continue;
                                 }
@@ -594,7 +594,7 @@ fn api_error(endpoint: &str, status: u16, bytes: &[u8]) -> GhlError {
             .unwrap_or_else(|| format!("HTTP {status}"))],
     };
     let advice = if status == 401 || status == 403 {
-        advice_for(status, &messages)
+        advice_for_endpoint(endpoint, status, &messages)
     } else {
         None
     };
@@ -652,6 +652,15 @@ mod tests {
             br#"{"statusCode":401,"message":"The token is not authorized for this scope."}"#,
         );
         assert!(e.to_string().contains("scope"), "{e}");
+        let e = api_error(
+            "PUT /contacts/x",
+            401,
+            br#"{"statusCode":401,"message":"The token is not authorized for this scope."}"#,
+        );
+        assert!(
+            e.to_string().contains("needs the contacts.write scope"),
+            "{e}"
+        );
     }
 }
 

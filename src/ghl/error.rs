@@ -76,6 +76,22 @@ impl GhlError {
     }
 }
 
+/// [`advice_for`], naming the scope `endpoint` (`METHOD /path`) needs when GHL says the token
+/// is "not authorized for this scope".
+pub fn advice_for_endpoint(endpoint: &str, status: u16, messages: &[String]) -> Option<String> {
+    let scope_msg = messages
+        .iter()
+        .any(|m| m.to_lowercase().contains("not authorized for this scope"));
+    match super::scopes::required_scope(endpoint) {
+        Some(scope) if scope_msg => Some(format!(
+            "{endpoint} needs the {scope} scope, which the token lacks — sign in again granting \
+             it (`bmby-ghl auth login`), or add it to the Private Integration in GHL (Settings → \
+             Private Integrations; the token string stays the same)"
+        )),
+        _ => advice_for(status, messages),
+    }
+}
+
 /// Advice for the 401/403 messages GHL is known to send (ghl-pitfalls.md §11).
 pub fn advice_for(status: u16, messages: &[String]) -> Option<String> {
     let text = messages.join(" ").to_lowercase();

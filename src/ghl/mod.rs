@@ -7,7 +7,9 @@ pub mod activity_writes;
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod location;
 pub mod ratelimit;
+pub mod scopes;
 pub mod secret;
 pub mod wire;
 

@@ -4,7 +4,10 @@
 //! Order of checks (first failure wins):
 //! 1. injected faults (drop / 502 / 429 storm) — act like the network in front of GHL;
 //! 2. `Authorization: Bearer <token>`: missing or not a bearer → 401 `"Invalid JWT"`;
-//!    unknown token → 401 `"Invalid token: access token is invalid"`;
+//!    unknown token → 401 `"Invalid token: access token is invalid"`; an OAuth access token the
+//!    stand-in issued ([`super::oauth`]) is good for its location until it expires (then 401
+//!    `"Invalid JWT: the access token has expired"`), and only for endpoints its scopes allow
+//!    (else 401 `"The token is not authorized for this scope."`);
 //! 3. rate limit of the token's location → 429 `{"statusCode":429,"message":"Too many requests"}`;
 //! 4. `Version` header for the endpoint family (contacts/locations `2021-07-28`, calendars
 //!    `2021-04-15`) → 400 `{"statusCode":400,"message":"Version header is missing or not supported","error":"Bad Request"}`.
@@ -27,6 +30,7 @@ use serde_json::Value;
 
 use super::errors;
 use super::faults::{self, Injected};
+use super::oauth::TokenCheck;
 use super::state::{RequestRecord, Shared};
 
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -129,11 +133,22 @@ async fn decide(sh: &Shared, rec: &RequestRecord, req: Request, next: Next) -> D
         return with_headers(errors::unauthorized("Invalid JWT"), v);
     };
     if !sh.tokens.iter().any(|t| t == token) {
-        let v = sh.limiter().peek(&location);
-        return with_headers(
-            errors::unauthorized("Invalid token: access token is invalid"),
-            v,
-        );
+        let refusal = match sh.oauth.check(token) {
+            TokenCheck::Valid {
+                location: l,
+                scopes,
+            } if l == location => super::oauth::required_scope(&rec.method, &rec.path)
+                .filter(|need| !scopes.iter().any(|s| s == need))
+                .map(|_| "The token is not authorized for this scope."),
+            TokenCheck::Expired { location: l } if l == location => {
+                Some("Invalid JWT: the access token has expired")
+            }
+            _ => Some("Invalid token: access token is invalid"),
+        };
+        if let Some(msg) = refusal {
+            let v = sh.limiter().peek(&location);
+            return with_headers(errors::unauthorized(msg), v);
+        }
     }
 
     // 3. rate limit

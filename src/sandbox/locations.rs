@@ -1,5 +1,5 @@
-//! `GET /locations/{locationId}/customFields?model=contact|opportunity|all`
-//! (`apps/locations.json`, Version 2021-07-28).
+//! `GET /locations/{locationId}/customFields?model=contact|opportunity|all` and
+//! `GET /locations/{locationId}` (`apps/locations.json`, Version 2021-07-28).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,4 +37,19 @@ pub async fn get_custom_fields(
         .cloned()
         .collect();
     Json(json!({ "customFields": fields })).into_response()
+}
+
+/// → 200 `{"location": {id, companyId, name, timezone, country}}` (a subset of
+/// `GetLocationByIdSchema`). The gate already checked the location in the path.
+pub async fn get_location(State(sh): State<Arc<Shared>>) -> Response {
+    Json(json!({
+        "location": {
+            "id": sh.location_id,
+            "companyId": "sbxCompany0000000001",
+            "name": sh.location_name,
+            "timezone": "Asia/Jerusalem",
+            "country": "IL",
+        }
+    }))
+    .into_response()
 }

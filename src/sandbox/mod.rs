@@ -16,6 +16,13 @@
 //! | `GET /contacts/{id}/notes` | `{"notes":[GetNoteSchema]}` |
 //! | `GET /contacts/{id}/appointments` | `{"events":[GetEventSchema]}` |
 //! | `GET /locations/{locationId}/customFields?model=` | `{"customFields":[CustomFieldSchema]}` |
+//! | `GET /locations/{locationId}` | `{"location": GetLocationByIdSchema}` (id, name, companyId, timezone) |
+//!
+//! Besides, without the gate: the OAuth authorization page `GET /oauth/chooselocation` and the
+//! token endpoint `POST /oauth/token` (see [`oauth`]). Several locations can be served
+//! ([`SandboxConfig::extra_locations`]); each has its own data, tokens, rate limit and request
+//! log, and a request goes to the location its bearer token belongs to (unknown tokens to the
+//! first location, whose gate refuses them).
 //!
 //! Anything else answers NestJS-style 404 `{"statusCode":404,"message":"Cannot GET /x","error":"Not Found"}`.
 //! Every response carries the five `X-RateLimit-*` headers (except injected 502/drop faults,
@@ -33,6 +40,7 @@ mod filters;
 mod gate;
 mod ids;
 mod locations;
+pub mod oauth;
 mod ratelimit;
 mod search;
 mod seed;
@@ -52,6 +60,7 @@ use tokio::task::JoinHandle;
 
 pub use activity::{NOTE_FIELDS, TASK_FIELDS};
 pub use faults::Faults;
+pub use oauth::{OAuthState, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 pub use seed::Seed;
 pub use state::RequestRecord;
 
@@ -65,6 +74,39 @@ pub const DEMO_LOCATION_ID: &str = "bmbyDemoLoc7Qx2Lm9Za";
 /// Token (`pit-` + UUID), see ghl-api.md §2.2.
 pub const DEMO_TOKEN: &str = "pit-5f0c2b1e-7d4a-4c8e-9b3a-6e1d2f8a0c47";
 
+/// Name of the demo location (`GET /locations/{id}` → `location.name`).
+pub const DEMO_LOCATION_NAME: &str = "Demo Realty";
+
+/// A second location for trying several locations (`bmby-ghl sandbox`, tests): 25 generated
+/// contacts.
+pub const SECOND_LOCATION_ID: &str = "bmbySecondLoc4Hw8Rt2";
+/// Its name.
+pub const SECOND_LOCATION_NAME: &str = "Second Office";
+/// Its Private Integration Token.
+pub const SECOND_TOKEN: &str = "pit-0a9e3c55-2b71-4f0d-8c6e-91d4b7a2e310";
+
+/// Another location served beside the first ([`SandboxConfig::extra_locations`]).
+#[derive(Debug, Clone)]
+pub struct ExtraLocation {
+    pub id: String,
+    pub name: String,
+    /// Its Private Integration Tokens.
+    pub tokens: Vec<String>,
+    pub seed: Seed,
+}
+
+impl ExtraLocation {
+    /// [`SECOND_LOCATION_ID`] with [`SECOND_TOKEN`] and 25 generated contacts.
+    pub fn second() -> ExtraLocation {
+        ExtraLocation {
+            id: SECOND_LOCATION_ID.into(),
+            name: SECOND_LOCATION_NAME.into(),
+            tokens: vec![SECOND_TOKEN.into()],
+            seed: Seed::Generated { contacts: 25 },
+        }
+    }
+}
+
 /// `Version` header value the contacts and locations families require (ghl-api.md §1).
 pub const VERSION_CONTACTS: &str = "2021-07-28";
 
@@ -76,6 +118,8 @@ pub struct SandboxConfig {
     /// The one sub-account (location) the sandbox serves; requests naming another `locationId`
     /// get 403 `"The token does not have access to this location."`.
     pub location_id: String,
+    /// The location's name (`GET /locations/{id}`).
+    pub location_name: String,
     /// Accepted bearer tokens (all belong to `location_id`).
     pub tokens: Vec<String>,
     /// Initial data.
@@ -89,6 +133,8 @@ pub struct SandboxConfig {
     /// Demo mode: every interval, modify one random contact and bump its `dateUpdated`,
     /// as if someone edited it in GHL's UI.
     pub churn: Option<Duration>,
+    /// More locations, each with its own data and tokens (none by default).
+    pub extra_locations: Vec<ExtraLocation>,
 }
 
 impl Default for SandboxConfig {
@@ -96,12 +142,14 @@ impl Default for SandboxConfig {
         SandboxConfig {
             port: 0,
             location_id: DEMO_LOCATION_ID.into(),
+            location_name: DEMO_LOCATION_NAME.into(),
             tokens: vec![DEMO_TOKEN.into()],
             seed: Seed::Demo,
             rate_limit_max: 100,
             rate_limit_interval: Duration::from_secs(10),
             daily_limit: 200_000,
             churn: None,
+            extra_locations: Vec::new(),
         }
     }
 }
@@ -111,6 +159,8 @@ impl Default for SandboxConfig {
 pub struct Sandbox {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    others: Vec<Arc<Shared>>,
+    oauth: Arc<OAuthState>,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
 }
@@ -122,10 +172,34 @@ impl Sandbox {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
         let addr = listener.local_addr()?;
         let churn = cfg.churn;
-        let shared = Arc::new(Shared::new(cfg)?);
+        let mut locs = vec![oauth::OAuthLocation {
+            id: cfg.location_id.clone(),
+            company_id: "sbxCompany0000000001".into(),
+        }];
+        locs.extend(cfg.extra_locations.iter().map(|x| oauth::OAuthLocation {
+            id: x.id.clone(),
+            company_id: "sbxCompany0000000001".into(),
+        }));
+        let oauth = Arc::new(OAuthState::new(locs));
+        let mut others = Vec::new();
+        for x in &cfg.extra_locations {
+            others.push(Arc::new(Shared::new(
+                SandboxConfig {
+                    location_id: x.id.clone(),
+                    location_name: x.name.clone(),
+                    tokens: x.tokens.clone(),
+                    seed: x.seed.clone(),
+                    extra_locations: Vec::new(),
+                    churn: None,
+                    ..cfg.clone()
+                },
+                oauth.clone(),
+            )?));
+        }
+        let shared = Arc::new(Shared::new(cfg, oauth.clone())?);
         let (stop, stop_rx) = watch::channel(false);
 
-        let app = router(shared.clone());
+        let app = router(shared.clone(), &others, oauth.clone());
         let mut rx = stop_rx.clone();
         let server = tokio::spawn(async move {
             let shutdown = async move {
@@ -144,6 +218,8 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             shared,
+            others,
+            oauth,
             stop,
             server: Some(server),
         })
@@ -159,12 +235,31 @@ impl Sandbox {
         format!("http://{}", self.addr)
     }
 
+    /// The OAuth side: refresh counts, forced expiry, access-token lifetime.
+    pub fn oauth(&self) -> &OAuthState {
+        &self.oauth
+    }
+
+    /// `"http://127.0.0.1:PORT/oauth/chooselocation"`, the authorization page.
+    pub fn auth_url(&self) -> String {
+        format!("{}/oauth/chooselocation", self.base_url())
+    }
+
+    /// Number of contacts in another served location (`None`: not served).
+    pub fn contact_count_of(&self, location_id: &str) -> Option<usize> {
+        self.others
+            .iter()
+            .find(|s| s.location_id == location_id)
+            .map(|s| s.contact_count())
+    }
+
     /// Fault switches tests flip at runtime.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
     }
 
-    /// Every request seen so far, oldest first.
+    /// Every API request the first location saw so far, oldest first (the OAuth endpoints
+    /// and other locations are not recorded here).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.requests()
     }
@@ -254,7 +349,67 @@ impl Drop for Sandbox {
     }
 }
 
-fn router(shared: Arc<Shared>) -> Router {
+fn router(primary: Arc<Shared>, others: &[Arc<Shared>], oauth: Arc<OAuthState>) -> Router {
+    let mut by_location = std::collections::HashMap::new();
+    let mut by_token = std::collections::HashMap::new();
+    for sh in std::iter::once(&primary).chain(others) {
+        for t in &sh.tokens {
+            by_token.insert(t.clone(), sh.location_id.clone());
+        }
+        by_location.insert(sh.location_id.clone(), location_router(sh.clone()));
+    }
+    let front = Arc::new(Front {
+        primary: location_router(primary.clone()),
+        by_location,
+        by_token,
+        oauth: oauth.clone(),
+    });
+    Router::new()
+        .route("/oauth/chooselocation", get(oauth::authorize))
+        .route("/v2/oauth/chooselocation", get(oauth::authorize))
+        .route("/oauth/token", post(oauth::token))
+        .with_state(oauth)
+        .fallback(move |req: axum::extract::Request| {
+            let front = front.clone();
+            async move { front.dispatch(req).await }
+        })
+}
+
+/// Sends each API request to the router of the location its bearer token belongs to.
+struct Front {
+    primary: Router,
+    by_location: std::collections::HashMap<String, Router>,
+    by_token: std::collections::HashMap<String, String>,
+    oauth: Arc<OAuthState>,
+}
+
+impl Front {
+    async fn dispatch(&self, req: axum::extract::Request) -> axum::response::Response {
+        use tower::ServiceExt;
+        let token = req
+            .headers()
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or("");
+        let location = self
+            .by_token
+            .get(token)
+            .cloned()
+            .or_else(|| self.oauth.location_of(token));
+        let r = location
+            .and_then(|l| self.by_location.get(&l))
+            .unwrap_or(&self.primary)
+            .clone();
+        match r.oneshot(req).await {
+            Ok(resp) => resp,
+            Err(never) => match never {},
+        }
+    }
+}
+
+fn location_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/contacts/search", post(search::search_contacts))
         .route("/contacts/search/duplicate", get(writes::duplicate))
@@ -301,6 +456,7 @@ fn router(shared: Arc<Shared>) -> Router {
             "/locations/{location_id}/customFields",
             get(locations::get_custom_fields),
         )
+        .route("/locations/{location_id}", get(locations::get_location))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -311,20 +467,44 @@ fn router(shared: Arc<Shared>) -> Router {
 }
 
 /// For `bmby-ghl sandbox --port N`: start with `Seed::Demo` and churn (every 20 s unless
-/// `cfg.churn` is set), print base URL, location id and token to stdout, run until Ctrl-C.
+/// `cfg.churn` is set) plus [`ExtraLocation::second`], print base URL, location ids, tokens and
+/// the OAuth client to stdout, run until Ctrl-C.
 pub async fn run_standalone(mut cfg: SandboxConfig) -> std::io::Result<()> {
     cfg.seed = Seed::Demo;
     if cfg.churn.is_none() {
         cfg.churn = Some(Duration::from_secs(20));
     }
+    if cfg.extra_locations.is_empty() {
+        cfg.extra_locations.push(ExtraLocation::second());
+    }
     let token = cfg.tokens.first().cloned().unwrap_or_default();
     let location = cfg.location_id.clone();
+    let extra = cfg.extra_locations.clone();
     let sb = Sandbox::start(cfg).await?;
     println!("GHL sandbox listening");
     println!("  base URL:    {}", sb.base_url());
-    println!("  location id: {location}");
+    println!(
+        "  location id: {location}  ({} contacts)",
+        sb.contact_count()
+    );
     println!("  token:       {token}");
-    println!("  contacts:    {}", sb.contact_count());
+    for x in &extra {
+        println!(
+            "  location id: {}  ({}, {} contacts)",
+            x.id,
+            x.name,
+            sb.contact_count_of(&x.id).unwrap_or(0)
+        );
+        if let Some(t) = x.tokens.first() {
+            println!("  token:       {t}");
+        }
+    }
+    println!("OAuth (auto-approves; add &location_id=ID to the URL to pick a location):");
+    println!("  auth URL:      {}", sb.auth_url());
+    println!("  token URL:     {}/oauth/token", sb.base_url());
+    println!("  client id:     {DEMO_CLIENT_ID}");
+    println!("  client secret: {DEMO_CLIENT_SECRET}");
+    println!("Try: GHL_BASE_URL={} GHL_CLIENT_ID={DEMO_CLIENT_ID} GHL_CLIENT_SECRET={DEMO_CLIENT_SECRET} bmby-ghl auth login --no-browser", sb.base_url());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     sb.shutdown().await;

@@ -150,7 +150,10 @@ impl Store {
 /// Everything the handlers share.
 pub struct Shared {
     pub location_id: String,
+    pub location_name: String,
     pub tokens: Vec<String>,
+    /// Issued OAuth tokens (shared by every location).
+    pub oauth: std::sync::Arc<super::oauth::OAuthState>,
     pub faults: Faults,
     store: RwLock<Store>,
     limiter: Mutex<RateLimiter>,
@@ -162,7 +165,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(cfg: SandboxConfig) -> std::io::Result<Self> {
+    pub fn new(
+        cfg: SandboxConfig,
+        oauth: std::sync::Arc<super::oauth::OAuthState>,
+    ) -> std::io::Result<Self> {
         let store = seed::load(&cfg.seed, &cfg.location_id)?;
         Ok(Shared {
             limiter: Mutex::new(RateLimiter::new(
@@ -171,7 +177,9 @@ impl Shared {
                 cfg.daily_limit,
             )),
             location_id: cfg.location_id,
+            location_name: cfg.location_name,
             tokens: cfg.tokens,
+            oauth,
             faults: Faults::default(),
             store: RwLock::new(store),
             log: Mutex::new(Vec::new()),

@@ -356,15 +356,18 @@ impl Ctx<'_> {
     }
 
     /// Records a failure. GHL's refusals (400/401/403/422, a missing contact) fail the change;
-    /// trouble on the way (429, 5xx, no answer) after the client's retries leaves it approved
-    /// for the next run, with the error shown.
+    /// trouble on the way (429, 5xx, no answer) after the client's retries, or no usable token
+    /// (the location needs sign-in: nothing was sent), leaves it approved for the next run,
+    /// with the error shown.
     fn fail(&mut self, e: &GhlError) -> Result<ChangeState, StoreError> {
         self.info.last_error = Some(e.to_string());
-        let state = if e.is_retryable() || matches!(e, GhlError::RateLimited { .. }) {
-            ChangeState::Approved
-        } else {
-            ChangeState::Failed
-        };
+        // A location that needs sign-in sent nothing: the change waits for the next send.
+        let state =
+            if e.is_retryable() || matches!(e, GhlError::RateLimited { .. } | GhlError::Auth(_)) {
+                ChangeState::Approved
+            } else {
+                ChangeState::Failed
+            };
         self.save(state)?;
         Ok(state)
     }

@@ -12,6 +12,8 @@ pub enum Action {
     HelpClose,
     /// Show the recent status messages in full.
     MessagesOpen,
+    /// Open the picker of signed-in GHL locations.
+    LocationSwitch,
     PaneNext,
     PanePrev,
     /// Leave the current pane or mode (details → list, clear an applied filter).
@@ -82,6 +84,7 @@ impl Action {
         Action::HelpToggle,
         Action::HelpClose,
         Action::MessagesOpen,
+        Action::LocationSwitch,
         Action::PaneNext,
         Action::PanePrev,
         Action::Back,
@@ -145,6 +148,7 @@ impl Action {
             Action::HelpToggle => "help.toggle",
             Action::HelpClose => "help.close",
             Action::MessagesOpen => "messages.open",
+            Action::LocationSwitch => "location.switch",
             Action::PaneNext => "pane.next",
             Action::PanePrev => "pane.prev",
             Action::Back => "pane.back",
@@ -209,6 +213,7 @@ impl Action {
             Action::HelpToggle => "Show or hide this help",
             Action::HelpClose => "Close the help",
             Action::MessagesOpen => "Recent status messages in full",
+            Action::LocationSwitch => "Switch to another signed-in location",
             Action::PaneNext => "Focus the next pane",
             Action::PanePrev => "Focus the previous pane",
             Action::Back => "Go back: to the list, or clear the filter",

@@ -363,6 +363,8 @@ pub struct App {
     pub read_only: Option<String>,
     fetch_due: Option<(Instant, String)>,
     pub should_quit: bool,
+    /// Signed-in locations, the picker and the sign-in state (see `tui::locations`).
+    pub locations: super::locations::LocationsUi,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -442,6 +444,7 @@ impl App {
             read_only: None,
             fetch_due: None,
             should_quit: false,
+            locations: Default::default(),
             dirty: true,
         };
         app.selection_changed();
@@ -654,6 +657,9 @@ impl App {
             self.dirty = true;
             return Vec::new();
         }
+        if self.locations.picker.is_some() {
+            return self.handle_picker_key(key);
+        }
         if self.help.is_some() || self.messages_open.is_some() {
             return match self.keymap.lookup(&[Context::Help], key) {
                 Some(a) => self.handle_action(a),
@@ -661,6 +667,13 @@ impl App {
             };
         }
         if self.screen == Screen::Changes {
+            if self.read_only.is_some()
+                && self.changes.edit.is_none()
+                && !self.changes.query_editing
+                && self.refuse_if_read_only(self.keymap.lookup(&self.changes_chain(), key))
+            {
+                return Vec::new();
+            }
             return self.handle_changes_key(key);
         }
         if self.hand_edit.is_some() {
@@ -842,6 +855,7 @@ impl App {
         match action {
             Action::Quit => self.should_quit = true,
             Action::Suspend => return vec![Effect::Suspend],
+            Action::LocationSwitch => return self.open_location_picker(),
             Action::HelpToggle => self.help = Some(0),
             Action::MessagesOpen => {
                 self.note_messages();
@@ -1118,6 +1132,7 @@ impl App {
             | SyncEvent::DispatchProgress { .. }
             | SyncEvent::DispatchFinished { .. }) => return self.handle_dispatch_event(ev),
             SyncEvent::Error { context, message } => {
+                self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));
                 // A failed pull sends no more progress; a running one re-reports it.
                 self.status.pull = None;

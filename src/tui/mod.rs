@@ -20,6 +20,7 @@ pub mod help;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod locations;
 pub mod panes;
 pub mod render;
 pub mod status;
@@ -59,6 +60,21 @@ pub struct TuiContext {
     /// The user's keymap file (config dir); may not exist.
     pub user_keymap: Option<PathBuf>,
     pub log_path: PathBuf,
+    /// Signed-in locations for the picker (`L`); the current one is `current_location`.
+    pub locations: Vec<locations::LocationChoice>,
+    pub current_location: String,
+    /// Why the app may not write (token without `contacts.write`), if so.
+    pub read_only: Option<String>,
+    /// Why the location must sign in again, if it must (shown in the status bar).
+    pub needs_sign_in: Option<String>,
+}
+
+/// How the UI ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TuiExit {
+    Quit,
+    /// The user picked another location: open it and run the UI again.
+    SwitchTo(String),
 }
 
 /// `bmby-ghl keymap [--check FILE]`: the effective keymap (default plus `user`) as text, or
@@ -271,7 +287,7 @@ fn on_terminal_event(app: &mut App, ev: Event, term: &mut Term) -> Vec<Effect> {
 
 /// Runs the UI until the user quits, a SIGTERM/SIGHUP arrives or the terminal fails. Owns
 /// the terminal; restores it on every way out (the panic hook included).
-pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
+pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     let TuiContext {
         store,
         jobs,
@@ -279,6 +295,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
         location_label,
         user_keymap,
         log_path,
+        locations,
+        current_location,
+        read_only,
+        needs_sign_in,
     } = ctx;
     let (keymap, diags) = Keymap::load(user_keymap.as_deref());
     for d in &diags {
@@ -306,6 +326,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
         size: (size.width, size.height),
     };
     let mut app = App::new(store.clone(), opts);
+    app.read_only = read_only;
+    app.locations.choices = locations;
+    app.locations.current = current_location;
+    app.locations.needs_sign_in = needs_sign_in;
     draw(&mut term, &app)?;
     app.dirty = false;
 
@@ -332,7 +356,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
 
     loop {
         lp.run_effects(&mut app, std::mem::take(&mut fx), &guard, &mut term);
-        if app.should_quit {
+        if app.should_quit || app.locations.switch_to.is_some() {
             break;
         }
         app.note_messages();
@@ -397,7 +421,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
                 fx.extend(m.apply(&mut app));
                 more = true;
             }
-            if !more || app.should_quit {
+            if !more || app.should_quit || app.locations.switch_to.is_some() {
                 break;
             }
         }
@@ -408,5 +432,8 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<()> {
     if let Err(e) = store.flush() {
         tracing::warn!(error = %e, "flushing the cache on exit failed");
     }
-    result
+    result.map(|()| match app.locations.switch_to.take() {
+        Some(l) => TuiExit::SwitchTo(l),
+        None => TuiExit::Quit,
+    })
 }

@@ -68,6 +68,9 @@ pub fn render(app: &App, f: &mut Frame) {
         };
         render_messages(app, f, r, scroll);
     }
+    if app.locations.picker.is_some() {
+        super::locations::render_picker(app, f, area);
+    }
     if app.help.is_some() {
         let r = ratatui::layout::Rect {
             height: area.height.saturating_sub(2),

@@ -108,6 +108,9 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
     if !app.online {
         out.push(("offline".into(), t.warn()));
     }
+    if let Some(a) = super::locations::status_text(app) {
+        out.push((a, t.warn()));
+    }
     if let Some(d) = &s.dispatch {
         let style = if d.failed + d.conflicts > 0 {
             t.warn()

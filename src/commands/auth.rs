@@ -1,0 +1,362 @@
+//! `bmby-ghl auth login | status | logout`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use color_eyre::eyre::{eyre, Result, WrapErr};
+use serde_json::json;
+use tokio::runtime::Runtime;
+
+use super::token_store;
+use crate::auth::flow::{self, LoginOptions};
+use crate::auth::{self, store::now_secs, TokenEntry, TokenKind};
+use crate::cli::AuthCommand;
+use crate::config::{Paths, Settings};
+use crate::ghl::{ClientConfig, GhlClient, GhlError, PrivateIntegrationToken, Secret};
+
+/// Runs an `auth` subcommand.
+pub(super) fn auth_cmd(
+    cmd: AuthCommand,
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+) -> Result<i32> {
+    match cmd {
+        AuthCommand::Login {
+            no_browser,
+            token,
+            read_only,
+            timeout,
+            open,
+        } => {
+            let entry = if token {
+                pit_login(settings, rt)?
+            } else {
+                oauth_login(settings, rt, no_browser, read_only, timeout)?
+            };
+            let name = entry
+                .location_name
+                .as_deref()
+                .map(|n| format!("{n} ({})", entry.location_id))
+                .unwrap_or_else(|| entry.location_id.clone());
+            println!("Signed in to {name} with {}.", entry.kind.label());
+            if let Some(r) = entry.read_only_reason() {
+                println!("Read-only: {r}.");
+            }
+            if open {
+                let mut s = settings.clone();
+                s.location_id = Some(entry.location_id.clone());
+                s.token = None;
+                return super::browse::run_tui(paths, &s, rt);
+            }
+            println!("Run `bmby-ghl` to browse it; `bmby-ghl auth status` lists your locations.");
+            Ok(0)
+        }
+        AuthCommand::Status { json } => status(settings, json),
+        AuthCommand::Logout { location, all } => logout(settings, location, all),
+    }
+}
+
+fn oauth_login(
+    settings: &Settings,
+    rt: &Runtime,
+    no_browser: bool,
+    read_only: bool,
+    timeout: u64,
+) -> Result<TokenEntry> {
+    let store = token_store(settings)?;
+    let opts = LoginOptions {
+        scopes: if read_only {
+            auth::endpoint::read_only_scopes()
+        } else {
+            auth::SCOPES.iter().map(|s| s.to_string()).collect()
+        },
+        timeout: Duration::from_secs(timeout),
+        base_url: settings.base_url.clone(),
+    };
+    let oauth = &settings.oauth;
+    let paste = no_browser || flow::loopback_target(&oauth.redirect_uri).is_err();
+    let r = if paste {
+        rt.block_on(flow::paste(
+            oauth,
+            &store,
+            &opts,
+            |url| {
+                println!("Open this URL in a browser (on any machine), choose the location and approve:\n\n{url}\n");
+                println!("The browser then goes to the redirect URL (the page may fail to load; that is fine).");
+                print!("Paste that whole URL from the address bar (or just the code) and press Enter:\n> ");
+                let _ = std::io::stdout().flush();
+            },
+            async {
+                tokio::task::spawn_blocking(|| {
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line)?;
+                    Ok(line)
+                })
+                .await
+                .map_err(std::io::Error::other)?
+            },
+        ))
+    } else {
+        rt.block_on(flow::loopback(oauth, &store, &opts, |url| {
+            println!("Open this URL in a browser on this machine, choose the location and approve:\n\n{url}\n");
+            println!(
+                "Waiting up to {timeout} s for the browser to come back to {} …",
+                oauth.redirect_uri
+            );
+            println!("(No browser here, e.g. over SSH? Press Ctrl-C and run `bmby-ghl auth login --no-browser`.)");
+            let _ = std::io::stdout().flush();
+            open_browser(url);
+        }))
+    };
+    r.wrap_err("OAuth sign-in failed")
+}
+
+/// Opens `url` in the desktop's browser when there is a desktop (never over plain SSH).
+fn open_browser(url: &str) {
+    let desktop = std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+        || cfg!(target_os = "macos");
+    if !desktop || std::env::var_os("BMBY_GHL_NO_BROWSER").is_some() {
+        return;
+    }
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let spawned = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        tracing::info!(error = %e, opener, "could not start a browser");
+    }
+}
+
+/// Reads a line from stdin without echo when it is a terminal.
+fn read_secret_line(prompt: &str) -> std::io::Result<String> {
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    if tty {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+    }
+    let _echo = tty.then(EchoOff::new).flatten();
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    if tty {
+        eprintln!();
+    }
+    Ok(line)
+}
+
+/// Terminal echo switched off until dropped.
+struct EchoOff(libc::termios);
+
+impl EchoOff {
+    fn new() -> Option<EchoOff> {
+        // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed termios they fill in.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut t) != 0 {
+                return None;
+            }
+            let saved = t;
+            t.c_lflag &= !libc::ECHO;
+            if libc::tcsetattr(0, libc::TCSANOW, &t) != 0 {
+                return None;
+            }
+            Some(EchoOff(saved))
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        // SAFETY: restores the attributes read in `new`.
+        unsafe {
+            libc::tcsetattr(0, libc::TCSANOW, &self.0);
+        }
+    }
+}
+
+fn pit_login(settings: &Settings, rt: &Runtime) -> Result<TokenEntry> {
+    let store = token_store(settings)?;
+    let loc = settings.location_id.clone().ok_or_else(|| {
+        eyre!("--token needs the location: `bmby-ghl auth login --token --location ID`")
+    })?;
+    let token = match std::env::var("GHL_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        Some(t) => t,
+        None => read_secret_line("Private Integration Token (input hidden): ")
+            .wrap_err("reading the token from stdin")?,
+    };
+    let token = Secret::new(token.trim());
+    if token.expose().is_empty() {
+        return Err(eyre!("no token: pipe it on stdin or set GHL_TOKEN"));
+    }
+    let client = GhlClient::new(
+        ClientConfig {
+            max_attempts: 2,
+            ..ClientConfig::new(&settings.base_url, &loc)
+        },
+        std::sync::Arc::new(PrivateIntegrationToken(token.clone())),
+    )?;
+    // Check the token before keeping it: a 401 other than a missing scope, or a 403, means
+    // it cannot act on this location.
+    if let Err(e) = rt.block_on(client.location_name()) {
+        let scope_only = matches!(&e, GhlError::Api { messages, .. }
+            if messages.iter().any(|m| m.to_lowercase().contains("scope")));
+        if matches!(e.status(), Some(401) | Some(403)) && !scope_only {
+            return Err(eyre!("GHL refused the token for location {loc}: {e}"));
+        }
+        tracing::info!(error = %e, "PIT accepted without the location name");
+    }
+    let now = now_secs();
+    let entry = TokenEntry {
+        location_id: loc,
+        location_name: None,
+        company_id: None,
+        user_type: "Location".into(),
+        user_id: None,
+        scopes: Vec::new(),
+        kind: TokenKind::Pit,
+        access_token: token,
+        refresh_token: None,
+        expires_at: None,
+        needs_sign_in: None,
+        updated_at: now,
+        signed_in_at: now,
+    };
+    Ok(rt.block_on(auth::save_sign_in(&store, &settings.base_url, entry))?)
+}
+
+fn expiry_text(at: Option<i64>, now: i64) -> String {
+    let Some(at) = at else {
+        return "never (static token)".into();
+    };
+    let when = jiff::Timestamp::from_second(at)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| at.to_string());
+    let left = at - now;
+    if left <= 0 {
+        format!("{when} (expired; refreshed on next use)")
+    } else if left < 3600 {
+        format!("{when} (in {} min)", left / 60)
+    } else {
+        format!("{when} (in {} h {} min)", left / 3600, (left % 3600) / 60)
+    }
+}
+
+fn status(settings: &Settings, as_json: bool) -> Result<i32> {
+    let store = token_store(settings)?;
+    let entries = store.load()?;
+    let default = store.default_location()?;
+    let env_token = settings.token.is_some();
+    let now = now_secs();
+    if as_json {
+        let locs: Vec<_> = entries
+            .values()
+            .map(|e| {
+                json!({
+                    "locationId": e.location_id,
+                    "name": e.location_name,
+                    "kind": match e.kind { TokenKind::Oauth => "oauth", TokenKind::Pit => "pit" },
+                    "userType": e.user_type,
+                    "companyId": e.company_id,
+                    "scopes": e.scopes,
+                    "expiresAt": e.expires_at.and_then(|t| jiff::Timestamp::from_second(t).ok()).map(|t| t.to_string()),
+                    "needsSignIn": e.needs_sign_in.is_some(),
+                    "needsSignInReason": e.needs_sign_in,
+                    "readOnly": e.read_only_reason().is_some(),
+                    "default": default.as_deref() == Some(e.location_id.as_str()),
+                })
+            })
+            .collect();
+        let doc = json!({
+            "store": store.path(),
+            "tokenFromEnvironment": env_token,
+            "locations": locs,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(0);
+    }
+    if env_token {
+        println!("GHL_TOKEN (or token in the config) is set: commands use it and ignore the signed-in locations below.\n");
+    }
+    if entries.is_empty() {
+        println!("No location is signed in. Run `bmby-ghl auth login` (OAuth) or `bmby-ghl auth login --token --location ID`.");
+        return Ok(0);
+    }
+    for e in entries.values() {
+        let mark = if default.as_deref() == Some(e.location_id.as_str()) {
+            "  (default)"
+        } else {
+            ""
+        };
+        println!(
+            "{}  {}{mark}",
+            e.location_id,
+            e.location_name.as_deref().unwrap_or("(name unknown)")
+        );
+        println!(
+            "  token:   {}{}",
+            e.kind.label(),
+            e.company_id
+                .as_deref()
+                .map(|c| format!(", {} of company {c}", e.user_type))
+                .unwrap_or_default()
+        );
+        println!(
+            "  scopes:  {}",
+            if e.scopes.is_empty() {
+                "(not reported for this token kind)".to_owned()
+            } else {
+                e.scopes.join(" ")
+            }
+        );
+        println!("  expires: {}", expiry_text(e.expires_at, now));
+        let state = match (&e.needs_sign_in, e.read_only_reason()) {
+            (Some(r), _) => format!("NEEDS SIGN-IN ({r}): run `bmby-ghl auth login`"),
+            (None, Some(_)) => "signed in, read-only (no contacts.write)".into(),
+            (None, None) => "signed in".into(),
+        };
+        println!("  state:   {state}");
+    }
+    Ok(0)
+}
+
+fn logout(settings: &Settings, location: Option<String>, all: bool) -> Result<i32> {
+    let store = token_store(settings)?;
+    let entries = store.load()?;
+    let targets: Vec<String> = if all {
+        entries.keys().cloned().collect()
+    } else if let Some(l) = location {
+        vec![l]
+    } else if entries.len() == 1 {
+        entries.keys().cloned().collect()
+    } else if entries.is_empty() {
+        println!("No location is signed in.");
+        return Ok(0);
+    } else {
+        return Err(eyre!(
+            "several locations are signed in ({}); name one: `bmby-ghl auth logout ID`, or --all",
+            entries.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let mut code = 0;
+    for l in targets {
+        if store.remove(&l)? {
+            println!("Signed out of {l} (its tokens are deleted; the cache stays).");
+        } else {
+            eprintln!("{l} is not signed in");
+            code = 1;
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,49 @@
+//! Which OAuth scope each endpoint the client calls needs (ghl-api.md §2.3), so a 401
+//! "not authorized for this scope" can name it.
+
+/// The scope `endpoint` (`METHOD /path`, as in [`super::GhlError`]) needs, if known.
+///
+/// `GET`/`POST /contacts/search`, `/contacts/search/duplicate` and the contact's tasks, notes
+/// and appointments → `contacts.readonly`; other `POST`/`PUT`/`DELETE` under `/contacts` →
+/// `contacts.write`; `/locations/{id}/customFields` → `locations/customFields.readonly`;
+/// `GET /locations/{id}` → `locations.readonly`.
+pub fn required_scope(endpoint: &str) -> Option<&'static str> {
+    let (method, path) = endpoint.split_once(' ')?;
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segs.as_slice() {
+        ["contacts", "search", ..] => Some("contacts.readonly"),
+        ["contacts", ..] if method == "GET" => Some("contacts.readonly"),
+        ["contacts", ..] => Some("contacts.write"),
+        ["locations", _, "customFields", ..] => Some("locations/customFields.readonly"),
+        ["locations", _] => Some("locations.readonly"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::required_scope;
+
+    #[test]
+    fn scopes_by_endpoint() {
+        assert_eq!(
+            required_scope("POST /contacts/search"),
+            Some("contacts.readonly")
+        );
+        assert_eq!(
+            required_scope("GET /contacts/abc/notes"),
+            Some("contacts.readonly")
+        );
+        assert_eq!(required_scope("PUT /contacts/abc"), Some("contacts.write"));
+        assert_eq!(required_scope("POST /contacts/"), Some("contacts.write"));
+        assert_eq!(
+            required_scope("GET /locations/L1/customFields"),
+            Some("locations/customFields.readonly")
+        );
+        assert_eq!(
+            required_scope("GET /locations/L1"),
+            Some("locations.readonly")
+        );
+        assert_eq!(required_scope("GET /users/"), None);
+    }
+}

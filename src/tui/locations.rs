@@ -1,0 +1,193 @@
+//! Several GHL locations and the sign-in state in the TUI: the location picker (`L`), the
+//! read-only refusal of edits, approvals and sends, and the "needs sign-in" status.
+//!
+//! Switching does not happen here: choosing a location sets [`LocationsUi::switch_to`]; the UI
+//! loop then ends and the caller (`commands::browse::run_tui`) opens the other location's cache
+//! with its own client and worker, and starts the UI again.
+
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+use super::action::Action;
+use super::app::{App, Effect};
+use super::keymap::{Context, KeyCombo};
+use super::{layout, panes, text};
+
+/// A signed-in location the TUI can switch to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocationChoice {
+    pub id: String,
+    /// `Name (id)` or the id.
+    pub label: String,
+    /// `needs sign-in`, `read-only`, or nothing.
+    pub note: Option<String>,
+}
+
+/// The picker's state.
+#[derive(Debug, Clone, Default)]
+pub struct LocationPicker {
+    pub selected: usize,
+}
+
+/// Location and sign-in state of the app.
+#[derive(Debug, Clone, Default)]
+pub struct LocationsUi {
+    /// Every signed-in location (the current one included), in display order.
+    pub choices: Vec<LocationChoice>,
+    /// The id of the location shown.
+    pub current: String,
+    /// The picker, when open.
+    pub picker: Option<LocationPicker>,
+    /// The location chosen in the picker: the loop ends and the caller switches.
+    pub switch_to: Option<String>,
+    /// Why the current location must sign in again (a refused refresh), if it must.
+    pub needs_sign_in: Option<String>,
+}
+
+/// Actions refused while read-only: they would change GHL or queue a change for it.
+fn writes(a: Action) -> bool {
+    matches!(
+        a,
+        Action::ChangeApprove
+            | Action::ChangeApproveAllShown
+            | Action::ChangeEdit
+            | Action::ChangeResolve
+            | Action::ChangeResolveNew
+            | Action::ChangesSend
+    )
+}
+
+impl App {
+    /// `L`: opens the picker (or says there is nothing to switch to).
+    pub(crate) fn open_location_picker(&mut self) -> Vec<Effect> {
+        self.dirty = true;
+        if self.locations.choices.len() < 2 {
+            self.status.info =
+                Some("only one location is signed in; add one with `bmby-ghl auth login`".into());
+            return Vec::new();
+        }
+        let selected = self
+            .locations
+            .choices
+            .iter()
+            .position(|c| c.id == self.locations.current)
+            .unwrap_or(0);
+        self.locations.picker = Some(LocationPicker { selected });
+        Vec::new()
+    }
+
+    /// Keys while the picker is open: up/down (list keys), enter or a digit chooses, esc/q
+    /// closes.
+    pub(crate) fn handle_picker_key(&mut self, key: KeyCombo) -> Vec<Effect> {
+        self.dirty = true;
+        let n = self.locations.choices.len();
+        let Some(p) = self.locations.picker.as_mut() else {
+            return Vec::new();
+        };
+        if let Some(d) = key.printable().and_then(|c| c.to_digit(10)) {
+            if d >= 1 && (d as usize) <= n {
+                p.selected = d as usize - 1;
+                return self.choose_location();
+            }
+        }
+        if key == KeyCombo::parse("enter").unwrap_or(KeyCombo::char('\n')) {
+            return self.choose_location();
+        }
+        match self.keymap.lookup(&[Context::List, Context::Global], key) {
+            Some(Action::NavDown) => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
+            Some(Action::NavUp) => p.selected = p.selected.saturating_sub(1),
+            Some(Action::Back) | Some(Action::Quit) | Some(Action::LocationSwitch) => {
+                self.locations.picker = None
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn choose_location(&mut self) -> Vec<Effect> {
+        let Some(p) = self.locations.picker.take() else {
+            return Vec::new();
+        };
+        if let Some(c) = self.locations.choices.get(p.selected) {
+            if c.id != self.locations.current {
+                self.locations.switch_to = Some(c.id.clone());
+                self.status.info = Some(format!("switching to {}", c.label));
+            }
+        }
+        Vec::new()
+    }
+
+    /// True (and says why in the status bar) when `action` would write and the app is
+    /// read-only.
+    pub(crate) fn refuse_if_read_only(&mut self, action: Option<Action>) -> bool {
+        match (&self.read_only, action) {
+            (Some(why), Some(a)) if writes(a) => {
+                self.status.error = Some(format!("read-only: {why}"));
+                self.dirty = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Notices a "needs sign-in" error from the worker (the provider's [`crate::ghl::GhlError::Auth`]).
+    pub(crate) fn note_auth_error(&mut self, message: &str) {
+        if message.contains("needs sign-in") || message.contains("not signed in") {
+            self.locations.needs_sign_in = Some(message.to_owned());
+        }
+    }
+}
+
+/// The status-bar text for the sign-in state, if there is something to say.
+pub fn status_text(app: &App) -> Option<String> {
+    if app.locations.needs_sign_in.is_some() {
+        Some("needs sign-in: run bmby-ghl auth login (showing the cache)".into())
+    } else if app.read_only.is_some() {
+        Some("read-only".into())
+    } else {
+        None
+    }
+}
+
+/// Draws the picker over `area`.
+pub fn render_picker(app: &App, f: &mut Frame, area: Rect) {
+    let Some(p) = &app.locations.picker else {
+        return;
+    };
+    let w = area.width.saturating_sub(4).min(70);
+    let inner = w.saturating_sub(2) as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, c) in app.locations.choices.iter().enumerate() {
+        let mark = if c.id == app.locations.current {
+            "*"
+        } else {
+            " "
+        };
+        let note = c
+            .note
+            .as_deref()
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default();
+        let s = text::truncate(
+            &text::clean(&format!("{}{mark} {}{note}", i + 1, c.label)),
+            inner,
+        );
+        lines.push(if i == p.selected {
+            Line::styled(s, app.theme.selected(true))
+        } else {
+            Line::raw(s)
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        text::truncate("enter or 1-9: switch · esc: stay", inner),
+        app.theme.dim(),
+    ));
+    let h = (lines.len() + 2).min(area.height as usize) as u16;
+    let r = layout::centered(area, w, h);
+    f.render_widget(Clear, r);
+    let block = panes::block("Switch location".into(), true, &app.theme);
+    f.render_widget(Paragraph::new(lines).block(block), r);
+}
