@@ -551,6 +551,68 @@ async fn the_worker_dispatches_writebacks_with_its_bmby_client() {
     assert_eq!(e.bmby_ops("NewTask"), s.tasks + s.notes);
 }
 
+/// The TUI's `W` asks the worker to propose; without a Bmby login it says what to set.
+#[tokio::test]
+async fn the_worker_proposes_writebacks_on_request() {
+    async fn next_interesting(
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<SyncEvent>,
+    ) -> SyncEvent {
+        tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                match rx.recv().await.unwrap() {
+                    ev @ (SyncEvent::WritebackProposed { .. } | SyncEvent::Error { .. }) => {
+                        return ev
+                    }
+                    _ => {}
+                }
+            }
+        })
+        .await
+        .expect("an answer from the worker")
+    }
+    let e = env(Seed::Demo).await;
+    e.pull().await;
+    e.store.put_link(&e.bmby_client_id(), CONTACT).unwrap();
+    for bmby in [None, Some(Arc::new(e.bmby()))] {
+        let configured = bmby.is_some();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let jobs = worker::spawn(
+            e.client.clone(),
+            e.store.clone(),
+            tx,
+            worker::WorkerConfig {
+                pull_interval: None,
+                pull_on_start: false,
+                bmby,
+            },
+        );
+        jobs.send(Job::ProposeWriteback).await.unwrap();
+        match (configured, next_interesting(&mut rx).await) {
+            (false, SyncEvent::Error { message, .. }) => {
+                assert!(message.contains("BMBY_LOGIN"), "{message}");
+                assert!(e
+                    .store
+                    .changes()
+                    .unwrap()
+                    .iter()
+                    .all(|c| c.target != Target::Bmby));
+            }
+            (true, SyncEvent::WritebackProposed { tasks, notes, .. }) => {
+                assert!(tasks + notes > 0);
+                let stored = e
+                    .store
+                    .changes()
+                    .unwrap()
+                    .into_iter()
+                    .filter(|c| c.target == Target::Bmby)
+                    .count();
+                assert_eq!(stored, tasks + notes);
+            }
+            (c, ev) => panic!("configured={c}: unexpected {ev:?}"),
+        }
+    }
+}
+
 fn bin(e: &Env, args: &[&str], bmby_env: &[(&str, String)]) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bmby-ghl"));
     cmd.args([

@@ -19,6 +19,9 @@ pub enum Job {
     Dispatch { ids: Option<Vec<u64>> },
     /// Stop the running dispatch before its next change (the change being sent is finished).
     CancelDispatch,
+    /// Propose writing the GHL tasks and notes of linked contacts back to Bmby
+    /// ([`super::writeback::propose_writeback`]); needs a Bmby SOAP login.
+    ProposeWriteback,
 }
 
 /// What a finished pull did.
@@ -82,6 +85,13 @@ pub enum SyncEvent {
         conflicts: usize,
         queued: usize,
         cancelled: bool,
+    },
+    /// Write-backs to Bmby were proposed (pending changes).
+    WritebackProposed {
+        tasks: usize,
+        notes: usize,
+        /// Left out: proposed before, completed tasks, …
+        skipped: usize,
     },
     /// A job failed; `context` names what was being done (endpoint, contact), `message` the cause.
     Error {

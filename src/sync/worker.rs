@@ -137,6 +137,34 @@ async fn run(
                     dispatch.cancel.store(true, Ordering::SeqCst);
                 }
             }
+            Job::ProposeWriteback => {
+                let (client, store, events) = (client.clone(), store.clone(), events.clone());
+                let configured = cfg.bmby.is_some();
+                tokio::spawn(async move {
+                    let context = "proposing write-back to Bmby".to_owned();
+                    if !configured {
+                        let _ = events.send(SyncEvent::Error {
+                            context,
+                            message: super::dispatch::bmby::NOT_CONFIGURED.into(),
+                        });
+                        return;
+                    }
+                    let opts = super::writeback::WritebackOptions::default();
+                    let _ = events.send(
+                        match super::writeback::propose_writeback(&client, &store, opts).await {
+                            Ok(s) => SyncEvent::WritebackProposed {
+                                tasks: s.tasks,
+                                notes: s.notes,
+                                skipped: s.skipped(),
+                            },
+                            Err(e) => SyncEvent::Error {
+                                context,
+                                message: e.to_string(),
+                            },
+                        },
+                    );
+                });
+            }
             Job::FetchCustomFields => {
                 let (client, store, events) = (client.clone(), store.clone(), events.clone());
                 tokio::spawn(async move {

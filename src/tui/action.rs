@@ -74,6 +74,8 @@ pub enum Action {
     ActivityDelete,
     /// Complete or reopen the selected task.
     TaskToggleDone,
+    /// Propose writing GHL tasks and notes of linked contacts back to Bmby.
+    ChangesProposeWriteback,
 }
 
 impl Action {
@@ -138,6 +140,7 @@ impl Action {
         Action::ActivityEdit,
         Action::ActivityDelete,
         Action::TaskToggleDone,
+        Action::ChangesProposeWriteback,
     ];
 
     /// The name used in keymap files.
@@ -202,6 +205,7 @@ impl Action {
             Action::ActivityEdit => "activity.edit",
             Action::ActivityDelete => "activity.delete",
             Action::TaskToggleDone => "task.toggle_done",
+            Action::ChangesProposeWriteback => "changes.propose_writeback",
         }
     }
 
@@ -271,6 +275,9 @@ impl Action {
             Action::ActivityEdit => "Edit the selected task or note",
             Action::ActivityDelete => "Propose deleting the selected task or note (asks first)",
             Action::TaskToggleDone => "Complete or reopen the selected task",
+            Action::ChangesProposeWriteback => {
+                "Propose writing the GHL tasks and notes of linked contacts back to Bmby"
+            }
         }
     }
 

@@ -1131,6 +1131,22 @@ impl App {
             ev @ (SyncEvent::DispatchStarted { .. }
             | SyncEvent::DispatchProgress { .. }
             | SyncEvent::DispatchFinished { .. }) => return self.handle_dispatch_event(ev),
+            SyncEvent::WritebackProposed {
+                tasks,
+                notes,
+                skipped,
+            } => {
+                self.status.info = Some(if tasks + notes == 0 {
+                    format!("nothing new to write back to Bmby ({skipped} left out)")
+                } else {
+                    format!(
+                        "proposed for Bmby: {tasks} task{}, {notes} note{} (pending; {skipped} left out)",
+                        if tasks == 1 { "" } else { "s" },
+                        if notes == 1 { "" } else { "s" }
+                    )
+                });
+                return self.request_changes_reload();
+            }
             SyncEvent::Error { context, message } => {
                 self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));

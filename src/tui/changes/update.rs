@@ -339,6 +339,18 @@ impl App {
             Action::ChangesSend => return self.send_requested(),
             Action::ChangesCancelSend => return self.cancel_send(),
             Action::JournalOpen => return self.journal_open(),
+            Action::ChangesProposeWriteback => {
+                if let Some(why) = &self.read_only {
+                    self.status.error = Some(format!("read-only: {why}"));
+                    return Vec::new();
+                }
+                if !self.online {
+                    self.status.info = Some("offline: no sync worker".into());
+                    return Vec::new();
+                }
+                self.status.info = Some("proposing write-back to Bmby…".into());
+                return vec![Effect::Job(crate::sync::Job::ProposeWriteback)];
+            }
             Action::ChangeResolveNew => {
                 if let Some(c) = cs.selected_change() {
                     if c.kind == ChangeKind::Ambiguous {
