@@ -559,11 +559,12 @@ async fn the_worker_proposes_writebacks_on_request() {
     ) -> SyncEvent {
         tokio::time::timeout(Duration::from_secs(60), async {
             loop {
-                match rx.recv().await.unwrap() {
-                    ev @ (SyncEvent::WritebackProposed { .. } | SyncEvent::Error { .. }) => {
-                        return ev
-                    }
-                    _ => {}
+                let ev = rx.recv().await.unwrap();
+                if matches!(
+                    ev,
+                    SyncEvent::WritebackProposed { .. } | SyncEvent::Error { .. }
+                ) {
+                    return ev;
                 }
             }
         })
