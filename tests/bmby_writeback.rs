@@ -1,12 +1,14 @@
 //! Write-back to Bmby: GHL tasks and notes of linked contacts, and unlinked contacts, proposed
 //! as Bmby changes and dispatched to the Bmby stand-in (both stand-ins on loopback, port 0).
 
+mod ghl_support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use bmby_ghl::bmby::soap::{BmbySoapClient, BmbySoapConfig};
 use bmby_ghl::domain::{Change, ChangeState, Subject, Target};
-use bmby_ghl::ghl::{ClientConfig, GhlClient, PrivateIntegrationToken, Secret};
+use bmby_ghl::ghl::{GhlClient, Secret};
 use bmby_ghl::sandbox::bmby::{
     BmbySandbox, BmbySandboxConfig, DEMO_LEAD_PASSWORD, DEMO_LOGIN, DEMO_PASSWORD, DEMO_PROJECT_ID,
 };
@@ -39,14 +41,7 @@ async fn env(seed: Seed) -> Env {
     let bmby_sb = BmbySandbox::start(BmbySandboxConfig::default())
         .await
         .unwrap();
-    let mut cfg = ClientConfig::new(&ghl_sb.base_url(), DEMO_LOCATION_ID);
-    cfg.backoff_base = Duration::from_millis(2);
-    cfg.backoff_cap = Duration::from_millis(20);
-    let client = GhlClient::new(
-        cfg,
-        Arc::new(PrivateIntegrationToken(Secret::new(DEMO_TOKEN))),
-    )
-    .unwrap();
+    let client = ghl_support::fast_client(&ghl_sb.base_url());
     let dir = tempfile::tempdir().unwrap();
     // The binary (CLI test) uses `dir` itself; this store lives beside it.
     let store = Store::open(&dir.path().join("lib"), DEMO_LOCATION_ID).unwrap();

@@ -1,12 +1,13 @@
 //! Hand edits (a contact field, tasks, notes) dispatched to the GHL stand-in: each kind of
 //! write, exactly once under faults, conflicts, and bodies the spec accepts.
 
-use std::sync::Arc;
+mod ghl_support;
+
 use std::time::Duration;
 
 use bmby_ghl::domain::{ChangeState, Contact, Subject};
-use bmby_ghl::ghl::{ClientConfig, GhlClient, PrivateIntegrationToken, Secret};
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::ghl::GhlClient;
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::{self, dispatch, local, review};
 use serde_json::{json, Value};
@@ -29,14 +30,7 @@ async fn env() -> Env {
     })
     .await
     .unwrap();
-    let mut cfg = ClientConfig::new(&sb.base_url(), DEMO_LOCATION_ID);
-    cfg.backoff_base = Duration::from_millis(2);
-    cfg.backoff_cap = Duration::from_millis(20);
-    let client = GhlClient::new(
-        cfg,
-        Arc::new(PrivateIntegrationToken(Secret::new(DEMO_TOKEN))),
-    )
-    .unwrap();
+    let client = ghl_support::fast_client(&sb.base_url());
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
     sync::pull_contacts(&client, &store, true, |_| {})

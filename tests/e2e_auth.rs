@@ -5,91 +5,15 @@
 //! Skipped (with a note) when tmux is absent. Waiting is by polling the screen.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+
+mod tmux_support;
+
+use tmux_support::Tmux;
 
 use bmby_ghl::sandbox::{
     ExtraLocation, Sandbox, SandboxConfig, Seed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
     DEMO_LOCATION_ID, SECOND_LOCATION_ID,
 };
-
-struct Tmux {
-    session: String,
-}
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("tmux not installed: skipping end-to-end terminal test");
-            return None;
-        }
-        let session = format!("bmbyghl-{name}-{}", std::process::id());
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "80",
-                "-y",
-                "24",
-                cmd,
-            ])
-            .env_remove("NO_COLOR")
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        Some(Tmux { session })
-    }
-
-    /// The screen with wrapped lines joined (`-J`), so a long URL is one line.
-    fn screen(&self) -> String {
-        let o = Command::new("tmux")
-            .args(["capture-pane", "-p", "-J", "-t", &self.session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session.as_str()];
-        args.extend_from_slice(keys);
-        assert!(Command::new("tmux").args(&args).status().unwrap().success());
-    }
-
-    fn literal(&self, text: &str) {
-        assert!(Command::new("tmux")
-            .args(["send-keys", "-t", &self.session, "-l", text])
-            .status()
-            .unwrap()
-            .success());
-    }
-
-    /// Polls the screen until `pred` holds; panics with the last screen after 30 s.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen was:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
-    }
-}
 
 fn login_cmd(sb: &Sandbox, data: &Path, extra: &str) -> String {
     format!(
@@ -106,7 +30,7 @@ fn login_cmd(sb: &Sandbox, data: &Path, extra: &str) -> String {
 /// Reads the printed authorization URL, "opens" it choosing `location` on the stand-in's page,
 /// and pastes the redirect URL back.
 fn approve_and_paste(t: &Tmux, rt: &tokio::runtime::Runtime, location: &str) {
-    let s = t.wait_for("the authorization URL", |s| {
+    let s = t.wait_for_joined("the authorization URL", |s| {
         s.contains("Paste that whole URL") && s.lines().any(|l| l.starts_with("http://"))
     });
     let url = s
@@ -146,21 +70,21 @@ fn login_over_ssh_then_the_tui_switches_locations_at_80x24() {
     let dir = tempfile::tempdir().unwrap();
 
     // First sign in to the second location (no TUI).
-    let Some(t) = Tmux::start("auth1", &login_cmd(&sb, dir.path(), "")) else {
+    let Some(t) = Tmux::start("auth1", &login_cmd(&sb, dir.path(), ""), 80, 24) else {
         return;
     };
     approve_and_paste(&t, &rt, SECOND_LOCATION_ID);
-    let s = t.wait_for("signed in", |s| s.contains("EXITED"));
+    let s = t.wait_for_joined("signed in", |s| s.contains("EXITED"));
     assert!(s.contains("Signed in to Second Office"), "{s}");
     assert!(s.contains("EXITED 0"), "{s}");
     drop(t);
 
     // Then to the demo location, opening the TUI on it.
-    let Some(t) = Tmux::start("auth2", &login_cmd(&sb, dir.path(), "--open")) else {
+    let Some(t) = Tmux::start("auth2", &login_cmd(&sb, dir.path(), "--open"), 80, 24) else {
         return;
     };
     approve_and_paste(&t, &rt, DEMO_LOCATION_ID);
-    let s = t.wait_for("the TUI on the demo location", |s| {
+    let s = t.wait_for_joined("the TUI on the demo location", |s| {
         s.contains("Contacts 540")
     });
     assert!(
@@ -171,24 +95,24 @@ fn login_over_ssh_then_the_tui_switches_locations_at_80x24() {
 
     // L: the picker lists both, the current one starred; 2 = the second location.
     t.keys(&["L"]);
-    let s = t.wait_for("the location picker", |s| s.contains("Switch location"));
+    let s = t.wait_for_joined("the location picker", |s| s.contains("Switch location"));
     assert!(s.contains("1* Demo Realty"), "{s}");
     assert!(s.contains("2  Second Office"), "{s}");
     t.keys(&["2"]);
-    let s = t.wait_for("the second location's contacts", |s| {
+    let s = t.wait_for_joined("the second location's contacts", |s| {
         s.contains("Contacts 25")
     });
     assert!(!s.contains("Contacts 540"), "{s}");
     t.keys(&["L"]);
-    let s = t.wait_for("the location picker", |s| s.contains("Switch location"));
+    let s = t.wait_for_joined("the location picker", |s| s.contains("Switch location"));
     assert!(s.contains("2* Second Office"), "{s}");
 
     // And back: the first location's cache is still there.
     t.keys(&["1"]);
-    t.wait_for("the demo location again", |s| s.contains("Contacts 540"));
+    t.wait_for_joined("the demo location again", |s| s.contains("Contacts 540"));
 
     t.keys(&["q"]);
-    t.wait_for("clean exit", |s| s.contains("EXITED 0"));
+    t.wait_for_joined("clean exit", |s| s.contains("EXITED 0"));
     assert!(dir
         .path()
         .join("locations")

@@ -5,97 +5,10 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-struct Tmux {
-    session: String,
-}
+mod tmux_support;
 
-impl Tmux {
-    fn start(name: &str, cmd: &str, width: u16, height: u16) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            eprintln!("tmux not installed: skipping end-to-end terminal test");
-            return None;
-        }
-        let session = format!("bmbyghl-{name}-{}", std::process::id());
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                cmd,
-            ])
-            .env_remove("NO_COLOR")
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "tmux new-session failed");
-        Some(Tmux { session })
-    }
-
-    fn screen(&self) -> String {
-        let o = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session.as_str()];
-        args.extend_from_slice(keys);
-        assert!(Command::new("tmux").args(&args).status().unwrap().success());
-    }
-
-    fn literal(&self, text: &str) {
-        assert!(Command::new("tmux")
-            .args(["send-keys", "-t", &self.session, "-l", text])
-            .status()
-            .unwrap()
-            .success());
-    }
-
-    /// Polls the screen until `pred` holds; panics with the last screen after 20 s.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let s = self.screen();
-            if pred(&s) {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen was:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn pane_child_pid(&self) -> Option<String> {
-        let o = Command::new("tmux")
-            .args(["display", "-p", "-t", &self.session, "#{pane_pid}"])
-            .output()
-            .ok()?;
-        let shell = String::from_utf8_lossy(&o.stdout).trim().to_owned();
-        let o = Command::new("pgrep").args(["-P", &shell]).output().ok()?;
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .next()
-            .map(str::to_owned)
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
-    }
-}
+use tmux_support::Tmux;
 
 fn demo_cmd(data: &Path) -> String {
     format!(

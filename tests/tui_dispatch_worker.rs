@@ -1,12 +1,12 @@
 //! The worker sends approved changes to the GHL stand-in on loopback (`Job::Dispatch`),
 //! reporting progress after each change, while an interactive details fetch still runs.
 
-use std::sync::Arc;
+mod ghl_support;
+
 use std::time::Duration;
 
 use bmby_ghl::domain::{Change, ChangeKind, ChangeState, FieldChange};
-use bmby_ghl::ghl::{ClientConfig, GhlClient, PrivateIntegrationToken, Secret};
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::{self, worker, Job, SyncEvent};
 
@@ -19,14 +19,7 @@ async fn worker_dispatches_every_queued_change_with_progress() {
     })
     .await
     .unwrap();
-    let mut cfg = ClientConfig::new(&sb.base_url(), DEMO_LOCATION_ID);
-    cfg.backoff_base = Duration::from_millis(2);
-    cfg.backoff_cap = Duration::from_millis(20);
-    let client = GhlClient::new(
-        cfg,
-        Arc::new(PrivateIntegrationToken(Secret::new(DEMO_TOKEN))),
-    )
-    .unwrap();
+    let client = ghl_support::fast_client(&sb.base_url());
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
     sync::pull_contacts(&client, &store, true, |_| {})
