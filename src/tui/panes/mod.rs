@@ -36,10 +36,14 @@ pub fn value(text: &str) -> Span<'static> {
     Span::styled(super::text::clean(text), Style::new())
 }
 
-/// ISO 8601 time as `YYYY-MM-DD HH:MM` (UTC) when it parses, else the text as it came.
+/// An ISO 8601 instant as `YYYY-MM-DD HH:MM` in Israel time (`Asia/Jerusalem`, as Bmby keeps
+/// times and as due dates are typed) when it parses, else the text as it came.
 pub fn short_time(s: &str) -> String {
     match s.parse::<jiff::Timestamp>() {
-        Ok(t) => t.strftime("%Y-%m-%d %H:%M").to_string(),
+        Ok(t) => t
+            .to_zoned(crate::bmby::normalize::time::jerusalem().clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
         Err(_) => super::text::clean(s),
     }
 }
