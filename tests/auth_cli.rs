@@ -301,3 +301,48 @@ async fn a_pit_that_ghl_refuses_is_not_stored() {
     assert!(!err.contains("pit-not-a-real-token"), "{err}");
     assert!(!dir.path().join("auth/tokens.json").exists());
 }
+
+/// `apply` on a location signed in without `contacts.write` refuses before sending anything
+/// (the TUI refuses the same way); a dry run warns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_on_a_read_only_location_sends_nothing() {
+    use bmby_ghl::auth::{TokenEntry, TokenKind, TokenStore};
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 5 },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    TokenStore::new(dir.path())
+        .put(TokenEntry {
+            location_id: DEMO_LOCATION_ID.into(),
+            location_name: Some("Demo".into()),
+            company_id: None,
+            user_type: "Location".into(),
+            user_id: None,
+            scopes: vec!["contacts.readonly".into()],
+            kind: TokenKind::Oauth,
+            access_token: bmby_ghl::ghl::Secret::new("at-readonly"),
+            refresh_token: None,
+            expires_at: Some(i64::MAX / 2),
+            needs_sign_in: None,
+            updated_at: 0,
+            signed_in_at: 0,
+        })
+        .unwrap();
+    let before = sb.requests().len();
+    let o = cmd(&sb, dir.path(), &["apply", "--all"]).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("read-only") && err.contains("nothing was sent"),
+        "{err}"
+    );
+    assert_eq!(sb.requests().len(), before, "no request reached GHL");
+    let o = cmd(&sb, dir.path(), &["apply", "--all", "--dry-run"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("read-only"));
+}

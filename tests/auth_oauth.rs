@@ -594,3 +594,49 @@ async fn an_oauth_token_works_only_for_its_own_location() {
     let body: serde_json::Value = expired.json().await.unwrap();
     assert!(body["message"].as_str().unwrap().contains("expired"));
 }
+
+/// A running process follows the token store: `auth logout` elsewhere stops its requests at
+/// once, a new `auth login` elsewhere is used without a restart.
+#[tokio::test]
+async fn a_running_provider_follows_logout_and_a_new_login_elsewhere() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = TokenStore::new(dir.path());
+    login(&sb, &store, None).await;
+    let p = Arc::new(provider(&sb, &store, DEMO_LOCATION_ID));
+    let c = client_for(&sb, p.clone(), DEMO_LOCATION_ID);
+    c.search_contacts(&page()).await.unwrap();
+    // Another process signs out.
+    assert!(store.remove(DEMO_LOCATION_ID).unwrap());
+    let before = sb.requests().len();
+    let err = c.search_contacts(&page()).await.unwrap_err();
+    assert!(matches!(err, GhlError::Auth(_)), "{err}");
+    assert!(err.to_string().contains("not signed in any more"), "{err}");
+    assert_eq!(
+        sb.requests().len(),
+        before,
+        "nothing was sent for a signed-out location"
+    );
+    // Another process signs in again: the new tokens are used as they are.
+    let fresh = login(&sb, &store, None).await;
+    c.search_contacts(&page()).await.unwrap();
+    assert_eq!(p.entry().await.access_token, fresh.access_token);
+    assert_eq!(p.refresh_count(), 0);
+}
+
+#[test]
+fn a_pasted_url_broken_over_lines_or_quoted_is_read_whole() {
+    use bmby_ghl::auth::login::parse_pasted;
+    let url = "http://127.0.0.1:8976/callback?code=abc123&state=s7";
+    assert_eq!(parse_pasted(url, "s7").unwrap(), "abc123");
+    let wrapped = "http://127.0.0.1:8976/callback?code=abc1\n23&state=s7\n";
+    assert_eq!(parse_pasted(wrapped, "s7").unwrap(), "abc123");
+    for quoted in [
+        format!("\"{url}\""),
+        format!("<{url}>"),
+        format!("  {url}  "),
+    ] {
+        assert_eq!(parse_pasted(&quoted, "s7").unwrap(), "abc123", "{quoted}");
+    }
+    assert_eq!(parse_pasted(url, "other"), Err(FinishError::WrongState));
+}

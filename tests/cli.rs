@@ -269,3 +269,35 @@ async fn import_export_file_then_changes_json_is_idempotent() {
         "{err}"
     );
 }
+
+/// Output cut short by a closed pipe (`| head`) ends a command quietly, never with a panic.
+#[test]
+fn a_closed_stdout_ends_commands_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["auth", "status"],
+        vec!["auth", "status", "--json"],
+        vec!["mapping"],
+        vec!["keymap"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+            .args([
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "--config",
+                dir.path().join("none.toml").to_str().unwrap(),
+            ])
+            .args(&args)
+            .env_remove("GHL_TOKEN")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader goes away before the command writes (as `head` does after its lines).
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(o.status.success(), "{args:?}: {:?} {err}", o.status);
+    }
+}

@@ -59,6 +59,20 @@ fn with_one_location_l_says_so() {
     let (_dir, mut d) = driver();
     d.keys("L");
     assert!(d.app.locations.picker.is_none());
+    assert!(d
+        .app
+        .status
+        .info
+        .as_deref()
+        .unwrap()
+        .contains("no location is signed in here"));
+    d.app.locations.choices = vec![bmby_ghl::tui::locations::LocationChoice {
+        id: "loc1".into(),
+        label: "Demo Realty (loc1)".into(),
+        note: None,
+    }];
+    d.keys("L");
+    assert!(d.app.locations.picker.is_none());
     assert!(status_line(&mut d).contains("only one location is signed in"));
 }
 

@@ -23,15 +23,19 @@ use crate::sanitize::clean_line;
 pub enum FinishError {
     #[error("the redirect has no `state`; refusing it (it may not come from this sign-in)")]
     MissingState,
-    #[error("the redirect's `state` does not match this sign-in; refusing it")]
+    #[error(
+        "the redirect's `state` does not match this sign-in; refusing it (paste the URL GHL \
+         redirected to after the link this `auth login` printed: each sign-in has its own; a \
+         URL cut short also fails this check)"
+    )]
     WrongState,
     #[error("GHL did not authorize: {0}")]
     Denied(String),
-    #[error("the redirect has no `code`")]
+    #[error("the redirect has no `code` (was the URL cut short? paste all of it)")]
     MissingCode,
     #[error("no redirect arrived within {0} s; run `bmby-ghl auth login` again")]
     Timeout(u64),
-    #[error("nothing was pasted")]
+    #[error("nothing was pasted; run `bmby-ghl auth login --no-browser` again")]
     Empty,
     #[error("redirect listener: {0}")]
     Io(String),
@@ -86,7 +90,9 @@ pub fn check_redirect(pairs: &[(String, String)], expected: &str) -> Result<Stri
 
 /// What the user pasted: a redirect URL (it must carry the matching `state`) or a bare code.
 pub fn parse_pasted(input: &str, expected_state: &str) -> Result<String, FinishError> {
-    let t = input.trim();
+    // Terminals wrap a long URL; mail and chat quote it: drop line breaks, spaces and quotes.
+    let joined: String = input.split_whitespace().collect();
+    let t = joined.trim_matches(|c| matches!(c, '"' | '\'' | '<' | '>' | '‹' | '›'));
     if t.is_empty() {
         return Err(FinishError::Empty);
     }

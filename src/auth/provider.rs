@@ -10,6 +10,10 @@
 //!   then is the new access token handed out. A refresh token is sent at most once.
 //! - A refused refresh marks the entry `needs_sign_in` on disk and every call fails with
 //!   [`GhlError::Auth`] until `bmby-ghl auth login` replaces the entry.
+//! - Another process may change the store while this one runs (`auth login` again, `auth
+//!   logout`): before each request the provider looks at the file's modification time and
+//!   size, and when they changed it adopts the entry on disk — a new sign-in is used at once, a
+//!   signed-out location fails with [`GhlError::Auth`] (nothing is sent for it).
 //!
 //! Crash windows (see the module docs of [`crate::auth`]) are exercised through
 //! [`RefreshHook`].
@@ -49,6 +53,8 @@ pub struct OAuthProvider {
     current: tokio::sync::Mutex<TokenEntry>,
     hook: Option<RefreshHook>,
     refreshes: AtomicU64,
+    /// Modification time and size of the store file when last read.
+    seen: std::sync::Mutex<Option<(std::time::SystemTime, u64)>>,
 }
 
 impl OAuthProvider {
@@ -63,6 +69,7 @@ impl OAuthProvider {
             Ok(e) => (Some(Arc::new(e)), None),
             Err(e) => (None, Some(e.to_string())),
         };
+        let seen = store_path_stamp(&store);
         OAuthProvider {
             store,
             location_id: entry.location_id.clone(),
@@ -71,6 +78,40 @@ impl OAuthProvider {
             current: tokio::sync::Mutex::new(entry),
             hook: None,
             refreshes: AtomicU64::new(0),
+            seen: std::sync::Mutex::new(seen),
+        }
+    }
+
+    /// Adopts the entry on disk when the store file changed since it was last read (another
+    /// process signed in again or out). `Err` when the location is no longer signed in.
+    fn sync_with_disk(&self, cur: &mut TokenEntry) -> Result<(), GhlError> {
+        let now = store_path_stamp(&self.store);
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if *seen == now {
+                return Ok(());
+            }
+            *seen = now;
+        }
+        match self.store.get(&self.location_id) {
+            Ok(Some(e)) => {
+                if e != *cur {
+                    tracing::info!(location = %self.location_id, "the token store changed on disk; using its entry");
+                    *cur = e;
+                }
+                Ok(())
+            }
+            Ok(None) => Err(GhlError::Auth(format!(
+                "location {} is not signed in any more (signed out with `bmby-ghl auth logout`?); \
+                 run `bmby-ghl auth login` to sign in again",
+                self.location_id
+            ))),
+            // A store being rewritten is replaced atomically; an unreadable one is reported
+            // by whoever writes next. Keep the token in memory.
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the token store");
+                Ok(())
+            }
         }
     }
 
@@ -188,6 +229,7 @@ impl TokenProvider for OAuthProvider {
     fn access_token(&self) -> BoxFuture<'_, Result<Secret, GhlError>> {
         Box::pin(async move {
             let mut cur = self.current.lock().await;
+            self.sync_with_disk(&mut cur)?;
             if let Some(reason) = cur.needs_sign_in.clone() {
                 return Err(self.sign_in_error(&reason));
             }
@@ -219,4 +261,10 @@ impl TokenProvider for OAuthProvider {
     fn kind(&self) -> &'static str {
         "OAuth (Location)"
     }
+}
+
+/// Modification time and size of the store file (`None` when it cannot be read).
+fn store_path_stamp(store: &TokenStore) -> Option<(std::time::SystemTime, u64)> {
+    let m = std::fs::metadata(store.path()).ok()?;
+    Some((m.modified().ok()?, m.len()))
 }

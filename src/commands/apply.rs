@@ -20,6 +20,24 @@ pub(super) fn apply_cmd(
     as_json: bool,
 ) -> Result<i32> {
     let loc = location(settings)?;
+    // A location signed in without contacts.write cannot write: say so before anything is
+    // sent (GHL would refuse every write with 401 and the changes would fail).
+    let read_only = if settings.token.is_some() {
+        None
+    } else {
+        super::token_store(settings)
+            .ok()
+            .and_then(|s| s.get(&loc).ok().flatten())
+            .and_then(|e| e.read_only_reason())
+    };
+    if let (Some(why), false) = (&read_only, dry_run) {
+        return Err(eyre!(
+            "{loc} is read-only: {why}; nothing was sent (sign in again with `bmby-ghl auth login` without --read-only)"
+        ));
+    }
+    if let Some(why) = &read_only {
+        eprintln!("warning: {loc} is read-only ({why}): these requests would be refused");
+    }
     let store = open_store(paths, &loc)?;
     let changes = store.changes()?;
     // What is selected: --all takes every pending (non-ambiguous) and queued change; ids name
@@ -59,7 +77,7 @@ pub(super) fn apply_cmd(
                 .iter()
                 .map(|(c, p)| json!({ "change": c.id, "kind": c.kind, "target": c.target, "requests": p }))
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&json!({ "dryRun": true, "changes": doc }))?
             );
@@ -67,7 +85,7 @@ pub(super) fn apply_cmd(
         }
         let base = settings.base_url.trim_end_matches('/');
         for (c, reqs) in &plans {
-            println!(
+            outln!(
                 "# change {} — {} {} ({})",
                 c.id,
                 c.describe(),
@@ -76,17 +94,17 @@ pub(super) fn apply_cmd(
             );
             for r in reqs {
                 if c.target == Target::Bmby {
-                    println!("{} {}", r.method, r.path);
+                    outln!("{} {}", r.method, r.path);
                 } else {
-                    println!("{} {base}{}", r.method, r.path);
+                    outln!("{} {base}{}", r.method, r.path);
                 }
                 for h in &r.headers {
-                    println!("{h}");
+                    outln!("{h}");
                 }
                 if let Some(b) = &r.body {
-                    println!("\n{}", serde_json::to_string_pretty(b)?);
+                    outln!("\n{}", serde_json::to_string_pretty(b)?);
                 }
-                println!();
+                outln!();
             }
         }
         if plans.is_empty() {
@@ -154,17 +172,17 @@ pub(super) fn apply_cmd(
                     line.push_str(&format!(" — {e}"));
                 }
             }
-            println!("{line}");
+            outln!("{line}");
         }
     }
     let count = |s: ChangeState| results.iter().filter(|(_, x)| *x == s).count();
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({ "results": out }))?
         );
     } else {
-        println!(
+        outln!(
             "{} applied, {} failed, {} conflicts, {} still in flight",
             count(ChangeState::Applied),
             count(ChangeState::Failed),

@@ -39,9 +39,9 @@ pub(super) fn auth_cmd(
                 .as_deref()
                 .map(|n| format!("{n} ({})", entry.location_id))
                 .unwrap_or_else(|| entry.location_id.clone());
-            println!("Signed in to {name} with {}.", entry.kind.label());
+            outln!("Signed in to {name} with {}.", entry.kind.label());
             if let Some(r) = entry.read_only_reason() {
-                println!("Read-only: {r}.");
+                outln!("Read-only: {r}.");
             }
             if open {
                 let mut s = settings.clone();
@@ -49,7 +49,7 @@ pub(super) fn auth_cmd(
                 s.token = None;
                 return super::browse::run_tui(paths, &s, rt);
             }
-            println!("Run `bmby-ghl` to browse it; `bmby-ghl auth status` lists your locations.");
+            outln!("Run `bmby-ghl` to browse it; `bmby-ghl auth status` lists your locations.");
             Ok(0)
         }
         AuthCommand::Status { json } => status(settings, json),
@@ -88,11 +88,7 @@ fn oauth_login(
                 let _ = std::io::stdout().flush();
             },
             async {
-                tokio::task::spawn_blocking(|| {
-                    let mut line = String::new();
-                    std::io::stdin().lock().read_line(&mut line)?;
-                    Ok(line)
-                })
+                tokio::task::spawn_blocking(read_pasted_url)
                 .await
                 .map_err(std::io::Error::other)?
             },
@@ -265,7 +261,7 @@ fn status(settings: &Settings, as_json: bool) -> Result<i32> {
             .map(|e| {
                 json!({
                     "locationId": e.location_id,
-                    "name": e.location_name,
+                    "name": e.location_name.as_deref().map(crate::sanitize::clean_line),
                     "kind": match e.kind { TokenKind::Oauth => "oauth", TokenKind::Pit => "pit" },
                     "userType": e.user_type,
                     "companyId": e.company_id,
@@ -283,14 +279,14 @@ fn status(settings: &Settings, as_json: bool) -> Result<i32> {
             "tokenFromEnvironment": env_token,
             "locations": locs,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
     if env_token {
-        println!("GHL_TOKEN (or token in the config) is set: commands use it and ignore the signed-in locations below.\n");
+        outln!("GHL_TOKEN (or token in the config) is set: commands use it and ignore the signed-in locations below.\n");
     }
     if entries.is_empty() {
-        println!("No location is signed in. Run `bmby-ghl auth login` (OAuth) or `bmby-ghl auth login --token --location ID`.");
+        outln!("No location is signed in. Run `bmby-ghl auth login` (OAuth) or `bmby-ghl auth login --token --location ID`.");
         return Ok(0);
     }
     for e in entries.values() {
@@ -299,12 +295,16 @@ fn status(settings: &Settings, as_json: bool) -> Result<i32> {
         } else {
             ""
         };
-        println!(
+        // The store is a file anyone with the account can edit: clean what it says.
+        outln!(
             "{}  {}{mark}",
-            e.location_id,
-            e.location_name.as_deref().unwrap_or("(name unknown)")
+            crate::sanitize::clean_line(&e.location_id),
+            e.location_name
+                .as_deref()
+                .map(crate::sanitize::clean_line)
+                .unwrap_or_else(|| "(name unknown)".into())
         );
-        println!(
+        outln!(
             "  token:   {}{}",
             e.kind.label(),
             e.company_id
@@ -312,7 +312,7 @@ fn status(settings: &Settings, as_json: bool) -> Result<i32> {
                 .map(|c| format!(", {} of company {c}", e.user_type))
                 .unwrap_or_default()
         );
-        println!(
+        outln!(
             "  scopes:  {}",
             if e.scopes.is_empty() {
                 "(not reported for this token kind)".to_owned()
@@ -320,13 +320,13 @@ fn status(settings: &Settings, as_json: bool) -> Result<i32> {
                 e.scopes.join(" ")
             }
         );
-        println!("  expires: {}", expiry_text(e.expires_at, now));
+        outln!("  expires: {}", expiry_text(e.expires_at, now));
         let state = match (&e.needs_sign_in, e.read_only_reason()) {
             (Some(r), _) => format!("NEEDS SIGN-IN ({r}): run `bmby-ghl auth login`"),
             (None, Some(_)) => "signed in, read-only (no contacts.write)".into(),
             (None, None) => "signed in".into(),
         };
-        println!("  state:   {state}");
+        outln!("  state:   {state}");
     }
     Ok(0)
 }
@@ -341,7 +341,7 @@ fn logout(settings: &Settings, location: Option<String>, all: bool) -> Result<i3
     } else if entries.len() == 1 {
         entries.keys().cloned().collect()
     } else if entries.is_empty() {
-        println!("No location is signed in.");
+        outln!("No location is signed in.");
         return Ok(0);
     } else {
         return Err(eyre!(
@@ -352,11 +352,38 @@ fn logout(settings: &Settings, location: Option<String>, all: bool) -> Result<i3
     let mut code = 0;
     for l in targets {
         if store.remove(&l)? {
-            println!("Signed out of {l} (its tokens are deleted; the cache stays).");
+            outln!("Signed out of {l} (its tokens are deleted; the cache stays).");
         } else {
             eprintln!("{l} is not signed in");
             code = 1;
         }
     }
     Ok(code)
+}
+
+/// Reads the pasted redirect URL: blank lines are skipped (an accidental Enter), and a URL a
+/// terminal broke over several full-width lines is joined until it carries both `code` and
+/// `state` (at most 8 lines). Ends at end of input.
+fn read_pasted_url() -> std::io::Result<String> {
+    let mut stdin = std::io::stdin().lock();
+    let mut got = String::new();
+    for _ in 0..8 {
+        let mut line = String::new();
+        if stdin.read_line(&mut line)? == 0 {
+            break;
+        }
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        got.push_str(line);
+        let looks_url = got.contains("://") || got.contains('?');
+        let complete = got.contains("code=") && got.contains("state=");
+        // A line cut by a terminal's wrap fills the terminal's width; a shorter one ends it.
+        let wrapped = line.chars().count() >= 70;
+        if !looks_url || complete || !wrapped {
+            break;
+        }
+    }
+    Ok(got)
 }

@@ -18,14 +18,14 @@ pub(super) fn mapping(settings: &Settings) -> Result<crate::sync::mapping::Mappi
 pub(super) fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
     let m = mapping(settings)?;
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&m)?);
+        outln!("{}", serde_json::to_string_pretty(&m)?);
         return Ok(0);
     }
-    println!("{:<16} GHL target", "Bmby field");
+    outln!("{:<16} GHL target", "Bmby field");
     for (k, t) in &m.fields {
-        println!("{k:<16} {}", t.to_config());
+        outln!("{k:<16} {}", t.to_config());
     }
-    println!(
+    outln!(
         "\nNever written (GHL rejects or ignores them): {}",
         crate::sync::mapping::REJECTED_FIELDS
             .iter()
@@ -170,7 +170,7 @@ pub(super) fn report_import(
             "row_problems": row_problems,
             "summary": s,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
     for p in row_problems {
@@ -183,7 +183,7 @@ pub(super) fn report_import(
         .iter()
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
-    println!(
+    outln!(
         "{}{}: {} read; new changes: {}; {} replaced pending; {} already stored; {} already equal in GHL; {} learnt; {}",
         if dry_run { "dry run, nothing stored — " } else { "" },
         source,
@@ -201,14 +201,14 @@ pub(super) fn report_import(
     if dry_run {
         for c in &s.changes {
             let n = c.field_count();
-            println!(
+            outln!(
                 "  {} {} — {n} field{}",
                 c.describe(),
                 c.display_name,
                 if n == 1 { "" } else { "s" }
             );
             for f in &c.fields {
-                println!(
+                outln!(
                     "      {}: {} → {}",
                     f.label,
                     f.ghl_now.as_deref().unwrap_or("(empty)"),
@@ -292,13 +292,13 @@ pub(super) fn bmby_push_cmd(
     ))?;
     if as_json {
         let doc = json!({ "dry_run": opts.dry_run, "summary": s });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
     for p in &s.problems {
         eprintln!("{p}");
     }
-    println!(
+    outln!(
         "{}write-back to Bmby: {} new task{}, {} new comment{}, {} new client{}; {} skipped ({} already proposed, {} completed tasks, {} contacts without email or phone, {} in an ambiguous match)",
         if opts.dry_run { "dry run, nothing stored — " } else { "" },
         s.tasks,
@@ -315,9 +315,9 @@ pub(super) fn bmby_push_cmd(
     );
     if opts.dry_run {
         for c in &s.changes {
-            println!("  {} {}", c.describe(), c.display_name);
+            outln!("  {} {}", c.describe(), c.display_name);
             for f in &c.fields {
-                println!(
+                outln!(
                     "      {}: {}",
                     f.label,
                     f.proposed.as_deref().unwrap_or("(empty)")
@@ -325,7 +325,7 @@ pub(super) fn bmby_push_cmd(
             }
         }
     } else if !s.changes.is_empty() {
-        println!("review them with `bmby-ghl changes` (or the TUI), then `bmby-ghl apply`");
+        outln!("review them with `bmby-ghl changes` (or the TUI), then `bmby-ghl apply`");
     }
     Ok(0)
 }

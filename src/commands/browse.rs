@@ -43,7 +43,7 @@ pub(super) fn sync_cmd(
         eprintln!();
     }
     let summary = summary?;
-    println!(
+    outln!(
         "{} pull{}: {} contact{} in {} page{}; the cache holds {} contacts ({})",
         if summary.full { "full" } else { "incremental" },
         if summary.resumed { " (resumed)" } else { "" },
@@ -308,7 +308,7 @@ pub(super) fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Resul
             }
         };
         let label_of = |id: &str, name: Option<String>| {
-            name.map(|n| format!("{n} ({id})"))
+            name.map(|n| format!("{} ({id})", crate::sanitize::clean_line(&n)))
                 .unwrap_or_else(|| id.to_owned())
         };
         let label = label_of(&loc, store.meta("location_name"));

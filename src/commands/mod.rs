@@ -1,5 +1,22 @@
 //! Running the subcommands. Human output is plain text on stdout, `--json` output is one JSON
 //! document on stdout, errors go to stderr with a non-zero exit code.
+/// `println!` that returns the write error instead of panicking, so output cut short by a
+/// closed pipe (`| head`) ends the command quietly (`main` treats a broken pipe as success).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($t)*)?
+    }};
+}
+
+/// `print!` counterpart of [`outln!`].
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($t)*)?
+    }};
+}
+
 mod apply;
 mod auth;
 mod bmby;
@@ -119,9 +136,9 @@ pub fn run(
             match tui::keymap_dump(Some(&path)) {
                 Ok(text) => {
                     if check.is_some() {
-                        println!("{}: ok", path.display());
+                        outln!("{}: ok", path.display());
                     } else {
-                        print!("{text}");
+                        out!("{text}");
                     }
                     Ok(0)
                 }

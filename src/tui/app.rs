@@ -1088,6 +1088,8 @@ impl App {
                 return self.request_reload();
             }
             SyncEvent::PullFinished(s) => {
+                // GHL answered: the location is signed in (again, after an `auth login`).
+                self.locations.needs_sign_in = None;
                 self.status.pull = None;
                 self.status.retry = None;
                 self.status.busy = false;
@@ -1103,6 +1105,7 @@ impl App {
                 ));
             }
             SyncEvent::DetailsLoaded { contact_id } => {
+                self.locations.needs_sign_in = None;
                 self.status.retry = None;
                 self.status.busy = false;
                 if self.details.as_ref().is_some_and(|d| d.id == contact_id) {

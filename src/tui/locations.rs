@@ -64,8 +64,14 @@ impl App {
     pub(crate) fn open_location_picker(&mut self) -> Vec<Effect> {
         self.dirty = true;
         if self.locations.choices.len() < 2 {
-            self.status.info =
-                Some("only one location is signed in; add one with `bmby-ghl auth login`".into());
+            self.status.info = Some(
+                if self.locations.choices.is_empty() {
+                    "no location is signed in here (the token comes from GHL_TOKEN or the config); sign in with `bmby-ghl auth login` to switch between locations"
+                } else {
+                    "only one location is signed in; add one with `bmby-ghl auth login`"
+                }
+                .into(),
+            );
             return Vec::new();
         }
         let selected = self

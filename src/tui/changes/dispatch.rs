@@ -126,6 +126,9 @@ impl App {
                 );
                 if queued > 0 {
                     msg.push_str(&format!(" · {queued} still approved"));
+                    if self.locations.needs_sign_in.is_some() {
+                        msg.push_str(" (needs sign-in: run bmby-ghl auth login, then send again)");
+                    }
                 }
                 self.status.info = Some(msg);
                 fx.extend(self.request_changes_reload());
