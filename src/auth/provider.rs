@@ -84,6 +84,7 @@ impl OAuthProvider {
 
     /// Adopts the entry on disk when the store file changed since it was last read (another
     /// process signed in again or out). `Err` when the location is no longer signed in.
+    #[allow(clippy::result_large_err)] // GhlError is the crate's error here, as in `ghl`
     fn sync_with_disk(&self, cur: &mut TokenEntry) -> Result<(), GhlError> {
         let now = store_path_stamp(&self.store);
         {
