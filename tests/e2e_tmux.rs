@@ -244,3 +244,41 @@ fn demo_edit_by_hand_then_send_and_read_the_journal() {
         "Called the client.\nWants a 4-room flat in Haifa."
     );
 }
+
+/// Thousands of bytes typed at once (a paste into a terminal without bracketed paste) are all
+/// read, without waiting for another key; a bracketed paste arrives as text, never as keys.
+#[test]
+fn a_burst_of_input_is_read_whole_and_a_paste_is_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(t) = Tmux::start("burst", &demo_cmd(dir.path()), 80, 24) else {
+        return;
+    };
+    t.wait_for("the contact list", |s| s.contains("Contacts 540"));
+    t.keys(&["Tab", "e"]);
+    t.wait_for("the field picker", |s| s.contains("Edit which field?"));
+    // Website, the eighth field.
+    t.keys(&["j", "j", "j", "j", "j", "j", "j", "Enter", "C-u"]);
+    t.wait_for("the editor", |s| s.contains("Edit Website"));
+    t.literal(&format!("{}ZZEND", "b".repeat(6000)));
+    t.wait_for("the end of the burst", |s| s.contains("ZZEND"));
+    t.keys(&["C-u"]);
+    t.wait_for("the editor cleared", |s| !s.contains("ZZEND"));
+    // A bracketed paste with a newline and keys that would be commands.
+    let buf = dir.path().join("paste.txt");
+    std::fs::write(&buf, "example.com\ncA").unwrap();
+    assert!(Command::new("tmux")
+        .args(["load-buffer", "-b", "bmbyghl-paste", buf.to_str().unwrap()])
+        .status()
+        .unwrap()
+        .success());
+    t.paste_buffer("bmbyghl-paste");
+    let s = t.wait_for("the pasted text", |s| s.contains("example.com cA"));
+    assert!(
+        s.contains("Edit Website"),
+        "still editing, no command ran:\n{s}"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("the editor closed", |s| !s.contains("Edit Website"));
+    t.keys(&["q"]);
+    t.wait_for("clean exit", |s| s.contains("EXITED 0"));
+}

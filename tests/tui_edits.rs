@@ -249,3 +249,49 @@ fn wide_screen_editor() {
     d.type_text("Call 王小明 about the 4-room flat");
     insta::assert_snapshot!("task_title_160x48", snap(&mut d, 160, 48));
 }
+
+#[test]
+fn a_paste_is_text_never_keys() {
+    let (_dir, mut d) = driver();
+    d.keys("tab e enter ctrl-u");
+    // A newline followed by "c" and "A" would switch screens and ask to approve all if typed.
+    d.paste("Dana\ncA\t\u{1b}[31m");
+    assert_eq!(d.app.screen, Screen::Contacts);
+    let Some(HandEdit::Line { edit, .. }) = &d.app.hand_edit else {
+        panic!("the editor is still open")
+    };
+    assert_eq!(edit.input, "Dana cA ", "escape sequences are dropped whole");
+    assert!(local_changes(&d).is_empty());
+    // Outside an editor a paste does nothing but say so.
+    d.keys("esc");
+    d.paste("A");
+    assert!(d.app.hand_edit.is_none());
+    assert!(d
+        .app
+        .status
+        .info
+        .as_deref()
+        .unwrap()
+        .contains("paste ignored"));
+}
+
+#[test]
+fn applied_changes_cannot_be_rejected_reset_or_edited() {
+    let (_dir, mut d) = driver();
+    d.keys("tab tab space");
+    let id = local_changes(&d)[0].id;
+    let mut c = d.app.store().change(id).unwrap().unwrap();
+    c.state = ChangeState::Applied;
+    d.app.store().put_change(&c).unwrap();
+    for op in [
+        bmby_ghl::sync::review::reject,
+        bmby_ghl::sync::review::reset,
+    ] {
+        let err = op(d.app.store(), id).unwrap_err();
+        assert!(err.to_string().contains("applied"), "{err}");
+    }
+    assert_eq!(
+        d.app.store().change(id).unwrap().unwrap().state,
+        ChangeState::Applied
+    );
+}

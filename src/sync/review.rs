@@ -12,7 +12,7 @@ pub enum ReviewError {
     NoSuchChange(u64),
     #[error("change {id} ({name}) matches several GHL contacts; choose one (or a new contact) before approving")]
     Ambiguous { id: u64, name: String },
-    #[error("change {id} is {state}; only pending or approved changes can be {action}")]
+    #[error("change {id} is {state}; it cannot be {action} (only changes not yet sent can)")]
     WrongState {
         id: u64,
         state: &'static str,
@@ -99,16 +99,35 @@ pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
     save(store, c)
 }
 
+/// Refuses review actions on a change that was (or may have been) written: applied, in flight
+/// or cancelled mid-send. Its history stays as it is, and it can never be sent twice.
+fn refuse_if_sent(c: &Change, action: &'static str) -> Result<(), ReviewError> {
+    if matches!(
+        c.state,
+        ChangeState::Applied | ChangeState::InFlight | ChangeState::Cancelled
+    ) {
+        return Err(ReviewError::WrongState {
+            id: c.id,
+            state: c.state.label(),
+            action,
+        });
+    }
+    Ok(())
+}
+
 /// Rejects a change: it will not be written, and the same Bmby data will not bring it back.
+/// Errors: an applied or in-flight change ([`ReviewError::WrongState`]).
 pub fn reject(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
+    refuse_if_sent(&c, "rejected")?;
     c.state = ChangeState::Rejected;
     save(store, c)
 }
 
-/// Puts a change back to pending.
+/// Puts a change back to pending. Errors: an applied or in-flight change.
 pub fn reset(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
+    refuse_if_sent(&c, "put back to pending")?;
     c.state = ChangeState::Pending;
     save(store, c)
 }

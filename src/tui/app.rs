@@ -696,6 +696,44 @@ impl App {
         }
     }
 
+    /// Pasted text (bracketed paste): typed into the open one-line editor or filter, line
+    /// breaks and tabs as spaces and control characters dropped; never run as keys.
+    pub fn handle_paste(&mut self, text: &str) -> Vec<Effect> {
+        self.dirty = true;
+        let flat: String = text
+            .chars()
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let flat = crate::sanitize::clean_line(&flat);
+        if let Some(super::edits::HandEdit::Line { edit, .. }) = self.hand_edit.as_mut() {
+            flat.chars().for_each(|c| edit.insert(c));
+            edit.error = None;
+            return Vec::new();
+        }
+        if self.screen == Screen::Changes {
+            if let Some(e) = self.changes.edit.as_mut() {
+                flat.chars().for_each(|c| e.insert(c));
+                return Vec::new();
+            }
+            if self.changes.query_editing {
+                self.changes.query.push_str(&flat);
+                self.changes_refilter();
+                return Vec::new();
+            }
+        } else if self.filter.editing {
+            self.filter.query.push_str(&flat);
+            return self.query_changed();
+        }
+        self.status.info = Some("paste ignored: open an editor (e) or the filter (/) first".into());
+        Vec::new()
+    }
+
     /// Copies a new status error or info into the message log (call after handling anything
     /// that may set one).
     pub fn note_messages(&mut self) {

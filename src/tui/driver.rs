@@ -155,6 +155,12 @@ impl Driver {
     }
 
     /// Types text (into the filter when it is open).
+    /// A bracketed paste of `text`.
+    pub fn paste(&mut self, text: &str) {
+        let fx = self.app.handle_paste(text);
+        self.run(fx);
+    }
+
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
             self.key(KeyCombo::char(c).to_event());

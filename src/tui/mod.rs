@@ -276,6 +276,7 @@ fn repaint(app: &mut App, term: &mut Term) {
 fn on_terminal_event(app: &mut App, ev: Event, term: &mut Term) -> Vec<Effect> {
     match ev {
         Event::Key(k) => app.handle_key(k),
+        Event::Paste(text) => app.handle_paste(&text),
         Event::Resize(w, h) => {
             let _ = term.clear();
             app.resize(w, h);

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossterm::{cursor, execute, terminal};
+use crossterm::{cursor, event, execute, terminal};
 
 /// Whether the terminal is currently in TUI mode (shared with the panic hook).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -19,6 +19,7 @@ pub fn restore() {
         let _ = execute!(
             out,
             terminal::EndSynchronizedUpdate,
+            event::DisableBracketedPaste,
             terminal::LeaveAlternateScreen,
             cursor::Show
         );
@@ -30,7 +31,13 @@ pub fn restore() {
 fn enter() -> io::Result<()> {
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    // Bracketed paste: a paste arrives as one text, never as keys that could run commands.
+    execute!(
+        io::stdout(),
+        terminal::EnterAlternateScreen,
+        event::EnableBracketedPaste,
+        cursor::Hide
+    )?;
     Ok(())
 }
 

@@ -76,6 +76,16 @@ impl Tmux {
             .success());
     }
 
+    /// Pastes tmux buffer `buffer` as a terminal paste (`paste-buffer -p`: bracketed when the
+    /// program asked for it).
+    pub fn paste_buffer(&self, buffer: &str) {
+        assert!(Command::new("tmux")
+            .args(["paste-buffer", "-p", "-b", buffer, "-t", &self.session])
+            .status()
+            .unwrap()
+            .success());
+    }
+
     fn wait(&self, what: &str, join: bool, pred: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {

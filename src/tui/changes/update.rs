@@ -97,7 +97,7 @@ impl App {
         self.refresh_selected_outbox();
     }
 
-    fn changes_refilter(&mut self) {
+    pub(crate) fn changes_refilter(&mut self) {
         let keep = self.changes.selected_change().map(|c| c.id);
         self.changes.refilter(keep);
         self.changes_ensure_visible();
@@ -310,6 +310,21 @@ impl App {
             Action::ChangeEdit => {
                 let field = cs.field;
                 if let Some(c) = cs.selected_change() {
+                    use crate::domain::ChangeState as S;
+                    let editable = matches!(c.state, S::Pending | S::Approved | S::Rejected)
+                        && c.kind != ChangeKind::Delete;
+                    if !editable {
+                        self.status.info = Some(if c.kind == ChangeKind::Delete {
+                            "a delete writes no values; approve or reject it".to_owned()
+                        } else {
+                            format!(
+                                "change #{} is {}: only changes not yet sent can be edited",
+                                c.id,
+                                c.state.label()
+                            )
+                        });
+                        return Vec::new();
+                    }
                     match c.fields.get(field) {
                         Some(f) => {
                             let e = EditState::new(
