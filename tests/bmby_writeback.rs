@@ -858,3 +858,35 @@ async fn new_clients_through_the_binary_with_only_a_lead_password() {
     let log = std::fs::read_to_string(e.dir.path().join("logs/bmby-ghl.log")).unwrap_or_default();
     assert!(!log.contains(DEMO_LEAD_PASSWORD));
 }
+
+/// Nothing listening at the Bmby URL: the write never arrived, so the change stays approved for
+/// the next run (no "check Bmby" note).
+#[tokio::test]
+async fn a_refused_connection_leaves_the_change_approved() {
+    let e = env(Seed::Demo).await;
+    e.pull().await;
+    e.store.put_link(&e.bmby_client_id(), CONTACT).unwrap();
+    e.propose(WritebackOptions::default()).await;
+    e.approve_all();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cfg = e.soap_config(DEMO_LOGIN, DEMO_PASSWORD);
+    cfg.url = format!("http://127.0.0.1:{port}/WebServices/srv/v3/");
+    cfg.max_attempts = 1;
+    let nowhere = BmbySoapClient::new(cfg).unwrap();
+    let id = e
+        .changes()
+        .into_iter()
+        .find(|c| c.target == Target::Bmby)
+        .unwrap()
+        .id;
+    let state = dispatch::dispatch_one_with(&e.client, Some(&nowhere), &e.store, id)
+        .await
+        .unwrap();
+    assert_eq!(state, ChangeState::Approved);
+    let err = e.store.outbox_info(id).unwrap().last_error.unwrap();
+    assert!(!err.contains("may have reached Bmby"), "{err}");
+}

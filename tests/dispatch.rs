@@ -383,3 +383,46 @@ async fn delete_and_dry_run_plan() {
     assert_eq!(e.sb.contact_count(), 59);
     assert!(e.store.contact(&cid).unwrap().is_none());
 }
+
+/// A token GHL refuses (401) stops the run at the first change: the rest would be refused the
+/// same way. Every change stays approved for when the token is fixed.
+#[tokio::test]
+async fn a_refused_token_stops_the_run_and_leaves_changes_approved() {
+    let e = env().await;
+    let ids: Vec<u64> = ids(&e, 3)
+        .iter()
+        .map(|cid| {
+            put(
+                &e,
+                ChangeKind::Update,
+                Some(cid),
+                vec![field("city", None, Some("Eilat"))],
+            )
+        })
+        .collect();
+    let bad = bmby_ghl::ghl::GhlClient::new(
+        bmby_ghl::ghl::ClientConfig::new(&e.sb.base_url(), DEMO_LOCATION_ID),
+        std::sync::Arc::new(bmby_ghl::ghl::PrivateIntegrationToken(
+            bmby_ghl::ghl::Secret::new("pit-wrong"),
+        )),
+    )
+    .unwrap();
+    e.sb.clear_requests();
+    let err = dispatch::dispatch_all(&bad, &e.store).await.unwrap_err();
+    assert!(
+        matches!(err, dispatch::DispatchError::Unauthorized(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("stay approved"), "{err}");
+    assert_eq!(
+        e.sb.requests().len(),
+        1,
+        "one refused request, then nothing"
+    );
+    for id in ids {
+        assert_eq!(
+            e.store.change(id).unwrap().unwrap().state,
+            ChangeState::Approved
+        );
+    }
+}

@@ -295,3 +295,38 @@ fn applied_changes_cannot_be_rejected_reset_or_edited() {
         ChangeState::Applied
     );
 }
+
+#[test]
+fn editing_the_same_task_or_field_again_joins_one_change() {
+    let (_dir, mut d) = driver();
+    d.keys("tab tab space");
+    assert_eq!(local_changes(&d).len(), 1);
+    // Completing it again (toggling back) withdraws the change instead of adding a second.
+    d.keys("space");
+    let cs = local_changes(&d);
+    assert_eq!(cs.len(), 1, "no second change");
+    assert_eq!(cs[0].state, ChangeState::Rejected);
+    assert!(d.app.status.info.as_deref().unwrap().contains("withdrawn"));
+    // A contact field: edit, edit again, then back to GHL's value.
+    d.keys("esc tab e j enter ctrl-u");
+    d.type_text("Avrahami");
+    d.keys("enter e j enter ctrl-u");
+    d.type_text("Abrahams");
+    d.keys("enter");
+    let cs = local_changes(&d);
+    assert_eq!(cs.len(), 2);
+    assert_eq!(cs[1].proposed("lastName"), Some("Abrahams"));
+    assert_eq!(cs[1].fields[0].ghl_now.as_deref(), Some("Avraham"));
+    d.keys("e j enter ctrl-u");
+    d.type_text("Avraham");
+    d.keys("enter");
+    assert_eq!(local_changes(&d)[1].state, ChangeState::Rejected);
+    // A refused value names the field, never an internal change number.
+    d.keys("e j j enter ctrl-u");
+    d.type_text("not-an-email");
+    d.keys("enter");
+    let Some(HandEdit::Line { edit, .. }) = &d.app.hand_edit else {
+        panic!("editor open")
+    };
+    assert!(!edit.error.as_deref().unwrap().contains("change 0"));
+}

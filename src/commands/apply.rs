@@ -49,11 +49,21 @@ pub(super) fn apply_cmd(
                 .iter()
                 .find(|c| c.id == *id)
                 .ok_or_else(|| eyre!("change {id} does not exist (see `bmby-ghl changes`)"))?;
-            if !c.state.is_queued() {
-                return Err(eyre!(
-                    "change {id} is {}; approve it first (in the TUI, or `apply --all`)",
-                    c.state.label()
-                ));
+            // Naming a change is the decision to send it: a pending, failed or conflicting one
+            // is approved first (a conflict is rebased on GHL's current values).
+            match c.state {
+                s if s.is_queued() => {}
+                ChangeState::Pending | ChangeState::Failed | ChangeState::Conflict => {
+                    if !dry_run {
+                        review::approve(&store, *id)?;
+                    }
+                }
+                other => {
+                    return Err(eyre!(
+                        "change {id} is {}; only pending, approved, failed or conflicting changes can be sent",
+                        other.label()
+                    ))
+                }
             }
             selected.push(c.id);
         }
@@ -108,7 +118,14 @@ pub(super) fn apply_cmd(
             }
         }
         if plans.is_empty() {
-            eprintln!("nothing to send (approve changes first, or use --all)");
+            eprintln!(
+                "nothing to send: no change is approved{} (name changes by id to send them)",
+                if all {
+                    " or pending"
+                } else {
+                    " (--all approves the pending ones)"
+                }
+            );
         }
         return Ok(0);
     }
@@ -125,12 +142,20 @@ pub(super) fn apply_cmd(
     let ghl = client(settings)?;
     let bmby = super::bmby_writeback_client(settings)?;
     let mut results = Vec::new();
-    rt.block_on(async {
+    // A refused token stops the run (the rest would be refused too); what was done is still
+    // reported before the error.
+    let stopped = rt.block_on(async {
         for id in &selected {
-            let state = dispatch::dispatch_one_with(&ghl, bmby.as_ref(), &store, *id).await?;
-            results.push((*id, state));
+            match dispatch::dispatch_one_with(&ghl, bmby.as_ref(), &store, *id).await {
+                Ok(state) => results.push((*id, state)),
+                Err(e @ dispatch::DispatchError::Unauthorized(_)) => {
+                    results.push((*id, ChangeState::Approved));
+                    return Ok(Some(e));
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Ok::<_, dispatch::DispatchError>(())
+        Ok::<_, dispatch::DispatchError>(None)
     })?;
     let mut out = Vec::new();
     for (id, state) in &results {
@@ -182,16 +207,30 @@ pub(super) fn apply_cmd(
             serde_json::to_string_pretty(&json!({ "results": out }))?
         );
     } else {
+        let n =
+            |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
         outln!(
-            "{} applied, {} failed, {} conflicts, {} still in flight",
+            "{} applied, {} failed, {}, {} still in flight, {} still approved (not sent yet){}",
             count(ChangeState::Applied),
             count(ChangeState::Failed),
-            count(ChangeState::Conflict),
-            count(ChangeState::InFlight)
+            n(count(ChangeState::Conflict), "conflict", "conflicts"),
+            count(ChangeState::InFlight),
+            count(ChangeState::Approved),
+            if selected.len() > results.len() {
+                format!(", {} not tried", selected.len() - results.len())
+            } else {
+                String::new()
+            }
         );
     }
+    if let Some(e) = stopped {
+        return Err(e.into());
+    }
     Ok(
-        if count(ChangeState::Failed) + count(ChangeState::Conflict) + count(ChangeState::InFlight)
+        if count(ChangeState::Failed)
+            + count(ChangeState::Conflict)
+            + count(ChangeState::InFlight)
+            + count(ChangeState::Approved)
             > 0
         {
             2

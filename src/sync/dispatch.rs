@@ -16,8 +16,10 @@
 //! - **delete**: read again; already gone → applied; changed since the base → conflict;
 //!   otherwise `DELETE /contacts/{id}`.
 //!
-//! 400/401/403/422 fail at once with GHL's words; 429, 5xx and dropped connections are retried
-//! by the client (with pacing from the rate-limit headers) before a change fails.
+//! 400/403/422 fail at once with GHL's words; 429, 5xx and dropped connections are retried by
+//! the client (with pacing from the rate-limit headers) before a change fails. A 401 (a token
+//! GHL refuses) leaves the change approved and stops the run
+//! ([`DispatchError::Unauthorized`]): every other write would be refused the same way.
 //!
 //! Tasks and notes go through [`activity`], write-back to Bmby through [`bmby`].
 
@@ -40,6 +42,10 @@ use crate::store::{Store, StoreError};
 pub enum DispatchError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// GHL refused the token (401) or there is none to use: every further write would be
+    /// refused too, so the run stops. The change stays approved (nothing was written).
+    #[error("{0}; nothing more was sent and the changes stay approved")]
+    Unauthorized(String),
 }
 
 /// The HTTP requests a change would make, for `apply --dry-run`.
@@ -316,6 +322,8 @@ struct Ctx<'a> {
     store: &'a Store,
     change: Change,
     info: OutboxInfo,
+    /// Set when GHL refused the token: the run must stop after this change.
+    unauthorized: Option<String>,
 }
 
 impl Ctx<'_> {
@@ -361,9 +369,14 @@ impl Ctx<'_> {
     /// with the error shown.
     fn fail(&mut self, e: &GhlError) -> Result<ChangeState, StoreError> {
         self.info.last_error = Some(e.to_string());
-        // A location that needs sign-in sent nothing: the change waits for the next send.
+        // A refused token (401) or a location that needs sign-in: GHL wrote nothing and would
+        // refuse every other change the same way. The change waits; the run stops.
+        let refused_token = e.status() == Some(401) || matches!(e, GhlError::Auth(_));
+        if refused_token {
+            self.unauthorized = Some(e.to_string());
+        }
         let state =
-            if e.is_retryable() || matches!(e, GhlError::RateLimited { .. } | GhlError::Auth(_)) {
+            if e.is_retryable() || refused_token || matches!(e, GhlError::RateLimited { .. }) {
                 ChangeState::Approved
             } else {
                 ChangeState::Failed
@@ -402,28 +415,32 @@ pub async fn dispatch_one_with(
         store,
         change,
         info,
+        unauthorized: None,
     };
     // A change already in flight may have reached GHL before a crash: its outcome is unknown.
     let resumed = cx.change.state == ChangeState::InFlight;
     cx.info.attempts += 1;
     cx.save(ChangeState::InFlight)?;
-    if cx.change.target == Target::Bmby {
-        return Ok(bmby::dispatch(&mut cx, bmby, resumed).await?);
-    }
-    if cx.change.subject != Subject::Contact {
-        return Ok(activity::dispatch(&mut cx, resumed).await?);
-    }
-    let state = match cx.change.kind {
-        ChangeKind::Create => create(&mut cx, resumed).await?,
-        ChangeKind::Update => update(&mut cx).await?,
-        ChangeKind::Delete => delete(&mut cx).await?,
-        ChangeKind::Ambiguous => {
-            cx.info.last_error = Some("ambiguous match: choose a contact first".into());
-            cx.save(ChangeState::Failed)?;
-            ChangeState::Failed
+    let state = if cx.change.target == Target::Bmby {
+        bmby::dispatch(&mut cx, bmby, resumed).await?
+    } else if cx.change.subject != Subject::Contact {
+        activity::dispatch(&mut cx, resumed).await?
+    } else {
+        match cx.change.kind {
+            ChangeKind::Create => create(&mut cx, resumed).await?,
+            ChangeKind::Update => update(&mut cx).await?,
+            ChangeKind::Delete => delete(&mut cx).await?,
+            ChangeKind::Ambiguous => {
+                cx.info.last_error = Some("ambiguous match: choose a contact first".into());
+                cx.save(ChangeState::Failed)?;
+                ChangeState::Failed
+            }
         }
     };
-    Ok(state)
+    match cx.unauthorized {
+        Some(why) => Err(DispatchError::Unauthorized(why)),
+        None => Ok(state),
+    }
 }
 
 fn lookup_keys(c: &Change) -> (Option<String>, Option<String>) {

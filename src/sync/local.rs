@@ -2,7 +2,8 @@
 //! contact field, a note added/edited/deleted, a task added/edited/completed/deleted. Each is a
 //! pending change with origin [`LOCAL_ORIGIN`], shown in the same diff view and dispatched only
 //! after approval. Values are validated as in review ([`validate_value`]); the base of the diff
-//! is the record as cached now.
+//! is the record as cached now. A second edit of the same contact, task or note joins its
+//! pending change; setting a field back to GHL's value takes it out again.
 
 use super::diff::{field_label, ghl_value, same};
 use super::dispatch::activity::{note_value, task_value, yes_no};
@@ -25,11 +26,60 @@ pub fn activity_label(field: &str) -> &'static str {
 }
 
 fn invalid(field: &str, message: String) -> ReviewError {
-    ReviewError::Invalid {
-        id: 0,
+    ReviewError::Value {
         field: field.to_owned(),
         message,
     }
+}
+
+/// The pending local update of this subject of this contact, if any: a second edit of the same
+/// contact, task or note joins it instead of making another change.
+fn pending_local(
+    store: &Store,
+    contact_id: &str,
+    subject: &Subject,
+) -> Result<Option<Change>, ReviewError> {
+    Ok(store.changes()?.into_iter().rev().find(|c| {
+        c.origin == LOCAL_ORIGIN
+            && c.state == ChangeState::Pending
+            && c.kind == ChangeKind::Update
+            && c.target == Target::Ghl
+            && c.subject == *subject
+            && c.contact_id.as_deref() == Some(contact_id)
+    }))
+}
+
+/// Puts `fields` into the pending change `c`: a field edited again is replaced, a field set
+/// back to the value it is based on drops out, and a change left with no field is withdrawn
+/// (rejected, with a warning saying so).
+fn merge_into(
+    store: &Store,
+    mut c: Change,
+    fields: Vec<FieldChange>,
+    same: impl Fn(&FieldChange) -> bool,
+) -> Result<Change, ReviewError> {
+    for f in fields {
+        let base = c
+            .fields
+            .iter()
+            .find(|x| x.field == f.field)
+            .map(|x| x.ghl_now.clone())
+            .unwrap_or_else(|| f.ghl_now.clone());
+        c.fields.retain(|x| x.field != f.field);
+        let f = FieldChange { ghl_now: base, ..f };
+        if !same(&f) {
+            c.fields.push(f);
+        }
+    }
+    if c.fields.is_empty() {
+        c.state = ChangeState::Rejected;
+        c.warnings
+            .push("withdrawn: every field was set back to the value GHL has".into());
+    }
+    c.updated_at = stamp();
+    store.put_change(&c)?;
+    store.flush()?;
+    Ok(c)
 }
 
 fn field(name: &str, label: &str, now: Option<String>, proposed: Option<String>) -> FieldChange {
@@ -80,17 +130,6 @@ fn new_change(
     Ok(c)
 }
 
-/// The pending local change of this contact's own fields, if any (a second edit joins it).
-fn pending_contact_edit(store: &Store, contact_id: &str) -> Result<Option<Change>, ReviewError> {
-    Ok(store.changes()?.into_iter().rev().find(|c| {
-        c.origin == LOCAL_ORIGIN
-            && c.state == ChangeState::Pending
-            && c.kind == ChangeKind::Update
-            && c.subject == Subject::Contact
-            && c.contact_id.as_deref() == Some(contact_id)
-    }))
-}
-
 /// Proposes a new value for one of the contact's fields (`email`, `phone`, `firstName`, …).
 /// Errors: an invalid value ([`ReviewError::Invalid`] naming the field); a value equal to
 /// GHL's is refused too. A pending local edit of the same contact gets the field added.
@@ -102,30 +141,25 @@ pub fn edit_contact_field(
 ) -> Result<Change, ReviewError> {
     let proposed = validate_value(name, value).map_err(|m| invalid(name, m))?;
     let now = ghl_value(contact, name);
+    let f = field(name, field_label(name), now.clone(), proposed.clone());
+    if let Some(c) = pending_local(store, &contact.id, &Subject::Contact)? {
+        return merge_into(store, c, vec![f], |f| {
+            same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref())
+        });
+    }
     if same(name, now.as_deref(), proposed.as_deref()) {
         return Err(invalid(
             name,
             "unchanged: GHL already has this value".into(),
         ));
     }
-    let f = field(name, field_label(name), now, proposed);
-    match pending_contact_edit(store, &contact.id)? {
-        Some(mut c) => {
-            c.fields.retain(|x| x.field != name);
-            c.fields.push(f);
-            c.updated_at = stamp();
-            store.put_change(&c)?;
-            store.flush()?;
-            Ok(c)
-        }
-        None => new_change(
-            store,
-            ChangeKind::Update,
-            contact,
-            Subject::Contact,
-            vec![f],
-        ),
-    }
+    new_change(
+        store,
+        ChangeKind::Update,
+        contact,
+        Subject::Contact,
+        vec![f],
+    )
 }
 
 /// Proposes a new task (`title` and `due` required; `due` as [`validate_value`] reads
@@ -169,29 +203,33 @@ pub fn edit_task(
     task: &Task,
     values: &[(&str, &str)],
 ) -> Result<Change, ReviewError> {
+    let subject = Subject::Task {
+        task_id: Some(task.id.clone()),
+    };
+    let unchanged = |f: &FieldChange| {
+        f.ghl_now.as_deref().map(str::trim) == f.proposed.as_deref().map(str::trim)
+    };
     let mut fields = Vec::new();
     for (name, typed) in values {
         let proposed = validate_value(name, typed).map_err(|m| invalid(name, m))?;
         if *name == "title" && proposed.is_none() {
             return Err(invalid("title", "a task needs a title".into()));
         }
-        let now = task_value(task, name);
-        if now.as_deref().map(str::trim) != proposed.as_deref().map(str::trim) {
-            fields.push(field(name, activity_label(name), now, proposed));
-        }
+        fields.push(field(
+            name,
+            activity_label(name),
+            task_value(task, name),
+            proposed,
+        ));
     }
+    if let Some(c) = pending_local(store, &contact.id, &subject)? {
+        return merge_into(store, c, fields, unchanged);
+    }
+    fields.retain(|f| !unchanged(f));
     if fields.is_empty() {
         return Err(invalid("task", "nothing changed".into()));
     }
-    new_change(
-        store,
-        ChangeKind::Update,
-        contact,
-        Subject::Task {
-            task_id: Some(task.id.clone()),
-        },
-        fields,
-    )
+    new_change(store, ChangeKind::Update, contact, subject, fields)
 }
 
 /// Proposes completing (or reopening) a task.
@@ -246,18 +284,19 @@ pub fn edit_note(
         .map_err(|m| invalid("body", m))?
         .ok_or_else(|| invalid("body", "a note needs some text (delete it instead)".into()))?;
     let now = note_value(note, "body");
+    let subject = Subject::Note {
+        note_id: Some(note.id.clone()),
+    };
+    let f = field("body", "Body", now.clone(), Some(body_v.clone()));
+    if let Some(c) = pending_local(store, &contact.id, &subject)? {
+        return merge_into(store, c, vec![f], |f| {
+            f.ghl_now.as_deref().map(str::trim) == f.proposed.as_deref().map(str::trim)
+        });
+    }
     if now.as_deref().map(str::trim) == Some(body_v.trim()) {
         return Err(invalid("body", "nothing changed".into()));
     }
-    new_change(
-        store,
-        ChangeKind::Update,
-        contact,
-        Subject::Note {
-            note_id: Some(note.id.clone()),
-        },
-        vec![field("body", "Body", now, Some(body_v))],
-    )
+    new_change(store, ChangeKind::Update, contact, subject, vec![f])
 }
 
 /// Proposes deleting a note.

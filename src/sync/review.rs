@@ -26,6 +26,9 @@ pub enum ReviewError {
         field: String,
         message: String,
     },
+    /// A value typed for a hand edit was refused (no change exists yet).
+    #[error("{field}: {message}")]
+    Value { field: String, message: String },
     #[error("change {id}: {contact} is not one of its candidates")]
     NotACandidate { id: u64, contact: String },
     #[error(transparent)]
@@ -153,20 +156,40 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
             _ => Err(format!("`{v}` is not yes or no")),
         },
         "email" => {
+            // One address, a dot-separated domain, nothing quoted: what GHL stores and sends to.
             let ok = v.split_once('@').is_some_and(|(a, d)| {
-                !a.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
-            }) && !v.contains(char::is_whitespace);
+                !a.is_empty()
+                    && d.contains('.')
+                    && !d.starts_with('.')
+                    && !d.ends_with('.')
+                    && !d.contains("..")
+                    && !a.contains("..")
+                    && !d.contains('@')
+            }) && !v.contains(|c: char| c.is_whitespace() || ",;\"<>()[]\\".contains(c));
             if ok {
                 Ok(Some(v))
             } else {
-                Err(format!("`{v}` is not an email address"))
+                Err(format!(
+                    "`{v}` is not an email address (one address, like name@example.com)"
+                ))
             }
         }
         "phone" => {
+            use crate::bmby::normalize::phone::PhoneStatus;
+            if v.chars().any(|c| c.is_alphabetic() || c == '*' || c == '#') {
+                return Err(format!(
+                    "`{v}` is not a plain phone number (extensions and codes like * or # are not kept)"
+                ));
+            }
             let p = crate::bmby::normalize::normalize_phone(&v);
-            match p.e164 {
-                Some(e) => Ok(Some(e)),
-                None => Err(format!(
+            match (p.status, p.e164) {
+                (PhoneStatus::Valid, Some(e)) => Ok(Some(e)),
+                // An international number the metadata does not know yet is taken as typed.
+                (PhoneStatus::ParsedButInvalid, Some(e)) if v.starts_with('+') => Ok(Some(e)),
+                (PhoneStatus::ParsedButInvalid, Some(_)) => Err(format!(
+                    "`{v}` is not a valid Israeli number; a number abroad needs its country code (+1 310 555 0100)"
+                )),
+                _ => Err(format!(
                     "`{v}` is not a phone number (e.g. 050-7654321 or +972507654321)"
                 )),
             }
@@ -282,4 +305,49 @@ pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Chang
     c.warnings
         .retain(|w| !w.starts_with("matches several GHL contacts"));
     save(store, c)
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::validate_value;
+
+    #[test]
+    fn phones_typed_by_hand_must_be_real_numbers() {
+        for (typed, want) in [
+            ("050-765-4321", "+972507654321"),
+            ("04-855 1234", "+97248551234"),
+            ("+972 (0)50-765-4321", "+972507654321"),
+            ("+1 310 563 9317", "+13105639317"),
+            // An Israeli toll-free number.
+            ("1-800-222-333", "+9721800222333"),
+        ] {
+            assert_eq!(
+                validate_value("phone", typed).unwrap().as_deref(),
+                Some(want)
+            );
+        }
+        for bad in [
+            "050-123",
+            "*2345",
+            "(310) 563-9317",
+            "050 1234567 ext 5",
+            "12",
+        ] {
+            assert!(validate_value("phone", bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn emails_typed_by_hand_are_one_plain_address() {
+        assert!(validate_value("email", "dana.levi@example.co.il").is_ok());
+        for bad in [
+            "x@y.com,z@w.com",
+            "user@domain..com",
+            "\"quoted\"@ex.com",
+            "a@b",
+            "a b@c.com",
+        ] {
+            assert!(validate_value("email", bad).is_err(), "{bad} accepted");
+        }
+    }
 }

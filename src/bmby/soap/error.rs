@@ -112,6 +112,23 @@ impl BmbySoapError {
     }
 
     /// True for errors worth retrying: HTTP 5xx without a SOAP body and transport failures.
+    /// True when the request certainly did not reach Bmby: the connection was never made
+    /// (refused, no route, the name did not resolve), or Bmby answered 503 before doing any
+    /// work. A write that failed so can be sent again without a duplicate.
+    pub fn never_arrived(&self) -> bool {
+        match self {
+            BmbySoapError::Transport { message, .. } => {
+                let m = message.to_lowercase();
+                m.contains("tcp connect error")
+                    || m.contains("connection refused")
+                    || m.contains("dns error")
+                    || m.contains("no route to host")
+            }
+            BmbySoapError::Http { status: 503, .. } => true,
+            _ => false,
+        }
+    }
+
     pub fn is_retryable(&self) -> bool {
         match self {
             BmbySoapError::Http { status, .. } => *status >= 500,

@@ -6,8 +6,9 @@
 //! Bmby has no idempotency key and no way to look a task up by content, so a Bmby write whose
 //! outcome is unknown (a crash, a dropped connection, a timeout or a 5xx after it was sent) is
 //! never sent again on its own: the change fails with a note to check Bmby, and a person
-//! approves it again to resend. Only a 503 (refused before any work) leaves it approved for the
-//! next run. That keeps Bmby writes at most once; GHL writes stay exactly once.
+//! approves it again to resend. Only a write that never arrived (a refused connection, a 503
+//! refused before any work) stays approved for the next run. That keeps Bmby writes at most
+//! once; GHL writes stay exactly once.
 
 use super::Ctx;
 use crate::bmby::normalize::time::jerusalem;
@@ -106,10 +107,10 @@ pub(super) async fn dispatch(
         }
         Err(e) => {
             // Only a call that cannot have been carried out is worth another run on its own: a
-            // 503 (the client already retried it). A dropped connection, a timeout or another
+            // refused connection or a 503 (the client already retried them). A dropped connection, a timeout or another
             // 5xx may have come after Bmby stored the write, so resending could duplicate it.
             let (state, note) = match &e {
-                BmbySoapError::Http { status: 503, .. } => (ChangeState::Approved, ""),
+                e if e.never_arrived() => (ChangeState::Approved, ""),
                 BmbySoapError::Transport { .. } | BmbySoapError::Http { .. } => (
                     ChangeState::Failed,
                     "; no complete answer, so the write may have reached Bmby: check the \

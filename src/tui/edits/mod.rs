@@ -226,6 +226,18 @@ impl App {
         d.notes.as_ref()?.get(self.activity_selected).cloned()
     }
 
+    /// The pending hand edit of `subject` (a task or note of the selected contact), from the
+    /// changes last loaded.
+    pub fn pending_local_for(&self, subject: &crate::domain::Subject) -> Option<&Change> {
+        let contact = self.details.as_ref().map(|d| d.id.as_str())?;
+        self.changes.all.iter().rev().find(|c| {
+            c.origin == crate::domain::LOCAL_ORIGIN
+                && c.state == crate::domain::ChangeState::Pending
+                && c.subject == *subject
+                && c.contact_id.as_deref() == Some(contact)
+        })
+    }
+
     /// Number of selectable items on the current activity tab.
     pub fn activity_items(&self) -> usize {
         let Some(d) = &self.details else { return 0 };
@@ -285,7 +297,13 @@ impl App {
             },
             Action::TaskToggleDone => match (self.tab, self.selected_task()) {
                 (ActivityTab::Tasks, Some(task)) => {
-                    let completed = !task.completed;
+                    // Toggles what the task will be: a pending completion counts.
+                    let pending = self
+                        .pending_local_for(&crate::domain::Subject::Task {
+                            task_id: Some(task.id.clone()),
+                        })
+                        .and_then(|c| c.proposed("completed").map(|v| v == "yes"));
+                    let completed = !pending.unwrap_or(task.completed);
                     return vec![Effect::Local(LocalOp::SetTaskCompleted {
                         contact,
                         task,
@@ -398,6 +416,14 @@ impl App {
     pub fn handle_local_done(&mut self, r: Result<Change, String>) -> Vec<Effect> {
         self.dirty = true;
         match r {
+            Ok(c) if c.state == crate::domain::ChangeState::Rejected => {
+                self.status.error = None;
+                self.status.info = Some(format!(
+                    "change #{} withdrawn: every field is back to GHL's value",
+                    c.id
+                ));
+                vec![Effect::LoadChanges]
+            }
             Ok(c) => {
                 self.status.error = None;
                 self.status.info = Some(format!(

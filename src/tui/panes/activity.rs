@@ -86,10 +86,16 @@ fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
         if sel == Some(i) {
             title_style = t.selected(true);
         }
-        l.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(mark, style),
             Span::styled(text::clean(&task.title), title_style),
-        ]));
+        ];
+        if let Some(c) = app.pending_local_for(&crate::domain::Subject::Task {
+            task_id: Some(task.id.clone()),
+        }) {
+            spans.push(Span::styled(format!(" · pending #{}", c.id), t.warn()));
+        }
+        l.push(Line::from(spans));
         let mut meta = Vec::new();
         if task.completed {
             meta.push("done".to_owned());
@@ -140,6 +146,11 @@ fn notes(app: &App, d: &Details) -> Vec<Line<'static>> {
         ));
         if let Some(title) = n.title.as_deref().filter(|x| !x.is_empty()) {
             head.push(Span::raw(format!(" · {}", text::clean(title))));
+        }
+        if let Some(c) = app.pending_local_for(&crate::domain::Subject::Note {
+            note_id: Some(n.id.clone()),
+        }) {
+            head.push(Span::styled(format!(" · pending #{}", c.id), t.warn()));
         }
         l.push(Line::from(head));
         body(&mut l, &n.body);
