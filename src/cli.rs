@@ -108,7 +108,8 @@ pub enum Command {
         /// One JSON document on stdout.
         #[arg(long)]
         json: bool,
-        /// Only changes in this state: pending, approved, rejected.
+        /// Only changes in this state: pending, approved, rejected, in_flight, applied, failed,
+        /// conflict, cancelled, or all.
         #[arg(long)]
         state: Option<String>,
     },

@@ -37,9 +37,20 @@ pub(super) fn auth_cmd(
             let name = entry
                 .location_name
                 .as_deref()
-                .map(|n| format!("{n} ({})", entry.location_id))
+                .map(|n| format!("{} ({})", crate::sanitize::clean_line(n), entry.location_id))
                 .unwrap_or_else(|| entry.location_id.clone());
             outln!("Signed in to {name} with {}.", entry.kind.label());
+            // With OAuth the location is chosen on GHL's page, not by --location.
+            if let Some(asked) = settings
+                .location_id
+                .as_deref()
+                .filter(|l| *l != entry.location_id)
+            {
+                eprintln!(
+                    "warning: you asked for location {asked}, but GHL's page granted {}; to sign in to {asked}, run `bmby-ghl auth login` again and choose it there",
+                    entry.location_id
+                );
+            }
             if let Some(r) = entry.read_only_reason() {
                 outln!("Read-only: {r}.");
             }

@@ -39,6 +39,11 @@ pub fn edit(initial: &str) -> Result<String, String> {
         .arg(&path)
         .status()
         .map_err(|e| format!("could not start `{editor}`: {e}"))?;
+    if status.code() == Some(127) {
+        return Err(format!(
+            "`{editor}` was not found; set $EDITOR (or $VISUAL) to an installed editor, or unset it to type notes on one line"
+        ));
+    }
     if !status.success() {
         return Err(format!("`{editor}` exited with {status}; nothing saved"));
     }

@@ -56,7 +56,7 @@ fn send_parts(p: &SendPlan) -> (String, Vec<String>) {
         parts.push(plural(p.activity, "task/note write"));
     }
     if p.bmby > 0 {
-        parts.push(plural(p.bmby, "write-back to Bmby"));
+        parts.push(format!("{} to Bmby", plural(p.bmby, "write-back")));
     }
     if p.deletes > 0 {
         parts.push(format!(

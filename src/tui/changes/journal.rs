@@ -97,7 +97,7 @@ pub fn render(app: &App, j: &JournalView, f: &mut Frame, area: Rect) {
     f.render_widget(Clear, area);
     let n = j.entries.len();
     let mut title = format!(
-        "Journal · {n} write{} sent, newest first",
+        "Journal · {n} write{} sent, newest first, Israel time",
         if n == 1 { "" } else { "s" }
     );
     if n > 0 {
