@@ -411,12 +411,18 @@ fn table(
     let nw = values / 2;
     let pw = values - nw;
     let sep = Span::styled(" │ ", t.dim());
+    // Once applied, the left column is what GHL had before the write.
+    let (left, right) = if c.state == ChangeState::Applied {
+        ("GHL before", "Written")
+    } else {
+        ("GHL now", "Proposed")
+    };
     out.push(Line::from(vec![
         Span::styled(format!("  {}", text::fit("Field", fw)), t.header()),
         sep.clone(),
-        Span::styled(text::fit("GHL now", nw), t.header()),
+        Span::styled(text::fit(left, nw), t.header()),
         sep.clone(),
-        Span::styled(text::fit("Proposed", pw), t.header()),
+        Span::styled(text::fit(right, pw), t.header()),
     ]));
     for (i, f) in c.fields.iter().enumerate() {
         let start = out.len();
