@@ -108,6 +108,10 @@ fn a_note_is_written_in_the_editor() {
         cs[0].proposed("body"),
         Some("שיחה טלפונית\nמעוניין לראות דירה ביום ראשון")
     );
+    // The changes screen shows the note's lines as lines.
+    d.keys("c");
+    insta::assert_snapshot!("new_note_diff_80x24", snap(&mut d, 80, 24));
+    d.keys("c");
     // Editing the second note opens the editor on its text; saving it unchanged proposes
     // nothing.
     d.keys("j e");

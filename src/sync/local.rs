@@ -89,7 +89,8 @@ fn field(name: &str, label: &str, now: Option<String>, proposed: Option<String>)
         source_field: LOCAL_ORIGIN.to_owned(),
         ghl_now: now,
         proposed,
-        edited: true,
+        // The whole change is a person's; "edited" marks a person's value in an import.
+        edited: false,
     }
 }
 

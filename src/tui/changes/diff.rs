@@ -35,9 +35,13 @@ pub struct DiffLines {
 }
 
 fn empty_text(c: &Change, ghl_side: bool) -> &'static str {
-    match (c.kind, ghl_side) {
-        (ChangeKind::Create | ChangeKind::Ambiguous, true) => "(no contact)",
-        (ChangeKind::Delete, false) => "(deleted)",
+    use crate::domain::{Subject, Target};
+    match (c.target, &c.subject, c.kind, ghl_side) {
+        (Target::Bmby, _, _, true) => "(not in Bmby yet)",
+        (_, Subject::Task { .. }, ChangeKind::Create, true) => "(new task)",
+        (_, Subject::Note { .. }, ChangeKind::Create, true) => "(new note)",
+        (_, _, ChangeKind::Create | ChangeKind::Ambiguous, true) => "(no contact)",
+        (_, _, ChangeKind::Delete, false) => "(deleted)",
         _ => "(empty)",
     }
 }
@@ -47,7 +51,11 @@ fn value_cell(v: Option<&str>, marker: &str, empty: &str, w: usize) -> (Vec<Stri
     let inner = w.saturating_sub(2).max(1);
     match v {
         Some(v) => {
-            let wrapped = text::wrap(&text::clean(v), inner);
+            // Each line of a multi-line value (a note's body) wrapped on its own.
+            let wrapped: Vec<String> = text::clean_lines(v)
+                .iter()
+                .flat_map(|l| text::wrap(l, inner))
+                .collect();
             let out = wrapped
                 .into_iter()
                 .enumerate()
@@ -297,12 +305,14 @@ pub fn lines(
         .base_date_updated
         .as_deref()
         .map_or_else(|| "–".to_owned(), short_time);
-    out.extend(wrapped_line(
-        &format!("Origin: {} · base dateUpdated {base}", c.origin),
-        w,
-        t.dim(),
-        2,
-    ));
+    let origin = if c.subject == crate::domain::Subject::Contact
+        && c.target == crate::domain::Target::Ghl
+    {
+        format!("Origin: {} · base dateUpdated {base}", c.origin)
+    } else {
+        format!("Origin: {}", c.origin)
+    };
+    out.extend(wrapped_line(&origin, w, t.dim(), 2));
     // What sending did comes first after the summary: it is what must be looked at.
     outcome(c, outbox, t, km, w, &mut out);
     // For an ambiguous change the choice comes first: it is what must be done.
@@ -412,10 +422,10 @@ fn table(
     let pw = values - nw;
     let sep = Span::styled(" │ ", t.dim());
     // Once applied, the left column is what GHL had before the write.
-    let (left, right) = if c.state == ChangeState::Applied {
-        ("GHL before", "Written")
-    } else {
-        ("GHL now", "Proposed")
+    let (left, right) = match (c.target, c.state) {
+        (crate::domain::Target::Bmby, _) => ("Bmby now", "To write"),
+        (_, ChangeState::Applied) => ("GHL before", "Written"),
+        _ => ("GHL now", "Proposed"),
     };
     out.push(Line::from(vec![
         Span::styled(format!("  {}", text::fit("Field", fw)), t.header()),
