@@ -289,7 +289,15 @@ fn map_result<RE: std::error::Error + 'static>(
             if e.status_code.is_some_and(|s| s >= 500) {
                 Err(EndpointError::Unavailable(e.to_string()))
             } else {
-                Err(EndpointError::Refused(e.to_string()))
+                let m = e.to_string();
+                let advice = if m.contains("invalid_client") {
+                    "; check GHL_CLIENT_ID and GHL_CLIENT_SECRET (or client_id / client_secret under [ghl])"
+                } else if m.contains("invalid_grant") {
+                    "; run `bmby-ghl auth login` again"
+                } else {
+                    ""
+                };
+                Err(EndpointError::Refused(format!("{m}{advice}")))
             }
         }
         Err(RequestTokenError::Request(e)) => {
@@ -301,6 +309,7 @@ fn map_result<RE: std::error::Error + 'static>(
                 msg.push_str(&clean_line(&s.to_string()));
                 src = s.source();
             }
+            msg.push_str(" (is the token URL right? GHL_TOKEN_URL / token_url under [ghl])");
             Err(EndpointError::Unavailable(msg))
         }
         // The body is not logged or shown: a success body holds tokens.

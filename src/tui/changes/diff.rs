@@ -305,13 +305,12 @@ pub fn lines(
         .base_date_updated
         .as_deref()
         .map_or_else(|| "–".to_owned(), short_time);
-    let origin = if c.subject == crate::domain::Subject::Contact
-        && c.target == crate::domain::Target::Ghl
-    {
-        format!("Origin: {} · base dateUpdated {base}", c.origin)
-    } else {
-        format!("Origin: {}", c.origin)
-    };
+    let origin =
+        if c.subject == crate::domain::Subject::Contact && c.target == crate::domain::Target::Ghl {
+            format!("Origin: {} · base dateUpdated {base}", c.origin)
+        } else {
+            format!("Origin: {}", c.origin)
+        };
     out.extend(wrapped_line(&origin, w, t.dim(), 2));
     // What sending did comes first after the summary: it is what must be looked at.
     outcome(c, outbox, t, km, w, &mut out);
