@@ -149,7 +149,8 @@ impl App {
 /// The status-bar text for the sign-in state, if there is something to say.
 pub fn status_text(app: &App) -> Option<String> {
     if app.locations.needs_sign_in.is_some() {
-        Some("needs sign-in: run bmby-ghl auth login (showing the cache)".into())
+        // Short: the error message (m) has the whole story.
+        Some("needs sign-in: auth login".into())
     } else if app.read_only.is_some() {
         Some("read-only".into())
     } else {
