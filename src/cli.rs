@@ -113,12 +113,24 @@ pub enum Command {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Approve changes by id (a conflict is rebased on GHL's current values); send with `apply`.
+    Approve {
+        /// Change ids (see `bmby-ghl changes`).
+        #[arg(required = true)]
+        ids: Vec<u64>,
+    },
+    /// Reject changes by id: they are not sent, and the same Bmby data does not bring them back.
+    Reject {
+        /// Change ids (see `bmby-ghl changes`).
+        #[arg(required = true)]
+        ids: Vec<u64>,
+    },
     /// Send approved changes to GHL (exactly once, resumable), or show what would be sent.
     Apply {
         /// Approve every pending change first (ambiguous ones excepted), then send all.
         #[arg(long, conflicts_with = "ids")]
         all: bool,
-        /// Only these change ids (they must be approved).
+        /// Only these change ids (pending, failed or conflicting ones are approved first).
         ids: Vec<u64>,
         /// Print the exact HTTP requests (token redacted) instead of sending them.
         #[arg(long)]

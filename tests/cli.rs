@@ -258,6 +258,22 @@ async fn import_export_file_then_changes_json_is_idempotent() {
         serde_json::from_str(&ok(&bin(&sb, dir.path(), &["changes", "--json"]))).unwrap();
     assert_eq!(again["changes"], doc["changes"]);
 
+    // Review from the command line: approve one, reject another, send; an applied change can
+    // be neither rejected nor approved again.
+    let (upd_id, create_id) = (upd["id"].as_u64().unwrap(), create["id"].as_u64().unwrap());
+    let out = ok(&bin(&sb, dir.path(), &["approve", &upd_id.to_string()]));
+    assert!(out.contains(&format!("#{upd_id} approved")), "{out}");
+    let out = ok(&bin(&sb, dir.path(), &["reject", &create_id.to_string()]));
+    assert!(out.contains(&format!("#{create_id} rejected")), "{out}");
+    let o = bin(&sb, dir.path(), &["approve", "999999"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("999999 does not exist"));
+    let out = ok(&bin(&sb, dir.path(), &["apply"]));
+    assert!(out.contains(&format!("#{upd_id} applied")), "{out}");
+    let o = bin(&sb, dir.path(), &["reject", &upd_id.to_string()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("applied"));
+
     // A file without a client id column: a clear error naming the file and the headers found.
     let bad_file = dir.path().join("nocol.csv");
     std::fs::write(&bad_file, "name,email\nx,y@example.com\n").unwrap();

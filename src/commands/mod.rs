@@ -126,6 +126,8 @@ pub fn run(
             dry_run,
             json,
         }) => apply::apply_cmd(paths, settings, rt, all, &ids, dry_run, json),
+        Some(Command::Approve { ids }) => apply::review_cmd(paths, settings, &ids, true),
+        Some(Command::Reject { ids }) => apply::review_cmd(paths, settings, &ids, false),
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Keymap { check }) => {
             if let Some(p) = check.as_ref().filter(|p| !p.exists()) {
