@@ -788,7 +788,8 @@ impl App {
         }
         if let Some(scroll) = self.help {
             let page = self.size.1.saturating_sub(4).max(1);
-            let max = (super::help::line_count(&self.keymap) as u16).saturating_sub(page);
+            let max =
+                (super::help::line_count(&self.keymap, self.size.0) as u16).saturating_sub(page);
             self.help = match action {
                 Action::HelpClose | Action::HelpToggle | Action::Back | Action::Quit => None,
                 Action::NavDown => Some(scroll.saturating_add(1).min(max)),

@@ -58,23 +58,46 @@ pub fn lines(keymap: &Keymap, theme: &Theme, width: u16) -> Vec<Line<'static>> {
             theme.header(),
         ));
         for (action, keys) in groups {
+            let desc = action.description();
+            let used = 21 + super::text::width(desc) + 2 + action.name().len();
+            let room = (width as usize).saturating_sub(21 + 2);
+            // A description wider than the screen goes on under itself (0 = no limit).
+            let parts = if width == 0 || super::text::width(desc) <= room {
+                vec![desc.to_owned()]
+            } else {
+                super::text::wrap(desc, room.max(10))
+            };
             let mut spans = vec![
                 Span::styled(format!("  {:<18}", keys_text(&keys)), theme.key()),
-                Span::raw(format!(" {}", action.description())),
+                Span::raw(format!(" {}", parts[0])),
             ];
-            let used = 21 + action.description().len() + 2 + action.name().len();
-            if used + 2 <= width as usize {
+            if parts.len() == 1 && used + 2 <= width as usize {
                 spans.push(Span::styled(format!("  {}", action.name()), theme.dim()));
             }
             out.push(Line::from(spans));
+            for p in &parts[1..] {
+                out.push(Line::raw(format!("{:21}{p}", "")));
+            }
         }
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("Status bar", theme.header()));
+    for l in [
+        "  12 pending · 3 ✓ · 1 ✗   changes to review · approved · rejected",
+        "  · 2 !  · 1 ⚠  · 5 ●      failed · conflict (changed in GHL) · applied",
+        "  sending 3/10             a send in progress (ctrl-x stops it)",
+        "  API 76/100               requests left in GHL's rate-limit window",
+        "  … (m)                    a message cut short: m shows them in full",
+        "  Times are Israel time (Asia/Jerusalem).",
+    ] {
+        out.push(Line::raw(l));
     }
     out
 }
 
-/// How many lines the help has (scroll limit).
-pub fn line_count(keymap: &Keymap) -> usize {
-    lines(keymap, &Theme::no_color(), 0).len()
+/// How many lines the help has at `width` columns (scroll limit).
+pub fn line_count(keymap: &Keymap, width: u16) -> usize {
+    lines(keymap, &Theme::no_color(), width).len()
 }
 
 /// The help overlay over `area`.
