@@ -209,3 +209,22 @@ fn short_diff_gives_the_list_more_rows_at_80x24() {
         "{s}"
     );
 }
+
+/// GHL changed the contact after the diff (the cache is newer than the change's base): the
+/// diff says so and shows GHL's values as cached; the stored change is untouched.
+#[test]
+fn a_contact_changed_in_ghl_since_the_diff_is_flagged() {
+    let (dir, s) = store();
+    let mut c = s.change(1).unwrap().unwrap();
+    c.base_date_updated = Some("2024-12-01T10:00:00.000Z".into());
+    c.fields[1].ghl_now = Some("a city GHL no longer has".into());
+    s.put_change(&c).unwrap();
+    let mut d = Driver::new(s, tui_support::options(Theme::colored()));
+    d.keys("c");
+    let out = screen(&mut d, 80, 24);
+    assert!(out.contains("GHL changed this contact"), "{out}");
+    assert!(!out.contains("a city GHL no longer has"), "{out}");
+    insta::assert_snapshot!("ghl_changed_since_80x24", out);
+    assert_eq!(stored(&d, 1), c, "display only");
+    drop(dir);
+}

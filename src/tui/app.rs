@@ -1124,6 +1124,9 @@ impl App {
                 if self.details.as_ref().is_some_and(|d| ids.contains(&d.id)) {
                     self.reload_details();
                 }
+                // The selected change's contact may have changed in GHL since its diff.
+                self.changes.ghl_since = None;
+                self.refresh_selected_ghl_since();
                 return self.request_reload();
             }
             SyncEvent::PullFinished(s) => {

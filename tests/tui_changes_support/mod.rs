@@ -41,7 +41,8 @@ pub fn change(
         contact_id: contact_id.map(Into::into),
         display_name: name.into(),
         fields,
-        base_date_updated: contact_id.map(|_| "2024-12-04T10:00:00.000Z".into()),
+        // After every fixture contact's dateUpdated (December 2024): the diffs are current.
+        base_date_updated: contact_id.map(|_| "2024-12-31T10:00:00.000Z".into()),
         origin: origin.into(),
         warnings: Vec::new(),
         candidates: Vec::new(),

@@ -272,10 +272,11 @@ fn indented(s: &str, w: usize, style: Style) -> Vec<Line<'static>> {
     out
 }
 
-/// Builds the diff of `c` for an inner width `w`; `outbox` is its dispatch details, when it
-/// has been sent.
+/// Builds the diff of `c` for an inner width `w`; `notice` goes under the summary (GHL changed
+/// the contact since); `outbox` is its dispatch details, when it has been sent.
 pub fn lines(
     c: &Change,
+    notice: Option<&str>,
     outbox: Option<&OutboxInfo>,
     t: &Theme,
     km: &Keymap,
@@ -312,6 +313,9 @@ pub fn lines(
             format!("Origin: {}", c.origin)
         };
     out.extend(wrapped_line(&origin, w, t.dim(), 2));
+    if let Some(n) = notice {
+        out.extend(wrapped_line(&format!("! {n}"), w, t.warn(), 2));
+    }
     // What sending did comes first after the summary: it is what must be looked at.
     outcome(c, outbox, t, km, w, &mut out);
     // For an ambiguous change the choice comes first: it is what must be done.
@@ -697,7 +701,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    let Some(c) = cs.selected_change() else {
+    let Some((c, notice)) = cs.selected_for_display() else {
         let msg = if cs.loaded {
             "Nothing selected."
         } else {
@@ -711,7 +715,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         height = height.saturating_sub(3);
     }
     let d = lines(
-        c,
+        &c,
+        notice.as_deref(),
         cs.selected_outbox(),
         t,
         &app.keymap,

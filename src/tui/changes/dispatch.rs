@@ -177,6 +177,47 @@ impl App {
         }
     }
 
+    /// Reads the selected pending or approved contact change's contact from the cache (one
+    /// record) and notes when GHL changed it after the diff.
+    pub(crate) fn refresh_selected_ghl_since(&mut self) {
+        use crate::domain::{ChangeKind, Subject, Target};
+        let Some(c) = self.changes.selected_change() else {
+            return;
+        };
+        let relevant = matches!(c.state, ChangeState::Pending | ChangeState::Approved)
+            && matches!(c.kind, ChangeKind::Update | ChangeKind::Delete)
+            && c.subject == Subject::Contact
+            && c.target == Target::Ghl;
+        if !relevant {
+            return;
+        }
+        if self
+            .changes
+            .ghl_since
+            .as_ref()
+            .is_some_and(|g| g.change_id == c.id && g.updated_at == c.updated_at)
+        {
+            return;
+        }
+        let (id, at, base) = (c.id, c.updated_at.clone(), c.base_date_updated.clone());
+        let fields: Vec<String> = c.fields.iter().map(|f| f.field.clone()).collect();
+        let Some(contact_id) = c.contact_id.clone() else {
+            return;
+        };
+        self.changes.ghl_since = match self.store().contact(&contact_id) {
+            Ok(Some(now)) if base.is_some() && now.date_updated > base => Some(super::GhlSince {
+                change_id: id,
+                updated_at: at,
+                date_updated: now.date_updated.clone().unwrap_or_default(),
+                values: fields
+                    .iter()
+                    .map(|f| (f.clone(), crate::sync::diff::ghl_value(&now, f)))
+                    .collect(),
+            }),
+            _ => None,
+        };
+    }
+
     /// `journal.open`.
     pub(crate) fn journal_open(&mut self) -> Vec<Effect> {
         self.changes.journal = Some(JournalView::default());

@@ -264,6 +264,18 @@ pub fn load(store: &Store) -> Result<Vec<Change>, String> {
     Ok(v)
 }
 
+/// A contact GHL changed after a pending change's diff was made (see
+/// [`ChangesState::selected_for_display`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GhlSince {
+    pub change_id: u64,
+    pub updated_at: String,
+    /// GHL's `dateUpdated` of the contact as cached now.
+    pub date_updated: String,
+    /// `(field, value now)` for each field of the change.
+    pub values: Vec<(String, Option<String>)>,
+}
+
 /// The state of the changes screen.
 #[derive(Debug, Default)]
 pub struct ChangesState {
@@ -297,6 +309,10 @@ pub struct ChangesState {
     pub outbox: Option<(u64, String, OutboxInfo)>,
     /// The journal view, when open.
     pub journal: Option<JournalView>,
+    /// For the selected change: the contact as the cache has it now, when GHL changed it after
+    /// the diff was made (`change id`, `updated_at` of the change, GHL's `dateUpdated` now,
+    /// each field's value now).
+    pub ghl_since: Option<GhlSince>,
     /// Review actions sent and not yet back.
     pub in_flight: usize,
     pub counts: Counts,
@@ -308,6 +324,34 @@ impl ChangesState {
     /// A y/n question is open.
     pub fn asking(&self) -> bool {
         self.confirm.is_some() || self.send_confirm.is_some()
+    }
+
+    /// The selected change as the diff shows it, with a notice for the top of the diff: when
+    /// GHL changed the contact after the diff ([`GhlSince`]), "GHL now" holds the cached values
+    /// and the notice says so. The stored change (and its base for the conflict check) is not
+    /// touched.
+    pub fn selected_for_display(&self) -> Option<(std::borrow::Cow<'_, Change>, Option<String>)> {
+        let c = self.selected_change()?;
+        match self
+            .ghl_since
+            .as_ref()
+            .filter(|g| g.change_id == c.id && g.updated_at == c.updated_at)
+        {
+            None => Some((std::borrow::Cow::Borrowed(c), None)),
+            Some(g) => {
+                let mut c = c.clone();
+                for f in &mut c.fields {
+                    if let Some((_, v)) = g.values.iter().find(|(k, _)| *k == f.field) {
+                        f.ghl_now = v.clone();
+                    }
+                }
+                let notice = format!(
+                    "GHL changed this contact at {} after the diff: \"GHL now\" shows it as cached; sending checks again and makes it a conflict rather than overwrite",
+                    crate::tui::panes::short_time(&g.date_updated)
+                );
+                Some((std::borrow::Cow::Owned(c), Some(notice)))
+            }
+        }
     }
 
     /// The dispatch details of the selected change, when they are at hand.

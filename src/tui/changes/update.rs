@@ -66,10 +66,11 @@ impl App {
     pub fn changes_areas(&self, area: ratatui::layout::Rect) -> layout::ChangesAreas {
         let cs = &self.changes;
         let focused = cs.focus == ChangesFocus::Diff;
-        let wanted = cs.selected_change().map(|c| {
+        let wanted = cs.selected_for_display().map(|(c, notice)| {
             let w = area.width.saturating_sub(2) as usize;
             let d = super::diff::lines(
-                c,
+                &c,
+                notice.as_deref(),
                 cs.selected_outbox(),
                 &self.theme,
                 &self.keymap,
@@ -95,6 +96,7 @@ impl App {
         let page = self.changes_page();
         self.changes.ensure_visible(page);
         self.refresh_selected_outbox();
+        self.refresh_selected_ghl_since();
     }
 
     pub(crate) fn changes_refilter(&mut self) {
