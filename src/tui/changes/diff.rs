@@ -274,6 +274,7 @@ fn indented(s: &str, w: usize, style: Style) -> Vec<Line<'static>> {
 
 /// Builds the diff of `c` for an inner width `w`; `notice` goes under the summary (GHL changed
 /// the contact since); `outbox` is its dispatch details, when it has been sent.
+#[allow(clippy::too_many_arguments)] // what one diff is drawn from; a struct would only rename them
 pub fn lines(
     c: &Change,
     notice: Option<&str>,
