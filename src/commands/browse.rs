@@ -253,8 +253,23 @@ pub(super) fn contact_cmd(
 /// picks another: the UI ends, that location's cache, client and worker are set up, and the UI
 /// starts again on it (cache handles are kept, so switching back reuses them).
 pub(super) fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Result<i32> {
+    run_tui_with(paths, settings, rt, None)
+}
+
+/// [`run_tui`] with the cache of the starting location already open (the demo fills it
+/// first). Reusing the handle matters: sled may keep its file lock for a moment after the last
+/// handle is dropped, so opening the same cache again right away can fail as "in use".
+pub(super) fn run_tui_with(
+    paths: &Paths,
+    settings: &Settings,
+    rt: &Runtime,
+    open: Option<crate::store::Store>,
+) -> Result<i32> {
     let mut loc = location(settings)?;
     let mut stores: std::collections::HashMap<String, crate::store::Store> = Default::default();
+    if let Some(s) = open {
+        stores.insert(loc.clone(), s);
+    }
     loop {
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),

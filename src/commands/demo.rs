@@ -5,7 +5,6 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr};
 use tokio::runtime::Runtime;
 
-use super::browse::run_tui;
 use super::{bmby_client, bmby_pull, client, open_store};
 use crate::config::{Paths, Settings};
 use crate::ghl::Secret;
@@ -51,7 +50,7 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
         },
         ..Default::default()
     };
-    {
+    let store = {
         let store = open_store(paths, DEMO_LOCATION_ID)?;
         store.set_meta("location_name", "Demo Realty")?;
         let ghl = client(&settings)?;
@@ -101,8 +100,9 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
         ))
         .wrap_err("demo: proposing write-backs to Bmby")?;
         store.flush()?;
-    }
-    let code = run_tui(paths, &settings, rt)?;
+        store
+    };
+    let code = super::browse::run_tui_with(paths, &settings, rt, Some(store))?;
     drop(sandbox);
     drop(bmby);
     Ok(code)

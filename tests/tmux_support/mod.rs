@@ -87,7 +87,7 @@ impl Tmux {
     }
 
     fn wait(&self, what: &str, join: bool, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let s = self.capture(join);
             if pred(&s) {
@@ -100,7 +100,7 @@ impl Tmux {
         }
     }
 
-    /// Polls the screen until `pred` holds; panics with the last screen after 30 s.
+    /// Polls the screen until `pred` holds; panics with the last screen after 60 s.
     pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         self.wait(what, false, pred)
     }
