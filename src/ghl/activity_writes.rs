@@ -33,15 +33,51 @@ pub struct ActivityWrite<T> {
     pub trace_id: Option<String>,
 }
 
-fn result<T>(
-    v: &Value,
-    key: &str,
-    contact_id: &str,
-    conv: fn(&Value, &str) -> Option<T>,
-) -> ActivityWrite<T> {
-    ActivityWrite {
-        record: v.get(key).and_then(|r| conv(r, contact_id)),
-        trace_id: v.get("traceId").and_then(Value::as_str).map(clean_line),
+/// Whether a write may be retried after it may have arrived (see the module docs).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Updates and deletes: the same request twice leaves the same state.
+    Idempotent,
+    /// Creates: sent with [`GhlClient::call_once`].
+    Once,
+}
+
+/// Where a write's answer holds its record (`task`, `note`) and how that record is read.
+type Answer<T> = (&'static str, fn(&Value, &str) -> Option<T>);
+
+/// A task write's answer: `{ task }`.
+const TASK: Answer<Task> = ("task", wire::task_from_json);
+/// A note write's answer: `{ note }`.
+const NOTE: Answer<Note> = ("note", wire::note_from_json);
+
+impl GhlClient {
+    /// One task or note write below `/contacts/{contactId}/…` (`rest` the further segments),
+    /// its answer's `key` record read with `conv`.
+    async fn activity_write<T>(
+        &self,
+        method: Method,
+        contact_id: &str,
+        rest: &[&str],
+        body: Option<Value>,
+        retry: Retry,
+        (key, conv): Answer<T>,
+    ) -> Result<ActivityWrite<T>, GhlError> {
+        let mut segments = vec!["contacts", contact_id];
+        segments.extend_from_slice(rest);
+        let v = match retry {
+            Retry::Idempotent => {
+                self.call(ApiFamily::Contacts, method, &segments, &[], body.as_ref())
+                    .await?
+            }
+            Retry::Once => {
+                self.call_once(ApiFamily::Contacts, method, &segments, &[], body.as_ref())
+                    .await?
+            }
+        };
+        Ok(ActivityWrite {
+            record: v.get(key).and_then(|r| conv(r, contact_id)),
+            trace_id: v.get("traceId").and_then(Value::as_str).map(clean_line),
+        })
     }
 }
 
@@ -53,16 +89,16 @@ impl GhlClient {
         contact_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let v = self
-            .call_once(
-                ApiFamily::Contacts,
-                Method::POST,
-                &["contacts", contact_id, "tasks"],
-                &[],
-                Some(&Value::Object(body.clone())),
-            )
-            .await?;
-        Ok(result(&v, "task", contact_id, wire::task_from_json))
+        let body = Some(Value::Object(body.clone()));
+        self.activity_write(
+            Method::POST,
+            contact_id,
+            &["tasks"],
+            body,
+            Retry::Once,
+            TASK,
+        )
+        .await
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}` with the fields to change.
@@ -72,16 +108,17 @@ impl GhlClient {
         task_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::PUT,
-                &["contacts", contact_id, "tasks", task_id],
-                &[],
-                Some(&Value::Object(body.clone())),
-            )
-            .await?;
-        Ok(result(&v, "task", contact_id, wire::task_from_json))
+        let body = Some(Value::Object(body.clone()));
+        let rest = ["tasks", task_id];
+        self.activity_write(
+            Method::PUT,
+            contact_id,
+            &rest,
+            body,
+            Retry::Idempotent,
+            TASK,
+        )
+        .await
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}/completed` `{ completed }`: complete or reopen.
@@ -91,16 +128,17 @@ impl GhlClient {
         task_id: &str,
         completed: bool,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::PUT,
-                &["contacts", contact_id, "tasks", task_id, "completed"],
-                &[],
-                Some(&json!({ "completed": completed })),
-            )
-            .await?;
-        Ok(result(&v, "task", contact_id, wire::task_from_json))
+        let body = Some(json!({ "completed": completed }));
+        let rest = ["tasks", task_id, "completed"];
+        self.activity_write(
+            Method::PUT,
+            contact_id,
+            &rest,
+            body,
+            Retry::Idempotent,
+            TASK,
+        )
+        .await
     }
 
     /// `DELETE /contacts/{contactId}/tasks/{taskId}`.
@@ -109,16 +147,16 @@ impl GhlClient {
         contact_id: &str,
         task_id: &str,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::DELETE,
-                &["contacts", contact_id, "tasks", task_id],
-                &[],
-                None,
-            )
-            .await?;
-        Ok(result(&v, "task", contact_id, wire::task_from_json))
+        let rest = ["tasks", task_id];
+        self.activity_write(
+            Method::DELETE,
+            contact_id,
+            &rest,
+            None,
+            Retry::Idempotent,
+            TASK,
+        )
+        .await
     }
 
     /// `POST /contacts/{contactId}/notes`. `body` must hold `body` (the note's text).
@@ -127,16 +165,16 @@ impl GhlClient {
         contact_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Note>, GhlError> {
-        let v = self
-            .call_once(
-                ApiFamily::Contacts,
-                Method::POST,
-                &["contacts", contact_id, "notes"],
-                &[],
-                Some(&Value::Object(body.clone())),
-            )
-            .await?;
-        Ok(result(&v, "note", contact_id, wire::note_from_json))
+        let body = Some(Value::Object(body.clone()));
+        self.activity_write(
+            Method::POST,
+            contact_id,
+            &["notes"],
+            body,
+            Retry::Once,
+            NOTE,
+        )
+        .await
     }
 
     /// `PUT /contacts/{contactId}/notes/{id}` with the fields to change.
@@ -146,16 +184,17 @@ impl GhlClient {
         note_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Note>, GhlError> {
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::PUT,
-                &["contacts", contact_id, "notes", note_id],
-                &[],
-                Some(&Value::Object(body.clone())),
-            )
-            .await?;
-        Ok(result(&v, "note", contact_id, wire::note_from_json))
+        let body = Some(Value::Object(body.clone()));
+        let rest = ["notes", note_id];
+        self.activity_write(
+            Method::PUT,
+            contact_id,
+            &rest,
+            body,
+            Retry::Idempotent,
+            NOTE,
+        )
+        .await
     }
 
     /// `DELETE /contacts/{contactId}/notes/{id}`.
@@ -164,15 +203,15 @@ impl GhlClient {
         contact_id: &str,
         note_id: &str,
     ) -> Result<ActivityWrite<Note>, GhlError> {
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::DELETE,
-                &["contacts", contact_id, "notes", note_id],
-                &[],
-                None,
-            )
-            .await?;
-        Ok(result(&v, "note", contact_id, wire::note_from_json))
+        let rest = ["notes", note_id];
+        self.activity_write(
+            Method::DELETE,
+            contact_id,
+            &rest,
+            None,
+            Retry::Idempotent,
+            NOTE,
+        )
+        .await
     }
 }

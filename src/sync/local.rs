@@ -32,6 +32,13 @@ fn invalid(field: &str, message: String) -> ReviewError {
     }
 }
 
+/// A value that must be given: checked as [`validate_value`] does, `empty` when it is blank.
+fn required(field: &str, typed: &str, empty: &str) -> Result<String, ReviewError> {
+    validate_value(field, typed)
+        .map_err(|m| invalid(field, m))?
+        .ok_or_else(|| invalid(field, empty.into()))
+}
+
 /// The pending local update of this subject of this contact, if any: a second edit of the same
 /// contact, task or note joins it instead of making another change.
 fn pending_local(
@@ -172,12 +179,8 @@ pub fn add_task(
     due: &str,
     body: &str,
 ) -> Result<Change, ReviewError> {
-    let title_v = validate_value("title", title)
-        .map_err(|m| invalid("title", m))?
-        .ok_or_else(|| invalid("title", "a task needs a title".into()))?;
-    let due_v = validate_value("dueDate", due)
-        .map_err(|m| invalid("dueDate", m))?
-        .ok_or_else(|| invalid("dueDate", "a task needs a due date".into()))?;
+    let title_v = required("title", title, "a task needs a title")?;
+    let due_v = required("dueDate", due, "a task needs a due date")?;
     let body_v = validate_value("body", body).map_err(|m| invalid("body", m))?;
     let mut fields = vec![
         field("title", "Title", None, Some(title_v)),
@@ -262,9 +265,7 @@ pub fn delete_task(store: &Store, contact: &Contact, task: &Task) -> Result<Chan
 
 /// Proposes a new note (multi-line `body`, required).
 pub fn add_note(store: &Store, contact: &Contact, body: &str) -> Result<Change, ReviewError> {
-    let body_v = validate_value("body", body)
-        .map_err(|m| invalid("body", m))?
-        .ok_or_else(|| invalid("body", "a note needs some text".into()))?;
+    let body_v = required("body", body, "a note needs some text")?;
     new_change(
         store,
         ChangeKind::Create,
@@ -281,9 +282,7 @@ pub fn edit_note(
     note: &Note,
     body: &str,
 ) -> Result<Change, ReviewError> {
-    let body_v = validate_value("body", body)
-        .map_err(|m| invalid("body", m))?
-        .ok_or_else(|| invalid("body", "a note needs some text (delete it instead)".into()))?;
+    let body_v = required("body", body, "a note needs some text (delete it instead)")?;
     let now = note_value(note, "body");
     let subject = Subject::Note {
         note_id: Some(note.id.clone()),

@@ -167,6 +167,9 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
         )
     } else {
         let chain = vec![app.focus.context(), Context::List, Context::Global];
+        if app.focus == Pane::Activity {
+            return hint_keys(km, &chain, &activity_hints(app.tab));
+        }
         let wanted: &[(Action, &'static str)] = match app.focus {
             Pane::Contacts => &[
                 (Action::NavDown, "move"),
@@ -191,40 +194,8 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 (Action::HelpToggle, "help"),
                 (Action::Quit, "quit"),
             ],
-            Pane::Activity if app.tab == crate::tui::app::ActivityTab::Appointments => &[
-                (Action::TabNext, "tab"),
-                (Action::NavDown, "scroll"),
-                (Action::Back, "back"),
-                (Action::ScreenToggle, "changes"),
-                (Action::PaneNext, "pane"),
-                (Action::HelpToggle, "help"),
-                (Action::Quit, "quit"),
-            ],
-            Pane::Activity if app.tab == crate::tui::app::ActivityTab::Notes => &[
-                (Action::TabNext, "tab"),
-                (Action::NavDown, "select"),
-                (Action::ActivityNew, "new"),
-                (Action::ActivityEdit, "edit"),
-                (Action::ActivityDelete, "delete"),
-                (Action::Back, "back"),
-                (Action::ScreenToggle, "changes"),
-                (Action::PaneNext, "pane"),
-                (Action::HelpToggle, "help"),
-                (Action::Quit, "quit"),
-            ],
-            Pane::Activity => &[
-                (Action::TabNext, "tab"),
-                (Action::NavDown, "select"),
-                (Action::ActivityNew, "new"),
-                (Action::ActivityEdit, "edit"),
-                (Action::TaskToggleDone, "done"),
-                (Action::ActivityDelete, "delete"),
-                (Action::Back, "back"),
-                (Action::ScreenToggle, "changes"),
-                (Action::PaneNext, "pane"),
-                (Action::HelpToggle, "help"),
-                (Action::Quit, "quit"),
-            ],
+            // Returned above.
+            Pane::Activity => &[],
         };
         (chain, wanted)
     };
@@ -234,6 +205,34 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     }
     out.extend(hint_keys(km, &chain, wanted));
     out
+}
+
+/// The activity pane's hints: the edit keys only where they do something (tasks and notes;
+/// completing on the Tasks tab only).
+fn activity_hints(tab: crate::tui::app::ActivityTab) -> Vec<(Action, &'static str)> {
+    use crate::tui::app::ActivityTab;
+    let items = tab != ActivityTab::Appointments;
+    [
+        (Action::TabNext, "tab", true),
+        (
+            Action::NavDown,
+            if items { "select" } else { "scroll" },
+            true,
+        ),
+        (Action::ActivityNew, "new", items),
+        (Action::ActivityEdit, "edit", items),
+        (Action::TaskToggleDone, "done", tab == ActivityTab::Tasks),
+        (Action::ActivityDelete, "delete", items),
+        (Action::Back, "back", true),
+        (Action::ScreenToggle, "changes", true),
+        (Action::PaneNext, "pane", true),
+        (Action::HelpToggle, "help", true),
+        (Action::Quit, "quit", true),
+    ]
+    .into_iter()
+    .filter(|(_, _, shown)| *shown)
+    .map(|(a, l, _)| (a, l))
+    .collect()
 }
 
 fn hint_keys(

@@ -137,7 +137,7 @@ impl BmbySoapClient {
         op: Operation,
         url: &Url,
         payload: &Payload,
-    ) -> Result<String, (BmbySoapError, bool)> {
+    ) -> Result<String, BmbySoapError> {
         let shown = display_url(url);
         let req = self.http.post(url.clone());
         let req = match payload {
@@ -150,14 +150,12 @@ impl BmbySoapClient {
         let transport = |e: reqwest::Error| {
             let connect = e.is_connect();
             let e = e.without_url();
-            (
-                BmbySoapError::Transport {
-                    operation: op,
-                    url: shown.clone(),
-                    message: scrub(&error_chain(&e), self.cfg.password.expose()),
-                },
+            BmbySoapError::Transport {
+                operation: op,
+                url: shown.clone(),
+                message: scrub(&error_chain(&e), self.cfg.password.expose()),
                 connect,
-            )
+            }
         };
         let resp = req.send().await.map_err(transport)?;
         let status = resp.status().as_u16();
@@ -167,25 +165,19 @@ impl BmbySoapClient {
         }
         let pw = self.cfg.password.expose();
         if let Some((code, msg)) = parse::fault_in(&text) {
-            return Err((
-                BmbySoapError::Fault {
-                    operation: op,
-                    code: scrub(&code, pw),
-                    message: scrub(&msg, pw),
-                },
-                false,
-            ));
+            return Err(BmbySoapError::Fault {
+                operation: op,
+                code: scrub(&code, pw),
+                message: scrub(&msg, pw),
+            });
         }
         let snippet: String = text.chars().take(200).collect();
-        Err((
-            BmbySoapError::Http {
-                operation: op,
-                url: shown,
-                status,
-                snippet: scrub(&snippet, pw),
-            },
-            false,
-        ))
+        Err(BmbySoapError::Http {
+            operation: op,
+            url: shown,
+            status,
+            snippet: scrub(&snippet, pw),
+        })
     }
 
     /// [`Self::once`] with retries. Reads (`idempotent`) retry every 5xx and transport error;
@@ -203,11 +195,11 @@ impl BmbySoapClient {
             attempt += 1;
             match self.once(op, url, &payload).await {
                 Ok(t) => return Ok(t),
-                Err((e, connect)) => {
+                Err(e) => {
                     let retry = if idempotent {
                         e.is_retryable()
                     } else {
-                        connect || matches!(e, BmbySoapError::Http { status: 503, .. })
+                        e.never_arrived()
                     };
                     if !retry || attempt >= max {
                         return Err(e);

@@ -73,6 +73,9 @@ pub enum BmbySoapError {
         operation: Operation,
         url: String,
         message: String,
+        /// The connection was never made (refused, no route, name not resolved): the request
+        /// certainly did not reach Bmby.
+        connect: bool,
     },
     /// A 2xx answer that is not the expected shape (malformed XML, missing return element,
     /// `Data` that is not XML, JSON that does not parse). `message` says what was wrong.
@@ -116,17 +119,11 @@ impl BmbySoapError {
     /// (refused, no route, the name did not resolve), or Bmby answered 503 before doing any
     /// work. A write that failed so can be sent again without a duplicate.
     pub fn never_arrived(&self) -> bool {
-        match self {
-            BmbySoapError::Transport { message, .. } => {
-                let m = message.to_lowercase();
-                m.contains("tcp connect error")
-                    || m.contains("connection refused")
-                    || m.contains("dns error")
-                    || m.contains("no route to host")
-            }
-            BmbySoapError::Http { status: 503, .. } => true,
-            _ => false,
-        }
+        matches!(
+            self,
+            BmbySoapError::Transport { connect: true, .. }
+                | BmbySoapError::Http { status: 503, .. }
+        )
     }
 
     pub fn is_retryable(&self) -> bool {

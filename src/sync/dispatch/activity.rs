@@ -115,6 +115,15 @@ fn cache_task(cx: &Ctx<'_>, contact: &str, id: &str, now: Option<&Task>) -> Resu
     cx.store.put_tasks(contact, &list)
 }
 
+/// Takes a deleted task (or note) out of the cached list.
+fn forget(cx: &Ctx<'_>, contact: &str, id: &str, is_task: bool) -> Result<(), StoreError> {
+    if is_task {
+        cache_task(cx, contact, id, None)
+    } else {
+        cache_note(cx, contact, id, None)
+    }
+}
+
 fn cache_note(cx: &Ctx<'_>, contact: &str, id: &str, now: Option<&Note>) -> Result<(), StoreError> {
     let mut list = cx.store.notes(contact)?.unwrap_or_default();
     list.retain(|n| n.id != id);
@@ -358,11 +367,7 @@ async fn delete(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
     let what = if is_task { "tasks" } else { "notes" };
     match read_now(cx, &contact, &id, is_task).await {
         Ok(None) => {
-            if is_task {
-                cache_task(cx, &contact, &id, None)?;
-            } else {
-                cache_note(cx, &contact, &id, None)?;
-            }
+            forget(cx, &contact, &id, is_task)?;
             cx.save(ChangeState::Applied)?;
             return Ok(ChangeState::Applied);
         }
@@ -381,11 +386,7 @@ async fn delete(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
     };
     match &r {
         Ok(_) => {
-            if is_task {
-                cache_task(cx, &contact, &id, None)?;
-            } else {
-                cache_note(cx, &contact, &id, None)?;
-            }
+            forget(cx, &contact, &id, is_task)?;
             cx.journal(path, vec![], &r, "deleted")?;
             cx.save(ChangeState::Applied)?;
             Ok(ChangeState::Applied)

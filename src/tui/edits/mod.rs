@@ -226,16 +226,29 @@ impl App {
         d.notes.as_ref()?.get(self.activity_selected).cloned()
     }
 
-    /// The pending hand edit of `subject` (a task or note of the selected contact), from the
-    /// changes last loaded.
+    /// The pending hand edits of the selected contact (newest last), from the changes last
+    /// loaded: one pass, for a frame or a key press.
+    pub fn pending_local(&self) -> Vec<&Change> {
+        let Some(contact) = self.details.as_ref().map(|d| d.id.as_str()) else {
+            return Vec::new();
+        };
+        self.changes
+            .all
+            .iter()
+            .filter(|c| {
+                c.origin == crate::domain::LOCAL_ORIGIN
+                    && c.state == crate::domain::ChangeState::Pending
+                    && c.contact_id.as_deref() == Some(contact)
+            })
+            .collect()
+    }
+
+    /// The pending hand edit of `subject` (a task or note of the selected contact).
     pub fn pending_local_for(&self, subject: &crate::domain::Subject) -> Option<&Change> {
-        let contact = self.details.as_ref().map(|d| d.id.as_str())?;
-        self.changes.all.iter().rev().find(|c| {
-            c.origin == crate::domain::LOCAL_ORIGIN
-                && c.state == crate::domain::ChangeState::Pending
-                && c.subject == *subject
-                && c.contact_id.as_deref() == Some(contact)
-        })
+        self.pending_local()
+            .into_iter()
+            .rev()
+            .find(|c| c.subject == *subject)
     }
 
     /// Number of selectable items on the current activity tab.

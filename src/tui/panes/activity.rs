@@ -6,6 +6,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::short_time;
+use crate::domain::{Change, Subject};
 use crate::tui::app::{ActivityTab, App, Details, Pane};
 use crate::tui::text;
 
@@ -24,6 +25,11 @@ fn body(l: &mut Vec<Line<'static>>, s: &str) {
     for line in text::clean_lines(s) {
         l.push(Line::raw(format!("    {line}")));
     }
+}
+
+/// The newest pending hand edit whose subject matches.
+fn pending_id(pending: &[&Change], is: impl Fn(&Subject) -> bool) -> Option<u64> {
+    pending.iter().rev().find(|c| is(&c.subject)).map(|c| c.id)
 }
 
 /// The selected item when the pane has the keyboard (drawn highlighted).
@@ -75,6 +81,7 @@ fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
     }
     let sorted = crate::tui::edits::tasks_in_order(tasks);
     let sel = selected(app);
+    let pending = app.pending_local();
     let mut l = Vec::new();
     for (i, task) in sorted.into_iter().enumerate() {
         let (mark, style) = if task.completed {
@@ -90,10 +97,11 @@ fn tasks(app: &App, d: &Details) -> Vec<Line<'static>> {
             Span::styled(mark, style),
             Span::styled(text::clean(&task.title), title_style),
         ];
-        if let Some(c) = app.pending_local_for(&crate::domain::Subject::Task {
-            task_id: Some(task.id.clone()),
-        }) {
-            spans.push(Span::styled(format!(" · pending #{}", c.id), t.warn()));
+        if let Some(id) = pending_id(
+            &pending,
+            |s| matches!(s, Subject::Task { task_id: Some(x) } if *x == task.id),
+        ) {
+            spans.push(Span::styled(format!(" · pending #{id}"), t.warn()));
         }
         l.push(Line::from(spans));
         let mut meta = Vec::new();
@@ -124,6 +132,7 @@ fn notes(app: &App, d: &Details) -> Vec<Line<'static>> {
     if notes.is_empty() {
         return vec![Line::styled("No notes.", t.dim())];
     }
+    let pending = app.pending_local();
     let mut l = Vec::new();
     for (i, n) in notes.iter().enumerate() {
         if i > 0 {
@@ -147,10 +156,11 @@ fn notes(app: &App, d: &Details) -> Vec<Line<'static>> {
         if let Some(title) = n.title.as_deref().filter(|x| !x.is_empty()) {
             head.push(Span::raw(format!(" · {}", text::clean(title))));
         }
-        if let Some(c) = app.pending_local_for(&crate::domain::Subject::Note {
-            note_id: Some(n.id.clone()),
-        }) {
-            head.push(Span::styled(format!(" · pending #{}", c.id), t.warn()));
+        if let Some(id) = pending_id(
+            &pending,
+            |s| matches!(s, Subject::Note { note_id: Some(x) } if *x == n.id),
+        ) {
+            head.push(Span::styled(format!(" · pending #{id}"), t.warn()));
         }
         l.push(Line::from(head));
         body(&mut l, &n.body);
