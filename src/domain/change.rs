@@ -173,6 +173,10 @@ pub struct Candidate {
 }
 
 /// A reviewed unit of work: one Bmby client against one GHL contact.
+///
+/// Stored as JSON (record format 3, `store/changes.rs`): a field added from now on must carry
+/// `#[serde(default)]` so changes stored before it still read. The same holds for
+/// [`OutboxInfo`] and [`JournalEntry`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     /// Sequence number, unique in the location's database.

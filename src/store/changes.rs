@@ -16,17 +16,33 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// migration, never a silent rebuild.
 const FORMAT: u8 = 1;
 
-/// Record format of changes: 2 added `subject` and `target` (tasks, notes, Bmby write-back).
-/// Format-1 changes are read as contact changes to GHL.
-const CHANGE_FORMAT: u8 = 2;
+/// Record format of changes: 2 added `subject` and `target` (tasks, notes, Bmby write-back);
+/// 3 is JSON (self-describing), so a field added later only needs `#[serde(default)]` and no
+/// new format. Format-1 changes are read as contact changes to GHL, format 2 as written.
+const CHANGE_FORMAT_V2: u8 = 2;
+
+/// The self-describing record format (JSON) of changes, outbox details and journal entries.
+/// Every field added to [`Change`], [`OutboxInfo`] or [`JournalEntry`] after it must carry
+/// `#[serde(default)]`, so records written before still read.
+const JSON_FORMAT: u8 = 3;
 
 /// Key of the links record in the `links` tree.
 const LINKS_KEY: &[u8] = b"client_to_contact";
 
 fn encode<T: serde::Serialize>(v: &T) -> Vec<u8> {
-    encode_as(FORMAT, v)
+    let mut out = vec![FORMAT];
+    bincode::serialize_into(&mut out, v).expect("bincode encoding of plain data cannot fail");
+    out
 }
 
+/// A record in the self-describing [`JSON_FORMAT`].
+fn encode_json<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    let mut out = vec![JSON_FORMAT];
+    serde_json::to_writer(&mut out, v).expect("JSON encoding of plain data cannot fail");
+    out
+}
+
+#[cfg(test)]
 fn encode_as<T: serde::Serialize>(format: u8, v: &T) -> Vec<u8> {
     let mut out = vec![format];
     bincode::serialize_into(&mut out, v).expect("bincode encoding of plain data cannot fail");
@@ -64,27 +80,45 @@ impl Store {
         }
     }
 
-    /// Reads a stored change of either format.
-    fn decode_change(&self, key: &[u8], v: &[u8]) -> Result<Change> {
+    /// Reads a record of `tree` written as JSON (format 3), or in the older bincode layout
+    /// `Old` (format 1) converted to `T`.
+    fn decode_evolving<T, Old>(&self, tree: &'static str, key: &[u8], v: &[u8]) -> Result<T>
+    where
+        T: serde::de::DeserializeOwned,
+        Old: serde::de::DeserializeOwned + Into<T>,
+    {
         match v.split_first() {
-            Some((&CHANGE_FORMAT, rest)) => {
-                bincode::deserialize(rest).map_err(|e| StoreError::Corrupt {
+            Some((&JSON_FORMAT, rest)) => {
+                serde_json::from_slice(rest).map_err(|e| StoreError::Corrupt {
                     path: self.path().to_path_buf(),
-                    tree: "changes",
+                    tree,
                     key: String::from_utf8_lossy(key).into_owned(),
                     message: e.to_string(),
                 })
             }
-            _ => self
-                .decode_versioned::<ChangeV1>("changes", key, v)
-                .map(Change::from),
+            _ => self.decode_versioned::<Old>(tree, key, v).map(Into::into),
+        }
+    }
+
+    /// Reads a stored change of any format.
+    fn decode_change(&self, key: &[u8], v: &[u8]) -> Result<Change> {
+        match v.split_first() {
+            Some((&CHANGE_FORMAT_V2, rest)) => bincode::deserialize::<ChangeV2>(rest)
+                .map(Change::from)
+                .map_err(|e| StoreError::Corrupt {
+                    path: self.path().to_path_buf(),
+                    tree: "changes",
+                    key: String::from_utf8_lossy(key).into_owned(),
+                    message: e.to_string(),
+                }),
+            _ => self.decode_evolving::<Change, ChangeV1>("changes", key, v),
         }
     }
 
     /// Saves (inserts or replaces) a change.
     pub fn put_change(&self, c: &Change) -> Result<()> {
         self.changes
-            .insert(c.id.to_be_bytes(), encode_as(CHANGE_FORMAT, c))
+            .insert(c.id.to_be_bytes(), encode_json(c))
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -206,7 +240,9 @@ impl Store {
     /// Dispatch details of a change (default when none yet).
     pub fn outbox_info(&self, id: u64) -> Result<OutboxInfo> {
         match self.outbox.get(id.to_be_bytes()).map_err(|e| self.err(e))? {
-            Some(v) => self.decode_versioned("outbox", &id.to_be_bytes(), &v),
+            Some(v) => {
+                self.decode_evolving::<OutboxInfo, OutboxInfoV1>("outbox", &id.to_be_bytes(), &v)
+            }
             None => Ok(OutboxInfo::default()),
         }
     }
@@ -216,7 +252,7 @@ impl Store {
     pub fn put_dispatch(&self, c: &Change, info: &OutboxInfo) -> Result<()> {
         self.put_change(c)?;
         self.outbox
-            .insert(c.id.to_be_bytes(), encode(info))
+            .insert(c.id.to_be_bytes(), encode_json(info))
             .map_err(|e| self.err(e))?;
         self.flush()
     }
@@ -225,7 +261,7 @@ impl Store {
     pub fn append_journal(&self, mut e: JournalEntry) -> Result<u64> {
         e.seq = self.next_seq("journal")?;
         self.journal
-            .insert(e.seq.to_be_bytes(), encode(&e))
+            .insert(e.seq.to_be_bytes(), encode_json(&e))
             .map_err(|e| self.err(e))?;
         self.flush()?;
         Ok(e.seq)
@@ -236,7 +272,7 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.journal.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            out.push(self.decode_versioned("journal", &k, &v)?);
+            out.push(self.decode_evolving::<JournalEntry, JournalEntryV1>("journal", &k, &v)?);
         }
         Ok(out)
     }
@@ -263,7 +299,53 @@ struct ChangeV1 {
 
 impl From<ChangeV1> for Change {
     fn from(c: ChangeV1) -> Change {
-        Change {
+        // Built from JSON so fields added after format 1 take their serde defaults.
+        serde_json::from_value(serde_json::json!({
+            "id": c.id,
+            "kind": c.kind,
+            "state": c.state,
+            "client_id": c.client_id,
+            "contact_id": c.contact_id,
+            "display_name": c.display_name,
+            "fields": c.fields,
+            "base_date_updated": c.base_date_updated,
+            "origin": c.origin,
+            "warnings": c.warnings,
+            "candidates": c.candidates,
+            "fingerprint": c.fingerprint,
+            "created_at": c.created_at,
+            "updated_at": c.updated_at,
+            "subject": crate::domain::Subject::Contact,
+            "target": crate::domain::Target::Ghl,
+        }))
+        .expect("format-1 change fields are a subset of Change")
+    }
+}
+
+/// A change as format 2 stored it (bincode; the layout of `Change` before format 3).
+#[derive(serde::Deserialize)]
+struct ChangeV2 {
+    id: u64,
+    kind: crate::domain::ChangeKind,
+    state: ChangeState,
+    client_id: String,
+    contact_id: Option<String>,
+    display_name: String,
+    fields: Vec<crate::domain::FieldChange>,
+    base_date_updated: Option<String>,
+    origin: String,
+    warnings: Vec<String>,
+    candidates: Vec<crate::domain::Candidate>,
+    fingerprint: String,
+    created_at: String,
+    updated_at: String,
+    subject: crate::domain::Subject,
+    target: crate::domain::Target,
+}
+
+impl From<ChangeV2> for Change {
+    fn from(c: ChangeV2) -> Change {
+        let mut out = Change::from(ChangeV1 {
             id: c.id,
             kind: c.kind,
             state: c.state,
@@ -278,9 +360,64 @@ impl From<ChangeV1> for Change {
             fingerprint: c.fingerprint,
             created_at: c.created_at,
             updated_at: c.updated_at,
-            subject: crate::domain::Subject::Contact,
-            target: crate::domain::Target::Ghl,
-        }
+        });
+        out.subject = c.subject;
+        out.target = c.target;
+        out
+    }
+}
+
+/// Outbox details as format 1 stored them (bincode).
+#[derive(serde::Deserialize)]
+struct OutboxInfoV1 {
+    attempts: u32,
+    last_error: Option<String>,
+    ghl_now: Vec<(String, Option<String>)>,
+    dropped_fields: Vec<String>,
+    contact_id: Option<String>,
+}
+
+impl From<OutboxInfoV1> for OutboxInfo {
+    fn from(o: OutboxInfoV1) -> OutboxInfo {
+        // Built from JSON so fields added after format 1 take their serde defaults.
+        serde_json::from_value(serde_json::json!({
+            "attempts": o.attempts,
+            "last_error": o.last_error,
+            "ghl_now": o.ghl_now,
+            "dropped_fields": o.dropped_fields,
+            "contact_id": o.contact_id,
+        }))
+        .expect("format-1 outbox fields are a subset of OutboxInfo")
+    }
+}
+
+/// A journal entry as format 1 stored it (bincode).
+#[derive(serde::Deserialize)]
+struct JournalEntryV1 {
+    seq: u64,
+    change_id: u64,
+    request: String,
+    fields_sent: Vec<String>,
+    status: Option<u16>,
+    trace_id: Option<String>,
+    outcome: String,
+    at: String,
+}
+
+impl From<JournalEntryV1> for JournalEntry {
+    fn from(e: JournalEntryV1) -> JournalEntry {
+        // Built from JSON so fields added after format 1 take their serde defaults.
+        serde_json::from_value(serde_json::json!({
+            "seq": e.seq,
+            "change_id": e.change_id,
+            "request": e.request,
+            "fields_sent": e.fields_sent,
+            "status": e.status,
+            "trace_id": e.trace_id,
+            "outcome": e.outcome,
+            "at": e.at,
+        }))
+        .expect("format-1 journal fields are a subset of JournalEntry")
     }
 }
 
@@ -337,12 +474,103 @@ mod tests {
         assert_eq!(c.state, ChangeState::Approved);
         assert_eq!(c.subject, Subject::Contact);
         assert_eq!(c.target, Target::Ghl);
-        // Written back in format 2 and read again unchanged.
+        // Written back in format 3 and read again unchanged.
         store.put_change(&c).unwrap();
         assert_eq!(store.change(7).unwrap().unwrap(), c);
         assert_eq!(
             store.changes.get(7u64.to_be_bytes()).unwrap().unwrap()[0],
-            2
+            JSON_FORMAT
         );
+    }
+
+    #[test]
+    fn format_2_changes_and_format_1_outbox_and_journal_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("c.sled")).unwrap();
+        let mut c = store.change(0).unwrap();
+        assert!(c.is_none());
+        // A format-2 (bincode) change: the V1 layout followed by subject and target.
+        let mut bytes = encode_as(
+            2,
+            &V1 {
+                id: 9,
+                kind: ChangeKind::Create,
+                state: ChangeState::Pending,
+                client_id: "1002",
+                contact_id: None,
+                display_name: "Ron",
+                fields: vec![],
+                base_date_updated: None,
+                origin: "soap",
+                warnings: vec![],
+                candidates: vec![],
+                fingerprint: "g",
+                created_at: "2026-01-01T00:00:00Z",
+                updated_at: "2026-01-01T00:00:00Z",
+            },
+        );
+        bincode::serialize_into(&mut bytes, &Subject::Note { note_id: None }).unwrap();
+        bincode::serialize_into(&mut bytes, &Target::Bmby).unwrap();
+        store.changes.insert(9u64.to_be_bytes(), bytes).unwrap();
+        c = store.change(9).unwrap();
+        let c = c.unwrap();
+        assert_eq!(c.subject, Subject::Note { note_id: None });
+        assert_eq!(c.target, Target::Bmby);
+        assert_eq!(c.display_name, "Ron");
+
+        #[derive(serde::Serialize)]
+        struct OutboxV1 {
+            attempts: u32,
+            last_error: Option<String>,
+            ghl_now: Vec<(String, Option<String>)>,
+            dropped_fields: Vec<String>,
+            contact_id: Option<String>,
+        }
+        let o = OutboxV1 {
+            attempts: 3,
+            last_error: Some("HTTP 502".into()),
+            ghl_now: vec![("email".into(), None)],
+            dropped_fields: vec![],
+            contact_id: Some("abc".into()),
+        };
+        store
+            .outbox
+            .insert(9u64.to_be_bytes(), encode_as(1, &o))
+            .unwrap();
+        let info = store.outbox_info(9).unwrap();
+        assert_eq!(info.attempts, 3);
+        assert_eq!(info.contact_id.as_deref(), Some("abc"));
+
+        #[derive(serde::Serialize)]
+        struct JournalV1 {
+            seq: u64,
+            change_id: u64,
+            request: String,
+            fields_sent: Vec<String>,
+            status: Option<u16>,
+            trace_id: Option<String>,
+            outcome: String,
+            at: String,
+        }
+        let j = JournalV1 {
+            seq: 0,
+            change_id: 9,
+            request: "PUT /contacts/abc".into(),
+            fields_sent: vec!["email".into()],
+            status: Some(200),
+            trace_id: None,
+            outcome: "applied".into(),
+            at: "2026-01-01T00:00:00Z".into(),
+        };
+        store
+            .journal
+            .insert(0u64.to_be_bytes(), encode_as(1, &j))
+            .unwrap();
+        let all = store.journal().unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].request, "PUT /contacts/abc");
+        // New entries are JSON and read back beside the old one.
+        store.append_journal(all[0].clone()).unwrap();
+        assert_eq!(store.journal().unwrap().len(), 2);
     }
 }
