@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod bmby;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod domain;

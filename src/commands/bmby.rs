@@ -114,14 +114,17 @@ pub(super) fn changes_cmd(
                 out,
                 "    {}: {} → {}{}",
                 f.label,
-                f.ghl_now.as_deref().unwrap_or("(empty)"),
-                f.proposed.as_deref().unwrap_or("(empty)"),
+                crate::clock::value_opt(f.ghl_now.as_deref()).unwrap_or("(empty)".into()),
+                crate::clock::value_opt(f.proposed.as_deref()).unwrap_or("(empty)".into()),
                 if f.edited { " (edited)" } else { "" }
             )?;
         }
         for w in &c.warnings {
             writeln!(out, "    ! {w}")?;
         }
+    }
+    if !changes.is_empty() {
+        writeln!(out, "Times are {} (Asia/Jerusalem).", crate::clock::ISRAEL)?;
     }
     Ok(0)
 }
@@ -320,7 +323,7 @@ pub(super) fn bmby_push_cmd(
                 outln!(
                     "      {}: {}",
                     f.label,
-                    f.proposed.as_deref().unwrap_or("(empty)")
+                    crate::clock::value_opt(f.proposed.as_deref()).unwrap_or("(empty)".into())
                 );
             }
         }

@@ -27,6 +27,9 @@ pub(super) fn sync_cmd(
         if let Err(e) = sync::fetch_custom_fields(&client, &store).await {
             eprintln!("warning: custom field definitions not loaded: {e}");
         }
+        if let Err(e) = sync::location_zone::refresh(&client, &store).await {
+            eprintln!("warning: the location's time zone not loaded (appointment times are shown as location time): {e}");
+        }
         // Progress only for a person watching a terminal; scripts get the summary alone.
         let mut stderr = std::io::stderr();
         let show = std::io::IsTerminal::is_terminal(&stderr);
@@ -135,6 +138,12 @@ pub(super) fn contact_cmd(
     let store = open_store(paths, &loc)?;
     let mut fresh = false;
     if let Some(client) = (!offline).then(|| client(settings).ok()).flatten() {
+        if sync::location_zone::cached(&store).is_none() {
+            // Appointment times are in the location's zone; ask once if never asked.
+            if let Err(e) = rt.block_on(sync::location_zone::refresh(&client, &store)) {
+                eprintln!("warning: the location's time zone not loaded (appointment times are shown as location time): {e}");
+            }
+        }
         match rt.block_on(sync::fetch_details(&client, &store, id)) {
             Ok(()) => fresh = true,
             Err(sync::PullError::Ghl(e)) if e.is_not_found() => {
@@ -150,6 +159,7 @@ pub(super) fn contact_cmd(
     let tasks = store.tasks(id)?.unwrap_or_default();
     let notes = store.notes(id)?.unwrap_or_default();
     let appts = store.appointments(id)?.unwrap_or_default();
+    let zone = sync::location_zone::cached(&store);
     let custom: Vec<Value> = c
         .custom_fields
         .iter()
@@ -180,7 +190,7 @@ pub(super) fn contact_cmd(
             "contact": contact,
             "tasks": tasks,
             "notes": notes,
-            "appointments": appts,
+            "appointments": appointments_json(&appts, zone.as_ref())?,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(0);
@@ -205,14 +215,15 @@ pub(super) fn contact_cmd(
         "DND",
         Some(if c.dnd { "yes (all channels)" } else { "no" }),
     )?;
-    line(&mut out, "Updated", c.date_updated.as_deref())?;
+    let when = |v: Option<&str>| v.map(|v| crate::clock::value(v).into_owned());
+    line(&mut out, "Updated", when(c.date_updated.as_deref()).as_deref())?;
     for f in &c.custom_fields {
         let name = defs
             .get(&f.id)
             .map(|d| d.name.clone())
             .unwrap_or_else(|| f.id.clone());
         let value = crate::domain::custom_field::format_custom(defs.get(&f.id), f);
-        line(&mut out, &name, Some(&value))?;
+        line(&mut out, &name, Some(&crate::clock::value(&value)))?;
     }
     writeln!(out, "\nTasks ({})", tasks.len())?;
     for t in &tasks {
@@ -221,7 +232,7 @@ pub(super) fn contact_cmd(
             "  [{}] {}  due {}",
             if t.completed { "x" } else { " " },
             t.title,
-            t.due_date.as_deref().unwrap_or("-")
+            when(t.due_date.as_deref()).as_deref().unwrap_or("-")
         )?;
     }
     writeln!(out, "\nNotes ({})", notes.len())?;
@@ -229,7 +240,7 @@ pub(super) fn contact_cmd(
         writeln!(
             out,
             "  {}  {}",
-            n.date_added.as_deref().unwrap_or("-"),
+            when(n.date_added.as_deref()).as_deref().unwrap_or("-"),
             n.body.replace('\n', "\n  ")
         )?;
     }
@@ -238,15 +249,44 @@ pub(super) fn contact_cmd(
         writeln!(
             out,
             "  {}  {}  {}",
-            a.start_time.as_deref().unwrap_or("-"),
+            match (a.start_time.as_deref(), a.end_time.as_deref()) {
+                (Some(s), Some(e)) => crate::clock::location_span(s, e, zone.as_ref()),
+                (Some(s), None) => crate::clock::location_text(s, zone.as_ref()),
+                _ => "-".to_owned(),
+            },
             a.title,
             a.appointment_status.as_deref().unwrap_or("")
         )?;
     }
+    writeln!(out, "\nTimes are {} (Asia/Jerusalem).", crate::clock::ISRAEL)?;
     if !fresh {
         eprintln!("(from the cache)");
     }
     Ok(0)
+}
+
+/// Appointments for `contact --json`: as cached, plus `start_iso`/`end_iso`, the zone-less GHL
+/// times as ISO 8601 with the location's offset (`null` while the zone is unknown), and
+/// `timezone`, the zone they were read in.
+fn appointments_json(
+    appts: &[crate::domain::Appointment],
+    zone: Option<&jiff::tz::TimeZone>,
+) -> Result<Value> {
+    let mut out = Vec::with_capacity(appts.len());
+    for a in appts {
+        let mut v = serde_json::to_value(a)?;
+        if let Some(o) = v.as_object_mut() {
+            let iso = |s: Option<&str>| s.and_then(|s| crate::clock::location_iso(s, zone));
+            o.insert("start_iso".into(), json!(iso(a.start_time.as_deref())));
+            o.insert("end_iso".into(), json!(iso(a.end_time.as_deref())));
+            o.insert(
+                "timezone".into(),
+                json!(zone.and_then(|z| z.iana_name())),
+            );
+        }
+        out.push(v);
+    }
+    Ok(Value::Array(out))
 }
 
 /// The TUI on the configured location. With several signed-in locations, `L` in the TUI

@@ -40,14 +40,15 @@ pub async fn get_custom_fields(
 }
 
 /// → 200 `{"location": {id, companyId, name, timezone, country}}` (a subset of
-/// `GetLocationByIdSchema`). The gate already checked the location in the path.
+/// `GetLocationByIdSchema`); `timezone` is [`super::SandboxConfig::location_timezone`]. The gate
+/// already checked the location in the path.
 pub async fn get_location(State(sh): State<Arc<Shared>>) -> Response {
     Json(json!({
         "location": {
             "id": sh.location_id,
             "companyId": "sbxCompany0000000001",
             "name": sh.location_name,
-            "timezone": "Asia/Jerusalem",
+            "timezone": sh.location_timezone,
             "country": "IL",
         }
     }))

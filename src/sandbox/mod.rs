@@ -135,6 +135,9 @@ pub struct SandboxConfig {
     pub churn: Option<Duration>,
     /// More locations, each with its own data and tokens (none by default).
     pub extra_locations: Vec<ExtraLocation>,
+    /// The location's time zone (`GET /locations/{id}` → `location.timezone`, an IANA name);
+    /// appointment times of `GET /contacts/{id}/appointments` are in it. `Asia/Jerusalem`.
+    pub location_timezone: String,
 }
 
 impl Default for SandboxConfig {
@@ -150,6 +153,7 @@ impl Default for SandboxConfig {
             daily_limit: 200_000,
             churn: None,
             extra_locations: Vec::new(),
+            location_timezone: "Asia/Jerusalem".into(),
         }
     }
 }

@@ -151,6 +151,8 @@ impl Store {
 pub struct Shared {
     pub location_id: String,
     pub location_name: String,
+    /// `location.timezone` of `GET /locations/{id}`.
+    pub location_timezone: String,
     pub tokens: Vec<String>,
     /// Issued OAuth tokens (shared by every location).
     pub oauth: std::sync::Arc<super::oauth::OAuthState>,
@@ -178,6 +180,7 @@ impl Shared {
             )),
             location_id: cfg.location_id,
             location_name: cfg.location_name,
+            location_timezone: cfg.location_timezone,
             tokens: cfg.tokens,
             oauth,
             faults: Faults::default(),

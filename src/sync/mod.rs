@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod events;
 pub mod import;
 pub mod local;
+pub mod location_zone;
 pub mod mapping;
 pub mod matching;
 pub mod pull;

@@ -205,19 +205,7 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
 /// A due date as typed: an RFC 3339 instant, or Israel local `YYYY-MM-DD HH:MM` (a bare
 /// `YYYY-MM-DD` is 09:00 that day); returns RFC 3339 UTC with milliseconds, as GHL writes them.
 pub fn parse_due(v: &str) -> Result<String, String> {
-    use crate::bmby::normalize::time::{jerusalem, parse_local};
-    let ts = if let Ok(t) = v.parse::<jiff::Timestamp>() {
-        Some(t)
-    } else if let Ok(d) = jiff::civil::Date::strptime("%Y-%m-%d", v) {
-        d.at(9, 0, 0, 0)
-            .to_zoned(jerusalem().clone())
-            .ok()
-            .map(|z| z.timestamp())
-    } else {
-        parse_local(v).and_then(|dt| dt.to_zoned(jerusalem().clone()).ok().map(|z| z.timestamp()))
-    };
-    ts.map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .ok_or_else(|| format!("`{v}` is not a date (YYYY-MM-DD HH:MM, Israel time)"))
+    crate::clock::parse_typed(v).map(crate::clock::iso_utc)
 }
 
 /// Replaces the proposed value of one field (validated: email shape, phone in E.164, date).

@@ -168,6 +168,10 @@ async fn run(
             Job::FetchCustomFields => {
                 let (client, store, events) = (client.clone(), store.clone(), events.clone());
                 tokio::spawn(async move {
+                    // The location's zone comes with the location's definitions (appointments).
+                    if let Err(e) = super::location_zone::refresh(&client, &store).await {
+                        tracing::warn!(error = %e, "location time zone not loaded");
+                    }
                     let _ = events.send(match fetch_custom_fields(&client, &store).await {
                         Ok(_) => SyncEvent::CustomFieldsLoaded,
                         Err(e) => SyncEvent::Error {

@@ -338,6 +338,9 @@ pub struct App {
     pub tab: ActivityTab,
     pub activity_scroll: u16,
     pub custom_fields: HashMap<String, CustomFieldDef>,
+    /// The location's time zone (cached from `GET /locations/{id}`), for appointment times GHL
+    /// sends without a zone; `None` while unknown (they are then labelled as location time).
+    pub location_zone: Option<jiff::tz::TimeZone>,
     /// The recent status messages (newest first, at most [`MESSAGE_LOG`]).
     pub messages: std::collections::VecDeque<String>,
     /// The messages popup is open, scrolled by this many lines.
@@ -379,6 +382,7 @@ impl App {
             Err(e) => (Vec::new(), Some(format!("cache: {e}"))),
         };
         let custom_fields = store.custom_fields().unwrap_or_default();
+        let location_zone = crate::sync::location_zone::cached(&store);
         let last_sync = store.meta("last_sync").and_then(|s| s.parse().ok());
         let complete = rows.len() < HEAD_ROWS;
         let order = sort_order(&rows, SortKey::Name);
@@ -426,6 +430,7 @@ impl App {
             tab: ActivityTab::Tasks,
             activity_scroll: 0,
             custom_fields,
+            location_zone,
             help: None,
             messages: Default::default(),
             messages_open: None,
@@ -1157,10 +1162,13 @@ impl App {
                     }
                 }
             }
-            SyncEvent::CustomFieldsLoaded => match self.store.custom_fields() {
-                Ok(cf) => self.custom_fields = cf,
-                Err(e) => self.status.error = Some(format!("custom fields: {e}")),
-            },
+            SyncEvent::CustomFieldsLoaded => {
+                self.location_zone = crate::sync::location_zone::cached(&self.store);
+                match self.store.custom_fields() {
+                    Ok(cf) => self.custom_fields = cf,
+                    Err(e) => self.status.error = Some(format!("custom fields: {e}")),
+                }
+            }
             SyncEvent::RateLimit(b) => self.status.rate = Some(b),
             SyncEvent::Retrying {
                 what,

@@ -9,26 +9,13 @@
 //! day, which happened twice) takes the **earlier** instant, the summer (+03:00) one
 //! (01:30 → 22:30Z the day before).
 
-use std::sync::OnceLock;
-
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-/// The POSIX rule of `Asia/Jerusalem` since 2013, used only when the system has no tz
-/// database: IST = UTC+2, IDT = UTC+3 from the Friday before the last Sunday of March 02:00
-/// (4th Thursday 26:00) to the last Sunday of October 02:00.
-const JERUSALEM_POSIX: &str = "IST-2IDT,M3.4.4/26,M10.5.0";
-
-/// The `Asia/Jerusalem` zone from the system tz database, falling back to its POSIX rule.
+/// The `Asia/Jerusalem` zone ([`crate::clock::israel`], the one clock of the program).
 pub fn jerusalem() -> &'static TimeZone {
-    static TZ: OnceLock<TimeZone> = OnceLock::new();
-    TZ.get_or_init(|| {
-        TimeZone::get("Asia/Jerusalem").unwrap_or_else(|_| {
-            tracing::warn!("no tz database entry for Asia/Jerusalem; using its POSIX rule");
-            TimeZone::posix(JERUSALEM_POSIX).expect("valid POSIX TZ string")
-        })
-    })
+    crate::clock::israel()
 }
 
 /// Converts an Excel serial date (1900 date system: day 1 = 1900-01-01, serial 60 is Excel's

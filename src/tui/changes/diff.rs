@@ -46,13 +46,14 @@ fn empty_text(c: &Change, ghl_side: bool) -> &'static str {
     }
 }
 
-/// A cell's lines: the marker on the first line, the value wrapped to `w - 2`.
+/// A cell's lines: the marker on the first line, the value (an instant in Israel time,
+/// [`crate::clock::value`]) wrapped to `w - 2`.
 fn value_cell(v: Option<&str>, marker: &str, empty: &str, w: usize) -> (Vec<String>, bool) {
     let inner = w.saturating_sub(2).max(1);
-    match v {
+    match v.map(crate::clock::value) {
         Some(v) => {
             // Each line of a multi-line value (a note's body) wrapped on its own.
-            let wrapped: Vec<String> = text::clean_lines(v)
+            let wrapped: Vec<String> = text::clean_lines(&v)
                 .iter()
                 .flat_map(|l| text::wrap(l, inner))
                 .collect();

@@ -151,6 +151,14 @@ pub fn render(app: &App, e: &EditState, f: &mut Frame, area: Rect) {
     let mut block = crate::tui::panes::block(title, true, t);
     if e.error.is_some() {
         block = block.border_style(t.error());
+    } else if e.field == "dueDate" {
+        // Which instant the typed text means, live, before it is saved.
+        let (hint, style) = match crate::clock::typed_hint(&e.input) {
+            Some(h) => (h, t.ok()),
+            None => (format!("not a date yet: YYYY-MM-DD HH:MM, {}", crate::clock::ISRAEL), t.warn()),
+        };
+        let hint = text::truncate(&format!(" {hint} "), inner_w);
+        block = block.title_bottom(Line::styled(hint, style).right_aligned());
     }
     f.render_widget(Clear, r);
     let inner = block.inner(r);

@@ -17,13 +17,7 @@ use crate::tui::theme::Theme;
 
 /// When a write was sent, in Israel time like every time on screen.
 fn time(s: &str) -> String {
-    match s.parse::<jiff::Timestamp>() {
-        Ok(t) => t
-            .to_zoned(crate::bmby::normalize::time::jerusalem().clone())
-            .strftime("%Y-%m-%d %H:%M:%S")
-            .to_string(),
-        Err(_) => text::clean(s),
-    }
+    crate::tui::panes::short_time(s)
 }
 
 /// One entry as text.

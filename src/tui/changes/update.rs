@@ -329,12 +329,14 @@ impl App {
                     }
                     match c.fields.get(field) {
                         Some(f) => {
-                            let e = EditState::new(
-                                c.id,
-                                &f.field,
-                                &f.label,
-                                f.proposed.as_deref().unwrap_or(""),
-                            );
+                            let v = f.proposed.as_deref().unwrap_or("");
+                            // A due date is typed in Israel time, so it is offered that way.
+                            let v = if f.field == "dueDate" {
+                                crate::clock::value(v)
+                            } else {
+                                v.into()
+                            };
+                            let e = EditState::new(c.id, &f.field, &f.label, &v);
                             cs.edit = Some(e);
                         }
                         None => self.status.info = Some("this change has no fields".into()),

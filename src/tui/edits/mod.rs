@@ -178,17 +178,17 @@ pub fn run_local(store: &Store, op: &LocalOp) -> Result<Change, String> {
 
 /// Tomorrow 09:00 Israel time, `YYYY-MM-DD HH:MM`: the due date a new task starts with.
 fn default_due(now: jiff::Timestamp) -> String {
-    let tz = crate::bmby::normalize::time::jerusalem().clone();
-    let d = now.to_zoned(tz).date().tomorrow().unwrap_or_default();
+    let d = now
+        .to_zoned(crate::clock::israel().clone())
+        .date()
+        .tomorrow()
+        .unwrap_or_default();
     format!("{d} 09:00")
 }
 
 /// An ISO instant as Israel local `YYYY-MM-DD HH:MM` (to edit a due date).
 fn local_due(iso: &str) -> String {
-    let tz = crate::bmby::normalize::time::jerusalem().clone();
-    iso.parse::<jiff::Timestamp>()
-        .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| iso.to_owned())
+    crate::clock::value(iso).into_owned()
 }
 
 /// The tasks in the order the activity pane lists them (open first).
@@ -262,9 +262,15 @@ impl App {
     }
 
     fn open_line(&mut self, step: Step, label: &str, value: &str) {
+        // A due date's editor shows live which instant the text means (`dueDate`).
+        let field = if matches!(step, Step::TaskDue { .. }) {
+            "dueDate"
+        } else {
+            ""
+        };
         self.hand_edit = Some(HandEdit::Line {
             step,
-            edit: EditState::new(0, "", label, value),
+            edit: EditState::new(0, field, label, value),
         });
     }
 
@@ -439,8 +445,14 @@ impl App {
             }
             Ok(c) => {
                 self.status.error = None;
+                // The instant a typed due date was saved as, said once more in words.
+                let due = c
+                    .proposed("dueDate")
+                    .and_then(crate::clock::instant)
+                    .map(|t| format!(", due {}", crate::clock::human_labelled(t)))
+                    .unwrap_or_default();
                 self.status.info = Some(format!(
-                    "change #{} ({} for {}) is pending: approve it on the Changes screen (c)",
+                    "change #{} ({} for {}{due}) is pending: approve it on the Changes screen (c)",
                     c.id,
                     c.describe(),
                     crate::tui::text::clean(&c.display_name)
@@ -580,6 +592,10 @@ impl App {
             Step::TaskDue { task, title } => {
                 if typed.trim().is_empty() {
                     self.set_line_error("a task needs a due date");
+                    return Vec::new();
+                }
+                if let Err(e) = crate::clock::parse_typed(&typed) {
+                    self.set_line_error(&e);
                     return Vec::new();
                 }
                 let body = task

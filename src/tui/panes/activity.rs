@@ -181,9 +181,15 @@ fn appointments(app: &App, d: &Details) -> Vec<Line<'static>> {
         if i > 0 {
             l.push(Line::raw(""));
         }
+        // GHL sends these without a zone: read in the location's zone, shown in Israel time.
+        let at = |s: &str| text::clean(&crate::clock::location_text(s, app.location_zone.as_ref()));
         let when = match (&a.start_time, &a.end_time) {
-            (Some(s), Some(e)) => format!("{} → {}", text::clean(s), text::clean(e)),
-            (Some(s), None) => text::clean(s),
+            (Some(s), Some(e)) => text::clean(&crate::clock::location_span(
+                s,
+                e,
+                app.location_zone.as_ref(),
+            )),
+            (Some(s), None) => at(s),
             _ => "(no time)".to_owned(),
         };
         let mut head = vec![Span::styled(when, t.label())];

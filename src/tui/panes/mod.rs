@@ -36,14 +36,11 @@ pub fn value(text: &str) -> Span<'static> {
     Span::styled(super::text::clean(text), Style::new())
 }
 
-/// An ISO 8601 instant as `YYYY-MM-DD HH:MM` in Israel time (`Asia/Jerusalem`, as Bmby keeps
-/// times and as due dates are typed) when it parses, else the text as it came.
+/// An ISO 8601 instant in the one human format, Israel time ([`crate::clock::value`]:
+/// `2026-12-07 09:00`), else the text as it came (cleaned).
 pub fn short_time(s: &str) -> String {
-    match s.parse::<jiff::Timestamp>() {
-        Ok(t) => t
-            .to_zoned(crate::bmby::normalize::time::jerusalem().clone())
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string(),
-        Err(_) => super::text::clean(s),
+    match crate::clock::instant(s) {
+        Some(t) => crate::clock::human(t),
+        None => super::text::clean(s),
     }
 }
