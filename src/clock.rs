@@ -180,7 +180,11 @@ pub fn location_text(s: &str, tz: Option<&TimeZone>) -> String {
 /// `2026-02-17 11:30 → 12:00 location time` while the zone is unknown.
 pub fn location_span(start: &str, end: &str, tz: Option<&TimeZone>) -> String {
     let (s, e) = (location_text(start, tz), location_text(end, tz));
-    let unlabelled = |x: &str| x.strip_suffix(LOCATION_TIME).map(str::trim_end).map(str::to_owned);
+    let unlabelled = |x: &str| {
+        x.strip_suffix(LOCATION_TIME)
+            .map(str::trim_end)
+            .map(str::to_owned)
+    };
     let (s0, e0, label) = match (unlabelled(&s), unlabelled(&e)) {
         (Some(a), Some(b)) => (a, b, format!(" {LOCATION_TIME}")),
         _ => (s.clone(), e.clone(), String::new()),
@@ -234,7 +238,13 @@ mod tests {
     fn values_that_are_instants_are_shown_in_israel_time_others_untouched() {
         assert_eq!(value("2026-12-07T07:00:00.000Z"), "2026-12-07 09:00");
         assert_eq!(value("2026-07-07T10:00:00+03:00"), "2026-07-07 10:00");
-        for keep in ["2026-12-07", "Dana Levi", "1810425600000", "", "2026-12-07 09:00"] {
+        for keep in [
+            "2026-12-07",
+            "Dana Levi",
+            "1810425600000",
+            "",
+            "2026-12-07 09:00",
+        ] {
             assert_eq!(value(keep), keep);
         }
         assert_eq!(

@@ -52,7 +52,10 @@ fn has_utc_instant(s: &str) -> Option<String> {
             && b.get(i + 13) == Some(&b':');
         let zulu = d(i) && d(i + 1) && b.get(i + 2) == Some(&b':') && {
             let mut j = i + 3;
-            while b.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b':' || *c == b'.') {
+            while b
+                .get(j)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b':' || *c == b'.')
+            {
                 j += 1;
             }
             b.get(j) == Some(&b'Z')
@@ -79,7 +82,10 @@ async fn contact_and_changes_text_in_israel_time_json_in_iso() {
 
     let text = ok(&bin(&sb, dir.path(), &["contact", CONTACT]));
     assert_eq!(has_utc_instant(&text), None, "{text}");
-    assert!(text.contains("Times are Israel time (Asia/Jerusalem)."), "{text}");
+    assert!(
+        text.contains("Times are Israel time (Asia/Jerusalem)."),
+        "{text}"
+    );
     // Tasks due 08:30Z in winter and 13:00Z in summer.
     assert!(text.contains("due 2028-02-07 10:30"), "{text}");
     assert!(text.contains("due 2027-04-22 16:00"), "{text}");
@@ -127,7 +133,10 @@ async fn contact_and_changes_text_in_israel_time_json_in_iso() {
     let text = ok(&bin(&sb, dir.path(), &["changes"]));
     assert_eq!(has_utc_instant(&text), None, "{text}");
     assert!(text.contains("Due: (empty) → 2026-03-27 09:00"), "{text}");
-    assert!(text.contains("Due: 2027-04-22 16:00 → 2027-01-10 16:00"), "{text}");
+    assert!(
+        text.contains("Due: 2027-04-22 16:00 → 2027-01-10 16:00"),
+        "{text}"
+    );
     assert!(text.contains("Times are Israel time"), "{text}");
 
     let doc: Value =

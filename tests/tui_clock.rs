@@ -66,7 +66,11 @@ fn utc_instants(s: &str) -> Vec<String> {
             at(j, 'Z')
         };
         if iso || zulu {
-            out.push(b[i.saturating_sub(4)..(i + 24).min(b.len())].iter().collect());
+            out.push(
+                b[i.saturating_sub(4)..(i + 24).min(b.len())]
+                    .iter()
+                    .collect(),
+            );
         }
     }
     out
@@ -74,7 +78,10 @@ fn utc_instants(s: &str) -> Vec<String> {
 
 fn assert_no_utc(what: &str, text: &str) {
     let found = utc_instants(text);
-    assert!(found.is_empty(), "{what}: UTC instants {found:?} in\n{text}");
+    assert!(
+        found.is_empty(),
+        "{what}: UTC instants {found:?} in\n{text}"
+    );
 }
 
 #[test]
@@ -196,11 +203,8 @@ fn fill_times(s: &Store) {
         ],
     )
     .unwrap();
-    s.set_meta(
-        bmby_ghl::sync::location_zone::META_KEY,
-        "America/New_York",
-    )
-    .unwrap();
+    s.set_meta(bmby_ghl::sync::location_zone::META_KEY, "America/New_York")
+        .unwrap();
     for c in time_changes() {
         s.put_change(&c).unwrap();
     }
@@ -275,7 +279,10 @@ fn diff_values_that_are_instants_read_in_israel_time_80x24() {
     assert!(s.contains("+ 2026-10-25 09:00"), "{s}");
     d.keys("j");
     let s = snap(&mut d, 80, 24);
-    assert!(s.contains("+ 2026-10-25 09:00"), "Bmby write-back diff\n{s}");
+    assert!(
+        s.contains("+ 2026-10-25 09:00"),
+        "Bmby write-back diff\n{s}"
+    );
     assert_no_utc("Bmby diff", &s);
     // The stored values stay ISO 8601 UTC.
     let c = d.app.store().change(20).unwrap().unwrap();
@@ -339,10 +346,7 @@ fn a_typed_due_date_says_which_time_it_means_before_saving_80x24() {
         .expect("the new task");
     assert_eq!(added.proposed("dueDate"), Some("2026-03-27T06:00:00.000Z"));
     let info = d.app.status.info.clone().unwrap_or_default();
-    assert!(
-        info.contains("due 2026-03-27 09:00 Israel time"),
-        "{info}"
-    );
+    assert!(info.contains("due 2026-03-27 09:00 Israel time"), "{info}");
 }
 
 #[test]

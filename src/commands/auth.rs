@@ -248,7 +248,7 @@ fn expiry_text(at: Option<i64>, now: i64) -> String {
         return "never (static token)".into();
     };
     let when = jiff::Timestamp::from_second(at)
-        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .map(crate::clock::human_labelled)
         .unwrap_or_else(|_| at.to_string());
     let left = at - now;
     if left <= 0 {

@@ -216,7 +216,11 @@ pub(super) fn contact_cmd(
         Some(if c.dnd { "yes (all channels)" } else { "no" }),
     )?;
     let when = |v: Option<&str>| v.map(|v| crate::clock::value(v).into_owned());
-    line(&mut out, "Updated", when(c.date_updated.as_deref()).as_deref())?;
+    line(
+        &mut out,
+        "Updated",
+        when(c.date_updated.as_deref()).as_deref(),
+    )?;
     for f in &c.custom_fields {
         let name = defs
             .get(&f.id)
@@ -258,7 +262,11 @@ pub(super) fn contact_cmd(
             a.appointment_status.as_deref().unwrap_or("")
         )?;
     }
-    writeln!(out, "\nTimes are {} (Asia/Jerusalem).", crate::clock::ISRAEL)?;
+    writeln!(
+        out,
+        "\nTimes are {} (Asia/Jerusalem).",
+        crate::clock::ISRAEL
+    )?;
     if !fresh {
         eprintln!("(from the cache)");
     }
@@ -279,10 +287,7 @@ fn appointments_json(
             let iso = |s: Option<&str>| s.and_then(|s| crate::clock::location_iso(s, zone));
             o.insert("start_iso".into(), json!(iso(a.start_time.as_deref())));
             o.insert("end_iso".into(), json!(iso(a.end_time.as_deref())));
-            o.insert(
-                "timezone".into(),
-                json!(zone.and_then(|z| z.iana_name())),
-            );
+            o.insert("timezone".into(), json!(zone.and_then(|z| z.iana_name())));
         }
         out.push(v);
     }

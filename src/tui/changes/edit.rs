@@ -155,7 +155,10 @@ pub fn render(app: &App, e: &EditState, f: &mut Frame, area: Rect) {
         // Which instant the typed text means, live, before it is saved.
         let (hint, style) = match crate::clock::typed_hint(&e.input) {
             Some(h) => (h, t.ok()),
-            None => (format!("not a date yet: YYYY-MM-DD HH:MM, {}", crate::clock::ISRAEL), t.warn()),
+            None => (
+                format!("not a date yet: YYYY-MM-DD HH:MM, {}", crate::clock::ISRAEL),
+                t.warn(),
+            ),
         };
         let hint = text::truncate(&format!(" {hint} "), inner_w);
         block = block.title_bottom(Line::styled(hint, style).right_aligned());
