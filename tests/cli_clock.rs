@@ -3,6 +3,8 @@
 //! are read in the location's zone (`GET /locations/{id}` → `timezone`, here a New York
 //! location) or labelled as location time when the zone is unknown; `--json` keeps ISO 8601.
 
+mod ghl_support;
+
 use std::process::{Command, Output};
 
 use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
@@ -79,6 +81,17 @@ async fn contact_and_changes_text_in_israel_time_json_in_iso() {
     let sb = sandbox("America/New_York").await;
     let dir = tempfile::tempdir().unwrap();
     ok(&bin(&sb, dir.path(), &["sync"]));
+    {
+        // `sync` cached the location's zone with the location.
+        let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+        assert_eq!(
+            store
+                .meta(bmby_ghl::sync::location_zone::META_KEY)
+                .as_deref(),
+            Some("America/New_York")
+        );
+        assert!(bmby_ghl::sync::location_zone::cached(&store).is_some());
+    }
 
     let text = ok(&bin(&sb, dir.path(), &["contact", CONTACT]));
     assert_eq!(has_utc_instant(&text), None, "{text}");
@@ -174,4 +187,40 @@ async fn an_unknown_location_zone_is_labelled_not_guessed() {
     let a = &doc["appointments"][0];
     assert!(a["start_iso"].is_null(), "{a}");
     assert!(a["start_time"].is_string(), "GHL's own value is kept: {a}");
+}
+
+/// The TUI's worker loads the location's zone with the custom field definitions (on start),
+/// before it reports them loaded, so the app reads it on that event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_caches_the_zone_before_custom_fields_are_loaded() {
+    use bmby_ghl::sync::{location_zone, worker, Job, SyncEvent};
+    let sb = sandbox("America/New_York").await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    assert!(location_zone::cached(&store).is_none());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let jobs = worker::spawn(
+        ghl_support::fast_client(&sb.base_url()),
+        store.clone(),
+        tx,
+        worker::WorkerConfig {
+            pull_interval: None,
+            pull_on_start: false,
+            ..Default::default()
+        },
+    );
+    jobs.send(Job::FetchCustomFields).await.unwrap();
+    let got = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        loop {
+            match rx.recv().await.expect("worker alive") {
+                SyncEvent::CustomFieldsLoaded => break,
+                SyncEvent::Error { context, message } => panic!("{context}: {message}"),
+                _ => {}
+            }
+        }
+    })
+    .await;
+    assert!(got.is_ok(), "custom fields loaded");
+    let tz = location_zone::cached(&store).expect("the zone is cached");
+    assert_eq!(tz.iana_name(), Some("America/New_York"));
 }
