@@ -635,6 +635,30 @@ fn bin(e: &Env, args: &[&str], bmby_env: &[(&str, String)]) -> std::process::Out
     cmd.output().unwrap()
 }
 
+/// Fails on `YYYY-MM-DDTHH:MM` or a `…:MM[:SS[.fff]]Z` instant in text meant for people.
+fn assert_no_utc_instant(text: &str) {
+    let b = text.as_bytes();
+    let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    for i in 0..b.len() {
+        let iso = (0..4).all(|k| d(i + k))
+            && b.get(i + 4) == Some(&b'-')
+            && b.get(i + 7) == Some(&b'-')
+            && b.get(i + 10) == Some(&b'T')
+            && d(i + 11);
+        let zulu = d(i) && d(i + 1) && b.get(i + 2) == Some(&b':') && {
+            let mut j = i + 3;
+            while b
+                .get(j)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b':' || *c == b'.')
+            {
+                j += 1;
+            }
+            b.get(j) == Some(&b'Z')
+        };
+        assert!(!(iso || zulu), "a UTC instant at byte {i} in\n{text}");
+    }
+}
+
 fn ok(o: &std::process::Output) -> String {
     assert!(
         o.status.success(),
@@ -667,6 +691,10 @@ async fn bmby_push_and_apply_through_the_binary() {
     let dry: serde_json::Value =
         serde_json::from_str(&ok(&bin(&e, &["bmby", "push", "--dry-run", "--json"], &[]))).unwrap();
     assert_eq!(dry["summary"]["tasks"], 3);
+    // The same plan for people: due dates in Israel time, no UTC instant.
+    let dry_text = ok(&bin(&e, &["bmby", "push", "--dry-run"], &[]));
+    assert!(dry_text.contains("Due: 20"), "{dry_text}");
+    assert_no_utc_instant(&dry_text);
     let out: serde_json::Value =
         serde_json::from_str(&ok(&bin(&e, &["bmby", "push", "--json"], &[]))).unwrap();
     assert_eq!(out["summary"]["tasks"], 3);
@@ -684,6 +712,7 @@ async fn bmby_push_and_apply_through_the_binary() {
     let human = ok(&bin(&e, &["changes"], &[]));
     assert!(human.contains("Bmby: new task"), "{human}");
     assert!(human.contains("Bmby: new comment"), "{human}");
+    assert_no_utc_instant(&human);
 
     let plan = ok(&bin(&e, &["apply", "--all", "--dry-run"], &full_login));
     assert!(
