@@ -31,8 +31,10 @@ pub struct Note {
 }
 
 /// An appointment of a contact (`GET /contacts/{contactId}/appointments`, GHL schema
-/// `GetEventSchema`). Times are as GHL sent them: this endpoint gives `YYYY-MM-DD HH:MM:SS`
-/// with no zone, so they are shown as they came.
+/// `GetEventSchema`). Times are kept as GHL sent them: this endpoint gives
+/// `YYYY-MM-DD HH:MM:SS` with no zone, meaning the location's time zone; people see them
+/// through [`crate::clock::location_text`] (Israel time, or labelled `location time` while the
+/// zone is unknown).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appointment {
     pub id: String,
