@@ -18,9 +18,11 @@ macro_rules! out {
 }
 
 mod apply;
+mod apply_report;
 mod auth;
 mod bmby;
 mod browse;
+mod conflict_text;
 mod demo;
 
 use std::sync::Arc;
