@@ -282,7 +282,7 @@ fn send(
         for (what, s) in [("failed", ChangeState::Failed), ("conflicts", ChangeState::Conflict)] {
             let ids = ids_in(s);
             if !ids.is_empty() {
-                outln!("{what}: {}", id_list(&ids, 20));
+                outln!("{what}: {}", id_list(&ids, 10));
             }
         }
         if waiting > 0 {
@@ -292,7 +292,7 @@ fn send(
             outln!(
                 "still waiting: {} ({}): `bmby-ghl apply` sends them",
                 n(waiting, "change", "changes"),
-                id_list(&ids, 20)
+                id_list(&ids, 10)
             );
         }
     }
