@@ -146,10 +146,7 @@ async fn assert_all_landed_once(
     drop(store);
     let reqs = sb.requests();
     let mut puts: HashMap<String, usize> = HashMap::new();
-    for r in reqs
-        .iter()
-        .filter(|r| r.method == "PUT" && r.status == 200)
-    {
+    for r in reqs.iter().filter(|r| r.method == "PUT" && r.status == 200) {
         *puts.entry(r.path.clone()).or_default() += 1;
     }
     for (id, _) in expected {
@@ -216,7 +213,8 @@ async fn apply_in_tmux_streams_lines_stops_on_ctrl_c_and_a_second_run_finishes()
     let s = t.wait_for("the first lines", |s| applied_lines(s) >= 5);
     assert!(!s.contains("EXITED"), "still running:\n{s}");
     assert!(
-        s.lines().any(|l| l.starts_with("#1 applied update Person 1 (")),
+        s.lines()
+            .any(|l| l.starts_with("#1 applied update Person 1 (")),
         "one line per change: id, outcome, what, who, contact:\n{s}"
     );
     t.wait_for("the progress line", |s| {
@@ -368,7 +366,10 @@ async fn changes_text_shows_a_conflict_three_ways() {
     let o = bin(&sb, dir.path(), &["changes"]).output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("#1 update conflict Person 1"), "{text}");
-    assert!(text.contains("⚠ conflict: contact changed in GHL"), "{text}");
+    assert!(
+        text.contains("⚠ conflict: contact changed in GHL"),
+        "{text}"
+    );
     assert!(text.contains("      base (when diffed): (empty)"), "{text}");
     assert!(text.contains("      GHL now:            חיפה"), "{text}");
     assert!(text.contains("      proposed:           עיר 1"), "{text}");

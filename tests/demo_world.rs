@@ -127,7 +127,10 @@ fn a_second_demo_run_continues_the_first_ones_world() {
 
     // Second run on the same data dir: the same world.
     let d = demo_setup(&paths, &rt, &opts(true)).unwrap();
-    assert!(d.world.as_ref().unwrap().restored, "the world was read back");
+    assert!(
+        d.world.as_ref().unwrap().restored,
+        "the world was read back"
+    );
     assert_eq!(d.ghl.contact_count(), contacts_after);
     let ghl = client(&d.settings).unwrap();
     for id in &created {
@@ -153,10 +156,7 @@ fn a_second_demo_run_continues_the_first_ones_world() {
 
     // Without a kept world (no --data-dir): the stand-ins start from their seeds.
     let fresh = tempfile::tempdir().unwrap();
-    let paths = Paths::resolve(
-        Some(&fresh.path().join("none.toml")),
-        Some(fresh.path()),
-    );
+    let paths = Paths::resolve(Some(&fresh.path().join("none.toml")), Some(fresh.path()));
     let d = demo_setup(&paths, &rt, &opts(false)).unwrap();
     assert!(d.world.is_none());
     assert_eq!(d.ghl.contact_count(), SEEDED_CONTACTS);

@@ -1,7 +1,7 @@
 //! `bmby-ghl apply [--all | ID...] [--dry-run]`: send approved changes to GHL, and write-backs
 //! to Bmby when a Bmby login (or lead password) is configured.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 
@@ -175,7 +175,9 @@ fn nothing_approved(changes: &[crate::domain::Change], all: bool, as_json: bool)
     if as_json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&json!({ "results": [], "stopped": false, "notTried": [] }))?
+            serde_json::to_string_pretty(
+                &json!({ "results": [], "stopped": false, "notTried": [] })
+            )?
         );
     }
     Ok(())
@@ -279,7 +281,10 @@ fn send(
                 format!(", {} not tried", run.not_tried.len())
             }
         );
-        for (what, s) in [("failed", ChangeState::Failed), ("conflicts", ChangeState::Conflict)] {
+        for (what, s) in [
+            ("failed", ChangeState::Failed),
+            ("conflicts", ChangeState::Conflict),
+        ] {
             let ids = ids_in(s);
             if !ids.is_empty() {
                 outln!("{what}: {}", id_list(&ids, 10));
@@ -339,8 +344,14 @@ fn stop_on_signals(stop: Arc<AtomicBool>, why: Arc<AtomicU8>) -> Result<AbortOnD
                 if first {
                     why.store(n, Ordering::SeqCst);
                 }
+                // On a terminal, over the progress line.
+                let clear = if std::io::stderr().is_terminal() {
+                    "\r\x1b[2K"
+                } else {
+                    ""
+                };
                 eprintln!(
-                    "\r\x1b[2K{}: stopping after the change in flight (its state is saved); Ctrl-\\ quits at once",
+                    "{clear}{}: stopping after the change in flight (its state is saved); Ctrl-\\ quits at once",
                     signal_name(n).unwrap_or("signal")
                 );
             }

@@ -92,9 +92,7 @@ impl Progress {
             ));
         }
         if let Some(why) = self.stopping {
-            s.push_str(&format!(
-                " — {why}: stopping after the change in flight"
-            ));
+            s.push_str(&format!(" — {why}: stopping after the change in flight"));
         }
         s
     }
