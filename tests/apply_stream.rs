@@ -300,7 +300,7 @@ async fn sigterm_stops_apply_after_the_change_in_flight_and_a_second_run_finishe
         .and_then(|s| s.split(' ').next())
         .and_then(|s| s.parse().ok())
         .unwrap();
-    assert!(sent >= 5 && sent < UPDATES, "{summary}");
+    assert!((5..UPDATES).contains(&sent), "{summary}");
     let change_lines = rest.iter().filter(|l| l.starts_with('#')).count();
     assert_eq!(change_lines + 5, sent, "one line per change sent");
     assert!(
