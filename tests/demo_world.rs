@@ -99,15 +99,20 @@ fn a_second_demo_run_continues_the_first_ones_world() {
         .collect();
 
     // The world is saved after each write, without waiting for the end of the run: poll the
-    // file until the last created contact is in it, then stop without a final save (as a
-    // crash would).
+    // file until it holds the stand-in's final state (every create and delete), then stop
+    // without a final save (as a crash would).
     let ghl_file = world_dir(&paths.data_dir).join("ghl.json");
-    let last = created.last().unwrap().clone();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !std::fs::read_to_string(&ghl_file)
-        .unwrap_or_default()
-        .contains(&last)
-    {
+    loop {
+        let text = std::fs::read_to_string(&ghl_file).unwrap_or_default();
+        let saved: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let ids: Vec<&str> = saved["contacts"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c["id"].as_str()).collect())
+            .unwrap_or_default();
+        if ids.len() == contacts_after && created.iter().all(|c| ids.contains(&c.as_str())) {
+            break;
+        }
         assert!(Instant::now() < deadline, "the world was not saved");
         std::thread::sleep(Duration::from_millis(50));
     }
