@@ -50,7 +50,7 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         .thread_name("bmby-ghl-worker")
         .build()?;
     let code = if is_demo {
-        commands::demo(&paths, &rt)
+        commands::demo(&paths, &rt, cli.data_dir.is_some())
     } else {
         let mut settings = config::load(&paths.config_file, &|k| std::env::var(k).ok())?;
         settings.only_cached_location = config::only_cached_location(&paths.data_dir);

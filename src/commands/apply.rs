@@ -1,14 +1,19 @@
 //! `bmby-ghl apply [--all | ID...] [--dry-run]`: send approved changes to GHL, and write-backs
 //! to Bmby when a Bmby login (or lead password) is configured.
 
+use std::io::{IsTerminal as _, Write as _};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Arc;
+
 use color_eyre::eyre::{eyre, Result};
 use serde_json::json;
 use tokio::runtime::Runtime;
 
+use super::apply_report::{change_line, id_list, Progress};
 use super::{client, location, open_store};
 use crate::config::{Paths, Settings};
 use crate::domain::{ChangeKind, ChangeState, Target};
-use crate::sync::{dispatch, review};
+use crate::sync::{dispatch, dispatch_run, review};
 
 pub(super) fn apply_cmd(
     paths: &Paths,
@@ -139,74 +144,128 @@ pub(super) fn apply_cmd(
             }
         }
     }
+    if selected.is_empty() {
+        nothing_approved(&changes, all, as_json)?;
+        return Ok(0);
+    }
     let ghl = client(settings)?;
     let bmby = super::bmby_writeback_client(settings)?;
-    let mut results = Vec::new();
-    // A refused token stops the run (the rest would be refused too); what was done is still
-    // reported before the error.
-    let stopped = rt.block_on(async {
-        for id in &selected {
-            match dispatch::dispatch_one_with(&ghl, bmby.as_ref(), &store, *id).await {
-                Ok(state) => results.push((*id, state)),
-                Err(e @ dispatch::DispatchError::Unauthorized(_)) => {
-                    results.push((*id, ChangeState::Approved));
-                    return Ok(Some(e));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok::<_, dispatch::DispatchError>(None)
-    })?;
-    let mut out = Vec::new();
-    for (id, state) in &results {
-        let c = store.change(*id)?;
-        let info = store.outbox_info(*id)?;
-        out.push(json!({
-            "change": id,
-            "state": state.label(),
-            "name": c.as_ref().map(|c| c.display_name.clone()),
-            "contactId": info.contact_id,
-            "error": info.last_error,
-            "droppedFields": info.dropped_fields,
-        }));
-        if !as_json {
-            let mut line = format!(
-                "#{id} {} {}",
-                state.label(),
-                c.map(|c| c.display_name).unwrap_or_default()
-            );
-            if let Some(cid) = &info.contact_id {
-                line.push_str(&format!(" ({cid})"));
-            }
-            if !info.dropped_fields.is_empty() {
-                line.push_str(&format!(
-                    " — GHL did not store: {}",
-                    info.dropped_fields.join(", ")
-                ));
-            }
-            // A change still approved waits (a Bmby write-back without a login, or trouble on
-            // the way that the next run retries): say why.
-            if matches!(
-                state,
-                ChangeState::Failed
-                    | ChangeState::Conflict
-                    | ChangeState::InFlight
-                    | ChangeState::Approved
-            ) {
-                if let Some(e) = &info.last_error {
-                    line.push_str(&format!(" — {e}"));
-                }
-            }
-            outln!("{line}");
-        }
-    }
-    let count = |s: ChangeState| results.iter().filter(|(_, x)| *x == s).count();
+    send(&store, &ghl, bmby.as_ref(), rt, &selected, as_json)
+}
+
+/// `apply` found nothing to send: say so on stderr, and how to approve (`--json`: an empty
+/// result document on stdout as well).
+fn nothing_approved(changes: &[crate::domain::Change], all: bool, as_json: bool) -> Result<()> {
+    let pending = changes
+        .iter()
+        .filter(|c| c.state == ChangeState::Pending)
+        .count();
+    let how = if pending == 0 {
+        "no change is pending review either (import a Bmby export with `bmby-ghl import FILE`, or `bmby-ghl bmby pull`)".to_owned()
+    } else if all {
+        format!("the {pending} pending change(s) are ambiguous: choose a contact for each first (`bmby-ghl changes --state pending`)")
+    } else {
+        format!(
+            "{pending} change(s) wait for review: approve them with `bmby-ghl approve ID…` \
+             (see `bmby-ghl changes --state pending`) or in the TUI (`c`, then `a`), or send \
+             every pending one with `bmby-ghl apply --all`"
+        )
+    };
+    eprintln!("nothing to send: no change is approved; {how}");
     if as_json {
         outln!(
             "{}",
-            serde_json::to_string_pretty(&json!({ "results": out }))?
+            serde_json::to_string_pretty(
+                &json!({ "results": [], "stopped": false, "notTried": [] })
+            )?
+        );
+    }
+    Ok(())
+}
+
+/// Sends `selected` one by one, printing a line per change as it lands and a progress line on a
+/// terminal's stderr; Ctrl-C or SIGTERM stops the run after the change in flight. Exit code 2
+/// when something failed, conflicted or still waits (including changes a stop left unsent).
+fn send(
+    store: &crate::store::Store,
+    ghl: &crate::ghl::GhlClient,
+    bmby: Option<&crate::bmby::soap::BmbySoapClient>,
+    rt: &Runtime,
+    selected: &[u64],
+    as_json: bool,
+) -> Result<i32> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let why = Arc::new(AtomicU8::new(0));
+    let mut progress = Progress::new(selected.len());
+    let mut out = Vec::new();
+    let mut write_err = None;
+    let run = rt.block_on(async {
+        let _listener = stop_on_signals(stop.clone(), why.clone())?;
+        progress.draw();
+        dispatch_run::dispatch_each(ghl, bmby, store, selected, &stop, |c, state| {
+            let info = store.outbox_info(c.id).unwrap_or_default();
+            out.push(json!({
+                "change": c.id,
+                "state": state.label(),
+                "kind": c.kind,
+                "what": c.describe(),
+                "name": c.display_name,
+                "contactId": info.contact_id,
+                "error": info.last_error,
+                "droppedFields": info.dropped_fields,
+            }));
+            progress.landed(state);
+            if let Some(w) = signal_name(why.load(Ordering::SeqCst)) {
+                progress.stopping(w);
+            }
+            if !as_json && write_err.is_none() {
+                progress.clear();
+                let mut o = std::io::stdout().lock();
+                if let Err(e) = writeln!(o, "{}", change_line(c, state, &info)) {
+                    // A closed stdout: stop sending (nobody sees the outcome) after this one.
+                    write_err = Some(e);
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+            progress.draw();
+        })
+        .await
+        .map_err(color_eyre::Report::from)
+    })?;
+    progress.clear();
+    if let Some(e) = write_err {
+        return Err(e.into());
+    }
+    let count = |s| run.count(s);
+    let ids_in = |s| -> Vec<u64> {
+        run.done
+            .iter()
+            .filter(|(_, x)| *x == s)
+            .map(|(i, _)| *i)
+            .collect()
+    };
+    let waiting = count(ChangeState::Approved) + count(ChangeState::InFlight) + run.not_tried.len();
+    let stopped_by = run
+        .stopped
+        .then(|| signal_name(why.load(Ordering::SeqCst)).unwrap_or("a stop"));
+    if as_json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "results": out,
+                "stopped": run.stopped,
+                "stoppedBy": stopped_by,
+                "notTried": run.not_tried,
+            }))?
         );
     } else {
+        if let Some(by) = stopped_by {
+            outln!(
+                "stopped by {by} after the change in flight: sent {} of {}",
+                run.done.len(),
+                selected.len()
+            );
+        }
         let n =
             |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
         outln!(
@@ -216,28 +275,105 @@ pub(super) fn apply_cmd(
             n(count(ChangeState::Conflict), "conflict", "conflicts"),
             count(ChangeState::InFlight),
             count(ChangeState::Approved),
-            if selected.len() > results.len() {
-                format!(", {} not tried", selected.len() - results.len())
-            } else {
+            if run.not_tried.is_empty() {
                 String::new()
+            } else {
+                format!(", {} not tried", run.not_tried.len())
             }
         );
+        for (what, s) in [
+            ("failed", ChangeState::Failed),
+            ("conflicts", ChangeState::Conflict),
+        ] {
+            let ids = ids_in(s);
+            if !ids.is_empty() {
+                outln!("{what}: {}", id_list(&ids, 10));
+            }
+        }
+        if waiting > 0 {
+            let mut ids = ids_in(ChangeState::Approved);
+            ids.extend(ids_in(ChangeState::InFlight));
+            ids.extend(&run.not_tried);
+            outln!(
+                "still waiting: {} ({}): `bmby-ghl apply` sends them",
+                n(waiting, "change", "changes"),
+                id_list(&ids, 10)
+            );
+        }
     }
-    if let Some(e) = stopped {
-        return Err(e.into());
+    if let Some(why) = run.unauthorized {
+        return Err(dispatch::DispatchError::Unauthorized(why).into());
     }
     Ok(
-        if count(ChangeState::Failed)
-            + count(ChangeState::Conflict)
-            + count(ChangeState::InFlight)
-            + count(ChangeState::Approved)
-            > 0
-        {
+        if count(ChangeState::Failed) + count(ChangeState::Conflict) + waiting > 0 {
             2
         } else {
             0
         },
     )
+}
+
+/// The name of the signal stored by [`stop_on_signals`] (0: none yet).
+fn signal_name(n: u8) -> Option<&'static str> {
+    match n {
+        1 => Some("Ctrl-C"),
+        2 => Some("SIGTERM"),
+        _ => None,
+    }
+}
+
+/// Listens for Ctrl-C (SIGINT) and SIGTERM while `apply` sends: the first one sets `stop` (the
+/// run ends after the change in flight, whose state the outbox saves) and records which signal
+/// in `why`. Ctrl-\ (SIGQUIT) still quits at once: the outbox is crash-safe, and the next
+/// `apply` resolves a change left in flight by looking it up. The listener ends when the
+/// returned guard is dropped.
+fn stop_on_signals(stop: Arc<AtomicBool>, why: Arc<AtomicU8>) -> Result<AbortOnDrop> {
+    #[cfg(unix)]
+    let task = {
+        use tokio::signal::unix::{signal, SignalKind};
+        // Registered now, before anything is sent (not on the task's first poll).
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::spawn(async move {
+            loop {
+                let n = tokio::select! {
+                    _ = int.recv() => 1,
+                    _ = term.recv() => 2,
+                };
+                let first = !stop.swap(true, Ordering::SeqCst);
+                if first {
+                    why.store(n, Ordering::SeqCst);
+                }
+                // On a terminal, over the progress line.
+                let clear = if std::io::stderr().is_terminal() {
+                    "\r\x1b[2K"
+                } else {
+                    ""
+                };
+                eprintln!(
+                    "{clear}{}: stopping after the change in flight (its state is saved); Ctrl-\\ quits at once",
+                    signal_name(n).unwrap_or("signal")
+                );
+            }
+        })
+    };
+    #[cfg(not(unix))]
+    let task = tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            stop.store(true, Ordering::SeqCst);
+            why.store(1, Ordering::SeqCst);
+        }
+    });
+    Ok(AbortOnDrop(task))
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// `bmby-ghl approve ID…` / `reject ID…`: review from the command line (the TUI's `a` and `x`).

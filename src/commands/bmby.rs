@@ -109,15 +109,28 @@ pub(super) fn changes_cmd(
             if c.field_count() == 1 { "" } else { "s" },
             c.origin
         )?;
-        for f in &c.fields {
-            writeln!(
-                out,
-                "    {}: {} → {}{}",
-                f.label,
-                crate::clock::value_opt(f.ghl_now.as_deref()).unwrap_or("(empty)".into()),
-                crate::clock::value_opt(f.proposed.as_deref()).unwrap_or("(empty)".into()),
-                if f.edited { " (edited)" } else { "" }
-            )?;
+        let info = if c.state == crate::domain::ChangeState::Conflict {
+            Some(store.outbox_info(c.id)?)
+        } else {
+            None
+        };
+        match info.filter(|i| !i.ghl_now.is_empty()) {
+            // A conflict three ways, as the TUI shows it: base, GHL now, proposed.
+            Some(info) => super::conflict_text::write_conflict(&mut out, c, &info)?,
+            None => {
+                for f in &c.fields {
+                    writeln!(
+                        out,
+                        "    {}: {} → {}{}",
+                        f.label,
+                        crate::clock::value_opt(f.ghl_now.as_deref())
+                            .unwrap_or("(empty)".into()),
+                        crate::clock::value_opt(f.proposed.as_deref())
+                            .unwrap_or("(empty)".into()),
+                        if f.edited { " (edited)" } else { "" }
+                    )?;
+                }
+            }
         }
         for w in &c.warnings {
             writeln!(out, "    ! {w}")?;

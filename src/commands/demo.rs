@@ -8,6 +8,7 @@ use tokio::runtime::Runtime;
 use super::{bmby_client, bmby_pull, client, open_store};
 use crate::config::{Paths, Settings};
 use crate::ghl::Secret;
+use crate::sandbox::persist::WorldKeeper;
 use crate::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use crate::sync;
 
@@ -18,16 +19,77 @@ const DEMO_EXPORT: &[u8] = include_bytes!("../../assets/demo/bmby_export.csv");
 /// Linked contacts whose GHL tasks and notes the demo proposes as write-backs to Bmby.
 const DEMO_WRITEBACK_CONTACTS: usize = 4;
 
-/// `bmby-ghl demo`: both stand-ins seeded from `assets/demo/`, GHL pulled into the cache, Bmby
-/// read over SOAP and from the demo export so changes of every kind are pending, the linked
-/// contacts' tasks and notes proposed as write-backs to Bmby, then the TUI with a background
-/// worker pulling from the GHL stand-in and writing back to the Bmby stand-in.
-pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
+/// How the demo is set up.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Keep the stand-ins' world in `DATA_DIR/demo-world/` and continue it when it is there
+    /// (`demo --data-dir DIR`); false: both stand-ins start from their seeds.
+    pub keep_world: bool,
+    /// How often the GHL stand-in edits a random contact, as someone in GHL's UI would
+    /// (`None`: never).
+    pub churn: Option<Duration>,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        DemoOptions {
+            keep_world: false,
+            churn: Some(Duration::from_secs(15)),
+        }
+    }
+}
+
+/// The demo, set up: both stand-ins listening, the cache pulled and changes pending.
+pub struct Demo {
+    /// The GHL stand-in.
+    pub ghl: Sandbox,
+    /// The Bmby stand-in.
+    pub bmby: crate::sandbox::bmby::BmbySandbox,
+    /// Settings pointing at both stand-ins.
+    pub settings: Settings,
+    /// The open cache of the demo location.
+    pub store: crate::store::Store,
+    /// Saves the stand-ins' world after each write (with [`DemoOptions::keep_world`]).
+    pub world: Option<WorldKeeper>,
+}
+
+/// Store meta key set once the demo's pending changes were proposed in a data dir.
+const SEEDED: &str = "demo_seeded";
+
+/// `bmby-ghl demo`: [`demo_setup`], then the TUI with a background worker pulling from the GHL
+/// stand-in and writing back to the Bmby stand-in. With `keep_world` (`--data-dir DIR`) the
+/// stand-ins' data is kept in `DIR/demo-world/` and a second run continues it.
+pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
+    let d = demo_setup(
+        paths,
+        rt,
+        &DemoOptions {
+            keep_world,
+            ..Default::default()
+        },
+    )?;
+    let code = super::browse::run_tui_with(paths, &d.settings, rt, Some(d.store))?;
+    if let Some(w) = &d.world {
+        w.save_now().wrap_err("demo: saving the stand-ins' world")?;
+    }
+    drop(d.ghl);
+    drop(d.bmby);
+    Ok(code)
+}
+
+/// Sets the demo up: both stand-ins seeded from `assets/demo/` (or, with
+/// [`DemoOptions::keep_world`], continued from `DATA_DIR/demo-world/` when a world is there),
+/// GHL pulled into the cache; on the first run in a data dir also Bmby read over SOAP and from
+/// the demo export so changes of every kind are pending, and the linked contacts' tasks and
+/// notes proposed as write-backs to Bmby. A continued world only pulls GHL again: its
+/// changes were proposed by the first run, and what was applied there stays applied.
+/// Errors: a stand-in that cannot start, a world file that cannot be read (named), the cache.
+pub fn demo_setup(paths: &Paths, rt: &Runtime, opts: &DemoOptions) -> Result<Demo> {
     use crate::sandbox::bmby::{BmbySandbox, BmbySandboxConfig};
     let sandbox = rt
         .block_on(Sandbox::start(SandboxConfig {
             seed: Seed::Demo,
-            churn: Some(Duration::from_secs(15)),
+            churn: opts.churn,
             ..Default::default()
         }))
         .wrap_err("starting the embedded GHL stand-in")?;
@@ -35,6 +97,17 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
         .block_on(BmbySandbox::start(BmbySandboxConfig::default()))
         .wrap_err("starting the embedded Bmby stand-in")?;
     tracing::info!(ghl = %sandbox.base_url(), bmby = %bmby.base_url(), "demo stand-ins listening");
+    let world = if opts.keep_world {
+        let _rt = rt.enter();
+        let dir = crate::sandbox::persist::world_dir(&paths.data_dir);
+        Some(
+            WorldKeeper::start(&dir, &sandbox, &bmby)
+                .wrap_err_with(|| format!("demo: the stand-ins' world in {}", dir.display()))?,
+        )
+    } else {
+        None
+    };
+    let continued = world.as_ref().is_some_and(|w| w.restored);
     let settings = Settings {
         base_url: sandbox.base_url(),
         location_id: Some(DEMO_LOCATION_ID.to_owned()),
@@ -59,6 +132,16 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
             sync::pull_contacts(&ghl, &store, true, |_| {}).await
         })
         .wrap_err("demo: pulling the GHL stand-in")?;
+        if continued && store.meta(SEEDED).is_some() {
+            store.flush()?;
+            return Ok(Demo {
+                ghl: sandbox,
+                bmby,
+                settings,
+                store,
+                world,
+            });
+        }
         let mapping = crate::sync::mapping::Mapping::default();
         let opts = crate::sync::import::ImportOptions {
             full: true,
@@ -99,11 +182,15 @@ pub fn demo(paths: &Paths, rt: &Runtime) -> Result<i32> {
             },
         ))
         .wrap_err("demo: proposing write-backs to Bmby")?;
+        store.set_meta(SEEDED, "1")?;
         store.flush()?;
         store
     };
-    let code = super::browse::run_tui_with(paths, &settings, rt, Some(store))?;
-    drop(sandbox);
-    drop(bmby);
-    Ok(code)
+    Ok(Demo {
+        ghl: sandbox,
+        bmby,
+        settings,
+        store,
+        world,
+    })
 }

@@ -18,9 +18,11 @@ macro_rules! out {
 }
 
 mod apply;
+mod apply_report;
 mod auth;
 mod bmby;
 mod browse;
+mod conflict_text;
 mod demo;
 
 use std::sync::Arc;
@@ -40,7 +42,7 @@ use crate::tui;
 use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
-pub use demo::demo;
+pub use demo::{demo, demo_setup, Demo, DemoOptions};
 
 /// Runs `command` (the TUI when `None`); returns the process exit code.
 pub fn run(

@@ -41,6 +41,7 @@ mod gate;
 mod ids;
 mod locations;
 pub mod oauth;
+pub mod persist;
 mod ratelimit;
 mod search;
 mod seed;

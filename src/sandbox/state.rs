@@ -160,6 +160,8 @@ pub struct Shared {
     store: RwLock<Store>,
     limiter: Mutex<RateLimiter>,
     log: Mutex<Vec<RequestRecord>>,
+    /// Notified whenever the data is locked for writing (the demo's world keeper saves then).
+    pub changed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -186,6 +188,7 @@ impl Shared {
             faults: Faults::default(),
             store: RwLock::new(store),
             log: Mutex::new(Vec::new()),
+            changed: Default::default(),
         })
     }
 
@@ -194,7 +197,10 @@ impl Shared {
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, Store> {
-        self.store.write().unwrap_or_else(|e| e.into_inner())
+        let guard = self.store.write().unwrap_or_else(|e| e.into_inner());
+        // While the lock is held: a reader woken by this sees the write once it is done.
+        self.changed.notify_one();
+        guard
     }
 
     /// Runs `f` with the store locked for writing (task and note writes).

@@ -3,6 +3,7 @@
 pub mod client_view;
 pub mod diff;
 pub mod dispatch;
+pub mod dispatch_run;
 pub mod events;
 pub mod import;
 pub mod local;

@@ -15,6 +15,7 @@
 
 pub mod addclient;
 mod faults;
+mod persist;
 pub mod seed;
 pub mod soap;
 mod state;

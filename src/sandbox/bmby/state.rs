@@ -77,6 +77,9 @@ pub(crate) struct Shared {
     pub faults: BmbyFaults,
     data: Mutex<Data>,
     requests: Mutex<Vec<BmbyRequest>>,
+    /// Notified whenever the data is locked through [`Shared::data`] (the demo's world keeper
+    /// saves then, if anything changed).
+    pub changed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -114,10 +117,18 @@ impl Shared {
                 last_stamp,
             }),
             requests: Mutex::new(Vec::new()),
+            changed: Default::default(),
         }
     }
 
     pub fn data(&self) -> MutexGuard<'_, Data> {
+        let guard = lock(&self.data);
+        self.changed.notify_one();
+        guard
+    }
+
+    /// [`Shared::data`] without notifying [`Shared::changed`] (for the world keeper's reads).
+    pub fn data_unobserved(&self) -> MutexGuard<'_, Data> {
         lock(&self.data)
     }
 
