@@ -158,8 +158,10 @@ impl Settings {
     /// The safety window of incremental pulls: `pull_overlap_secs`, else
     /// [`crate::sync::pull::DEFAULT_OVERLAP`] (5 minutes).
     pub fn pull_overlap(&self) -> std::time::Duration {
-        self.pull_overlap_secs
-            .map_or(crate::sync::pull::DEFAULT_OVERLAP, std::time::Duration::from_secs)
+        self.pull_overlap_secs.map_or(
+            crate::sync::pull::DEFAULT_OVERLAP,
+            std::time::Duration::from_secs,
+        )
     }
 }
 

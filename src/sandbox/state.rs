@@ -147,6 +147,20 @@ impl Store {
     }
 }
 
+/// The search index's lag behind writes (GHL's search is eventually consistent: a contact
+/// written a moment ago may not be found yet, while `GET /contacts/{id}` already has it).
+///
+/// While `on`, every contact written (created, updated, tagged, deleted, inserted by a test)
+/// is *held*: `POST /contacts/search` keeps seeing it as it was before its first held write
+/// (not at all when it is new; still when it was deleted) until [`Shared::release_search_lag`].
+/// Deterministic: nothing is released by time.
+#[derive(Debug, Default)]
+struct SearchLag {
+    on: bool,
+    /// Contact id → the version search still sees (`None`: not searchable yet).
+    held: HashMap<String, Option<StoredContact>>,
+}
+
 /// Everything the handlers share.
 pub struct Shared {
     pub location_id: String,
@@ -158,6 +172,7 @@ pub struct Shared {
     store: RwLock<Store>,
     limiter: Mutex<RateLimiter>,
     log: Mutex<Vec<RequestRecord>>,
+    search_lag: Mutex<SearchLag>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -183,6 +198,7 @@ impl Shared {
             faults: Faults::default(),
             store: RwLock::new(store),
             log: Mutex::new(Vec::new()),
+            search_lag: Mutex::new(SearchLag::default()),
         })
     }
 
@@ -219,6 +235,43 @@ impl Shared {
         self.read().contacts.len()
     }
 
+    /// Turns the search lag on or off (see [`SearchLag`]). Turning it off holds no new writes
+    /// but keeps the ones already held until [`Shared::release_search_lag`].
+    pub fn set_search_lag(&self, on: bool) {
+        lock(&self.search_lag).on = on;
+    }
+
+    /// The search index catches up: every held contact is searchable as it is now.
+    pub fn release_search_lag(&self) {
+        lock(&self.search_lag).held.clear();
+    }
+
+    /// Called with the store locked for writing, before contact `id` is written: while the
+    /// lag is on, search keeps the version it had (the first held one wins).
+    fn hold_for_search(&self, store: &Store, id: &str) {
+        let mut lag = lock(&self.search_lag);
+        if lag.on && !lag.held.contains_key(id) {
+            lag.held.insert(id.to_owned(), store.get(id).cloned());
+        }
+    }
+
+    /// The contacts `POST /contacts/search` sees: the live ones, except held contacts, which
+    /// appear as they were before their held write (or not at all).
+    pub fn searchable<'s>(&self, store: &'s Store) -> std::borrow::Cow<'s, [StoredContact]> {
+        let lag = lock(&self.search_lag);
+        if lag.held.is_empty() {
+            return std::borrow::Cow::Borrowed(&store.contacts);
+        }
+        let mut out: Vec<StoredContact> = store
+            .contacts
+            .iter()
+            .filter(|c| !lag.held.contains_key(c.id()))
+            .cloned()
+            .collect();
+        out.extend(lag.held.values().flatten().cloned());
+        std::borrow::Cow::Owned(out)
+    }
+
     pub fn update_contact(&self, id: &str, patch: Value) -> bool {
         let Value::Object(patch) = patch else {
             return false;
@@ -227,6 +280,7 @@ impl Shared {
         let Some(&i) = store.by_id.get(id) else {
             return false;
         };
+        self.hold_for_search(&store, id);
         let c = &mut store.contacts[i];
         let renamed = ["firstName", "lastName", "email"]
             .iter()
@@ -251,7 +305,9 @@ impl Shared {
             return;
         };
         let c = StoredContact::new(doc, &self.location_id);
-        self.write().upsert(c);
+        let mut store = self.write();
+        self.hold_for_search(&store, c.id());
+        store.upsert(c);
     }
 
     /// The contact another contact's email (lowercased) or phone (digits) would duplicate:
@@ -304,7 +360,9 @@ impl Shared {
         doc.insert("dateUpdated".into(), Value::String(ids::iso_ms(now)));
         let c = StoredContact::new(doc, &self.location_id);
         let out = Value::Object(c.doc.clone());
-        self.write().upsert(c);
+        let mut store = self.write();
+        self.hold_for_search(&store, &id);
+        store.upsert(c);
         out
     }
 
@@ -317,6 +375,7 @@ impl Shared {
     ) -> Option<Value> {
         let mut store = self.write();
         let &i = store.by_id.get(id)?;
+        self.hold_for_search(&store, id);
         let c = &mut store.contacts[i];
         f(&mut c.doc);
         derive_names(&mut c.doc, true);
@@ -330,6 +389,10 @@ impl Shared {
     /// Deletes a contact and its sub-resources; false for an unknown id.
     pub fn delete_contact(&self, id: &str) -> bool {
         let mut store = self.write();
+        if !store.by_id.contains_key(id) {
+            return false;
+        }
+        self.hold_for_search(&store, id);
         let Some(i) = store.by_id.remove(id) else {
             return false;
         };

@@ -107,7 +107,9 @@ async fn run(
             _ = async { match ticker.as_mut() { Some(t) => { t.tick().await; } None => std::future::pending().await } } => Job::Pull { full: false },
         };
         match job {
-            Job::Pull { full } => start_pull(&client, &store, &events, &pulling, full, cfg.pull_overlap),
+            Job::Pull { full } => {
+                start_pull(&client, &store, &events, &pulling, full, cfg.pull_overlap)
+            }
             Job::FetchDetails { contact_id } => {
                 if !fetching.lock().expect("lock").insert(contact_id.clone()) {
                     continue;
