@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::diff::{field_changes, ClientView};
 use super::mapping::Mapping;
-use super::matching::{email_key, link_owners, phone_for_people, phone_key, ContactIndex, Match, SharedKey};
+use super::matching::{
+    email_key, link_owners, phone_for_people, phone_key, ContactIndex, Match, SharedKey,
+};
 use crate::domain::{
     Change, ChangeKind, ChangeState, CustomFieldDef, FieldChange, Subject, Target,
 };
@@ -118,7 +120,12 @@ fn match_rank(by: &str, same_name: bool) -> (u8, u8) {
 }
 
 fn same_name(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     !a.trim().is_empty() && norm(a) == norm(b)
 }
 
@@ -446,7 +453,11 @@ impl<'a> Importer<'a> {
         self.owners
             .get(contact_id)
             .and_then(|v| v.iter().find(|o| o.as_str() != client_id))
-            .or_else(|| self.claims.get(contact_id).filter(|o| o.as_str() != client_id))
+            .or_else(|| {
+                self.claims
+                    .get(contact_id)
+                    .filter(|o| o.as_str() != client_id)
+            })
             .cloned()
     }
 
@@ -459,9 +470,10 @@ impl<'a> Importer<'a> {
     /// key with another new contact of the read are warned too.
     fn resolve(&mut self, views: &[ClientView]) -> Vec<Resolved> {
         let find = |this: &Self, v: &ClientView, link: Option<&str>| {
-            this.index.find_among(link, v.email.as_deref(), &v.phones_e164, &|cid| {
-                this.owner_for(&v.client_id, cid)
-            })
+            this.index
+                .find_among(link, v.email.as_deref(), &v.phones_e164, &|cid| {
+                    this.owner_for(&v.client_id, cid)
+                })
         };
         // 1. Each client on its own, against the links and earlier chunks' claims.
         let mut out: Vec<Resolved> = Vec::with_capacity(views.len());
@@ -546,9 +558,19 @@ impl<'a> Importer<'a> {
             let keys = v
                 .email
                 .iter()
-                .map(|e| (format!("email:{}", email_key(e)), "email", e.trim().to_owned()))
+                .map(|e| {
+                    (
+                        format!("email:{}", email_key(e)),
+                        "email",
+                        e.trim().to_owned(),
+                    )
+                })
                 .chain(v.phones_e164.iter().map(|p| {
-                    (format!("phone:{}", phone_key(p)), "phone", phone_for_people(p))
+                    (
+                        format!("phone:{}", phone_key(p)),
+                        "phone",
+                        phone_for_people(p),
+                    )
                 }));
             let mut notes = Vec::new();
             for (key, on, value) in keys {

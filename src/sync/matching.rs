@@ -59,10 +59,14 @@ impl SharedKey {
 /// they are.
 pub fn phone_for_people(e164: &str) -> String {
     match e164.strip_prefix("+972") {
-        Some(rest) if rest.len() == 9 && rest.starts_with('5') => {
+        // mobiles and 07x lines: 050-1234567
+        Some(rest) if rest.len() == 9 && rest.is_ascii() => {
             format!("0{}-{}", &rest[..2], &rest[2..])
         }
-        Some(rest) if rest.len() >= 8 => format!("0{rest}"),
+        // landlines with a one-digit area code: 03-1234567
+        Some(rest) if rest.len() == 8 && rest.is_ascii() => {
+            format!("0{}-{}", &rest[..1], &rest[1..])
+        }
         _ => e164.to_owned(),
     }
 }
@@ -294,6 +298,47 @@ mod tests {
             ix.find(None, Some("new@example.com"), &["+972539999999".into()]),
             Match::None
         );
+    }
+
+    #[test]
+    fn phones_for_people_in_israeli_local_form() {
+        assert_eq!(phone_for_people("+972501234567"), "050-1234567");
+        assert_eq!(phone_for_people("+97239998877"), "03-9998877");
+        assert_eq!(phone_for_people("+15550100001"), "+15550100001");
+    }
+
+    #[test]
+    fn a_contact_owned_by_another_client_is_left_out_and_reported() {
+        let ix = ix();
+        let owner = |id: &str| (id == "a").then(|| "1234".to_owned());
+        let (m, shared) = ix.find_among(
+            None,
+            Some("ann@example.com"),
+            &["+15550100001".into()],
+            &owner,
+        );
+        assert_eq!(
+            m,
+            Match::One {
+                index: 1,
+                by: "phone"
+            }
+        );
+        assert_eq!(shared.len(), 1);
+        assert_eq!(
+            shared[0].warning(),
+            "shares email ann@example.com with Bmby client 1234 (contact a, A); not matched to it: proposed as a separate contact"
+        );
+        // Its own link is still followed.
+        let (m, shared) = ix.find_among(Some("a"), None, &[], &owner);
+        assert_eq!(
+            m,
+            Match::One {
+                index: 0,
+                by: "link"
+            }
+        );
+        assert!(shared.is_empty());
     }
 
     #[test]
