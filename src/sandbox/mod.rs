@@ -269,6 +269,12 @@ impl Sandbox {
         self.shared.clear_requests()
     }
 
+    /// GHL's location setting "Allow Duplicate Contact" (off by default, as in GHL): when on,
+    /// `POST /contacts/` creates a contact even when another has the same email or phone.
+    pub fn set_allow_duplicate_contacts(&self, on: bool) {
+        self.shared.set_allow_duplicate_contacts(on)
+    }
+
     /// The search-lag switch: while on, contacts written (by the API or by a test's
     /// [`Sandbox::insert_contact`] / [`Sandbox::update_contact`]) are not returned by
     /// `POST /contacts/search` as written — a new one not at all, a changed one as it was before —

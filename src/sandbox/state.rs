@@ -173,6 +173,8 @@ pub struct Shared {
     limiter: Mutex<RateLimiter>,
     log: Mutex<Vec<RequestRecord>>,
     search_lag: Mutex<SearchLag>,
+    /// The location setting "Allow Duplicate Contact" (off by default, as in GHL).
+    allow_duplicates: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -199,6 +201,7 @@ impl Shared {
             store: RwLock::new(store),
             log: Mutex::new(Vec::new()),
             search_lag: Mutex::new(SearchLag::default()),
+            allow_duplicates: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -233,6 +236,19 @@ impl Shared {
 
     pub fn contact_count(&self) -> usize {
         self.read().contacts.len()
+    }
+
+    /// GHL's location setting "Allow Duplicate Contact": when on, `POST /contacts/` creates a
+    /// contact even when another has its email or phone.
+    pub fn set_allow_duplicate_contacts(&self, on: bool) {
+        self.allow_duplicates
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether the location allows duplicate contacts.
+    pub fn allows_duplicate_contacts(&self) -> bool {
+        self.allow_duplicates
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Turns the search lag on or off (see [`SearchLag`]). Turning it off holds no new writes
