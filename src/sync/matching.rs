@@ -301,6 +301,19 @@ mod tests {
     }
 
     #[test]
+    fn linked_elsewhere_names_the_other_client() {
+        let links: HashMap<String, String> = [("12", "x"), ("3", "x"), ("7", "y")]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect();
+        assert_eq!(linked_elsewhere(&links, "7", "x"), Some("3"));
+        assert_eq!(linked_elsewhere(&links, "3", "x"), Some("12"));
+        assert_eq!(linked_elsewhere(&links, "7", "y"), None);
+        assert_eq!(linked_elsewhere(&links, "7", "z"), None);
+        assert_eq!(link_owners(&links)["x"], vec!["3".to_owned(), "12".to_owned()]);
+    }
+
+    #[test]
     fn phones_for_people_in_israeli_local_form() {
         assert_eq!(phone_for_people("+972501234567"), "050-1234567");
         assert_eq!(phone_for_people("+97239998877"), "03-9998877");
