@@ -316,6 +316,17 @@ mod tests {
     }
 
     #[test]
+    fn pull_overlap_from_the_file_else_five_minutes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        let none = load(&p, &|_| None).unwrap();
+        assert_eq!(none.pull_overlap(), std::time::Duration::from_secs(300));
+        std::fs::write(&p, "[sync]\npull_overlap_secs = 900\n").unwrap();
+        let set = load(&p, &|_| None).unwrap();
+        assert_eq!(set.pull_overlap(), std::time::Duration::from_secs(900));
+    }
+
+    #[test]
     fn bad_file_names_line() {
         let e = parse(
             Path::new("c.toml"),

@@ -310,7 +310,10 @@ mod tests {
         assert_eq!(linked_elsewhere(&links, "3", "x"), Some("12"));
         assert_eq!(linked_elsewhere(&links, "7", "y"), None);
         assert_eq!(linked_elsewhere(&links, "7", "z"), None);
-        assert_eq!(link_owners(&links)["x"], vec!["3".to_owned(), "12".to_owned()]);
+        assert_eq!(
+            link_owners(&links)["x"],
+            vec!["3".to_owned(), "12".to_owned()]
+        );
     }
 
     #[test]
