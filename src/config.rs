@@ -15,6 +15,7 @@
 //!
 //! [sync]
 //! pull_interval_secs = 60   # background incremental pull while the TUI runs; 0 = off
+//! pull_overlap_secs = 300   # each incremental pull reaches back this far (GHL's search lags)
 //! ```
 
 use std::collections::BTreeMap;
@@ -43,6 +44,8 @@ pub struct GhlSection {
 #[serde(deny_unknown_fields)]
 pub struct SyncSection {
     pub pull_interval_secs: Option<u64>,
+    /// Safety window of incremental pulls, seconds (see [`crate::sync::pull`]).
+    pub pull_overlap_secs: Option<u64>,
 }
 
 /// The `[bmby]` table. The password may also come from `BMBY_PASSWORD` (preferred); it is
@@ -140,12 +143,26 @@ pub struct Settings {
     /// The data dir, where the token store lives (`None`: no store, e.g. unit tests).
     pub data_dir: Option<PathBuf>,
     pub pull_interval_secs: u64,
+    /// How far each incremental pull reaches back before the last one's newest `dateUpdated`,
+    /// seconds (`[sync] pull_overlap_secs`); `None`: [`crate::sync::pull::DEFAULT_OVERLAP`].
+    pub pull_overlap_secs: Option<u64>,
     /// The one location cached under the data dir, when there is exactly one (so commands on a
     /// demo's or a single account's data dir need no `GHL_LOCATION_ID`).
     pub only_cached_location: Option<String>,
     /// `[mapping]` overrides as written.
     pub mapping: BTreeMap<String, String>,
     pub bmby: BmbySettings,
+}
+
+impl Settings {
+    /// The safety window of incremental pulls: `pull_overlap_secs`, else
+    /// [`crate::sync::pull::DEFAULT_OVERLAP`] (5 minutes).
+    pub fn pull_overlap(&self) -> std::time::Duration {
+        self.pull_overlap_secs.map_or(
+            crate::sync::pull::DEFAULT_OVERLAP,
+            std::time::Duration::from_secs,
+        )
+    }
 }
 
 /// Bmby connection settings (`BMBY_SOAP_URL`, `BMBY_LOGIN`, `BMBY_PASSWORD`,
@@ -229,6 +246,7 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             .or(file.ghl.token)
             .map(|t| Secret::new(t.trim())),
         pull_interval_secs: file.sync.pull_interval_secs.unwrap_or(60),
+        pull_overlap_secs: file.sync.pull_overlap_secs,
         only_cached_location: None,
         mapping: file.mapping,
         bmby: BmbySettings {
@@ -295,6 +313,17 @@ mod tests {
         assert_eq!(s.location_id.as_deref(), Some("fromenv"));
         assert_eq!(s.base_url, "http://file");
         assert!(s.token.is_none());
+    }
+
+    #[test]
+    fn pull_overlap_from_the_file_else_five_minutes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        let none = load(&p, &|_| None).unwrap();
+        assert_eq!(none.pull_overlap(), std::time::Duration::from_secs(300));
+        std::fs::write(&p, "[sync]\npull_overlap_secs = 900\n").unwrap();
+        let set = load(&p, &|_| None).unwrap();
+        assert_eq!(set.pull_overlap(), std::time::Duration::from_secs(900));
     }
 
     #[test]

@@ -530,6 +530,7 @@ async fn the_worker_dispatches_writebacks_with_its_bmby_client() {
             pull_interval: None,
             pull_on_start: false,
             bmby: Some(Arc::new(e.bmby())),
+            ..Default::default()
         },
     );
     jobs.send(Job::Dispatch { ids: None }).await.unwrap();
@@ -580,6 +581,7 @@ async fn the_worker_proposes_writebacks_on_request() {
                 pull_interval: None,
                 pull_on_start: false,
                 bmby,
+                ..Default::default()
             },
         );
         jobs.send(Job::ProposeWriteback).await.unwrap();

@@ -68,6 +68,22 @@ fn store() -> (tempfile::TempDir, Store) {
             "+972521111111",
             "Eilat",
         ),
+        contact(
+            "ghlD",
+            "Ron",
+            "Tal",
+            "ron@example.com",
+            "+972531111111",
+            "Ashdod",
+        ),
+        contact(
+            "ghlE",
+            "Gil",
+            "Bar",
+            "gil@example.com",
+            "+972532222222",
+            "Ashdod",
+        ),
     ])
     .unwrap();
     (dir, s)
@@ -106,13 +122,13 @@ fn first_read() -> Vec<ClientView> {
                 ("phone_mobile", "+972541234567"),
             ],
         ),
-        // Email says A, phone says B: ambiguous.
+        // Email says D, phone says E: ambiguous.
         view(
             "104",
             &[
                 ("fname", "X"),
-                ("email", "yossi@example.com"),
-                ("phone_mobile", "+15550100001"),
+                ("email", "ron@example.com"),
+                ("phone_mobile", "+972532222222"),
             ],
         ),
         // Matches C by phone only: linked, update of the last name.
@@ -340,8 +356,10 @@ fn review_actions() {
     assert!(f.edited);
     assert_eq!(f.proposed.as_deref(), Some("michal.levi@example.com"));
 
-    // Settle the ambiguity on contact B: only fields that differ from B remain.
-    let r = review::resolve(&s, id("104"), Some("ghlB")).unwrap();
+    // Settle the ambiguity on contact E (meanwhile linked to another client): only fields
+    // that differ from E remain.
+    s.put_link("102", "ghlE").unwrap();
+    let r = review::resolve(&s, id("104"), Some("ghlE")).unwrap();
     assert!(
         r.warnings
             .iter()
@@ -351,11 +369,11 @@ fn review_actions() {
     );
     assert_eq!(
         (r.kind, r.contact_id.as_deref()),
-        (ChangeKind::Update, Some("ghlB"))
+        (ChangeKind::Update, Some("ghlE"))
     );
     assert!(
         r.fields.iter().all(|f| f.field != "phone"),
-        "B already has that phone"
+        "E already has that phone"
     );
     assert!(review::resolve(&s, id("104"), Some("nobody")).is_err());
     assert_eq!(

@@ -131,6 +131,7 @@ fn status_events() {
         fetched: 1200,
         pages: 3,
         resumed: false,
+        changed: 1200,
     }));
     let lines = text_lines(&d.buffer(160, 48)).join("\n");
     assert!(lines.contains("synced just now"), "{lines}");

@@ -33,7 +33,7 @@ pub(super) fn sync_cmd(
         // Progress only for a person watching a terminal; scripts get the summary alone.
         let mut stderr = std::io::stderr();
         let show = std::io::IsTerminal::is_terminal(&stderr);
-        sync::pull_contacts(&client, &store, full, |p| {
+        sync::pull::pull_contacts_with(&client, &store, full, settings.pull_overlap(), |p| {
             if show {
                 let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
                 let _ = write!(stderr, "\rpulled {}{total} contacts", p.fetched);
@@ -47,13 +47,8 @@ pub(super) fn sync_cmd(
     }
     let summary = summary?;
     outln!(
-        "{} pull{}: {} contact{} in {} page{}; the cache holds {} contacts ({})",
-        if summary.full { "full" } else { "incremental" },
-        if summary.resumed { " (resumed)" } else { "" },
-        summary.fetched,
-        if summary.fetched == 1 { "" } else { "s" },
-        summary.pages,
-        if summary.pages == 1 { "" } else { "s" },
+        "{}; the cache holds {} contacts ({})",
+        summary.describe(),
         store.contact_count(),
         store.path().display(),
     );
@@ -356,6 +351,7 @@ pub(super) fn run_tui_with(
                             .then(|| Duration::from_secs(settings.pull_interval_secs)),
                         pull_on_start: true,
                         bmby,
+                        pull_overlap: settings.pull_overlap(),
                     },
                 ))
             }

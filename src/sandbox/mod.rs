@@ -274,6 +274,27 @@ impl Sandbox {
         self.shared.clear_requests()
     }
 
+    /// GHL's location setting "Allow Duplicate Contact" (off by default, as in GHL): when on,
+    /// `POST /contacts/` creates a contact even when another has the same email or phone.
+    pub fn set_allow_duplicate_contacts(&self, on: bool) {
+        self.shared.set_allow_duplicate_contacts(on)
+    }
+
+    /// The search-lag switch: while on, contacts written (by the API or by a test's
+    /// [`Sandbox::insert_contact`] / [`Sandbox::update_contact`]) are not returned by
+    /// `POST /contacts/search` as written — a new one not at all, a changed one as it was before —
+    /// until [`Sandbox::release_search_lag`]; `GET /contacts/{id}` sees them at once, as in GHL.
+    /// Turning it off holds no further writes but releases nothing.
+    pub fn set_search_lag(&self, on: bool) {
+        self.shared.set_search_lag(on)
+    }
+
+    /// The search index catches up: every contact held back by the search lag becomes
+    /// searchable as it is now.
+    pub fn release_search_lag(&self) {
+        self.shared.release_search_lag()
+    }
+
     /// Number of contacts in the location.
     pub fn contact_count(&self) -> usize {
         self.shared.contact_count()

@@ -13,6 +13,10 @@
 //! `page × pageLimit > 10000` → 400 telling to use `searchAfter` (**OUR CHOICE** of status/text).
 //! `query` is a case-insensitive substring over name, email and phone (digits of the phone too).
 //!
+//! Search is eventually consistent in GHL; the stand-in's search-lag switch
+//! ([`super::Sandbox::set_search_lag`]) holds written contacts back from it until the test
+//! releases them, while `GET /contacts/{id}` sees them at once.
+//!
 //! Without `Content-Type: application/json` the body is ignored (as NestJS's JSON parser does),
 //! so validation then reports the missing `locationId`/`pageLimit`.
 
@@ -64,7 +68,9 @@ pub async fn search_contacts(
         }
     }
     let store = sh.read();
-    let (total, page) = run(&store.contacts, &req);
+    // The index may lag behind writes (the stand-in's search-lag switch).
+    let visible = sh.searchable(&store);
+    let (total, page) = run(&visible, &req);
     let contacts: Vec<Value> = page
         .into_iter()
         .map(|c| search_shape(c, &req.sort))

@@ -147,6 +147,20 @@ impl Store {
     }
 }
 
+/// The search index's lag behind writes (GHL's search is eventually consistent: a contact
+/// written a moment ago may not be found yet, while `GET /contacts/{id}` already has it).
+///
+/// While `on`, every contact written (created, updated, tagged, deleted, inserted by a test)
+/// is *held*: `POST /contacts/search` keeps seeing it as it was before its first held write
+/// (not at all when it is new; still when it was deleted) until [`Shared::release_search_lag`].
+/// Deterministic: nothing is released by time.
+#[derive(Debug, Default)]
+struct SearchLag {
+    on: bool,
+    /// Contact id → the version search still sees (`None`: not searchable yet).
+    held: HashMap<String, Option<StoredContact>>,
+}
+
 /// Everything the handlers share.
 pub struct Shared {
     pub location_id: String,
@@ -162,6 +176,9 @@ pub struct Shared {
     log: Mutex<Vec<RequestRecord>>,
     /// Notified whenever the data is locked for writing (the demo's world keeper saves then).
     pub changed: std::sync::Arc<tokio::sync::Notify>,
+    search_lag: Mutex<SearchLag>,
+    /// The location setting "Allow Duplicate Contact" (off by default, as in GHL).
+    allow_duplicates: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -189,6 +206,8 @@ impl Shared {
             store: RwLock::new(store),
             log: Mutex::new(Vec::new()),
             changed: Default::default(),
+            search_lag: Mutex::new(SearchLag::default()),
+            allow_duplicates: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -228,6 +247,56 @@ impl Shared {
         self.read().contacts.len()
     }
 
+    /// GHL's location setting "Allow Duplicate Contact": when on, `POST /contacts/` creates a
+    /// contact even when another has its email or phone.
+    pub fn set_allow_duplicate_contacts(&self, on: bool) {
+        self.allow_duplicates
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether the location allows duplicate contacts.
+    pub fn allows_duplicate_contacts(&self) -> bool {
+        self.allow_duplicates
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Turns the search lag on or off (see [`SearchLag`]). Turning it off holds no new writes
+    /// but keeps the ones already held until [`Shared::release_search_lag`].
+    pub fn set_search_lag(&self, on: bool) {
+        lock(&self.search_lag).on = on;
+    }
+
+    /// The search index catches up: every held contact is searchable as it is now.
+    pub fn release_search_lag(&self) {
+        lock(&self.search_lag).held.clear();
+    }
+
+    /// Called with the store locked for writing, before contact `id` is written: while the
+    /// lag is on, search keeps the version it had (the first held one wins).
+    fn hold_for_search(&self, store: &Store, id: &str) {
+        let mut lag = lock(&self.search_lag);
+        if lag.on && !lag.held.contains_key(id) {
+            lag.held.insert(id.to_owned(), store.get(id).cloned());
+        }
+    }
+
+    /// The contacts `POST /contacts/search` sees: the live ones, except held contacts, which
+    /// appear as they were before their held write (or not at all).
+    pub fn searchable<'s>(&self, store: &'s Store) -> std::borrow::Cow<'s, [StoredContact]> {
+        let lag = lock(&self.search_lag);
+        if lag.held.is_empty() {
+            return std::borrow::Cow::Borrowed(&store.contacts);
+        }
+        let mut out: Vec<StoredContact> = store
+            .contacts
+            .iter()
+            .filter(|c| !lag.held.contains_key(c.id()))
+            .cloned()
+            .collect();
+        out.extend(lag.held.values().flatten().cloned());
+        std::borrow::Cow::Owned(out)
+    }
+
     pub fn update_contact(&self, id: &str, patch: Value) -> bool {
         let Value::Object(patch) = patch else {
             return false;
@@ -236,6 +305,7 @@ impl Shared {
         let Some(&i) = store.by_id.get(id) else {
             return false;
         };
+        self.hold_for_search(&store, id);
         let c = &mut store.contacts[i];
         let renamed = ["firstName", "lastName", "email"]
             .iter()
@@ -260,7 +330,9 @@ impl Shared {
             return;
         };
         let c = StoredContact::new(doc, &self.location_id);
-        self.write().upsert(c);
+        let mut store = self.write();
+        self.hold_for_search(&store, c.id());
+        store.upsert(c);
     }
 
     /// The contact another contact's email (lowercased) or phone (digits) would duplicate:
@@ -313,7 +385,9 @@ impl Shared {
         doc.insert("dateUpdated".into(), Value::String(ids::iso_ms(now)));
         let c = StoredContact::new(doc, &self.location_id);
         let out = Value::Object(c.doc.clone());
-        self.write().upsert(c);
+        let mut store = self.write();
+        self.hold_for_search(&store, &id);
+        store.upsert(c);
         out
     }
 
@@ -326,6 +400,7 @@ impl Shared {
     ) -> Option<Value> {
         let mut store = self.write();
         let &i = store.by_id.get(id)?;
+        self.hold_for_search(&store, id);
         let c = &mut store.contacts[i];
         f(&mut c.doc);
         derive_names(&mut c.doc, true);
@@ -339,6 +414,10 @@ impl Shared {
     /// Deletes a contact and its sub-resources; false for an unknown id.
     pub fn delete_contact(&self, id: &str) -> bool {
         let mut store = self.write();
+        if !store.by_id.contains_key(id) {
+            return false;
+        }
+        self.hold_for_search(&store, id);
         let Some(i) = store.by_id.remove(id) else {
             return false;
         };

@@ -146,7 +146,8 @@ pub async fn create_contact(State(sh): State<Arc<Shared>>, body: Option<Json<Val
         .and_then(Value::as_str)
         .map(phone_key)
         .filter(|p| !p.is_empty());
-    if let Some((id, name, field)) = sh.find_duplicate(email.as_deref(), phone.as_deref()) {
+    let duplicate = sh.find_duplicate(email.as_deref(), phone.as_deref());
+    if let Some((id, name, field)) = duplicate.filter(|_| !sh.allows_duplicate_contacts()) {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({

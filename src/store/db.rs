@@ -244,6 +244,19 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// The cached `dateUpdated` of a contact (ISO 8601 UTC as GHL sent it), read from its list
+    /// row; `None` when the contact is not cached or has no `dateUpdated`. What a pull compares
+    /// to skip a contact it already holds.
+    pub fn cached_date_updated(&self, id: &str) -> Result<Option<String>> {
+        match self.rows.get(id.as_bytes()).map_err(|e| self.err(e))? {
+            Some(v) => {
+                let row: ContactRow = self.decode("contact_rows", id.as_bytes(), &v)?;
+                Ok(Some(row.date_updated).filter(|d| !d.is_empty()))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Number of cached contacts.
     pub fn contact_count(&self) -> usize {
         self.rows.len()

@@ -28,12 +28,39 @@ pub enum Job {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PullSummary {
     pub full: bool,
-    /// Contacts received and stored in this pull.
+    /// Contacts received in this pull.
     pub fetched: u64,
     /// Pages requested in this pull (after a resume: only the ones this run asked for).
     pub pages: u32,
     /// Whether this pull continued one that had been interrupted.
     pub resumed: bool,
+    /// Contacts written to the cache (new, or with a newer `dateUpdated`); `fetched - changed`
+    /// were received again in an incremental pull's safety window and already held.
+    pub changed: u64,
+}
+
+impl PullSummary {
+    /// One line for people: `incremental pull: 2 contacts in 1 page` (the contacts written),
+    /// then `, 5 already up to date` when the safety window brought back contacts already held,
+    /// and ` (resumed)` after an interrupted pull.
+    pub fn describe(&self) -> String {
+        let s = |n: u64| if n == 1 { "" } else { "s" };
+        let held = self.fetched.saturating_sub(self.changed);
+        format!(
+            "{} pull: {} contact{} in {} page{}{}{}",
+            if self.full { "full" } else { "incremental" },
+            self.changed,
+            s(self.changed),
+            self.pages,
+            s(u64::from(self.pages)),
+            if held > 0 {
+                format!(", {held} already up to date")
+            } else {
+                String::new()
+            },
+            if self.resumed { " (resumed)" } else { "" }
+        )
+    }
 }
 
 /// What background work reports back. Every string is sanitized.

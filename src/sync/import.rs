@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::diff::{field_changes, ClientView};
 use super::mapping::Mapping;
-use super::matching::{ContactIndex, Match};
+use super::matching::{
+    email_key, link_owners, phone_for_people, phone_key, ContactIndex, Match, SharedKey,
+};
 use crate::domain::{
     Change, ChangeKind, ChangeState, CustomFieldDef, FieldChange, Subject, Target,
 };
@@ -95,8 +97,41 @@ struct Proposal {
     problem: Option<String>,
 }
 
+/// How one client was matched, decided for a whole chunk before the diffs (so two clients
+/// never both become writes to one contact).
+#[derive(Debug)]
+struct Resolved {
+    m: Match,
+    /// Contacts left out because they are other clients' (they share an email or a phone).
+    shared: Vec<SharedKey>,
+    /// What else resolving found (a link set aside, a key shared with another new contact).
+    notes: Vec<String>,
+}
+
+/// Rank of a match for choosing which of several clients gets a contact: email before phone,
+/// then a client whose name is the contact's.
+fn match_rank(by: &str, same_name: bool) -> (u8, u8) {
+    let by = match by {
+        "link" => 0,
+        "email" => 1,
+        _ => 2,
+    };
+    (by, u8::from(!same_name))
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    !a.trim().is_empty() && norm(a) == norm(b)
+}
+
 fn propose(
     view: ClientView,
+    resolved: Resolved,
     index: &ContactIndex,
     links: &HashMap<String, String>,
     mapping: &Mapping,
@@ -110,7 +145,9 @@ fn propose(
             warnings.push(format!("linked GHL contact {l} is no longer in the cache"));
         }
     }
-    let m = index.find(link, view.email.as_deref(), &view.phones_e164);
+    warnings.extend(resolved.notes);
+    warnings.extend(resolved.shared.iter().map(SharedKey::warning));
+    let m = resolved.m;
     let mut new_link = None;
     let (kind, contact, candidates) = match &m {
         Match::One { index: i, by } => {
@@ -275,6 +312,13 @@ pub struct Importer<'a> {
     index: ContactIndex,
     defs_by_key: HashMap<String, CustomFieldDef>,
     links: HashMap<String, String>,
+    /// GHL contact id → the Bmby clients linked to it.
+    owners: HashMap<String, Vec<String>>,
+    /// GHL contact id → the client matched to it by email or phone earlier in this read.
+    claims: HashMap<String, String>,
+    /// `email:<key>` / `phone:<key>` → the first client of this read proposed as a new contact
+    /// with it.
+    new_keys: HashMap<String, String>,
     heads: HashMap<String, crate::store::ChangeHead>,
     seen: HashSet<String>,
     new_links: Vec<(String, String)>,
@@ -319,6 +363,7 @@ impl<'a> Importer<'a> {
         mapping: &'a Mapping,
         opts: ImportOptions,
     ) -> Result<Self, StoreError> {
+        let links = store.link_map()?;
         Ok(Importer {
             index: ContactIndex::new(
                 store
@@ -332,7 +377,10 @@ impl<'a> Importer<'a> {
                 .into_values()
                 .map(|d| (d.field_key.clone(), d))
                 .collect(),
-            links: store.link_map()?,
+            owners: link_owners(&links),
+            links,
+            claims: HashMap::new(),
+            new_keys: HashMap::new(),
             heads: store.change_heads()?,
             seen: HashSet::new(),
             new_links: Vec::new(),
@@ -359,12 +407,13 @@ impl<'a> Importer<'a> {
                 ));
             }
         }
+        let resolved = self.resolve(&unique);
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
         let per = unique.len().div_ceil(threads).max(1);
-        let mut parts: Vec<Vec<ClientView>> = Vec::new();
-        let mut it = unique.into_iter().peekable();
+        let mut parts: Vec<Vec<(ClientView, Resolved)>> = Vec::new();
+        let mut it = unique.into_iter().zip(resolved).peekable();
         while it.peek().is_some() {
             parts.push(it.by_ref().take(per).collect());
         }
@@ -375,9 +424,10 @@ impl<'a> Importer<'a> {
                     let this = &*self;
                     scope.spawn(move || {
                         part.into_iter()
-                            .map(|v| {
+                            .map(|(v, r)| {
                                 propose(
                                     v,
+                                    r,
                                     &this.index,
                                     &this.links,
                                     this.mapping,
@@ -395,6 +445,153 @@ impl<'a> Importer<'a> {
                 .collect()
         });
         self.reconcile(proposals)
+    }
+
+    /// The other client a contact belongs to, seen from `client_id`: linked to it, or matched
+    /// to it earlier in this read.
+    fn owner_for(&self, client_id: &str, contact_id: &str) -> Option<String> {
+        self.owners
+            .get(contact_id)
+            .and_then(|v| v.iter().find(|o| o.as_str() != client_id))
+            .or_else(|| {
+                self.claims
+                    .get(contact_id)
+                    .filter(|o| o.as_str() != client_id)
+            })
+            .cloned()
+    }
+
+    /// Matches one chunk, in read order, so that no two clients become writes to one contact
+    /// (unless a person linked both to it): a contact linked to another client is not matched
+    /// by email or phone; when several
+    /// clients of the read match one contact, the best match gets it (email before phone, then
+    /// the same name, then the first read) and the others are matched again without it — most
+    /// often as new contacts, warned that they share a key with it. New contacts that share a
+    /// key with another new contact of the read are warned too.
+    fn resolve(&mut self, views: &[ClientView]) -> Vec<Resolved> {
+        let find = |this: &Self, v: &ClientView, link: Option<&str>| {
+            this.index
+                .find_among(link, v.email.as_deref(), &v.phones_e164, &|cid| {
+                    this.owner_for(&v.client_id, cid)
+                })
+        };
+        // 1. Each client on its own, against the links and earlier chunks' claims.
+        let mut out: Vec<Resolved> = Vec::with_capacity(views.len());
+        for v in views {
+            let mut notes = Vec::new();
+            let link = self.links.get(&v.client_id).map(String::as_str);
+            // A link is a person's decision (or an applied create) and is followed; when
+            // another client is linked to the same contact too, the change says so.
+            if let Some(l) = link {
+                if let Some(other) = self.owner_for(&v.client_id, l) {
+                    notes.push(format!(
+                        "GHL contact {l} is also linked to Bmby client {other}; both write to it"
+                    ));
+                }
+            }
+            let (m, shared) = find(self, v, link);
+            out.push(Resolved { m, shared, notes });
+        }
+        // 2. Several clients matching one contact by email or phone: the best one claims it.
+        let mut best: HashMap<usize, usize> = HashMap::new();
+        for (vi, r) in out.iter().enumerate() {
+            let Match::One { index, by } = r.m else {
+                continue;
+            };
+            if by == "link" {
+                continue;
+            }
+            let rank = |vi: usize, by: &str| {
+                let name = self.index.contacts[index].display_name();
+                match_rank(by, same_name(&views[vi].display_name, &name))
+            };
+            match best.get(&index) {
+                Some(&cur) => {
+                    let Match::One { by: cur_by, .. } = out[cur].m else {
+                        continue;
+                    };
+                    if rank(vi, by) < rank(cur, cur_by) {
+                        best.insert(index, vi);
+                    }
+                }
+                None => {
+                    best.insert(index, vi);
+                }
+            }
+        }
+        for (index, vi) in &best {
+            self.claims.insert(
+                self.index.contacts[*index].id.clone(),
+                views[*vi].client_id.clone(),
+            );
+        }
+        // 3. The others are matched again, without the contacts now claimed.
+        for (vi, v) in views.iter().enumerate() {
+            let again = match &out[vi].m {
+                Match::One { index, by } if *by != "link" => best.get(index) != Some(&vi),
+                Match::Ambiguous(cands) => cands
+                    .iter()
+                    .any(|c| self.owner_for(&v.client_id, &c.contact_id).is_some()),
+                _ => false,
+            };
+            if !again {
+                continue;
+            }
+            let (m, shared) = find(self, v, None);
+            if let Match::One { index, .. } = m {
+                self.claims
+                    .insert(self.index.contacts[index].id.clone(), v.client_id.clone());
+            }
+            let r = &mut out[vi];
+            for s in shared {
+                if !r.shared.iter().any(|x| x.contact_id == s.contact_id) {
+                    r.shared.push(s);
+                }
+            }
+            r.m = m;
+        }
+        // 4. New contacts sharing a key with another new contact of this read.
+        for (vi, v) in views.iter().enumerate() {
+            if out[vi].m != Match::None {
+                continue;
+            }
+            let keys = v
+                .email
+                .iter()
+                .map(|e| {
+                    (
+                        format!("email:{}", email_key(e)),
+                        "email",
+                        e.trim().to_owned(),
+                    )
+                })
+                .chain(v.phones_e164.iter().map(|p| {
+                    (
+                        format!("phone:{}", phone_key(p)),
+                        "phone",
+                        phone_for_people(p),
+                    )
+                }));
+            let mut notes = Vec::new();
+            for (key, on, value) in keys {
+                match self.new_keys.get(&key) {
+                    Some(other) if *other != v.client_id => {
+                        let note = format!(
+                            "shares {on} {value} with Bmby client {other} (also a new contact in this read); proposed as a separate contact"
+                        );
+                        if !notes.contains(&note) {
+                            notes.push(note);
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.new_keys.insert(key, v.client_id.clone());
+                    }
+                }
+            }
+            out[vi].notes.extend(notes);
+        }
+        out
     }
 
     fn reconcile(&mut self, proposals: Vec<Proposal>) -> Result<(), StoreError> {
@@ -467,6 +664,10 @@ impl<'a> Importer<'a> {
             let mut deletes = Vec::new();
             for (client_id, contact_id) in &self.links {
                 if self.seen.contains(client_id) {
+                    continue;
+                }
+                // A contact another client is linked to too is not this client's to delete.
+                if self.owner_for(client_id, contact_id).is_some() {
                     continue;
                 }
                 if let Some(c) = self.index.get(contact_id) {

@@ -5,7 +5,18 @@
 //! stops at 10,000 records and, worse, skips records when contacts change while the pull runs,
 //! because every later record shifts by one. The cursor is saved after each page is stored, so
 //! an interrupted pull resumes at the next page. A full pull starts from nothing; an incremental
-//! pull asks only for `dateUpdated > high_water` of the last finished pull.
+//! pull asks for `dateUpdated > high_water - overlap` of the last finished pull.
+//!
+//! **Safety window.** GHL's search index is eventually consistent: a contact written seconds ago
+//! may not be found yet, while contacts written after it already are. Were the next pull to
+//! start exactly at the largest `dateUpdated` seen, such a contact (its `dateUpdated` now older
+//! than the cursor) would never be asked for again. So every incremental pull overlaps the
+//! previous one by [`DEFAULT_OVERLAP`] (5 minutes; `[sync] pull_overlap_secs`), and contacts it
+//! receives again are de-duplicated by id and `dateUpdated`: one already cached with the same or
+//! a newer `dateUpdated` is neither rewritten nor counted as changed. A contact that becomes
+//! searchable later than the window is only found by a full pull (`sync --full`).
+
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -19,6 +30,10 @@ pub const CONTACTS_CURSOR: &str = "contacts";
 /// Contacts per page (GHL's maximum `pageLimit`).
 pub const PAGE_LIMIT: u32 = 500;
 
+/// How far each incremental pull reaches back before the last one's largest `dateUpdated`:
+/// 5 minutes, well beyond the seconds GHL's search index is known to lag behind writes.
+pub const DEFAULT_OVERLAP: Duration = Duration::from_secs(5 * 60);
+
 /// Errors of a pull.
 #[derive(Debug, thiserror::Error)]
 pub enum PullError {
@@ -31,10 +46,35 @@ pub enum PullError {
 /// Progress after each stored page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullProgress {
+    /// Contacts received so far in this pull (changed or not).
     pub fetched: u64,
     pub total: Option<u64>,
-    /// Ids stored by this page.
+    /// Ids this page added or changed in the cache (contacts received again unchanged, in the
+    /// safety window of an incremental pull, are left out).
     pub ids: Vec<String>,
+}
+
+/// `since` of an incremental pull: `high_water` moved back by `overlap` (ISO 8601 UTC with
+/// milliseconds, as GHL writes dates). A `high_water` that is not a timestamp is used as is.
+fn reach_back(high_water: &str, overlap: Duration) -> String {
+    let Ok(t) = high_water.parse::<jiff::Timestamp>() else {
+        return high_water.to_owned();
+    };
+    let back = jiff::SignedDuration::try_from(overlap).unwrap_or(jiff::SignedDuration::ZERO);
+    t.checked_sub(back)
+        .unwrap_or(t)
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// Whether the cache already holds this version of a contact (or a newer one): same id, cached
+/// `dateUpdated` not older than `received`. Unparseable dates count as not held.
+fn already_held(cached: Option<&str>, received: Option<&str>) -> bool {
+    let ts = |s: &str| s.parse::<jiff::Timestamp>().ok();
+    match (cached.and_then(ts), received.and_then(ts)) {
+        (Some(c), Some(r)) => c >= r,
+        _ => false,
+    }
 }
 
 fn now_rfc3339() -> String {
@@ -45,11 +85,29 @@ fn now_rfc3339() -> String {
 /// which is resumed); `full = false` continues an interrupted pull or asks for what changed
 /// since the last one (a first-ever incremental pull is a full one).
 ///
-/// `on_page` is called after each page is stored and the cursor saved.
+/// `on_page` is called after each page is stored and the cursor saved. An incremental pull
+/// overlaps the previous one by [`DEFAULT_OVERLAP`] (see [`pull_contacts_with`]).
 pub async fn pull_contacts(
     client: &GhlClient,
     store: &Store,
     full: bool,
+    on_page: impl FnMut(&PullProgress),
+) -> Result<PullSummary, PullError> {
+    pull_contacts_with(client, store, full, DEFAULT_OVERLAP, on_page).await
+}
+
+/// [`pull_contacts`] with the safety window `overlap`: an incremental pull asks for
+/// `dateUpdated > high_water - overlap`, and skips (does not rewrite, does not count as changed)
+/// every contact the cache already holds with the same or a newer `dateUpdated`. A full pull
+/// writes every contact it receives.
+///
+/// Errors: the search request failed ([`PullError::Ghl`], naming `POST /contacts/search`) or the
+/// cache could not be written ([`PullError::Store`]).
+pub async fn pull_contacts_with(
+    client: &GhlClient,
+    store: &Store,
+    full: bool,
+    overlap: Duration,
     mut on_page: impl FnMut(&PullProgress),
 ) -> Result<PullSummary, PullError> {
     let saved = store.cursor(CONTACTS_CURSOR)?;
@@ -58,7 +116,7 @@ pub async fn pull_contacts(
         Some(c) if !c.done && (!full || c.since.is_none()) => (c, true),
         Some(c) if c.done && !full => (
             PullCursor {
-                since: c.high_water.clone(),
+                since: c.high_water.as_deref().map(|h| reach_back(h, overlap)),
                 high_water: c.high_water,
                 ..Default::default()
             },
@@ -101,11 +159,25 @@ pub async fn pull_contacts(
             tracing::warn!(skipped = %s, "contact in search page not readable");
         }
         let n = page.contacts.len();
-        if n > 0 {
-            store.put_contacts(&page.contacts)?;
+        let mut fresh = Vec::with_capacity(n);
+        for c in &page.contacts {
+            // Inside the safety window an incremental pull receives contacts it already holds.
+            if !is_full
+                && already_held(
+                    store.cached_date_updated(&c.id)?.as_deref(),
+                    c.date_updated.as_deref(),
+                )
+            {
+                continue;
+            }
+            fresh.push(c.clone());
+        }
+        if !fresh.is_empty() {
+            store.put_contacts(&fresh)?;
         }
         summary.pages += 1;
         summary.fetched += n as u64;
+        summary.changed += fresh.len() as u64;
         cursor.pages += 1;
         cursor.fetched += n as u64;
         if cursor.total.is_none() {
@@ -132,7 +204,7 @@ pub async fn pull_contacts(
         on_page(&PullProgress {
             fetched: cursor.fetched,
             total: cursor.total,
-            ids: page.contacts.iter().map(|c| c.id.clone()).collect(),
+            ids: fresh.iter().map(|c| c.id.clone()).collect(),
         });
         if last_page {
             break;
@@ -142,6 +214,7 @@ pub async fn pull_contacts(
     store.flush()?;
     tracing::info!(
         fetched = summary.fetched,
+        changed = summary.changed,
         pages = summary.pages,
         "contact pull finished"
     );
@@ -179,4 +252,33 @@ pub async fn fetch_custom_fields(client: &GhlClient, store: &Store) -> Result<us
     let defs = client.custom_fields().await?;
     store.put_custom_fields(&defs)?;
     Ok(defs.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reach_back_moves_the_high_water_by_the_overlap() {
+        assert_eq!(
+            reach_back("2026-12-04T10:00:00.250Z", DEFAULT_OVERLAP),
+            "2026-12-04T09:55:00.250Z"
+        );
+        assert_eq!(
+            reach_back("2026-12-04T10:00:00Z", Duration::ZERO),
+            "2026-12-04T10:00:00.000Z"
+        );
+        assert_eq!(reach_back("not a date", DEFAULT_OVERLAP), "not a date");
+    }
+
+    #[test]
+    fn held_means_same_or_newer_date_updated() {
+        let t = "2026-12-04T10:00:00.000Z";
+        assert!(already_held(Some(t), Some(t)));
+        assert!(already_held(Some("2026-12-04T10:00:01Z"), Some(t)));
+        assert!(!already_held(Some("2026-12-04T09:59:59.999Z"), Some(t)));
+        assert!(!already_held(None, Some(t)));
+        assert!(!already_held(Some(t), None));
+        assert!(!already_held(Some("garbage"), Some(t)));
+    }
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::dispatch::dispatch_one_with;
-use super::pull::{fetch_custom_fields, fetch_details, pull_contacts};
+use super::pull::{fetch_custom_fields, fetch_details, pull_contacts_with};
 use super::{Job, SyncEvent};
 use crate::bmby::soap::BmbySoapClient;
 use crate::domain::ChangeState;
@@ -33,6 +33,8 @@ pub struct WorkerConfig {
     /// The Bmby client write-backs are dispatched with; `None`: they stay approved with
     /// [`super::dispatch::bmby::NOT_CONFIGURED`] as their error.
     pub bmby: Option<Arc<BmbySoapClient>>,
+    /// Safety window of incremental pulls ([`super::pull::pull_contacts_with`]).
+    pub pull_overlap: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -41,6 +43,7 @@ impl Default for WorkerConfig {
             pull_interval: Some(Duration::from_secs(60)),
             pull_on_start: true,
             bmby: None,
+            pull_overlap: super::pull::DEFAULT_OVERLAP,
         }
     }
 }
@@ -96,7 +99,7 @@ async fn run(
         t
     });
     if cfg.pull_on_start {
-        start_pull(&client, &store, &events, &pulling, false);
+        start_pull(&client, &store, &events, &pulling, false, cfg.pull_overlap);
     }
     loop {
         let job = tokio::select! {
@@ -104,7 +107,9 @@ async fn run(
             _ = async { match ticker.as_mut() { Some(t) => { t.tick().await; } None => std::future::pending().await } } => Job::Pull { full: false },
         };
         match job {
-            Job::Pull { full } => start_pull(&client, &store, &events, &pulling, full),
+            Job::Pull { full } => {
+                start_pull(&client, &store, &events, &pulling, full, cfg.pull_overlap)
+            }
             Job::FetchDetails { contact_id } => {
                 if !fetching.lock().expect("lock").insert(contact_id.clone()) {
                     continue;
@@ -191,6 +196,7 @@ fn start_pull(
     events: &mpsc::UnboundedSender<SyncEvent>,
     pulling: &Arc<Mutex<bool>>,
     full: bool,
+    overlap: Duration,
 ) {
     {
         let mut p = pulling.lock().expect("lock");
@@ -208,7 +214,7 @@ fn start_pull(
     tokio::spawn(async move {
         let _ = events.send(SyncEvent::PullStarted { full });
         let ev = events.clone();
-        let r = pull_contacts(&client, &store, full, |p| {
+        let r = pull_contacts_with(&client, &store, full, overlap, |p| {
             let _ = ev.send(SyncEvent::PullProgress {
                 fetched: p.fetched,
                 total: p.total,

@@ -1141,15 +1141,7 @@ impl App {
                 self.status.retry = None;
                 self.status.busy = false;
                 self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
-                self.status.info = Some(format!(
-                    "{} pull: {} contact{} in {} page{}{}",
-                    if s.full { "full" } else { "incremental" },
-                    s.fetched,
-                    if s.fetched == 1 { "" } else { "s" },
-                    s.pages,
-                    if s.pages == 1 { "" } else { "s" },
-                    if s.resumed { " (resumed)" } else { "" }
-                ));
+                self.status.info = Some(s.describe());
             }
             SyncEvent::DetailsLoaded { contact_id } => {
                 self.locations.needs_sign_in = None;
