@@ -5,6 +5,7 @@ pub mod diff;
 pub mod dispatch;
 pub mod events;
 pub mod import;
+pub mod import_problems;
 pub mod local;
 pub mod mapping;
 pub mod matching;

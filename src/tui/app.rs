@@ -448,7 +448,23 @@ impl App {
             dirty: true,
         };
         app.selection_changed();
+        app.note_import_problems();
         app
+    }
+
+    /// The last Bmby file import's row problems (stored by the import): each one goes to the
+    /// message log, and the status bar says how many there are.
+    fn note_import_problems(&mut self) {
+        let Some(p) = crate::sync::import_problems::load(&self.store) else {
+            return;
+        };
+        for line in p.lines().into_iter().rev() {
+            self.log_message(line);
+        }
+        let info = p.summary();
+        self.noted.1 = Some(info.clone());
+        self.log_message(info.clone());
+        self.status.info.get_or_insert(info);
     }
 
     /// The effects to run once after construction: load every row, fetch custom fields, and
