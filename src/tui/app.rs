@@ -461,9 +461,17 @@ impl App {
         for line in p.lines().into_iter().rev() {
             self.log_message(line);
         }
-        let info = p.summary();
+        self.log_message(p.summary());
+        // Short enough for the status bar at 80 columns, with the key that shows them all.
+        let key = self
+            .keymap
+            .keys_for(&[super::keymap::Context::Global], Action::MessagesOpen)
+            .first()
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default();
+        let n = p.problems.len();
+        let info = format!("import: {n} problem{}{key}", if n == 1 { "" } else { "s" });
         self.noted.1 = Some(info.clone());
-        self.log_message(info.clone());
         self.status.info.get_or_insert(info);
     }
 

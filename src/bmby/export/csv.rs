@@ -243,7 +243,16 @@ fn swallowed_rows(table: &Table<'_>, at: &RecordAt, cells: &[Cell]) -> Option<Ro
     }
     let column = table.column_name(col);
     let n = swallowed.len();
-    let rows_word = if n == 1 { "row" } else { "rows" };
+    // "the 2 rows after it … were" / "the row after it … was"
+    let (after, were, those) = if n == 1 {
+        ("the row".to_owned(), "was", "the swallowed row".to_owned())
+    } else {
+        (
+            format!("the {n} rows"),
+            "were",
+            format!("the {n} swallowed rows"),
+        )
+    };
     let lines_text = if n == 0 {
         String::new()
     } else {
@@ -269,9 +278,9 @@ fn swallowed_rows(table: &Table<'_>, at: &RecordAt, cells: &[Cell]) -> Option<Ro
                     .to_owned()
             } else {
                 format!(
-                    "a quote opened in this cell is never closed, so the {n} {rows_word} after it{lines_text} \
-                     were read as part of this one value; this row and the {n} swallowed {rows_word} are \
-                     skipped — close the quote and import again"
+                    "a quote opened in this cell is never closed, so {after} after it{lines_text} \
+                     {were} read as part of this one value; this row and {those} are skipped — close \
+                     the quote and import again"
                 )
             },
         )
@@ -279,9 +288,9 @@ fn swallowed_rows(table: &Table<'_>, at: &RecordAt, cells: &[Cell]) -> Option<Ro
         (
             ProblemKind::SwallowedRows,
             format!(
-                "this value holds line breaks and the separators of {n} more {rows_word}{lines_text}: a quote \
-                 is out of place; this row and the {n} swallowed {rows_word} are skipped — fix the quote \
-                 and import again"
+                "this value holds line breaks and the separators of {after} after it{lines_text}: a \
+                 quote is out of place; this row and {those} are skipped — fix the quote and import \
+                 again"
             ),
         )
     };
