@@ -107,6 +107,26 @@ fn a_quote_closed_rows_later_swallows_them_and_they_are_skipped() {
 }
 
 #[test]
+fn a_quote_closed_by_the_next_rows_quote_in_the_same_column_is_caught() {
+    // Row 3's stray quote is closed by row 4's quoted first name: the record has exactly as
+    // many cells as the header, and only its first line carries row 3's separators.
+    let text = format!(
+        "{HEADER}\
+         300001,דנה,לוי,0501234567,dana@example.com,,\n\
+         300002,\"יוסי,כהן,0521111111,yossi@example.com,,\n\
+         300003,\"רון\",כהן,0527654321,ron@example.com,,\n\
+         300004,מיכל,אברהם,0541112222,michal@example.com,,\n"
+    );
+    let r = read_csv(&text);
+    assert_eq!(ids(&r), ["300001", "300004"]);
+    let p = &r.problems[0];
+    assert_eq!((p.row, p.column.as_deref()), (3, Some("שם פרטי")));
+    assert_eq!(p.kind, ProblemKind::SwallowedRows);
+    assert_eq!(p.swallowed_lines, [4]);
+    assert!(p.message.contains("client id 300003"), "{p}");
+}
+
+#[test]
 fn a_multi_line_remark_with_a_comma_is_not_a_swallowed_row() {
     let text = format!(
         "{HEADER}\
@@ -480,4 +500,68 @@ fn binary_import_dry_run_json_lists_problems_and_proposes_no_broken_row() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("6 problems (4 rows skipped)"), "{out}");
     assert!(!out.contains("עדי") && !out.contains("נועם"), "{out}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// A quote put at the start of any cell of a good file (left open, or closed by a later
+    /// quote) never lets a value holding a line break and another row's separators through:
+    /// every client read has values without the separator (none of the generated cells has
+    /// one) and without a line break outside the remark column.
+    #[test]
+    fn a_stray_quote_anywhere_never_yields_a_value_with_rows_in_it(
+        rows in proptest::collection::vec(
+            (
+                proptest::sample::select(vec!["דנה", "יוסי", "Ron", "מיכל"]),
+                proptest::sample::select(vec!["לוי", "כהן", "", "Levi"]),
+                proptest::sample::select(vec!["", "הערה", "\"שורה\nשורה\"", "\"a \"\"b\"\"\""]),
+            ),
+            2..7,
+        ),
+        at_row in 0usize..7,
+        at_col in 0usize..7,
+    ) {
+        let mut text = String::from(HEADER);
+        for (i, (f, l, remark)) in rows.iter().enumerate() {
+            let mut cells: Vec<String> = vec![
+                format!("{}", 300001 + i),
+                f.to_string(),
+                l.to_string(),
+                format!("05{:08}", i),
+                format!("c{i}@example.com"),
+                String::new(),
+                remark.to_string(),
+            ];
+            if i == at_row % rows.len() {
+                let c = &mut cells[at_col];
+                if !c.starts_with('"') {
+                    c.insert(0, '"');
+                }
+            }
+            text.push_str(&cells.join(","));
+            text.push('\n');
+        }
+        let r = csv::read_csv_bytes(text.as_bytes(), "p.csv", &ExportOptions::default()).unwrap();
+        for c in &r.clients {
+            let values = [
+                Some(&c.client_id), c.fname.as_ref(), c.lname.as_ref(), c.phone_mobile.as_ref(),
+                c.email.as_ref(), c.client_date.as_ref(),
+            ];
+            for v in values.into_iter().flatten() {
+                proptest::prop_assert!(!v.contains(',') && !v.contains('\n'), "{v:?} in\n{text}");
+            }
+            if let Some(remark) = &c.remark {
+                proptest::prop_assert!(!remark.contains(','), "{remark:?} in\n{text}");
+            }
+        }
+        // Every row that is not read is named by a problem.
+        let read: usize = r.clients.len();
+        let skipped_or_swallowed: usize = r
+            .problems
+            .iter()
+            .filter(|p| p.outcome == ProblemOutcome::RowSkipped)
+            .map(|p| 1 + p.swallowed_lines.len())
+            .sum();
+        proptest::prop_assert!(read + skipped_or_swallowed >= rows.len(), "{:#?}\n{text}", r.problems);
+    }
 }

@@ -181,10 +181,10 @@ struct RecordAt {
 }
 
 /// A record a misplaced quote made out of several rows: its quote is never closed (`unclosed`),
-/// or one of its values holds line breaks and, on the lines after the first, the separators
-/// of further rows (a line with at least half a row's separators, or those lines together
-/// with at least a whole row's; never fewer than 2). A multi-line remark with a comma or two
-/// is not one. Returns the problem (row skipped) naming the column where the quote opened,
+/// or one of its values holds line breaks and the separators of further rows: a line after the
+/// first with at least half a row's separators, or all its lines together (the first holds the
+/// rest of the row the quote opened in) with at least a whole row's; never fewer than 2. A
+/// multi-line remark with a comma or two is not one. Returns the problem (row skipped) naming the column where the quote opened,
 /// the file lines swallowed and the client ids found on them.
 fn swallowed_rows(table: &Table<'_>, at: &RecordAt, cells: &[Cell]) -> Option<RowProblem> {
     let d = char::from(at.delimiter);
@@ -196,13 +196,10 @@ fn swallowed_rows(table: &Table<'_>, at: &RecordAt, cells: &[Cell]) -> Option<Ro
         let text = cell.text.as_deref().unwrap_or_default();
         let last = i + 1 == cells.len();
         if text.contains('\n') {
-            let seps: Vec<usize> = text
-                .split('\n')
-                .skip(1)
-                .map(|l| l.matches(d).count())
-                .collect();
-            let rows_like =
-                seps.iter().any(|&n| n >= per_line) || seps.iter().sum::<usize>() >= per_value;
+            // Separators per line; the first line holds the rest of the row the quote opened in.
+            let seps: Vec<usize> = text.split('\n').map(|l| l.matches(d).count()).collect();
+            let rows_like = seps.iter().skip(1).any(|&n| n >= per_line)
+                || seps.iter().sum::<usize>() >= per_value;
             if rows_like || (at.unclosed && last) {
                 found = Some((i, breaks_before, text));
                 break;
