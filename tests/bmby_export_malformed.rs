@@ -67,7 +67,12 @@ fn unterminated_quote_in_windows_1255_and_with_bom_reads_the_same() {
     assert!(!unmappable);
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(text.as_bytes());
-    for (name, bytes) in [("cp1255", cp1255.into_owned()), ("bom", bom)] {
+    let crlf = text.replace('\n', "\r\n").into_bytes();
+    for (name, bytes) in [
+        ("cp1255", cp1255.into_owned()),
+        ("bom", bom),
+        ("crlf", crlf),
+    ] {
         let r = csv::read_csv_bytes(&bytes, "c.csv", &ExportOptions::default()).unwrap();
         assert_eq!(ids(&r), ["300001"], "{name}");
         let p = &r.problems[0];
@@ -77,7 +82,13 @@ fn unterminated_quote_in_windows_1255_and_with_bom_reads_the_same() {
             "{name}"
         );
         assert_eq!(p.swallowed_lines, [4, 5], "{name}");
+        assert!(p.message.contains("300003, 300004"), "{name}: {p}");
     }
+    // A short row in windows-1255 shows its value decoded.
+    let short = format!("{HEADER}300001,דנה,לוי\n");
+    let (cp1255, _, _) = encoding_rs::WINDOWS_1255.encode(&short);
+    let r = csv::read_csv_bytes(&cp1255, "c.csv", &ExportOptions::default()).unwrap();
+    assert_eq!(r.problems[0].value.as_deref(), Some("300001,דנה,לוי"));
 }
 
 #[test]

@@ -133,8 +133,13 @@ fn parse(bytes: &[u8], enc: &'static Encoding, table: &mut Table<'_>) {
                         table.skip_row(p);
                         continue;
                     }
-                    let text = String::from_utf8_lossy(raw);
-                    if let Some(p) = table.width_problem(row, line, &cells, text.trim()) {
+                    // The row as it reads (decoded), for the problem's value.
+                    let text: Vec<&str> = cells
+                        .iter()
+                        .map(|c| c.text.as_deref().unwrap_or_default())
+                        .collect();
+                    let text = text.join(&char::from(delimiter).to_string());
+                    if let Some(p) = table.width_problem(row, line, &cells, &text) {
                         table.skip_row(p);
                         continue;
                     }
