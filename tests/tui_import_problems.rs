@@ -1,5 +1,6 @@
 //! The TUI shows the row problems of the last Bmby file import: a count in the status bar at
-//! start, every problem (row, column, value, what was done) in the messages popup.
+//! start and in the changes list's title, every problem (row, column, value, what was done)
+//! in the messages popup.
 mod tui_support;
 
 use bmby_ghl::bmby::export::ExportOptions;
@@ -61,4 +62,16 @@ fn import_problems_show_in_the_status_bar_and_messages_80x24() {
         assert!(screen.contains(needle), "{needle} in:\n{screen}");
     }
     insta::assert_snapshot!("messages_80x24", screen);
+
+    // The changes screen says so in its title, whatever the status bar shows meanwhile.
+    d.keys("esc");
+    d.app.status.info = Some("incremental pull: 0 contacts in 1 page".into());
+    d.keys("c");
+    let screen = snap(&mut d);
+    let title = screen.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        title.contains("Changes · pending 2 · import: 4 problems (m)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("changes_80x24", screen);
 }

@@ -367,6 +367,9 @@ pub struct App {
     pub locations: super::locations::LocationsUi,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// `import: N problems (m)` when the last Bmby file import had row problems (shown in the
+    /// changes list's title; the problems themselves are in the message log).
+    pub import_problems_note: Option<String>,
 }
 
 impl App {
@@ -446,6 +449,7 @@ impl App {
             should_quit: false,
             locations: Default::default(),
             dirty: true,
+            import_problems_note: None,
         };
         app.selection_changed();
         app.note_import_problems();
@@ -472,6 +476,7 @@ impl App {
         let n = p.problems.len();
         let info = format!("import: {n} problem{}{key}", if n == 1 { "" } else { "s" });
         self.noted.1 = Some(info.clone());
+        self.import_problems_note = Some(info.clone());
         self.status.info.get_or_insert(info);
     }
 
