@@ -133,13 +133,7 @@ fn parse(bytes: &[u8], enc: &'static Encoding, table: &mut Table<'_>) {
                         table.skip_row(p);
                         continue;
                     }
-                    // The row as it reads (decoded), for the problem's value.
-                    let text: Vec<&str> = cells
-                        .iter()
-                        .map(|c| c.text.as_deref().unwrap_or_default())
-                        .collect();
-                    let text = text.join(&char::from(delimiter).to_string());
-                    if let Some(p) = table.width_problem(row, line, &cells, &text) {
+                    if let Some(p) = table.width_problem(row, line, &cells, delimiter) {
                         table.skip_row(p);
                         continue;
                     }

@@ -137,13 +137,13 @@ impl<'a> Table<'a> {
 
     /// csv: why a data row whose cell count does not fit the header is skipped (`None` when it
     /// fits: as many cells as the header, or fewer when only empty header cells at the end lack
-    /// one). `text` is the row as a line, for the problem's value.
+    /// one). The problem's value is the row's cells joined by `delimiter`.
     fn width_problem(
         &self,
         row: usize,
         line: usize,
         cells: &[Cell],
-        text: &str,
+        delimiter: u8,
     ) -> Option<RowProblem> {
         let m = self.mapper.as_ref()?;
         if self.error.is_some() || is_empty_row(cells) {
@@ -181,7 +181,13 @@ impl<'a> Table<'a> {
                  missing or one too many, or a quote is out of place); row skipped"
             ),
         )
-        .with_value(text);
+        .with_value(
+            &cells
+                .iter()
+                .map(|c| c.text.as_deref().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(&char::from(delimiter).to_string()),
+        );
         p.line = Some(line);
         Some(p)
     }
