@@ -168,30 +168,47 @@ pub(super) fn import_cmd(
         &mapping,
         &opts,
     )?;
-    let problems: Vec<String> = problems.iter().map(|p| format!("{source}: {p}")).collect();
     report_import(&summary, &source, &problems, opts.dry_run, as_json)
 }
 
+/// Prints an import's outcome. Row problems: in text one `FILE: row R, column "C": …` line
+/// each on stderr; in `--json` under `row_problems`, each a [`RowProblem`] object plus `file`
+/// and its one-line `text`.
+///
+/// [`RowProblem`]: crate::bmby::export::RowProblem
 pub(super) fn report_import(
     s: &crate::sync::import::ImportSummary,
     source: &str,
-    row_problems: &[String],
+    row_problems: &[crate::bmby::export::RowProblem],
     dry_run: bool,
     as_json: bool,
 ) -> Result<i32> {
     if as_json {
+        let rows: Vec<serde_json::Value> = row_problems
+            .iter()
+            .map(|p| {
+                let mut v = serde_json::to_value(p).unwrap_or_default();
+                v["file"] = json!(source);
+                v["text"] = json!(format!("{source}: {p}"));
+                v
+            })
+            .collect();
         let doc = json!({
             "source": source,
             "dry_run": dry_run,
-            "row_problems": row_problems,
+            "row_problems": rows,
             "summary": s,
         });
         outln!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(0);
     }
     for p in row_problems {
-        eprintln!("{p}");
+        eprintln!("{source}: {p}");
     }
+    let skipped = row_problems
+        .iter()
+        .filter(|p| p.outcome == crate::bmby::export::ProblemOutcome::RowSkipped)
+        .count();
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let new: Vec<String> = s
@@ -200,7 +217,7 @@ pub(super) fn report_import(
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
     outln!(
-        "{}{}: {} read; new changes: {}; {} replaced pending; {} already stored; {} already equal in GHL; {} learnt; {}",
+        "{}{}: {} read; new changes: {}; {} replaced pending; {} already stored; {} already equal in GHL; {} learnt; {}{}",
         if dry_run { "dry run, nothing stored — " } else { "" },
         source,
         plural(s.read, "client", "clients"),
@@ -210,6 +227,11 @@ pub(super) fn report_import(
         s.in_sync,
         plural(s.links_added, "link", "links"),
         plural(row_problems.len() + s.problems.len(), "problem", "problems"),
+        if skipped > 0 {
+            format!(" ({} skipped)", plural(skipped, "row", "rows"))
+        } else {
+            String::new()
+        },
     );
     for p in &s.problems {
         eprintln!("{p}");

@@ -734,7 +734,8 @@ pub fn import_bmby_clients(
 
 /// Reads a Bmby export file and imports it (see [`import_bmby_clients`]). Returns the summary,
 /// the file's name and the read's row problems (`row 12, column "phone_mobile": …`), which never
-/// stop it.
+/// stop it; a skipped row proposes nothing. Unless `dry_run`, the problems are also stored
+/// for the TUI ([`super::import_problems`]).
 ///
 /// Errors: the file cannot be read or lacks a required column ([`crate::bmby::export::ExportError`],
 /// naming the file), or the store fails.
@@ -758,6 +759,9 @@ pub fn import_export_file(
     let read = read?;
     release_free_memory();
     let summary = feed_in_chunks(importer?, read.clients)?;
+    if !opts.dry_run {
+        super::import_problems::save(store, &read.source, &read.problems)?;
+    }
     Ok((summary, read.source, read.problems))
 }
 

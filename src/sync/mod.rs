@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod dispatch_run;
 pub mod events;
 pub mod import;
+pub mod import_problems;
 pub mod local;
 pub mod location_zone;
 pub mod mapping;

@@ -370,6 +370,9 @@ pub struct App {
     pub locations: super::locations::LocationsUi,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// `import: N problems (m)` when the last Bmby file import had row problems (shown in the
+    /// changes list's title; the problems themselves are in the message log).
+    pub import_problems_note: Option<String>,
 }
 
 impl App {
@@ -451,9 +454,35 @@ impl App {
             should_quit: false,
             locations: Default::default(),
             dirty: true,
+            import_problems_note: None,
         };
         app.selection_changed();
+        app.note_import_problems();
         app
+    }
+
+    /// The last Bmby file import's row problems (stored by the import): each one goes to the
+    /// message log, and the status bar says how many there are.
+    fn note_import_problems(&mut self) {
+        let Some(p) = crate::sync::import_problems::load(&self.store) else {
+            return;
+        };
+        for line in p.lines().into_iter().rev() {
+            self.log_message(line);
+        }
+        self.log_message(p.summary());
+        // Short enough for the status bar at 80 columns, with the key that shows them all.
+        let key = self
+            .keymap
+            .keys_for(&[super::keymap::Context::Global], Action::MessagesOpen)
+            .first()
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default();
+        let n = p.problems.len();
+        let info = format!("import: {n} problem{}{key}", if n == 1 { "" } else { "s" });
+        self.noted.1 = Some(info.clone());
+        self.import_problems_note = Some(info.clone());
+        self.status.info.get_or_insert(info);
     }
 
     /// The effects to run once after construction: load every row, fetch custom fields, and

@@ -2,14 +2,24 @@
 //! spreadsheets calamine opens) and `.csv`, mapped to [`BmbyClient`] records by header name
 //! through [`ColumnAliases`] — never by column position.
 //!
-//! What counts as a row problem rather than a file error: an unreadable cell, bytes invalid in
-//! the file's encoding, an empty or duplicate client id (row skipped; the first occurrence of
-//! an id is kept), a phone that is not a phone (row kept). Whole-file errors
-//! ([`ExportError`]): unreadable file, not a spreadsheet/csv, no header, no client id column.
+//! What counts as a row problem rather than a file error ([`RowProblem`], each saying what was
+//! done about it, [`ProblemOutcome`]):
+//! * row skipped: an empty, non-numeric or duplicate client id (the first occurrence of an id
+//!   is kept); in csv files also a row with more or fewer cells than the header, a quote that
+//!   is never closed, and a value holding line breaks plus the separators of further rows (a
+//!   misplaced quote swallowed them) — together with the rows it swallowed;
+//! * field dropped, row kept: a malformed email, a date that does not exist (`31/02/2026`) or
+//!   is in no known shape (birth day, client date, update date);
+//! * row kept: an unreadable cell, bytes invalid in the file's encoding, a phone that is not a
+//!   phone.
+//!
+//! Whole-file errors ([`ExportError`]): unreadable file, not a spreadsheet/csv, no header, no
+//! client id column.
 //!
 //! Every string read is cleaned with [`crate::sanitize`] (`clean_line` for one-line fields,
 //! `clean_text` for `remark` and custom values) and trimmed; HTML entities and the rest of
 //! normalization are left to [`crate::bmby::normalize`].
+pub mod checks;
 pub mod columns;
 pub mod csv;
 pub mod encoding;
@@ -20,7 +30,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub use columns::{header_key, ColumnAliases, Field};
-pub use error::{ExportError, RowProblem};
+pub use error::{shown_value, ExportError, ProblemKind, ProblemOutcome, RowProblem, VALUE_CHARS};
 
 use crate::bmby::normalize::{normalize_phone, PhoneStatus};
 use crate::bmby::record::{BmbyClient, Origin};
@@ -61,6 +71,8 @@ pub struct ExportRead {
 pub struct Cell {
     pub text: Option<String>,
     pub problem: Option<String>,
+    /// The kind of `problem` (the row is kept either way).
+    pub problem_kind: ProblemKind,
 }
 
 /// Rows as read from a file: the header is the first non-empty row; every later row is mapped
@@ -90,14 +102,16 @@ impl<'a> Table<'a> {
     }
 
     fn push_row(&mut self, row: usize, cells: Vec<Cell>) {
-        let empty = cells
-            .iter()
-            .all(|c| c.problem.is_none() && c.text.as_deref().is_none_or(|t| t.trim().is_empty()));
-        if empty || self.error.is_some() {
+        self.push_row_at(row, None, cells)
+    }
+
+    /// Like `push_row`, for a csv row starting on file line `line`.
+    fn push_row_at(&mut self, row: usize, line: Option<usize>, cells: Vec<Cell>) {
+        if is_empty_row(&cells) || self.error.is_some() {
             return;
         }
         match &mut self.mapper {
-            Some(m) => m.map_row(row, cells),
+            Some(m) => m.map_row(row, line, cells),
             None => {
                 self.header_row = row;
                 match Mapper::new(&cells, self.opts, self.file, self.source) {
@@ -107,6 +121,93 @@ impl<'a> Table<'a> {
             }
         }
     }
+
+    /// The number of header cells, once the header row was read.
+    fn header_width(&self) -> Option<usize> {
+        self.mapper.as_ref().map(|m| m.headers.len())
+    }
+
+    /// A data row that cannot be read at all: counted as read, its problem reported.
+    fn skip_row(&mut self, problem: RowProblem) {
+        if let Some(m) = &mut self.mapper {
+            m.rows_read += 1;
+            m.problems.push(problem);
+        }
+    }
+
+    /// csv: why a data row whose cell count does not fit the header is skipped (`None` when it
+    /// fits: as many cells as the header, or fewer when only empty header cells at the end lack
+    /// one). The problem's value is the row's cells joined by `delimiter`.
+    fn width_problem(
+        &self,
+        row: usize,
+        line: usize,
+        cells: &[Cell],
+        delimiter: u8,
+    ) -> Option<RowProblem> {
+        let m = self.mapper.as_ref()?;
+        if self.error.is_some() || is_empty_row(cells) {
+            return None;
+        }
+        let full = m.headers.len();
+        let min = m
+            .headers
+            .iter()
+            .rposition(|h| !h.is_empty())
+            .map_or(0, |i| i + 1);
+        let n = cells.len();
+        if (min..=full).contains(&n) {
+            return None;
+        }
+        let (column, detail) = if n < min {
+            (
+                Some(m.header_name(n)),
+                format!("cells from column {:?} on are missing", m.header_name(n)),
+            )
+        } else {
+            let extra = n - full;
+            (
+                None,
+                format!("{extra} cell{} too many", if extra == 1 { "" } else { "s" }),
+            )
+        };
+        let mut p = RowProblem::new(
+            row,
+            column,
+            ProblemKind::CellCount,
+            ProblemOutcome::RowSkipped,
+            format!(
+                "the row has {n} cells but the header has {full} ({detail}; a separator is \
+                 missing or one too many, or a quote is out of place); row skipped"
+            ),
+        )
+        .with_value(
+            &cells
+                .iter()
+                .map(|c| c.text.as_deref().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(&char::from(delimiter).to_string()),
+        );
+        p.line = Some(line);
+        Some(p)
+    }
+
+    /// The header of column `i` (`column N` when it has none); `None` before the header row.
+    fn column_name(&self, i: usize) -> Option<String> {
+        self.mapper.as_ref().map(|m| m.header_name(i))
+    }
+
+    /// The index of the client id column, once the header row was read.
+    fn id_col(&self) -> Option<usize> {
+        self.mapper.as_ref().map(|m| m.id_col)
+    }
+}
+
+/// A row with no text and no problem in any cell.
+fn is_empty_row(cells: &[Cell]) -> bool {
+    cells
+        .iter()
+        .all(|c| c.problem.is_none() && c.text.as_deref().is_none_or(|t| t.trim().is_empty()))
 }
 
 const EXCEL_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xlsb", "xls", "ods", "xlam", "xla"];
@@ -299,15 +400,20 @@ impl<'a> Mapper<'a> {
     }
 
     fn header_name(&self, i: usize) -> String {
-        match self.headers.get(i) {
-            Some(h) if !h.is_empty() => h.clone(),
-            _ => format!("column {}", i + 1),
-        }
+        column_label(&self.headers, i)
     }
 
-    fn map_row(&mut self, row: usize, cells: Vec<Cell>) {
+    fn map_row(&mut self, row: usize, line: Option<usize>, cells: Vec<Cell>) {
         let source = self.source;
         self.rows_read += 1;
+        let problem = |column: usize, kind, outcome, message: String, value: &str| {
+            let name = column_label(&self.headers, column);
+            let mut p = RowProblem::new(row, Some(name), kind, outcome, message).with_value(value);
+            p.line = line;
+            p
+        };
+        // Problems of a row that is kept; dropped when the row is skipped after all.
+        let mut kept_problems: Vec<RowProblem> = Vec::new();
         let mut c = BmbyClient {
             origin: Origin {
                 source: source.to_owned(),
@@ -319,11 +425,13 @@ impl<'a> Mapper<'a> {
         let mut phone_cols: Vec<(Field, usize)> = Vec::new();
         for (i, cell) in cells.into_iter().enumerate() {
             if let Some(msg) = cell.problem {
-                self.problems.push(RowProblem {
-                    row,
-                    column: Some(self.header_name(i)),
-                    message: msg,
-                });
+                kept_problems.push(problem(
+                    i,
+                    cell.problem_kind,
+                    ProblemOutcome::Kept,
+                    msg,
+                    cell.text.as_deref().unwrap_or_default(),
+                ));
             }
             let Some(raw) = cell.text else { continue };
             let target = self.targets.get(i).unwrap_or(&Target::Ignore);
@@ -356,6 +464,26 @@ impl<'a> Mapper<'a> {
                     if matches!(f, Field::PhoneMobile | Field::PhoneHome | Field::PhoneWork) {
                         phone_cols.push((*f, i));
                     }
+                    let bad = match f {
+                        Field::Email => {
+                            checks::email_problem(&v).map(|m| (ProblemKind::BadEmail, m))
+                        }
+                        Field::BirthDay | Field::ClientDate | Field::UpdateDate => {
+                            checks::date_problem(&v).map(|m| (ProblemKind::BadDate, m))
+                        }
+                        _ => None,
+                    };
+                    if let Some((kind, why)) = bad {
+                        let outcome = ProblemOutcome::FieldDropped;
+                        kept_problems.push(problem(
+                            i,
+                            kind,
+                            outcome,
+                            format!("{why}; {}", outcome.label()),
+                            &v,
+                        ));
+                        continue;
+                    }
                     set(&mut c, *f, v);
                 }
                 Target::Custom(name) => {
@@ -367,25 +495,41 @@ impl<'a> Mapper<'a> {
         if c.fname.is_none() && c.lname.is_none() {
             c.fname = full_name;
         }
+        let skipped = ProblemOutcome::RowSkipped;
         if c.client_id.is_empty() {
-            self.problems.push(RowProblem {
-                row,
-                column: Some(self.header_name(self.id_col)),
-                message: "empty client id; row skipped".into(),
-            });
+            self.problems.push(problem(
+                self.id_col,
+                ProblemKind::EmptyClientId,
+                skipped,
+                "empty client id; row skipped".into(),
+                "",
+            ));
+            return;
+        }
+        if let Some(why) = checks::client_id_problem(&c.client_id) {
+            self.problems.push(problem(
+                self.id_col,
+                ProblemKind::ClientIdNotNumber,
+                skipped,
+                format!("{why}; row skipped"),
+                &c.client_id,
+            ));
             return;
         }
         if let Some(first) = self.first_row_of.get(&c.client_id) {
-            self.problems.push(RowProblem {
-                row,
-                column: Some(self.header_name(self.id_col)),
-                message: format!(
+            self.problems.push(problem(
+                self.id_col,
+                ProblemKind::DuplicateClientId,
+                skipped,
+                format!(
                     "duplicate client id {} (first at row {first}); row skipped",
                     c.client_id
                 ),
-            });
+                &c.client_id,
+            ));
             return;
         }
+        self.problems.append(&mut kept_problems);
         self.first_row_of.insert(c.client_id.clone(), row);
         for (f, i) in phone_cols {
             let value = match f {
@@ -398,18 +542,24 @@ impl<'a> Mapper<'a> {
             if let Some(v) = value.as_ref().filter(|v| !looks_like_phone(v)) {
                 let p = normalize_phone(v);
                 if p.status == PhoneStatus::Unparseable {
-                    self.problems.push(RowProblem {
-                        row,
-                        column: Some(self.header_name(i)),
-                        message: format!(
-                            "not a phone number: {:?}; kept in Bmby's record, not proposed to GHL",
-                            p.raw
-                        ),
-                    });
+                    let message = format!(
+                        "not a phone number: {:?}; kept in Bmby's record, not proposed to GHL",
+                        p.raw
+                    );
+                    let p = problem(i, ProblemKind::BadPhone, ProblemOutcome::Kept, message, v);
+                    self.problems.push(p);
                 }
             }
         }
         self.clients.push(c);
+    }
+}
+
+/// The header of column `i` (0-based), or `column N` when it has none.
+fn column_label(headers: &[String], i: usize) -> String {
+    match headers.get(i) {
+        Some(h) if !h.is_empty() => h.clone(),
+        _ => format!("column {}", i + 1),
     }
 }
 

@@ -51,12 +51,13 @@ pub fn cell_text(d: &Data) -> Cell {
             return Cell {
                 text: None,
                 problem: Some(format!("unreadable cell ({e})")),
+                problem_kind: super::ProblemKind::Unreadable,
             }
         }
     };
     Cell {
         text,
-        problem: None,
+        ..Default::default()
     }
 }
 

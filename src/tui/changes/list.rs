@@ -69,6 +69,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             " (loading…)"
         });
     }
+    if let Some(note) = &app.import_problems_note {
+        title.push_str(&format!(" · {note}"));
+    }
     let block = crate::tui::panes::block(title, focused, t);
     let inner = block.inner(area);
     f.render_widget(block, area);

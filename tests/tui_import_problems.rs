@@ -1,0 +1,77 @@
+//! The TUI shows the row problems of the last Bmby file import: a count in the status bar at
+//! start and in the changes list's title, every problem (row, column, value, what was done)
+//! in the messages popup.
+mod tui_support;
+
+use bmby_ghl::bmby::export::ExportOptions;
+use bmby_ghl::sync::import::{import_export_file, ImportOptions};
+use bmby_ghl::sync::mapping::Mapping;
+use bmby_ghl::tui::{Driver, Theme};
+use tui_support::*;
+
+fn snap(d: &mut Driver) -> String {
+    let t = d.render(80, 24);
+    assert_clean(t.backend().buffer());
+    format!("{}", t.backend())
+}
+
+#[test]
+fn import_problems_show_in_the_status_bar_and_messages_80x24() {
+    let (dir, s) = store();
+    let file = dir.path().join("bmby.csv");
+    std::fs::write(
+        &file,
+        "מספר לקוח,שם פרטי,שם משפחה,נייד,אימייל,תאריך כניסה\n\
+         300001,דנה,לוי,0501234567,dana@@example,\n\
+         30O002,יוסי,כהן,0521111111,yossi@example.com,\n\
+         300003,רון,כהן,0527654321,ron@example.com,31/02/2026\n\
+         300004,\"עדי,,,0503334444,adi@example.com,\n\
+         300005,גל,שמש,0505556666,gal@example.com,\n",
+    )
+    .unwrap();
+    let (_, _, problems) = import_export_file(
+        &s,
+        &file,
+        &ExportOptions::default(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(problems.len(), 4);
+
+    let mut d = Driver::new(s, options(Theme::colored()));
+    d.run(Vec::new());
+    let screen = snap(&mut d);
+    assert!(
+        screen.contains("│ import: 4 problems (m)"),
+        "status bar:\n{screen}"
+    );
+    insta::assert_snapshot!("status_80x24", screen);
+
+    d.keys("m");
+    assert!(d.app.messages_open.is_some());
+    let screen = snap(&mut d);
+    for needle in [
+        "bmby.csv: 4 problems in the last import (2 rows skipped)",
+        "row 2, column \"אימייל\"",
+        "row 3, column \"מספר לקוח\"",
+        "row 4, column \"תאריך כניסה\"",
+        "row 5, column \"שם פרטי\"",
+        "(file line 6; client id 300005)",
+    ] {
+        assert!(screen.contains(needle), "{needle} in:\n{screen}");
+    }
+    insta::assert_snapshot!("messages_80x24", screen);
+
+    // The changes screen says so in its title, whatever the status bar shows meanwhile.
+    d.keys("esc");
+    d.app.status.info = Some("incremental pull: 0 contacts in 1 page".into());
+    d.keys("c");
+    let screen = snap(&mut d);
+    let title = screen.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        title.contains("Changes · pending 2 · import: 4 problems (m)"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("changes_80x24", screen);
+}
