@@ -350,10 +350,8 @@ fn keymap_contexts_of_the_changes_screen() {
 fn driver_dana_linked() -> (tempfile::TempDir, bmby_ghl::tui::Driver) {
     let (dir, s) = store();
     s.put_link("10555", "c00dana0000000000003").unwrap();
-    let mut d = bmby_ghl::tui::Driver::new(
-        s,
-        tui_support::options(bmby_ghl::tui::Theme::colored()),
-    );
+    let mut d =
+        bmby_ghl::tui::Driver::new(s, tui_support::options(bmby_ghl::tui::Theme::colored()));
     d.keys("c j j j");
     assert_eq!(selected_id(&d), 4);
     (dir, d)
@@ -389,12 +387,21 @@ fn choosing_a_candidate_asks_naming_it_and_the_link_it_moves() {
         Some("c00dana0000000000003")
     );
     assert_eq!(d.app.store().link("10412").unwrap(), None);
-    assert!(d.app.status.info.as_deref().unwrap().contains("left ambiguous"));
+    assert!(d
+        .app
+        .status
+        .info
+        .as_deref()
+        .unwrap()
+        .contains("left ambiguous"));
 
     // `esc` cancels too; the first candidate has no link to move.
     d.keys("1");
     let q = lines(&mut d, 80, 24).join(" ");
-    assert!(q.contains("מיכל לוי") && q.contains("matched on email"), "{q}");
+    assert!(
+        q.contains("מיכל לוי") && q.contains("matched on email"),
+        "{q}"
+    );
     assert!(q.contains("No other Bmby client is linked"), "{q}");
     d.keys("esc");
     assert!(d.app.changes.choice_confirm.is_none());
@@ -432,7 +439,13 @@ fn back_to_pending_undoes_the_choice_and_puts_the_link_back() {
     assert_eq!(selected_id(&d), 4, "{:?}", d.app.status);
     d.keys("u");
     let c = stored(&d, 4);
-    assert_eq!(c.kind, ChangeKind::Ambiguous, "{:?} {:?}", d.reviews, d.app.status);
+    assert_eq!(
+        c.kind,
+        ChangeKind::Ambiguous,
+        "{:?} {:?}",
+        d.reviews,
+        d.app.status
+    );
     assert_eq!(c.state, ChangeState::Pending);
     assert_eq!(c.candidates, before.candidates);
     assert_eq!(c.fields, before.fields);
@@ -480,10 +493,8 @@ fn a_withdrawn_hand_edit_stays_withdrawn_and_is_not_a_rejection() {
     );
     w.warnings = vec!["withdrawn: every field was set back to the value GHL has".into()];
     s.put_change(&w).unwrap();
-    let mut d = bmby_ghl::tui::Driver::new(
-        s,
-        tui_support::options(bmby_ghl::tui::Theme::colored()),
-    );
+    let mut d =
+        bmby_ghl::tui::Driver::new(s, tui_support::options(bmby_ghl::tui::Theme::colored()));
     d.keys("c");
     let bar = status_line(&mut d);
     assert!(

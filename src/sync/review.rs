@@ -545,7 +545,8 @@ pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Chang
             }
             // What the next import proposes for this client through its new link: the same
             // fingerprint, so reading the same data again adds nothing.
-            c.fingerprint = super::import::fingerprint(ChangeKind::Update, Some(cid), &c.fields, &[]);
+            c.fingerprint =
+                super::import::fingerprint(ChangeKind::Update, Some(cid), &c.fields, &[]);
             c.warnings.extend(preview.link_notes());
         }
     }

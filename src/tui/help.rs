@@ -278,7 +278,10 @@ fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
         &[(Action::ConfirmYes, "send"), (Action::ConfirmNo, "cancel")]
     } else if cs.choice_confirm.is_some() {
         // Any other key cancels too.
-        &[(Action::ConfirmYes, "choose"), (Action::ConfirmNo, "cancel")]
+        &[
+            (Action::ConfirmYes, "choose"),
+            (Action::ConfirmNo, "cancel"),
+        ]
     } else if cs.confirm.is_some() {
         &[
             (Action::ConfirmYes, "approve"),

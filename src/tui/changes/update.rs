@@ -507,7 +507,9 @@ impl App {
                         c.id,
                         if moved > 0 {
                             " · link moved from Bmby client ".to_owned()
-                                + &c.choice.as_ref().map_or(String::new(), |x| x.unlinked.join(", "))
+                                + &c.choice
+                                    .as_ref()
+                                    .map_or(String::new(), |x| x.unlinked.join(", "))
                         } else {
                             String::new()
                         }
