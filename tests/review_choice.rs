@@ -24,7 +24,9 @@ fn contact(id: &str, first: &str, email: &str, phone: &str, tags: &[&str]) -> Co
 
 /// The default mapping, with Bmby's `status` written as a GHL tag.
 fn mapping() -> Mapping {
-    let o = [("status".to_owned(), "tag".to_owned())].into_iter().collect();
+    let o = [("status".to_owned(), "tag".to_owned())]
+        .into_iter()
+        .collect();
     Mapping::with_overrides(&o).unwrap()
 }
 
@@ -76,7 +78,11 @@ fn read() -> Vec<ClientView> {
     vec![
         view(
             "102",
-            &[("fname", "Ann"), ("email", "ann@example.com"), ("city", "Haifa")],
+            &[
+                ("fname", "Ann"),
+                ("email", "ann@example.com"),
+                ("city", "Haifa"),
+            ],
         ),
         view(
             "104",
@@ -100,7 +106,11 @@ fn the_preview_names_the_candidate_and_the_link_it_would_move() {
         ("ghlB", "phone")
     );
     assert_eq!(p.linked_clients, vec!["102".to_owned()]);
-    assert!(p.question().contains("ghlB, matched on phone"), "{}", p.question());
+    assert!(
+        p.question().contains("ghlB, matched on phone"),
+        "{}",
+        p.question()
+    );
     assert_eq!(
         p.link_warnings(),
         vec!["GHL contact ghlB is linked to Bmby client 102 — choosing it moves the link to Bmby client 104"]
@@ -114,7 +124,11 @@ fn the_preview_names_the_candidate_and_the_link_it_would_move() {
     // A new contact moves no link.
     let p = review::choice_preview(&s, id, None).unwrap();
     assert!(p.candidate.is_none() && p.link_warnings().is_empty());
-    assert!(p.question().contains("a new GHL contact"), "{}", p.question());
+    assert!(
+        p.question().contains("a new GHL contact"),
+        "{}",
+        p.question()
+    );
 }
 
 #[test]
@@ -166,7 +180,10 @@ fn choosing_moves_the_link_and_back_to_pending_puts_everything_back() {
     // Approved, then back to pending: the choice is undone.
     review::approve(&s, id).unwrap();
     let r = review::reset(&s, id).unwrap();
-    assert_eq!((r.kind, r.state), (ChangeKind::Ambiguous, ChangeState::Pending));
+    assert_eq!(
+        (r.kind, r.state),
+        (ChangeKind::Ambiguous, ChangeState::Pending)
+    );
     assert_eq!(r.candidates, before.candidates);
     assert_eq!(r.fields, before.fields);
     assert_eq!(r.warnings, before.warnings);
@@ -189,7 +206,10 @@ fn choosing_moves_the_link_and_back_to_pending_puts_everything_back() {
 fn a_new_contact_moves_no_link_and_is_undone_too() {
     let (_d, s, id) = setup();
     let (c, p) = review::approve_choice(&s, id, None).unwrap();
-    assert_eq!((c.kind, c.state), (ChangeKind::Create, ChangeState::Approved));
+    assert_eq!(
+        (c.kind, c.state),
+        (ChangeKind::Create, ChangeState::Approved)
+    );
     assert!(p.link_notes().is_empty());
     assert_eq!(c.choice.as_ref().unwrap().contact_id, None);
     assert_eq!(s.link("104").unwrap(), None);
@@ -207,7 +227,11 @@ fn the_same_bmby_data_again_keeps_the_choice() {
     let sum = import_clients(&s, read(), &mapping(), &ImportOptions::default()).unwrap();
     assert!(sum.new_changes.is_empty(), "{:?}", sum.new_changes);
     assert_eq!(s.changes().unwrap().len(), n);
-    assert_eq!(s.change(id).unwrap().unwrap(), c, "untouched, still undoable");
+    assert_eq!(
+        s.change(id).unwrap().unwrap(),
+        c,
+        "untouched, still undoable"
+    );
 
     // Approved and read again: still nothing new (no second update of the same client).
     review::approve(&s, id).unwrap();
@@ -222,7 +246,10 @@ fn the_same_bmby_data_again_keeps_the_choice() {
     import_clients(&s, newer, &mapping(), &ImportOptions::default()).unwrap();
     let c = s.change(id).unwrap().unwrap();
     assert_eq!(c.kind, ChangeKind::Update);
-    assert!(c.fields.iter().any(|f| f.proposed.as_deref() == Some("Eilat")));
+    assert!(c
+        .fields
+        .iter()
+        .any(|f| f.proposed.as_deref() == Some("Eilat")));
     assert!(c.choice.is_some());
     let r = review::reset(&s, id).unwrap();
     assert_eq!(r.kind, ChangeKind::Ambiguous);
@@ -281,5 +308,8 @@ fn a_withdrawn_hand_edit_is_neither_approved_nor_put_back() {
     let r = review::reject(&s, upd.id).unwrap();
     assert!(!r.is_withdrawn());
     assert_eq!(r.state_label(), "rejected");
-    assert_eq!(review::reset(&s, upd.id).unwrap().state, ChangeState::Pending);
+    assert_eq!(
+        review::reset(&s, upd.id).unwrap().state,
+        ChangeState::Pending
+    );
 }
