@@ -170,6 +170,9 @@ fn choosing_moves_the_link_and_back_to_pending_puts_everything_back() {
         .warnings
         .iter()
         .any(|w| w.contains("Bmby client 102 — the choice moved the link to Bmby client 104")));
+    let e = review::resolve(&s, id, Some("ghlA")).unwrap_err();
+    assert!(matches!(e, ReviewError::AlreadyChosen { .. }), "{e:?}");
+    assert!(e.to_string().contains("on GHL contact ghlB"), "{e}");
     let choice = c.choice.clone().unwrap();
     assert_eq!(choice.contact_id.as_deref(), Some("ghlB"));
     assert_eq!(choice.unlinked, vec!["102".to_owned()]);

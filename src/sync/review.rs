@@ -31,6 +31,9 @@ pub enum ReviewError {
     /// Choosing a contact (or a new one) for a change that is not ambiguous.
     #[error("change {id} is {kind}, not ambiguous: there is nothing to choose")]
     NotAmbiguous { id: u64, kind: &'static str },
+    /// Choosing again for an ambiguous change already settled (`on` names the choice).
+    #[error("change {id} was settled already ({on}); put it back to pending first (u, or `bmby-ghl reset {id}`) to choose again")]
+    AlreadyChosen { id: u64, on: String },
     /// A hand edit set back to GHL's values: nothing is left to write.
     #[error("change {id} was withdrawn (every field was set back to GHL's value): nothing to {action}; edit the contact again to propose a new change")]
     Withdrawn { id: u64, action: &'static str },
@@ -225,7 +228,7 @@ fn undo_links(store: &Store, client_id: &str, choice: &AmbiguousChoice) -> Resul
         .unlinked
         .iter()
         // Only where nothing linked that client elsewhere since.
-        .filter(|other| links.get(*other).is_none())
+        .filter(|other| !links.contains_key(*other))
         .map(|other| (other.clone(), chosen.to_owned()))
         .collect();
     let mut remove = Vec::new();
@@ -450,6 +453,19 @@ impl ChoicePreview {
 fn load_ambiguous(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let c = load(store, id)?;
     refuse_if_sent(&c, "settled")?;
+    if let Some(choice) = c
+        .choice
+        .as_ref()
+        .filter(|_| c.kind != ChangeKind::Ambiguous)
+    {
+        return Err(ReviewError::AlreadyChosen {
+            id,
+            on: match &choice.contact_id {
+                Some(cid) => format!("on GHL contact {cid}"),
+                None => "as a new contact".into(),
+            },
+        });
+    }
     if c.kind != ChangeKind::Ambiguous {
         return Err(ReviewError::NotAmbiguous {
             id,
