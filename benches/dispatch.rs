@@ -67,6 +67,7 @@ fn main() {
                     updated_at: String::new(),
                     subject: Default::default(),
                     target: Default::default(),
+                    choice: None,
                 })
                 .unwrap();
         }

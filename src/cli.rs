@@ -114,13 +114,30 @@ pub enum Command {
         state: Option<String>,
     },
     /// Approve changes by id (a conflict is rebased on GHL's current values); send with `apply`.
+    /// An ambiguous change needs a choice first: `--contact GHL_ID` (one of its candidates) or
+    /// `--new` (a new contact), which settles it and approves it (`reset` undoes the choice).
     Approve {
+        /// Change ids (see `bmby-ghl changes`); exactly one with --contact or --new.
+        #[arg(required = true)]
+        ids: Vec<u64>,
+        /// For an ambiguous change: the GHL contact (one of its candidates) it updates. The
+        /// Bmby client is linked to it, moving the link from any other client (said).
+        #[arg(long, value_name = "GHL_ID", conflicts_with = "new")]
+        contact: Option<String>,
+        /// For an ambiguous change: create a new GHL contact instead of any candidate.
+        #[arg(long)]
+        new: bool,
+    },
+    /// Reject changes by id: they are not sent, and the same Bmby data does not bring them back.
+    Reject {
         /// Change ids (see `bmby-ghl changes`).
         #[arg(required = true)]
         ids: Vec<u64>,
     },
-    /// Reject changes by id: they are not sent, and the same Bmby data does not bring them back.
-    Reject {
+    /// Put changes back to pending by id (the TUI's `u`): an ambiguous change settled with
+    /// `approve --contact/--new` (or in the TUI) becomes ambiguous again and its links are put
+    /// back. A sent change or a withdrawn hand edit cannot be.
+    Reset {
         /// Change ids (see `bmby-ghl changes`).
         #[arg(required = true)]
         ids: Vec<u64>,

@@ -41,6 +41,7 @@ fn change(id: u64, kind: ChangeKind, contact: Option<(String, Option<String>)>) 
         updated_at: String::new(),
         subject: Default::default(),
         target: Default::default(),
+        choice: None,
     }
 }
 

@@ -363,7 +363,7 @@ fn review_actions() {
     assert!(
         r.warnings
             .iter()
-            .any(|w| w.contains("also linked to Bmby client 102")),
+            .any(|w| w.contains("linked to Bmby client 102 — the choice moved the link")),
         "{:?}",
         r.warnings
     );

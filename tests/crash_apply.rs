@@ -39,6 +39,7 @@ fn change(
         updated_at: String::new(),
         subject: Default::default(),
         target: Default::default(),
+        choice: None,
     }
 }
 

@@ -76,6 +76,7 @@ fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange
             updated_at: String::new(),
             subject: Default::default(),
             target: Default::default(),
+            choice: None,
         })
         .unwrap();
     id

@@ -80,6 +80,7 @@ fn change(kind: ChangeKind, subject: Subject, fields: Vec<FieldChange>) -> Chang
         updated_at: String::new(),
         subject,
         target: Target::Ghl,
+        choice: None,
     }
 }
 

@@ -198,7 +198,11 @@ fn ambiguous_cannot_be_approved_and_is_resolved_by_number() {
     );
     assert_eq!(stored(&d, 4).kind, ChangeKind::Ambiguous);
 
+    // A digit asks first; `y` chooses.
     d.keys("2");
+    assert!(d.app.changes.choice_confirm.is_some());
+    assert_eq!(stored(&d, 4).kind, ChangeKind::Ambiguous);
+    d.keys("y");
     let c = stored(&d, 4);
     assert_eq!(c.kind, ChangeKind::Update);
     assert_eq!(c.contact_id.as_deref(), Some("c00dana0000000000003"));
@@ -220,6 +224,10 @@ fn ambiguous_cannot_be_approved_and_is_resolved_by_number() {
 fn ambiguous_resolved_as_new_contact() {
     let (_dir, mut d) = driver();
     d.keys("j j j n");
+    let q = lines(&mut d, 80, 24).join(" ");
+    assert!(q.contains("a new GHL"), "{q}");
+    assert_eq!(stored(&d, 4).kind, ChangeKind::Ambiguous);
+    d.keys("y");
     let c = stored(&d, 4);
     assert_eq!(c.kind, ChangeKind::Create);
     assert_eq!(c.contact_id, None);
@@ -335,4 +343,188 @@ fn keymap_contexts_of_the_changes_screen() {
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(km.lookup(&list, k("y")), Some(Action::ChangeApprove));
     assert_eq!(km.lookup(&list, k("a")), None);
+}
+
+/// The changes fixture with Dana Levi's contact already linked to another Bmby client (10555,
+/// the client of change #7), on the changes screen with the ambiguous #4 selected.
+fn driver_dana_linked() -> (tempfile::TempDir, bmby_ghl::tui::Driver) {
+    let (dir, s) = store();
+    s.put_link("10555", "c00dana0000000000003").unwrap();
+    let mut d =
+        bmby_ghl::tui::Driver::new(s, tui_support::options(bmby_ghl::tui::Theme::colored()));
+    d.keys("c j j j");
+    assert_eq!(selected_id(&d), 4);
+    (dir, d)
+}
+
+#[test]
+fn choosing_a_candidate_asks_naming_it_and_the_link_it_moves() {
+    let (_dir, mut d) = driver_dana_linked();
+    d.keys("2");
+    let s = screen(&mut d, 80, 24);
+    insta::assert_snapshot!("choice_confirm_link_80x24", s);
+    let q = lines(&mut d, 80, 24).join(" ");
+    for want in [
+        "Choose Dana Levi (c00dana0000000000003, matched on phone)",
+        "is linked to Bmby client",
+        "10555 — choosing it moves the link to Bmby client 10412",
+    ] {
+        assert!(q.contains(want), "{want} missing: {q}");
+    }
+    let p = d.app.changes.choice_confirm.clone().unwrap();
+    assert_eq!(
+        p.link_warnings(),
+        vec!["GHL contact c00dana0000000000003 is linked to Bmby client 10555 — choosing it moves the link to Bmby client 10412"]
+    );
+    // Any key other than `y` cancels: nothing chosen, no link moved.
+    d.keys("j");
+    assert!(d.app.changes.choice_confirm.is_none());
+    assert!(d.reviews.is_empty(), "no review ran");
+    assert_eq!(selected_id(&d), 4, "the cancelling key did nothing else");
+    assert_eq!(stored(&d, 4).kind, ChangeKind::Ambiguous);
+    assert_eq!(
+        d.app.store().link("10555").unwrap().as_deref(),
+        Some("c00dana0000000000003")
+    );
+    assert_eq!(d.app.store().link("10412").unwrap(), None);
+    assert!(d
+        .app
+        .status
+        .info
+        .as_deref()
+        .unwrap()
+        .contains("left ambiguous"));
+
+    // `esc` cancels too; the first candidate has no link to move.
+    d.keys("1");
+    let q = lines(&mut d, 80, 24).join(" ");
+    assert!(
+        q.contains("מיכל לוי") && q.contains("matched on email"),
+        "{q}"
+    );
+    assert!(q.contains("No other Bmby client is linked"), "{q}");
+    d.keys("esc");
+    assert!(d.app.changes.choice_confirm.is_none());
+    assert_eq!(stored(&d, 4).kind, ChangeKind::Ambiguous);
+}
+
+#[test]
+fn back_to_pending_undoes_the_choice_and_puts_the_link_back() {
+    let (_dir, mut d) = driver_dana_linked();
+    let before = stored(&d, 4);
+    d.keys("2 y");
+    let c = stored(&d, 4);
+    assert_eq!(c.kind, ChangeKind::Update);
+    assert_eq!(c.contact_id.as_deref(), Some("c00dana0000000000003"));
+    assert_eq!(
+        d.app.store().link("10412").unwrap().as_deref(),
+        Some("c00dana0000000000003")
+    );
+    assert_eq!(d.app.store().link("10555").unwrap(), None, "the link moved");
+    let info = d.app.status.info.clone().unwrap();
+    assert!(info.contains("link moved from Bmby client 10555"), "{info}");
+    assert!(
+        c.warnings.iter().any(|w| w.contains("Bmby client 10555")),
+        "{:?}",
+        c.warnings
+    );
+    // Approved, then back to pending: ambiguous again with its candidates, links as before.
+    d.keys("a");
+    assert_eq!(stored(&d, 4).state, ChangeState::Approved);
+    d.keys("s");
+    assert_eq!(d.app.changes.filter, StateFilter::Approved);
+    d.keys("/");
+    d.type_text("10412");
+    d.keys("enter");
+    assert_eq!(selected_id(&d), 4, "{:?}", d.app.status);
+    d.keys("u");
+    let c = stored(&d, 4);
+    assert_eq!(
+        c.kind,
+        ChangeKind::Ambiguous,
+        "{:?} {:?}",
+        d.reviews,
+        d.app.status
+    );
+    assert_eq!(c.state, ChangeState::Pending);
+    assert_eq!(c.candidates, before.candidates);
+    assert_eq!(c.fields, before.fields);
+    assert_eq!(c.warnings, before.warnings);
+    assert_eq!(c.fingerprint, before.fingerprint);
+    assert_eq!(c.contact_id, None);
+    assert!(c.choice.is_none());
+    assert_eq!(d.app.store().link("10412").unwrap(), None);
+    assert_eq!(
+        d.app.store().link("10555").unwrap().as_deref(),
+        Some("c00dana0000000000003")
+    );
+    assert!(d
+        .app
+        .status
+        .info
+        .as_deref()
+        .unwrap()
+        .contains("is ambiguous again"));
+    // And it can be chosen again.
+    d.keys("esc s s s");
+    assert_eq!(d.app.changes.filter, StateFilter::Pending);
+    d.keys("/");
+    d.type_text("10412");
+    d.keys("enter 1 y");
+    assert_eq!(
+        stored(&d, 4).contact_id.as_deref(),
+        Some("c00michal00000000006")
+    );
+}
+
+#[test]
+fn a_withdrawn_hand_edit_stays_withdrawn_and_is_not_a_rejection() {
+    let (dir, s) = store();
+    // A hand edit set back to GHL's value: a rejected local update with no field left.
+    let mut w = change(
+        8,
+        ChangeKind::Update,
+        ChangeState::Rejected,
+        "",
+        Some("c00aaron000000000001"),
+        "Aaron Avraham",
+        bmby_ghl::domain::LOCAL_ORIGIN,
+        vec![],
+    );
+    w.warnings = vec!["withdrawn: every field was set back to the value GHL has".into()];
+    s.put_change(&w).unwrap();
+    let mut d =
+        bmby_ghl::tui::Driver::new(s, tui_support::options(bmby_ghl::tui::Theme::colored()));
+    d.keys("c");
+    let bar = status_line(&mut d);
+    assert!(
+        bar.contains("changes 5 pending · 1 approved · 1 rejected · 1 withdrawn"),
+        "{bar}"
+    );
+    assert_eq!(d.app.changes.counts.rejected, 1);
+    assert_eq!(d.app.changes.counts.withdrawn, 1);
+    // The rejected filter shows the rejection only; the next one the withdrawal.
+    d.keys("s s");
+    assert_eq!(d.app.changes.filter, StateFilter::Rejected);
+    let shown: Vec<u64> = (0..d.app.changes.view.len())
+        .map(|i| d.app.changes.shown(i).unwrap().id)
+        .collect();
+    assert_eq!(shown, vec![6]);
+    d.keys("s");
+    assert_eq!(d.app.changes.filter, StateFilter::Withdrawn);
+    assert_eq!(selected_id(&d), 8);
+    let l = lines(&mut d, 80, 24).join("\n");
+    assert!(l.contains("– withdrawn"), "{l}");
+    // `u` and `a` refuse: nothing empty is queued.
+    d.keys("u");
+    let err = d.app.status.error.clone().unwrap_or_default();
+    assert!(err.contains("withdrawn"), "{err}");
+    d.keys("a");
+    let c = stored(&d, 8);
+    assert_eq!(c.state, ChangeState::Rejected);
+    assert!(c.fields.is_empty());
+    let bar = status_line(&mut d);
+    // (compact while the refusal is shown)
+    assert!(bar.contains("1 ✗ · 1 –"), "{bar}");
+    drop(dir);
 }

@@ -60,6 +60,7 @@ async fn worker_dispatches_every_queued_change_with_progress() {
                 updated_at: String::new(),
                 subject: Default::default(),
                 target: Default::default(),
+                choice: None,
             })
             .unwrap();
         ids.push(id);

@@ -375,39 +375,3 @@ impl Drop for AbortOnDrop {
         self.0.abort();
     }
 }
-
-/// `bmby-ghl approve ID…` / `reject ID…`: review from the command line (the TUI's `a` and `x`).
-/// Every id is tried; each line says what became of it. Exit 1 when any was refused.
-pub(super) fn review_cmd(
-    paths: &Paths,
-    settings: &Settings,
-    ids: &[u64],
-    approve: bool,
-) -> Result<i32> {
-    let loc = location(settings)?;
-    let store = open_store(paths, &loc)?;
-    let mut refused = 0;
-    for id in ids {
-        let r = if approve {
-            review::approve(&store, *id)
-        } else {
-            review::reject(&store, *id)
-        };
-        match r {
-            Ok(c) => outln!(
-                "#{id} {} {} ({})",
-                c.state.label(),
-                crate::sanitize::clean_line(&c.display_name),
-                c.describe()
-            ),
-            Err(e) => {
-                refused += 1;
-                eprintln!("#{id}: {e}");
-            }
-        }
-    }
-    if approve && refused < ids.len() {
-        outln!("send them with `bmby-ghl apply`");
-    }
-    Ok(if refused > 0 { 1 } else { 0 })
-}

@@ -56,19 +56,22 @@ pub(super) fn changes_cmd(
             "failed",
             "conflict",
             "cancelled",
+            "withdrawn",
+            "all",
         ];
         if !STATES.contains(&st.as_str()) {
             return Err(eyre!("--state {st}: use one of {}", STATES.join(", ")));
         }
         if st != "all" {
-            changes.retain(|c| c.state.label() == st);
+            // A withdrawn hand edit is `withdrawn`, not `rejected`.
+            changes.retain(|c| c.state_label() == st);
         }
     }
     let mut out = std::io::stdout().lock();
     if as_json {
         let mut counts = std::collections::BTreeMap::<&str, usize>::new();
         for c in &changes {
-            *counts.entry(c.state.label()).or_default() += 1;
+            *counts.entry(c.state_label()).or_default() += 1;
         }
         let outbox: serde_json::Map<String, serde_json::Value> = changes
             .iter()
@@ -83,7 +86,16 @@ pub(super) fn changes_cmd(
         let doc = json!({
             "locationId": loc,
             "counts": counts,
-            "changes": changes,
+            "changes": changes
+                .iter()
+                .map(|c| {
+                    let mut v = serde_json::to_value(c)?;
+                    if c.is_withdrawn() {
+                        v["withdrawn"] = json!(true);
+                    }
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>>>()?,
             "outbox": outbox,
             "journal": store.journal()?,
         });
@@ -99,7 +111,7 @@ pub(super) fn changes_cmd(
             "#{} {} {} {}{} — {} field{}, from {}",
             c.id,
             c.describe(),
-            c.state.label(),
+            c.state_label(),
             c.display_name,
             c.contact_id
                 .as_ref()
@@ -134,6 +146,13 @@ pub(super) fn changes_cmd(
         }
         for w in &c.warnings {
             writeln!(out, "    ! {w}")?;
+        }
+        if c.kind == crate::domain::ChangeKind::Ambiguous {
+            writeln!(
+                out,
+                "    choose: bmby-ghl approve {} --contact GHL_ID (one of the candidates), or --new",
+                c.id
+            )?;
         }
     }
     if !changes.is_empty() {

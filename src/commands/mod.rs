@@ -24,6 +24,7 @@ mod bmby;
 mod browse;
 mod conflict_text;
 mod demo;
+mod review;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -128,8 +129,20 @@ pub fn run(
             dry_run,
             json,
         }) => apply::apply_cmd(paths, settings, rt, all, &ids, dry_run, json),
-        Some(Command::Approve { ids }) => apply::review_cmd(paths, settings, &ids, true),
-        Some(Command::Reject { ids }) => apply::review_cmd(paths, settings, &ids, false),
+        Some(Command::Approve { ids, contact, new }) => {
+            let choice = match (contact, new) {
+                (Some(c), _) => Some(Some(c)),
+                (None, true) => Some(None),
+                (None, false) => None,
+            };
+            review::review_cmd(paths, settings, &ids, review::Verb::Approve(choice))
+        }
+        Some(Command::Reject { ids }) => {
+            review::review_cmd(paths, settings, &ids, review::Verb::Reject)
+        }
+        Some(Command::Reset { ids }) => {
+            review::review_cmd(paths, settings, &ids, review::Verb::Reset)
+        }
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Keymap { check }) => {
             if let Some(p) = check.as_ref().filter(|p| !p.exists()) {

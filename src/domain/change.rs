@@ -207,6 +207,31 @@ pub struct Change {
     pub subject: Subject,
     /// Where it is written: GHL, or Bmby for a write-back.
     pub target: Target,
+    /// For an ambiguous change a person settled: what was chosen and what it replaced, so that
+    /// "back to pending" (`u`, `bmby-ghl reset`) makes it ambiguous again and puts the links
+    /// back ([`crate::sync::review::reset`]). `None` for every other change.
+    #[serde(default)]
+    pub choice: Option<AmbiguousChoice>,
+}
+
+/// How a person settled an ambiguous change ([`crate::sync::review::resolve`]), kept on the
+/// change until it is sent so the choice can be undone.
+///
+/// The link moves when the choice is made, not when the change is applied: the next import
+/// then matches the Bmby client to the chosen contact and does not ask again. Undoing the
+/// choice restores [`link_before`](Self::link_before) and the links in
+/// [`unlinked`](Self::unlinked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmbiguousChoice {
+    /// The GHL contact chosen; `None` = a new contact.
+    pub contact_id: Option<String>,
+    /// The change as it was before the choice (kind ambiguous, with its candidates).
+    pub before: Box<Change>,
+    /// The GHL contact this Bmby client was linked to before the choice (`None`: no link).
+    pub link_before: Option<String>,
+    /// Other Bmby clients that were linked to the chosen contact: the choice moved the link
+    /// from them to this client.
+    pub unlinked: Vec<String>,
 }
 
 /// `origin` of a change a person made by hand in the TUI.
@@ -237,5 +262,26 @@ impl Change {
     /// Number of fields that would change.
     pub fn field_count(&self) -> usize {
         self.fields.len()
+    }
+
+    /// A hand edit withdrawn by setting every field back to GHL's value
+    /// (`sync::local`): stored as a rejected update with no field left. It has nothing to
+    /// write, so it can be neither approved nor put back to pending, and it is not counted
+    /// as a rejection (a person's "no") but as a withdrawal.
+    pub fn is_withdrawn(&self) -> bool {
+        self.state == ChangeState::Rejected
+            && self.kind == ChangeKind::Update
+            && self.fields.is_empty()
+            && self.origin == LOCAL_ORIGIN
+    }
+
+    /// The state as people read it: `withdrawn` for a withdrawn hand edit
+    /// ([`is_withdrawn`](Self::is_withdrawn)), else [`ChangeState::label`].
+    pub fn state_label(&self) -> &'static str {
+        if self.is_withdrawn() {
+            "withdrawn"
+        } else {
+            self.state.label()
+        }
     }
 }

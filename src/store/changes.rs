@@ -220,6 +220,22 @@ impl Store {
         Ok(())
     }
 
+    /// Unlinks the Bmby clients in `remove`, then adds or replaces the links in `put`, in one
+    /// write (settling an ambiguous change, and undoing that).
+    pub fn relink(&self, put: &[(String, String)], remove: &[String]) -> Result<()> {
+        let mut map = self.link_map()?;
+        for client in remove {
+            map.remove(client);
+        }
+        for (client, contact) in put {
+            map.insert(client.clone(), contact.clone());
+        }
+        self.links
+            .insert(LINKS_KEY, encode(&map))
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// Links a Bmby client to a GHL contact.
     pub fn put_link(&self, client_id: &str, contact_id: &str) -> Result<()> {
         self.put_links(&[(client_id.to_owned(), contact_id.to_owned())])

@@ -65,7 +65,9 @@ fn fnv1a(s: &str) -> String {
     format!("{h:016x}")
 }
 
-fn fingerprint(
+/// What a proposal is, as a hash: kind, contact, each field's proposed value, the candidates.
+/// Reading the same Bmby data again gives the same fingerprint.
+pub(crate) fn fingerprint(
     kind: ChangeKind,
     contact_id: Option<&str>,
     fields: &[FieldChange],
@@ -216,6 +218,7 @@ fn propose(
         updated_at: stamp.to_owned(),
         subject: Subject::Contact,
         target: Target::Ghl,
+        choice: None,
     };
     Proposal {
         client_id: view.client_id,
@@ -267,6 +270,7 @@ fn delete_change(
         updated_at: stamp.to_owned(),
         subject: Subject::Contact,
         target: Target::Ghl,
+        choice: None,
     }
 }
 
@@ -626,6 +630,10 @@ impl<'a> Importer<'a> {
                     n.created_at = e.created_at.clone();
                     if let Some(old) = self.store.change(e.id)? {
                         keep_edits(&old, &mut n);
+                        // A person's choice among ambiguous candidates stays undoable.
+                        if n.kind != ChangeKind::Ambiguous {
+                            n.choice = old.choice;
+                        }
                     }
                     self.summary.replaced += 1;
                     to_put.push(n);

@@ -132,6 +132,7 @@ fn new_change(
         updated_at: now,
         subject,
         target: Target::Ghl,
+        choice: None,
     };
     store.put_change(&c)?;
     store.flush()?;

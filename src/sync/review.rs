@@ -1,17 +1,47 @@
-//! Review actions on stored changes: approve, reject, edit a proposed value, settle an
-//! ambiguous match. Each writes the change and flushes before returning.
+//! Review actions on stored changes: approve, reject, back to pending, edit a proposed value,
+//! settle an ambiguous match. Each writes the change and flushes before returning.
+//!
+//! Settling an ambiguous change ([`resolve`]) is a person's choice among its candidates (or a
+//! new contact), previewed first ([`choice_preview`]: the candidate, what it matched on, and
+//! any Bmby client already linked to it). The link of the Bmby client moves when the choice is
+//! made, so the next import matches the client to the chosen contact instead of asking again;
+//! what the choice replaced is kept on the change
+//! ([`AmbiguousChoice`](crate::domain::AmbiguousChoice)) until it is sent, and [`reset`] (back
+//! to pending) makes the change ambiguous again and puts every link back (`review/choice.rs`).
+//!
+//! A withdrawn hand edit ([`Change::is_withdrawn`]) has nothing to write: it can be neither
+//! approved nor put back to pending.
+
+mod choice;
 
 use super::diff::{ghl_value, same};
 use crate::domain::{Change, ChangeKind, ChangeState};
 use crate::store::{Store, StoreError};
+
+pub use choice::{approve_choice, choice_preview, list_candidates, resolve, ChoicePreview};
 
 /// Why a review action was refused. Messages name the change and the field.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
     #[error("change {0} does not exist")]
     NoSuchChange(u64),
-    #[error("change {id} ({name}) matches several GHL contacts; choose one (or a new contact) before approving")]
-    Ambiguous { id: u64, name: String },
+    /// An ambiguous change cannot be approved before a person chooses; `candidates` lists
+    /// them (`1. name (id, by email); 2. …`).
+    #[error("change {id} ({name}) matches several GHL contacts ({candidates}); choose one (or a new contact) before approving")]
+    Ambiguous {
+        id: u64,
+        name: String,
+        candidates: String,
+    },
+    /// Choosing a contact (or a new one) for a change that is not ambiguous.
+    #[error("change {id} is {kind}, not ambiguous: there is nothing to choose")]
+    NotAmbiguous { id: u64, kind: &'static str },
+    /// Choosing again for an ambiguous change already settled (`on` names the choice).
+    #[error("change {id} was settled already ({on}); put it back to pending first (u, or `bmby-ghl reset {id}`) to choose again")]
+    AlreadyChosen { id: u64, on: String },
+    /// A hand edit set back to GHL's values: nothing is left to write.
+    #[error("change {id} was withdrawn (every field was set back to GHL's value): nothing to {action}; edit the contact again to propose a new change")]
+    Withdrawn { id: u64, action: &'static str },
     #[error("change {id} is {state}; it cannot be {action} (only changes not yet sent can)")]
     WrongState {
         id: u64,
@@ -29,8 +59,13 @@ pub enum ReviewError {
     /// A value typed for a hand edit was refused (no change exists yet).
     #[error("{field}: {message}")]
     Value { field: String, message: String },
-    #[error("change {id}: {contact} is not one of its candidates")]
-    NotACandidate { id: u64, contact: String },
+    /// `candidates` lists the ones there are (`1. name (id, by email); 2. …`).
+    #[error("change {id}: {contact} is not one of its candidates ({candidates})")]
+    NotACandidate {
+        id: u64,
+        contact: String,
+        candidates: String,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -46,13 +81,22 @@ fn save(store: &Store, mut c: Change) -> Result<Change, ReviewError> {
     Ok(c)
 }
 
-/// Approves a pending change (an ambiguous one must be settled first).
+/// Approves a pending change (an ambiguous one must be settled first:
+/// [`ReviewError::Ambiguous`]; a withdrawn one has nothing to write:
+/// [`ReviewError::Withdrawn`]).
 pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
     if c.kind == ChangeKind::Ambiguous {
         return Err(ReviewError::Ambiguous {
             id,
-            name: c.display_name,
+            candidates: list_candidates(&c),
+            name: crate::sanitize::clean_line(&c.display_name),
+        });
+    }
+    if c.is_withdrawn() {
+        return Err(ReviewError::Withdrawn {
+            id,
+            action: "approve",
         });
     }
     match c.state {
@@ -127,10 +171,32 @@ pub fn reject(store: &Store, id: u64) -> Result<Change, ReviewError> {
     save(store, c)
 }
 
-/// Puts a change back to pending. Errors: an applied or in-flight change.
+/// Puts a change back to pending. A settled ambiguous change becomes ambiguous again, with
+/// its candidates, and the links its choice moved are put back
+/// ([`AmbiguousChoice`](crate::domain::AmbiguousChoice)).
+/// Errors: an applied or in-flight change; a withdrawn one ([`ReviewError::Withdrawn`]).
 pub fn reset(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
     refuse_if_sent(&c, "put back to pending")?;
+    if c.is_withdrawn() {
+        return Err(ReviewError::Withdrawn {
+            id,
+            action: "put back to pending",
+        });
+    }
+    if let Some(choice) = c.choice.take() {
+        let mut before = (*choice.before).clone();
+        before.id = c.id;
+        before.choice = None;
+        before.state = ChangeState::Pending;
+        before.created_at = c.created_at;
+        // Written first: a crash before the links are back leaves an ambiguous change, which
+        // the next import (or choice) settles again.
+        let before = save(store, before)?;
+        choice::undo_links(store, &before.client_id, &choice)?;
+        store.flush()?;
+        return Ok(before);
+    }
     c.state = ChangeState::Pending;
     save(store, c)
 }
@@ -245,53 +311,6 @@ pub fn edit(store: &Store, id: u64, field: &str, value: &str) -> Result<Change, 
     f.proposed = v;
     f.edited = true;
     c.state = ChangeState::Pending;
-    save(store, c)
-}
-
-/// Settles an ambiguous change: `Some(contact_id)` (one of its candidates) makes it an update
-/// of that contact with only the differing fields; `None` makes it a create.
-pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Change, ReviewError> {
-    let mut c = load(store, id)?;
-    match contact_id {
-        None => {
-            c.kind = ChangeKind::Create;
-            c.contact_id = None;
-        }
-        Some(cid) => {
-            if !c.candidates.iter().any(|x| x.contact_id == cid) {
-                return Err(ReviewError::NotACandidate {
-                    id,
-                    contact: cid.to_owned(),
-                });
-            }
-            let contact = store.contact(cid)?;
-            c.kind = ChangeKind::Update;
-            c.contact_id = Some(cid.to_owned());
-            if let Some(contact) = contact {
-                c.display_name = contact.display_name();
-                c.base_date_updated = contact.date_updated.clone();
-                for f in &mut c.fields {
-                    f.ghl_now = ghl_value(&contact, &f.field);
-                }
-                c.fields
-                    .retain(|f| !same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref()));
-            }
-            // Another Bmby client already linked to this contact means two Bmby records would
-            // now point at one GHL contact: allowed (people do get duplicated in Bmby) but said.
-            if let Some((other, _)) = store
-                .link_map()?
-                .into_iter()
-                .find(|(client, contact)| contact == cid && *client != c.client_id)
-            {
-                c.warnings.push(format!(
-                    "GHL contact {cid} is also linked to Bmby client {other}; both now point at it"
-                ));
-            }
-            store.put_link(&c.client_id, cid)?;
-        }
-    }
-    c.warnings
-        .retain(|w| !w.starts_with("matches several GHL contacts"));
     save(store, c)
 }
 

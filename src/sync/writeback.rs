@@ -377,5 +377,6 @@ fn into_change(id: u64, p: Proposal) -> Change {
         updated_at: now,
         subject: p.subject,
         target: Target::Bmby,
+        choice: None,
     }
 }

@@ -276,6 +276,12 @@ fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
     let sending = app.status.dispatch.is_some();
     let wanted: &[(Action, &'static str)] = if cs.send_confirm.is_some() {
         &[(Action::ConfirmYes, "send"), (Action::ConfirmNo, "cancel")]
+    } else if cs.choice_confirm.is_some() {
+        // Any other key cancels too.
+        &[
+            (Action::ConfirmYes, "choose"),
+            (Action::ConfirmNo, "cancel"),
+        ]
     } else if cs.confirm.is_some() {
         &[
             (Action::ConfirmYes, "approve"),

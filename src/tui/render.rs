@@ -50,6 +50,9 @@ pub fn render(app: &App, f: &mut Frame) {
         if let Some(c) = &app.changes.confirm {
             changes::confirm::render(app, c, f, main);
         }
+        if let Some(p) = &app.changes.choice_confirm {
+            changes::confirm::render_choice(app, p, f, main);
+        }
         if let Some(p) = &app.changes.send_confirm {
             changes::confirm::render_send(app, p, f, main);
         }

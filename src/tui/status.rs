@@ -39,8 +39,9 @@ pub fn counts_text(app: &App, compact: bool) -> String {
     if c.total() == 0 {
         return "no changes".into();
     }
-    // Dispatch outcomes are named only when there are some.
+    // Withdrawals and dispatch outcomes are named only when there are some.
     let outcomes = [
+        (c.withdrawn, "withdrawn", "–"),
         (c.failed, "failed", "!"),
         (c.conflict, "conflict", "⚠"),
         (c.applied, "applied", "●"),

@@ -1,15 +1,75 @@
 //! The y/n questions: "approve every change shown?" and "send the approved changes?", small
-//! boxes that name how many (and, for sending, how many are DELETES).
+//! boxes that name how many (and, for sending, how many are DELETES); and "choose this
+//! candidate?" for an ambiguous change, naming the candidate, what it matched on and any Bmby
+//! client already linked to it (asked here, answered here, drawn here).
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{Confirm, SendPlan};
+use super::{Confirm, ReviewOp, SendPlan};
+use crate::sync::review::{self, ChoicePreview};
 use crate::tui::action::Action;
-use crate::tui::app::App;
+use crate::tui::app::{App, Effect};
 use crate::tui::keymap::Context;
+
+impl App {
+    /// Asks before settling the ambiguous change `id` on `contact_id` (a candidate) or on a new
+    /// contact (`None`). What the question names (the candidate, links it would move) is read
+    /// from the store now; a refusal (not ambiguous any more, sent meanwhile) is shown instead.
+    pub(crate) fn choice_requested(&mut self, id: u64, contact_id: Option<String>) -> Vec<Effect> {
+        match review::choice_preview(self.store(), id, contact_id.as_deref()) {
+            Ok(p) => self.changes.choice_confirm = Some(p),
+            Err(e) => self.status.error = Some(e.to_string()),
+        }
+        Vec::new()
+    }
+
+    /// The answer to the choice question: yes settles the change (off the UI thread), anything
+    /// else leaves it ambiguous.
+    pub(crate) fn choice_answered(&mut self, yes: bool) -> Vec<Effect> {
+        self.dirty = true;
+        let Some(p) = self.changes.choice_confirm.take() else {
+            return Vec::new();
+        };
+        if !yes {
+            self.status.info = Some(format!("#{} left ambiguous: nothing chosen", p.change_id));
+            return Vec::new();
+        }
+        self.review(ReviewOp::Resolve {
+            id: p.change_id,
+            contact_id: p.candidate.map(|c| c.contact_id),
+        })
+    }
+}
+
+/// Draws the "choose this candidate?" question centred over `area`: the question, then each
+/// link the choice would move (as a warning).
+pub fn render_choice(app: &App, p: &ChoicePreview, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut lines = vec![Line::raw(crate::tui::text::clean(&p.question()))];
+    for w in p.link_warnings() {
+        lines.push(Line::styled(crate::tui::text::clean(&w), t.error()));
+    }
+    if p.candidate.is_some() && p.link_warnings().is_empty() {
+        lines.push(Line::styled(
+            "No other Bmby client is linked to this contact.".to_owned(),
+            t.dim(),
+        ));
+    }
+    let yes = app
+        .keymap
+        .keys_for(&[Context::Confirm], Action::ConfirmYes)
+        .first()
+        .map_or_else(|| Action::ConfirmYes.name().to_owned(), |k| k.to_string());
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!("{yes} yes, choose · any other key cancels · u undoes later"),
+        t.key(),
+    ));
+    render_lines(app, lines, f, area);
+}
 
 /// The question's text.
 pub fn question(c: &Confirm) -> String {
@@ -146,6 +206,12 @@ pub(crate) fn render_box(
         ),
         t.key(),
     ));
+    render_lines(app, lines, f, area);
+}
+
+/// Draws `lines` (the last one the keys) in the question box centred over `area`.
+fn render_lines(app: &App, lines: Vec<Line<'static>>, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
     let w = area.width.saturating_sub(4).min(60);
     let inner_w = w.saturating_sub(2).max(1) as usize;
     let h: usize = lines

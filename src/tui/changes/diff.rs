@@ -19,7 +19,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{kind_badge, state_badge, ChangesFocus};
+use super::{change_badge, kind_badge, ChangesFocus};
 use crate::domain::{Change, ChangeKind, ChangeState, FieldChange, OutboxInfo};
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -292,7 +292,7 @@ pub fn lines(
     out.push(Line::from(vec![
         Span::styled(kind_badge(c), t.change_kind(c.kind)),
         Span::styled(" · ", t.dim()),
-        Span::styled(state_badge(c.state).trim_start(), t.change_state(c.state)),
+        Span::styled(change_badge(c).trim_start(), t.change_state(c.state)),
         Span::styled(
             format!(
                 " · #{} · {} field{}",

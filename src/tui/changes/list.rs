@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{kind_badge, state_badge, ChangesFocus, StateFilter};
+use super::{change_badge, kind_badge, ChangesFocus, StateFilter};
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::keymap::Context;
@@ -151,7 +151,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             (format!("{:>COUNT_W$}", c.field_count()), base),
             (c.origin.clone(), t.dim().patch(base)),
             (
-                state_badge(c.state).to_owned(),
+                change_badge(c).to_owned(),
                 t.change_state(c.state).patch(base),
             ),
         ];

@@ -38,27 +38,34 @@ pub enum StateFilter {
     Applied,
     /// Rejected and cancelled.
     Rejected,
+    /// Hand edits withdrawn by setting every field back ([`Change::is_withdrawn`]).
+    Withdrawn,
     All,
 }
 
 impl StateFilter {
     /// The next filter in the cycle pending → approved → failed/conflict → applied →
-    /// rejected → all.
+    /// rejected → withdrawn → all.
     pub fn next(self) -> StateFilter {
         match self {
             StateFilter::Pending => StateFilter::Approved,
             StateFilter::Approved => StateFilter::Problems,
             StateFilter::Problems => StateFilter::Applied,
             StateFilter::Applied => StateFilter::Rejected,
-            StateFilter::Rejected => StateFilter::All,
+            StateFilter::Rejected => StateFilter::Withdrawn,
+            StateFilter::Withdrawn => StateFilter::All,
             StateFilter::All => StateFilter::Pending,
         }
     }
-    /// The next filter, skipping the outcome filters (failed/conflict, applied) while no
-    /// change is in them, so review before the first send cycles as it always did.
+    /// The next filter, skipping the outcome filters (failed/conflict, applied) and withdrawn
+    /// while no change is in them, so review before the first send cycles as it always did.
     pub fn next_with(self, counts: &Counts) -> StateFilter {
         let mut f = self.next();
-        while matches!(f, StateFilter::Problems | StateFilter::Applied) && counts.get(f) == 0 {
+        while matches!(
+            f,
+            StateFilter::Problems | StateFilter::Applied | StateFilter::Withdrawn
+        ) && counts.get(f) == 0
+        {
             f = f.next();
         }
         f
@@ -70,17 +77,21 @@ impl StateFilter {
             StateFilter::Problems => "failed/conflict",
             StateFilter::Applied => "applied",
             StateFilter::Rejected => "rejected",
+            StateFilter::Withdrawn => "withdrawn",
             StateFilter::All => "all",
         }
     }
-    pub fn accepts(self, s: ChangeState) -> bool {
+    /// Whether the filter shows `c` (a withdrawn hand edit only under withdrawn and all).
+    pub fn accepts(self, c: &Change) -> bool {
         use ChangeState::*;
+        let s = c.state;
         match self {
             StateFilter::Pending => s == Pending,
             StateFilter::Approved => matches!(s, Approved | InFlight),
             StateFilter::Problems => matches!(s, Failed | Conflict),
             StateFilter::Applied => s == Applied,
-            StateFilter::Rejected => matches!(s, Rejected | Cancelled),
+            StateFilter::Rejected => matches!(s, Rejected | Cancelled) && !c.is_withdrawn(),
+            StateFilter::Withdrawn => c.is_withdrawn(),
             StateFilter::All => true,
         }
     }
@@ -102,8 +113,10 @@ pub struct Counts {
     pub approved: usize,
     /// Of `approved`: in flight (sent, outcome not known yet).
     pub in_flight: usize,
-    /// Rejected or cancelled.
+    /// Rejected or cancelled (a withdrawal is not a rejection).
     pub rejected: usize,
+    /// Hand edits withdrawn ([`Change::is_withdrawn`]).
+    pub withdrawn: usize,
     pub applied: usize,
     pub failed: usize,
     pub conflict: usize,
@@ -113,6 +126,10 @@ impl Counts {
     pub fn of(all: &[Change]) -> Counts {
         let mut c = Counts::default();
         for ch in all {
+            if ch.is_withdrawn() {
+                c.withdrawn += 1;
+                continue;
+            }
             match ch.state {
                 ChangeState::Pending => c.pending += 1,
                 ChangeState::Approved => c.approved += 1,
@@ -129,7 +146,13 @@ impl Counts {
         c
     }
     pub fn total(&self) -> usize {
-        self.pending + self.approved + self.rejected + self.applied + self.failed + self.conflict
+        self.pending
+            + self.approved
+            + self.rejected
+            + self.withdrawn
+            + self.applied
+            + self.failed
+            + self.conflict
     }
     pub fn get(&self, f: StateFilter) -> usize {
         match f {
@@ -138,6 +161,7 @@ impl Counts {
             StateFilter::Problems => self.failed + self.conflict,
             StateFilter::Applied => self.applied,
             StateFilter::Rejected => self.rejected,
+            StateFilter::Withdrawn => self.withdrawn,
             StateFilter::All => self.total(),
         }
     }
@@ -302,6 +326,8 @@ pub struct ChangesState {
     pub(crate) field_of: Option<u64>,
     pub edit: Option<EditState>,
     pub confirm: Option<Confirm>,
+    /// The "choose this candidate?" question of an ambiguous change (`1`–`9`, `n`).
+    pub choice_confirm: Option<review::ChoicePreview>,
     /// The "send approved changes?" question.
     pub send_confirm: Option<SendPlan>,
     /// Dispatch details of the selected change when it has been sent: (id, `updated_at`,
@@ -323,7 +349,7 @@ pub struct ChangesState {
 impl ChangesState {
     /// A y/n question is open.
     pub fn asking(&self) -> bool {
-        self.confirm.is_some() || self.send_confirm.is_some()
+        self.confirm.is_some() || self.send_confirm.is_some() || self.choice_confirm.is_some()
     }
 
     /// The selected change as the diff shows it, with a notice for the top of the diff: when
@@ -374,7 +400,7 @@ impl ChangesState {
     }
 
     fn matches(&self, c: &Change, q: &str) -> bool {
-        if !self.filter.accepts(c.state) {
+        if !self.filter.accepts(c) {
             return false;
         }
         if q.is_empty() {
@@ -491,6 +517,16 @@ pub fn kind_badge(c: &Change) -> &'static str {
         (_, _, ChangeKind::Update) => "~ update",
         (_, _, ChangeKind::Delete) => "- delete",
         (_, _, ChangeKind::Ambiguous) => "? ambiguous",
+    }
+}
+
+/// The state of a change as a symbol and a word: [`state_badge`], or `– withdrawn` for a
+/// withdrawn hand edit.
+pub fn change_badge(c: &Change) -> &'static str {
+    if c.is_withdrawn() {
+        "– withdrawn"
+    } else {
+        state_badge(c.state)
     }
 }
 

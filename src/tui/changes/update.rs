@@ -33,6 +33,11 @@ impl App {
 
     /// A key on the changes screen (no help or notice open).
     pub(crate) fn handle_changes_key(&mut self, key: KeyCombo) -> Vec<Effect> {
+        if self.changes.choice_confirm.is_some() {
+            // Choosing a candidate: only "yes" chooses, any other key cancels.
+            let yes = self.keymap.lookup(&[Context::Confirm], key) == Some(Action::ConfirmYes);
+            return self.choice_answered(yes);
+        }
         let cs = &mut self.changes;
         if let Some(c) = key.printable() {
             if let Some(e) = cs.edit.as_mut() {
@@ -145,7 +150,7 @@ impl App {
         Vec::new()
     }
 
-    fn review(&mut self, op: ReviewOp) -> Vec<Effect> {
+    pub(super) fn review(&mut self, op: ReviewOp) -> Vec<Effect> {
         self.changes.in_flight += 1;
         vec![Effect::Review(op)]
     }
@@ -184,11 +189,8 @@ impl App {
             self.status.error = Some(format!("no candidate {n}; {choose}{new_key}"));
             return Vec::new();
         };
-        let op = ReviewOp::Resolve {
-            id: c.id,
-            contact_id: Some(cand.contact_id.clone()),
-        };
-        self.review(op)
+        let (id, cid) = (c.id, cand.contact_id.clone());
+        self.choice_requested(id, Some(cid))
     }
 
     /// An action while the changes screen is shown (help is handled before).
@@ -207,6 +209,9 @@ impl App {
         }
         if self.changes.journal.is_some() {
             return self.journal_action(action);
+        }
+        if self.changes.choice_confirm.is_some() {
+            return self.choice_answered(action == Action::ConfirmYes);
         }
         if let Some(c) = self.changes.confirm.clone() {
             match action {
@@ -374,10 +379,7 @@ impl App {
                 if let Some(c) = cs.selected_change() {
                     if c.kind == ChangeKind::Ambiguous {
                         let id = c.id;
-                        return self.review(ReviewOp::Resolve {
-                            id,
-                            contact_id: None,
-                        });
+                        return self.choice_requested(id, None);
                     }
                     self.status.info = Some(format!("#{} is not ambiguous", c.id));
                 }
@@ -488,6 +490,11 @@ impl App {
         let info = match (&d.op, ok.first()) {
             (ReviewOp::Approve(_), Some(c)) => Some(format!("approved #{} {}", c.id, name(c))),
             (ReviewOp::Reject(_), Some(c)) => Some(format!("rejected #{} {}", c.id, name(c))),
+            (ReviewOp::Reset(_), Some(c)) if c.kind == ChangeKind::Ambiguous => Some(format!(
+                "#{} {} is ambiguous again: choose a contact (any link it moved is back)",
+                c.id,
+                name(c)
+            )),
             (ReviewOp::Reset(_), Some(c)) => {
                 Some(format!("#{} {} is pending again", c.id, name(c)))
             }
@@ -495,8 +502,22 @@ impl App {
                 Some(format!("#{} {field} saved (pending again)", c.id))
             }
             (ReviewOp::Resolve { contact_id, .. }, Some(c)) => Some(match contact_id {
-                Some(cid) => format!("#{} now updates {cid}", c.id),
-                None => format!("#{} now creates a new contact", c.id),
+                Some(cid) => {
+                    let moved = c.choice.as_ref().map_or(0, |x| x.unlinked.len());
+                    format!(
+                        "#{} now updates {cid}{} (u undoes the choice)",
+                        c.id,
+                        if moved > 0 {
+                            " · link moved from Bmby client ".to_owned()
+                                + &c.choice
+                                    .as_ref()
+                                    .map_or(String::new(), |x| x.unlinked.join(", "))
+                        } else {
+                            String::new()
+                        }
+                    )
+                }
+                None => format!("#{} now creates a new contact (u undoes the choice)", c.id),
             }),
             (ReviewOp::ApproveMany(_), _) if !ok.is_empty() => Some(format!(
                 "approved {} change{}",
