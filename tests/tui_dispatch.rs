@@ -354,6 +354,7 @@ fn journal_driver() -> (tempfile::TempDir, Driver) {
             trace_id: trace.map(Into::into),
             outcome: outcome.into(),
             at: format!("2025-01-02T09:0{i}:00Z"),
+            ..Default::default()
         })
         .unwrap();
     }
@@ -404,6 +405,7 @@ fn journal_reloads_as_progress_arrives() {
             trace_id: None,
             outcome: "applied".into(),
             at: "2025-01-02T09:10:00Z".into(),
+            ..Default::default()
         })
         .unwrap();
     d.event(SyncEvent::DispatchProgress {

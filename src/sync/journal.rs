@@ -1,0 +1,277 @@
+//! What a journal entry says about a write: who (the contact, the task or note), what (the
+//! fields with GHL's value just before the write and the value after), and, for a delete, a
+//! snapshot of what was removed so it can be created again ([`super::revert`]).
+//!
+//! Dispatch builds the entry's request, status and outcome; [`describe`] fills the rest from
+//! the change being dispatched and what dispatch read from GHL just before writing
+//! ([`ReadBefore`]). Never holds a token: only field values of the contact, task or note.
+
+use serde_json::{Map, Value};
+
+use super::diff::{field_label, ghl_value};
+use super::local::activity_label;
+use crate::domain::{
+    Change, ChangeKind, Contact, JournalEntry, JournalValue, OutboxInfo, Subject, Target,
+};
+
+/// What dispatch read from GHL just before a write: the journal's `before` values.
+#[derive(Debug, Clone, Default)]
+pub enum ReadBefore {
+    /// Nothing read (a create, a Bmby write-back): the change's own base values are used.
+    #[default]
+    Nothing,
+    /// The contact as `GET /contacts/{id}` returned it just before the write.
+    Contact(Box<Contact>),
+    /// A task's or note's fields as listed just before the write, `(field, value)`.
+    Values(Vec<(String, Option<String>)>),
+}
+
+impl ReadBefore {
+    fn value(&self, field: &str) -> Option<Option<String>> {
+        match self {
+            ReadBefore::Nothing => None,
+            ReadBefore::Contact(c) => Some(ghl_value(c, field)),
+            ReadBefore::Values(v) => Some(
+                v.iter()
+                    .find(|(k, _)| k == field)
+                    .and_then(|(_, v)| v.clone()),
+            ),
+        }
+    }
+}
+
+/// The HTTP method of an entry's request (`PUT`, `POST`, `GET`, `DELETE`, `Bmby`, …).
+pub fn method(e: &JournalEntry) -> &str {
+    e.request.split_whitespace().next().unwrap_or_default()
+}
+
+/// True when a change field is among the names the write's body carried (`customFields`
+/// stands for every `customFields.<id>`).
+fn was_sent(sent: &[String], field: &str) -> bool {
+    sent.iter().any(|s| s == field)
+        || (field.starts_with("customFields.") && sent.iter().any(|s| s == "customFields"))
+}
+
+/// A task's title or a note's first line, for naming the record.
+fn record_name(change: &Change, before: &ReadBefore) -> Option<String> {
+    let field = match change.subject {
+        Subject::Contact => return None,
+        Subject::Task { .. } => "title",
+        Subject::Note { .. } => "body",
+    };
+    let from_change = change
+        .fields
+        .iter()
+        .find(|f| f.field == field)
+        .and_then(|f| f.ghl_now.clone().or_else(|| f.proposed.clone()));
+    before
+        .value(field)
+        .flatten()
+        .or(from_change)
+        .and_then(|s| s.lines().next().map(|l| l.trim().to_owned()))
+        .filter(|s| !s.is_empty())
+}
+
+fn label(change: &Change, field: &str) -> String {
+    match change
+        .fields
+        .iter()
+        .find(|f| f.field == field)
+        .map(|f| f.label.clone())
+    {
+        Some(l) if !l.is_empty() => l,
+        _ if change.subject == Subject::Contact => field_label(field).to_owned(),
+        _ => activity_label(field).to_owned(),
+    }
+}
+
+/// Fills the entry's who and what from `change` (as dispatch holds it at the write), `info`,
+/// what was read just `before` the write, and the contact GHL `answer`ed with (a create's or
+/// update's response body).
+///
+/// `values`: the change's fields the request carried (`fields_sent`; every field for a delete
+/// or a Bmby write-back); `before` is GHL's value as read just before, else the change's base;
+/// `after` is GHL's answer, else what was sent, and nothing for a delete. A `DELETE` keeps a
+/// snapshot: the contact's raw GHL JSON, or the task's/note's fields.
+pub fn describe(
+    e: &mut JournalEntry,
+    change: &Change,
+    info: &OutboxInfo,
+    before: &ReadBefore,
+    answer: Option<&Contact>,
+) {
+    e.contact_id = change
+        .contact_id
+        .clone()
+        .or_else(|| info.contact_id.clone());
+    e.contact_name = answer
+        .map(Contact::display_name)
+        .unwrap_or_else(|| change.display_name.clone());
+    e.kind = Some(change.kind);
+    e.subject = change.subject.clone();
+    e.subject_name = record_name(change, before);
+    e.target = change.target;
+    e.date_updated_after = answer.and_then(|c| c.date_updated.clone());
+    let is_delete = change.kind == ChangeKind::Delete;
+    let all = is_delete || change.target == Target::Bmby;
+    e.values = change
+        .fields
+        .iter()
+        .filter(|f| all || was_sent(&e.fields_sent, &f.field))
+        .map(|f| JournalValue {
+            field: f.field.clone(),
+            label: label(change, &f.field),
+            before: before.value(&f.field).unwrap_or_else(|| f.ghl_now.clone()),
+            after: if is_delete {
+                None
+            } else {
+                match answer {
+                    Some(c) if change.subject == Subject::Contact => ghl_value(c, &f.field),
+                    _ => f.proposed.clone(),
+                }
+            },
+        })
+        .collect();
+    if is_delete && method(e) == "DELETE" {
+        e.snapshot = match before {
+            ReadBefore::Contact(c) => serde_json::from_str(&c.raw_json).ok(),
+            ReadBefore::Values(v) => Some(Value::Object(
+                v.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), Value::String(v.clone()?))))
+                    .collect::<Map<String, Value>>(),
+            )),
+            ReadBefore::Nothing => None,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ChangeState, FieldChange};
+
+    fn change(kind: ChangeKind, fields: &[(&str, Option<&str>, Option<&str>)]) -> Change {
+        Change {
+            id: 7,
+            kind,
+            state: ChangeState::InFlight,
+            client_id: "300001".into(),
+            contact_id: Some("c1".into()),
+            display_name: "Dana Cohen".into(),
+            fields: fields
+                .iter()
+                .map(|(f, now, new)| FieldChange {
+                    field: (*f).into(),
+                    label: String::new(),
+                    source_field: String::new(),
+                    ghl_now: now.map(Into::into),
+                    proposed: new.map(Into::into),
+                    edited: false,
+                })
+                .collect(),
+            base_date_updated: None,
+            origin: "test".into(),
+            warnings: vec![],
+            candidates: vec![],
+            fingerprint: String::new(),
+            created_at: String::new(),
+            updated_at: String::new(),
+            subject: Subject::Contact,
+            target: Target::Ghl,
+        }
+    }
+
+    #[test]
+    fn an_update_names_the_contact_and_takes_before_from_the_read_and_after_from_the_answer() {
+        let c = change(
+            ChangeKind::Update,
+            &[
+                ("city", Some("Haifa"), Some("Tel Aviv")),
+                ("customFields.k1", None, Some("Gold")),
+                ("tags", None, Some("vip")),
+            ],
+        );
+        let read = Contact {
+            id: "c1".into(),
+            city: Some("Eilat".into()),
+            ..Default::default()
+        };
+        let answer = Contact {
+            id: "c1".into(),
+            first_name: Some("Dana".into()),
+            last_name: Some("Levi".into()),
+            city: Some("Tel Aviv".into()),
+            date_updated: Some("2026-12-01T10:00:00.000Z".into()),
+            ..Default::default()
+        };
+        let mut e = JournalEntry {
+            request: "PUT /contacts/c1".into(),
+            fields_sent: vec!["city".into(), "customFields".into()],
+            ..Default::default()
+        };
+        describe(
+            &mut e,
+            &c,
+            &OutboxInfo::default(),
+            &ReadBefore::Contact(Box::new(read)),
+            Some(&answer),
+        );
+        assert_eq!(e.contact_id.as_deref(), Some("c1"));
+        assert_eq!(e.contact_name, "Dana Levi");
+        assert_eq!(e.kind, Some(ChangeKind::Update));
+        assert_eq!(e.values.len(), 2, "tags were not in this request");
+        assert_eq!(e.values[0].label, "City");
+        assert_eq!(e.values[0].before.as_deref(), Some("Eilat"));
+        assert_eq!(e.values[0].after.as_deref(), Some("Tel Aviv"));
+        assert_eq!(e.values[1].field, "customFields.k1");
+        assert_eq!(
+            e.date_updated_after.as_deref(),
+            Some("2026-12-01T10:00:00.000Z")
+        );
+        assert_eq!(e.snapshot, None);
+    }
+
+    #[test]
+    fn a_delete_keeps_the_contact_as_read_and_a_task_delete_its_fields() {
+        let c = change(ChangeKind::Delete, &[("email", Some("d@x.com"), None)]);
+        let read = Contact {
+            id: "c1".into(),
+            email: Some("d@x.com".into()),
+            raw_json: r#"{"id":"c1","email":"d@x.com","firstName":"Dana"}"#.into(),
+            ..Default::default()
+        };
+        let mut e = JournalEntry {
+            request: "DELETE /contacts/c1".into(),
+            ..Default::default()
+        };
+        describe(
+            &mut e,
+            &c,
+            &OutboxInfo::default(),
+            &ReadBefore::Contact(Box::new(read)),
+            None,
+        );
+        assert_eq!(e.snapshot.as_ref().unwrap()["firstName"], "Dana");
+        assert_eq!(e.values[0].before.as_deref(), Some("d@x.com"));
+        assert_eq!(e.values[0].after, None);
+
+        let mut t = change(ChangeKind::Delete, &[("title", Some("Call"), None)]);
+        t.subject = Subject::Task {
+            task_id: Some("t1".into()),
+        };
+        let mut e = JournalEntry {
+            request: "DELETE /contacts/c1/tasks/t1".into(),
+            ..Default::default()
+        };
+        let read = ReadBefore::Values(vec![
+            ("title".into(), Some("Call back".into())),
+            ("body".into(), None),
+        ]);
+        describe(&mut e, &t, &OutboxInfo::default(), &read, None);
+        assert_eq!(e.subject_name.as_deref(), Some("Call back"));
+        assert_eq!(
+            e.snapshot,
+            Some(serde_json::json!({ "title": "Call back" }))
+        );
+    }
+}
