@@ -22,6 +22,7 @@ mod auth;
 mod bmby;
 mod browse;
 mod demo;
+mod revert;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -128,6 +129,10 @@ pub fn run(
         }) => apply::apply_cmd(paths, settings, rt, all, &ids, dry_run, json),
         Some(Command::Approve { ids }) => apply::review_cmd(paths, settings, &ids, true),
         Some(Command::Reject { ids }) => apply::review_cmd(paths, settings, &ids, false),
+        Some(Command::Journal { json }) => revert::journal_cmd(paths, settings, json),
+        Some(Command::Revert { journal_id, json }) => {
+            revert::revert_cmd(paths, settings, journal_id, json)
+        }
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Keymap { check }) => {
             if let Some(p) = check.as_ref().filter(|p| !p.exists()) {

@@ -145,6 +145,113 @@ pub fn describe(
     }
 }
 
+/// When `at` (RFC 3339) was, as Israel time `YYYY-MM-DD HH:MM:SS`; unreadable text as it is.
+pub fn israel_time(at: &str) -> String {
+    match at.parse::<jiff::Timestamp>() {
+        Ok(t) => t
+            .to_zoned(crate::bmby::normalize::time::jerusalem().clone())
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        Err(_) => crate::sanitize::clean_line(at),
+    }
+}
+
+/// A value for people: one line, instants (a task's `dueDate`) in Israel time, `(empty)`.
+fn shown(field: &str, v: Option<&str>) -> String {
+    match v {
+        None => "(empty)".into(),
+        Some(s) if field == "dueDate" && s.parse::<jiff::Timestamp>().is_ok() => israel_time(s),
+        Some(s) => crate::sanitize::clean_line(s),
+    }
+}
+
+/// The entry's head line: `#12 · 2025-01-02 11:03:00 · change #5 · PUT /contacts/abc · 200 ·
+/// applied · trace …` (Israel time).
+pub fn head_line(e: &JournalEntry) -> String {
+    let status = e
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    let trace = e
+        .trace_id
+        .as_deref()
+        .map_or_else(|| "no traceId".to_owned(), |t| format!("trace {t}"));
+    crate::sanitize::clean_line(&format!(
+        "#{} · {} · change #{} · {} · {} · {} · {}",
+        e.seq,
+        israel_time(&e.at),
+        e.change_id,
+        e.request,
+        status,
+        e.outcome,
+        trace
+    ))
+}
+
+/// Who the write was about: `Dana Cohen (abc123) · task "Call back"`; `None` for an entry
+/// written before the journal said so.
+pub fn who_line(e: &JournalEntry) -> Option<String> {
+    if e.kind.is_none() {
+        return None;
+    }
+    let mut s = if e.target == Target::Bmby {
+        "Bmby write-back for ".to_owned()
+    } else {
+        String::new()
+    };
+    s.push_str(if e.contact_name.is_empty() {
+        "(no name)"
+    } else {
+        &e.contact_name
+    });
+    if let Some(id) = &e.contact_id {
+        s.push_str(&format!(" ({id})"));
+    }
+    if e.subject != Subject::Contact {
+        s.push_str(&format!(" · {}", e.subject.label()));
+        if let Some(n) = &e.subject_name {
+            s.push_str(&format!(" \"{n}\""));
+        }
+        let id = match &e.subject {
+            Subject::Task { task_id } => task_id.as_deref(),
+            Subject::Note { note_id } => note_id.as_deref(),
+            Subject::Contact => None,
+        };
+        if let Some(id) = id {
+            s.push_str(&format!(" ({id})"));
+        }
+    }
+    Some(crate::sanitize::clean_line(&s))
+}
+
+/// Each field as `Label: before → after`.
+pub fn value_lines(e: &JournalEntry) -> Vec<String> {
+    let mut out: Vec<String> = e
+        .values
+        .iter()
+        .map(|v| {
+            format!(
+                "{}: {} → {}",
+                crate::sanitize::clean_line(&v.label),
+                shown(&v.field, v.before.as_deref()),
+                shown(&v.field, v.after.as_deref())
+            )
+        })
+        .collect();
+    if e.snapshot.is_some() {
+        out.push("snapshot kept: can be created again (revert)".into());
+    }
+    out
+}
+
+/// The whole entry for people: the head line, then (indented by the caller) who and each
+/// field before → after.
+pub fn entry_lines(e: &JournalEntry) -> Vec<String> {
+    let mut out = vec![head_line(e)];
+    out.extend(who_line(e));
+    out.extend(value_lines(e));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +336,18 @@ mod tests {
             Some("2026-12-01T10:00:00.000Z")
         );
         assert_eq!(e.snapshot, None);
+        e.seq = 3;
+        e.status = Some(200);
+        e.at = "2026-07-01T09:00:00Z".into();
+        assert_eq!(
+            entry_lines(&e),
+            vec![
+                "#3 · 2026-07-01 12:00:00 · change #0 · PUT /contacts/c1 · 200 ·  · no traceId",
+                "Dana Levi (c1)",
+                "City: Eilat → Tel Aviv",
+                "customFields.k1: (empty) → (empty)",
+            ]
+        );
     }
 
     #[test]

@@ -496,6 +496,11 @@ impl App {
                 Some(cid) => format!("#{} now updates {cid}", c.id),
                 None => format!("#{} now creates a new contact", c.id),
             }),
+            (ReviewOp::Revert(seq), Some(c)) => Some(format!(
+                "proposed change #{}: reverts journal #{seq} for {} (pending, review it)",
+                c.id,
+                name(c)
+            )),
             (ReviewOp::ApproveMany(_), _) if !ok.is_empty() => Some(format!(
                 "approved {} change{}",
                 ok.len(),
