@@ -110,12 +110,15 @@ pub fn render(app: &App, j: &JournalView, f: &mut Frame, area: Rect) {
         .revert_ask
         .and_then(|seq| j.entries.iter().find(|e| e.seq == seq))
     {
-        super::confirm::render_box(app, revert_question(e), "revert", f, area);
+        // Wrapped here to the box's inner width, so the box is as tall as its text.
+        let inner = area.width.saturating_sub(4).min(60).saturating_sub(2).max(2) as usize;
+        super::confirm::render_box(app, revert_question(e, inner), "revert", f, area);
     }
 }
 
-/// The "revert?" question: what the entry did and what reverting proposes.
-fn revert_question(e: &JournalEntry) -> Vec<Line<'static>> {
+/// The "revert?" question, wrapped to `w` columns: what the entry did and what reverting
+/// proposes.
+fn revert_question(e: &JournalEntry, w: usize) -> Vec<Line<'static>> {
     use crate::domain::ChangeKind;
     let what = match (e.kind, &e.subject) {
         (Some(ChangeKind::Create), s) => format!("delete the {} it created", s.label()),
@@ -124,15 +127,14 @@ fn revert_question(e: &JournalEntry) -> Vec<Line<'static>> {
         }
         _ => "set the fields back to their values before".to_owned(),
     };
-    let mut lines = vec![Line::raw(text::clean(&format!(
-        "Revert journal #{} ({})?",
-        e.seq, e.request
-    )))];
-    if let Some(who) = jtext::who_line(e) {
-        lines.push(Line::raw(text::clean(&who)));
-    }
-    lines.push(Line::raw(format!(
+    let mut parts = vec![format!("Revert journal #{} ({})?", e.seq, e.request)];
+    parts.extend(jtext::who_line(e));
+    parts.push(format!(
         "Proposes a pending change to {what}; nothing is sent until it is approved and sent."
-    )));
-    lines
+    ));
+    parts
+        .iter()
+        .flat_map(|p| text::wrap(&text::clean(p), w))
+        .map(Line::raw)
+        .collect()
 }
