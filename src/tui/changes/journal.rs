@@ -111,7 +111,12 @@ pub fn render(app: &App, j: &JournalView, f: &mut Frame, area: Rect) {
         .and_then(|seq| j.entries.iter().find(|e| e.seq == seq))
     {
         // Wrapped here to the box's inner width, so the box is as tall as its text.
-        let inner = area.width.saturating_sub(4).min(60).saturating_sub(2).max(2) as usize;
+        let inner = area
+            .width
+            .saturating_sub(4)
+            .min(60)
+            .saturating_sub(2)
+            .max(2) as usize;
         super::confirm::render_box(app, revert_question(e, inner), "revert", f, area);
     }
 }
