@@ -129,6 +129,7 @@ fn rich_contact(e: &Env) -> Contact {
 async fn an_update_with_tags_is_reverted_to_the_values_before() {
     let e = env().await;
     let before = rich_contact(&e);
+    assert_eq!(before.website, None, "the seed leaves website empty");
     let tags_now = before.tags.join(", ");
     let tags_new = format!("{tags_now}, revert-test");
     let id = put(
@@ -138,6 +139,11 @@ async fn an_update_with_tags_is_reverted_to_the_values_before() {
         vec![
             field("city", before.city.as_deref(), Some("באר שבע")),
             field("firstName", before.first_name.as_deref(), Some("Renamed")),
+            field(
+                "website",
+                before.website.as_deref(),
+                Some("https://revert.example.com"),
+            ),
             field("tags", Some(&tags_now), Some(&tags_new)),
         ],
     );
@@ -187,6 +193,10 @@ async fn an_update_with_tags_is_reverted_to_the_values_before() {
     let back = e.client.get_contact(&before.id).await.unwrap();
     assert_eq!(back.city, before.city);
     assert_eq!(back.first_name, before.first_name);
+    assert_eq!(
+        back.website, before.website,
+        "an empty field is emptied again"
+    );
 
     // The tag write is reverted on its own: the revert above moved dateUpdated, so this is
     // now a conflict (GHL changed since that write), as usual.
