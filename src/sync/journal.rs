@@ -190,9 +190,8 @@ pub fn head_line(e: &JournalEntry) -> String {
 /// Who the write was about: `Dana Cohen (abc123) · task "Call back"`; `None` for an entry
 /// written before the journal said so.
 pub fn who_line(e: &JournalEntry) -> Option<String> {
-    if e.kind.is_none() {
-        return None;
-    }
+    // Entries written before the journal named anyone have no kind.
+    e.kind?;
     let mut s = if e.target == Target::Bmby {
         "Bmby write-back for ".to_owned()
     } else {
