@@ -135,7 +135,7 @@ pub struct JournalEntry {
     pub change_id: u64,
     /// `PUT /contacts/abc`.
     pub request: String,
-    /// Names of the body's fields (values stay in the change).
+    /// Names of the body's fields (their values before and after: `values`).
     pub fields_sent: Vec<String>,
     /// HTTP status, `None` when no answer came (dropped connection, timeout).
     pub status: Option<u16>,
