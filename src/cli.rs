@@ -142,6 +142,22 @@ pub enum Command {
         #[arg(required = true)]
         ids: Vec<u64>,
     },
+    /// The journal of writes sent, oldest first: who, each field before → after, status,
+    /// traceId (Israel time; `--json` keeps ISO 8601).
+    Journal {
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Propose the inverse of a journal entry's write as a pending change (review, approve and
+    /// `apply` it as any other); prints the new change and its diff.
+    Revert {
+        /// The entry's number (`#12` in `bmby-ghl journal`).
+        journal_id: u64,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Send approved changes to GHL (exactly once, resumable), or show what would be sent.
     Apply {
         /// Approve every pending change first (ambiguous ones excepted), then send all.

@@ -295,8 +295,8 @@ fn journal_times_around_the_spring_switch_80x24() {
     d.keys("c J");
     let s = snap(&mut d, 80, 24);
     // 23:30Z on 26 March is 01:30 IST; 00:30Z on 27 March is 03:30 IDT (02:00 → 03:00).
-    assert!(s.contains("2026-03-27 01:30 · #20"), "{s}");
-    assert!(s.contains("2026-03-27 03:30 · #21"), "{s}");
+    assert!(s.contains("2026-03-27 01:30 · change #20"), "{s}");
+    assert!(s.contains("2026-03-27 03:30 · change #21"), "{s}");
     assert_no_utc("journal", &s);
     insta::assert_snapshot!("dst_journal_80x24", s);
 }
@@ -403,7 +403,7 @@ fn no_utc_instant_on_any_screen() {
         "+ 2026-03-27 10:00",
         "+ 2026-10-25 09:00",
         "2026-02-17 18:30 → 19:00",
-        "2026-03-27 03:30 · #21",
+        "2026-03-27 03:30 · change #21",
     ] {
         assert!(seen.contains(shown), "{shown} was on a screen");
     }

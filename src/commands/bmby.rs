@@ -135,10 +135,8 @@ pub(super) fn changes_cmd(
                         out,
                         "    {}: {} → {}{}",
                         f.label,
-                        crate::clock::value_opt(f.ghl_now.as_deref())
-                            .unwrap_or("(empty)".into()),
-                        crate::clock::value_opt(f.proposed.as_deref())
-                            .unwrap_or("(empty)".into()),
+                        crate::clock::value_opt(f.ghl_now.as_deref()).unwrap_or("(empty)".into()),
+                        crate::clock::value_opt(f.proposed.as_deref()).unwrap_or("(empty)".into()),
                         if f.edited { " (edited)" } else { "" }
                     )?;
                 }

@@ -24,6 +24,7 @@ mod bmby;
 mod browse;
 mod conflict_text;
 mod demo;
+mod revert;
 mod review;
 
 use std::sync::Arc;
@@ -142,6 +143,10 @@ pub fn run(
         }
         Some(Command::Reset { ids }) => {
             review::review_cmd(paths, settings, &ids, review::Verb::Reset)
+        }
+        Some(Command::Journal { json }) => revert::journal_cmd(paths, settings, json),
+        Some(Command::Revert { journal_id, json }) => {
+            revert::revert_cmd(paths, settings, journal_id, json)
         }
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Keymap { check }) => {

@@ -129,13 +129,13 @@ pub struct OutboxInfo {
 }
 
 /// One write sent to GHL (or Bmby), appended to the journal. Never holds a token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     pub seq: u64,
     pub change_id: u64,
     /// `PUT /contacts/abc`.
     pub request: String,
-    /// Names of the body's fields (values stay in the change).
+    /// Names of the body's fields (their values before and after: `values`).
     pub fields_sent: Vec<String>,
     /// HTTP status, `None` when no answer came (dropped connection, timeout).
     pub status: Option<u16>,
@@ -144,6 +144,47 @@ pub struct JournalEntry {
     pub outcome: String,
     /// RFC 3339 UTC.
     pub at: String,
+    /// The GHL contact the write was about (none for a create that never answered).
+    #[serde(default)]
+    pub contact_id: Option<String>,
+    /// The contact's name as the change showed it.
+    #[serde(default)]
+    pub contact_name: String,
+    /// What the change did (`None` in entries written before the journal said so).
+    #[serde(default)]
+    pub kind: Option<ChangeKind>,
+    /// The contact itself, or the task/note (with its id once known).
+    #[serde(default)]
+    pub subject: Subject,
+    /// A task's title or a note's first line, when the write is about one.
+    #[serde(default)]
+    pub subject_name: Option<String>,
+    /// Where the write went (GHL, or Bmby for a write-back).
+    #[serde(default)]
+    pub target: Target,
+    /// The fields written: GHL's value read just before the write, and the value after
+    /// (what GHL answered, else what was sent).
+    #[serde(default)]
+    pub values: Vec<JournalValue>,
+    /// What a delete removed, kept so it can be created again: the contact's raw GHL JSON as
+    /// read just before the `DELETE`, or the task's/note's fields (`{field: value}`).
+    #[serde(default)]
+    pub snapshot: Option<serde_json::Value>,
+    /// The contact's `dateUpdated` as GHL answered the write (ISO 8601 UTC), when it said.
+    #[serde(default)]
+    pub date_updated_after: Option<String>,
+}
+
+/// One field of a journal entry: before and after the write. Values are display text as in
+/// [`FieldChange`]; `None` is an empty field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalValue {
+    /// GHL field name (`firstName`, `tags`, `customFields.<id>`, a task's `title`, …).
+    pub field: String,
+    /// What to call it on screen.
+    pub label: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 /// One field of a change: what GHL has now and what is proposed. Values are display text

@@ -8,7 +8,7 @@ pub mod custom_field;
 pub use activity::{Appointment, Note, Task};
 pub use change::{
     AmbiguousChoice, Candidate, Change, ChangeKind, ChangeState, FieldChange, JournalEntry,
-    OutboxInfo, Subject, Target, LOCAL_ORIGIN,
+    JournalValue, OutboxInfo, Subject, Target, LOCAL_ORIGIN,
 };
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;

@@ -585,8 +585,50 @@ mod tests {
         let all = store.journal().unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].request, "PUT /contacts/abc");
+        assert_eq!(all[0].kind, None, "an old entry has no who/what");
+        assert!(all[0].values.is_empty());
         // New entries are JSON and read back beside the old one.
         store.append_journal(all[0].clone()).unwrap();
         assert_eq!(store.journal().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn json_journal_entries_written_before_the_who_and_what_fields_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "loc").unwrap();
+        // A format-3 entry as builds before the contact, values and snapshot fields wrote it.
+        let old = serde_json::json!({
+            "seq": 4, "change_id": 2, "request": "DELETE /contacts/abc", "fields_sent": [],
+            "status": 200, "trace_id": "t-1", "outcome": "deleted", "at": "2026-01-01T00:00:00Z"
+        });
+        let mut bytes = vec![JSON_FORMAT];
+        serde_json::to_writer(&mut bytes, &old).unwrap();
+        store.journal.insert(4u64.to_be_bytes(), bytes).unwrap();
+        let all = store.journal().unwrap();
+        assert_eq!(all[0].trace_id.as_deref(), Some("t-1"));
+        assert_eq!(all[0].contact_id, None);
+        assert_eq!(all[0].subject, Subject::Contact);
+        assert_eq!(all[0].target, Target::Ghl);
+        assert_eq!(all[0].snapshot, None);
+        // And a new entry round-trips every field.
+        let mut e = all[0].clone();
+        e.contact_id = Some("abc".into());
+        e.contact_name = "דנה".into();
+        e.kind = Some(ChangeKind::Delete);
+        e.snapshot = Some(serde_json::json!({ "id": "abc" }));
+        e.values = vec![crate::domain::JournalValue {
+            field: "email".into(),
+            label: "Email".into(),
+            before: Some("d@x.com".into()),
+            after: None,
+        }];
+        let seq = store.append_journal(e.clone()).unwrap();
+        let back = store
+            .journal()
+            .unwrap()
+            .into_iter()
+            .find(|x| x.seq == seq)
+            .unwrap();
+        assert_eq!(back, JournalEntry { seq, ..e });
     }
 }

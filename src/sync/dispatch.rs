@@ -324,6 +324,8 @@ struct Ctx<'a> {
     info: OutboxInfo,
     /// Set when GHL refused the token: the run must stop after this change.
     unauthorized: Option<String>,
+    /// What was read from GHL just before the write, for the journal's `before` values.
+    before: super::journal::ReadBefore,
 }
 
 impl Ctx<'_> {
@@ -350,7 +352,7 @@ impl Ctx<'_> {
                 },
             ),
         };
-        self.store.append_journal(JournalEntry {
+        let mut e = JournalEntry {
             seq: 0,
             change_id: self.change.id,
             request,
@@ -359,7 +361,11 @@ impl Ctx<'_> {
             trace_id,
             outcome: outcome.to_owned(),
             at: now(),
-        })?;
+            ..Default::default()
+        };
+        let answer = r.as_ref().ok().and_then(|w| w.contact.as_ref());
+        super::journal::describe(&mut e, &self.change, &self.info, &self.before, answer);
+        self.store.append_journal(e)?;
         Ok(())
     }
 
@@ -416,6 +422,7 @@ pub async fn dispatch_one_with(
         change,
         info,
         unauthorized: None,
+        before: Default::default(),
     };
     // A change already in flight may have reached GHL before a crash: its outcome is unknown.
     let resumed = cx.change.state == ChangeState::InFlight;
@@ -613,6 +620,7 @@ async fn update(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
         Err(e) => return cx.fail(&e),
     };
     cx.store.put_contacts(std::slice::from_ref(&now))?;
+    cx.before = super::journal::ReadBefore::Contact(Box::new(now.clone()));
     let all_there = cx.change.fields.iter().all(|f| {
         same(
             &f.field,
@@ -724,6 +732,7 @@ async fn delete(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
         }
         Err(e) => return cx.fail(&e),
         Ok(now) => {
+            cx.before = super::journal::ReadBefore::Contact(Box::new(now.clone()));
             if now.date_updated.as_deref() > cx.change.base_date_updated.as_deref() {
                 cx.info.last_error = Some(format!(
                     "contact changed in GHL at {} after the delete was proposed",

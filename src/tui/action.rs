@@ -53,6 +53,7 @@ pub enum Action {
     ChangesCancelSend,
     JournalOpen,
     JournalClose,
+    JournalRevert,
     EditSave,
     EditCancel,
     EditDeleteBack,
@@ -124,6 +125,7 @@ impl Action {
         Action::ChangesCancelSend,
         Action::JournalOpen,
         Action::JournalClose,
+        Action::JournalRevert,
         Action::EditSave,
         Action::EditCancel,
         Action::EditDeleteBack,
@@ -189,6 +191,7 @@ impl Action {
             Action::ChangesCancelSend => "changes.cancel_send",
             Action::JournalOpen => "journal.open",
             Action::JournalClose => "journal.close",
+            Action::JournalRevert => "journal.revert",
             Action::EditSave => "edit.save",
             Action::EditCancel => "edit.cancel",
             Action::EditDeleteBack => "edit.delete_back",
@@ -257,6 +260,9 @@ impl Action {
             Action::ChangesCancelSend => "Stop sending after the change being sent now",
             Action::JournalOpen => "Show the journal of writes sent to GHL (newest first)",
             Action::JournalClose => "Close the journal",
+            Action::JournalRevert => {
+                "Revert the selected write: propose its inverse as a pending change (asks first)"
+            }
             Action::EditSave => "Save the value (it is checked first)",
             Action::EditCancel => "Cancel the edit",
             Action::EditDeleteBack => "Delete the character before the cursor",

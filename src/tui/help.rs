@@ -287,6 +287,11 @@ fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
             (Action::ConfirmYes, "approve"),
             (Action::ConfirmNo, "cancel"),
         ]
+    } else if cs.journal.as_ref().is_some_and(|j| j.revert_ask.is_some()) {
+        &[
+            (Action::ConfirmYes, "revert"),
+            (Action::ConfirmNo, "cancel"),
+        ]
     } else if cs.journal.is_some() {
         if sending {
             out.extend(hint_keys(
@@ -298,6 +303,7 @@ fn changes_hints(app: &App) -> Vec<(String, &'static str)> {
         &[
             (Action::NavDown, "scroll"),
             (Action::NavPageDown, "page"),
+            (Action::JournalRevert, "revert"),
             (Action::JournalClose, "close"),
             (Action::HelpToggle, "help"),
         ]

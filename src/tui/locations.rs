@@ -56,6 +56,7 @@ fn writes(a: Action) -> bool {
             | Action::ChangeResolve
             | Action::ChangeResolveNew
             | Action::ChangesSend
+            | Action::JournalRevert
     )
 }
 

@@ -180,13 +180,13 @@ async fn create(cx: &mut Ctx<'_>, resumed: bool) -> Result<ChangeState, StoreErr
             }
         };
         if let Some(id) = found {
+            set_record_id(cx, id.clone());
             cx.journal(
                 format!("GET /contacts/{contact}/{what}"),
                 vec![],
                 &Ok(WriteResult::default()),
                 &format!("found {id} after an unknown outcome"),
             )?;
-            set_record_id(cx, id);
             cx.save(ChangeState::Applied)?;
             return Ok(ChangeState::Applied);
         }
@@ -213,8 +213,8 @@ async fn create(cx: &mut Ctx<'_>, resumed: bool) -> Result<ChangeState, StoreErr
     match &r {
         Ok(_) => {
             let id = id.unwrap_or_default();
+            set_record_id(cx, id.clone());
             cx.journal(path, fields, &r, &format!("created {id}"))?;
-            set_record_id(cx, id);
             cx.save(ChangeState::Applied)?;
             Ok(ChangeState::Applied)
         }
@@ -263,7 +263,10 @@ async fn update(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
     let id = id.unwrap_or_default();
     let what = if is_task { "tasks" } else { "notes" };
     let now = match read_now(cx, &contact, &id, is_task).await {
-        Ok(Some(now)) => now,
+        Ok(Some(now)) => {
+            cx.before = crate::sync::journal::ReadBefore::Values(now.clone());
+            now
+        }
         Ok(None) => {
             cx.info.last_error = Some(format!("{} {id} no longer exists in GHL", &what[..4]));
             cx.save(ChangeState::Failed)?;
@@ -376,7 +379,7 @@ async fn delete(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
             return Ok(ChangeState::Applied);
         }
         Err(e) => return cx.fail(&e),
-        Ok(Some(_)) => {}
+        Ok(Some(now)) => cx.before = crate::sync::journal::ReadBefore::Values(now),
     }
     let path = format!("DELETE /contacts/{contact}/{what}/{id}");
     let r = if is_task {

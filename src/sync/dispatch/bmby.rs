@@ -29,7 +29,7 @@ fn journal(
     fields: Vec<String>,
     r: Result<String, String>,
 ) -> Result<(), StoreError> {
-    cx.store.append_journal(JournalEntry {
+    let mut e = JournalEntry {
         seq: 0,
         change_id: cx.change.id,
         request,
@@ -38,7 +38,11 @@ fn journal(
         trace_id: None,
         outcome: r.unwrap_or_else(|e| format!("failed: {e}")),
         at: jiff::Timestamp::now().to_string(),
-    })?;
+        ..Default::default()
+    };
+    let none = crate::sync::journal::ReadBefore::Nothing;
+    crate::sync::journal::describe(&mut e, &cx.change, &cx.info, &none, None);
+    cx.store.append_journal(e)?;
     Ok(())
 }
 

@@ -278,6 +278,21 @@ impl App {
         let Some(j) = self.changes.journal.as_mut() else {
             return Vec::new();
         };
+        if let Some(seq) = j.revert_ask {
+            match action {
+                Action::ConfirmYes => {
+                    j.revert_ask = None;
+                    self.changes.in_flight += 1;
+                    return vec![Effect::Review(super::ReviewOp::Revert(seq))];
+                }
+                Action::ConfirmNo | Action::Back | Action::Quit => {
+                    j.revert_ask = None;
+                    self.status.info = Some(format!("journal #{seq} not reverted"));
+                }
+                _ => {}
+            }
+            return Vec::new();
+        }
         let max = j.entries.len().saturating_sub(1) as i64;
         let mut go = |d: i64| j.scroll = (j.scroll as i64 + d).clamp(0, max.max(0)) as usize;
         match action {
@@ -291,6 +306,16 @@ impl App {
             Action::NavTop => go(i64::MIN / 2),
             Action::NavBottom => go(i64::MAX / 2),
             Action::ChangesCancelSend => return self.cancel_send(),
+            Action::JournalRevert => match j.entries.get(j.scroll) {
+                None => self.status.info = Some("nothing to revert".into()),
+                Some(e) => match crate::sync::revert::why_not(e) {
+                    Some(why) => {
+                        self.status.error =
+                            Some(format!("journal #{} cannot be reverted: {why}", e.seq))
+                    }
+                    None => j.revert_ask = Some(e.seq),
+                },
+            },
             other => return self.handle_common_action(other),
         }
         Vec::new()

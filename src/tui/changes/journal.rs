@@ -1,7 +1,9 @@
-//! The journal view: every write sent to GHL, newest first, one entry per line
-//! (`time · #change · METHOD /path · status · outcome · traceId`), wrapped when the terminal is
-//! narrow. Windowed: only the entries from the scroll position down to the bottom of the
-//! screen are built.
+//! The journal view: every write sent to GHL, newest first. Each entry is a head line
+//! (`#seq · time · change #id · METHOD /path · status · outcome · traceId`, Israel time), then
+//! who it was about (contact, task or note) and each field `before → after`, wrapped when the
+//! terminal is narrow. The entry at the top is the selected one: `R` asks, then proposes its
+//! revert as a pending change. Windowed: only the entries from the scroll position down to the
+//! bottom of the screen are built.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -11,33 +13,14 @@ use ratatui::Frame;
 
 use super::JournalView;
 use crate::domain::JournalEntry;
+use crate::sync::journal as jtext;
 use crate::tui::app::App;
 use crate::tui::text;
 use crate::tui::theme::Theme;
 
-/// When a write was sent, in Israel time like every time on screen.
-fn time(s: &str) -> String {
-    crate::tui::panes::short_time(s)
-}
-
-/// One entry as text.
+/// One entry's head line (Israel time).
 pub fn entry_text(e: &JournalEntry) -> String {
-    let status = e
-        .status
-        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
-    let trace = e
-        .trace_id
-        .as_deref()
-        .map_or_else(|| "no traceId".to_owned(), |t| format!("trace {t}"));
-    format!(
-        "{} · #{} · {} · {} · {} · {}",
-        time(&e.at),
-        e.change_id,
-        e.request,
-        status,
-        e.outcome,
-        trace
-    )
+    jtext::head_line(e)
 }
 
 fn entry_style(e: &JournalEntry, t: &Theme) -> Style {
@@ -68,17 +51,31 @@ pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'s
         }
         return out;
     }
-    for e in j.entries.iter().skip(j.scroll) {
+    let width = w.saturating_sub(2).max(2);
+    for (n, e) in j.entries.iter().skip(j.scroll).enumerate() {
         if out.len() >= height {
             break;
         }
         let style = entry_style(e, t);
-        for (i, l) in text::wrap(&text::clean(&entry_text(e)), w.saturating_sub(2).max(2))
+        for (k, part) in jtext::entry_lines(e).into_iter().enumerate() {
+            let (indent, part_style) = match k {
+                0 if n == 0 => ("", t.selected(true)),
+                0 => ("", style),
+                _ => ("  ", t.dim()),
+            };
+            for (i, l) in text::wrap(
+                &text::clean(&part),
+                width.saturating_sub(indent.len()).max(2),
+            )
             .into_iter()
             .enumerate()
-        {
-            let lead = if i == 0 { "" } else { "  " };
-            out.push(Line::from(vec![Span::styled(format!("{lead}{l}"), style)]));
+            {
+                let lead = if i == 0 { indent } else { "    " };
+                out.push(Line::from(vec![Span::styled(
+                    format!("{lead}{l}"),
+                    part_style,
+                )]));
+            }
         }
     }
     out.truncate(height);
@@ -109,4 +106,40 @@ pub fn render(app: &App, j: &JournalView, f: &mut Frame, area: Rect) {
     }
     let l = lines(j, t, inner.width as usize, inner.height as usize);
     f.render_widget(Paragraph::new(l), inner);
+    if let Some(e) = j
+        .revert_ask
+        .and_then(|seq| j.entries.iter().find(|e| e.seq == seq))
+    {
+        // Wrapped here to the box's inner width, so the box is as tall as its text.
+        let inner = area
+            .width
+            .saturating_sub(4)
+            .min(60)
+            .saturating_sub(2)
+            .max(2) as usize;
+        super::confirm::render_box(app, revert_question(e, inner), "revert", f, area);
+    }
+}
+
+/// The "revert?" question, wrapped to `w` columns: what the entry did and what reverting
+/// proposes.
+fn revert_question(e: &JournalEntry, w: usize) -> Vec<Line<'static>> {
+    use crate::domain::ChangeKind;
+    let what = match (e.kind, &e.subject) {
+        (Some(ChangeKind::Create), s) => format!("delete the {} it created", s.label()),
+        (Some(ChangeKind::Delete), s) => {
+            format!("create the {} again from the snapshot", s.label())
+        }
+        _ => "set the fields back to their values before".to_owned(),
+    };
+    let mut parts = vec![format!("Revert journal #{} ({})?", e.seq, e.request)];
+    parts.extend(jtext::who_line(e));
+    parts.push(format!(
+        "Proposes a pending change to {what}; nothing is sent until it is approved and sent."
+    ));
+    parts
+        .iter()
+        .flat_map(|p| text::wrap(&text::clean(p), w))
+        .map(Line::raw)
+        .collect()
 }

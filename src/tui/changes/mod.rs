@@ -214,9 +214,11 @@ pub struct JournalView {
     pub loaded: bool,
     pub(crate) loading: bool,
     pub(crate) reload_queued: bool,
-    /// First entry drawn.
+    /// First entry drawn; also the selected one (`R` reverts it).
     pub scroll: usize,
     pub error: Option<String>,
+    /// The "revert journal entry #N?" question is open for this entry's `seq`.
+    pub revert_ask: Option<u64>,
 }
 
 /// The journal, newest first (blocking), for [`App::handle_journal_loaded`](crate::tui::App::handle_journal_loaded).
@@ -253,6 +255,8 @@ pub enum ReviewOp {
         contact_id: Option<String>,
     },
     ApproveMany(Vec<u64>),
+    /// Propose the inverse of journal entry `seq` as a pending change.
+    Revert(u64),
 }
 
 /// What a [`ReviewOp`] did: one result per change it touched, errors as text.
@@ -277,6 +281,9 @@ pub fn run_review(store: &Store, op: ReviewOp) -> ReviewDone {
             .iter()
             .map(|id| s(review::approve(store, *id)))
             .collect(),
+        ReviewOp::Revert(seq) => {
+            vec![crate::sync::revert::propose(store, *seq).map_err(|e| e.to_string())]
+        }
     };
     ReviewDone { op, results }
 }
@@ -349,7 +356,13 @@ pub struct ChangesState {
 impl ChangesState {
     /// A y/n question is open.
     pub fn asking(&self) -> bool {
-        self.confirm.is_some() || self.send_confirm.is_some() || self.choice_confirm.is_some()
+        self.confirm.is_some()
+            || self.send_confirm.is_some()
+            || self.choice_confirm.is_some()
+            || self
+                .journal
+                .as_ref()
+                .is_some_and(|j| j.revert_ask.is_some())
     }
 
     /// The selected change as the diff shows it, with a notice for the top of the diff: when

@@ -519,6 +519,11 @@ impl App {
                 }
                 None => format!("#{} now creates a new contact (u undoes the choice)", c.id),
             }),
+            (ReviewOp::Revert(seq), Some(c)) => Some(format!(
+                "proposed change #{}: reverts journal #{seq} for {} (pending, review it)",
+                c.id,
+                name(c)
+            )),
             (ReviewOp::ApproveMany(_), _) if !ok.is_empty() => Some(format!(
                 "approved {} change{}",
                 ok.len(),

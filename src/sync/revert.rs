@@ -1,0 +1,366 @@
+//! Reverting a write from the journal: the inverse change is proposed as a **pending** change,
+//! reviewed and sent like every other (never sent from here).
+//!
+//! - a contact update → an update back to the `before` values, based on the contact's
+//!   `dateUpdated` as the write (and the rest of its change) left it, so a contact GHL changed
+//!   since becomes a conflict when sent, as usual;
+//! - a created contact → a delete of it; a deleted contact → a create from the snapshot the
+//!   journal kept (a new contact id: its tasks, notes and history are not brought back);
+//! - a task/note create → its delete; a task/note update → back; a task/note delete → created
+//!   again from the snapshot.
+//!
+//! A failed write, a look-up, a Bmby write-back and an entry written before the journal kept
+//! values cannot be reverted: [`why_not`] says why.
+
+use serde_json::Value;
+
+use super::diff::{field_label, ghl_value, same};
+use super::journal::method;
+use super::local::activity_label;
+use crate::domain::{Change, ChangeKind, ChangeState, FieldChange, JournalEntry, Subject, Target};
+use crate::store::{Store, StoreError};
+
+/// Why a revert was not proposed.
+#[derive(Debug, thiserror::Error)]
+pub enum RevertError {
+    #[error("journal entry {0} does not exist (see `bmby-ghl journal`)")]
+    NoSuchEntry(u64),
+    #[error("journal entry {seq} cannot be reverted: {why}")]
+    NotRevertable { seq: u64, why: String },
+    #[error("journal entry {seq} is already being reverted by change {change} ({state})")]
+    AlreadyProposed {
+        seq: u64,
+        change: u64,
+        state: &'static str,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `origin` of a revert change: `revert of journal #12`.
+pub fn origin(seq: u64) -> String {
+    format!("revert of journal #{seq}")
+}
+
+fn fingerprint(seq: u64) -> String {
+    format!("revert:{seq}")
+}
+
+/// Why the entry cannot be reverted, or `None` when it can be (as far as the entry alone
+/// tells: a revert already proposed is found by [`propose`]).
+pub fn why_not(e: &JournalEntry) -> Option<String> {
+    if e.kind.is_none() {
+        return Some("written before the journal kept values; undo it by hand".into());
+    }
+    if e.target == Target::Bmby {
+        return Some("a Bmby write-back: Bmby cannot undo it from here (remove it in Bmby)".into());
+    }
+    match e.status {
+        None => {
+            return Some(
+                "no answer came (outcome unknown): check GHL, the change's later entries say \
+                 what happened"
+                    .into(),
+            )
+        }
+        Some(s) if !(200..300).contains(&s) => {
+            return Some(format!("GHL answered {s}: this write changed nothing"))
+        }
+        Some(_) => {}
+    }
+    if method(e) == "GET" {
+        return Some("a look-up: nothing was written by it".into());
+    }
+    match (e.kind, &e.subject) {
+        (Some(ChangeKind::Ambiguous), _) => Some("an ambiguous match writes nothing".into()),
+        (Some(ChangeKind::Delete), _) if e.snapshot.is_none() => {
+            Some("no snapshot of what was deleted was kept".into())
+        }
+        (Some(ChangeKind::Update), _) if e.values.iter().all(unchanged) => {
+            Some("the write recorded no value that changed".into())
+        }
+        (Some(ChangeKind::Create | ChangeKind::Update), _) if e.contact_id.is_none() => {
+            Some("the contact it wrote is unknown".into())
+        }
+        (Some(ChangeKind::Create), Subject::Task { task_id: None })
+        | (Some(ChangeKind::Create), Subject::Note { note_id: None }) => {
+            Some("the id of the created record is unknown".into())
+        }
+        _ => None,
+    }
+}
+
+fn unchanged(v: &crate::domain::JournalValue) -> bool {
+    same(&v.field, v.before.as_deref(), v.after.as_deref())
+}
+
+/// The contact's `dateUpdated` as the write and the rest of its change left it: the newest of
+/// the answers' `dateUpdated` of this and later successful writes of the same change to the
+/// same contact; a write whose answer carried none (a tag edit) counts by when it was
+/// journaled (ISO 8601 UTC, milliseconds, as GHL writes it).
+fn base_after(e: &JournalEntry, all: &[JournalEntry]) -> Option<String> {
+    let mut best: Option<(jiff::Timestamp, String)> = None;
+    for x in all.iter().filter(|x| {
+        x.change_id == e.change_id
+            && x.seq >= e.seq
+            && x.contact_id == e.contact_id
+            && x.status.is_some_and(|s| (200..300).contains(&s))
+            && method(x) != "GET"
+    }) {
+        let cand = match &x.date_updated_after {
+            Some(d) => d.parse::<jiff::Timestamp>().ok().map(|t| (t, d.clone())),
+            None => x.at.parse::<jiff::Timestamp>().ok().map(|t| {
+                let ms = jiff::Timestamp::from_millisecond(t.as_millisecond()).unwrap_or(t);
+                (ms, ms.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            }),
+        };
+        if let Some(c) = cand {
+            if best.as_ref().is_none_or(|b| c.0 > b.0) {
+                best = Some(c);
+            }
+        }
+    }
+    best.map(|b| b.1).or_else(|| e.date_updated_after.clone())
+}
+
+fn field(name: &str, label: &str, now: Option<String>, proposed: Option<String>) -> FieldChange {
+    FieldChange {
+        field: name.to_owned(),
+        label: label.to_owned(),
+        source_field: "revert".into(),
+        ghl_now: now,
+        proposed,
+        edited: false,
+    }
+}
+
+/// Contact fields a create from a snapshot carries (then custom fields, then tags).
+const RECREATE_FIELDS: &[&str] = &[
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "dateOfBirth",
+    "address1",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "website",
+    "timezone",
+    "source",
+];
+
+/// The fields creating the snapshot's contact again.
+fn contact_from_snapshot(
+    store: &Store,
+    snapshot: &Value,
+) -> Result<(String, Vec<FieldChange>), String> {
+    let c = crate::ghl::wire::contact_from_json(snapshot)
+        .map_err(|m| format!("the snapshot does not read as a contact: {m}"))?;
+    let defs = store.custom_fields().map_err(|e| e.to_string())?;
+    let mut fields: Vec<FieldChange> = RECREATE_FIELDS
+        .iter()
+        .filter_map(|f| ghl_value(&c, f).map(|v| field(f, field_label(f), None, Some(v))))
+        .collect();
+    for cf in &c.custom_fields {
+        let name = format!("customFields.{}", cf.id);
+        let label = defs
+            .get(&cf.id)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| cf.id.clone());
+        fields.push(field(&name, &label, None, Some(cf.display())));
+    }
+    if let Some(t) = ghl_value(&c, "tags") {
+        fields.push(field("tags", field_label("tags"), None, Some(t)));
+    }
+    Ok((c.display_name(), fields))
+}
+
+/// The fields creating a task or note again from its snapshot (`{field: value}`).
+fn activity_from_snapshot(subject: &Subject, snapshot: &Value) -> Vec<FieldChange> {
+    let names: &[&str] = match subject {
+        Subject::Task { .. } => &["title", "dueDate", "body", "completed"],
+        _ => &["body"],
+    };
+    names
+        .iter()
+        .filter_map(|f| {
+            let v = snapshot.get(*f).and_then(Value::as_str).map(str::to_owned);
+            let v = match (*f, v) {
+                ("completed", None) => Some("no".to_owned()),
+                (_, v) => v?.into(),
+            };
+            Some(field(f, activity_label(f), None, v))
+        })
+        .collect()
+}
+
+/// The inverse of `e` (which [`why_not`] accepts), unsaved (`id` 0).
+fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Change, String> {
+    let kind = e.kind.ok_or("no kind")?;
+    let label = |f: &str, l: &str| {
+        if l.is_empty() {
+            match e.subject {
+                Subject::Contact => field_label(f).to_owned(),
+                _ => activity_label(f).to_owned(),
+            }
+        } else {
+            l.to_owned()
+        }
+    };
+    let back: Vec<FieldChange> = e
+        .values
+        .iter()
+        .filter(|v| !unchanged(v))
+        .map(|v| {
+            field(
+                &v.field,
+                &label(&v.field, &v.label),
+                v.after.clone(),
+                v.before.clone(),
+            )
+        })
+        .collect();
+    let gone: Vec<FieldChange> = e
+        .values
+        .iter()
+        .map(|v| field(&v.field, &label(&v.field, &v.label), v.after.clone(), None))
+        .collect();
+    let cached_base = || {
+        e.contact_id
+            .as_deref()
+            .and_then(|id| store.contact(id).ok().flatten())
+            .and_then(|c| c.date_updated)
+    };
+    let mut warnings = vec![format!(
+        "reverts journal #{}: {} (change #{})",
+        e.seq, e.request, e.change_id
+    )];
+    let mut client_id = String::new();
+    let mut name = e.contact_name.clone();
+    let (new_kind, subject, fields, contact_id, base) = match (&e.subject, kind) {
+        (Subject::Contact, ChangeKind::Update) => (
+            ChangeKind::Update,
+            Subject::Contact,
+            back,
+            e.contact_id.clone(),
+            base_after(e, all),
+        ),
+        (Subject::Contact, ChangeKind::Create) => (
+            ChangeKind::Delete,
+            Subject::Contact,
+            gone,
+            e.contact_id.clone(),
+            base_after(e, all),
+        ),
+        (Subject::Contact, ChangeKind::Delete) => {
+            let snap = e.snapshot.as_ref().ok_or("no snapshot")?;
+            let (n, fields) = contact_from_snapshot(store, snap)?;
+            if fields.is_empty() {
+                return Err("the snapshot holds no field to create the contact from".into());
+            }
+            if name.is_empty() {
+                name = n;
+            }
+            // Link the new contact to the Bmby client the deleted one was linked to.
+            client_id = store
+                .change(e.change_id)
+                .map_err(|er| er.to_string())?
+                .map(|c| c.client_id)
+                .unwrap_or_default();
+            warnings.push(format!(
+                "creates the contact again from the snapshot taken before the delete (it was {}); \
+                 it gets a new id, and its tasks, notes and history are not brought back",
+                e.contact_id.as_deref().unwrap_or("?")
+            ));
+            (ChangeKind::Create, Subject::Contact, fields, None, None)
+        }
+        (s, ChangeKind::Create) => (
+            ChangeKind::Delete,
+            s.clone(),
+            gone,
+            e.contact_id.clone(),
+            cached_base(),
+        ),
+        (s, ChangeKind::Update) => (
+            ChangeKind::Update,
+            s.clone(),
+            back,
+            e.contact_id.clone(),
+            cached_base(),
+        ),
+        (s, ChangeKind::Delete) => {
+            let snap = e.snapshot.as_ref().ok_or("no snapshot")?;
+            let subject = match s {
+                Subject::Task { .. } => Subject::Task { task_id: None },
+                _ => Subject::Note { note_id: None },
+            };
+            let fields = activity_from_snapshot(&subject, snap);
+            (
+                ChangeKind::Create,
+                subject,
+                fields,
+                e.contact_id.clone(),
+                cached_base(),
+            )
+        }
+        (_, ChangeKind::Ambiguous) => return Err("an ambiguous match writes nothing".into()),
+    };
+    let now = jiff::Timestamp::now().to_string();
+    Ok(Change {
+        id: 0,
+        kind: new_kind,
+        state: ChangeState::Pending,
+        client_id,
+        contact_id,
+        display_name: name,
+        fields,
+        base_date_updated: base,
+        origin: origin(e.seq),
+        warnings,
+        candidates: Vec::new(),
+        fingerprint: fingerprint(e.seq),
+        created_at: now.clone(),
+        updated_at: now,
+        subject,
+        target: Target::Ghl,
+        choice: None,
+    })
+}
+
+/// Proposes the inverse of journal entry `seq` as a pending change and returns it (stored and
+/// flushed). Errors: no such entry; an entry that cannot be reverted (the reason, see
+/// [`why_not`]); a revert of it still pending, approved or in flight; the store.
+pub fn propose(store: &Store, seq: u64) -> Result<Change, RevertError> {
+    let all = store.journal()?;
+    let e = all
+        .iter()
+        .find(|e| e.seq == seq)
+        .ok_or(RevertError::NoSuchEntry(seq))?;
+    if let Some(why) = why_not(e) {
+        return Err(RevertError::NotRevertable { seq, why });
+    }
+    if let Some(c) = store.changes()?.into_iter().find(|c| {
+        c.fingerprint == fingerprint(seq)
+            && matches!(
+                c.state,
+                ChangeState::Pending
+                    | ChangeState::Approved
+                    | ChangeState::InFlight
+                    | ChangeState::Conflict
+                    | ChangeState::Failed
+            )
+    }) {
+        return Err(RevertError::AlreadyProposed {
+            seq,
+            change: c.id,
+            state: c.state.label(),
+        });
+    }
+    let mut c = inverse(store, e, &all).map_err(|why| RevertError::NotRevertable { seq, why })?;
+    c.id = store.next_seq("change")?;
+    store.put_change(&c)?;
+    store.flush()?;
+    Ok(c)
+}
