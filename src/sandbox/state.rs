@@ -155,6 +155,8 @@ pub struct Shared {
     /// Issued OAuth tokens (shared by every location).
     pub oauth: std::sync::Arc<super::oauth::OAuthState>,
     pub faults: Faults,
+    /// `settings.allowDuplicateContact` (off by default, as in GHL).
+    pub allow_duplicate_contact: std::sync::atomic::AtomicBool,
     store: RwLock<Store>,
     limiter: Mutex<RateLimiter>,
     log: Mutex<Vec<RequestRecord>>,
@@ -181,6 +183,7 @@ impl Shared {
             tokens: cfg.tokens,
             oauth,
             faults: Faults::default(),
+            allow_duplicate_contact: Default::default(),
             store: RwLock::new(store),
             log: Mutex::new(Vec::new()),
         })
