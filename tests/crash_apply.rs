@@ -39,6 +39,8 @@ fn change(
         updated_at: String::new(),
         subject: Default::default(),
         target: Default::default(),
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 

@@ -76,6 +76,8 @@ fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange
             updated_at: String::new(),
             subject: Default::default(),
             target: Default::default(),
+            matched: None,
+            removable_tags: Vec::new(),
         })
         .unwrap();
     id

@@ -80,6 +80,8 @@ fn change(kind: ChangeKind, subject: Subject, fields: Vec<FieldChange>) -> Chang
         updated_at: String::new(),
         subject,
         target: Target::Ghl,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 

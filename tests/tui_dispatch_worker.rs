@@ -60,6 +60,8 @@ async fn worker_dispatches_every_queued_change_with_progress() {
                 updated_at: String::new(),
                 subject: Default::default(),
                 target: Default::default(),
+                matched: None,
+                removable_tags: Vec::new(),
             })
             .unwrap();
         ids.push(id);

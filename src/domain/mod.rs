@@ -7,7 +7,7 @@ pub mod custom_field;
 
 pub use activity::{Appointment, Note, Task};
 pub use change::{
-    Candidate, Change, ChangeKind, ChangeState, FieldChange, JournalEntry, OutboxInfo, Subject,
+    Candidate, Change, CreateMatch, ChangeKind, ChangeState, FieldChange, JournalEntry, OutboxInfo, Subject,
     Target, LOCAL_ORIGIN,
 };
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};

@@ -179,6 +179,8 @@ fn propose(
         updated_at: stamp.to_owned(),
         subject: Subject::Contact,
         target: Target::Ghl,
+        matched: None,
+        removable_tags: Vec::new(),
     };
     Proposal {
         client_id: view.client_id,
@@ -230,6 +232,8 @@ fn delete_change(
         updated_at: stamp.to_owned(),
         subject: Subject::Contact,
         target: Target::Ghl,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 

@@ -132,6 +132,8 @@ fn new_change(
         updated_at: now,
         subject,
         target: Target::Ghl,
+        matched: None,
+        removable_tags: Vec::new(),
     };
     store.put_change(&c)?;
     store.flush()?;

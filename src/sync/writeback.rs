@@ -377,5 +377,7 @@ fn into_change(id: u64, p: Proposal) -> Change {
         updated_at: now,
         subject: p.subject,
         target: Target::Bmby,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }

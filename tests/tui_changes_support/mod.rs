@@ -51,6 +51,8 @@ pub fn change(
         updated_at: "2025-01-01T11:00:00Z".into(),
         subject: Default::default(),
         target: Default::default(),
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 
