@@ -7,8 +7,8 @@ pub mod custom_field;
 
 pub use activity::{Appointment, Note, Task};
 pub use change::{
-    Candidate, Change, CreateMatch, ChangeKind, ChangeState, FieldChange, JournalEntry, OutboxInfo, Subject,
-    Target, LOCAL_ORIGIN,
+    Candidate, Change, ChangeKind, ChangeState, CreateMatch, FieldChange, JournalEntry, OutboxInfo,
+    Subject, Target, LOCAL_ORIGIN,
 };
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
