@@ -67,6 +67,8 @@ fn main() {
                     updated_at: String::new(),
                     subject: Default::default(),
                     target: Default::default(),
+                    matched: None,
+                    removable_tags: Vec::new(),
                 })
                 .unwrap();
         }
