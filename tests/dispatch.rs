@@ -267,12 +267,11 @@ async fn a_create_matching_an_existing_contact_comes_back_for_review() {
         None,
         "not linked before a person decides"
     );
-    let writes: Vec<_> = e
-        .sb
-        .requests()
-        .into_iter()
-        .filter(|r| r.method != "GET" && r.path != "/contacts/search")
-        .collect();
+    let writes: Vec<_> =
+        e.sb.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET" && r.path != "/contacts/search")
+            .collect();
     assert!(writes.is_empty(), "nothing written: {writes:?}");
     assert_eq!(e.sb.contact_count(), 60);
     // A person approves: now (and only now) the contact is updated.
