@@ -509,11 +509,7 @@ async fn the_dry_run_is_what_is_sent() {
                 field(
                     "tags",
                     Some(&tags_now),
-                    Some(
-                        &format!("{tags_now}, planned")
-                            .trim_start_matches(", ")
-                            .to_owned(),
-                    ),
+                    Some(format!("{tags_now}, planned").trim_start_matches(", ")),
                 ),
             ],
         ),
@@ -612,4 +608,54 @@ async fn an_unknown_custom_field_is_reported_as_not_stored() {
         e.store.outbox_info(id).unwrap().dropped_fields,
         vec!["customFields.noSuchField000000001".to_owned()]
     );
+}
+
+/// `changes` (text) says a held create matches an existing contact, and on what.
+#[tokio::test]
+async fn changes_text_shows_the_match() {
+    let e = env(false, Duration::from_secs(30)).await;
+    ghl_contact(
+        &e,
+        "annContact0000000003",
+        json!({"firstName": "Ann", "lastName": "Levi", "phone": "+972501234569"}),
+        false,
+    )
+    .await;
+    let id = put(
+        &e,
+        ChangeKind::Create,
+        None,
+        vec![
+            field("firstName", None, Some("Dan")),
+            field("phone", None, Some("+972501234569")),
+        ],
+    );
+    dispatch::dispatch_one(&e.client, &e.store, id)
+        .await
+        .unwrap();
+    let Env {
+        sb, store, _dir, ..
+    } = e;
+    store.flush().unwrap();
+    drop(store);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+        .args([
+            "--data-dir",
+            _dir.path().to_str().unwrap(),
+            "--config",
+            _dir.path().join("none.toml").to_str().unwrap(),
+            "changes",
+        ])
+        .env("GHL_BASE_URL", sb.base_url())
+        .env("GHL_TOKEN", DEMO_TOKEN)
+        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("= matches existing contact Ann Levi (annContact0000000003) on phone"),
+        "{text}"
+    );
+    assert!(text.contains("firstName: Ann → Dan"), "{text}");
+    assert!(text.contains("! nothing written to it"), "{text}");
 }

@@ -109,6 +109,11 @@ pub(super) fn changes_cmd(
             if c.field_count() == 1 { "" } else { "s" },
             c.origin
         )?;
+        // A create held back because it matches an existing contact says so first.
+        let held = c.matched.as_ref().map(|m| m.describe());
+        if let Some(m) = &held {
+            writeln!(out, "    = {m}")?;
+        }
         for f in &c.fields {
             writeln!(
                 out,
@@ -120,6 +125,14 @@ pub(super) fn changes_cmd(
             )?;
         }
         for w in &c.warnings {
+            if held.as_ref().is_some_and(|m| w.starts_with(m.as_str())) {
+                writeln!(
+                    out,
+                    "    ! {}",
+                    w[held.as_ref().map_or(0, String::len)..].trim_start_matches([':', ' '])
+                )?;
+                continue;
+            }
             writeln!(out, "    ! {w}")?;
         }
     }

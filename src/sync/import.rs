@@ -182,6 +182,10 @@ fn propose(
         matched: None,
         removable_tags: Vec::new(),
     };
+    let change = Change {
+        removable_tags: super::diff::removed_tags(&change.fields),
+        ..change
+    };
     Proposal {
         client_id: view.client_id,
         change: Some(change),
