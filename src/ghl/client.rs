@@ -641,6 +641,55 @@ mod tests {
     use super::*;
 
     #[test]
+    fn error_kinds_decide_retries() {
+        let t = |reached| GhlError::Transport {
+            endpoint: "POST /contacts/".into(),
+            message: "x".into(),
+            reached,
+        };
+        assert_eq!(t(false).kind(), ErrorKind::NotArrived);
+        assert_eq!(t(true).kind(), ErrorKind::UnknownOutcome);
+        let api = |status, msg: &str| api_error("POST /contacts/", status, msg.as_bytes());
+        assert_eq!(
+            api(429, r#"{"message":"Too many requests"}"#).kind(),
+            ErrorKind::NotArrived
+        );
+        assert_eq!(api(422, r#"{"message":["x"]}"#).kind(), ErrorKind::Refused);
+        assert_eq!(
+            api(401, r#"{"message":"Invalid JWT"}"#).kind(),
+            ErrorKind::Unauthorized
+        );
+        assert_eq!(
+            api(400, r#"{"message":"Contact with id x not found"}"#).kind(),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            api(500, r#"{"message":"oops"}"#).kind(),
+            ErrorKind::UnknownOutcome
+        );
+        let daily = GhlError::RateLimited {
+            endpoint: "x".into(),
+            daily: true,
+        };
+        assert_eq!(daily.kind(), ErrorKind::NotArrived);
+        assert!(!daily.is_retryable());
+    }
+
+    #[test]
+    fn a_request_value_prints_as_it_is_sent() {
+        let r = GhlRequest::find_duplicate("loc1", None, Some("+972501234567"));
+        assert_eq!(
+            r.path_and_query(),
+            "/contacts/search/duplicate?locationId=loc1&number=%2B972501234567"
+        );
+        assert_eq!(
+            GhlRequest::create_contact("loc1", &Default::default()).path(),
+            "/contacts/"
+        );
+        assert!(r.headers().contains(&"Version: 2021-07-28".to_owned()));
+    }
+
+    #[test]
     fn error_shapes() {
         let e = api_error("PUT /contacts/x", 422, br#"{"statusCode":422,"message":["property gender should not exist"],"error":"Unprocessable Entity"}"#);
         assert!(
@@ -661,6 +710,11 @@ mod tests {
         );
         assert!(matches!(e, GhlError::Http { status: 502, .. }));
         assert!(e.is_retryable());
+        assert_eq!(
+            e.kind(),
+            ErrorKind::UnknownOutcome,
+            "a 5xx may come after the write"
+        );
         let e = api_error(
             "GET /contacts/x",
             401,

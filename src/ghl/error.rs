@@ -50,14 +50,15 @@ pub enum GhlError {
 /// this, never the error's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// Certainly not carried out, and worth trying again: no connection was made, or 429.
+    /// Certainly not carried out, and worth trying again (later): no connection was made, or
+    /// 429 (a burst, or the daily budget).
     NotArrived,
     /// May have been carried out: the connection dropped after sending, no answer in time, or
     /// a 5xx. A non-idempotent write must be looked up before it is sent again.
     UnknownOutcome,
     /// A 2xx answer in an unexpected shape: carried out, but the answer is unreadable.
     BadAnswer,
-    /// GHL refused it (400, 403, 422, the daily limit): not carried out, not worth retrying.
+    /// GHL refused it (400, 403, 422): not carried out, not worth retrying.
     Refused,
     /// GHL says the record does not exist (404, or its 400 "… not found").
     NotFound,
@@ -73,8 +74,8 @@ impl GhlError {
             GhlError::Transport { reached: false, .. } => ErrorKind::NotArrived,
             GhlError::Transport { reached: true, .. } => ErrorKind::UnknownOutcome,
             GhlError::Decode { .. } => ErrorKind::BadAnswer,
-            GhlError::RateLimited { daily: true, .. } => ErrorKind::Refused,
-            GhlError::RateLimited { daily: false, .. } => ErrorKind::NotArrived,
+            // Burst retries exhausted, or the daily budget spent: not sent; later it will be.
+            GhlError::RateLimited { .. } => ErrorKind::NotArrived,
             GhlError::Api { status: 401, .. } | GhlError::Http { status: 401, .. } => {
                 ErrorKind::Unauthorized
             }
