@@ -659,3 +659,76 @@ async fn changes_text_shows_the_match() {
     assert!(text.contains("firstName: Ann → Dan"), "{text}");
     assert!(text.contains("! nothing written to it"), "{text}");
 }
+
+/// Two Bmby clients sharing a phone (family members, an office line): the contact linked to
+/// the other client is another person. Where duplicates are allowed the create goes ahead;
+/// where they are forbidden the change is held once for a person to decide, its fingerprint
+/// kept (the importer's "same data adds nothing"), and nothing is written.
+#[tokio::test]
+async fn a_shared_phone_of_another_bmby_client() {
+    for allow_dup in [true, false] {
+        let e = env(allow_dup, Duration::from_secs(30)).await;
+        ghl_contact(
+            &e,
+            "bContact000000000001",
+            json!({"firstName": "Moshe", "email": "moshe@example.com", "phone": "+97235551234"}),
+            false,
+        )
+        .await;
+        e.store.put_link("300999", "bContact000000000001").unwrap();
+        let id = put(
+            &e,
+            ChangeKind::Create,
+            None,
+            vec![
+                field("firstName", None, Some("Rivka")),
+                field("email", None, Some("rivka@example.com")),
+                field("phone", None, Some("+97235551234")),
+            ],
+        );
+        let fp = e.store.change(id).unwrap().unwrap().fingerprint;
+        let state = dispatch::dispatch_one(&e.client, &e.store, id)
+            .await
+            .unwrap();
+        let c = e.store.change(id).unwrap().unwrap();
+        assert!(writes_to(&e.sb.requests(), "bContact000000000001").is_empty());
+        assert_eq!(
+            e.sb.contact("bContact000000000001").unwrap()["firstName"],
+            "Moshe"
+        );
+        if allow_dup {
+            assert_eq!(state, ChangeState::Applied);
+            assert_eq!(e.sb.contacts_with_phone("+97235551234"), 2);
+            assert_eq!(e.sb.contacts_with_email("rivka@example.com"), 1);
+        } else {
+            assert_eq!(state, ChangeState::Pending);
+            assert_eq!(c.kind, ChangeKind::Create);
+            assert_eq!(c.fingerprint, fp);
+            let m = c.matched.clone().unwrap();
+            assert_eq!(m.linked_client.as_deref(), Some("300999"));
+            let held = format!(
+                "Bmby clients {} and 300999 can only be one GHL contact on this location",
+                c.client_id
+            );
+            assert_eq!(
+                c.warnings.iter().filter(|w| w.contains(&held)).count(),
+                1,
+                "{:?}",
+                c.warnings
+            );
+            assert_eq!(e.sb.contacts_with_phone("+97235551234"), 1);
+            // Approved again as it is, it is held again — said once, still nothing written.
+            sync::review::approve(&e.store, id).unwrap();
+            dispatch::dispatch_one(&e.client, &e.store, id)
+                .await
+                .unwrap();
+            let c = e.store.change(id).unwrap().unwrap();
+            assert_eq!(c.warnings.iter().filter(|w| w.contains(&held)).count(), 1);
+            assert!(e
+                .sb
+                .requests()
+                .iter()
+                .all(|r| !(r.method == "POST" && r.path == "/contacts/")));
+        }
+    }
+}
