@@ -732,3 +732,45 @@ async fn a_shared_phone_of_another_bmby_client() {
         }
     }
 }
+
+/// A create carrying only a name and the Bmby client id custom field, whose answer was lost,
+/// is found by a search on that field and not sent again.
+#[tokio::test]
+async fn a_lost_create_is_found_by_its_bmby_client_id() {
+    let e = env(true, Duration::from_secs(30)).await;
+    let cf = "MTqHa14vQNpA5LWoO0oP"; // contact.bmby_client_id in the stand-in's seed
+    let id = put(
+        &e,
+        ChangeKind::Create,
+        None,
+        vec![
+            field("firstName", None, Some("Idan")),
+            FieldChange {
+                source_field: "client_id".into(),
+                ..field(&format!("customFields.{cf}"), None, None)
+            },
+        ],
+    );
+    let mut c = e.store.change(id).unwrap().unwrap();
+    c.fields[1].proposed = Some(c.client_id.clone());
+    e.store.put_change(&c).unwrap();
+    e.sb.faults().set_drop_after(1);
+    assert_eq!(
+        dispatch::dispatch_one(&e.client, &e.store, id)
+            .await
+            .unwrap(),
+        ChangeState::Applied,
+        "{:?}",
+        e.store.outbox_info(id).unwrap()
+    );
+    let reqs = e.sb.requests();
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.method == "POST" && r.path == "/contacts/")
+            .count(),
+        1
+    );
+    assert!(reqs.iter().any(|r| r.path == "/contacts/search"
+        && r.body["filters"][0]["field"] == format!("customFields.{cf}")));
+    assert_eq!(e.sb.contact_count(), 21);
+}

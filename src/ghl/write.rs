@@ -121,6 +121,21 @@ impl GhlRequest {
         r
     }
 
+    /// `POST /contacts/search` for the contacts whose custom field `field_id` equals `value`
+    /// (filter field `customFields.<id>`, operator `eq`; GHL's name for custom field filters is
+    /// unconfirmed), at most 10. A read.
+    pub fn search_custom_field(location: &str, field_id: &str, value: &str) -> GhlRequest {
+        GhlRequest::new(Method::POST, &["contacts", "search"], WriteClass::Read).with_body(json!({
+            "locationId": location,
+            "pageLimit": 10,
+            "filters": [{
+                "field": format!("customFields.{field_id}"),
+                "operator": "eq",
+                "value": value,
+            }],
+        }))
+    }
+
     /// `POST /contacts/` with a `CreateContactDto` body; `locationId` is set to `location`.
     pub fn create_contact(location: &str, body: &Map<String, Value>) -> GhlRequest {
         let mut b = body.clone();

@@ -2,7 +2,9 @@
 //!
 //! `POST /contacts/` is never retried blindly ([`crate::ghl::WriteClass::Once`]):
 //! 1. **Before** sending, GHL is asked (`GET /contacts/search/duplicate` by email, then by
-//!    phone), not only the cache: a contact someone added in GHL after the last pull is found.
+//!    phone, then `POST /contacts/search` by the Bmby client id custom field when the change
+//!    carries one), not only the cache: a contact someone added in GHL after the last pull is
+//!    found.
 //! 2. A contact found that carries everything the create would send (or the change's Bmby
 //!    client id in the client id custom field) is **ours**: it is linked and the change applied.
 //! 3. Any other contact found is **someone else**: nothing is written to it. The change goes
@@ -17,8 +19,9 @@
 //! 4. A create whose answer is lost (a dropped connection, a timeout, a 5xx, a crash while in
 //!    flight) is marked ([`crate::domain::OutboxInfo::unknown_outcome`], saved before sending)
 //!    and resolved by the look-ups above before anything is sent again; only a create
-//!    certainly absent is sent again. A create with neither email nor phone cannot be looked up:
-//!    it is sent at most once, and with an unknown outcome fails asking to check GHL for it.
+//!    certainly absent is sent again. A create with neither email nor phone (nor client id
+//!    field) cannot be looked up: it is sent at most once, and with an unknown outcome fails
+//!    asking to check GHL for it.
 //!
 //! A duplicate 400 (`meta.contactId`, a location that forbids duplicates) is handled like a
 //! contact found in step 1.
@@ -26,11 +29,11 @@
 use serde_json::Value;
 
 use super::contact::dropped;
-use super::requests::{create_body, create_request, lookup_requests, tags_of};
+use super::requests::{client_id_field, create_body, create_request, lookup_requests, tags_of};
 use super::runner::Ctx;
 use crate::domain::{Change, ChangeKind, ChangeState, Contact, CreateMatch};
 use crate::ghl::client::{duplicate_of_answer, write_result_of};
-use crate::ghl::{ErrorKind, GhlError, GhlRequest};
+use crate::ghl::{wire, ErrorKind, GhlError, GhlRequest};
 use crate::store::StoreError;
 use crate::sync::diff::{ghl_value, same};
 
@@ -47,15 +50,6 @@ enum Lookup {
     /// Nothing that stops the create. `skipped`: contacts of other Bmby clients matched and
     /// were let be (the location allows duplicates).
     Absent { skipped: bool },
-}
-
-/// The id of the Bmby client id custom field, when the change carries it.
-fn client_id_field(c: &Change) -> Option<String> {
-    c.fields
-        .iter()
-        .find(|f| f.source_field == "client_id")
-        .and_then(|f| f.field.strip_prefix("customFields."))
-        .map(str::to_owned)
 }
 
 /// True when `found` is the contact this create makes: our Bmby client id in the client id
@@ -118,9 +112,19 @@ async fn look_up(cx: &Ctx<'_>, allow_dup: bool) -> Result<Lookup, LookupError> {
             .send_request(&req)
             .await
             .map_err(LookupError::Ghl)?;
-        if let Some(found) = duplicate_of_answer(&v) {
-            if !hits.iter().any(|(h, _)| h.id == found.id) {
-                hits.push((found, on));
+        let found: Vec<Contact> = match v.get("contacts").and_then(Value::as_array) {
+            // A search: only a contact with our client id counts (the index may lag, so its
+            // silence proves nothing; the duplicate look-ups above decide absence).
+            Some(items) => items
+                .iter()
+                .filter_map(|i| wire::contact_from_json(i).ok())
+                .filter(|c| is_ours(&cx.change, c))
+                .collect(),
+            None => duplicate_of_answer(&v).into_iter().collect(),
+        };
+        for f in found {
+            if !hits.iter().any(|(h, _)| h.id == f.id) {
+                hits.push((f, on));
             }
         }
     }
@@ -151,6 +155,9 @@ pub(super) async fn create(cx: &mut Ctx<'_>, resumed: bool) -> Result<ChangeStat
         }
     };
     let has_keys = !lookup_requests(&cx.change, cx.client.location_id()).is_empty();
+    // Only the duplicate look-ups (email, phone) prove absence; the search may lag.
+    let by_duplicate =
+        cx.change.proposed("email").is_some() || cx.change.proposed("phone").is_some();
     let mut unknown = cx.info.unknown_outcome.is_some() || (resumed && has_keys);
     for _ in 0..ROUNDS {
         if unknown && !has_keys {
@@ -176,6 +183,12 @@ pub(super) async fn create(cx: &mut Ctx<'_>, resumed: bool) -> Result<ChangeStat
                     return check_ghl(
                         cx,
                         "contacts of other Bmby clients share its email or phone, so whether ours landed cannot be told",
+                    );
+                }
+                Ok(Lookup::Absent { .. }) if unknown && !by_duplicate => {
+                    return check_ghl(
+                        cx,
+                        "only a search by its Bmby client id can find it, and GHL's search index may lag",
                     );
                 }
                 Ok(Lookup::Absent { .. }) => {}

@@ -68,8 +68,19 @@ pub fn create_request(c: &Change, location_id: &str) -> GhlRequest {
     GhlRequest::create_contact(location_id, &create_body(c))
 }
 
-/// The duplicate look-ups made before a create is sent (and to resolve one whose answer was
-/// lost): by email, then by phone.
+/// The id of the Bmby client id custom field, when the change carries it (see the mapping of
+/// `client_id`).
+pub fn client_id_field(c: &Change) -> Option<String> {
+    c.fields
+        .iter()
+        .find(|f| f.source_field == "client_id")
+        .and_then(|f| f.field.strip_prefix("customFields."))
+        .map(str::to_owned)
+}
+
+/// The look-ups made before a create is sent (and to resolve one whose answer was lost):
+/// `GET /contacts/search/duplicate` by email, then by phone, then a search by the Bmby client id
+/// custom field when the change carries it. Each with what it matches on.
 pub fn lookup_requests(c: &Change, location_id: &str) -> Vec<(&'static str, GhlRequest)> {
     let mut out = Vec::new();
     if let Some(e) = c.proposed("email") {
@@ -82,6 +93,12 @@ pub fn lookup_requests(c: &Change, location_id: &str) -> Vec<(&'static str, GhlR
         out.push((
             "phone",
             GhlRequest::find_duplicate(location_id, None, Some(p)),
+        ));
+    }
+    if let Some(cf) = client_id_field(c).filter(|_| !c.client_id.is_empty()) {
+        out.push((
+            "client id",
+            GhlRequest::search_custom_field(location_id, &cf, &c.client_id),
         ));
     }
     out
