@@ -169,6 +169,12 @@ pub(super) fn apply_cmd(
             "error": info.last_error,
             "droppedFields": info.dropped_fields,
         }));
+        // A create held back because it matches an existing contact: back in review, say why.
+        let held = c
+            .as_ref()
+            .and_then(|c| c.matched.as_ref())
+            .filter(|_| *state == ChangeState::Pending)
+            .map(|m| format!(" — held for review: {}", m.describe()));
         if !as_json {
             let mut line = format!(
                 "#{id} {} {}",
@@ -183,6 +189,9 @@ pub(super) fn apply_cmd(
                     " — GHL did not store: {}",
                     info.dropped_fields.join(", ")
                 ));
+            }
+            if let Some(h) = &held {
+                line.push_str(h);
             }
             // A change still approved waits (a Bmby write-back without a login, or trouble on
             // the way that the next run retries): say why.
