@@ -16,6 +16,8 @@
 //!    naming another location → 403 `"The token does not have access to this location."`.
 //!
 //! Requests refused at step 2 don't count against the budget but still get the headers.
+//! After the handler carried out a write, the after-acting faults ([`super::AfterActing`]) may
+//! drop the connection, answer 502, or hold the answer (recorded with status 0).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -16,7 +16,7 @@
 //! | `GET /contacts/{id}/notes` | `{"notes":[GetNoteSchema]}` |
 //! | `GET /contacts/{id}/appointments` | `{"events":[GetEventSchema]}` |
 //! | `GET /locations/{locationId}/customFields?model=` | `{"customFields":[CustomFieldSchema]}` |
-//! | `GET /locations/{locationId}` | `{"location": GetLocationByIdSchema}` (id, name, companyId, timezone) |
+//! | `GET /locations/{locationId}` | `{"location": GetLocationByIdSchema}` (id, name, companyId, timezone, `settings.allowDuplicateContact`) |
 //!
 //! Besides, without the gate: the OAuth authorization page `GET /oauth/chooselocation` and the
 //! token endpoint `POST /oauth/token` (see [`oauth`]). Several locations can be served
