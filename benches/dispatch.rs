@@ -68,6 +68,8 @@ fn main() {
                     subject: Default::default(),
                     target: Default::default(),
                     choice: None,
+                    matched: None,
+                    removable_tags: Vec::new(),
                 })
                 .unwrap();
         }

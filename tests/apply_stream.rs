@@ -42,6 +42,8 @@ fn change(id: u64, kind: ChangeKind, contact: Option<(String, Option<String>)>) 
         subject: Default::default(),
         target: Default::default(),
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 

@@ -40,6 +40,8 @@ fn change(
         subject: Default::default(),
         target: Default::default(),
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 
@@ -74,6 +76,17 @@ fn apply(sb: &Sandbox, dir: &std::path::Path) -> std::process::Child {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_at_random_moments_then_every_change_applied_once() {
+    sigkill_loop(false, 20).await;
+}
+
+/// The same on a location that allows duplicate contacts, where a create sent twice would land
+/// twice: every create must still be there exactly once (fewer rounds keep the runtime short).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_loop_with_duplicates_allowed_creates_no_duplicate() {
+    sigkill_loop(true, 12).await;
+}
+
+async fn sigkill_loop(allow_dup: bool, rounds: usize) {
     let sb = Sandbox::start(SandboxConfig {
         seed: Seed::Generated { contacts: UPDATES },
         rate_limit_max: 100_000,
@@ -81,6 +94,7 @@ async fn sigkill_at_random_moments_then_every_change_applied_once() {
     })
     .await
     .unwrap();
+    sb.set_allow_duplicate_contact(allow_dup);
     let dir = tempfile::tempdir().unwrap();
     let mut contacts = Vec::new();
     {
@@ -125,11 +139,11 @@ async fn sigkill_at_random_moments_then_every_change_applied_once() {
         }
         store.flush().unwrap();
     }
-    // Slow replies (≥ 8 ms each, ≥ 4.8 s for all the work) so that 20 kills within 200 ms of
+    // Slow replies (≥ 8 ms each, ≥ 4.8 s for all the work) so that the kills within 200 ms of
     // each start land in the middle of the run, and in the middle of requests.
     sb.faults().set_slow(Duration::from_millis(8));
     let mut rng = rand::rng();
-    for _round in 0..20 {
+    for _round in 0..rounds {
         let mut child = apply(&sb, dir.path());
         let at = rng.random_range(30..200);
         std::thread::sleep(Duration::from_millis(at)); // the crash moment, not a synchronization
@@ -146,7 +160,7 @@ async fn sigkill_at_random_moments_then_every_change_applied_once() {
             .filter(|c| c.state == ChangeState::Applied)
             .count();
         eprintln!(
-            "after 20 killed rounds: {applied} of {} applied",
+            "after {rounds} killed rounds: {applied} of {} applied",
             UPDATES + CREATES
         );
         assert!(
@@ -179,6 +193,10 @@ async fn sigkill_at_random_moments_then_every_change_applied_once() {
         );
     }
     // The stand-in's own record: each new email exists once, every update is there.
+    let duplicates = (0..CREATES)
+        .filter(|n| sb.contacts_with_email(&format!("crash{n}@example.com")) != 1)
+        .count();
+    assert_eq!(duplicates, 0, "every create landed exactly once");
     assert_eq!(
         sb.contact_count(),
         UPDATES + CREATES,

@@ -77,6 +77,8 @@ fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange
             subject: Default::default(),
             target: Default::default(),
             choice: None,
+            matched: None,
+            removable_tags: Vec::new(),
         })
         .unwrap();
     id
@@ -216,8 +218,11 @@ async fn conflict_when_ghl_changed_after_the_diff() {
     );
 }
 
+/// A create that GHL already has someone for (found by the look-up before sending) is never
+/// sent and never silently becomes a write to that contact: it comes back for review as an
+/// update of it, and only a person's approval writes.
 #[tokio::test]
-async fn duplicate_contact_400_becomes_an_update_never_a_second_create() {
+async fn a_create_matching_an_existing_contact_comes_back_for_review() {
     let e = env().await;
     let existing = e.store.contact(&ids(&e, 1)[0]).unwrap().unwrap();
     let email = existing.email.clone().unwrap();
@@ -230,30 +235,60 @@ async fn duplicate_contact_400_becomes_an_update_never_a_second_create() {
             field("city", None, Some("אילת")),
         ],
     );
+    let fp = e.store.change(id).unwrap().unwrap().fingerprint;
+    assert_eq!(
+        dispatch::dispatch_one(&e.client, &e.store, id)
+            .await
+            .unwrap(),
+        ChangeState::Pending
+    );
+    let c = e.store.change(id).unwrap().unwrap();
+    assert_eq!(c.kind, ChangeKind::Update);
+    assert_eq!(c.contact_id.as_deref(), Some(existing.id.as_str()));
+    assert_eq!(c.fingerprint, fp, "the importer still recognizes it");
+    let m = c.matched.clone().expect("the match is recorded");
+    assert_eq!(
+        (m.contact_id.as_str(), m.matched_on.as_str()),
+        (existing.id.as_str(), "email")
+    );
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("matches existing contact")),
+        "{:?}",
+        c.warnings
+    );
+    let city = c.fields.iter().find(|f| f.field == "city").unwrap();
+    assert_eq!(
+        city.ghl_now, existing.city,
+        "GHL's current value beside the proposed one"
+    );
+    assert_eq!(
+        e.store.link(&c.client_id).unwrap(),
+        None,
+        "not linked before a person decides"
+    );
+    let writes: Vec<_> =
+        e.sb.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET" && r.path != "/contacts/search")
+            .collect();
+    assert!(writes.is_empty(), "nothing written: {writes:?}");
+    assert_eq!(e.sb.contact_count(), 60);
+    // A person approves: now (and only now) the contact is updated.
+    sync::review::approve(&e.store, id).unwrap();
     assert_eq!(
         dispatch::dispatch_one(&e.client, &e.store, id)
             .await
             .unwrap(),
         ChangeState::Applied
     );
-    let c = e.store.change(id).unwrap().unwrap();
-    assert_eq!(c.kind, ChangeKind::Update);
-    assert_eq!(c.contact_id.as_deref(), Some(existing.id.as_str()));
-    assert_eq!(
-        e.store.link(&c.client_id).unwrap().as_deref(),
-        Some(existing.id.as_str())
-    );
-    assert_eq!(e.sb.contact_count(), 60);
-    let reqs = e.sb.requests();
-    assert_eq!(
-        reqs.iter()
-            .filter(|r| r.method == "POST" && r.path == "/contacts/")
-            .count(),
-        1
-    );
-    assert!(reqs
+    assert!(e
+        .sb
+        .requests()
         .iter()
         .any(|r| r.method == "PUT" && r.body["city"] == "אילת"));
+    assert_eq!(e.sb.contact_count(), 60);
 }
 
 #[tokio::test]

@@ -87,6 +87,8 @@ fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange
             subject: Subject::Contact,
             target: Target::Ghl,
             choice: None,
+            matched: None,
+            removable_tags: Vec::new(),
         })
         .unwrap();
     id

@@ -92,6 +92,8 @@ async fn journal_text_then_revert_approve_apply_puts_ghl_back() {
                 subject: Subject::Contact,
                 target: Target::Ghl,
                 choice: None,
+                matched: None,
+                removable_tags: Vec::new(),
             })
             .unwrap();
         store.flush().unwrap();

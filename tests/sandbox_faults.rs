@@ -95,3 +95,115 @@ async fn churn_bumps_date_updated() {
     assert_eq!(search(&sb, body(10, f)).await.body["total"], 1);
     sb.shutdown().await;
 }
+
+async fn create(
+    sb: &bmby_ghl::sandbox::Sandbox,
+    body: serde_json::Value,
+) -> reqwest::Result<reqwest::Response> {
+    client()
+        .post(format!("{}/contacts/", sb.base_url()))
+        .bearer_auth(bmby_ghl::sandbox::DEMO_TOKEN)
+        .header("Version", "2021-07-28")
+        .json(&body)
+        .send()
+        .await
+}
+
+/// "Allow Duplicate Contact": off (GHL's default) answers the documented duplicate 400; on
+/// creates a second contact; `GET /locations/{id}` reports the setting.
+#[tokio::test]
+async fn allow_duplicate_contact_setting() {
+    let sb = start(Seed::Empty).await;
+    let loc = bmby_ghl::sandbox::DEMO_LOCATION_ID;
+    let ann = json!({"locationId": loc, "firstName": "Ann", "email": "ann@example.com", "phone": "+972501234567"});
+    let first = create(&sb, ann.clone()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let id = first.json::<serde_json::Value>().await.unwrap()["contact"]["id"].clone();
+    let by_phone = json!({"locationId": loc, "firstName": "Dan", "phone": "+972501234567"});
+    let r = create(&sb, by_phone.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["message"],
+        "This location does not allow duplicated contacts."
+    );
+    assert_eq!(body["meta"]["contactId"], id);
+    assert_eq!(body["meta"]["contactName"], "Ann");
+    assert_eq!(body["meta"]["matchingField"], "phone");
+    let settings =
+        get(&sb, &format!("/locations/{loc}")).await.body["location"]["settings"].clone();
+    assert_eq!(settings["allowDuplicateContact"], false);
+
+    sb.set_allow_duplicate_contact(true);
+    assert_eq!(
+        create(&sb, by_phone).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        create(&sb, ann).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(sb.contacts_with_phone("+972501234567"), 3);
+    assert_eq!(sb.contacts_with_email("ANN@example.com"), 2);
+    let settings =
+        get(&sb, &format!("/locations/{loc}")).await.body["location"]["settings"].clone();
+    assert_eq!(settings["allowDuplicateContact"], true);
+}
+
+/// After-acting faults: the write is carried out, then the answer is lost (drop), replaced by
+/// a 502, or held past the client's timeout; reads are never hit.
+#[tokio::test]
+async fn after_acting_faults_act_on_writes_after_the_write() {
+    use bmby_ghl::sandbox::AfterActing;
+    let sb = start(Seed::Empty).await;
+    let loc = bmby_ghl::sandbox::DEMO_LOCATION_ID;
+    sb.faults().set_after_acting(AfterActing::Drop, 1);
+    sb.faults().set_after_acting(AfterActing::ServerError, 1);
+    sb.faults().set_after_acting(AfterActing::Timeout, 1);
+    sb.faults().set_hold(Duration::from_secs(3));
+    // A read passes untouched and uses up nothing.
+    assert_eq!(
+        get(&sb, "/contacts/x").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let mk = |n: u32| json!({"locationId": loc, "email": format!("w{n}@example.com")});
+    assert!(create(&sb, mk(1)).await.is_err(), "dropped after acting");
+    assert_eq!(
+        create(&sb, mk(2)).await.unwrap().status(),
+        StatusCode::BAD_GATEWAY
+    );
+    let short = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let r = short
+        .post(format!("{}/contacts/", sb.base_url()))
+        .bearer_auth(bmby_ghl::sandbox::DEMO_TOKEN)
+        .header("Version", "2021-07-28")
+        .json(&mk(3))
+        .send()
+        .await;
+    assert!(r.unwrap_err().is_timeout());
+    assert_eq!(
+        create(&sb, mk(4)).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    for n in 1..=4 {
+        assert_eq!(
+            sb.contacts_with_email(&format!("w{n}@example.com")),
+            1,
+            "write {n} was carried out"
+        );
+    }
+    // 15 % of 60 writes, seeded: some but not all lose their answer; every write is carried out.
+    sb.faults()
+        .set_after_acting_percent(AfterActing::ServerError, 15, 7);
+    let mut lost = 0;
+    for n in 100..160 {
+        if create(&sb, mk(n)).await.unwrap().status() == StatusCode::BAD_GATEWAY {
+            lost += 1;
+        }
+    }
+    assert!((2..25).contains(&lost), "{lost}");
+    assert_eq!(sb.contact_count(), 64);
+}

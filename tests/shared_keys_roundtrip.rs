@@ -119,7 +119,7 @@ async fn shared_phones_and_emails_round_trip_to_nothing_pending() {
     })
     .await
     .unwrap();
-    ghl_sb.set_allow_duplicate_contacts(true);
+    ghl_sb.set_allow_duplicate_contact(true);
     let bmby_sb = BmbySandbox::start(BmbySandboxConfig {
         seed: BmbySeed::Generated { clients: CLIENTS },
         ..Default::default()

@@ -81,6 +81,8 @@ fn change(kind: ChangeKind, subject: Subject, fields: Vec<FieldChange>) -> Chang
         subject,
         target: Target::Ghl,
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 

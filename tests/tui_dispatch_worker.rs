@@ -61,6 +61,8 @@ async fn worker_dispatches_every_queued_change_with_progress() {
                 subject: Default::default(),
                 target: Default::default(),
                 choice: None,
+                matched: None,
+                removable_tags: Vec::new(),
             })
             .unwrap();
         ids.push(id);

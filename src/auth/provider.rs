@@ -203,6 +203,7 @@ impl OAuthProvider {
                 Err(GhlError::Transport {
                     endpoint: "POST /oauth/token".into(),
                     message: m,
+                    reached: false,
                 })
             }
             Err(e) => {

@@ -53,6 +53,13 @@ pub(super) fn change_line(c: &Change, state: ChangeState, info: &OutboxInfo) -> 
         (ChangeState::Approved, Some(e)) => line.push_str(&format!(" — still waits: {e}")),
         _ => {}
     }
+    // A create held back because it matches an existing contact: back in review, say why.
+    if let (ChangeState::Pending, Some(m)) = (state, &c.matched) {
+        line.push_str(&format!(
+            " — held for review: {}",
+            clean_line(&m.describe())
+        ));
+    }
     line
 }
 

@@ -121,6 +121,11 @@ pub(super) fn changes_cmd(
             if c.field_count() == 1 { "" } else { "s" },
             c.origin
         )?;
+        // A create held back because it matches an existing contact says so first.
+        let held = c.matched.as_ref().map(|m| m.describe());
+        if let Some(m) = &held {
+            writeln!(out, "    = {}", crate::sanitize::clean_line(m))?;
+        }
         let info = if c.state == crate::domain::ChangeState::Conflict {
             Some(store.outbox_info(c.id)?)
         } else {
@@ -143,6 +148,14 @@ pub(super) fn changes_cmd(
             }
         }
         for w in &c.warnings {
+            if held.as_ref().is_some_and(|m| w.starts_with(m.as_str())) {
+                writeln!(
+                    out,
+                    "    ! {}",
+                    w[held.as_ref().map_or(0, String::len)..].trim_start_matches([':', ' '])
+                )?;
+                continue;
+            }
             writeln!(out, "    ! {w}")?;
         }
         if c.kind == crate::domain::ChangeKind::Ambiguous {

@@ -126,6 +126,11 @@ pub struct OutboxInfo {
     pub dropped_fields: Vec<String>,
     /// The contact the change ended up writing (a create's new id, or the duplicate it joined).
     pub contact_id: Option<String>,
+    /// A non-idempotent write sent whose answer never came (`POST /contacts/`): set just before
+    /// sending, cleared once the outcome is known. While set, the write is looked up before it
+    /// is ever sent again.
+    #[serde(default)]
+    pub unknown_outcome: Option<String>,
 }
 
 /// One write sent to GHL (or Bmby), appended to the journal. Never holds a token.
@@ -253,6 +258,14 @@ pub struct Change {
     /// back ([`crate::sync::review::reset`]). `None` for every other change.
     #[serde(default)]
     pub choice: Option<AmbiguousChoice>,
+    /// Set when a create was found to match an existing GHL contact (GHL's duplicate answer, or
+    /// the look-up made before sending): the create was not sent and came back for review.
+    #[serde(default)]
+    pub matched: Option<CreateMatch>,
+    /// Tags this change may remove although it is not a hand edit: tags the mapping says Bmby
+    /// owns (`[mapping] owned_tags`). Other tags are never removed by a Bmby change.
+    #[serde(default)]
+    pub removable_tags: Vec<String>,
 }
 
 /// How a person settled an ambiguous change ([`crate::sync::review::resolve`]), kept on the
@@ -273,6 +286,34 @@ pub struct AmbiguousChoice {
     /// Other Bmby clients that were linked to the chosen contact: the choice moved the link
     /// from them to this client.
     pub unlinked: Vec<String>,
+}
+
+/// The existing GHL contact a create matched, and on what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateMatch {
+    pub contact_id: String,
+    /// The contact's name as GHL has it.
+    pub name: String,
+    /// `email`, `phone` or `client id` (the Bmby client id custom field).
+    pub matched_on: String,
+    /// The Bmby client already linked to that contact, if any (another person when it differs
+    /// from the change's client).
+    pub linked_client: Option<String>,
+}
+
+impl CreateMatch {
+    /// One line for people: `matches existing contact Ann Example (abc123) on phone; linked to
+    /// Bmby client 300002`.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "matches existing contact {} ({}) on {}",
+            self.name, self.contact_id, self.matched_on
+        );
+        if let Some(b) = &self.linked_client {
+            s.push_str(&format!("; linked to Bmby client {b}"));
+        }
+        s
+    }
 }
 
 /// `origin` of a change a person made by hand in the TUI.

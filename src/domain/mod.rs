@@ -7,8 +7,8 @@ pub mod custom_field;
 
 pub use activity::{Appointment, Note, Task};
 pub use change::{
-    AmbiguousChoice, Candidate, Change, ChangeKind, ChangeState, FieldChange, JournalEntry,
-    JournalValue, OutboxInfo, Subject, Target, LOCAL_ORIGIN,
+    AmbiguousChoice, Candidate, Change, ChangeKind, ChangeState, CreateMatch, FieldChange,
+    JournalEntry, JournalValue, OutboxInfo, Subject, Target, LOCAL_ORIGIN,
 };
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;

@@ -13,14 +13,14 @@
 //!
 //! A missing contact, task or note answers 400 (GHL's words kept in [`GhlError::Api`]).
 //!
-//! Creates are sent with [`GhlClient::call_once`]: a task or note has no natural key GHL could
+//! Each request is a [`GhlRequest`] value; creates are sent with [`GhlClient::call_once`]: a task or note has no natural key GHL could
 //! refuse a second copy on, so a create that may have arrived is never resent here; the
 //! dispatcher looks for it first.
 
-use reqwest::Method;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::client::{ApiFamily, GhlClient};
+use super::client::GhlClient;
+use super::write::GhlRequest;
 use super::{wire, GhlError};
 use crate::domain::{Note, Task};
 use crate::sanitize::clean_line;
@@ -33,15 +33,6 @@ pub struct ActivityWrite<T> {
     pub trace_id: Option<String>,
 }
 
-/// Whether a write may be retried after it may have arrived (see the module docs).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Retry {
-    /// Updates and deletes: the same request twice leaves the same state.
-    Idempotent,
-    /// Creates: sent with [`GhlClient::call_once`].
-    Once,
-}
-
 /// Where a write's answer holds its record (`task`, `note`) and how that record is read.
 type Answer<T> = (&'static str, fn(&Value, &str) -> Option<T>);
 
@@ -51,29 +42,14 @@ const TASK: Answer<Task> = ("task", wire::task_from_json);
 const NOTE: Answer<Note> = ("note", wire::note_from_json);
 
 impl GhlClient {
-    /// One task or note write below `/contacts/{contactId}/…` (`rest` the further segments),
-    /// its answer's `key` record read with `conv`.
+    /// Sends one task or note write, its answer's `key` record read with `conv`.
     async fn activity_write<T>(
         &self,
-        method: Method,
         contact_id: &str,
-        rest: &[&str],
-        body: Option<Value>,
-        retry: Retry,
+        r: GhlRequest,
         (key, conv): Answer<T>,
     ) -> Result<ActivityWrite<T>, GhlError> {
-        let mut segments = vec!["contacts", contact_id];
-        segments.extend_from_slice(rest);
-        let v = match retry {
-            Retry::Idempotent => {
-                self.call(ApiFamily::Contacts, method, &segments, &[], body.as_ref())
-                    .await?
-            }
-            Retry::Once => {
-                self.call_once(ApiFamily::Contacts, method, &segments, &[], body.as_ref())
-                    .await?
-            }
-        };
+        let v = self.send_request(&r).await?;
         Ok(ActivityWrite {
             record: v.get(key).and_then(|r| conv(r, contact_id)),
             trace_id: v.get("traceId").and_then(Value::as_str).map(clean_line),
@@ -89,16 +65,8 @@ impl GhlClient {
         contact_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let body = Some(Value::Object(body.clone()));
-        self.activity_write(
-            Method::POST,
-            contact_id,
-            &["tasks"],
-            body,
-            Retry::Once,
-            TASK,
-        )
-        .await
+        let r = GhlRequest::activity_create(contact_id, "tasks", body);
+        self.activity_write(contact_id, r, TASK).await
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}` with the fields to change.
@@ -108,17 +76,8 @@ impl GhlClient {
         task_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let body = Some(Value::Object(body.clone()));
-        let rest = ["tasks", task_id];
-        self.activity_write(
-            Method::PUT,
-            contact_id,
-            &rest,
-            body,
-            Retry::Idempotent,
-            TASK,
-        )
-        .await
+        let r = GhlRequest::activity_update(contact_id, "tasks", task_id, body);
+        self.activity_write(contact_id, r, TASK).await
     }
 
     /// `PUT /contacts/{contactId}/tasks/{taskId}/completed` `{ completed }`: complete or reopen.
@@ -128,17 +87,8 @@ impl GhlClient {
         task_id: &str,
         completed: bool,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let body = Some(json!({ "completed": completed }));
-        let rest = ["tasks", task_id, "completed"];
-        self.activity_write(
-            Method::PUT,
-            contact_id,
-            &rest,
-            body,
-            Retry::Idempotent,
-            TASK,
-        )
-        .await
+        let r = GhlRequest::task_completed(contact_id, task_id, completed);
+        self.activity_write(contact_id, r, TASK).await
     }
 
     /// `DELETE /contacts/{contactId}/tasks/{taskId}`.
@@ -147,16 +97,8 @@ impl GhlClient {
         contact_id: &str,
         task_id: &str,
     ) -> Result<ActivityWrite<Task>, GhlError> {
-        let rest = ["tasks", task_id];
-        self.activity_write(
-            Method::DELETE,
-            contact_id,
-            &rest,
-            None,
-            Retry::Idempotent,
-            TASK,
-        )
-        .await
+        let r = GhlRequest::activity_delete(contact_id, "tasks", task_id);
+        self.activity_write(contact_id, r, TASK).await
     }
 
     /// `POST /contacts/{contactId}/notes`. `body` must hold `body` (the note's text).
@@ -165,16 +107,8 @@ impl GhlClient {
         contact_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Note>, GhlError> {
-        let body = Some(Value::Object(body.clone()));
-        self.activity_write(
-            Method::POST,
-            contact_id,
-            &["notes"],
-            body,
-            Retry::Once,
-            NOTE,
-        )
-        .await
+        let r = GhlRequest::activity_create(contact_id, "notes", body);
+        self.activity_write(contact_id, r, NOTE).await
     }
 
     /// `PUT /contacts/{contactId}/notes/{id}` with the fields to change.
@@ -184,17 +118,8 @@ impl GhlClient {
         note_id: &str,
         body: &Map<String, Value>,
     ) -> Result<ActivityWrite<Note>, GhlError> {
-        let body = Some(Value::Object(body.clone()));
-        let rest = ["notes", note_id];
-        self.activity_write(
-            Method::PUT,
-            contact_id,
-            &rest,
-            body,
-            Retry::Idempotent,
-            NOTE,
-        )
-        .await
+        let r = GhlRequest::activity_update(contact_id, "notes", note_id, body);
+        self.activity_write(contact_id, r, NOTE).await
     }
 
     /// `DELETE /contacts/{contactId}/notes/{id}`.
@@ -203,15 +128,7 @@ impl GhlClient {
         contact_id: &str,
         note_id: &str,
     ) -> Result<ActivityWrite<Note>, GhlError> {
-        let rest = ["notes", note_id];
-        self.activity_write(
-            Method::DELETE,
-            contact_id,
-            &rest,
-            None,
-            Retry::Idempotent,
-            NOTE,
-        )
-        .await
+        let r = GhlRequest::activity_delete(contact_id, "notes", note_id);
+        self.activity_write(contact_id, r, NOTE).await
     }
 }

@@ -13,7 +13,8 @@ use super::auth::TokenProvider;
 use super::error::advice_for_endpoint;
 use super::ratelimit::{RateBudget, RateLimiter};
 use super::wire;
-use super::GhlError;
+use super::write::GhlRequest;
+use super::{ErrorKind, GhlError};
 use crate::domain::{Appointment, Contact, CustomFieldDef, Note, Task};
 use crate::sanitize::clean_line;
 
@@ -93,6 +94,8 @@ struct Inner {
     auth: Arc<dyn TokenProvider>,
     limiter: RateLimiter,
     observer: std::sync::RwLock<Option<Observer>>,
+    /// `settings.allowDuplicateContact`, once read.
+    allow_dup: std::sync::Mutex<Option<bool>>,
 }
 
 /// A client for one GHL location. Cheap to clone.
@@ -136,6 +139,7 @@ impl GhlClient {
         let base = Url::parse(&cfg.base_url).map_err(|e| GhlError::Transport {
             endpoint: cfg.base_url.clone(),
             message: format!("base URL is not valid: {e}"),
+            reached: false,
         })?;
         let http = reqwest::Client::builder()
             .use_rustls_tls()
@@ -146,6 +150,7 @@ impl GhlClient {
             .map_err(|e| GhlError::Transport {
                 endpoint: cfg.base_url.clone(),
                 message: format!("cannot build the HTTP client: {e}"),
+                reached: false,
             })?;
         Ok(GhlClient {
             inner: Arc::new(Inner {
@@ -155,6 +160,7 @@ impl GhlClient {
                 auth,
                 limiter: RateLimiter::default(),
                 observer: std::sync::RwLock::new(None),
+                allow_dup: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -191,14 +197,8 @@ impl GhlClient {
         self.inner.limiter.budget().await
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
-        let mut u = self.inner.base.clone();
-        {
-            let mut p = u.path_segments_mut().expect("http(s) base URL has a path");
-            p.pop_if_empty();
-            p.extend(segments);
-        }
-        u
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        target_url(&self.inner.base, segments, query)
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -250,7 +250,7 @@ impl GhlClient {
         body: Option<&Value>,
         retry_unknown: bool,
     ) -> Result<Value, GhlError> {
-        let url = self.url(segments);
+        let url = self.url(segments, query);
         let endpoint = format!("{method} {}", url.path());
         let host = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
             + &url.port().map(|p| format!(":{p}")).unwrap_or_default();
@@ -273,9 +273,6 @@ impl GhlClient {
                 .bearer_auth(token.expose())
                 .header("Version", family.version())
                 .header("Accept", "application/json");
-            if !query.is_empty() {
-                req = req.query(query);
-            }
             if let Some(b) = body {
                 req = req.json(b);
             }
@@ -318,15 +315,16 @@ impl GhlClient {
                 Ok(v) => return Ok(v),
                 Err(e) => e,
             };
-            if !err.is_retryable() {
-                return Err(err);
+            // Retried: what certainly did not arrive; what may have arrived only when sending it
+            // again is harmless (`retry_unknown`).
+            match err.kind() {
+                ErrorKind::NotArrived => {}
+                ErrorKind::UnknownOutcome if retry_unknown => {}
+                _ => return Err(err),
             }
             // Nothing listening at the host is rarely fixed by waiting: three tries, not six,
             // so a wrong GHL_BASE_URL is reported in seconds.
-            let refused = matches!(&err, GhlError::Transport { message, .. } if message.starts_with("could not connect"));
-            if !retry_unknown && !refused && err.status() != Some(429) {
-                return Err(err);
-            }
+            let refused = matches!(&err, GhlError::Transport { reached: false, .. });
             if attempt >= max || (refused && attempt >= 3) {
                 return Err(match err.status() {
                     Some(429) => GhlError::RateLimited {
@@ -510,6 +508,21 @@ impl GhlClient {
     }
 }
 
+/// The URL of a call: `base` with the path segments (each percent-encoded) and the query pairs
+/// (form-encoded). The dry run and the client build URLs with this one function.
+pub fn target_url(base: &Url, segments: &[&str], query: &[(&str, &str)]) -> Url {
+    let mut u = base.clone();
+    {
+        let mut p = u.path_segments_mut().expect("http(s) base URL has a path");
+        p.pop_if_empty();
+        p.extend(segments);
+    }
+    if !query.is_empty() {
+        u.query_pairs_mut().extend_pairs(query);
+    }
+    u
+}
+
 fn transport(endpoint: &str, host: &str, e: &reqwest::Error) -> GhlError {
     let mut message = if e.is_timeout() {
         format!("no answer from {host} in time")
@@ -529,6 +542,8 @@ fn transport(endpoint: &str, host: &str, e: &reqwest::Error) -> GhlError {
     GhlError::Transport {
         endpoint: endpoint.to_owned(),
         message,
+        // A connect error means nothing was sent; anything later may have arrived.
+        reached: !e.is_connect(),
     }
 }
 
@@ -626,6 +641,55 @@ mod tests {
     use super::*;
 
     #[test]
+    fn error_kinds_decide_retries() {
+        let t = |reached| GhlError::Transport {
+            endpoint: "POST /contacts/".into(),
+            message: "x".into(),
+            reached,
+        };
+        assert_eq!(t(false).kind(), ErrorKind::NotArrived);
+        assert_eq!(t(true).kind(), ErrorKind::UnknownOutcome);
+        let api = |status, msg: &str| api_error("POST /contacts/", status, msg.as_bytes());
+        assert_eq!(
+            api(429, r#"{"message":"Too many requests"}"#).kind(),
+            ErrorKind::NotArrived
+        );
+        assert_eq!(api(422, r#"{"message":["x"]}"#).kind(), ErrorKind::Refused);
+        assert_eq!(
+            api(401, r#"{"message":"Invalid JWT"}"#).kind(),
+            ErrorKind::Unauthorized
+        );
+        assert_eq!(
+            api(400, r#"{"message":"Contact with id x not found"}"#).kind(),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            api(500, r#"{"message":"oops"}"#).kind(),
+            ErrorKind::UnknownOutcome
+        );
+        let daily = GhlError::RateLimited {
+            endpoint: "x".into(),
+            daily: true,
+        };
+        assert_eq!(daily.kind(), ErrorKind::NotArrived);
+        assert!(!daily.is_retryable());
+    }
+
+    #[test]
+    fn a_request_value_prints_as_it_is_sent() {
+        let r = GhlRequest::find_duplicate("loc1", None, Some("+972501234567"));
+        assert_eq!(
+            r.path_and_query(),
+            "/contacts/search/duplicate?locationId=loc1&number=%2B972501234567"
+        );
+        assert_eq!(
+            GhlRequest::create_contact("loc1", &Default::default()).path(),
+            "/contacts/"
+        );
+        assert!(r.headers().contains(&"Version: 2021-07-28".to_owned()));
+    }
+
+    #[test]
     fn error_shapes() {
         let e = api_error("PUT /contacts/x", 422, br#"{"statusCode":422,"message":["property gender should not exist"],"error":"Unprocessable Entity"}"#);
         assert!(
@@ -646,6 +710,11 @@ mod tests {
         );
         assert!(matches!(e, GhlError::Http { status: 502, .. }));
         assert!(e.is_retryable());
+        assert_eq!(
+            e.kind(),
+            ErrorKind::UnknownOutcome,
+            "a 5xx may come after the write"
+        );
         let e = api_error(
             "GET /contacts/x",
             401,
@@ -685,26 +754,14 @@ fn write_result(v: &Value) -> WriteResult {
 
 impl GhlClient {
     /// `POST /contacts/` with a `CreateContactDto` body (`locationId` is added). 201 `{ contact }`.
-    /// A duplicate answers 400 with `meta.contactId` ([`GhlError::Api`] with `meta`).
+    /// A duplicate answers 400 with `meta.contactId` ([`GhlError::Api`] with `meta`). Never
+    /// retried once it may have arrived (see [`super::WriteClass::Once`]).
     pub async fn create_contact(
         &self,
         body: &serde_json::Map<String, Value>,
     ) -> Result<WriteResult, GhlError> {
-        let mut b = body.clone();
-        b.insert(
-            "locationId".into(),
-            Value::String(self.location_id().to_owned()),
-        );
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::POST,
-                &["contacts", ""],
-                &[],
-                Some(&Value::Object(b)),
-            )
-            .await?;
-        Ok(write_result(&v))
+        let r = GhlRequest::create_contact(self.location_id(), body);
+        Ok(write_result(&self.send_request(&r).await?))
     }
 
     /// `PUT /contacts/{contactId}` with an `UpdateContactDto` body. 200 `{ succeded, contact }`.
@@ -713,30 +770,14 @@ impl GhlClient {
         id: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<WriteResult, GhlError> {
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::PUT,
-                &["contacts", id],
-                &[],
-                Some(&Value::Object(body.clone())),
-            )
-            .await?;
-        Ok(write_result(&v))
+        let r = GhlRequest::update_contact(id, body);
+        Ok(write_result(&self.send_request(&r).await?))
     }
 
     /// `DELETE /contacts/{contactId}`. 200 `{ succeded: true }`.
     pub async fn delete_contact(&self, id: &str) -> Result<WriteResult, GhlError> {
-        let v = self
-            .call(
-                ApiFamily::Contacts,
-                Method::DELETE,
-                &["contacts", id],
-                &[],
-                None,
-            )
-            .await?;
-        Ok(write_result(&v))
+        let r = GhlRequest::delete_contact(id);
+        Ok(write_result(&self.send_request(&r).await?))
     }
 
     /// `POST /contacts/{contactId}/tags` (add) or `DELETE` (remove) with `{ tags }`; never the
@@ -747,20 +788,10 @@ impl GhlClient {
         tags: &[String],
         add: bool,
     ) -> Result<Vec<String>, GhlError> {
-        let method = if add { Method::POST } else { Method::DELETE };
         let v = self
-            .call(
-                ApiFamily::Contacts,
-                method,
-                &["contacts", id, "tags"],
-                &[],
-                Some(&json!({ "tags": tags })),
-            )
+            .send_request(&GhlRequest::edit_tags(id, tags, add))
             .await?;
-        Ok(v.get("tags")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(clean_line).collect())
-            .unwrap_or_default())
+        Ok(tags_of_answer(&v))
     }
 
     /// `GET /contacts/search/duplicate?locationId&email&number` → the contact GHL would treat as
@@ -770,25 +801,52 @@ impl GhlClient {
         email: Option<&str>,
         phone: Option<&str>,
     ) -> Result<Option<Contact>, GhlError> {
+        let r = GhlRequest::find_duplicate(self.location_id(), email, phone);
+        Ok(duplicate_of_answer(&self.send_request(&r).await?))
+    }
+
+    /// `settings.allowDuplicateContact` of `GET /locations/{locationId}` (`SettingsSchema`),
+    /// read once per client (a run) and remembered; `false` (GHL's default) when the answer
+    /// has no settings.
+    pub async fn allow_duplicate_contact(&self) -> Result<bool, GhlError> {
+        if let Some(v) = *self.inner.allow_dup.lock().expect("settings lock") {
+            return Ok(v);
+        }
         let loc = self.location_id().to_owned();
-        let mut q: Vec<(&str, &str)> = vec![("locationId", &loc)];
-        if let Some(e) = email {
-            q.push(("email", e));
-        }
-        if let Some(p) = phone {
-            q.push(("number", p));
-        }
         let v = self
             .call(
-                ApiFamily::Contacts,
+                ApiFamily::Locations,
                 Method::GET,
-                &["contacts", "search", "duplicate"],
-                &q,
+                &["locations", &loc],
+                &[],
                 None,
             )
             .await?;
-        Ok(v.get("contact")
-            .filter(|c| c.is_object())
-            .and_then(|c| wire::contact_from_json(c).ok()))
+        let allow = v
+            .pointer("/location/settings/allowDuplicateContact")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        *self.inner.allow_dup.lock().expect("settings lock") = Some(allow);
+        Ok(allow)
     }
+}
+
+/// The `tags` of a tag endpoint's answer, sanitized.
+pub fn tags_of_answer(v: &Value) -> Vec<String> {
+    v.get("tags")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).map(clean_line).collect())
+        .unwrap_or_default()
+}
+
+/// The contact of a `GET /contacts/search/duplicate` answer, if any.
+pub fn duplicate_of_answer(v: &Value) -> Option<Contact> {
+    v.get("contact")
+        .filter(|c| c.is_object())
+        .and_then(|c| wire::contact_from_json(c).ok())
+}
+
+/// The [`WriteResult`] of a contact write's answer (`{ contact, traceId }`).
+pub fn write_result_of(v: &Value) -> WriteResult {
+    write_result(v)
 }

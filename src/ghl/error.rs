@@ -30,9 +30,14 @@ pub enum GhlError {
         status: u16,
         snippet: String,
     },
-    /// No answer: connection refused or dropped, timeout, TLS.
+    /// No answer: connection refused or dropped, timeout, TLS. `reached` is false when no
+    /// connection was made (nothing was sent), true when the request may have arrived.
     #[error("{endpoint}: {message}")]
-    Transport { endpoint: String, message: String },
+    Transport {
+        endpoint: String,
+        message: String,
+        reached: bool,
+    },
     /// A 2xx answer whose body is not the expected shape.
     #[error("{endpoint}: unexpected response: {message}")]
     Decode { endpoint: String, message: String },
@@ -41,7 +46,48 @@ pub enum GhlError {
     Auth(String),
 }
 
+/// What an error means for a write: whether GHL may have carried it out. Retry decisions use
+/// this, never the error's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Certainly not carried out, and worth trying again (later): no connection was made, or
+    /// 429 (a burst, or the daily budget).
+    NotArrived,
+    /// May have been carried out: the connection dropped after sending, no answer in time, or
+    /// a 5xx. A non-idempotent write must be looked up before it is sent again.
+    UnknownOutcome,
+    /// A 2xx answer in an unexpected shape: carried out, but the answer is unreadable.
+    BadAnswer,
+    /// GHL refused it (400, 403, 422): not carried out, not worth retrying.
+    Refused,
+    /// GHL says the record does not exist (404, or its 400 "… not found").
+    NotFound,
+    /// The token was refused (401) or there is no usable one: nothing else will pass either.
+    Unauthorized,
+}
+
 impl GhlError {
+    /// The kind of failure; see [`ErrorKind`].
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            GhlError::Auth(_) => ErrorKind::Unauthorized,
+            GhlError::Transport { reached: false, .. } => ErrorKind::NotArrived,
+            GhlError::Transport { reached: true, .. } => ErrorKind::UnknownOutcome,
+            GhlError::Decode { .. } => ErrorKind::BadAnswer,
+            // Burst retries exhausted, or the daily budget spent: not sent; later it will be.
+            GhlError::RateLimited { .. } => ErrorKind::NotArrived,
+            GhlError::Api { status: 401, .. } | GhlError::Http { status: 401, .. } => {
+                ErrorKind::Unauthorized
+            }
+            e if e.is_not_found() => ErrorKind::NotFound,
+            GhlError::Api { status, .. } | GhlError::Http { status, .. } => match *status {
+                429 => ErrorKind::NotArrived,
+                s if s >= 500 => ErrorKind::UnknownOutcome,
+                _ => ErrorKind::Refused,
+            },
+        }
+    }
+
     /// HTTP status, when GHL answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -51,15 +97,13 @@ impl GhlError {
         }
     }
 
-    /// True for errors worth retrying: 429 (burst), 5xx, transport failures.
+    /// True for errors worth retrying for an idempotent call: 429 (burst), 5xx, transport
+    /// failures ([`ErrorKind::NotArrived`] or [`ErrorKind::UnknownOutcome`]).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            GhlError::Transport { .. } => true,
-            GhlError::Http { status, .. } | GhlError::Api { status, .. } => {
-                *status == 429 || *status >= 500
-            }
-            _ => false,
-        }
+        matches!(
+            self.kind(),
+            ErrorKind::NotArrived | ErrorKind::UnknownOutcome
+        ) && !matches!(self, GhlError::RateLimited { .. })
     }
 
     /// True when GHL said the contact does not exist (it answers 400 `Contact with id … not found`).

@@ -12,6 +12,7 @@ pub mod ratelimit;
 pub mod scopes;
 pub mod secret;
 pub mod wire;
+pub mod write;
 
 pub use activity_writes::ActivityWrite;
 pub use auth::{PrivateIntegrationToken, TokenProvider};
@@ -19,6 +20,7 @@ pub use client::{
     ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, WriteResult,
     DEFAULT_BASE_URL,
 };
-pub use error::GhlError;
+pub use error::{ErrorKind, GhlError};
 pub use ratelimit::{interactive, Priority, RateBudget, RateLimiter};
 pub use secret::Secret;
+pub use write::{GhlRequest, WriteClass};

@@ -12,6 +12,8 @@
 //! - text `eq` is case-insensitive and exact; `contains` is a case-insensitive substring;
 //!   `id` compares exactly; on `tags`, `eq`/`contains` match if any tag matches;
 //!   an array `value` for `eq`/`not_eq` means "any of";
+//! - `customFields.<id>` filters on a custom field's value as text (`eq`, `not_eq`, `contains`,
+//!   `exists`, …), matching the item with that id;
 //! - `range` only on the date fields; date values are ISO 8601 strings or epoch-ms numbers;
 //! - `contains` / `range` on a field that doesn't support them → 422; string values longer
 //!   than 75 characters → 422.
@@ -70,6 +72,11 @@ pub enum Filter {
     Group {
         any: bool,
         items: Vec<Filter>,
+    },
+    /// A condition on the value of custom field `id` (compared as text).
+    Custom {
+        id: String,
+        op: Op,
     },
 }
 
@@ -154,7 +161,13 @@ fn parse_item(v: &Value, path: &str, errs: &mut Vec<String>) -> Option<Filter> {
         }
     }
     let field = o.get("field").and_then(Value::as_str).unwrap_or("");
-    let Some(&(_, key, kind)) = FIELDS.iter().find(|(n, _, _)| *n == field) else {
+    let custom = field
+        .strip_prefix("customFields.")
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned);
+    let known = FIELDS.iter().find(|(n, _, _)| *n == field).copied();
+    let Some((_, key, kind)) = known.or(custom.as_ref().map(|_| ("", CUSTOM_KEY, Kind::Text)))
+    else {
         let names: Vec<&str> = FIELDS.iter().map(|f| f.0).collect();
         errs.push(format!(
             "{path}.field must be one of the following values: {}",
@@ -240,8 +253,14 @@ fn parse_item(v: &Value, path: &str, errs: &mut Vec<String>) -> Option<Filter> {
             return None;
         }
     };
-    (errs.len() == before).then_some(Filter::Cond { key, kind, op })
+    (errs.len() == before).then_some(match custom {
+        Some(id) => Filter::Custom { id, op },
+        None => Filter::Cond { key, kind, op },
+    })
 }
+
+/// The key a custom field's value is put under to evaluate a [`Filter::Custom`].
+const CUSTOM_KEY: &str = "customFieldValue";
 
 fn check_len(s: &str, path: &str, errs: &mut Vec<String>) {
     if s.chars().count() > MAX_VALUE_LEN {
@@ -368,6 +387,32 @@ impl Filter {
         match self {
             Filter::Group { any: true, items } => items.iter().any(|f| f.matches(c)),
             Filter::Group { any: false, items } => items.iter().all(|f| f.matches(c)),
+            Filter::Custom { id, op } => {
+                let value = c
+                    .doc
+                    .get("customFields")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .find(|f| f.get("id").and_then(Value::as_str) == Some(id.as_str()))
+                    .and_then(|f| f.get("value"))
+                    .cloned();
+                let mut doc = Map::new();
+                if let Some(v) = value {
+                    doc.insert(CUSTOM_KEY.into(), v);
+                }
+                let probe = StoredContact {
+                    doc,
+                    added_ms: c.added_ms,
+                    updated_ms: c.updated_ms,
+                };
+                Filter::Cond {
+                    key: CUSTOM_KEY,
+                    kind: Kind::Text,
+                    op: op.clone(),
+                }
+                .matches(&probe)
+            }
             Filter::Cond { key, kind, op } => match op {
                 Op::Exists => exists(c, key),
                 Op::NotExists => !exists(c, key),

@@ -16,6 +16,8 @@
 //!    naming another location → 403 `"The token does not have access to this location."`.
 //!
 //! Requests refused at step 2 don't count against the budget but still get the headers.
+//! After the handler carried out a write, the after-acting faults ([`super::AfterActing`]) may
+//! drop the connection, answer 502, or hold the answer (recorded with status 0).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,7 +31,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::errors;
-use super::faults::{self, Injected};
+use super::faults::{self, AfterActing, Injected};
 use super::oauth::TokenCheck;
 use super::state::{RequestRecord, Shared};
 
@@ -89,18 +91,32 @@ pub async fn gate(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Re
         tokio::time::sleep(slow).await;
     }
     rec.status = match &resp {
-        Decision::Dropped(_) => 0,
+        Decision::Dropped(_) | Decision::Held(..) => 0,
         Decision::Reply(r) => r.status().as_u16(),
     };
     sh.record(rec);
     match resp {
         Decision::Dropped(r) | Decision::Reply(r) => r,
+        Decision::Held(r, hold) => {
+            // The write is done and recorded; the answer comes after the client gave up.
+            tokio::time::sleep(hold).await;
+            r
+        }
     }
 }
 
 enum Decision {
     Dropped(Response),
     Reply(Response),
+    /// An answer held back for a while (the after-acting timeout fault); recorded with status 0.
+    Held(Response, std::time::Duration),
+}
+
+/// A write the after-acting faults apply to: `POST`, `PUT`, `PATCH`, `DELETE`, except the
+/// read-only `POST /contacts/search`.
+fn is_write(rec: &RequestRecord) -> bool {
+    matches!(rec.method.as_str(), "POST" | "PUT" | "PATCH" | "DELETE")
+        && rec.path != "/contacts/search"
 }
 
 async fn decide(sh: &Shared, rec: &RequestRecord, req: Request, next: Next) -> Decision {
@@ -175,8 +191,17 @@ async fn decide(sh: &Shared, rec: &RequestRecord, req: Request, next: Next) -> D
     }
 
     let r = next.run(req).await;
-    if sh.faults.take_drop_after() {
-        return Decision::Dropped(faults::dropped());
+    if is_write(rec) {
+        match sh.faults.take_after_acting() {
+            Some((AfterActing::Drop, _)) => return Decision::Dropped(faults::dropped()),
+            Some((AfterActing::ServerError, _)) => return Decision::Reply(faults::bad_gateway()),
+            Some((AfterActing::Timeout, hold)) => {
+                let mut r = r;
+                v.apply(r.headers_mut());
+                return Decision::Held(r, hold);
+            }
+            None => {}
+        }
     }
     with_headers(r, v)
 }

@@ -39,10 +39,14 @@ pub async fn get_custom_fields(
     Json(json!({ "customFields": fields })).into_response()
 }
 
-/// → 200 `{"location": {id, companyId, name, timezone, country}}` (a subset of
-/// `GetLocationByIdSchema`); `timezone` is [`super::SandboxConfig::location_timezone`]. The gate
+/// → 200 `{"location": {id, companyId, name, timezone, country, settings}}` (a subset of
+/// `GetLocationByIdSchema`; `timezone` is [`super::SandboxConfig::location_timezone`];
+/// `settings` is `SettingsSchema`, `allowDuplicateContact` as set on the sandbox). The gate
 /// already checked the location in the path.
 pub async fn get_location(State(sh): State<Arc<Shared>>) -> Response {
+    let allow = sh
+        .allow_duplicate_contact
+        .load(std::sync::atomic::Ordering::SeqCst);
     Json(json!({
         "location": {
             "id": sh.location_id,
@@ -50,6 +54,12 @@ pub async fn get_location(State(sh): State<Arc<Shared>>) -> Response {
             "name": sh.location_name,
             "timezone": sh.location_timezone,
             "country": "IL",
+            "settings": {
+                "allowDuplicateContact": allow,
+                "allowDuplicateOpportunity": false,
+                "allowFacebookNameMerge": false,
+                "disableContactTimezone": false,
+            },
         }
     }))
     .into_response()

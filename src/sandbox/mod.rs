@@ -16,7 +16,7 @@
 //! | `GET /contacts/{id}/notes` | `{"notes":[GetNoteSchema]}` |
 //! | `GET /contacts/{id}/appointments` | `{"events":[GetEventSchema]}` |
 //! | `GET /locations/{locationId}/customFields?model=` | `{"customFields":[CustomFieldSchema]}` |
-//! | `GET /locations/{locationId}` | `{"location": GetLocationByIdSchema}` (id, name, companyId, timezone) |
+//! | `GET /locations/{locationId}` | `{"location": GetLocationByIdSchema}` (id, name, companyId, timezone, `settings.allowDuplicateContact`) |
 //!
 //! Besides, without the gate: the OAuth authorization page `GET /oauth/chooselocation` and the
 //! token endpoint `POST /oauth/token` (see [`oauth`]). Several locations can be served
@@ -60,7 +60,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use activity::{NOTE_FIELDS, TASK_FIELDS};
-pub use faults::Faults;
+pub use faults::{AfterActing, Faults};
 pub use oauth::{OAuthState, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 pub use seed::Seed;
 pub use state::RequestRecord;
@@ -258,6 +258,53 @@ impl Sandbox {
             .map(|s| s.contact_count())
     }
 
+    /// The location setting "Allow Duplicate Contact" (`settings.allowDuplicateContact` of
+    /// `GET /locations/{id}`; off by default, as in GHL). Off: a create whose email or phone
+    /// another contact has answers the duplicate 400; on: it creates a second contact.
+    pub fn set_allow_duplicate_contact(&self, allow: bool) {
+        self.shared
+            .allow_duplicate_contact
+            .store(allow, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// How many contacts have this email (case folded): the stand-in's own count, for
+    /// "created exactly once".
+    pub fn contacts_with_email(&self, email: &str) -> usize {
+        let e = email.to_lowercase();
+        self.shared
+            .read()
+            .contacts
+            .iter()
+            .filter(|c| {
+                c.doc
+                    .get("email")
+                    .and_then(Value::as_str)
+                    .map(str::to_lowercase)
+                    == Some(e.clone())
+            })
+            .count()
+    }
+
+    /// How many contacts have this phone (compared by digits).
+    pub fn contacts_with_phone(&self, phone: &str) -> usize {
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        let p = digits(phone);
+        self.shared
+            .read()
+            .contacts
+            .iter()
+            .filter(|c| c.doc.get("phone").and_then(Value::as_str).map(digits) == Some(p.clone()))
+            .count()
+    }
+
+    /// A contact as the stand-in holds it (GET shape), if it exists.
+    pub fn contact(&self, id: &str) -> Option<Value> {
+        self.shared
+            .read()
+            .get(id)
+            .map(|c| Value::Object(c.doc.clone()))
+    }
+
     /// Fault switches tests flip at runtime.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
@@ -272,12 +319,6 @@ impl Sandbox {
     /// Forget the recorded requests.
     pub fn clear_requests(&self) {
         self.shared.clear_requests()
-    }
-
-    /// GHL's location setting "Allow Duplicate Contact" (off by default, as in GHL): when on,
-    /// `POST /contacts/` creates a contact even when another has the same email or phone.
-    pub fn set_allow_duplicate_contacts(&self, on: bool) {
-        self.shared.set_allow_duplicate_contacts(on)
     }
 
     /// The search-lag switch: while on, contacts written (by the API or by a test's

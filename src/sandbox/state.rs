@@ -171,14 +171,14 @@ pub struct Shared {
     /// Issued OAuth tokens (shared by every location).
     pub oauth: std::sync::Arc<super::oauth::OAuthState>,
     pub faults: Faults,
+    /// `settings.allowDuplicateContact` (off by default, as in GHL).
+    pub allow_duplicate_contact: std::sync::atomic::AtomicBool,
     store: RwLock<Store>,
     limiter: Mutex<RateLimiter>,
     log: Mutex<Vec<RequestRecord>>,
     /// Notified whenever the data is locked for writing (the demo's world keeper saves then).
     pub changed: std::sync::Arc<tokio::sync::Notify>,
     search_lag: Mutex<SearchLag>,
-    /// The location setting "Allow Duplicate Contact" (off by default, as in GHL).
-    allow_duplicates: std::sync::atomic::AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -203,11 +203,11 @@ impl Shared {
             tokens: cfg.tokens,
             oauth,
             faults: Faults::default(),
+            allow_duplicate_contact: Default::default(),
             store: RwLock::new(store),
             log: Mutex::new(Vec::new()),
             changed: Default::default(),
             search_lag: Mutex::new(SearchLag::default()),
-            allow_duplicates: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -245,19 +245,6 @@ impl Shared {
 
     pub fn contact_count(&self) -> usize {
         self.read().contacts.len()
-    }
-
-    /// GHL's location setting "Allow Duplicate Contact": when on, `POST /contacts/` creates a
-    /// contact even when another has its email or phone.
-    pub fn set_allow_duplicate_contacts(&self, on: bool) {
-        self.allow_duplicates
-            .store(on, std::sync::atomic::Ordering::SeqCst);
-    }
-
-    /// Whether the location allows duplicate contacts.
-    pub fn allows_duplicate_contacts(&self) -> bool {
-        self.allow_duplicates
-            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Turns the search lag on or off (see [`SearchLag`]). Turning it off holds no new writes

@@ -4,8 +4,10 @@
 //! - `POST /contacts/` (`CreateContactDto`): unknown properties → 422
 //!   `["property X should not exist"]`; no `locationId` → 422; an email or phone that another
 //!   contact has → 400 `"This location does not allow duplicated contacts."` with
-//!   `meta: { contactId, contactName, matchingField }` (the location's default setting);
-//!   → 201 `{ contact }`.
+//!   `meta: { contactId, contactName, matchingField }` when the location's "Allow Duplicate
+//!   Contact" setting is off (GHL's default); with it on, a second contact is created;
+//!   → 201 `{ contact }`. Custom field items naming an id (or key) the location does not have
+//!   are silently ignored, as GHL does.
 //! - `PUT /contacts/{id}` (`UpdateContactDto`: the create fields minus `locationId`, `gender`,
 //!   `companyName`) → 200 `{ succeded: true, contact }` (sic); unknown id → 400.
 //! - `DELETE /contacts/{id}` → 200 `{ succeded: true }`.
@@ -84,9 +86,29 @@ fn phone_key(p: &str) -> String {
     p.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
+/// The location's custom field ids and keys (`contact.budget`): what a write may name.
+fn known_custom_fields(sh: &Shared) -> Vec<String> {
+    let store = sh.read();
+    let mut out = Vec::new();
+    for f in &store.custom_fields {
+        for k in ["id", "fieldKey"] {
+            if let Some(v) = f.get(k).and_then(Value::as_str) {
+                out.push(v.to_owned());
+            }
+        }
+    }
+    out
+}
+
 /// Applies write fields to a stored document: `customFields` items `{id|key, field_value}` are
-/// merged into the read shape `{id, value}`; a field the `dropped_field` fault names is ignored.
-fn apply(doc: &mut Map<String, Value>, body: &Map<String, Value>, dropped: Option<&str>) {
+/// merged into the read shape `{id, value}` (items naming no field in `known` are ignored, as
+/// GHL does); a field the `dropped_field` fault names is ignored.
+fn apply(
+    doc: &mut Map<String, Value>,
+    body: &Map<String, Value>,
+    dropped: Option<&str>,
+    known: &[String],
+) {
     for (k, v) in body {
         if Some(k.as_str()) == dropped || k == "locationId" {
             continue;
@@ -105,6 +127,9 @@ fn apply(doc: &mut Map<String, Value>, body: &Map<String, Value>, dropped: Optio
                 else {
                     continue;
                 };
+                if !known.iter().any(|k| k == id) {
+                    continue;
+                }
                 let value = item
                     .get("field_value")
                     .or_else(|| item.get("value"))
@@ -146,8 +171,15 @@ pub async fn create_contact(State(sh): State<Arc<Shared>>, body: Option<Json<Val
         .and_then(Value::as_str)
         .map(phone_key)
         .filter(|p| !p.is_empty());
-    let duplicate = sh.find_duplicate(email.as_deref(), phone.as_deref());
-    if let Some((id, name, field)) = duplicate.filter(|_| !sh.allows_duplicate_contacts()) {
+    let allow = sh
+        .allow_duplicate_contact
+        .load(std::sync::atomic::Ordering::SeqCst);
+    let dup = if allow {
+        None
+    } else {
+        sh.find_duplicate(email.as_deref(), phone.as_deref())
+    };
+    if let Some((id, name, field)) = dup {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({
@@ -159,7 +191,13 @@ pub async fn create_contact(State(sh): State<Arc<Shared>>, body: Option<Json<Val
             .into_response();
     }
     let mut doc = Map::new();
-    apply(&mut doc, &body, sh.faults.dropped_field().as_deref());
+    let known = known_custom_fields(&sh);
+    apply(
+        &mut doc,
+        &body,
+        sh.faults.dropped_field().as_deref(),
+        &known,
+    );
     let created = sh.create_contact(doc);
     (StatusCode::CREATED, Json(json!({ "contact": created }))).into_response()
 }
@@ -180,7 +218,8 @@ pub async fn update_contact(
         return errors::unprocessable(problems);
     }
     let dropped = sh.faults.dropped_field();
-    match sh.modify_contact(&id, |doc| apply(doc, &body, dropped.as_deref())) {
+    let known = known_custom_fields(&sh);
+    match sh.modify_contact(&id, |doc| apply(doc, &body, dropped.as_deref(), &known)) {
         Some(doc) => Json(json!({ "succeded": true, "contact": doc })).into_response(),
         None => errors::contact_not_found(&id),
     }

@@ -202,29 +202,105 @@ pub fn field_changes(
         }
     }
     out.sort_by_key(|f| field_rank(&f.field));
-    if !new_tags.is_empty() {
+    // Tags the mapping says Bmby owns that the contact has and Bmby no longer sets: the only
+    // tags a Bmby change proposes to remove (every other tag is GHL's users' and kept).
+    let wanted: Vec<&String> = mapping
+        .fields
+        .iter()
+        .filter(|(_, t)| **t == Target::Tag)
+        .filter_map(|(s, _)| view.values.get(s))
+        .collect();
+    let owned_gone: Vec<String> = contact
+        .map(|c| c.tags.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| {
+            mapping
+                .owned_tags
+                .iter()
+                .any(|o| same("tag", Some(o), Some(t)))
+        })
+        .filter(|t| !wanted.iter().any(|w| same("tag", Some(w), Some(t))))
+        .collect();
+    if !new_tags.is_empty() || !owned_gone.is_empty() {
         let current: Vec<String> = contact.map(|c| c.tags.clone()).unwrap_or_default();
-        let mut proposed = current.clone();
+        let mut proposed: Vec<String> = current
+            .iter()
+            .filter(|t| !owned_gone.contains(t))
+            .cloned()
+            .collect();
         proposed.extend(new_tags.iter().map(|(_, t)| t.clone()));
         out.push(FieldChange {
             field: "tags".into(),
             label: "Tags".into(),
-            source_field: new_tags
-                .iter()
-                .map(|(s, _)| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            source_field: if new_tags.is_empty() {
+                "tag".to_owned()
+            } else {
+                new_tags
+                    .iter()
+                    .map(|(s, _)| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
             ghl_now: (!current.is_empty()).then(|| current.join(", ")),
-            proposed: Some(proposed.join(", ")),
+            proposed: (!proposed.is_empty()).then(|| proposed.join(", ")),
             edited: false,
         });
     }
     out
 }
 
+/// The tags a Bmby change of these fields removes (those in the tags field's `ghl_now` and not
+/// in its proposal): by [`field_changes`]' construction only tags the mapping says Bmby owns.
+/// Stored on the change as `removable_tags`, which dispatch checks before removing any tag.
+pub fn removed_tags(fields: &[FieldChange]) -> Vec<String> {
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    fields
+        .iter()
+        .filter(|f| f.field == "tags")
+        .flat_map(|f| {
+            let want = list(&f.proposed);
+            list(&f.ghl_now)
+                .into_iter()
+                .filter(move |t| !want.contains(t))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bmby_adds_tags_and_removes_only_owned_ones() {
+        let c = Contact {
+            tags: vec!["customer".into(), "hot".into(), "from-ghl".into()],
+            ..Default::default()
+        };
+        let mut m = Mapping::default();
+        m.fields.insert("status".into(), Target::Tag);
+        let v = view(&[("status", "cold")]);
+        let mut w = Vec::new();
+        // Without owned tags nothing is removed.
+        let f = field_changes(&v, Some(&c), &m, &HashMap::new(), &mut w);
+        assert_eq!(
+            f[0].proposed.as_deref(),
+            Some("customer, hot, from-ghl, cold")
+        );
+        assert!(removed_tags(&f).is_empty());
+        // "hot" owned by Bmby and no longer set: it goes, GHL's tags stay.
+        m.owned_tags = vec!["hot".into(), "cold".into()];
+        let f = field_changes(&v, Some(&c), &m, &HashMap::new(), &mut w);
+        assert_eq!(f[0].proposed.as_deref(), Some("customer, from-ghl, cold"));
+        assert_eq!(removed_tags(&f), vec!["hot".to_owned()]);
+    }
 
     fn view(values: &[(&str, &str)]) -> ClientView {
         ClientView {

@@ -219,6 +219,12 @@ fn propose(
         subject: Subject::Contact,
         target: Target::Ghl,
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
+    };
+    let change = Change {
+        removable_tags: super::diff::removed_tags(&change.fields),
+        ..change
     };
     Proposal {
         client_id: view.client_id,
@@ -271,6 +277,8 @@ fn delete_change(
         subject: Subject::Contact,
         target: Target::Ghl,
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 

@@ -281,6 +281,8 @@ mod tests {
             subject: Subject::Contact,
             target: Target::Ghl,
             choice: None,
+            matched: None,
+            removable_tags: Vec::new(),
         }
     }
 

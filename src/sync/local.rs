@@ -133,6 +133,8 @@ fn new_change(
         subject,
         target: Target::Ghl,
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
     };
     store.put_change(&c)?;
     store.flush()?;

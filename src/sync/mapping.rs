@@ -99,10 +99,18 @@ impl Target {
     }
 }
 
+/// The `[mapping]` key that lists the tags Bmby owns (comma-separated), not a Bmby field.
+pub const OWNED_TAGS_KEY: &str = "owned_tags";
+
 /// The effective mapping: Bmby field (or custom field title) → target, in a stable order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mapping {
     pub fields: BTreeMap<String, Target>,
+    /// Tags Bmby owns (`[mapping] owned_tags = "hot, cold"`): a Bmby change may remove one of
+    /// these from a contact when its client's mapped tag values no longer include it. Every
+    /// other tag on a GHL contact belongs to GHL's users and automations and is never removed
+    /// by a Bmby change. Empty by default.
+    pub owned_tags: Vec<String>,
 }
 
 impl Default for Mapping {
@@ -125,6 +133,7 @@ impl Default for Mapping {
         ];
         Mapping {
             fields: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            owned_tags: Vec::new(),
         }
     }
 }
@@ -136,6 +145,15 @@ impl Mapping {
         let mut m = Mapping::default();
         let mut errors = Vec::new();
         for (k, v) in overrides {
+            if k == OWNED_TAGS_KEY {
+                m.owned_tags = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                continue;
+            }
             match Target::parse(v) {
                 Ok(Some(t)) => {
                     m.fields.insert(k.clone(), t);
@@ -191,6 +209,15 @@ mod tests {
             Target::Custom("contact.agent_notes".into())
         );
         assert_eq!(m.fields["fname"], Target::Field("firstName".into()));
+    }
+
+    #[test]
+    fn owned_tags_are_a_list_not_a_field() {
+        let mut o = BTreeMap::new();
+        o.insert("owned_tags".to_owned(), " hot, cold ,".to_owned());
+        let m = Mapping::with_overrides(&o).unwrap();
+        assert_eq!(m.owned_tags, vec!["hot".to_owned(), "cold".to_owned()]);
+        assert!(!m.fields.contains_key("owned_tags"));
     }
 
     #[test]

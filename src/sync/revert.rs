@@ -308,6 +308,8 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
         (_, ChangeKind::Ambiguous) => return Err("an ambiguous match writes nothing".into()),
     };
     let now = jiff::Timestamp::now().to_string();
+    // A revert puts GHL back as it was: the tags the write added are the revert's to remove.
+    let removable_tags = crate::sync::diff::removed_tags(&fields);
     Ok(Change {
         id: 0,
         kind: new_kind,
@@ -326,6 +328,8 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
         subject,
         target: Target::Ghl,
         choice: None,
+        matched: None,
+        removable_tags,
     })
 }
 

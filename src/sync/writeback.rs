@@ -378,5 +378,7 @@ fn into_change(id: u64, p: Proposal) -> Change {
         subject: p.subject,
         target: Target::Bmby,
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }

@@ -52,6 +52,8 @@ pub fn change(
         subject: Default::default(),
         target: Default::default(),
         choice: None,
+        matched: None,
+        removable_tags: Vec::new(),
     }
 }
 

@@ -9,9 +9,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Ctx, WriteResult};
+use super::runner::Ctx;
 use crate::domain::{ChangeKind, ChangeState, FieldChange, Note, Subject, Task};
-use crate::ghl::{ActivityWrite, GhlError};
+use crate::ghl::WriteResult;
+use crate::ghl::{ActivityWrite, ErrorKind, GhlError};
 use crate::store::StoreError;
 
 /// Task fields a change may carry (GHL's `UpdateTaskBody` names).
@@ -64,6 +65,11 @@ pub fn activity_body(fields: &[FieldChange]) -> Map<String, Value> {
         body.insert(f.field.clone(), v);
     }
     body
+}
+
+/// True when a task change only completes or reopens the task (sent to `/completed`).
+pub fn only_completed(c: &crate::domain::Change) -> bool {
+    c.fields.iter().all(|f| f.field == "completed")
 }
 
 /// A task create's body: GHL requires `title`, `dueDate` and `completed`.
@@ -218,7 +224,7 @@ async fn create(cx: &mut Ctx<'_>, resumed: bool) -> Result<ChangeState, StoreErr
             cx.save(ChangeState::Applied)?;
             Ok(ChangeState::Applied)
         }
-        Err(e) if e.is_retryable() => {
+        Err(e) if matches!(e.kind(), ErrorKind::UnknownOutcome | ErrorKind::BadAnswer) => {
             cx.info.last_error = Some(e.to_string());
             cx.journal(path, fields, &r, "no answer; outcome unknown")?;
             cx.save(ChangeState::InFlight)?;
@@ -314,8 +320,7 @@ async fn update(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
         cx.save(ChangeState::Conflict)?;
         return Ok(ChangeState::Conflict);
     }
-    let only_completed = cx.change.fields.iter().all(|f| f.field == "completed");
-    let (path, body, r) = if is_task && only_completed {
+    let (path, body, r) = if is_task && only_completed(&cx.change) {
         let done = cx.change.proposed("completed") == Some("yes");
         let (r, rec) = split(cx.client.set_task_completed(&contact, &id, done).await);
         if let Some(t) = &rec {
@@ -391,6 +396,13 @@ async fn delete(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> {
         Ok(_) => {
             forget(cx, &contact, &id, is_task)?;
             cx.journal(path, vec![], &r, "deleted")?;
+            cx.save(ChangeState::Applied)?;
+            Ok(ChangeState::Applied)
+        }
+        Err(e) if e.is_not_found() => {
+            // A retry after a lost answer finds it gone: the first delete went through.
+            forget(cx, &contact, &id, is_task)?;
+            cx.journal(path, vec![], &r, "already gone")?;
             cx.save(ChangeState::Applied)?;
             Ok(ChangeState::Applied)
         }

@@ -10,7 +10,7 @@
 //! refused before any work) stays approved for the next run. That keeps Bmby writes at most
 //! once; GHL writes stay exactly once.
 
-use super::Ctx;
+use super::runner::Ctx;
 use crate::bmby::normalize::time::jerusalem;
 use crate::bmby::soap::{AddClientInput, BmbySoapClient, BmbySoapError, NewTaskInput, TaskType};
 use crate::domain::{ChangeState, JournalEntry, Subject};

@@ -265,6 +265,8 @@ pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Chang
         contact_id: contact_id.map(str::to_owned),
         before: Box::new(Change {
             choice: None,
+            matched: None,
+            removable_tags: Vec::new(),
             ..before
         }),
         link_before,

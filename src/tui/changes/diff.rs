@@ -315,6 +315,11 @@ pub fn lines(
             format!("Origin: {}", c.origin)
         };
     out.extend(wrapped_line(&origin, w, t.dim(), 2));
+    // A create held back because it matches an existing contact: on what, and whose it is.
+    let held = c.matched.as_ref().map(|m| m.describe());
+    if let Some(m) = &held {
+        out.extend(wrapped_line(&format!("= {m}"), w, t.warn(), 2));
+    }
     if let Some(n) = notice {
         out.extend(wrapped_line(&format!("! {n}"), w, t.warn(), 2));
     }
@@ -346,6 +351,13 @@ pub fn lines(
         if listed && warn.starts_with("matches several GHL contacts") {
             continue;
         }
+        // The match itself is in the header; keep only what follows it.
+        let warn = match &held {
+            Some(m) if warn.starts_with(m.as_str()) => {
+                warn[m.len()..].trim_start_matches([':', ' '])
+            }
+            _ => warn.as_str(),
+        };
         out.extend(wrapped_line(&format!("! {warn}"), w, t.warn(), 2));
     }
     DiffLines { lines: out, rows }
