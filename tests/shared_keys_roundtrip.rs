@@ -252,3 +252,107 @@ async fn shared_phones_and_emails_round_trip_to_nothing_pending() {
         "{third:?}"
     );
 }
+
+/// The same data on a location that forbids duplicate contacts (GHL's default): two Bmby
+/// clients sharing an email or a phone can only be one GHL contact there. The first is written;
+/// each other one is held once, pending, saying which client holds the contact — never written
+/// over the first one's contact, and never proposed again by the next reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_keys_on_a_location_forbidding_duplicates_are_held_once() {
+    let ghl_sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 30 },
+        rate_limit_interval: Duration::from_secs(1),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let bmby_sb = BmbySandbox::start(BmbySandboxConfig {
+        seed: BmbySeed::Generated { clients: CLIENTS },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let groups = share_keys(&bmby_sb, &ghl_sb);
+    let ghl = ghl_support::fast_client(&ghl_sb.base_url());
+    let bmby = bmby_client(&bmby_sb);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let contacts_before = ghl_sb.contact_count();
+
+    sync::fetch_custom_fields(&ghl, &store).await.unwrap();
+    pull_ghl(&ghl, &store, true).await;
+    read_bmby(&store, &bmby).await;
+    for c in store.changes().unwrap() {
+        review::approve(&store, c.id).unwrap();
+    }
+    dispatch::dispatch_all(&ghl, &store).await.unwrap();
+
+    // Every change was written, or held for a person: one per extra member of a group.
+    let changes = store.changes().unwrap();
+    let held: Vec<_> = changes
+        .iter()
+        .filter(|c| c.state == ChangeState::Pending)
+        .collect();
+    let expected_held: usize = groups.iter().map(|g| g.len() - 1).sum();
+    assert_eq!(held.len(), expected_held, "{held:#?}");
+    assert!(
+        changes
+            .iter()
+            .all(|c| matches!(c.state, ChangeState::Applied | ChangeState::Pending)),
+        "{changes:#?}"
+    );
+    for c in &held {
+        let m = c
+            .matched
+            .as_ref()
+            .expect("a held create says what it matched");
+        assert!(
+            m.linked_client.as_deref().is_some_and(|l| l != c.client_id),
+            "{c:#?}"
+        );
+    }
+
+    // No contact holds two clients' data.
+    let links: HashMap<String, String> = store.link_map().unwrap();
+    assert_eq!(links.len(), CLIENTS - expected_held);
+    let mut per_contact: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (client, contact) in &links {
+        per_contact.entry(contact).or_default().push(client);
+    }
+    assert!(
+        per_contact.values().all(|v| v.len() == 1),
+        "{per_contact:?}"
+    );
+    pull_ghl(&ghl, &store, false).await;
+    for (client, contact) in &links {
+        let c = store.contact(contact).unwrap().unwrap();
+        let b = bmby_sb.client(client).unwrap();
+        assert_eq!(
+            c.first_name.as_deref(),
+            b.fields.get("fname").map(String::as_str),
+            "contact {contact} of client {client}"
+        );
+    }
+    let created = links
+        .values()
+        .filter(|c| !c.starts_with("ghlShared"))
+        .count();
+    assert_eq!(ghl_sb.contact_count(), contacts_before + created);
+
+    // The next reads propose nothing new: the held ones stay as they are, shown once.
+    for _ in 0..2 {
+        pull_ghl(&ghl, &store, false).await;
+        let again = read_bmby(&store, &bmby).await;
+        assert!(
+            again.new_changes.is_empty() && again.replaced == 0,
+            "{again:?}"
+        );
+        let pending = store
+            .changes()
+            .unwrap()
+            .iter()
+            .filter(|c| c.state == ChangeState::Pending)
+            .count();
+        assert_eq!(pending, expected_held);
+    }
+}
