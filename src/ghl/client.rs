@@ -812,20 +812,7 @@ impl GhlClient {
         if let Some(v) = *self.inner.allow_dup.lock().expect("settings lock") {
             return Ok(v);
         }
-        let loc = self.location_id().to_owned();
-        let v = self
-            .call(
-                ApiFamily::Locations,
-                Method::GET,
-                &["locations", &loc],
-                &[],
-                None,
-            )
-            .await?;
-        let allow = v
-            .pointer("/location/settings/allowDuplicateContact")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let allow = self.location_info().await?.allow_duplicate_contact;
         *self.inner.allow_dup.lock().expect("settings lock") = Some(allow);
         Ok(allow)
     }
