@@ -316,6 +316,10 @@ impl CreateMatch {
     }
 }
 
+/// Start of the `fingerprint` of a change that reverts a journalled write
+/// (`revert:<journal seq>`, see `sync::revert`).
+pub const REVERT_FINGERPRINT_PREFIX: &str = "revert:";
+
 /// `origin` of a change a person made by hand in the TUI.
 pub const LOCAL_ORIGIN: &str = "local";
 
@@ -339,6 +343,12 @@ impl Change {
             .iter()
             .find(|f| f.field == field)
             .and_then(|f| f.proposed.as_deref())
+    }
+
+    /// True for a change an import of Bmby data made (not a hand edit, a revert or a
+    /// write-back to Bmby): only those are superseded by newer Bmby data.
+    pub fn is_import(&self) -> bool {
+        is_import(&self.origin, &self.fingerprint, self.target, &self.subject)
     }
 
     /// Number of fields that would change.
@@ -366,4 +376,12 @@ impl Change {
             self.state.label()
         }
     }
+}
+
+/// [`Change::is_import`] from the fields it looks at (for readers that decode only those).
+pub fn is_import(origin: &str, fingerprint: &str, target: Target, subject: &Subject) -> bool {
+    origin != LOCAL_ORIGIN
+        && !fingerprint.starts_with(REVERT_FINGERPRINT_PREFIX)
+        && target == Target::Ghl
+        && *subject == Subject::Contact
 }

@@ -167,12 +167,21 @@ impl Store {
         let mut out: HashMap<String, ChangeHead> = HashMap::new();
         for kv in self.changes.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            let c: Change = self.decode_change(&k, &v)?;
-            // Only changes an import made: hand edits and write-backs are never superseded.
-            if c.origin == crate::domain::LOCAL_ORIGIN
-                || c.target != crate::domain::Target::Ghl
-                || c.subject != crate::domain::Subject::Contact
-            {
+            let c: HeadView = match v.split_first() {
+                // Only the fields a head needs (a full change holds its fields and history).
+                Some((&JSON_FORMAT, rest)) => {
+                    serde_json::from_slice(rest).map_err(|e| StoreError::Corrupt {
+                        path: self.path().to_path_buf(),
+                        tree: "changes",
+                        key: String::from_utf8_lossy(&k).into_owned(),
+                        message: e.to_string(),
+                    })?
+                }
+                _ => HeadView::from(self.decode_change(&k, &v)?),
+            };
+            // Only changes an import made: hand edits, reverts and write-backs are never
+            // superseded by Bmby data.
+            if !crate::domain::change::is_import(&c.origin, &c.fingerprint, c.target, &c.subject) {
                 continue;
             }
             // Keys are ids in increasing order, so a later one replaces an earlier one.
@@ -335,6 +344,36 @@ impl From<ChangeV1> for Change {
             "target": crate::domain::Target::Ghl,
         }))
         .expect("format-1 change fields are a subset of Change")
+    }
+}
+
+/// The fields of a stored change that [`Store::change_heads`] needs.
+#[derive(serde::Deserialize)]
+struct HeadView {
+    id: u64,
+    state: ChangeState,
+    client_id: String,
+    origin: String,
+    fingerprint: String,
+    created_at: String,
+    #[serde(default)]
+    subject: crate::domain::Subject,
+    #[serde(default)]
+    target: crate::domain::Target,
+}
+
+impl From<Change> for HeadView {
+    fn from(c: Change) -> HeadView {
+        HeadView {
+            id: c.id,
+            state: c.state,
+            client_id: c.client_id,
+            origin: c.origin,
+            fingerprint: c.fingerprint,
+            created_at: c.created_at,
+            subject: c.subject,
+            target: c.target,
+        }
     }
 }
 
@@ -630,5 +669,40 @@ mod tests {
             .find(|x| x.seq == seq)
             .unwrap();
         assert_eq!(back, JournalEntry { seq, ..e });
+    }
+
+    #[test]
+    fn heads_are_import_changes_only_never_a_revert_or_a_hand_edit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("c.sled")).unwrap();
+        let base: Change = serde_json::from_value(serde_json::json!({
+            "id": 1, "kind": "update", "state": "applied", "client_id": "1001",
+            "contact_id": "abc", "display_name": "Dana", "fields": [],
+            "base_date_updated": null, "origin": "clients.csv row 2", "warnings": [],
+            "candidates": [], "fingerprint": "f1", "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z", "subject": "contact", "target": "ghl"
+        }))
+        .unwrap();
+        store.put_change(&base).unwrap();
+        let revert = Change {
+            id: 2,
+            state: ChangeState::Pending,
+            origin: "revert of journal #3".into(),
+            fingerprint: format!("{}3", crate::domain::change::REVERT_FINGERPRINT_PREFIX),
+            ..base.clone()
+        };
+        store.put_change(&revert).unwrap();
+        let local = Change {
+            id: 3,
+            origin: crate::domain::LOCAL_ORIGIN.into(),
+            fingerprint: "local".into(),
+            ..base.clone()
+        };
+        store.put_change(&local).unwrap();
+        let heads = store.change_heads().unwrap();
+        assert_eq!(heads.len(), 1);
+        let h = &heads["1001"];
+        assert_eq!((h.id, h.fingerprint.as_str()), (1, "f1"));
+        assert!(!revert.is_import() && !local.is_import() && base.is_import());
     }
 }

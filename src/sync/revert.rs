@@ -43,7 +43,7 @@ pub fn origin(seq: u64) -> String {
 }
 
 fn fingerprint(seq: u64) -> String {
-    format!("revert:{seq}")
+    format!("{}{seq}", crate::domain::change::REVERT_FINGERPRINT_PREFIX)
 }
 
 /// Why the entry cannot be reverted, or `None` when it can be (as far as the entry alone
