@@ -576,3 +576,93 @@ proptest::proptest! {
         proptest::prop_assert!(read + skipped_or_swallowed >= rows.len(), "{:#?}\n{text}", r.problems);
     }
 }
+
+/// A full read with broken rows is not complete: the clients of skipped rows (and the rows a
+/// quote swallowed) would look deleted, so no delete is proposed and a pending change of such
+/// a client is not replaced.
+#[test]
+fn a_full_read_with_skipped_rows_proposes_no_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = empty_store(dir.path());
+    let contact = |id: &str, first: &str, email: &str| bmby_ghl::domain::Contact {
+        id: id.into(),
+        first_name: Some(first.into()),
+        email: Some(email.into()),
+        date_updated: Some("2026-11-01T10:00:00.000Z".into()),
+        ..Default::default()
+    };
+    store
+        .put_contacts(&[
+            contact("ghl1", "דנה", "dana@example.com"),
+            contact("ghl7", "עדי", "adi@example.com"),
+            contact("ghl8", "גל", "gal@example.com"),
+            contact("ghl9", "נועם", "noam@example.com"),
+        ])
+        .unwrap();
+    for (client, contact) in [
+        ("300001", "ghl1"),
+        ("300007", "ghl7"),
+        ("300008", "ghl8"),
+        ("300009", "ghl9"),
+    ] {
+        store.put_link(client, contact).unwrap();
+    }
+    let file = dir.path().join("full.csv");
+    std::fs::write(&file, broken_file()).unwrap();
+    let (summary, _, problems) = import_export_file(
+        &store,
+        &file,
+        &ExportOptions {
+            full: true,
+            ..Default::default()
+        },
+        &Mapping::default(),
+        &ImportOptions {
+            allow_mass_delete: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(problems
+        .iter()
+        .any(|p| p.outcome == ProblemOutcome::RowSkipped));
+    let deletes = store
+        .changes()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == bmby_ghl::domain::ChangeKind::Delete)
+        .count();
+    assert_eq!(deletes, 0, "{summary:?}");
+    assert!(
+        summary
+            .problems
+            .iter()
+            .any(|p| p.contains("not proposing 3 deletes") && p.contains("not a complete read")),
+        "{:?}",
+        summary.problems
+    );
+
+    // The same file without its broken rows is complete: the missing clients are deletes.
+    let whole = broken_file()
+        .lines()
+        .filter(|l| l.starts_with('\u{feff}') || l.starts_with("300001"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    std::fs::write(&file, whole).unwrap();
+    let (summary, _, problems) = import_export_file(
+        &store,
+        &file,
+        &ExportOptions {
+            full: true,
+            ..Default::default()
+        },
+        &Mapping::default(),
+        &ImportOptions {
+            allow_mass_delete: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(summary.new_changes.get("delete"), Some(&3), "{summary:?}");
+}

@@ -85,6 +85,7 @@ pub fn run(
                 full,
                 dry_run,
                 allow_mass_delete,
+                ..Default::default()
             },
             json,
         ),
@@ -101,6 +102,7 @@ pub fn run(
                 full,
                 dry_run,
                 allow_mass_delete,
+                ..Default::default()
             };
             bmby_pull_cmd(paths, settings, rt, opts, json)
         }

@@ -27,6 +27,10 @@ pub struct ImportOptions {
     /// Propose deletes even when a full read lacks many linked clients (see
     /// [`MASS_DELETE_MIN`]); without it such a read proposes no delete at all.
     pub allow_mass_delete: bool,
+    /// Rows of the file that were skipped as broken (their clients, and the rows a broken
+    /// quote swallowed, are unknown): a full read with any is not complete and proposes no
+    /// delete, whatever `allow_mass_delete` says.
+    pub skipped_rows: usize,
 }
 
 /// A full read that would delete more than this many contacts *and* more than a fifth of the
@@ -267,7 +271,7 @@ fn delete_change(
         fingerprint: fingerprint(ChangeKind::Delete, Some(contact_id), &[], &[]),
         fields,
         base_date_updated: c.date_updated.clone(),
-        origin: "absent from a full read".into(),
+        origin: "a full read that lacked the client".into(),
         warnings: vec![format!(
             "Bmby client {client_id} is linked to this contact but absent from the full read"
         )],
@@ -698,7 +702,15 @@ impl<'a> Importer<'a> {
             deletes.sort_by(|a, b| a.client_id.cmp(&b.client_id));
             let suspicious =
                 deletes.len() > MASS_DELETE_MIN && deletes.len() * 5 > self.links.len();
-            if suspicious && !self.opts.allow_mass_delete {
+            if self.opts.skipped_rows > 0 && !deletes.is_empty() {
+                self.summary.problems.push(format!(
+                    "not proposing {} deletes: {} broken row(s) of this file were skipped, so it \
+                     is not a complete read (a skipped client would look deleted). Fix the rows \
+                     named above and import the file again.",
+                    deletes.len(),
+                    self.opts.skipped_rows
+                ));
+            } else if suspicious && !self.opts.allow_mass_delete {
                 self.summary.problems.push(format!(
                     "not proposing {} deletes: this full read lacks {} of the {} Bmby clients linked to GHL \
                      contacts, which looks like a cut-off or filtered export. If the file really is \
@@ -773,8 +785,20 @@ pub fn import_export_file(
         (reader.join().expect("export reader panicked"), importer)
     });
     let read = read?;
+    let mut importer = importer?;
+    importer.opts.skipped_rows = read
+        .problems
+        .iter()
+        .map(|p| {
+            if p.outcome == crate::bmby::export::ProblemOutcome::RowSkipped {
+                1 + p.swallowed_lines.len()
+            } else {
+                0
+            }
+        })
+        .sum();
     release_free_memory();
-    let summary = feed_in_chunks(importer?, read.clients)?;
+    let summary = feed_in_chunks(importer, read.clients)?;
     if !opts.dry_run {
         super::import_problems::save(store, &read.source, &read.problems)?;
     }
