@@ -239,7 +239,7 @@ fn conflict_driver() -> (tempfile::TempDir, Driver) {
         Some(OutboxInfo {
             attempts: 1,
             last_error: Some(
-                "contact changed in GHL at 2025-01-02T08:59:00.000Z after the diff (base 2024-12-04T10:00:00.000Z)"
+                "contact changed in GHL at 2025-01-02 10:59 after the diff (base 2024-12-04 12:00; Israel time)"
                     .into(),
             ),
             ghl_now: vec![

@@ -110,9 +110,14 @@ pub(super) async fn update(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> 
             .map(|f| (f.field.clone(), ghl_value(&now, &f.field)))
             .collect();
         cx.info.last_error = Some(format!(
-            "contact changed in GHL at {} after the diff (base {})",
-            now.date_updated.as_deref().unwrap_or("?"),
-            cx.change.base_date_updated.as_deref().unwrap_or("none")
+            "contact changed in GHL at {} after the diff (base {}; Israel time)",
+            now.date_updated
+                .as_deref()
+                .map_or("?".into(), crate::clock::value),
+            cx.change
+                .base_date_updated
+                .as_deref()
+                .map_or("none".into(), crate::clock::value)
         ));
         cx.save(ChangeState::Conflict)?;
         return Ok(ChangeState::Conflict);
@@ -179,8 +184,10 @@ pub(super) async fn delete(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> 
             cx.before = crate::sync::journal::ReadBefore::Contact(Box::new(now.clone()));
             if now.date_updated.as_deref() > cx.change.base_date_updated.as_deref() {
                 cx.info.last_error = Some(format!(
-                    "contact changed in GHL at {} after the delete was proposed",
-                    now.date_updated.as_deref().unwrap_or("?")
+                    "contact changed in GHL at {} (Israel time) after the delete was proposed",
+                    now.date_updated
+                        .as_deref()
+                        .map_or("?".into(), crate::clock::value)
                 ));
                 cx.save(ChangeState::Conflict)?;
                 return Ok(ChangeState::Conflict);
