@@ -196,6 +196,12 @@ async fn an_update_with_tags_is_reverted_to_the_values_before() {
     let back = e.client.get_contact(&before.id).await.unwrap();
     assert_eq!(back.city, before.city);
     assert_eq!(back.first_name, before.first_name);
+    // Reverted once and sent: reverting the same entry again is refused, naming the change.
+    let again = revert::propose(&e.store, put_entry.seq).unwrap_err();
+    assert!(
+        matches!(again, revert::RevertError::AlreadyReverted { change, .. } if change == r.id),
+        "{again}"
+    );
     assert_eq!(
         back.website, before.website,
         "an empty field is emptied again"

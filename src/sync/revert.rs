@@ -33,6 +33,10 @@ pub enum RevertError {
         change: u64,
         state: &'static str,
     },
+    /// Its revert was sent: GHL is back as before that write. Revert the revert's own journal
+    /// entry to write it again.
+    #[error("journal entry {seq} was already reverted by change {change} (applied); to write it again, revert that change's journal entry")]
+    AlreadyReverted { seq: u64, change: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -335,7 +339,8 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
 
 /// Proposes the inverse of journal entry `seq` as a pending change and returns it (stored and
 /// flushed). Errors: no such entry; an entry that cannot be reverted (the reason, see
-/// [`why_not`]); a revert of it still pending, approved or in flight; the store.
+/// [`why_not`]); a revert of it still pending, approved, in flight, failed or in conflict, or
+/// one already applied; the store.
 pub fn propose(store: &Store, seq: u64) -> Result<Change, RevertError> {
     let all = store.journal()?;
     let e = all
@@ -354,12 +359,17 @@ pub fn propose(store: &Store, seq: u64) -> Result<Change, RevertError> {
                     | ChangeState::InFlight
                     | ChangeState::Conflict
                     | ChangeState::Failed
+                    | ChangeState::Applied
             )
     }) {
-        return Err(RevertError::AlreadyProposed {
-            seq,
-            change: c.id,
-            state: c.state.label(),
+        return Err(if c.state == ChangeState::Applied {
+            RevertError::AlreadyReverted { seq, change: c.id }
+        } else {
+            RevertError::AlreadyProposed {
+                seq,
+                change: c.id,
+                state: c.state.label(),
+            }
         });
     }
     let mut c = inverse(store, e, &all).map_err(|why| RevertError::NotRevertable { seq, why })?;
