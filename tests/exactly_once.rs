@@ -775,3 +775,57 @@ async fn a_lost_create_is_found_by_its_bmby_client_id() {
         && r.body["filters"][0]["field"] == format!("customFields.{cf}")));
     assert_eq!(e.sb.contact_count(), 21);
 }
+
+/// `apply` (the binary) says a create was held for review and exits 2: it waits for a person.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_reports_a_held_create_and_exits_2() {
+    let e = env(false, Duration::from_secs(30)).await;
+    ghl_contact(
+        &e,
+        "annContact0000000004",
+        json!({"firstName": "Ann", "lastName": "Levi", "phone": "+972501234570"}),
+        false,
+    )
+    .await;
+    let id = put(
+        &e,
+        ChangeKind::Create,
+        None,
+        vec![
+            field("firstName", None, Some("Dan")),
+            field("phone", None, Some("+972501234570")),
+        ],
+    );
+    let Env {
+        sb, store, _dir, ..
+    } = e;
+    store.flush().unwrap();
+    drop(store);
+    let dir = _dir.path().to_owned();
+    let base = sb.base_url();
+    // The stand-in answers on this runtime: the binary runs on a blocking thread.
+    let o = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+            .args([
+                "--data-dir",
+                dir.to_str().unwrap(),
+                "--config",
+                dir.join("none.toml").to_str().unwrap(),
+                "apply",
+            ])
+            .env("GHL_BASE_URL", base)
+            .env("GHL_TOKEN", DEMO_TOKEN)
+            .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(&format!("#{id} pending")) && text.contains("held for review"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("held for review (a create matching an existing contact; see `bmby-ghl changes`): #{id}")), "{text}");
+}

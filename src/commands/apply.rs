@@ -284,6 +284,10 @@ fn send(
         for (what, s) in [
             ("failed", ChangeState::Failed),
             ("conflicts", ChangeState::Conflict),
+            (
+                "held for review (a create matching an existing contact; see `bmby-ghl changes`)",
+                ChangeState::Pending,
+            ),
         ] {
             let ids = ids_in(s);
             if !ids.is_empty() {
@@ -304,8 +308,10 @@ fn send(
     if let Some(why) = run.unauthorized {
         return Err(dispatch::DispatchError::Unauthorized(why).into());
     }
+    // A create held back for review (it matches an existing contact) waits for a person too.
+    let held = count(ChangeState::Pending);
     Ok(
-        if count(ChangeState::Failed) + count(ChangeState::Conflict) + waiting > 0 {
+        if count(ChangeState::Failed) + count(ChangeState::Conflict) + waiting + held > 0 {
             2
         } else {
             0
