@@ -52,7 +52,7 @@ fn import_problems_show_in_the_status_bar_and_messages_80x24() {
     assert!(d.app.messages_open.is_some());
     let screen = snap(&mut d);
     for needle in [
-        "bmby.csv: 4 problems in the last import (2 rows skipped)",
+        "bmby.csv: 4 problems in the last import (3 rows skipped)",
         "row 2, column \"אימייל\"",
         "row 3, column \"מספר לקוח\"",
         "row 4, column \"תאריך כניסה\"",

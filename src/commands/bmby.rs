@@ -235,10 +235,10 @@ pub(super) fn report_import(
     for p in row_problems {
         eprintln!("{source}: {p}");
     }
-    let skipped = row_problems
+    let skipped: usize = row_problems
         .iter()
-        .filter(|p| p.outcome == crate::bmby::export::ProblemOutcome::RowSkipped)
-        .count();
+        .map(crate::bmby::export::RowProblem::rows_skipped)
+        .sum();
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let new: Vec<String> = s

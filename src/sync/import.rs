@@ -789,13 +789,7 @@ pub fn import_export_file(
     importer.opts.skipped_rows = read
         .problems
         .iter()
-        .map(|p| {
-            if p.outcome == crate::bmby::export::ProblemOutcome::RowSkipped {
-                1 + p.swallowed_lines.len()
-            } else {
-                0
-            }
-        })
+        .map(crate::bmby::export::RowProblem::rows_skipped)
         .sum();
     release_free_memory();
     let summary = feed_in_chunks(importer, read.clients)?;

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bmby::export::{ProblemOutcome, RowProblem};
+use crate::bmby::export::RowProblem;
 use crate::store::{Store, StoreError};
 
 /// The metadata key the last import's problems are stored under.
@@ -24,10 +24,7 @@ pub struct ImportProblems {
 impl ImportProblems {
     /// How many rows were skipped (nothing of them proposed).
     pub fn rows_skipped(&self) -> usize {
-        self.problems
-            .iter()
-            .filter(|p| p.outcome == ProblemOutcome::RowSkipped)
-            .count()
+        self.problems.iter().map(RowProblem::rows_skipped).sum()
     }
 
     /// One line per problem: `FILE: row R, column "C": … ; row skipped`.

@@ -131,6 +131,18 @@ pub struct RowProblem {
     pub swallowed_lines: Vec<usize>,
 }
 
+impl RowProblem {
+    /// Rows of the file this problem kept out of the read: the row itself when it was
+    /// skipped, plus the lines a broken quote swallowed into it; 0 when the row was read.
+    pub fn rows_skipped(&self) -> usize {
+        if self.outcome == ProblemOutcome::RowSkipped {
+            1 + self.swallowed_lines.len()
+        } else {
+            0
+        }
+    }
+}
+
 /// The longest [`RowProblem::value`], in characters (an ellipsis marks a cut).
 pub const VALUE_CHARS: usize = 60;
 
