@@ -578,9 +578,9 @@ proptest::proptest! {
     }
 }
 
-/// A full read with broken rows is not complete: the clients of skipped rows (and the rows a
-/// quote swallowed) would look deleted, so no delete is proposed and a pending change of such
-/// a client is not replaced.
+/// A full read with broken rows: the clients of skipped rows whose id is readable (the row a
+/// quote opened in, the rows it swallowed) are in the file, so never a delete; a skipped row
+/// whose client id is unreadable makes the read incomplete, so no delete is proposed at all.
 #[test]
 fn a_full_read_with_skipped_rows_proposes_no_delete() {
     let dir = tempfile::tempdir().unwrap();
@@ -598,6 +598,7 @@ fn a_full_read_with_skipped_rows_proposes_no_delete() {
             contact("ghl7", "עדי", "adi@example.com"),
             contact("ghl8", "גל", "gal@example.com"),
             contact("ghl9", "נועם", "noam@example.com"),
+            contact("ghl10", "ליאור", "lior@example.com"),
         ])
         .unwrap();
     for (client, contact) in [
@@ -605,6 +606,7 @@ fn a_full_read_with_skipped_rows_proposes_no_delete() {
         ("300007", "ghl7"),
         ("300008", "ghl8"),
         ("300009", "ghl9"),
+        ("300010", "ghl10"),
     ] {
         store.put_link(client, contact).unwrap();
     }
@@ -638,10 +640,51 @@ fn a_full_read_with_skipped_rows_proposes_no_delete() {
         summary
             .problems
             .iter()
-            .any(|p| p.contains("not proposing 3 deletes") && p.contains("not a complete read")),
+            .any(|p| p.contains("not proposing 1 deletes") && p.contains("not a complete read")),
         "{:?}",
         summary.problems
     );
+
+    let swallowed: Vec<&str> = problems
+        .iter()
+        .flat_map(|p| p.client_ids.iter().map(String::as_str))
+        .collect();
+    // Rows 4 and 7 have a wrong cell count but readable ids; row 8's quote swallowed 2 rows.
+    assert_eq!(
+        swallowed,
+        ["300003", "300006", "300007", "300008", "300009"]
+    );
+
+    // Without the row whose id is unreadable, every skipped row's client is known: only the
+    // client really absent (300010) is a delete.
+    let text = broken_file()
+        .lines()
+        .filter(|l| !l.starts_with("30O002"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    std::fs::write(&file, text).unwrap();
+    let (summary, _, _) = import_export_file(
+        &store,
+        &file,
+        &ExportOptions {
+            full: true,
+            ..Default::default()
+        },
+        &Mapping::default(),
+        &ImportOptions {
+            allow_mass_delete: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let deleted: Vec<String> = store
+        .changes()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == bmby_ghl::domain::ChangeKind::Delete)
+        .map(|c| c.client_id)
+        .collect();
+    assert_eq!(deleted, ["300010"], "{summary:?}");
 
     // The same file without its broken rows is complete: the missing clients are deletes.
     let whole = broken_file()
@@ -666,4 +709,13 @@ fn a_full_read_with_skipped_rows_proposes_no_delete() {
     .unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(summary.new_changes.get("delete"), Some(&3), "{summary:?}");
+    assert_eq!(
+        store
+            .changes()
+            .unwrap()
+            .iter()
+            .filter(|c| c.kind == bmby_ghl::domain::ChangeKind::Delete)
+            .count(),
+        4
+    );
 }

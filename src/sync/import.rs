@@ -27,10 +27,12 @@ pub struct ImportOptions {
     /// Propose deletes even when a full read lacks many linked clients (see
     /// [`MASS_DELETE_MIN`]); without it such a read proposes no delete at all.
     pub allow_mass_delete: bool,
-    /// Rows of the file that were skipped as broken (their clients, and the rows a broken
-    /// quote swallowed, are unknown): a full read with any is not complete and proposes no
-    /// delete, whatever `allow_mass_delete` says.
+    /// Rows of the file skipped as broken whose client id could not be read: a full read with
+    /// any is not complete and proposes no delete, whatever `allow_mass_delete` says.
     pub skipped_rows: usize,
+    /// Client ids of rows skipped as broken (the row's own, and those a broken quote
+    /// swallowed): present in the file, so never a delete, and their changes are left alone.
+    pub skipped_clients: Vec<String>,
 }
 
 /// A full read that would delete more than this many contacts *and* more than a fifth of the
@@ -683,7 +685,7 @@ impl<'a> Importer<'a> {
         if self.opts.full {
             let mut deletes = Vec::new();
             for (client_id, contact_id) in &self.links {
-                if self.seen.contains(client_id) {
+                if self.seen.contains(client_id) || self.opts.skipped_clients.contains(client_id) {
                     continue;
                 }
                 // A contact another client is linked to too is not this client's to delete.
@@ -704,9 +706,9 @@ impl<'a> Importer<'a> {
                 deletes.len() > MASS_DELETE_MIN && deletes.len() * 5 > self.links.len();
             if self.opts.skipped_rows > 0 && !deletes.is_empty() {
                 self.summary.problems.push(format!(
-                    "not proposing {} deletes: {} broken row(s) of this file were skipped, so it \
-                     is not a complete read (a skipped client would look deleted). Fix the rows \
-                     named above and import the file again.",
+                    "not proposing {} deletes: {} broken row(s) of this file were skipped without \
+                     a readable client id, so it is not a complete read (a skipped client would \
+                     look deleted). Fix the rows named above and import the file again.",
                     deletes.len(),
                     self.opts.skipped_rows
                 ));
@@ -789,8 +791,14 @@ pub fn import_export_file(
     importer.opts.skipped_rows = read
         .problems
         .iter()
-        .map(crate::bmby::export::RowProblem::rows_skipped)
+        .map(crate::bmby::export::RowProblem::unknown_skipped)
         .sum();
+    importer.opts.skipped_clients = read
+        .problems
+        .iter()
+        .filter(|p| p.rows_skipped() > 0)
+        .flat_map(|p| p.client_ids.iter().cloned())
+        .collect();
     release_free_memory();
     let summary = feed_in_chunks(importer, read.clients)?;
     if !opts.dry_run {

@@ -290,10 +290,16 @@ fn swallowed_rows(table: &Table<'_>, at: &RecordAt, cells: &[Cell]) -> Option<Ro
             ),
         )
     };
+    let own_id = id_col
+        .and_then(|c| cells.get(c))
+        .and_then(|c| c.text.as_deref())
+        .map(|t| t.trim().to_owned())
+        .filter(|i| super::checks::client_id_problem(i).is_none());
     let mut p =
         RowProblem::new(at.row, column, kind, ProblemOutcome::RowSkipped, message).with_value(text);
     p.line = Some(at.line);
     p.swallowed_lines = swallowed;
+    p.client_ids = own_id.into_iter().chain(ids).collect();
     Some(p)
 }
 

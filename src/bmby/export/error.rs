@@ -129,6 +129,11 @@ pub struct RowProblem {
     /// csv only: the file lines a broken quote swallowed into this row (they are not read).
     #[serde(default)]
     pub swallowed_lines: Vec<usize>,
+    /// The client ids of the rows this problem kept out of the read, where they could be
+    /// read (the row's own, and those of swallowed lines); may be fewer than
+    /// [`RowProblem::rows_skipped`].
+    #[serde(default)]
+    pub client_ids: Vec<String>,
 }
 
 impl RowProblem {
@@ -140,6 +145,12 @@ impl RowProblem {
         } else {
             0
         }
+    }
+
+    /// Skipped rows whose client is not known (no readable client id): a full read with any
+    /// cannot tell which linked clients are really gone.
+    pub fn unknown_skipped(&self) -> usize {
+        self.rows_skipped().saturating_sub(self.client_ids.len())
     }
 }
 
@@ -180,6 +191,7 @@ impl RowProblem {
             value: None,
             line: None,
             swallowed_lines: Vec::new(),
+            client_ids: Vec::new(),
         }
     }
 

@@ -189,6 +189,15 @@ impl<'a> Table<'a> {
                 .join(&char::from(delimiter).to_string()),
         );
         p.line = Some(line);
+        // The row's client, when its id cell reads as one: it is in the file, only broken.
+        p.client_ids = self
+            .id_col()
+            .and_then(|c| cells.get(c))
+            .and_then(|c| c.text.as_deref())
+            .map(|t| t.trim().to_owned())
+            .filter(|i| checks::client_id_problem(i).is_none())
+            .into_iter()
+            .collect();
         Some(p)
     }
 
