@@ -324,3 +324,47 @@ fn a_withdrawn_hand_edit_is_neither_approved_nor_put_back() {
         ChangeState::Pending
     );
 }
+
+/// A candidate that carries another Bmby client's id in its client id custom field, with no
+/// link record (ids typed in GHL, or a seed): the question says the choice writes over it.
+#[test]
+fn the_preview_names_a_client_id_the_contact_carries_without_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), "loc").unwrap();
+    s.put_custom_fields(&[bmby_ghl::domain::CustomFieldDef {
+        id: "cfBmbyId".into(),
+        name: "Bmby Client ID".into(),
+        field_key: "contact.bmby_client_id".into(),
+        data_type: "TEXT".into(),
+        picklist_options: vec![],
+    }])
+    .unwrap();
+    let mut a = contact("ghlA", "Yossi", "yossi@example.com", "+972501234567", &[]);
+    a.custom_fields = vec![bmby_ghl::domain::CustomFieldValue {
+        id: "cfBmbyId".into(),
+        value_json: "\"194100\"".into(),
+    }];
+    let b = contact("ghlB", "Ann", "ann@example.com", "+15550100001", &[]);
+    s.put_contacts(&[a, b]).unwrap();
+    let mut v = read().pop().unwrap();
+    v.values.insert("client_id".into(), "104".into());
+    import_clients(&s, vec![v], &mapping(), &ImportOptions::default()).unwrap();
+    let amb = s
+        .changes()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.client_id == "104")
+        .unwrap();
+    assert_eq!(amb.kind, ChangeKind::Ambiguous);
+    let p = review::choice_preview(&s, amb.id, Some("ghlA")).unwrap();
+    assert_eq!(p.carries_client.as_deref(), Some("194100"), "{p:?}");
+    assert!(
+        p.link_warnings().iter().any(|w| w
+            == "GHL contact ghlA carries Bmby client id 194100 in its custom field — choosing it replaces it with 104"),
+        "{:?}",
+        p.link_warnings()
+    );
+    // The other candidate carries none.
+    let p = review::choice_preview(&s, amb.id, Some("ghlB")).unwrap();
+    assert_eq!(p.carries_client, None);
+}

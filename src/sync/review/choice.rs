@@ -77,6 +77,9 @@ pub struct ChoicePreview {
     /// The contact this Bmby client is linked to now, when the choice replaces that link
     /// (a link to a contact no longer in the cache).
     pub replaces_link: Option<String>,
+    /// Another Bmby client id the chosen contact carries in its Bmby client id custom field
+    /// (cached), with no link record: the choice's update writes this client's id over it.
+    pub carries_client: Option<String>,
 }
 
 impl ChoicePreview {
@@ -135,6 +138,12 @@ impl ChoicePreview {
             out.push(format!(
                 "Bmby client {} is linked to GHL contact {l} (no longer in the cache) — {replaces} that link",
                 self.client_id
+            ));
+        }
+        if let Some(other) = &self.carries_client {
+            out.push(format!(
+                "GHL contact {} carries Bmby client id {other} in its custom field — {replaces} it with {}",
+                c.contact_id, self.client_id
             ));
         }
         out
@@ -196,6 +205,7 @@ pub fn choice_preview(
         candidate: None,
         linked_clients: Vec::new(),
         replaces_link: None,
+        carries_client: None,
     };
     if let Some(cid) = contact_id {
         p.candidate = Some(candidate(&c, cid)?);
@@ -210,6 +220,21 @@ pub fn choice_preview(
             .get(&c.client_id)
             .filter(|l| *l != cid && !c.client_id.is_empty())
             .cloned();
+        // The contact may name a Bmby client in its client id custom field without a link
+        // record (ids typed in GHL, or written by another tool): the choice overwrites it.
+        let field = c
+            .fields
+            .iter()
+            .find(|f| f.source_field == "client_id")
+            .and_then(|f| f.field.strip_prefix("customFields."));
+        if let (Some(field), Some(contact)) = (field, store.contact(cid)?) {
+            p.carries_client = contact
+                .custom_fields
+                .iter()
+                .find(|v| v.id == field)
+                .map(|v| crate::sanitize::clean_line(&v.display()).trim().to_owned())
+                .filter(|v| !v.is_empty() && *v != c.client_id && !p.linked_clients.contains(v));
+        }
     }
     Ok(p)
 }
