@@ -368,3 +368,29 @@ fn the_preview_names_a_client_id_the_contact_carries_without_a_link() {
     let p = review::choice_preview(&s, amb.id, Some("ghlB")).unwrap();
     assert_eq!(p.carries_client, None);
 }
+
+/// Choosing a contact moves its link from another client whose approved update of that
+/// contact is still queued: that update goes back to pending and says why (it was approved
+/// while the contact was its client's), so one client's data is not sent over the other's.
+#[test]
+fn a_moved_link_sends_the_other_clients_queued_change_back_to_review() {
+    let (_d, s, id) = setup();
+    let other = s
+        .changes()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.client_id == "102")
+        .unwrap();
+    assert_eq!(other.contact_id.as_deref(), Some("ghlB"));
+    review::approve(&s, other.id).unwrap();
+    review::resolve(&s, id, Some("ghlB")).unwrap();
+    let o = s.change(other.id).unwrap().unwrap();
+    assert_eq!(o.state, ChangeState::Pending);
+    assert!(
+        o.warnings.iter().any(|w| w.contains(&format!(
+            "GHL contact ghlB is now linked to Bmby client 104 (change #{id})"
+        ))),
+        "{:?}",
+        o.warnings
+    );
+}

@@ -304,9 +304,40 @@ pub fn resolve(store: &Store, id: u64, contact_id: Option<&str>) -> Result<Chang
             &[(c.client_id.clone(), cid.to_owned())],
             &preview.linked_clients,
         )?;
+        review_again_after_move(store, cid, &c, &preview.linked_clients)?;
         store.flush()?;
     }
     Ok(c)
+}
+
+/// A choice moved contact `cid`'s link from the clients in `moved_from` to `chosen`'s client:
+/// their changes still queued to write to `cid` (pending or approved, not yet sent) were made
+/// when the contact was theirs. An approved one goes back to pending, and each says why, so a
+/// person reviews it again before one client's data is written over the other's.
+fn review_again_after_move(
+    store: &Store,
+    cid: &str,
+    chosen: &Change,
+    moved_from: &[String],
+) -> Result<(), ReviewError> {
+    for other in moved_from {
+        let Some(mut o) = store.change_for_client(other)? else {
+            continue;
+        };
+        let queued = matches!(o.state, ChangeState::Pending | ChangeState::Approved);
+        if !queued || o.contact_id.as_deref() != Some(cid) || o.id == chosen.id {
+            continue;
+        }
+        o.state = ChangeState::Pending;
+        o.warnings.push(format!(
+            "GHL contact {cid} is now linked to Bmby client {} (change #{}): review this change \
+             again before it writes Bmby client {other}'s data to that contact",
+            chosen.client_id, chosen.id
+        ));
+        o.updated_at = jiff::Timestamp::now().to_string();
+        store.put_change(&o)?;
+    }
+    Ok(())
 }
 
 /// The tags a Bmby change proposes for an existing contact: the contact's own tags, then each
