@@ -273,7 +273,7 @@ fn delete_change(
         fingerprint: fingerprint(ChangeKind::Delete, Some(contact_id), &[], &[]),
         fields,
         base_date_updated: c.date_updated.clone(),
-        origin: "a full read that lacked the client".into(),
+        origin: "full read (client absent)".into(),
         warnings: vec![format!(
             "Bmby client {client_id} is linked to this contact but absent from the full read"
         )],
