@@ -113,6 +113,10 @@ async fn journal_text_then_revert_approve_apply_puts_ghl_back() {
         "{journal}"
     );
     assert!(
+        journal.contains("Times are Israel time (Asia/Jerusalem)."),
+        "{journal}"
+    );
+    assert!(
         journal
             .split_whitespace()
             .all(|w| w.parse::<jiff::Timestamp>().is_err()),

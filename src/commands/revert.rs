@@ -32,6 +32,9 @@ pub(super) fn journal_cmd(paths: &Paths, settings: &Settings, as_json: bool) -> 
             outln!("    (no revert: {why})");
         }
     }
+    if !journal.is_empty() {
+        outln!("Times are {} (Asia/Jerusalem).", crate::clock::ISRAEL);
+    }
     Ok(0)
 }
 

@@ -258,6 +258,10 @@ fn route(c: &Change) -> String {
             format!("{ghl} → {client} ({op})")
         }
         Target::Ghl if c.origin == crate::domain::LOCAL_ORIGIN => format!("local edit → {ghl}"),
+        // A revert of a hand edit (or of a contact no Bmby client is linked to) has no client.
+        Target::Ghl if c.client_id.is_empty() => {
+            format!("{} → {ghl}", crate::sanitize::clean_line(&c.origin))
+        }
         Target::Ghl => format!("Bmby client {} → {ghl}", c.client_id),
     }
 }
