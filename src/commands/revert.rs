@@ -75,11 +75,7 @@ pub(super) fn revert_cmd(
             .unwrap_or_default()
     );
     for f in &c.fields {
-        let v = |v: &Option<String>| match v {
-            None => "(empty)".to_owned(),
-            Some(s) if f.field == "dueDate" => jtext::israel_time(s),
-            Some(s) => clean(s),
-        };
+        let v = |v: &Option<String>| jtext::shown(v.as_deref());
         outln!(
             "    {}: {} → {}",
             clean(&f.label),

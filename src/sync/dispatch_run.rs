@@ -88,11 +88,6 @@ pub async fn dispatch_all_each(
     stop: &AtomicBool,
     on_done: impl FnMut(&Change, ChangeState),
 ) -> Result<DispatchRun, DispatchError> {
-    let queued: Vec<u64> = store
-        .changes()?
-        .into_iter()
-        .filter(|c| c.state.is_queued())
-        .map(|c| c.id)
-        .collect();
+    let queued = super::dispatch::runner::queued_ids(store)?;
     dispatch_each(client, bmby, store, &queued, stop, on_done).await
 }

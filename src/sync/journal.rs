@@ -145,16 +145,14 @@ pub fn describe(
     }
 }
 
-/// When `at` (RFC 3339) was, as Israel time `YYYY-MM-DD HH:MM:SS`; unreadable text as it is.
+/// When `at` (RFC 3339) was, as Israel time `YYYY-MM-DD HH:MM` ([`crate::clock::value`]);
+/// unreadable text as it is, on one line.
 pub fn israel_time(at: &str) -> String {
-    match at.parse::<jiff::Timestamp>() {
-        Ok(t) => crate::clock::human(t),
-        Err(_) => crate::sanitize::clean_line(at),
-    }
+    shown(Some(at))
 }
 
 /// A value for people: one line, instants (a task's `dueDate`) in Israel time, `(empty)`.
-fn shown(_field: &str, v: Option<&str>) -> String {
+pub fn shown(v: Option<&str>) -> String {
     match v {
         None => "(empty)".into(),
         Some(s) => crate::clock::value(&crate::sanitize::clean_line(s)).into_owned(),
@@ -227,8 +225,8 @@ pub fn value_lines(e: &JournalEntry) -> Vec<String> {
             format!(
                 "{}: {} → {}",
                 crate::sanitize::clean_line(&v.label),
-                shown(&v.field, v.before.as_deref()),
-                shown(&v.field, v.after.as_deref())
+                shown(v.before.as_deref()),
+                shown(v.after.as_deref())
             )
         })
         .collect();

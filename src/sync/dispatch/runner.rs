@@ -45,14 +45,8 @@ pub async fn dispatch_all_with(
     bmby: Option<&BmbySoapClient>,
     store: &Store,
 ) -> Result<DispatchSummary, DispatchError> {
-    let queued: Vec<u64> = store
-        .changes()?
-        .into_iter()
-        .filter(|c| c.state.is_queued())
-        .map(|c| c.id)
-        .collect();
     let mut s = DispatchSummary::default();
-    for id in queued {
+    for id in queued_ids(store)? {
         match dispatch_one_with(client, bmby, store, id).await? {
             ChangeState::Applied => s.applied += 1,
             ChangeState::Conflict => s.conflicts += 1,
@@ -61,6 +55,16 @@ pub async fn dispatch_all_with(
         }
     }
     Ok(s)
+}
+
+/// The ids of every queued change (approved or in flight), oldest first: what a run sends.
+pub fn queued_ids(store: &Store) -> Result<Vec<u64>, StoreError> {
+    Ok(store
+        .changes()?
+        .into_iter()
+        .filter(|c| c.state.is_queued())
+        .map(|c| c.id)
+        .collect())
 }
 
 pub(crate) struct Ctx<'a> {
