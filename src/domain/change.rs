@@ -40,6 +40,9 @@ pub enum Subject {
     /// A note of the contact (`/contacts/{contactId}/notes/{id}`); no id before a create.
     /// Field: `body` (multi-line).
     Note { note_id: Option<String> },
+    /// A Contacts API operation that is neither a field edit nor a task or note (workflow,
+    /// campaign, followers, business, bulk tags, upsert): see [`super::op::ContactOp`].
+    Op { op: super::op::ContactOp },
 }
 
 impl Subject {
@@ -49,6 +52,7 @@ impl Subject {
             Subject::Contact => "contact",
             Subject::Task { .. } => "task",
             Subject::Note { .. } => "note",
+            Subject::Op { .. } => "operation",
         }
     }
 }
@@ -330,6 +334,7 @@ impl Change {
         let verb = self.kind.label();
         match (self.target, &self.subject) {
             (Target::Ghl, Subject::Contact) => verb.to_owned(),
+            (_, Subject::Op { op }) => op.describe(),
             (Target::Ghl, s) => format!("{verb} {}", s.label()),
             (Target::Bmby, Subject::Contact) => "Bmby: insert client".to_owned(),
             (Target::Bmby, Subject::Task { .. }) => "Bmby: new task".to_owned(),

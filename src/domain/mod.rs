@@ -4,6 +4,7 @@ pub mod activity;
 pub mod change;
 pub mod contact;
 pub mod custom_field;
+pub mod op;
 
 pub use activity::{Appointment, Note, Task};
 pub use change::{
@@ -12,3 +13,4 @@ pub use change::{
 };
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
+pub use op::{ContactOp, Named};

@@ -10,7 +10,8 @@
 //! - [`create`]: contact creates (look-ups before sending, unknown outcomes resolved, matches
 //!   to someone else held for review);
 //! - [`contact`]: contact updates and deletes;
-//! - [`activity`]: tasks and notes; [`bmby`]: write-back to Bmby.
+//! - [`activity`]: tasks and notes; [`ops`]: workflows, campaigns, followers, business, bulk
+//!   tags, upsert; [`bmby`]: write-back to Bmby.
 //!
 //! 400/403/422 fail at once with GHL's words; 429, 5xx and dropped connections of idempotent
 //! requests are retried by the client (with pacing from the rate-limit headers) before a change
@@ -21,6 +22,7 @@ pub mod activity;
 pub mod bmby;
 pub mod contact;
 pub mod create;
+pub mod ops;
 pub mod planner;
 pub mod requests;
 pub mod runner;

@@ -22,6 +22,9 @@ pub enum Job {
     /// Propose writing the GHL tasks and notes of linked contacts back to Bmby
     /// ([`super::writeback::propose_writeback`]); needs a Bmby SOAP login.
     ProposeWriteback,
+    /// Fetch the location's workflows, campaigns, users and businesses into the cache
+    /// ([`super::ops::ListKind`]); answered by [`SyncEvent::ListsLoaded`].
+    FetchLists,
 }
 
 /// What a finished pull did.
@@ -84,6 +87,11 @@ pub enum SyncEvent {
         contact_id: String,
     },
     CustomFieldsLoaded,
+    /// The lists of [`Job::FetchLists`] are in the cache (those GHL refused are named in
+    /// `errors`, e.g. a missing scope).
+    ListsLoaded {
+        errors: Vec<String>,
+    },
     /// The budget from the last response's `X-RateLimit-*` headers.
     RateLimit(RateBudget),
     /// Waiting before a retry (429, 5xx, dropped connection): `attempt` of `max`, waiting `wait_ms`.

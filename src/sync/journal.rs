@@ -55,7 +55,7 @@ fn was_sent(sent: &[String], field: &str) -> bool {
 /// A task's title or a note's first line, for naming the record.
 fn record_name(change: &Change, before: &ReadBefore) -> Option<String> {
     let field = match change.subject {
-        Subject::Contact => return None,
+        Subject::Contact | Subject::Op { .. } => return None,
         Subject::Task { .. } => "title",
         Subject::Note { .. } => "body",
     };
@@ -207,7 +207,7 @@ pub fn who_line(e: &JournalEntry) -> Option<String> {
         let id = match &e.subject {
             Subject::Task { task_id } => task_id.as_deref(),
             Subject::Note { note_id } => note_id.as_deref(),
-            Subject::Contact => None,
+            Subject::Contact | Subject::Op { .. } => None,
         };
         if let Some(id) = id {
             s.push_str(&format!(" ({id})"));

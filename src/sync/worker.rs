@@ -170,6 +170,10 @@ async fn run(
                     );
                 });
             }
+            Job::FetchLists => {
+                // Filled in by the operations work: fetch and cache the lists.
+                let _ = events.send(SyncEvent::ListsLoaded { errors: Vec::new() });
+            }
             Job::FetchCustomFields => {
                 let (client, store, events) = (client.clone(), store.clone(), events.clone());
                 tokio::spawn(async move {

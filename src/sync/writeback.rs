@@ -192,6 +192,8 @@ pub async fn propose_writeback(
             Subject::Task { .. } => s.tasks += 1,
             Subject::Note { .. } => s.notes += 1,
             Subject::Contact => s.inserts += 1,
+            // Write-backs never propose GHL operations.
+            Subject::Op { .. } => continue,
         }
         let id = if opts.dry_run {
             0

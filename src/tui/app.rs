@@ -1190,6 +1190,11 @@ impl App {
                     Err(e) => self.status.error = Some(format!("custom fields: {e}")),
                 }
             }
+            SyncEvent::ListsLoaded { errors } => {
+                if let Some(e) = errors.first() {
+                    self.status.error = Some(e.clone());
+                }
+            }
             SyncEvent::RateLimit(b) => self.status.rate = Some(b),
             SyncEvent::Retrying {
                 what,

@@ -236,6 +236,7 @@ fn route(c: &Change) -> String {
     use crate::domain::{Subject, Target};
     let record = match &c.subject {
         Subject::Contact => String::new(),
+        Subject::Op { op } => format!(", {}", op.describe()),
         Subject::Task { task_id } => {
             format!(", task {}", task_id.as_deref().unwrap_or("(new)"))
         }
@@ -251,7 +252,7 @@ fn route(c: &Change) -> String {
     match c.target {
         Target::Bmby => {
             let (client, op) = match c.subject {
-                Subject::Contact => ("new Bmby client".to_owned(), "Insert"),
+                Subject::Contact | Subject::Op { .. } => ("new Bmby client".to_owned(), "Insert"),
                 Subject::Task { .. } => (format!("Bmby client {}", c.client_id), "NewTask Task"),
                 Subject::Note { .. } => (format!("Bmby client {}", c.client_id), "NewTask Comment"),
             };
