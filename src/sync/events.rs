@@ -25,6 +25,10 @@ pub enum Job {
     /// Fetch the location's workflows, campaigns, users and businesses into the cache
     /// ([`super::ops::ListKind`]); answered by [`SyncEvent::ListsLoaded`].
     FetchLists,
+    /// The ids of the contacts associated with a business
+    /// (`GET /contacts/business/{businessId}`, every page); answered by
+    /// [`SyncEvent::BusinessContacts`].
+    FetchBusinessContacts { business_id: String },
 }
 
 /// What a finished pull did.
@@ -91,6 +95,12 @@ pub enum SyncEvent {
     /// `errors`, e.g. a missing scope).
     ListsLoaded {
         errors: Vec<String>,
+    },
+    /// The contacts of a business ([`Job::FetchBusinessContacts`]), or why they could not be
+    /// read.
+    BusinessContacts {
+        business_id: String,
+        contact_ids: Result<Vec<String>, String>,
     },
     /// The budget from the last response's `X-RateLimit-*` headers.
     RateLimit(RateBudget),

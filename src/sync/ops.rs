@@ -91,3 +91,86 @@ pub fn propose(store: &Store, p: Proposal) -> Result<Change, StoreError> {
     store.flush()?;
     Ok(c)
 }
+
+/// Fetches every list of [`ListKind::ALL`] from GHL into the cache: for each, how many items it
+/// has, or GHL's error (a missing scope names the scope). Filled in by the operations work.
+pub async fn refresh_lists(
+    _client: &crate::ghl::GhlClient,
+    _store: &Store,
+) -> Vec<(ListKind, Result<usize, crate::ghl::GhlError>)> {
+    Vec::new()
+}
+
+/// Why a name did not pick one item of a list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PickError {
+    #[error("no {what} matches \"{query}\"")]
+    None { what: &'static str, query: String },
+    #[error("\"{query}\" matches several {what}: {}", names.join(", "))]
+    Several {
+        what: &'static str,
+        query: String,
+        names: Vec<String>,
+    },
+}
+
+/// The item of `list` that `query` names: its id, or its name (case-insensitive) exactly, else
+/// the only name containing it. `what` names the list in errors (`workflows`).
+/// Errors: nothing matches, or several names contain `query` and none equals it.
+pub fn find_named<'a>(
+    list: &'a [Named],
+    query: &str,
+    what: &'static str,
+) -> Result<&'a Named, PickError> {
+    let q = query.trim().to_lowercase();
+    if let Some(n) = list
+        .iter()
+        .find(|n| n.id == query.trim() || n.name.to_lowercase() == q)
+    {
+        return Ok(n);
+    }
+    let hits: Vec<&Named> = list
+        .iter()
+        .filter(|n| n.name.to_lowercase().contains(&q))
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(one),
+        [] => Err(PickError::None {
+            what,
+            query: query.to_owned(),
+        }),
+        many => Err(PickError::Several {
+            what,
+            query: query.to_owned(),
+            names: many.iter().map(|n| n.name.clone()).collect(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(id: &str, name: &str) -> Named {
+        Named {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn find_named_prefers_exact_then_unique_substring() {
+        let l = vec![n("w1", "Nurture"), n("w2", "Nurture 2"), n("w3", "Welcome")];
+        assert_eq!(find_named(&l, "nurture", "workflows").unwrap().id, "w1");
+        assert_eq!(find_named(&l, "w3", "workflows").unwrap().name, "Welcome");
+        assert_eq!(find_named(&l, "welc", "workflows").unwrap().id, "w3");
+        assert!(matches!(
+            find_named(&l, "urt", "workflows"),
+            Err(PickError::Several { .. })
+        ));
+        assert!(matches!(
+            find_named(&l, "zzz", "workflows"),
+            Err(PickError::None { .. })
+        ));
+    }
+}

@@ -174,6 +174,13 @@ async fn run(
                 // Filled in by the operations work: fetch and cache the lists.
                 let _ = events.send(SyncEvent::ListsLoaded { errors: Vec::new() });
             }
+            Job::FetchBusinessContacts { business_id } => {
+                // Filled in by the operations work.
+                let _ = events.send(SyncEvent::BusinessContacts {
+                    business_id,
+                    contact_ids: Err("not available yet".into()),
+                });
+            }
             Job::FetchCustomFields => {
                 let (client, store, events) = (client.clone(), store.clone(), events.clone());
                 tokio::spawn(async move {

@@ -1195,6 +1195,7 @@ impl App {
                     self.status.error = Some(e.clone());
                 }
             }
+            SyncEvent::BusinessContacts { .. } => {}
             SyncEvent::RateLimit(b) => self.status.rate = Some(b),
             SyncEvent::Retrying {
                 what,
