@@ -370,6 +370,7 @@ impl Change {
             && self.kind == ChangeKind::Update
             && self.fields.is_empty()
             && self.origin == LOCAL_ORIGIN
+            && !matches!(self.subject, Subject::Op { .. })
     }
 
     /// The state as people read it: `withdrawn` for a withdrawn hand edit

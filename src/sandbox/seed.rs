@@ -85,6 +85,15 @@ fn group_by_contact(items: &[Value], location_id: &str) -> HashMap<String, Vec<V
     m
 }
 
+/// The seeded business the `i`th demo contact belongs to, if any.
+fn demo_business(i: usize) -> Option<&'static str> {
+    if i % 45 != 7 {
+        return None;
+    }
+    let b = super::lists::BUSINESSES;
+    Some(b[(i / 45) % 2.min(b.len())].0)
+}
+
 /// Build the store for `seed`.
 pub fn load(seed: &Seed, location_id: &str) -> io::Result<Store> {
     let mut store = Store::default();
@@ -92,8 +101,13 @@ pub fn load(seed: &Seed, location_id: &str) -> io::Result<Store> {
         Seed::Empty => {}
         Seed::Demo => {
             let d = demo()?;
-            for c in &d.contacts {
-                if let Value::Object(o) = relocate(c.clone(), location_id) {
+            for (i, c) in d.contacts.iter().enumerate() {
+                if let Value::Object(mut o) = relocate(c.clone(), location_id) {
+                    // Some contacts belong to a seeded business (every 45th: 12 contacts for
+                    // each of the first two), so filtering by a business shows something.
+                    if let Some(b) = demo_business(i) {
+                        o.entry("businessId").or_insert(Value::String(b.into()));
+                    }
                     store.upsert(StoredContact::new(o, location_id));
                 }
             }
