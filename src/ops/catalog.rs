@@ -213,7 +213,9 @@ pub const CATALOG: &[Operation] = &[
         reach(&["contact.workflow_remove"], &["workflow-remove"], &["apply"])),
     op("create-contact", "create-contact", "POST", "/contacts/", W, true,
         "new contact (looked up first: never a duplicate)",
-        reach(&[], &["create-contact"], &["apply (Bmby imports)"])),
+        left_out(&["import", "bmby pull", "apply"], "created from Bmby clients (import or bmby pull, then apply), \
+            whose look-up before sending keeps a create from duplicating a contact and links it to \
+            its client; without a Bmby client, op upsert creates one if missing")),
     op("get-contacts", "get-contacts", "GET", "/contacts/", R, false,
         "list contacts (deprecated)",
         left_out(&[], "deprecated by GHL: use search (POST /contacts/search), which sync and op search use")),
