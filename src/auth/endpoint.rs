@@ -33,12 +33,18 @@ pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8976/callback";
 /// Scopes the product uses (ghl-api.md §2.3): reading contacts with their tasks, notes and
 /// appointments (`contacts.readonly`), writing approved changes (`contacts.write`), the
 /// custom-field definitions (`locations/customFields.readonly`) and the location's name
-/// (`locations.readonly`).
+/// (`locations.readonly`), and the lists contact operations are chosen from: workflows
+/// (`workflows.readonly`), campaigns (`campaigns.readonly`), businesses
+/// (`businesses.readonly`) and users, for followers (`users.readonly`).
 pub const SCOPES: &[&str] = &[
     "contacts.readonly",
     "contacts.write",
     "locations.readonly",
     "locations/customFields.readonly",
+    "workflows.readonly",
+    "campaigns.readonly",
+    "businesses.readonly",
+    "users.readonly",
 ];
 
 /// The scopes without `contacts.write` (`auth login --read-only`).

@@ -30,13 +30,16 @@ pub enum ApiFamily {
     Locations,
     /// Calendars (appointments, events): `2021-04-15`.
     Calendars,
+    /// Workflows (`GET /workflows/`), campaigns (`GET /campaigns/`), businesses
+    /// (`GET /businesses/`), users (`GET /users/`): `2021-07-28` (each spec file's `Version`).
+    Lists,
 }
 
 impl ApiFamily {
     /// The `Version` header value.
     pub fn version(self) -> &'static str {
         match self {
-            ApiFamily::Contacts | ApiFamily::Locations => "2021-07-28",
+            ApiFamily::Contacts | ApiFamily::Locations | ApiFamily::Lists => "2021-07-28",
             ApiFamily::Calendars => "2021-04-15",
         }
     }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod client;
 pub mod error;
 pub mod location;
+pub mod op_writes;
 pub mod ratelimit;
 pub mod scopes;
 pub mod secret;
@@ -21,6 +22,7 @@ pub use client::{
     DEFAULT_BASE_URL,
 };
 pub use error::{ErrorKind, GhlError};
+pub use op_writes::{BulkTagResult, BulkTagsAnswer};
 pub use ratelimit::{interactive, Priority, RateBudget, RateLimiter};
 pub use secret::Secret;
 pub use write::{GhlRequest, WriteClass};

@@ -40,7 +40,7 @@ pub struct GhlRequest {
 }
 
 impl GhlRequest {
-    fn new(method: Method, segments: &[&str], class: WriteClass) -> GhlRequest {
+    pub(crate) fn new(method: Method, segments: &[&str], class: WriteClass) -> GhlRequest {
         GhlRequest {
             method,
             segments: segments.iter().map(|s| (*s).to_owned()).collect(),
@@ -51,7 +51,7 @@ impl GhlRequest {
         }
     }
 
-    fn with_body(mut self, body: Value) -> GhlRequest {
+    pub(crate) fn with_body(mut self, body: Value) -> GhlRequest {
         self.body = Some(body);
         self
     }

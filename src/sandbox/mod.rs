@@ -17,6 +17,9 @@
 //! | `GET /contacts/{id}/appointments` | `{"events":[GetEventSchema]}` |
 //! | `GET /locations/{locationId}/customFields?model=` | `{"customFields":[CustomFieldSchema]}` |
 //! | `GET /locations/{locationId}` | `{"location": GetLocationByIdSchema}` (id, name, companyId, timezone, `settings.allowDuplicateContact`) |
+//! | workflows, campaigns, followers, bulk business, bulk tags, business contacts | see [`ops`] |
+//! | `POST /contacts/upsert` | `{"new":bool,"contact":Contact}`, see [`upsert`] |
+//! | `GET /workflows/`, `/campaigns/`, `/businesses/`, `/users/` | see [`lists`] |
 //!
 //! Besides, without the gate: the OAuth authorization page `GET /oauth/chooselocation` and the
 //! token endpoint `POST /oauth/token` (see [`oauth`]). Several locations can be served
@@ -39,13 +42,16 @@ mod faults;
 mod filters;
 mod gate;
 mod ids;
+mod lists;
 mod locations;
 pub mod oauth;
+mod ops;
 pub mod persist;
 mod ratelimit;
 mod search;
 mod seed;
 mod state;
+mod upsert;
 mod validate;
 pub mod writes;
 
@@ -305,6 +311,80 @@ impl Sandbox {
             .map(|c| Value::Object(c.doc.clone()))
     }
 
+    /// How many times an enrolment of `contact_id` in workflow `workflow_id` was carried out
+    /// (`POST /contacts/{contactId}/workflow/{workflowId}` that reached the handler): "exactly
+    /// once" is 1.
+    pub fn workflow_enrolments(&self, contact_id: &str, workflow_id: &str) -> u32 {
+        self.arrivals("workflow", contact_id, workflow_id)
+    }
+
+    /// How many times an enrolment of `contact_id` in campaign `campaign_id` was carried out.
+    pub fn campaign_enrolments(&self, contact_id: &str, campaign_id: &str) -> u32 {
+        self.arrivals("campaign", contact_id, campaign_id)
+    }
+
+    fn arrivals(&self, kind: &'static str, contact: &str, id: &str) -> u32 {
+        self.shared
+            .read()
+            .enrol_arrivals
+            .get(&(kind, contact.to_owned(), id.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The workflow ids contact `contact_id` is in now (an id twice when enrolled twice).
+    pub fn workflows_of(&self, contact_id: &str) -> Vec<String> {
+        self.shared
+            .read()
+            .enrolments
+            .get(contact_id)
+            .map(|e| e.workflows.clone())
+            .unwrap_or_default()
+    }
+
+    /// The campaign ids contact `contact_id` is in now.
+    pub fn campaigns_of(&self, contact_id: &str) -> Vec<String> {
+        self.shared
+            .read()
+            .enrolments
+            .get(contact_id)
+            .map(|e| e.campaigns.clone())
+            .unwrap_or_default()
+    }
+
+    /// How many times a bulk request at `path` (`/contacts/bulk/tags/update/add`,
+    /// `/contacts/bulk/business`) was carried out for `contact_id`.
+    pub fn bulk_arrivals(&self, path: &str, contact_id: &str) -> u32 {
+        self.shared
+            .read()
+            .bulk_arrivals
+            .get(&(path.to_owned(), contact_id.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The seeded lists' ids and names: `workflows`, `campaigns`, `businesses`, `users`.
+    pub fn list_names(&self, what: &str) -> Vec<(String, String)> {
+        let store = self.shared.read();
+        let l = &store.lists;
+        let items = match what {
+            "workflows" => &l.workflows,
+            "campaigns" => &l.campaigns,
+            "businesses" => &l.businesses,
+            "users" => &l.users,
+            _ => return Vec::new(),
+        };
+        items
+            .iter()
+            .map(|v| {
+                (
+                    v["id"].as_str().unwrap_or_default().to_owned(),
+                    v["name"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// Fault switches tests flip at runtime.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
@@ -480,6 +560,29 @@ fn location_router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/contacts/search", post(search::search_contacts))
         .route("/contacts/search/duplicate", get(writes::duplicate))
+        .route("/contacts/upsert", post(upsert::upsert))
+        .route("/contacts/bulk/business", post(ops::bulk_business))
+        .route("/contacts/bulk/tags/update/{kind}", post(ops::bulk_tags))
+        .route(
+            "/contacts/business/{business_id}",
+            get(ops::business_contacts),
+        )
+        .route(
+            "/contacts/{id}/workflow/{workflow_id}",
+            post(ops::workflow_add).delete(ops::workflow_remove),
+        )
+        .route(
+            "/contacts/{id}/campaigns/{campaign_id}",
+            post(ops::campaign_add).delete(ops::campaign_remove),
+        )
+        .route(
+            "/contacts/{id}/followers",
+            post(ops::followers_add).delete(ops::followers_remove),
+        )
+        .route("/workflows/", get(lists::workflows))
+        .route("/campaigns/", get(lists::campaigns))
+        .route("/businesses/", get(lists::businesses))
+        .route("/users/", get(lists::users))
         .route("/contacts/", post(writes::create_contact))
         .route(
             "/contacts/{id}",

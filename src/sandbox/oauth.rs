@@ -173,6 +173,14 @@ impl OAuthState {
         }
     }
 
+    /// An access token for `location` with exactly `scopes`, as if a person had signed in
+    /// granting them (for tests of scope refusals).
+    pub fn grant(&self, location: &str, scopes: &[&str]) -> String {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        let body = self.issue(&mut self.grants(), location, &scopes);
+        body["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
     fn issue(&self, g: &mut Grants, location: &str, scopes: &[String]) -> serde_json::Value {
         let life = *self
             .access_lifetime
@@ -390,6 +398,10 @@ pub async fn token(
 pub fn required_scope(method: &str, path: &str) -> Option<&'static str> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segs.as_slice() {
+        ["workflows", ..] if method == "GET" => Some("workflows.readonly"),
+        ["campaigns", ..] if method == "GET" => Some("campaigns.readonly"),
+        ["businesses", ..] if method == "GET" => Some("businesses.readonly"),
+        ["users", ..] if method == "GET" => Some("users.readonly"),
         ["contacts", "search", ..] => Some("contacts.readonly"),
         ["contacts", ..] if method == "GET" => Some("contacts.readonly"),
         ["contacts", ..] => Some("contacts.write"),

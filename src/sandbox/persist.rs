@@ -120,7 +120,12 @@ impl Sandbox {
         store.notes = w.notes.into_iter().collect();
         store.appointments = w.appointments.into_iter().collect();
         store.custom_fields = w.custom_fields;
-        self.shared.with_store_mut(|s| *s = store);
+        // The lists (workflows, campaigns, businesses, users) are not saved: they come from the
+        // seed every run.
+        self.shared.with_store_mut(|s| {
+            store.lists = std::mem::take(&mut s.lists);
+            *s = store
+        });
         Ok(true)
     }
 }

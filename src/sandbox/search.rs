@@ -156,7 +156,7 @@ fn run<'a>(all: &'a [StoredContact], req: &SearchRequest) -> (usize, Vec<&'a Sto
 }
 
 /// Convert a stored (GET-shaped) contact to the search-result shape.
-fn search_shape(c: &StoredContact, sort: &[SortKey]) -> Value {
+pub(super) fn search_shape(c: &StoredContact, sort: &[SortKey]) -> Value {
     let d = &c.doc;
     let mut o = Map::new();
     let copy = |o: &mut Map<String, Value>, from: &str, to: &str| {

@@ -16,7 +16,8 @@ use super::DEMO_LOCATION_ID;
 pub enum Seed {
     /// The embedded demo location: 540 contacts in full GHL shape (Hebrew, English and mixed
     /// names, hostile display strings), with tasks, notes, appointments and custom-field
-    /// definitions. `locationId`s are rewritten to the configured location.
+    /// definitions, and the seeded workflows, campaigns, businesses and users
+    /// ([`super::lists`]). `locationId`s are rewritten to the configured location.
     Demo,
     /// `contacts` simple contacts built in memory (deterministic ids and dates, no
     /// tasks/notes/appointments) plus the demo custom-field definitions. Groups of three
@@ -104,6 +105,7 @@ pub fn load(seed: &Seed, location_id: &str) -> io::Result<Store> {
                 .iter()
                 .map(|f| relocate(f.clone(), location_id))
                 .collect();
+            store.lists = super::lists::seeded(location_id);
         }
         Seed::Generated { contacts } => {
             store.contacts.reserve(*contacts);
@@ -116,6 +118,7 @@ pub fn load(seed: &Seed, location_id: &str) -> io::Result<Store> {
                 .iter()
                 .map(|f| relocate(f.clone(), location_id))
                 .collect();
+            store.lists = super::lists::seeded(location_id);
         }
     }
     Ok(store)

@@ -129,6 +129,24 @@ pub struct Store {
     pub notes: HashMap<String, Vec<Value>>,
     pub appointments: HashMap<String, Vec<Value>>,
     pub custom_fields: Vec<Value>,
+    /// The location's workflows, campaigns, businesses and users (see [`super::lists`]).
+    pub lists: super::lists::Lists,
+    /// Contact id → the workflows and campaigns it is enrolled in.
+    pub enrolments: HashMap<String, Enrolments>,
+    /// How many times each enrolment request was carried out, by
+    /// `(workflow|campaign, contact id, workflow|campaign id)`: what tests count for "exactly
+    /// once" (a second arrival enrols again in GHL).
+    pub enrol_arrivals: HashMap<(&'static str, String, String), u32>,
+    /// How many times a bulk request was carried out, by `(endpoint path, contact id)`.
+    pub bulk_arrivals: HashMap<(String, String), u32>,
+}
+
+/// The workflows and campaigns a contact is in (ids, in order of enrolment; a workflow added
+/// twice appears twice, as GHL may run it twice).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enrolments {
+    pub workflows: Vec<String>,
+    pub campaigns: Vec<String>,
 }
 
 impl Store {

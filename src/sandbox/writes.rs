@@ -82,12 +82,12 @@ fn unknown_props(body: &Map<String, Value>, allowed: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn phone_key(p: &str) -> String {
+pub(super) fn phone_key(p: &str) -> String {
     p.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
 /// The location's custom field ids and keys (`contact.budget`): what a write may name.
-fn known_custom_fields(sh: &Shared) -> Vec<String> {
+pub(super) fn known_custom_fields(sh: &Shared) -> Vec<String> {
     let store = sh.read();
     let mut out = Vec::new();
     for f in &store.custom_fields {
@@ -103,7 +103,7 @@ fn known_custom_fields(sh: &Shared) -> Vec<String> {
 /// Applies write fields to a stored document: `customFields` items `{id|key, field_value}` are
 /// merged into the read shape `{id, value}` (items naming no field in `known` are ignored, as
 /// GHL does); a field the `dropped_field` fault names is ignored.
-fn apply(
+pub(super) fn apply(
     doc: &mut Map<String, Value>,
     body: &Map<String, Value>,
     dropped: Option<&str>,

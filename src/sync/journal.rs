@@ -132,6 +132,11 @@ pub fn describe(
             },
         })
         .collect();
+    if let Subject::Op { op } = &change.subject {
+        if !matches!(op, crate::domain::ContactOp::Upsert) {
+            e.values = op_values(op, before);
+        }
+    }
     if is_delete && method(e) == "DELETE" {
         e.snapshot = match before {
             ReadBefore::Contact(c) => serde_json::from_str(&c.raw_json).ok(),
@@ -142,6 +147,63 @@ pub fn describe(
             )),
             ReadBefore::Nothing => None,
         };
+    }
+}
+
+/// The journal values of an operation's write: the workflow,
+/// campaign, followers, business or tags before and after, and for bulk writes the contact ids
+/// the body named (`contacts`). `before` may hold the business as cached (`business`).
+pub fn op_values(op: &crate::domain::ContactOp, before: &ReadBefore) -> Vec<JournalValue> {
+    use crate::domain::ContactOp as Op;
+    let v = |field: &str, before: Option<String>, after: Option<String>| JournalValue {
+        field: field.to_owned(),
+        label: field.to_owned(),
+        before,
+        after,
+    };
+    let names = |n: &[crate::domain::Named]| {
+        Some(
+            n.iter()
+                .map(|x| x.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    };
+    match op {
+        Op::WorkflowAdd { workflow, .. } => vec![v("workflow", None, Some(workflow.name.clone()))],
+        Op::WorkflowRemove { workflow } => vec![v("workflow", Some(workflow.name.clone()), None)],
+        Op::CampaignAdd { campaign } => vec![v("campaign", None, Some(campaign.name.clone()))],
+        Op::CampaignRemove { campaign } => vec![v("campaign", Some(campaign.name.clone()), None)],
+        Op::CampaignRemoveAll => vec![v("campaign", Some("every campaign".into()), None)],
+        Op::FollowersAdd { users } => vec![v("followers", None, names(users))],
+        Op::FollowersRemove { users } => vec![v("followers", names(users), None)],
+        Op::Business {
+            business,
+            contact_ids,
+        } => vec![
+            v(
+                "business",
+                before.value("business").flatten(),
+                business.as_ref().map(|b| b.name.clone()),
+            ),
+            v("contacts", None, Some(contact_ids.join(", "))),
+        ],
+        Op::BulkTags {
+            add,
+            tags,
+            contact_ids,
+        } => {
+            let t = Some(tags.join(", "));
+            vec![
+                if *add {
+                    v("tags", None, t)
+                } else {
+                    v("tags", t, None)
+                },
+                v("contacts", None, Some(contact_ids.join(", "))),
+            ]
+        }
+        Op::Upsert => Vec::new(),
     }
 }
 
@@ -199,7 +261,9 @@ pub fn who_line(e: &JournalEntry) -> Option<String> {
     if let Some(id) = &e.contact_id {
         s.push_str(&format!(" ({id})"));
     }
-    if e.subject != Subject::Contact {
+    if let Subject::Op { op } = &e.subject {
+        s.push_str(&format!(" · {}", op.describe()));
+    } else if e.subject != Subject::Contact {
         s.push_str(&format!(" · {}", e.subject.label()));
         if let Some(n) = &e.subject_name {
             s.push_str(&format!(" \"{n}\""));

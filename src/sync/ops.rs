@@ -42,9 +42,60 @@ impl ListKind {
     }
 }
 
-/// The cached list of `kind`, sorted by name; `None` when it was never fetched.
-pub fn cached_list(_store: &Store, _kind: ListKind) -> Result<Option<Vec<Named>>, StoreError> {
-    Ok(None)
+/// The cache's `meta` key holding the list of `kind` (JSON array of [`Named`]).
+fn meta_key(kind: ListKind) -> String {
+    format!("list:{}", kind.label())
+}
+
+/// The cached list of `kind`, sorted by name; `None` when it was never fetched (or the cached
+/// value is unreadable, which a refresh mends).
+pub fn cached_list(store: &Store, kind: ListKind) -> Result<Option<Vec<Named>>, StoreError> {
+    Ok(store
+        .meta(&meta_key(kind))
+        .and_then(|s| serde_json::from_str::<Vec<Named>>(&s).ok()))
+}
+
+/// Stores the list of `kind` in the cache, sorted by name (then id).
+pub fn put_list(store: &Store, kind: ListKind, items: &[Named]) -> Result<(), StoreError> {
+    let mut v = items.to_vec();
+    v.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let text = serde_json::to_string(&v).expect("JSON encoding of plain data cannot fail");
+    store.set_meta(&meta_key(kind), &text)
+}
+
+/// The business contact `c` is associated with (`businessId` of the raw GHL record), if any.
+/// Pure: reads `c.raw_json`, so a contact loaded without its raw record has none.
+pub fn business_of(c: &crate::domain::Contact) -> Option<String> {
+    raw_field(c, "businessId").and_then(|v| v.as_str().map(crate::sanitize::clean_line))
+}
+
+/// The user ids following contact `c` (`followers` of the raw GHL record).
+pub fn followers_of(c: &crate::domain::Contact) -> Vec<String> {
+    raw_field(c, "followers")
+        .and_then(|v| {
+            v.as_array().map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(crate::sanitize::clean_line))
+                    .collect()
+            })
+        })
+        .unwrap_or_default()
+}
+
+fn raw_field(c: &crate::domain::Contact, key: &str) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(&c.raw_json).ok()?;
+    v.get(key).filter(|x| !x.is_null()).cloned()
+}
+
+/// The business of cached contact `id` (from the cached raw record); `None` when the contact
+/// is not cached or has no business. For the offline business filter.
+pub fn cached_business_of(store: &Store, id: &str) -> Result<Option<String>, StoreError> {
+    Ok(store.contact(id)?.as_ref().and_then(business_of))
 }
 
 /// An operation to propose: on one contact (`contact_id`, named `display_name`) or, for bulk
@@ -92,13 +143,55 @@ pub fn propose(store: &Store, p: Proposal) -> Result<Change, StoreError> {
     Ok(c)
 }
 
+/// Fetches the list of `kind` from GHL (`GET /workflows/`, `/campaigns/`, `/users/`,
+/// `/businesses/` every page), names sanitized, unsorted.
+pub async fn fetch_list(
+    client: &crate::ghl::GhlClient,
+    kind: ListKind,
+) -> Result<Vec<Named>, crate::ghl::GhlError> {
+    match kind {
+        ListKind::Workflows => client.workflows().await,
+        ListKind::Campaigns => client.campaigns().await,
+        ListKind::Users => client.users().await,
+        ListKind::Businesses => client.businesses().await,
+    }
+}
+
 /// Fetches every list of [`ListKind::ALL`] from GHL into the cache: for each, how many items it
-/// has, or GHL's error (a missing scope names the scope). Filled in by the operations work.
+/// has, or GHL's error (a missing scope names the scope, see
+/// [`crate::ghl::error::advice_for_endpoint`]). A list GHL refused keeps its cached copy.
 pub async fn refresh_lists(
-    _client: &crate::ghl::GhlClient,
-    _store: &Store,
+    client: &crate::ghl::GhlClient,
+    store: &Store,
 ) -> Vec<(ListKind, Result<usize, crate::ghl::GhlError>)> {
-    Vec::new()
+    let mut out = Vec::new();
+    for kind in ListKind::ALL {
+        let r = match fetch_list(client, kind).await {
+            Ok(items) => {
+                if let Err(e) = put_list(store, kind, &items) {
+                    tracing::warn!(error = %e, list = kind.label(), "list not cached");
+                }
+                Ok(items.len())
+            }
+            Err(e) => Err(e),
+        };
+        out.push((kind, r));
+    }
+    out
+}
+
+/// The ids of the contacts associated with `business_id` (`GET /contacts/business/{id}`, every
+/// page), in GHL's order.
+pub async fn business_contact_ids(
+    client: &crate::ghl::GhlClient,
+    business_id: &str,
+) -> Result<Vec<String>, crate::ghl::GhlError> {
+    Ok(client
+        .business_contacts(business_id)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect())
 }
 
 /// Why a name did not pick one item of a list.

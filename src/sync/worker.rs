@@ -171,14 +171,26 @@ async fn run(
                 });
             }
             Job::FetchLists => {
-                // Filled in by the operations work: fetch and cache the lists.
-                let _ = events.send(SyncEvent::ListsLoaded { errors: Vec::new() });
+                let (client, store, events) = (client.clone(), store.clone(), events.clone());
+                tokio::spawn(async move {
+                    let errors = super::ops::refresh_lists(&client, &store)
+                        .await
+                        .into_iter()
+                        .filter_map(|(kind, r)| r.err().map(|e| format!("{}: {e}", kind.label())))
+                        .collect();
+                    let _ = events.send(SyncEvent::ListsLoaded { errors });
+                });
             }
             Job::FetchBusinessContacts { business_id } => {
-                // Filled in by the operations work.
-                let _ = events.send(SyncEvent::BusinessContacts {
-                    business_id,
-                    contact_ids: Err("not available yet".into()),
+                let (client, events) = (client.clone(), events.clone());
+                tokio::spawn(async move {
+                    let contact_ids = super::ops::business_contact_ids(&client, &business_id)
+                        .await
+                        .map_err(|e| e.to_string());
+                    let _ = events.send(SyncEvent::BusinessContacts {
+                        business_id,
+                        contact_ids,
+                    });
                 });
             }
             Job::FetchCustomFields => {

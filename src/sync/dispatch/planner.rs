@@ -51,6 +51,9 @@ pub fn requests(c: &Change, location_id: &str) -> Vec<GhlRequest> {
     if c.target == Target::Bmby {
         return Vec::new();
     }
+    if matches!(c.subject, Subject::Op { .. }) {
+        return super::ops::planned(c, location_id);
+    }
     if c.subject != Subject::Contact {
         return activity_requests(c, &id);
     }
