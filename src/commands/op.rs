@@ -335,9 +335,8 @@ fn read_request(cmd: &OpCommand, cx: &mut Cx<'_>) -> Result<Option<(GhlRequest, 
         }
         OpCommand::BusinessContacts { business, flags } => {
             let b = cx.pick(ListKind::Businesses, business)?;
-            let mut r = get(&["contacts", "business", &b.id]);
-            r.query.push(("locationId".into(), cx.loc.clone()));
-            (r, *flags)
+            // The first page (GHL's `limit`/`skip`; the TUI's filter reads every page).
+            (GhlRequest::business_contacts(&cx.loc, &b.id, 0), *flags)
         }
         _ => return Ok(None),
     }))
