@@ -145,6 +145,21 @@ async fn workflow_add_dry_run_is_what_is_sent_and_the_journal_names_it() {
     assert_eq!(entry.values[0].after.as_deref(), Some("Nurture"));
     let text = sync::journal::entry_lines(entry).join("\n");
     assert!(text.contains("add to workflow Nurture"), "{text}");
+    // The revert proposes the inverse: remove from the workflow, and sending it does.
+    let back = sync::revert::propose(&e.store, entry.seq).unwrap();
+    assert!(matches!(
+        &back.subject,
+        bmby_ghl::domain::Subject::Op { op: ContactOp::WorkflowRemove { workflow } } if workflow.id == NURTURE
+    ));
+    assert_eq!(approve_and_send(&e, back.id).await, ChangeState::Applied);
+    assert!(e.sb.workflows_of(CONTACT).is_empty());
+    // Removing from every campaign cannot be undone from here, and says why.
+    let id = propose(&e, Some(CONTACT), ContactOp::CampaignRemoveAll, vec![]);
+    assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
+    let j = e.store.journal().unwrap();
+    let entry = j.iter().rev().find(|x| x.change_id == id).unwrap();
+    let why = sync::revert::why_not(entry).unwrap();
+    assert!(why.contains("which campaigns"), "{why}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,9 @@ use serde_json::Value;
 use super::diff::{field_label, ghl_value, same};
 use super::journal::method;
 use super::local::activity_label;
-use crate::domain::{Change, ChangeKind, ChangeState, FieldChange, JournalEntry, Subject, Target};
+use crate::domain::{
+    Change, ChangeKind, ChangeState, ContactOp, FieldChange, JournalEntry, Subject, Target,
+};
 use crate::store::{Store, StoreError};
 
 /// Why a revert was not proposed.
@@ -74,6 +76,9 @@ pub fn why_not(e: &JournalEntry) -> Option<String> {
     }
     if method(e) == "GET" {
         return Some("a look-up: nothing was written by it".into());
+    }
+    if let Subject::Op { op } = &e.subject {
+        return inverse_op(op, e).err();
     }
     match (e.kind, &e.subject) {
         (Some(ChangeKind::Ambiguous), _) => Some("an ambiguous match writes nothing".into()),
@@ -200,9 +205,108 @@ fn activity_from_snapshot(subject: &Subject, snapshot: &Value) -> Vec<FieldChang
         .collect()
 }
 
+/// The operation undoing `op` as journal entry `e` recorded it: workflow add ↔ remove,
+/// campaign add → remove, followers add ↔ remove, tags add ↔ remove, a business set on contacts
+/// that had none → cleared. Errors: why it cannot be undone from here.
+fn inverse_op(op: &ContactOp, e: &JournalEntry) -> Result<ContactOp, String> {
+    Ok(match op {
+        ContactOp::WorkflowAdd { workflow, .. } => ContactOp::WorkflowRemove {
+            workflow: workflow.clone(),
+        },
+        ContactOp::WorkflowRemove { workflow } => ContactOp::WorkflowAdd {
+            workflow: workflow.clone(),
+            event_start_time: None,
+        },
+        ContactOp::CampaignAdd { campaign } => ContactOp::CampaignRemove {
+            campaign: campaign.clone(),
+        },
+        ContactOp::CampaignRemove { .. } => {
+            return Err(
+                "a campaign removal cannot be undone from here: adding the contact \
+                        again starts the campaign over; add it by hand if meant"
+                    .into(),
+            )
+        }
+        ContactOp::CampaignRemoveAll => {
+            return Err(
+                "removing from every campaign did not record which campaigns; add \
+                        them back by hand"
+                    .into(),
+            )
+        }
+        ContactOp::FollowersAdd { users } => ContactOp::FollowersRemove {
+            users: users.clone(),
+        },
+        ContactOp::FollowersRemove { users } => ContactOp::FollowersAdd {
+            users: users.clone(),
+        },
+        ContactOp::BulkTags {
+            add,
+            tags,
+            contact_ids,
+        } => ContactOp::BulkTags {
+            add: !add,
+            tags: tags.clone(),
+            contact_ids: contact_ids.clone(),
+        },
+        ContactOp::Business { contact_ids, .. } => {
+            let before = e
+                .values
+                .iter()
+                .find(|v| v.field == "business")
+                .and_then(|v| v.before.clone());
+            if before.as_deref() != Some("(none)") {
+                return Err(format!(
+                    "the contacts had a business before ({}), not kept by id: set it again by \
+                     hand",
+                    before.unwrap_or_else(|| "unknown".into())
+                ));
+            }
+            ContactOp::Business {
+                business: None,
+                contact_ids: contact_ids.clone(),
+            }
+        }
+        ContactOp::Upsert => {
+            return Err("an upsert may have created or updated a contact: undo it by hand".into())
+        }
+    })
+}
+
 /// The inverse of `e` (which [`why_not`] accepts), unsaved (`id` 0).
 fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Change, String> {
     let kind = e.kind.ok_or("no kind")?;
+    if let Subject::Op { op } = &e.subject {
+        let inv = inverse_op(op, e)?;
+        let now = jiff::Timestamp::now().to_string();
+        return Ok(Change {
+            id: 0,
+            kind: ChangeKind::Update,
+            state: ChangeState::Pending,
+            client_id: String::new(),
+            contact_id: e.contact_id.clone(),
+            display_name: e.contact_name.clone(),
+            fields: Vec::new(),
+            base_date_updated: None,
+            origin: origin(e.seq),
+            warnings: vec![format!(
+                "reverts journal #{}: {} ({}, change #{})",
+                e.seq,
+                e.request,
+                op.describe(),
+                e.change_id
+            )],
+            candidates: Vec::new(),
+            fingerprint: fingerprint(e.seq),
+            created_at: now.clone(),
+            updated_at: now,
+            subject: Subject::Op { op: inv },
+            target: Target::Ghl,
+            choice: None,
+            matched: None,
+            removable_tags: Vec::new(),
+        });
+    }
     let label = |f: &str, l: &str| {
         if l.is_empty() {
             match e.subject {
