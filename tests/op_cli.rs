@@ -417,3 +417,45 @@ async fn bad_names_and_arguments_error_clearly_and_store_nothing() {
     assert!(s.changes().unwrap().is_empty());
     assert!(s.journal().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_hand_edit_is_never_sent_along() {
+    let (sb, dir) = demo().await;
+    let base = sb.base_url();
+    let id = contact_ids(&sb, dir.path(), 1).await.remove(0);
+    ok(&run(&base, dir.path(), &["contact", &id]).await);
+    // A hand edit of the contact waits for review (as the TUI's `e` leaves it).
+    let pending = {
+        let s = store(dir.path());
+        let c = s.contact(&id).unwrap().unwrap();
+        bmby_ghl::sync::local::edit_contact_field(&s, &c, "city", "Eilat")
+            .unwrap()
+            .id
+    };
+    let o = run(
+        &base,
+        dir.path(),
+        &[
+            "op",
+            "update-contact",
+            "--contact",
+            &id,
+            "--set",
+            "state=North",
+        ],
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o).1;
+    assert!(
+        err.contains(&format!("pending hand edit (change #{pending})")),
+        "{err}"
+    );
+    let s = store(dir.path());
+    assert_eq!(s.changes().unwrap().len(), 1);
+    assert_eq!(
+        s.change(pending).unwrap().unwrap().state,
+        ChangeState::Pending
+    );
+    assert!(s.journal().unwrap().is_empty());
+}
