@@ -178,6 +178,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The GHL Contacts API operations: `op list` shows all 32 (method, path, scope, whether it
+    /// writes, how it is reached or why not); `op NAME …` runs one on the location. A write
+    /// becomes a change that is approved and sent at once, as `apply ID` does (`--dry-run`:
+    /// print the exact requests, store nothing).
+    Op {
+        #[command(subcommand)]
+        command: OpCommand,
+    },
     /// Print the effective keymap, or check a keymap file.
     Keymap {
         /// A keymap file to validate (exit code 1 with the problems when it is bad).
@@ -267,4 +275,384 @@ pub enum AuthCommand {
         #[arg(long, conflicts_with = "location")]
         all: bool,
     },
+}
+
+/// Flags every `op NAME` takes.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct OpFlags {
+    /// Print the exact HTTP requests (token redacted); send and store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// One JSON document on stdout (reads: GHL's answer, sanitized).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `op …`: one subcommand per operation of the catalog (`bmby-ghl op list`).
+#[derive(Debug, Subcommand)]
+pub enum OpCommand {
+    /// Every Contacts API operation: GHL method and path, scope, whether it writes, how it is
+    /// reached (TUI action, command) or why it is left out.
+    List {
+        /// One JSON document on stdout: an array of objects.
+        #[arg(long)]
+        json: bool,
+    },
+    /// `POST /contacts/search`: contacts matching a query (one page).
+    Search {
+        /// Full-text query (≤ 75 characters).
+        #[arg(long, short)]
+        query: Option<String>,
+        /// Page size (1–500).
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `GET /contacts/search/duplicate`: the contact GHL treats as the same person.
+    FindDuplicate {
+        #[arg(long, required_unless_present = "phone")]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `GET /contacts/{contactId}`: one contact.
+    GetContact {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `GET /contacts/{contactId}/tasks`: a contact's tasks.
+    Tasks {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `GET /contacts/{contactId}/notes`: a contact's notes.
+    Notes {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `GET /contacts/{contactId}/appointments`: a contact's appointments.
+    Appointments {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `PUT /contacts/{contactId}`: set fields (`--set email=a@b.c`; tags: add-tags/remove-tags).
+    UpdateContact {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        /// `FIELD=VALUE` (firstName, lastName, email, phone, address1, city, state, postalCode,
+        /// country, website, timezone, source, dateOfBirth, customFields.ID); repeatable.
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}`: delete a contact.
+    DeleteContact {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/{contactId}/tags`: add tags.
+    AddTags {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        /// A tag; repeatable.
+        #[arg(long = "tag", value_name = "TAG", required = true)]
+        tags: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}/tags`: remove tags.
+    RemoveTags {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        /// A tag; repeatable.
+        #[arg(long = "tag", value_name = "TAG", required = true)]
+        tags: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/{contactId}/tasks`: new task.
+    CreateTask {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long)]
+        title: String,
+        /// Israel local `YYYY-MM-DD HH:MM` (a bare date is 09:00), or an ISO 8601 instant.
+        #[arg(long)]
+        due: String,
+        #[arg(long, default_value = "")]
+        body: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `PUT /contacts/{contactId}/tasks/{taskId}`: edit a task.
+    UpdateTask {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long, value_name = "TASK_ID")]
+        task: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        body: Option<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `PUT /contacts/{contactId}/tasks/{taskId}/completed`: complete a task (or reopen it).
+    CompleteTask {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long, value_name = "TASK_ID")]
+        task: String,
+        /// Reopen instead.
+        #[arg(long)]
+        reopen: bool,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}/tasks/{taskId}`: delete a task.
+    DeleteTask {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long, value_name = "TASK_ID")]
+        task: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/{contactId}/notes`: new note.
+    CreateNote {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `PUT /contacts/{contactId}/notes/{id}`: new text for a note.
+    UpdateNote {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long, value_name = "NOTE_ID")]
+        note: String,
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}/notes/{id}`: delete a note.
+    DeleteNote {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long, value_name = "NOTE_ID")]
+        note: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/{contactId}/workflow/{workflowId}`: add a contact to a workflow.
+    WorkflowAdd {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        /// The workflow's name (or a unique part of it) or id.
+        #[arg(long)]
+        workflow: String,
+        /// When the workflow starts for the contact (ISO 8601).
+        #[arg(long, value_name = "ISO")]
+        event_start_time: Option<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}/workflow/{workflowId}`: remove a contact from a workflow.
+    WorkflowRemove {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long)]
+        workflow: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/{contactId}/campaigns/{campaignId}`: add a contact to a campaign.
+    CampaignAdd {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        /// The campaign's name (or a unique part of it) or id.
+        #[arg(long)]
+        campaign: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}/campaigns/{campaignId}`: remove it from a campaign.
+    CampaignRemove {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long)]
+        campaign: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}/campaigns/removeAll`: remove it from every campaign.
+    CampaignRemoveAll {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/{contactId}/followers`: make users followers of a contact.
+    #[command(alias = "follower-add")]
+    FollowersAdd {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        /// A user's name (or a unique part of it) or id; repeatable.
+        #[arg(long = "user", value_name = "USER", required = true)]
+        users: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `DELETE /contacts/{contactId}/followers`: remove followers of a contact.
+    #[command(alias = "follower-remove")]
+    FollowersRemove {
+        #[arg(long, value_name = "ID")]
+        contact: String,
+        #[arg(long = "user", value_name = "USER", required = true)]
+        users: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/bulk/business`: associate contacts with a business.
+    BusinessSet {
+        /// The business's name (or a unique part of it) or id.
+        #[arg(long)]
+        business: String,
+        /// A contact id; repeatable.
+        #[arg(long = "contact", value_name = "ID", required = true)]
+        contacts: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/bulk/business` with `businessId: null`: clear contacts' business.
+    BusinessClear {
+        #[arg(long = "contact", value_name = "ID", required = true)]
+        contacts: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `GET /contacts/business/{businessId}`: the contacts of a business.
+    BusinessContacts {
+        #[arg(long)]
+        business: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/bulk/tags/update/{add|remove}`: tags on many contacts.
+    BulkTags {
+        /// Add the tags.
+        #[arg(long, conflicts_with = "remove", required_unless_present = "remove")]
+        add: bool,
+        /// Remove the tags.
+        #[arg(long)]
+        remove: bool,
+        #[arg(long = "tag", value_name = "TAG", required = true)]
+        tags: Vec<String>,
+        #[arg(long = "contact", value_name = "ID", required = true)]
+        contacts: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// `POST /contacts/upsert`: create the contact if missing (held when the email and phone
+    /// belong to different contacts).
+    Upsert {
+        /// `FIELD=VALUE`; repeatable (email or phone required).
+        #[arg(long = "set", value_name = "FIELD=VALUE", required = true)]
+        set: Vec<String>,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Any other name: the catalog says why it is not offered.
+    #[command(external_subcommand)]
+    Other(Vec<String>),
+}
+
+impl OpCommand {
+    /// The `op` command name (`workflow-add`); for [`OpCommand::Other`] the name typed.
+    pub fn name(&self) -> &str {
+        match self {
+            OpCommand::List { .. } => "list",
+            OpCommand::Search { .. } => "search",
+            OpCommand::FindDuplicate { .. } => "find-duplicate",
+            OpCommand::GetContact { .. } => "get-contact",
+            OpCommand::Tasks { .. } => "tasks",
+            OpCommand::Notes { .. } => "notes",
+            OpCommand::Appointments { .. } => "appointments",
+            OpCommand::UpdateContact { .. } => "update-contact",
+            OpCommand::DeleteContact { .. } => "delete-contact",
+            OpCommand::AddTags { .. } => "add-tags",
+            OpCommand::RemoveTags { .. } => "remove-tags",
+            OpCommand::CreateTask { .. } => "create-task",
+            OpCommand::UpdateTask { .. } => "update-task",
+            OpCommand::CompleteTask { .. } => "complete-task",
+            OpCommand::DeleteTask { .. } => "delete-task",
+            OpCommand::CreateNote { .. } => "create-note",
+            OpCommand::UpdateNote { .. } => "update-note",
+            OpCommand::DeleteNote { .. } => "delete-note",
+            OpCommand::WorkflowAdd { .. } => "workflow-add",
+            OpCommand::WorkflowRemove { .. } => "workflow-remove",
+            OpCommand::CampaignAdd { .. } => "campaign-add",
+            OpCommand::CampaignRemove { .. } => "campaign-remove",
+            OpCommand::CampaignRemoveAll { .. } => "campaign-remove-all",
+            OpCommand::FollowersAdd { .. } => "followers-add",
+            OpCommand::FollowersRemove { .. } => "followers-remove",
+            OpCommand::BusinessSet { .. } => "business-set",
+            OpCommand::BusinessClear { .. } => "business-clear",
+            OpCommand::BusinessContacts { .. } => "business-contacts",
+            OpCommand::BulkTags { .. } => "bulk-tags",
+            OpCommand::Upsert { .. } => "upsert",
+            OpCommand::Other(v) => v.first().map(String::as_str).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    /// Every `op` command the catalog names exists, and every `op` subcommand is in the catalog.
+    #[test]
+    fn op_subcommands_are_the_catalog_commands() {
+        let cmd = Cli::command();
+        let op = cmd.find_subcommand("op").expect("op");
+        let subs: Vec<&str> = op
+            .get_subcommands()
+            .map(|s| s.get_name())
+            .filter(|n| *n != "list" && *n != "help")
+            .collect();
+        for o in crate::ops::CATALOG {
+            for c in o.reach.op {
+                assert!(
+                    subs.contains(c),
+                    "catalog names `op {c}`, which does not exist"
+                );
+            }
+        }
+        for s in &subs {
+            assert!(
+                crate::ops::CATALOG.iter().any(|o| o.reach.op.contains(s)),
+                "`op {s}` is not in the catalog"
+            );
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! bmby-ghl: browse GoHighLevel data from a local sled cache and review Bmby changes before they
 //! are written. See `README.md` and `../shared/docs/design.md` for how the pieces fit.
 //!
-//! Boundary rule: `auth`, `domain`, `ghl`, `store`, `sync`, `sandbox` and `sanitize` never import
-//! ratatui or crossterm; only `tui` does.
+//! Boundary rule: `auth`, `domain`, `ghl`, `ops`, `store`, `sync`, `sandbox` and `sanitize` never
+//! import ratatui or crossterm; only `tui` does.
 pub mod auth;
 pub mod bmby;
 pub mod cli;
@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod ghl;
 pub mod logging;
+pub mod ops;
 pub mod sandbox;
 pub mod sanitize;
 pub mod store;

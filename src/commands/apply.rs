@@ -186,7 +186,7 @@ fn nothing_approved(changes: &[crate::domain::Change], all: bool, as_json: bool)
 /// Sends `selected` one by one, printing a line per change as it lands and a progress line on a
 /// terminal's stderr; Ctrl-C or SIGTERM stops the run after the change in flight. Exit code 2
 /// when something failed, conflicted or still waits (including changes a stop left unsent).
-fn send(
+pub(super) fn send(
     store: &crate::store::Store,
     ghl: &crate::ghl::GhlClient,
     bmby: Option<&crate::bmby::soap::BmbySoapClient>,

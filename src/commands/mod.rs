@@ -24,6 +24,7 @@ mod bmby;
 mod browse;
 mod conflict_text;
 mod demo;
+mod op;
 mod revert;
 mod review;
 
@@ -151,6 +152,7 @@ pub fn run(
             revert::revert_cmd(paths, settings, journal_id, json)
         }
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
+        Some(Command::Op { command }) => op::op_cmd(command, paths, settings, rt),
         Some(Command::Keymap { check }) => {
             if let Some(p) = check.as_ref().filter(|p| !p.exists()) {
                 eprintln!("{}: no such file", p.display());
