@@ -17,12 +17,18 @@ pub mod edits;
 mod external;
 pub mod filter;
 pub mod help;
+pub mod help_text;
 pub mod input;
 pub mod keymap;
+pub mod layer;
 pub mod layout;
 pub mod locations;
+pub mod messages;
+pub mod palette;
 pub mod panes;
+pub mod registry;
 pub mod render;
+pub mod scroll;
 pub mod status;
 pub mod terminal;
 pub mod text;
@@ -87,7 +93,11 @@ pub fn keymap_dump(user: Option<&Path>) -> Result<String, String> {
     let mut out = km.dump();
     out.push_str("\n# Actions\n");
     for a in Action::ALL {
-        out.push_str(&format!("#   {:<22} {}\n", a.name(), a.description()));
+        out.push_str(&format!(
+            "#   {:<22} {}\n",
+            a.name(),
+            registry::entry(*a).description
+        ));
     }
     out.push_str("#   none                   (unbinds the key)\n");
     Ok(out)
