@@ -87,6 +87,30 @@ pub enum Action {
     PaletteCancel,
     /// Complete the word under the cursor in the `:` line.
     PaletteComplete,
+    /// Add the contact to a workflow (optional start time).
+    ContactWorkflowAdd,
+    /// Remove the contact from a workflow.
+    ContactWorkflowRemove,
+    /// Add the contact to a campaign.
+    ContactCampaignAdd,
+    /// Remove the contact from a campaign.
+    ContactCampaignRemove,
+    /// Remove the contact from every campaign.
+    ContactCampaignRemoveAll,
+    /// Make a user (by name) a follower of the contact.
+    ContactFollowerAdd,
+    /// Remove a user (by name) from the contact's followers.
+    ContactFollowerRemove,
+    /// Associate the contacts (selected or filtered) with a business.
+    ContactsBusinessSet,
+    /// Clear the business of the contacts (selected or filtered).
+    ContactsBusinessClear,
+    /// Add tags to the contacts (selected or filtered).
+    ContactsTagsAdd,
+    /// Remove tags from the contacts (selected or filtered).
+    ContactsTagsRemove,
+    /// Show the contacts of a business.
+    ContactsFilterBusiness,
 }
 
 impl Action {
@@ -158,6 +182,18 @@ impl Action {
         Action::PaletteRun,
         Action::PaletteCancel,
         Action::PaletteComplete,
+        Action::ContactWorkflowAdd,
+        Action::ContactWorkflowRemove,
+        Action::ContactCampaignAdd,
+        Action::ContactCampaignRemove,
+        Action::ContactCampaignRemoveAll,
+        Action::ContactFollowerAdd,
+        Action::ContactFollowerRemove,
+        Action::ContactsBusinessSet,
+        Action::ContactsBusinessClear,
+        Action::ContactsTagsAdd,
+        Action::ContactsTagsRemove,
+        Action::ContactsFilterBusiness,
     ];
 
     /// The name used in keymap files.
@@ -229,6 +265,18 @@ impl Action {
             Action::PaletteRun => "palette.run",
             Action::PaletteCancel => "palette.cancel",
             Action::PaletteComplete => "palette.complete",
+            Action::ContactWorkflowAdd => "contact.workflow_add",
+            Action::ContactWorkflowRemove => "contact.workflow_remove",
+            Action::ContactCampaignAdd => "contact.campaign_add",
+            Action::ContactCampaignRemove => "contact.campaign_remove",
+            Action::ContactCampaignRemoveAll => "contact.campaign_remove_all",
+            Action::ContactFollowerAdd => "contact.follower_add",
+            Action::ContactFollowerRemove => "contact.follower_remove",
+            Action::ContactsBusinessSet => "contacts.business_set",
+            Action::ContactsBusinessClear => "contacts.business_clear",
+            Action::ContactsTagsAdd => "contacts.tags_add",
+            Action::ContactsTagsRemove => "contacts.tags_remove",
+            Action::ContactsFilterBusiness => "contacts.filter_business",
         }
     }
 

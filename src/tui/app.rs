@@ -177,6 +177,9 @@ pub enum Effect {
     /// Store a hand edit as a pending change off the UI thread and hand the result to
     /// [`App::handle_local_done`].
     Local(super::edits::LocalOp),
+    /// Store a Contacts API operation as a pending change off the UI thread
+    /// ([`crate::sync::ops::propose`]) and hand the result to [`App::handle_proposed`].
+    Propose(crate::sync::ops::Proposal),
     /// Hand the terminal to `$VISUAL`/`$EDITOR` for a note, then call
     /// [`App::handle_external_edit`] with the text saved.
     ExternalEdit(super::edits::ExternalEdit),
@@ -734,6 +737,10 @@ impl App {
             })
             .collect();
         let flat = crate::sanitize::clean_line(&flat);
+        if let Some(p) = self.palette.as_mut() {
+            flat.chars().for_each(|c| p.input.insert(c));
+            return Vec::new();
+        }
         if let Some(super::edits::HandEdit::Line { edit, .. }) = self.hand_edit.as_mut() {
             flat.chars().for_each(|c| edit.insert(c));
             edit.error = None;
@@ -922,6 +929,8 @@ impl App {
             Action::Suspend => return vec![Effect::Suspend],
             Action::LocationSwitch => return self.open_location_picker(),
             Action::HelpToggle => self.help = Some(0),
+            Action::PaletteOpen => self.open_palette(super::palette::Mode::List, ""),
+            Action::PaletteCommand => self.open_palette(super::palette::Mode::Command, ""),
             Action::MessagesOpen => {
                 self.note_messages();
                 self.messages_open = Some(0);
@@ -939,7 +948,20 @@ impl App {
                     return vec![Effect::Job(Job::Pull { full })];
                 }
             }
-            _ => {}
+            a => {
+                // An operation bound to a key by the user: run it (or ask its arguments).
+                let e = super::registry::entry(a);
+                if let Some(h) = e.handler {
+                    if let Err(why) = e.enabled(self) {
+                        self.status.error = Some(format!("{}: {why}", e.label));
+                    } else if e.args.is_empty() {
+                        return h(self, &[]);
+                    } else {
+                        let name = e.command.unwrap_or(e.id());
+                        self.open_palette(super::palette::Mode::Command, &format!("{name} "));
+                    }
+                }
+            }
         }
         Vec::new()
     }

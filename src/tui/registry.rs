@@ -9,6 +9,7 @@ use super::action::Action;
 use super::app::{App, Effect, Screen};
 use super::keymap::{Context, Context as C, KeyCombo, Keymap};
 use super::layer::Layer;
+use super::op_actions as ops;
 use crate::sync::ops::ListKind;
 
 /// One argument of an action run from the `:` line.
@@ -116,12 +117,10 @@ impl Entry {
         self.args = a;
         self
     }
-    #[allow(dead_code)]
     const fn command(mut self, c: &'static str) -> Entry {
         self.command = Some(c);
         self
     }
-    #[allow(dead_code)]
     const fn handler(mut self, h: Handler) -> Entry {
         self.handler = Some(h);
         self
@@ -248,6 +247,16 @@ fn sending(app: &App) -> Result<(), String> {
     }
 }
 
+/// The contexts of the contacts screen's panes (where contact operations apply).
+const PANES: &[Context] = &[C::Contacts, C::Details, C::Activity];
+
+fn bulk(app: &App) -> Result<(), String> {
+    if app.bulk_targets().0.is_empty() {
+        return Err("no contacts selected".into());
+    }
+    Ok(())
+}
+
 fn writeback(app: &App) -> Result<(), String> {
     if let Some(r) = &app.read_only {
         return Err(format!("read-only: {r}"));
@@ -256,7 +265,7 @@ fn writeback(app: &App) -> Result<(), String> {
 }
 
 static ENTRIES: &[Entry] = &[
-    e(Action::Quit, "app: quit", "Quit", &[C::Global], always),
+    e(Action::Quit, "app: quit", "Quit", &[C::Global], always).command("quit"),
     e(
         Action::Suspend,
         "app: suspend",
@@ -291,7 +300,8 @@ static ENTRIES: &[Entry] = &[
         "Switch to another signed-in location",
         &[C::Global],
         always,
-    ),
+    )
+    .command("location switch"),
     e(
         Action::PaneNext,
         "pane: next",
@@ -721,6 +731,150 @@ static ENTRIES: &[Entry] = &[
         &[C::Palette],
         always,
     ),
+    e(
+        Action::ContactWorkflowAdd,
+        "contact: add to workflow",
+        "Add the contact to a workflow (optional start time, Israel time)",
+        PANES,
+        contact_write,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("workflow add")
+    .args(&[
+        Arg::Pick(ListKind::Workflows),
+        Arg::OptionalTime("start time"),
+    ])
+    .handler(ops::workflow_add),
+    e(
+        Action::ContactWorkflowRemove,
+        "contact: remove from workflow",
+        "Remove the contact from a workflow",
+        PANES,
+        contact_write,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("workflow remove")
+    .args(&[Arg::Pick(ListKind::Workflows)])
+    .handler(ops::workflow_remove),
+    e(
+        Action::ContactCampaignAdd,
+        "contact: add to campaign",
+        "Add the contact to a campaign",
+        PANES,
+        contact_write,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("campaign add")
+    .args(&[Arg::Pick(ListKind::Campaigns)])
+    .handler(ops::campaign_add),
+    e(
+        Action::ContactCampaignRemove,
+        "contact: remove from campaign",
+        "Remove the contact from a campaign",
+        PANES,
+        contact_write,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("campaign remove")
+    .args(&[Arg::Pick(ListKind::Campaigns)])
+    .handler(ops::campaign_remove),
+    e(
+        Action::ContactCampaignRemoveAll,
+        "contact: remove from every campaign",
+        "Remove the contact from every campaign",
+        PANES,
+        contact_write,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("campaign remove-all")
+    .handler(ops::campaign_remove_all),
+    e(
+        Action::ContactFollowerAdd,
+        "contact: add follower",
+        "Make a user (by name) a follower of the contact",
+        PANES,
+        contact_write,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("follower add")
+    .args(&[Arg::Pick(ListKind::Users)])
+    .handler(ops::follower_add),
+    e(
+        Action::ContactFollowerRemove,
+        "contact: remove follower",
+        "Take a user (by name) off the contact's followers",
+        PANES,
+        contact_write,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("follower remove")
+    .args(&[Arg::Pick(ListKind::Users)])
+    .handler(ops::follower_remove),
+    e(
+        Action::ContactsBusinessSet,
+        "contacts: set business",
+        "Associate the contacts (selected, or every one filtered) with a business",
+        PANES,
+        bulk,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("business set")
+    .args(&[Arg::Pick(ListKind::Businesses)])
+    .handler(ops::business_set),
+    e(
+        Action::ContactsBusinessClear,
+        "contacts: clear business",
+        "Clear the business of the contacts (selected, or every one filtered)",
+        PANES,
+        bulk,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("business clear")
+    .handler(ops::business_clear),
+    e(
+        Action::ContactsTagsAdd,
+        "contacts: add tags",
+        "Add tags to the contacts (selected, or every one filtered)",
+        PANES,
+        bulk,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("tag add")
+    .args(&[Arg::Tags])
+    .handler(ops::tags_add),
+    e(
+        Action::ContactsTagsRemove,
+        "contacts: remove tags",
+        "Remove tags from the contacts (selected, or every one filtered)",
+        PANES,
+        bulk,
+    )
+    .on(Screen::Contacts)
+    .writes()
+    .command("tag remove")
+    .args(&[Arg::Tags])
+    .handler(ops::tags_remove),
+    e(
+        Action::ContactsFilterBusiness,
+        "contacts: filter by business",
+        "Show only the contacts of a business",
+        PANES,
+        always,
+    )
+    .on(Screen::Contacts)
+    .command("business filter")
+    .args(&[Arg::Pick(ListKind::Businesses)])
+    .handler(ops::filter_business),
 ];
 
 /// Which key hints the footer shows.

@@ -139,7 +139,7 @@ impl App {
 
     /// Settles the selected ambiguous change on candidate `n` (1-based; 0 = the key had no
     /// digit).
-    fn resolve_candidate(&mut self, n: usize) -> Vec<Effect> {
+    pub(crate) fn resolve_candidate(&mut self, n: usize) -> Vec<Effect> {
         let Some(c) = self.changes.selected_change() else {
             return Vec::new();
         };
