@@ -1,7 +1,7 @@
 //! What the user can ask for: the vocabulary of `keymap.toml`.
 //!
-//! Every action has a stable dotted name (used in keymap files) and a one-line description
-//! (used by the help screen and `bmby-ghl keymap`).
+//! Every action has a stable dotted name (used in keymap files). What it does, where it applies
+//! and when it is enabled are in its registry entry ([`crate::tui::registry`]).
 
 /// A user intent, produced by the keymap from a key press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -77,6 +77,40 @@ pub enum Action {
     TaskToggleDone,
     /// Propose writing GHL tasks and notes of linked contacts back to Bmby.
     ChangesProposeWriteback,
+    /// Open the `:` command line.
+    PaletteCommand,
+    /// Open the fuzzy list of actions.
+    PaletteOpen,
+    /// Run the palette's command or selected action.
+    PaletteRun,
+    /// Close the palette.
+    PaletteCancel,
+    /// Complete the word under the cursor in the `:` line.
+    PaletteComplete,
+    /// Add the contact to a workflow (optional start time).
+    ContactWorkflowAdd,
+    /// Remove the contact from a workflow.
+    ContactWorkflowRemove,
+    /// Add the contact to a campaign.
+    ContactCampaignAdd,
+    /// Remove the contact from a campaign.
+    ContactCampaignRemove,
+    /// Remove the contact from every campaign.
+    ContactCampaignRemoveAll,
+    /// Make a user (by name) a follower of the contact.
+    ContactFollowerAdd,
+    /// Remove a user (by name) from the contact's followers.
+    ContactFollowerRemove,
+    /// Associate the contacts (selected or filtered) with a business.
+    ContactsBusinessSet,
+    /// Clear the business of the contacts (selected or filtered).
+    ContactsBusinessClear,
+    /// Add tags to the contacts (selected or filtered).
+    ContactsTagsAdd,
+    /// Remove tags from the contacts (selected or filtered).
+    ContactsTagsRemove,
+    /// Show the contacts of a business.
+    ContactsFilterBusiness,
 }
 
 impl Action {
@@ -143,6 +177,23 @@ impl Action {
         Action::ActivityDelete,
         Action::TaskToggleDone,
         Action::ChangesProposeWriteback,
+        Action::PaletteCommand,
+        Action::PaletteOpen,
+        Action::PaletteRun,
+        Action::PaletteCancel,
+        Action::PaletteComplete,
+        Action::ContactWorkflowAdd,
+        Action::ContactWorkflowRemove,
+        Action::ContactCampaignAdd,
+        Action::ContactCampaignRemove,
+        Action::ContactCampaignRemoveAll,
+        Action::ContactFollowerAdd,
+        Action::ContactFollowerRemove,
+        Action::ContactsBusinessSet,
+        Action::ContactsBusinessClear,
+        Action::ContactsTagsAdd,
+        Action::ContactsTagsRemove,
+        Action::ContactsFilterBusiness,
     ];
 
     /// The name used in keymap files.
@@ -209,82 +260,29 @@ impl Action {
             Action::ActivityDelete => "activity.delete",
             Action::TaskToggleDone => "task.toggle_done",
             Action::ChangesProposeWriteback => "changes.propose_writeback",
+            Action::PaletteCommand => "palette.command",
+            Action::PaletteOpen => "palette.open",
+            Action::PaletteRun => "palette.run",
+            Action::PaletteCancel => "palette.cancel",
+            Action::PaletteComplete => "palette.complete",
+            Action::ContactWorkflowAdd => "contact.workflow_add",
+            Action::ContactWorkflowRemove => "contact.workflow_remove",
+            Action::ContactCampaignAdd => "contact.campaign_add",
+            Action::ContactCampaignRemove => "contact.campaign_remove",
+            Action::ContactCampaignRemoveAll => "contact.campaign_remove_all",
+            Action::ContactFollowerAdd => "contact.follower_add",
+            Action::ContactFollowerRemove => "contact.follower_remove",
+            Action::ContactsBusinessSet => "contacts.business_set",
+            Action::ContactsBusinessClear => "contacts.business_clear",
+            Action::ContactsTagsAdd => "contacts.tags_add",
+            Action::ContactsTagsRemove => "contacts.tags_remove",
+            Action::ContactsFilterBusiness => "contacts.filter_business",
         }
     }
 
-    /// One line for the help screen.
+    /// One line for the help screen (from the registry, [`crate::tui::registry`]).
     pub fn description(self) -> &'static str {
-        match self {
-            Action::Quit => "Quit",
-            Action::Suspend => "Suspend to the shell (fg to come back)",
-            Action::HelpToggle => "Show or hide this help",
-            Action::HelpClose => "Close the help",
-            Action::MessagesOpen => "Recent status messages in full",
-            Action::LocationSwitch => "Switch to another signed-in location",
-            Action::PaneNext => "Focus the next pane",
-            Action::PanePrev => "Focus the previous pane",
-            Action::Back => "Go back: to the list, or clear the filter",
-            Action::OpenContact => "Open the selected contact's details",
-            Action::NavUp => "Move up / scroll up",
-            Action::NavDown => "Move down / scroll down",
-            Action::NavPageUp => "One page up",
-            Action::NavPageDown => "One page down",
-            Action::NavTop => "Go to the top",
-            Action::NavBottom => "Go to the bottom",
-            Action::FilterOpen => "Filter the list (contacts: fuzzy; changes: name, ids, origin)",
-            Action::FilterAccept => "Keep the filter and go back to the list",
-            Action::FilterCancel => "Cancel the filter",
-            Action::FilterDeleteChar => "Delete the last character of the filter",
-            Action::FilterClear => "Clear the filter text",
-            Action::CycleSort => "Sort by name / last updated / email",
-            Action::ToggleRaw => "Toggle the raw JSON view",
-            Action::TabNext => "Next activity tab (tasks, notes, appointments)",
-            Action::TabPrev => "Previous activity tab",
-            Action::SyncPull => "Sync: pull contacts changed since the last sync",
-            Action::SyncPullFull => "Sync: pull every contact again",
-            Action::RefreshContact => "Fetch the selected contact again now",
-            Action::ScreenToggle => "Switch between the Contacts and Changes screens",
-            Action::ChangesCycleState => {
-                "Show pending / approved / failed+conflict / applied / rejected / all changes"
-            }
-            Action::ChangesReload => "Read the changes from the cache again",
-            Action::ChangeOpen => "Focus the diff of the selected change (to pick a field)",
-            Action::ChangeApprove => "Approve the selected change",
-            Action::ChangeReject => "Reject the selected change",
-            Action::ChangeReset => "Put the selected change back to pending",
-            Action::ChangeEdit => "Edit the proposed value of the selected field",
-            Action::ChangeApproveAllShown => "Approve every change shown (asks first)",
-            Action::ChangeResolve => "Ambiguous change: use candidate N (the key's digit)",
-            Action::ChangeResolveNew => "Ambiguous change: create a new GHL contact instead",
-            Action::ChangesSend => "Send every approved change to GHL (asks first, names deletes)",
-            Action::ChangesCancelSend => "Stop sending after the change being sent now",
-            Action::JournalOpen => "Show the journal of writes sent to GHL (newest first)",
-            Action::JournalClose => "Close the journal",
-            Action::JournalRevert => {
-                "Revert the selected write: propose its inverse as a pending change (asks first)"
-            }
-            Action::EditSave => "Save the value (it is checked first)",
-            Action::EditCancel => "Cancel the edit",
-            Action::EditDeleteBack => "Delete the character before the cursor",
-            Action::EditDeleteForward => "Delete the character under the cursor",
-            Action::EditLeft => "Cursor left",
-            Action::EditRight => "Cursor right",
-            Action::EditHome => "Cursor to the start",
-            Action::EditEnd => "Cursor to the end",
-            Action::EditClear => "Clear the value",
-            Action::ConfirmYes => "Yes, do it",
-            Action::ConfirmNo => "No, cancel",
-            Action::ContactEditField => {
-                "Edit a field of the contact (email, phone, …): a change to approve"
-            }
-            Action::ActivityNew => "New task or note (notes open $EDITOR when set)",
-            Action::ActivityEdit => "Edit the selected task or note",
-            Action::ActivityDelete => "Propose deleting the selected task or note (asks first)",
-            Action::TaskToggleDone => "Complete or reopen the selected task",
-            Action::ChangesProposeWriteback => {
-                "Propose writing the GHL tasks and notes of linked contacts back to Bmby"
-            }
-        }
+        crate::tui::registry::entry(self).description
     }
 
     /// The action with this keymap name.

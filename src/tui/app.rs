@@ -17,7 +17,9 @@ use super::action::Action;
 use super::changes::{ChangesState, ReviewOp};
 use super::filter::{FilterMsg, FilterResult, ListSource};
 use super::keymap::{self, Context, KeyCombo, Keymap};
+use super::layer::Layer;
 use super::layout;
+use super::scroll::{self, Nav, Scroll};
 use super::theme::Theme;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 use crate::ghl::RateBudget;
@@ -175,6 +177,9 @@ pub enum Effect {
     /// Store a hand edit as a pending change off the UI thread and hand the result to
     /// [`App::handle_local_done`].
     Local(super::edits::LocalOp),
+    /// Store a Contacts API operation as a pending change off the UI thread
+    /// ([`crate::sync::ops::propose`]) and hand the result to [`App::handle_proposed`].
+    Propose(crate::sync::ops::Proposal),
     /// Hand the terminal to `$VISUAL`/`$EDITOR` for a note, then call
     /// [`App::handle_external_edit`] with the text saved.
     ExternalEdit(super::edits::ExternalEdit),
@@ -349,6 +354,8 @@ pub struct App {
     noted: (Option<String>, Option<String>),
     /// Help is open, scrolled by this many lines.
     pub help: Option<u16>,
+    /// The command palette, when open.
+    pub palette: Option<super::palette::PaletteState>,
     /// A message box (keymap problems) that the next key closes.
     pub notice: Option<String>,
     pub status: Status,
@@ -435,6 +442,7 @@ impl App {
             custom_fields,
             location_zone,
             help: None,
+            palette: None,
             messages: Default::default(),
             messages_open: None,
             noted: (None, None),
@@ -566,20 +574,13 @@ impl App {
     }
 
     fn ensure_visible(&mut self) {
-        let len = self.view.len();
-        if len == 0 {
-            self.selected = 0;
-            self.offset = 0;
-            return;
-        }
-        self.selected = self.selected.min(len - 1);
-        let page = self.list_page();
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + page {
-            self.offset = self.selected + 1 - page;
-        }
-        self.offset = self.offset.min(len.saturating_sub(page));
+        let mut sc = Scroll {
+            pos: self.selected,
+            offset: self.offset,
+        };
+        sc.keep_visible(self.view.len(), self.list_page());
+        self.selected = sc.pos;
+        self.offset = sc.offset;
     }
 
     /// The selection may point at another contact: show its cached details now and schedule
@@ -686,47 +687,38 @@ impl App {
             self.should_quit = true;
             return Vec::new();
         }
-        if self.notice.is_some() {
-            self.notice = None;
-            self.dirty = true;
-            return Vec::new();
-        }
-        if self.locations.picker.is_some() {
-            return self.handle_picker_key(key);
-        }
-        if self.help.is_some() || self.messages_open.is_some() {
-            return match self.keymap.lookup(&[Context::Help], key) {
+        let layer = self.layer();
+        let chain = layer.chain();
+        match layer {
+            Layer::Notice => {
+                self.notice = None;
+                self.dirty = true;
+                Vec::new()
+            }
+            Layer::LocationPicker => self.handle_picker_key(key),
+            Layer::Palette => self.handle_palette_key(key),
+            l if l.is_changes() => {
+                if self.read_only.is_some()
+                    && !matches!(l, Layer::ValueEdit | Layer::ChangesFilter)
+                    && self.refuse_if_read_only(self.keymap.lookup(&chain, key))
+                {
+                    return Vec::new();
+                }
+                self.handle_changes_key(key)
+            }
+            Layer::HandEditLine | Layer::HandEditConfirm | Layer::HandEditFields => {
+                self.handle_hand_edit_key(key)
+            }
+            Layer::ContactsFilter if key.printable().is_some() => {
+                if let Some(c) = key.printable() {
+                    self.filter.query.push(c);
+                }
+                self.query_changed()
+            }
+            _ => match self.keymap.lookup(&chain, key) {
                 Some(a) => self.handle_action(a),
                 None => Vec::new(),
-            };
-        }
-        if self.screen == Screen::Changes {
-            if self.read_only.is_some()
-                && self.changes.edit.is_none()
-                && !self.changes.query_editing
-                && self.refuse_if_read_only(self.keymap.lookup(&self.changes_chain(), key))
-            {
-                return Vec::new();
-            }
-            return self.handle_changes_key(key);
-        }
-        if self.hand_edit.is_some() {
-            return self.handle_hand_edit_key(key);
-        }
-        if self.filter.editing {
-            if let Some(c) = key.printable() {
-                self.filter.query.push(c);
-                return self.query_changed();
-            }
-            return match self.keymap.lookup(&[Context::Filter, Context::Global], key) {
-                Some(a) => self.handle_action(a),
-                None => Vec::new(),
-            };
-        }
-        let chain = [self.focus.context(), Context::List, Context::Global];
-        match self.keymap.lookup(&chain, key) {
-            Some(a) => self.handle_action(a),
-            None => Vec::new(),
+            },
         }
     }
 
@@ -745,6 +737,10 @@ impl App {
             })
             .collect();
         let flat = crate::sanitize::clean_line(&flat);
+        if let Some(p) = self.palette.as_mut() {
+            flat.chars().for_each(|c| p.input.insert(c));
+            return Vec::new();
+        }
         if let Some(super::edits::HandEdit::Line { edit, .. }) = self.hand_edit.as_mut() {
             flat.chars().for_each(|c| edit.insert(c));
             edit.error = None;
@@ -801,38 +797,37 @@ impl App {
     pub fn handle_action(&mut self, action: Action) -> Vec<Effect> {
         self.dirty = true;
         if let Some(scroll) = self.messages_open {
-            let page = self.size.1.saturating_sub(6).max(1);
-            let width = super::render::messages_width(self.size.0);
-            let max = (super::render::message_lines(self, width).len() as u16).saturating_sub(page);
+            let page = self.size.1.saturating_sub(6).max(1) as usize;
+            let width = super::messages::messages_width(self.size.0);
+            let len = super::messages::message_lines(&self.messages, width).len();
             self.messages_open = match action {
                 Action::HelpClose
                 | Action::HelpToggle
                 | Action::MessagesOpen
                 | Action::Back
                 | Action::Quit => None,
-                Action::NavDown => Some(scroll.saturating_add(1).min(max)),
-                Action::NavUp => Some(scroll.saturating_sub(1)),
-                Action::NavPageDown => Some(scroll.saturating_add(page).min(max)),
-                Action::NavPageUp => Some(scroll.saturating_sub(page)),
-                Action::NavTop => Some(0),
-                Action::NavBottom => Some(max),
-                _ => Some(scroll),
+                a => Some(match Nav::of(a) {
+                    Some(nav) => {
+                        scroll::scrolled(scroll as usize, nav, len.saturating_sub(page), page)
+                            as u16
+                    }
+                    None => scroll,
+                }),
             };
             return Vec::new();
         }
         if let Some(scroll) = self.help {
-            let page = self.size.1.saturating_sub(4).max(1);
-            let max =
-                (super::help::line_count(&self.keymap, self.size.0) as u16).saturating_sub(page);
+            let page = self.size.1.saturating_sub(4).max(1) as usize;
+            let len = super::help_text::line_count(&self.keymap, self.size.0);
             self.help = match action {
                 Action::HelpClose | Action::HelpToggle | Action::Back | Action::Quit => None,
-                Action::NavDown => Some(scroll.saturating_add(1).min(max)),
-                Action::NavUp => Some(scroll.saturating_sub(1)),
-                Action::NavPageDown => Some(scroll.saturating_add(page).min(max)),
-                Action::NavPageUp => Some(scroll.saturating_sub(page)),
-                Action::NavTop => Some(0),
-                Action::NavBottom => Some(max),
-                _ => Some(scroll),
+                a => Some(match Nav::of(a) {
+                    Some(nav) => {
+                        scroll::scrolled(scroll as usize, nav, len.saturating_sub(page), page)
+                            as u16
+                    }
+                    None => scroll,
+                }),
             };
             return Vec::new();
         }
@@ -860,12 +855,16 @@ impl App {
                     self.focus = Pane::Details;
                 }
             }
-            Action::NavUp => self.nav(-1),
-            Action::NavDown => self.nav(1),
-            Action::NavPageUp => self.nav_page(-1),
-            Action::NavPageDown => self.nav_page(1),
-            Action::NavTop => self.nav(i64::MIN / 2),
-            Action::NavBottom => self.nav(i64::MAX / 2),
+            Action::NavUp
+            | Action::NavDown
+            | Action::NavPageUp
+            | Action::NavPageDown
+            | Action::NavTop
+            | Action::NavBottom => {
+                if let Some(nav) = Nav::of(action) {
+                    self.nav(nav);
+                }
+            }
             Action::FilterOpen => {
                 self.focus = Pane::Contacts;
                 self.filter.editing = true;
@@ -930,6 +929,8 @@ impl App {
             Action::Suspend => return vec![Effect::Suspend],
             Action::LocationSwitch => return self.open_location_picker(),
             Action::HelpToggle => self.help = Some(0),
+            Action::PaletteOpen => self.open_palette(super::palette::Mode::List, ""),
+            Action::PaletteCommand => self.open_palette(super::palette::Mode::Command, ""),
             Action::MessagesOpen => {
                 self.note_messages();
                 self.messages_open = Some(0);
@@ -947,47 +948,53 @@ impl App {
                     return vec![Effect::Job(Job::Pull { full })];
                 }
             }
-            _ => {}
+            a => {
+                // An operation bound to a key by the user: run it (or ask its arguments).
+                let e = super::registry::entry(a);
+                if let Some(h) = e.handler {
+                    if let Err(why) = e.enabled(self) {
+                        self.status.error = Some(format!("{}: {why}", e.label));
+                    } else if e.args.is_empty() {
+                        return h(self, &[]);
+                    } else {
+                        let name = e.command.unwrap_or(e.id());
+                        self.open_palette(super::palette::Mode::Command, &format!("{name} "));
+                    }
+                }
+            }
         }
         Vec::new()
     }
 
-    fn nav(&mut self, delta: i64) {
+    fn nav(&mut self, nav: Nav) {
         match self.focus {
             Pane::Contacts => {
-                let len = self.view.len() as i64;
-                if len == 0 {
-                    return;
-                }
-                let s = (self.selected as i64 + delta).clamp(0, len - 1) as usize;
-                if s != self.selected {
-                    self.selected = s;
+                let mut sc = Scroll {
+                    pos: self.selected,
+                    offset: self.offset,
+                };
+                if sc.apply(nav, self.view.len(), self.list_page()) {
+                    self.selected = sc.pos;
                     self.selection_chosen = true;
                     self.selection_changed();
                 }
             }
             Pane::Details => {
-                let max = super::panes::details::line_count(self).saturating_sub(1) as i64;
+                let max = super::panes::details::line_count(self).saturating_sub(1);
+                let page = self.pane_page(Pane::Details) as usize;
                 self.details_scroll =
-                    (self.details_scroll as i64 + delta).clamp(0, max.max(0)) as u16;
+                    scroll::scrolled(self.details_scroll as usize, nav, max, page) as u16;
             }
             Pane::Activity => {
-                if self.activity_nav(delta) {
+                let page = self.pane_page(Pane::Activity) as usize;
+                if self.activity_nav(nav.delta(page)) {
                     return;
                 }
-                let max = super::panes::activity::line_count(self).saturating_sub(1) as i64;
+                let max = super::panes::activity::line_count(self).saturating_sub(1);
                 self.activity_scroll =
-                    (self.activity_scroll as i64 + delta).clamp(0, max.max(0)) as u16;
+                    scroll::scrolled(self.activity_scroll as usize, nav, max, page) as u16;
             }
         }
-    }
-
-    fn nav_page(&mut self, dir: i64) {
-        let page = match self.focus {
-            Pane::Contacts => self.list_page() as i64,
-            p => self.pane_page(p) as i64,
-        };
-        self.nav(dir * page.max(1));
     }
 
     fn filter_cancel(&mut self) -> Vec<Effect> {

@@ -96,6 +96,11 @@ impl Driver {
                     let r = super::edits::run_local(self.app.store(), &op);
                     queue.extend(self.app.handle_local_done(r));
                 }
+                Effect::Propose(p) => {
+                    let r =
+                        crate::sync::ops::propose(self.app.store(), p).map_err(|e| e.to_string());
+                    queue.extend(self.app.handle_proposed(r));
+                }
                 Effect::ExternalEdit(e) => {
                     self.editor_opened.push(e.initial.clone());
                     let saved = self.editor_saves.clone();

@@ -16,7 +16,9 @@
 //! `activity`, `filter` (while typing a filter; printable characters always type), `help`,
 //! `changes` (the changes screen), `diff` (its diff pane; falls back to `changes`), `edit`
 //! (the one-line value editor; printable characters always type), `confirm` (y/n) and
-//! `journal` (the journal view; falls back to `list` and `global`).
+//! `journal` (the journal view; falls back to `list` and `global`), `picker` (the location
+//! picker; falls back to `list` and `global`) and `palette` (the `:` line and the `ctrl-p`
+//! list; printable characters always type).
 //! A key is looked up in the innermost context first (e.g. `contacts` → `list` → `global`,
 //! `diff` → `changes` → `list` → `global`).
 //! Ctrl-C always quits and cannot be rebound.
@@ -49,6 +51,8 @@ pub enum Context {
     Edit,
     Confirm,
     Journal,
+    Picker,
+    Palette,
 }
 
 impl Context {
@@ -63,6 +67,8 @@ impl Context {
         Context::Filter,
         Context::Edit,
         Context::Confirm,
+        Context::Picker,
+        Context::Palette,
         Context::Journal,
         Context::Help,
     ];
@@ -82,6 +88,8 @@ impl Context {
             Context::Edit => "edit",
             Context::Confirm => "confirm",
             Context::Journal => "journal",
+            Context::Picker => "picker",
+            Context::Palette => "palette",
         }
     }
 
@@ -104,6 +112,8 @@ impl Context {
             Context::Edit => "While editing a proposed value (printable keys type)",
             Context::Confirm => "Confirmation questions",
             Context::Journal => "Journal of writes (falls back to Lists)",
+            Context::Picker => "Location picker (falls back to Lists; 1-9 choose)",
+            Context::Palette => "Command palette (: or ctrl-p; printable keys type)",
         }
     }
 }
@@ -258,7 +268,7 @@ impl Keymap {
                 let src = if *s == Source::User { "  (user)" } else { "" };
                 out.push_str(&format!(
                     "{key:<12} = {val:<24} # {}{src}\n",
-                    a.description()
+                    super::registry::entry(*a).description
                 ));
             }
         }

@@ -12,7 +12,9 @@ use ratatui::Frame;
 
 use super::action::Action;
 use super::app::{App, Effect};
-use super::keymap::{Context, KeyCombo};
+use super::keymap::KeyCombo;
+use super::layer::Layer;
+use super::scroll::{self, Nav};
 use super::{layout, panes, text};
 
 /// A signed-in location the TUI can switch to.
@@ -46,18 +48,10 @@ pub struct LocationsUi {
     pub needs_sign_in: Option<String>,
 }
 
-/// Actions refused while read-only: they would change GHL or queue a change for it.
+/// Actions refused while read-only: they would change GHL or queue a change for it (the
+/// registry's `writes`).
 fn writes(a: Action) -> bool {
-    matches!(
-        a,
-        Action::ChangeApprove
-            | Action::ChangeApproveAllShown
-            | Action::ChangeEdit
-            | Action::ChangeResolve
-            | Action::ChangeResolveNew
-            | Action::ChangesSend
-            | Action::JournalRevert
-    )
+    super::registry::entry(a).writes
 }
 
 impl App {
@@ -85,11 +79,13 @@ impl App {
         Vec::new()
     }
 
-    /// Keys while the picker is open: up/down (list keys), enter or a digit chooses, esc/q
-    /// closes.
+    /// Keys while the picker is open, through its keymap chain ([keys.picker], then
+    /// [keys.list] and [keys.global]): `confirm.yes` (enter) or a digit chooses, the list keys
+    /// move, `confirm.no`, back, quit or `location.switch` close.
     pub(crate) fn handle_picker_key(&mut self, key: KeyCombo) -> Vec<Effect> {
         self.dirty = true;
         let n = self.locations.choices.len();
+        let chain = Layer::LocationPicker.chain();
         let Some(p) = self.locations.picker.as_mut() else {
             return Vec::new();
         };
@@ -99,15 +95,17 @@ impl App {
                 return self.choose_location();
             }
         }
-        if key == KeyCombo::parse("enter").unwrap_or(KeyCombo::char('\n')) {
-            return self.choose_location();
-        }
-        match self.keymap.lookup(&[Context::List, Context::Global], key) {
-            Some(Action::NavDown) => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
-            Some(Action::NavUp) => p.selected = p.selected.saturating_sub(1),
-            Some(Action::Back) | Some(Action::Quit) | Some(Action::LocationSwitch) => {
-                self.locations.picker = None
+        match self.keymap.lookup(&chain, key) {
+            Some(Action::ConfirmYes) => return self.choose_location(),
+            Some(a @ (Action::NavDown | Action::NavUp | Action::NavTop | Action::NavBottom)) => {
+                if let Some(nav) = Nav::of(a) {
+                    p.selected = scroll::scrolled(p.selected, nav, n.saturating_sub(1), n);
+                }
             }
+            Some(Action::ConfirmNo)
+            | Some(Action::Back)
+            | Some(Action::Quit)
+            | Some(Action::LocationSwitch) => self.locations.picker = None,
             _ => {}
         }
         Vec::new()
@@ -189,8 +187,22 @@ pub fn render_picker(app: &App, f: &mut Frame, area: Rect) {
         });
     }
     lines.push(Line::raw(""));
+    let chain = Layer::LocationPicker.chain();
+    let key = |a: Action| {
+        app.keymap
+            .keys_for(&chain, a)
+            .first()
+            .map_or_else(|| "?".to_owned(), |k| k.to_string())
+    };
     lines.push(Line::styled(
-        text::truncate("enter or 1-9: switch · esc: stay", inner),
+        text::truncate(
+            &format!(
+                "{} or 1-9: switch · {}: stay",
+                key(Action::ConfirmYes),
+                key(Action::Back)
+            ),
+            inner,
+        ),
         app.theme.dim(),
     ));
     let h = (lines.len() + 2).min(area.height as usize) as u16;

@@ -11,18 +11,26 @@
 
 pub mod action;
 pub mod app;
+pub mod bulk;
 pub mod changes;
 pub mod driver;
 pub mod edits;
 mod external;
 pub mod filter;
 pub mod help;
+pub mod help_text;
 pub mod input;
 pub mod keymap;
+pub mod layer;
 pub mod layout;
 pub mod locations;
+pub mod messages;
+mod op_actions;
+pub mod palette;
 pub mod panes;
+pub mod registry;
 pub mod render;
+pub mod scroll;
 pub mod status;
 pub mod terminal;
 pub mod text;
@@ -87,7 +95,11 @@ pub fn keymap_dump(user: Option<&Path>) -> Result<String, String> {
     let mut out = km.dump();
     out.push_str("\n# Actions\n");
     for a in Action::ALL {
-        out.push_str(&format!("#   {:<22} {}\n", a.name(), a.description()));
+        out.push_str(&format!(
+            "#   {:<22} {}\n",
+            a.name(),
+            registry::entry(*a).description
+        ));
     }
     out.push_str("#   none                   (unbinds the key)\n");
     Ok(out)
@@ -105,6 +117,7 @@ enum ChangesMsg {
     Reviewed(changes::ReviewDone),
     Journal(Result<Vec<crate::domain::JournalEntry>, String>),
     Local(Box<Result<crate::domain::Change, String>>),
+    Proposed(Box<Result<crate::domain::Change, String>>),
 }
 
 impl ChangesMsg {
@@ -114,6 +127,7 @@ impl ChangesMsg {
             ChangesMsg::Reviewed(d) => app.handle_review_done(d),
             ChangesMsg::Journal(r) => app.handle_journal_loaded(r),
             ChangesMsg::Local(r) => app.handle_local_done(*r),
+            ChangesMsg::Proposed(r) => app.handle_proposed(*r),
         }
     }
 }
@@ -241,6 +255,19 @@ impl Loop {
                             .await
                             .unwrap_or_else(|e| Err(format!("saving the edit failed: {e}")));
                         let _ = tx.send(ChangesMsg::Local(Box::new(r)));
+                    });
+                }
+                Effect::Propose(p) => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let handle = tokio::task::spawn_blocking(move || {
+                        crate::sync::ops::propose(&store, p).map_err(|e| e.to_string())
+                    });
+                    tokio::spawn(async move {
+                        let r = handle
+                            .await
+                            .unwrap_or_else(|e| Err(format!("proposing failed: {e}")));
+                        let _ = tx.send(ChangesMsg::Proposed(Box::new(r)));
                     });
                 }
                 Effect::ExternalEdit(e) => {

@@ -6,6 +6,7 @@ use ratatui::Frame;
 
 use super::app::{App, Screen};
 use super::changes;
+use super::layer::Layer;
 use super::{help, layout, panes, status};
 
 /// Draws one frame. Reads `app`, never changes it. Sizes come from the frame, so a frame of
@@ -39,93 +40,93 @@ pub fn render(app: &App, f: &mut Frame) {
     };
     status::render(app, f, status_area);
     help::render_footer(app, f, footer_area);
-    if app.screen == Screen::Changes {
-        let main = ratatui::layout::Rect {
-            height: area.height.saturating_sub(2),
-            ..area
-        };
-        if let Some(j) = &app.changes.journal {
-            changes::journal::render(app, j, f, main);
+    // The layers bottom to top, as they have the keyboard: the last drawn is the one keys go
+    // to (`App::layers`).
+    let main = ratatui::layout::Rect {
+        height: area.height.saturating_sub(2),
+        ..area
+    };
+    let mut hand_edit_drawn = false;
+    for layer in app.layers() {
+        match layer {
+            Layer::Journal => {
+                if let Some(j) = &app.changes.journal {
+                    // Draws its revert question too.
+                    changes::journal::render(app, j, f, main);
+                }
+            }
+            Layer::ApproveAllConfirm => {
+                if let Some(c) = &app.changes.confirm {
+                    changes::confirm::render(app, c, f, main);
+                }
+            }
+            Layer::ChoiceConfirm => {
+                if let Some(p) = &app.changes.choice_confirm {
+                    changes::confirm::render_choice(app, p, f, main);
+                }
+            }
+            Layer::SendConfirm => {
+                if let Some(p) = &app.changes.send_confirm {
+                    changes::confirm::render_send(app, p, f, main);
+                }
+            }
+            Layer::HandEditLine | Layer::HandEditConfirm | Layer::HandEditFields => {
+                if !hand_edit_drawn {
+                    hand_edit_drawn = true;
+                    super::edits::render(app, f, main);
+                }
+            }
+            Layer::Palette => super::palette::render(app, f, area),
+            Layer::Messages => render_messages(app, f, main, app.messages_open.unwrap_or(0)),
+            Layer::LocationPicker => super::locations::render_picker(app, f, area),
+            Layer::Help => help::render(app, f, main),
+            Layer::Notice => {
+                if let Some(n) = &app.notice {
+                    render_notice(app, n, f, area);
+                }
+            }
+            // Drawn with their screen (panes, lists, inline editors and filters).
+            Layer::JournalRevertAsk
+            | Layer::ValueEdit
+            | Layer::ChangesFilter
+            | Layer::Diff
+            | Layer::ChangesList
+            | Layer::ContactsFilter
+            | Layer::Contacts
+            | Layer::Details
+            | Layer::Activity => {}
         }
-        if let Some(c) = &app.changes.confirm {
-            changes::confirm::render(app, c, f, main);
-        }
-        if let Some(p) = &app.changes.choice_confirm {
-            changes::confirm::render_choice(app, p, f, main);
-        }
-        if let Some(p) = &app.changes.send_confirm {
-            changes::confirm::render_send(app, p, f, main);
-        }
-    }
-    if app.screen == Screen::Contacts && app.hand_edit.is_some() {
-        let main = ratatui::layout::Rect {
-            height: area.height.saturating_sub(2),
-            ..area
-        };
-        super::edits::render(app, f, main);
-    }
-    if let Some(scroll) = app.messages_open {
-        let r = ratatui::layout::Rect {
-            height: area.height.saturating_sub(2),
-            ..area
-        };
-        render_messages(app, f, r, scroll);
-    }
-    if app.locations.picker.is_some() {
-        super::locations::render_picker(app, f, area);
-    }
-    if app.help.is_some() {
-        let r = ratatui::layout::Rect {
-            height: area.height.saturating_sub(2),
-            ..area
-        };
-        help::render(app, f, r);
-    }
-    if let Some(n) = &app.notice {
-        let w = area.width.saturating_sub(4).min(76);
-        let lines: Vec<Line> = n
-            .split('\n')
-            .map(|l| Line::raw(super::text::clean(l)))
-            .collect();
-        let inner_w = w.saturating_sub(2).max(1) as usize;
-        let h: usize = lines
-            .iter()
-            .map(|l| l.width().max(1).div_ceil(inner_w))
-            .sum::<usize>()
-            + 2;
-        let r = layout::centered(area, w, h.min(u16::MAX as usize) as u16);
-        f.render_widget(Clear, r);
-        let block = panes::block("Notice".into(), true, &app.theme).border_style(app.theme.error());
-        f.render_widget(
-            Paragraph::new(lines)
-                .block(block)
-                .wrap(Wrap { trim: false }),
-            r,
-        );
     }
 }
 
-/// The text width inside the messages popup for a terminal `cols` wide.
-pub fn messages_width(cols: u16) -> usize {
-    (cols.saturating_sub(2) as usize).max(1)
+fn render_notice(app: &App, n: &str, f: &mut Frame, area: ratatui::layout::Rect) {
+    let w = area.width.saturating_sub(4).min(76);
+    let lines: Vec<Line> = n
+        .split('\n')
+        .map(|l| Line::raw(super::text::clean(l)))
+        .collect();
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let h: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum::<usize>()
+        + 2;
+    let r = layout::centered(area, w, h.min(u16::MAX as usize) as u16);
+    f.render_widget(Clear, r);
+    let block = panes::block("Notice".into(), true, &app.theme).border_style(app.theme.error());
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        r,
+    );
 }
 
-/// The messages popup's lines: every recent message, newest first, sanitized and wrapped to
-/// `width`, a blank line between messages.
+pub use super::messages::messages_width;
+
+/// The messages popup's lines (see [`super::messages::message_lines`]).
 pub fn message_lines(app: &App, width: usize) -> Vec<String> {
-    if app.messages.is_empty() {
-        return vec!["No messages yet.".into()];
-    }
-    let mut out = Vec::new();
-    for (i, m) in app.messages.iter().enumerate() {
-        if i > 0 {
-            out.push(String::new());
-        }
-        for l in super::text::clean_lines(m) {
-            out.extend(super::text::wrap(&l, width));
-        }
-    }
-    out
+    super::messages::message_lines(&app.messages, width)
 }
 
 fn render_messages(app: &App, f: &mut Frame, area: ratatui::layout::Rect, scroll: u16) {

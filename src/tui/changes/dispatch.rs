@@ -293,18 +293,15 @@ impl App {
             }
             return Vec::new();
         }
-        let max = j.entries.len().saturating_sub(1) as i64;
-        let mut go = |d: i64| j.scroll = (j.scroll as i64 + d).clamp(0, max.max(0)) as usize;
+        let max = j.entries.len().saturating_sub(1);
+        if let Some(nav) = crate::tui::scroll::Nav::of(action) {
+            j.scroll = crate::tui::scroll::scrolled(j.scroll, nav, max, page as usize);
+            return Vec::new();
+        }
         match action {
             Action::JournalClose | Action::Back | Action::JournalOpen => {
                 self.changes.journal = None
             }
-            Action::NavDown => go(1),
-            Action::NavUp => go(-1),
-            Action::NavPageDown => go(page),
-            Action::NavPageUp => go(-page),
-            Action::NavTop => go(i64::MIN / 2),
-            Action::NavBottom => go(i64::MAX / 2),
             Action::ChangesCancelSend => return self.cancel_send(),
             Action::JournalRevert => match j.entries.get(j.scroll) {
                 None => self.status.info = Some("nothing to revert".into()),

@@ -467,20 +467,13 @@ impl ChangesState {
     /// Keeps the selection visible with `page` rows, and the field cursor on the selected
     /// change.
     pub(crate) fn ensure_visible(&mut self, page: usize) {
-        let len = self.view.len();
-        if len == 0 {
-            self.selected = 0;
-            self.offset = 0;
-        } else {
-            self.selected = self.selected.min(len - 1);
-            let page = page.max(1);
-            if self.selected < self.offset {
-                self.offset = self.selected;
-            } else if self.selected >= self.offset + page {
-                self.offset = self.selected + 1 - page;
-            }
-            self.offset = self.offset.min(len.saturating_sub(page));
-        }
+        let mut sc = crate::tui::scroll::Scroll {
+            pos: self.selected,
+            offset: self.offset,
+        };
+        sc.keep_visible(self.view.len(), page);
+        self.selected = sc.pos;
+        self.offset = sc.offset;
         let (id, n) = self
             .selected_change()
             .map_or((None, 0), |c| (Some(c.id), c.fields.len()));

@@ -6,31 +6,9 @@ use crate::tui::action::Action;
 use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::{Context, KeyCombo};
 use crate::tui::layout;
+use crate::tui::scroll::{self, Nav};
 
 impl App {
-    /// The keymap chain on the changes screen now (innermost first).
-    pub fn changes_chain(&self) -> Vec<Context> {
-        let cs = &self.changes;
-        if cs.asking() {
-            vec![Context::Confirm]
-        } else if cs.journal.is_some() {
-            vec![Context::Journal, Context::List, Context::Global]
-        } else if cs.edit.is_some() {
-            vec![Context::Edit]
-        } else if cs.query_editing {
-            vec![Context::Filter, Context::Global]
-        } else if cs.focus == ChangesFocus::Diff {
-            vec![
-                Context::Diff,
-                Context::Changes,
-                Context::List,
-                Context::Global,
-            ]
-        } else {
-            vec![Context::Changes, Context::List, Context::Global]
-        }
-    }
-
     /// A key on the changes screen (no help or notice open).
     pub(crate) fn handle_changes_key(&mut self, key: KeyCombo) -> Vec<Effect> {
         if self.changes.choice_confirm.is_some() {
@@ -52,7 +30,7 @@ impl App {
                 return Vec::new();
             }
         }
-        let chain = self.changes_chain();
+        let chain = self.layer().chain();
         match self.keymap.lookup(&chain, key) {
             Some(Action::ChangeResolve) => {
                 self.dirty = true;
@@ -161,7 +139,7 @@ impl App {
 
     /// Settles the selected ambiguous change on candidate `n` (1-based; 0 = the key had no
     /// digit).
-    fn resolve_candidate(&mut self, n: usize) -> Vec<Effect> {
+    pub(crate) fn resolve_candidate(&mut self, n: usize) -> Vec<Effect> {
         let Some(c) = self.changes.selected_change() else {
             return Vec::new();
         };
@@ -176,7 +154,7 @@ impl App {
         let Some(cand) = c.candidates.get(n - 1) else {
             let new_key = self
                 .keymap
-                .keys_for(&self.changes_chain(), Action::ChangeResolveNew)
+                .keys_for(&self.layer().chain(), Action::ChangeResolveNew)
                 .first()
                 .map(|k| format!(" or {k}"))
                 .unwrap_or_default();
@@ -255,18 +233,16 @@ impl App {
                     self.changes_refilter();
                 }
             }
-            Action::NavUp => self.changes_nav(-1),
-            Action::NavDown => self.changes_nav(1),
-            Action::NavPageUp => {
-                let p = self.changes_nav_page();
-                self.changes_nav(-p)
+            Action::NavUp
+            | Action::NavDown
+            | Action::NavPageUp
+            | Action::NavPageDown
+            | Action::NavTop
+            | Action::NavBottom => {
+                if let Some(nav) = Nav::of(action) {
+                    self.changes_nav(nav)
+                }
             }
-            Action::NavPageDown => {
-                let p = self.changes_nav_page();
-                self.changes_nav(p)
-            }
-            Action::NavTop => self.changes_nav(i64::MIN / 2),
-            Action::NavBottom => self.changes_nav(i64::MAX / 2),
             Action::FilterOpen => {
                 cs.query_editing = true;
                 cs.focus = ChangesFocus::List;
@@ -390,29 +366,26 @@ impl App {
         Vec::new()
     }
 
-    fn changes_nav_page(&self) -> i64 {
-        match self.changes.focus {
-            ChangesFocus::List => self.changes_page() as i64,
+    fn changes_nav(&mut self, nav: Nav) {
+        let page = match self.changes.focus {
+            ChangesFocus::List => self.changes_page(),
             ChangesFocus::Diff => 5,
-        }
-    }
-
-    fn changes_nav(&mut self, delta: i64) {
+        };
         let cs = &mut self.changes;
         match cs.focus {
             ChangesFocus::List => {
-                let len = cs.view.len() as i64;
+                let len = cs.view.len();
                 if len == 0 {
                     return;
                 }
-                cs.selected = (cs.selected as i64 + delta).clamp(0, len - 1) as usize;
+                cs.selected = scroll::scrolled(cs.selected, nav, len - 1, page);
             }
             ChangesFocus::Diff => {
-                let n = cs.selected_change().map_or(0, |c| c.fields.len()) as i64;
+                let n = cs.selected_change().map_or(0, |c| c.fields.len());
                 if n == 0 {
                     return;
                 }
-                cs.field = (cs.field as i64 + delta).clamp(0, n - 1) as usize;
+                cs.field = scroll::scrolled(cs.field, nav, n - 1, page);
             }
         }
         self.changes_ensure_visible();

@@ -517,13 +517,16 @@ impl App {
                 _ => Vec::new(),
             },
             HandEdit::Fields { cursor } => {
-                let chain = [Context::Contacts, Context::List, Context::Global];
+                let chain = crate::tui::layer::Layer::HandEditFields.chain();
                 let n = CONTACT_FIELDS.len();
                 match self.keymap.lookup(&chain, key) {
-                    Some(Action::NavDown) => *cursor = (*cursor + 1).min(n - 1),
-                    Some(Action::NavUp) => *cursor = cursor.saturating_sub(1),
-                    Some(Action::NavTop) => *cursor = 0,
-                    Some(Action::NavBottom) => *cursor = n - 1,
+                    Some(
+                        a @ (Action::NavDown | Action::NavUp | Action::NavTop | Action::NavBottom),
+                    ) => {
+                        if let Some(nav) = crate::tui::scroll::Nav::of(a) {
+                            *cursor = crate::tui::scroll::scrolled(*cursor, nav, n - 1, n);
+                        }
+                    }
                     Some(Action::OpenContact) | Some(Action::ContactEditField) => {
                         let (field, label) = CONTACT_FIELDS[*cursor];
                         let now = self
@@ -687,7 +690,7 @@ impl App {
             return false;
         }
         self.activity_selected =
-            (self.activity_selected as i64 + delta).clamp(0, n as i64 - 1) as usize;
+            crate::tui::scroll::clamp_move(self.activity_selected, delta, n - 1);
         let starts = crate::tui::panes::activity::item_starts(self);
         if let Some(&start) = starts.get(self.activity_selected) {
             let page = self.activity_page().max(1);

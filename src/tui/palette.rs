@@ -1,0 +1,642 @@
+//! The command palette, over whatever had the keyboard:
+//!
+//! - `:` opens a command line at the bottom: a registry action by its id (`:change.approve`) or
+//!   its short command (`:tag add vip`, `:workflow add "Nurture"`), with typed arguments; Tab
+//!   completes the command or the argument (workflow, campaign, user and business names come
+//!   from the cached lists) and shows the candidates above the line.
+//! - `ctrl-p` opens a fuzzy list of every action that applies where it was opened, each with
+//!   its key from the keymap; a disabled action is dimmed with the reason. Enter runs the
+//!   selected one (one with arguments opens the `:` line prefilled).
+//!
+//! Everything here is update code and the palette's own drawing; candidate names are
+//! sanitized before they are drawn.
+
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+use super::action::Action;
+use super::app::{App, Effect};
+use super::changes::EditState;
+use super::keymap::KeyCombo;
+use super::layer::Layer;
+use super::registry::{self, Arg, Entry};
+use super::scroll::{Nav, Scroll};
+use super::text;
+use crate::sync::ops::ListKind;
+
+/// Most rows of candidates or actions shown above the line.
+pub const MAX_ROWS: usize = 10;
+
+/// Which palette is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The `:` command line.
+    Command,
+    /// The `ctrl-p` fuzzy list of actions.
+    List,
+}
+
+/// The open palette.
+#[derive(Debug, Clone)]
+pub struct PaletteState {
+    pub mode: Mode,
+    /// What is typed (after `:` or `>`).
+    pub input: EditState,
+    /// The selected row of the list or of the candidates.
+    pub selected: Scroll,
+    /// The layer the palette was opened over: actions apply there.
+    pub under: Layer,
+    /// Completion candidates of the `:` line (shown above it).
+    pub candidates: Vec<String>,
+    /// A line above the input: usage, "lists not loaded yet", why a command was refused.
+    pub note: Option<String>,
+}
+
+/// One row of the `ctrl-p` list.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub entry: &'static Entry,
+    /// The action's keys in the layer under the palette (`a`, `1-9`), empty when unbound.
+    pub keys: String,
+    /// Why it cannot run now.
+    pub disabled: Option<String>,
+}
+
+/// The actions of the list for `query` over `layer`: those that apply there, best fuzzy match
+/// first (registry order when the query is empty).
+pub fn items(app: &App, layer: Layer, query: &str) -> Vec<Item> {
+    let matcher = SkimMatcherV2::default();
+    let mut scored: Vec<(i64, usize, Item)> = registry::all()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.applies(layer))
+        .filter_map(|(i, e)| {
+            let score = if query.is_empty() {
+                0
+            } else {
+                matcher.fuzzy_match(&format!("{} {}", e.label, e.id()), query)?
+            };
+            Some((
+                score,
+                i,
+                Item {
+                    entry: e,
+                    keys: super::help_text::keys_text(&e.keys(&app.keymap, layer)),
+                    disabled: e.enabled(app).err(),
+                },
+            ))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, _, it)| it).collect()
+}
+
+/// Splits a command line into words: spaces separate, double quotes group (`"Nurture 2"`),
+/// a backslash escapes the next character inside quotes.
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            '\\' if quoted => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
+}
+
+fn quote(s: &str) -> String {
+    if s.is_empty() || s.contains(char::is_whitespace) || s.contains('"') {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The entry a command line names and the words after its name: by short command
+/// (`tag add`) or by id (`change.approve`).
+pub fn parse(words: &[String]) -> Option<(&'static Entry, &[String])> {
+    for e in registry::all() {
+        if let Some(c) = e.command {
+            let cw: Vec<&str> = c.split(' ').collect();
+            if words.len() >= cw.len()
+                && cw.iter().zip(words).all(|(a, b)| a.eq_ignore_ascii_case(b))
+            {
+                return Some((e, &words[cw.len()..]));
+            }
+        }
+    }
+    let first = words.first()?;
+    registry::all()
+        .iter()
+        .find(|e| e.id() == first.as_str())
+        .map(|e| (e, &words[1..]))
+}
+
+/// Every name the `:` line accepts for an action: its short command, then its id.
+fn names() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = registry::all().iter().filter_map(|e| e.command).collect();
+    v.extend(registry::all().iter().map(|e| e.id()));
+    v
+}
+
+fn common_prefix(v: &[String]) -> String {
+    let Some(first) = v.first() else {
+        return String::new();
+    };
+    let mut p: String = first.clone();
+    for s in &v[1..] {
+        let n = p
+            .chars()
+            .zip(s.chars())
+            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+            .count();
+        p = p.chars().take(n).collect();
+    }
+    p
+}
+
+/// The list `kind`'s names from the cache (`None`: never fetched).
+fn cached_names(app: &App, kind: ListKind) -> Option<Vec<String>> {
+    match crate::sync::ops::cached_list(app.store(), kind) {
+        Ok(Some(list)) => Some(list.into_iter().map(|n| n.name).collect()),
+        _ => None,
+    }
+}
+
+impl App {
+    /// Opens the palette (`ctrl-p` list or `:` line) over the layer that has the keyboard.
+    pub(crate) fn open_palette(&mut self, mode: Mode, prefill: &str) {
+        self.dirty = true;
+        self.palette = Some(PaletteState {
+            mode,
+            input: EditState::new(0, "", "", prefill),
+            selected: Scroll::default(),
+            under: self.layer_below_palette(),
+            candidates: Vec::new(),
+            note: None,
+        });
+    }
+
+    /// The `ctrl-p` list's rows now.
+    pub fn palette_items(&self) -> Vec<Item> {
+        match &self.palette {
+            Some(p) if p.mode == Mode::List => items(self, p.under, &p.input.input),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Keys while the palette is open: printable keys type; the rest through [keys.palette].
+    pub(crate) fn handle_palette_key(&mut self, key: KeyCombo) -> Vec<Effect> {
+        self.dirty = true;
+        let Some(p) = self.palette.as_mut() else {
+            return Vec::new();
+        };
+        if let Some(c) = key.printable() {
+            p.input.insert(c);
+            p.selected = Scroll::default();
+            p.note = None;
+            if p.mode == Mode::Command {
+                self.palette_candidates(false);
+            }
+            return Vec::new();
+        }
+        let action = self.keymap.lookup(&Layer::Palette.chain(), key);
+        let Some(p) = self.palette.as_mut() else {
+            return Vec::new();
+        };
+        let edited = match action {
+            Some(Action::PaletteCancel) => {
+                self.palette = None;
+                return Vec::new();
+            }
+            Some(Action::PaletteRun) => return self.palette_run(),
+            Some(Action::PaletteComplete) => return self.palette_complete(),
+            Some(a @ (Action::NavUp | Action::NavDown)) => {
+                let (mode, under, q, n) =
+                    (p.mode, p.under, p.input.input.clone(), p.candidates.len());
+                let len = match mode {
+                    Mode::List => items(self, under, &q).len(),
+                    Mode::Command => n,
+                };
+                if let (Some(nav), Some(p)) = (Nav::of(a), self.palette.as_mut()) {
+                    p.selected.apply(nav, len, MAX_ROWS);
+                }
+                false
+            }
+            Some(Action::EditDeleteBack) => {
+                p.input.delete_back();
+                true
+            }
+            Some(Action::EditDeleteForward) => {
+                p.input.delete_forward();
+                true
+            }
+            Some(Action::EditLeft) => {
+                p.input.left();
+                false
+            }
+            Some(Action::EditRight) => {
+                p.input.right();
+                false
+            }
+            Some(Action::EditHome) => {
+                p.input.home();
+                false
+            }
+            Some(Action::EditEnd) => {
+                p.input.end();
+                false
+            }
+            Some(Action::EditClear) => {
+                p.input.clear();
+                true
+            }
+            _ => false,
+        };
+        if edited {
+            if let Some(p) = self.palette.as_mut() {
+                p.selected = Scroll::default();
+                p.note = None;
+                if p.mode == Mode::Command {
+                    self.palette_candidates(false);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// Recomputes the `:` line's candidates for the word being typed. With `fetch`, a list
+    /// never fetched is asked for (`Job::FetchLists`, when online).
+    fn palette_candidates(&mut self, fetch: bool) -> Vec<Effect> {
+        let Some(p) = self.palette.as_ref() else {
+            return Vec::new();
+        };
+        let line = p.input.input.clone();
+        let words = split_words(&line);
+        let ends_in_space = line.ends_with(' ') && !line.trim().is_empty();
+        let mut fx = Vec::new();
+        let mut note = None;
+        let cands: Vec<String> = match parse(&words) {
+            Some((e, args)) if ends_in_space || !args.is_empty() => {
+                // Completing argument `i` (the one being typed, or the next one).
+                let i = if ends_in_space {
+                    args.len()
+                } else {
+                    args.len() - 1
+                };
+                let partial = if ends_in_space {
+                    String::new()
+                } else {
+                    args.last().cloned().unwrap_or_default()
+                };
+                let spec = e.args.get(i).or(match e.args.last() {
+                    Some(Arg::Tags) => e.args.last(),
+                    _ => None,
+                });
+                match spec {
+                    Some(Arg::Pick(kind)) => match cached_names(self, *kind) {
+                        Some(names) => {
+                            let q = partial.to_lowercase();
+                            names
+                                .into_iter()
+                                .filter(|n| n.to_lowercase().contains(&q))
+                                .collect()
+                        }
+                        None => {
+                            note = Some(format!("{} not loaded yet: fetching", kind.label()));
+                            if fetch {
+                                if self.online {
+                                    fx.push(Effect::Job(crate::sync::Job::FetchLists));
+                                } else {
+                                    note = Some(format!(
+                                        "{} not loaded yet (offline: no sync worker)",
+                                        kind.label()
+                                    ));
+                                }
+                            }
+                            Vec::new()
+                        }
+                    },
+                    _ => {
+                        note = Some(format!("{}: {}", e.label, e.usage()));
+                        Vec::new()
+                    }
+                }
+            }
+            _ => {
+                let typed = line.trim_start().to_lowercase();
+                names()
+                    .into_iter()
+                    .filter(|n| n.starts_with(&typed))
+                    .map(str::to_owned)
+                    .collect()
+            }
+        };
+        if let Some(p) = self.palette.as_mut() {
+            p.candidates = cands;
+            p.note = note;
+            p.selected = Scroll::default();
+        }
+        fx
+    }
+
+    /// Tab in the `:` line: completes the word being typed to the selected candidate (or the
+    /// common prefix of several) and shows the candidates.
+    fn palette_complete(&mut self) -> Vec<Effect> {
+        let fx = self.palette_candidates(true);
+        let Some(p) = self.palette.as_mut() else {
+            return fx;
+        };
+        if p.mode != Mode::Command || p.candidates.is_empty() {
+            return fx;
+        }
+        let line = p.input.input.clone();
+        let words = split_words(&line);
+        let ends_in_space = line.ends_with(' ');
+        let completing_arg = parse(&words).is_some_and(|(_, a)| ends_in_space || !a.is_empty());
+        let pick = if p.candidates.len() == 1 {
+            Some(p.candidates[0].clone())
+        } else {
+            None
+        };
+        let new_line = if completing_arg {
+            let head: Vec<String> = if ends_in_space {
+                words.clone()
+            } else {
+                words[..words.len() - 1].to_vec()
+            };
+            let head: Vec<String> = head.iter().map(|w| quote(w)).collect();
+            let tail = match &pick {
+                Some(c) => format!("{} ", quote(c)),
+                None => {
+                    let pre = common_prefix(&p.candidates);
+                    if pre.contains(' ') {
+                        // A prefix with a space cannot be typed unquoted; leave it.
+                        words.last().cloned().unwrap_or_default()
+                    } else {
+                        pre
+                    }
+                }
+            };
+            let mut s = head.join(" ");
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s + &tail
+        } else {
+            match &pick {
+                Some(c) => format!("{c} "),
+                None => common_prefix(&p.candidates),
+            }
+        };
+        if new_line.len() >= line.trim_end().len() {
+            p.input = EditState::new(0, "", "", &new_line);
+        }
+        if pick.is_some() {
+            // Completed: what comes next (usage, or the next argument's candidates).
+            let more = self.palette_candidates(false);
+            let mut fx = fx;
+            fx.extend(more);
+            return fx;
+        }
+        fx
+    }
+
+    /// Enter in the palette.
+    fn palette_run(&mut self) -> Vec<Effect> {
+        let Some(p) = self.palette.clone() else {
+            return Vec::new();
+        };
+        match p.mode {
+            Mode::List => {
+                let list = items(self, p.under, &p.input.input);
+                let Some(it) = list.get(p.selected.pos) else {
+                    return Vec::new();
+                };
+                if let Some(why) = &it.disabled {
+                    self.palette = None;
+                    self.status.error = Some(format!("{}: {why}", it.entry.label));
+                    return Vec::new();
+                }
+                if !it.entry.args.is_empty() {
+                    let name = it.entry.command.unwrap_or(it.entry.id());
+                    self.open_palette(Mode::Command, &format!("{name} "));
+                    if let Some(q) = self.palette.as_mut() {
+                        q.under = p.under;
+                    }
+                    self.palette_candidates(false);
+                    return Vec::new();
+                }
+                self.palette = None;
+                self.handle_action(it.entry.action)
+            }
+            Mode::Command => {
+                let words = split_words(&p.input.input);
+                if words.is_empty() {
+                    self.palette = None;
+                    return Vec::new();
+                }
+                let Some((e, args)) = parse(&words) else {
+                    if let Some(q) = self.palette.as_mut() {
+                        q.note = Some(format!(
+                            "unknown command: {} (tab lists them)",
+                            text::clean(&words[0])
+                        ));
+                    }
+                    return Vec::new();
+                };
+                let args = args.to_vec();
+                if !e.applies(p.under) {
+                    self.palette = None;
+                    self.status.error = Some(format!("{}: does not apply here", e.label));
+                    return Vec::new();
+                }
+                if let Err(why) = e.enabled(self) {
+                    self.palette = None;
+                    self.status.error = Some(format!("{}: {why}", e.label));
+                    return Vec::new();
+                }
+                let needed = e.args.iter().filter(|a| a.required()).count();
+                if args.len() < needed {
+                    if let Some(q) = self.palette.as_mut() {
+                        q.note = Some(format!("usage: {}", e.usage()));
+                    }
+                    return Vec::new();
+                }
+                self.palette = None;
+                self.dirty = true;
+                match e.handler {
+                    Some(h) => h(self, &args),
+                    None if e.action == Action::ChangeResolve => match args[0].parse::<usize>() {
+                        Ok(n) => self.resolve_candidate(n),
+                        Err(_) => {
+                            self.status.error =
+                                Some(format!("not a candidate number: {}", text::clean(&args[0])));
+                            Vec::new()
+                        }
+                    },
+                    None => self.handle_action(e.action),
+                }
+            }
+        }
+    }
+}
+
+/// Draws the palette at the bottom of `area`: the input on the footer's row, the list or the
+/// candidates (and a note) above it.
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let Some(p) = &app.palette else { return };
+    let t = &app.theme;
+    if area.height < 3 || area.width < 10 {
+        return;
+    }
+    let w = area.width as usize;
+    let line_row = Rect {
+        y: area.y + area.height - 1,
+        height: 1,
+        ..area
+    };
+    // The rows above the line.
+    let mut rows: Vec<Line> = Vec::new();
+    let title = match p.mode {
+        Mode::List => {
+            let list = items(app, p.under, &p.input.input);
+            let key_w = 12;
+            let label_w = 34.min(w.saturating_sub(key_w + 4));
+            let mut sc = p.selected;
+            sc.keep_visible(list.len(), MAX_ROWS);
+            for (i, it) in list.iter().enumerate().skip(sc.offset).take(MAX_ROWS) {
+                let selected = i == sc.pos;
+                let marker = if selected { "> " } else { "  " };
+                let reason = it
+                    .disabled
+                    .as_deref()
+                    .map(|r| format!("disabled: {}", text::clean(r)))
+                    .unwrap_or_default();
+                let body = format!(
+                    "{marker}{} {} {reason}",
+                    text::fit(it.entry.label, label_w),
+                    text::fit(&it.keys, key_w)
+                );
+                let body = text::fit(&body, w.saturating_sub(2));
+                let style = match (selected, it.disabled.is_some()) {
+                    (true, _) => t.selected(true),
+                    (false, true) => t.dim(),
+                    (false, false) => ratatui::style::Style::new(),
+                };
+                rows.push(Line::styled(body, style));
+            }
+            if list.is_empty() {
+                rows.push(Line::styled("  no action matches", t.dim()));
+            }
+            format!(
+                "Actions here ({} of {})",
+                list.len(),
+                registry::all()
+                    .iter()
+                    .filter(|e| e.applies(p.under))
+                    .count()
+            )
+        }
+        Mode::Command => {
+            let mut sc = p.selected;
+            sc.keep_visible(p.candidates.len(), MAX_ROWS);
+            for (i, c) in p
+                .candidates
+                .iter()
+                .enumerate()
+                .skip(sc.offset)
+                .take(MAX_ROWS)
+            {
+                let s = text::fit(&format!("  {}", text::clean(c)), w.saturating_sub(2));
+                rows.push(if i == sc.pos && p.candidates.len() > 1 {
+                    Line::styled(s, t.selected(true))
+                } else {
+                    Line::raw(s)
+                });
+            }
+            if p.candidates.is_empty() {
+                "Command".to_owned()
+            } else {
+                format!("Candidates ({})", p.candidates.len())
+            }
+        }
+    };
+    if let Some(n) = &p.note {
+        for l in text::wrap(&text::clean(n), w.saturating_sub(2)) {
+            rows.push(Line::styled(l, t.dim()));
+        }
+    }
+    if !rows.is_empty() {
+        let h = (rows.len() + 2).min(area.height.saturating_sub(1) as usize) as u16;
+        let r = Rect {
+            y: line_row.y.saturating_sub(h),
+            height: h,
+            ..area
+        };
+        f.render_widget(Clear, r);
+        let block = super::panes::block(text::truncate(&title, w.saturating_sub(6)), true, t);
+        f.render_widget(Paragraph::new(rows).block(block), r);
+    }
+    // The input line, with the cursor as a reversed cell.
+    let prompt = match p.mode {
+        Mode::Command => ":",
+        Mode::List => "> ",
+    };
+    let chars: Vec<char> = p.input.input.chars().collect();
+    let before: String = chars[..p.input.cursor.min(chars.len())].iter().collect();
+    let at: String = chars
+        .get(p.input.cursor)
+        .map_or(" ".to_owned(), |c| c.to_string());
+    let after: String = chars.iter().skip(p.input.cursor + 1).collect::<String>();
+    // Keep the cursor on screen: show the end of what is before it.
+    let room = w.saturating_sub(text::width(prompt) + 2);
+    let before = if text::width(&before) > room {
+        let rev: String = before.chars().rev().collect();
+        let cut: String = text::truncate(&rev, room).chars().rev().collect();
+        cut
+    } else {
+        before
+    };
+    f.render_widget(Clear, line_row);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prompt, t.key()),
+            Span::raw(text::clean(&before)),
+            Span::styled(
+                text::clean(&at),
+                ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
+            Span::raw(text::clean(&after)),
+        ])),
+        line_row,
+    );
+}

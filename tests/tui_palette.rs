@@ -1,0 +1,321 @@
+//! The layers (who has the keyboard), the registry of actions and the command palette: every
+//! action shows in `?` help and in the palette with the key the keymap gives it (also after a
+//! user rebinds it), layer precedence, the location picker's keys through the keymap, disabled
+//! actions saying why, and snapshots of the palette at 80x24 and 120x40.
+
+mod tui_support;
+
+use bmby_ghl::domain::{ContactOp, Subject};
+use bmby_ghl::sync::Job;
+use bmby_ghl::tui::help_text::keys_text;
+use bmby_ghl::tui::keymap::Keymap;
+use bmby_ghl::tui::layer::Layer;
+use bmby_ghl::tui::locations::LocationChoice;
+use bmby_ghl::tui::{registry, Driver, Theme};
+use tui_support::*;
+
+fn snap(d: &mut Driver, w: u16, h: u16) -> String {
+    let t = d.render(w, h);
+    assert_clean(t.backend().buffer());
+    format!("{}", t.backend())
+}
+
+fn driver_with_keymap(user: &str) -> (tempfile::TempDir, Driver) {
+    let (dir, s) = store();
+    let mut o = options(Theme::colored());
+    let (km, diags) = Keymap::with_user_text(user, "user keymap");
+    assert!(diags.is_empty(), "{diags:?}");
+    o.keymap = km;
+    (dir, Driver::new(s, o))
+}
+
+/// Every registry entry is in the help (with each key it has, per context) and in the
+/// palette of a layer where it applies, with that layer's key from the keymap.
+fn assert_registry_everywhere(d: &Driver) {
+    let km = &d.app.keymap;
+    let help: Vec<String> = bmby_ghl::tui::help::lines(km, &Theme::no_color(), 300)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    for e in registry::all() {
+        let line = help
+            .iter()
+            .find(|l| l.ends_with(&format!("  {}", e.id())))
+            .unwrap_or_else(|| panic!("{} is in the help", e.id()));
+        // The palette's own keys (run, cancel, complete) apply only inside it: help only.
+        let Some(layer) = Layer::ALL
+            .iter()
+            .copied()
+            .find(|l| *l != Layer::Palette && e.applies(*l))
+        else {
+            assert!(e.applies(Layer::Palette), "{} applies somewhere", e.id());
+            let keys = keys_text(&km.keys_for(&Layer::Palette.chain(), e.action));
+            assert!(line.trim_start().starts_with(&keys), "{line}");
+            continue;
+        };
+        let keys = keys_text(&km.keys_for(&layer.chain(), e.action));
+        let bound_anywhere = km.entries().iter().any(|b| b.2 == e.action);
+        if !bound_anywhere {
+            assert!(line.trim_start().starts_with(':'), "{line}");
+        }
+        let items = bmby_ghl::tui::palette::items(&d.app, layer, "");
+        let it = items
+            .iter()
+            .find(|i| i.entry.action == e.action)
+            .unwrap_or_else(|| panic!("{} in the palette over {layer:?}", e.id()));
+        assert_eq!(it.keys, keys, "{} over {layer:?}", e.id());
+        if !keys.is_empty() {
+            // The help line of some context names the same first key.
+            let first = keys.split(", ").next().unwrap();
+            assert!(
+                help.iter().any(|l| l.ends_with(&format!("  {}", e.id()))
+                    && l.chars()
+                        .take(21)
+                        .collect::<String>()
+                        .trim()
+                        .split(", ")
+                        .any(|k| k == first)),
+                "{} listed with {first} in help",
+                e.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_action_is_in_help_and_palette_with_its_key_also_after_rebinding() {
+    let (_dir, d) = driver();
+    assert_registry_everywhere(&d);
+    let (_dir, d) = driver_with_keymap(
+        "[keys.changes]\n\"y\" = \"change.approve\"\n\"a\" = \"none\"\n\
+         [keys.contacts]\n\"W\" = \"contact.workflow_add\"\n",
+    );
+    assert_registry_everywhere(&d);
+    let items = bmby_ghl::tui::palette::items(&d.app, Layer::ChangesList, "approve");
+    let approve = items
+        .iter()
+        .find(|i| i.entry.label == "change: approve")
+        .unwrap();
+    assert_eq!(approve.keys, "y");
+    let items = bmby_ghl::tui::palette::items(&d.app, Layer::Contacts, "workflow");
+    assert_eq!(items[0].entry.label, "contact: add to workflow");
+    assert_eq!(items[0].keys, "W");
+}
+
+#[test]
+fn layer_precedence_is_one_list() {
+    let (_dir, mut d) = driver();
+    assert_eq!(d.app.layer(), Layer::Contacts);
+    d.keys("ctrl-p");
+    assert_eq!(d.app.layer(), Layer::Palette, "palette over panes");
+    assert_eq!(d.app.layer_below_palette(), Layer::Contacts);
+    d.keys("esc");
+    assert_eq!(d.app.layer(), Layer::Contacts);
+    d.keys("?");
+    assert_eq!(d.app.layer(), Layer::Help);
+    d.app.locations.picker = Some(Default::default());
+    assert_eq!(d.app.layer(), Layer::LocationPicker, "picker over help");
+    d.app.notice = Some("hello".into());
+    assert_eq!(d.app.layer(), Layer::Notice, "notice over picker");
+    assert_eq!(
+        d.app.layers().last(),
+        Some(&Layer::Notice),
+        "the top of the stack has the keyboard"
+    );
+    d.keys("x");
+    assert_eq!(d.app.layer(), Layer::LocationPicker);
+    // The footer is the top layer's.
+    let footer = lines_of(&mut d).last().cloned().unwrap();
+    assert!(footer.contains("enter switch"), "{footer}");
+    // In the filter, ':' types; the palette is not opened.
+    let (_dir, mut d) = driver();
+    d.keys("/");
+    d.type_text(":");
+    assert_eq!(d.app.layer(), Layer::ContactsFilter);
+    assert_eq!(d.app.filter.query, ":");
+}
+
+fn lines_of(d: &mut Driver) -> Vec<String> {
+    let t = d.render(80, 24);
+    text_lines(t.backend().buffer())
+}
+
+fn two_locations(d: &mut Driver) {
+    d.app.locations.choices = vec![
+        LocationChoice {
+            id: "locA".into(),
+            label: "Demo Realty (locA)".into(),
+            note: None,
+        },
+        LocationChoice {
+            id: "locB".into(),
+            label: "Second Office (locB)".into(),
+            note: None,
+        },
+    ];
+    d.app.locations.current = "locA".into();
+}
+
+#[test]
+fn location_picker_honours_a_rebound_confirm_key() {
+    let (_dir, mut d) =
+        driver_with_keymap("[keys.picker]\n\"enter\" = \"none\"\n\"o\" = \"confirm.yes\"\n");
+    two_locations(&mut d);
+    d.keys("L j enter");
+    assert_eq!(d.app.locations.switch_to, None, "enter is unbound");
+    assert!(d.app.locations.picker.is_some());
+    let screen = lines_of(&mut d).join("\n");
+    assert!(screen.contains("o or 1-9: switch"), "{screen}");
+    assert!(
+        screen.contains("o switch"),
+        "footer names the key: {screen}"
+    );
+    d.keys("o");
+    assert_eq!(d.app.locations.switch_to.as_deref(), Some("locB"));
+}
+
+#[test]
+fn disabled_actions_say_why_and_do_nothing() {
+    let (_dir, mut d) = driver();
+    d.app.read_only = Some("signed in without the contacts.write scope".into());
+    d.keys("ctrl-p");
+    d.type_text("tags");
+    let items = d.app.palette_items();
+    let it = items
+        .iter()
+        .find(|i| i.entry.label == "contacts: add tags")
+        .unwrap();
+    assert_eq!(
+        it.disabled.as_deref(),
+        Some("read-only: signed in without the contacts.write scope")
+    );
+    insta::assert_snapshot!("palette_disabled_80x24", snap(&mut d, 80, 24));
+    // Enter on it: the reason in the status bar, nothing proposed.
+    while d.app.palette_items()[d.app.palette.as_ref().unwrap().selected.pos]
+        .entry
+        .label
+        != "contacts: add tags"
+    {
+        d.keys("down");
+    }
+    d.keys("enter");
+    assert!(d.app.palette.is_none());
+    assert_eq!(
+        d.app.status.error.as_deref(),
+        Some("contacts: add tags: read-only: signed in without the contacts.write scope")
+    );
+    // The same from the command line.
+    d.app.status.error = None;
+    d.keys(":");
+    d.type_text("tag add vip");
+    d.keys("enter");
+    assert!(d.app.status.error.as_deref().unwrap().contains("read-only"));
+    assert!(d.app.changes.all.is_empty(), "nothing proposed");
+}
+
+#[test]
+fn ctrl_p_lists_actions_with_keys_fuzzy() {
+    let (_dir, mut d) = driver();
+    d.keys("ctrl-p");
+    d.type_text("work");
+    let items = d.app.palette_items();
+    assert!(items
+        .iter()
+        .take(2)
+        .all(|i| i.entry.label.contains("workflow")));
+    insta::assert_snapshot!("palette_list_work_80x24", snap(&mut d, 80, 24));
+    insta::assert_snapshot!("palette_list_work_120x40", snap(&mut d, 120, 40));
+    // NO_COLOR: the selection is still marked.
+    let (_dir, s) = store();
+    let mut d = Driver::new(s, options(Theme::no_color()));
+    d.keys("ctrl-p");
+    d.type_text("work");
+    let screen = lines_of(&mut d).join("\n");
+    assert!(screen.contains("> contact: add to workflow"), "{screen}");
+    // Enter on an action with arguments opens the ':' line prefilled.
+    d.keys("enter");
+    let p = d.app.palette.as_ref().unwrap();
+    assert_eq!(p.mode, bmby_ghl::tui::palette::Mode::Command);
+    assert_eq!(p.input.input, "workflow add ");
+}
+
+#[test]
+fn command_line_completes_and_shows_candidates() {
+    let (_dir, mut d) = driver();
+    d.keys(":");
+    d.type_text("wo");
+    d.keys("tab");
+    let p = d.app.palette.as_ref().unwrap();
+    assert_eq!(p.input.input, "workflow ");
+    assert_eq!(p.candidates, vec!["workflow add", "workflow remove"]);
+    insta::assert_snapshot!("palette_command_candidates_80x24", snap(&mut d, 80, 24));
+    insta::assert_snapshot!("palette_command_candidates_120x40", snap(&mut d, 120, 40));
+    d.type_text("a");
+    d.keys("tab");
+    assert_eq!(d.app.palette.as_ref().unwrap().input.input, "workflow add ");
+    // The workflow names: not loaded yet. Offline it says so; online it asks for them.
+    d.keys("tab");
+    let note = d.app.palette.as_ref().unwrap().note.clone().unwrap();
+    assert!(note.contains("workflows not loaded yet"), "{note}");
+    assert!(d.jobs.is_empty());
+    d.app.online = true;
+    d.keys("tab");
+    assert!(d.jobs.iter().any(|j| matches!(j, Job::FetchLists)));
+    let note = d.app.palette.as_ref().unwrap().note.clone().unwrap();
+    assert_eq!(note, "workflows not loaded yet: fetching");
+}
+
+#[test]
+fn hostile_text_in_the_command_line_is_sanitized() {
+    let (_dir, mut d) = driver();
+    d.keys(":");
+    d.paste("שלום\u{202e}\u{1b}[31m evil");
+    d.keys("enter");
+    let note = d.app.palette.as_ref().unwrap().note.clone().unwrap();
+    assert!(note.starts_with("unknown command: שלום"), "{note}");
+    insta::assert_snapshot!("palette_hostile_80x24", snap(&mut d, 80, 24));
+    insta::assert_snapshot!("palette_hostile_120x40", snap(&mut d, 120, 40));
+}
+
+#[test]
+fn tag_add_proposes_a_bulk_change_and_palette_runs_registry_ids() {
+    let (_dir, mut d) = driver();
+    let first = d.app.selected_row().unwrap().id.clone();
+    d.keys(":");
+    d.type_text("tag add vip \"big fish\"");
+    d.keys("enter");
+    let c = d.app.changes.all.last().expect("a change is proposed");
+    match &c.subject {
+        Subject::Op {
+            op:
+                ContactOp::BulkTags {
+                    add,
+                    tags,
+                    contact_ids,
+                },
+        } => {
+            assert!(*add);
+            assert_eq!(tags, &vec!["vip".to_owned(), "big fish".to_owned()]);
+            assert_eq!(contact_ids, &vec![first]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let info = d.app.status.info.clone().unwrap();
+    assert!(
+        info.starts_with("proposed: tag 1 contact: vip, big fish (pending; c to review)"),
+        "{info}"
+    );
+    // A registry id runs the action.
+    d.keys(":");
+    d.type_text("screen.toggle");
+    d.keys("enter");
+    assert_eq!(d.app.layer(), Layer::ChangesList);
+    // A contact operation does not apply on the changes screen.
+    d.keys(":");
+    d.type_text("campaign remove-all");
+    d.keys("enter");
+    assert_eq!(
+        d.app.status.error.as_deref(),
+        Some("contact: remove from every campaign: does not apply here")
+    );
+}
