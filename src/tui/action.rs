@@ -77,6 +77,12 @@ pub enum Action {
     TaskToggleDone,
     /// Propose writing GHL tasks and notes of linked contacts back to Bmby.
     ChangesProposeWriteback,
+    /// Mark or unmark the selected contact (for bulk actions).
+    MarkToggle,
+    /// Mark every contact shown (again: unmark them).
+    MarkAllShown,
+    /// Clear every mark.
+    UnmarkAll,
 }
 
 impl Action {
@@ -143,6 +149,9 @@ impl Action {
         Action::ActivityDelete,
         Action::TaskToggleDone,
         Action::ChangesProposeWriteback,
+        Action::MarkToggle,
+        Action::MarkAllShown,
+        Action::UnmarkAll,
     ];
 
     /// The name used in keymap files.
@@ -209,6 +218,9 @@ impl Action {
             Action::ActivityDelete => "activity.delete",
             Action::TaskToggleDone => "task.toggle_done",
             Action::ChangesProposeWriteback => "changes.propose_writeback",
+            Action::MarkToggle => "contact.mark",
+            Action::MarkAllShown => "contacts.mark_all",
+            Action::UnmarkAll => "contacts.unmark_all",
         }
     }
 
@@ -284,6 +296,11 @@ impl Action {
             Action::ChangesProposeWriteback => {
                 "Propose writing the GHL tasks and notes of linked contacts back to Bmby"
             }
+            Action::MarkToggle => {
+                "Mark or unmark the selected contact (bulk actions use the marks)"
+            }
+            Action::MarkAllShown => "Mark every contact shown (again: unmark them)",
+            Action::UnmarkAll => "Clear every mark (esc does too)",
         }
     }
 

@@ -101,6 +101,18 @@ impl Driver {
                     let saved = self.editor_saves.clone();
                     queue.extend(self.app.handle_external_edit(e, saved));
                 }
+                Effect::Propose(p) => {
+                    let r =
+                        crate::sync::ops::propose(self.app.store(), p).map_err(|e| e.to_string());
+                    queue.extend(self.app.handle_proposed(r));
+                }
+                Effect::ScanBusiness { business_id } => {
+                    let r = super::business_filter::cached_business_contacts(
+                        self.app.store(),
+                        &business_id,
+                    );
+                    queue.extend(self.app.handle_business_contacts(&business_id, r));
+                }
                 Effect::Review(op) => {
                     self.reviews.push(op.clone());
                     let done = super::changes::run_review(self.app.store(), op);

@@ -11,6 +11,8 @@
 
 pub mod action;
 pub mod app;
+pub mod bulk;
+pub mod business_filter;
 pub mod changes;
 pub mod driver;
 pub mod edits;
@@ -21,6 +23,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod locations;
+pub mod marks;
 pub mod panes;
 pub mod render;
 pub mod status;
@@ -105,6 +108,11 @@ enum ChangesMsg {
     Reviewed(changes::ReviewDone),
     Journal(Result<Vec<crate::domain::JournalEntry>, String>),
     Local(Box<Result<crate::domain::Change, String>>),
+    Proposed(Box<Result<crate::domain::Change, String>>),
+    Business {
+        business_id: String,
+        ids: Result<Vec<String>, String>,
+    },
 }
 
 impl ChangesMsg {
@@ -114,6 +122,10 @@ impl ChangesMsg {
             ChangesMsg::Reviewed(d) => app.handle_review_done(d),
             ChangesMsg::Journal(r) => app.handle_journal_loaded(r),
             ChangesMsg::Local(r) => app.handle_local_done(*r),
+            ChangesMsg::Proposed(r) => app.handle_proposed(*r),
+            ChangesMsg::Business { business_id, ids } => {
+                app.handle_business_contacts(&business_id, ids)
+            }
         }
     }
 }
@@ -241,6 +253,33 @@ impl Loop {
                             .await
                             .unwrap_or_else(|e| Err(format!("saving the edit failed: {e}")));
                         let _ = tx.send(ChangesMsg::Local(Box::new(r)));
+                    });
+                }
+                Effect::Propose(p) => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let handle = tokio::task::spawn_blocking(move || {
+                        crate::sync::ops::propose(&store, p).map_err(|e| e.to_string())
+                    });
+                    tokio::spawn(async move {
+                        let r = handle
+                            .await
+                            .unwrap_or_else(|e| Err(format!("proposing failed: {e}")));
+                        let _ = tx.send(ChangesMsg::Proposed(Box::new(r)));
+                    });
+                }
+                Effect::ScanBusiness { business_id } => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let id = business_id.clone();
+                    let handle = tokio::task::spawn_blocking(move || {
+                        business_filter::cached_business_contacts(&store, &id)
+                    });
+                    tokio::spawn(async move {
+                        let ids = handle
+                            .await
+                            .unwrap_or_else(|e| Err(format!("reading the cache failed: {e}")));
+                        let _ = tx.send(ChangesMsg::Business { business_id, ids });
                     });
                 }
                 Effect::ExternalEdit(e) => {

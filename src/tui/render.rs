@@ -64,6 +64,13 @@ pub fn render(app: &App, f: &mut Frame) {
         };
         super::edits::render(app, f, main);
     }
+    if let Some(q) = &app.bulk_confirm {
+        let main = ratatui::layout::Rect {
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        super::bulk::render(app, q, f, main);
+    }
     if let Some(scroll) = app.messages_open {
         let r = ratatui::layout::Rect {
             height: area.height.saturating_sub(2),
