@@ -153,6 +153,14 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 ],
             ),
         }
+    } else if app.bulk_confirm.is_some() {
+        (
+            vec![Context::Confirm],
+            &[
+                (Action::ConfirmYes, "propose"),
+                (Action::ConfirmNo, "cancel"),
+            ],
+        )
     } else if app.screen == Screen::Changes {
         return changes_hints(app);
     } else if app.filter.editing {

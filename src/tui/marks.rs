@@ -127,10 +127,9 @@ impl App {
                     .map_or_else(|| a.name().to_owned(), |k| k.to_string())
             };
             format!(
-                "{n} marked: {} mark · {} all shown · {} clear",
-                key(Action::MarkToggle),
-                key(Action::MarkAllShown),
+                "{n} marked ({} clears, {} all shown)",
                 key(Action::Back),
+                key(Action::MarkAllShown),
             )
         });
     }

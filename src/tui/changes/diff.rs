@@ -236,7 +236,8 @@ fn route(c: &Change) -> String {
     use crate::domain::{Subject, Target};
     let record = match &c.subject {
         Subject::Contact => String::new(),
-        Subject::Op { op } => format!(", {}", op.describe()),
+        // The operation's own section says what it does.
+        Subject::Op { .. } => String::new(),
         Subject::Task { task_id } => {
             format!(", task {}", task_id.as_deref().unwrap_or("(new)"))
         }

@@ -35,13 +35,16 @@ pub fn badge(op: &ContactOp) -> &'static str {
     }
 }
 
-/// The list's name cell for an operation change: `add to workflow Nurture · Dana Levi`
-/// (sanitized by the list).
+/// The list's name cell for an operation change (sanitized by the list): the contact first
+/// for one contact (`Dana Levi · add to workflow Nurture`), what it does first for a bulk
+/// operation, whose name is only a sample (`tag 3 contacts: vip · Dana Levi, Ann +1`).
 pub fn list_name(c: &Change, op: &ContactOp) -> String {
     if c.display_name.is_empty() {
         op.describe()
-    } else {
+    } else if op.is_bulk() {
         format!("{} · {}", op.describe(), c.display_name)
+    } else {
+        format!("{} · {}", c.display_name, op.describe())
     }
 }
 
