@@ -18,6 +18,8 @@ const NURTURE: &str = "7d1f8a52-3c4e-4b6a-9e21-5a0c8f3d2b17";
 const CAMPAIGN: &str = "cmpSpringOpenHse01Qa";
 const DANA: &str = "usrDanaLevi000000001";
 const ACME: &str = "64b1c2d3e4f5a6b7c8d9e0f1";
+/// A seeded business no demo contact belongs to at the start.
+const LEVI: &str = "64b1c2d3e4f5a6b7c8d9e0f3";
 
 async fn send(sb: &Sandbox, token: &str, m: Method, path: &str, body: Option<Value>) -> Reply {
     let mut r = sandbox_common::client()
@@ -164,7 +166,7 @@ async fn refresh_lists_caches_every_list_and_business_contacts_pages() {
             .len(),
         3
     );
-    // 120 contacts of a business: two pages of 100.
+    // 120 contacts of a business (one no demo contact starts in): two pages of 100.
     let all = client
         .search_contacts(&bmby_ghl::ghl::SearchRequest {
             page_limit: 120,
@@ -177,27 +179,27 @@ async fn refresh_lists_caches_every_list_and_business_contacts_pages() {
         &sb,
         Method::POST,
         "/contacts/bulk/business",
-        Some(json!({"locationId": DEMO_LOCATION_ID, "ids": mine, "businessId": ACME})),
+        Some(json!({"locationId": DEMO_LOCATION_ID, "ids": mine, "businessId": LEVI})),
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["success"], true);
     assert_eq!(r.body["ids"].as_array().unwrap().len(), 120);
     sb.clear_requests();
-    let got = ops::business_contact_ids(&client, ACME).await.unwrap();
+    let got = ops::business_contact_ids(&client, LEVI).await.unwrap();
     assert_eq!(got.len(), 120);
     let pages: Vec<String> = sb.requests().iter().map(|r| r.query.clone()).collect();
     assert_eq!(pages.len(), 2, "{pages:?}");
     assert!(pages[1].contains("skip=100"), "{pages:?}");
     let one = get(
         &sb,
-        &format!("/contacts/business/{ACME}?locationId={DEMO_LOCATION_ID}&limit=5"),
+        &format!("/contacts/business/{LEVI}?locationId={DEMO_LOCATION_ID}&limit=5"),
     )
     .await;
     assert_eq!(one.body["count"], 120);
     assert_eq!(one.body["contacts"].as_array().unwrap().len(), 5);
     assert_eq!(
-        get(&sb, &format!("/contacts/business/{ACME}")).await.status,
+        get(&sb, &format!("/contacts/business/{LEVI}")).await.status,
         422
     );
     assert_eq!(get(&sb, &q("/contacts/business/nope")).await.status, 400);

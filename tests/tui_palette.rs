@@ -284,6 +284,10 @@ fn tag_add_proposes_a_bulk_change_and_palette_runs_registry_ids() {
     d.keys(":");
     d.type_text("tag add vip \"big fish\"");
     d.keys("enter");
+    // A bulk operation asks first, naming the count; nothing is proposed before the answer.
+    assert!(d.app.bulk_confirm.is_some(), "the bulk question is open");
+    assert!(d.app.changes.all.is_empty());
+    d.keys("y");
     let c = d.app.changes.all.last().expect("a change is proposed");
     match &c.subject {
         Subject::Op {

@@ -111,6 +111,12 @@ pub enum Action {
     ContactsTagsRemove,
     /// Show the contacts of a business.
     ContactsFilterBusiness,
+    /// Mark or unmark the selected contact (for bulk actions).
+    MarkToggle,
+    /// Mark every contact shown (again: unmark them).
+    MarkAllShown,
+    /// Clear every mark.
+    UnmarkAll,
 }
 
 impl Action {
@@ -194,6 +200,9 @@ impl Action {
         Action::ContactsTagsAdd,
         Action::ContactsTagsRemove,
         Action::ContactsFilterBusiness,
+        Action::MarkToggle,
+        Action::MarkAllShown,
+        Action::UnmarkAll,
     ];
 
     /// The name used in keymap files.
@@ -277,6 +286,9 @@ impl Action {
             Action::ContactsTagsAdd => "contacts.tags_add",
             Action::ContactsTagsRemove => "contacts.tags_remove",
             Action::ContactsFilterBusiness => "contacts.filter_business",
+            Action::MarkToggle => "contact.mark",
+            Action::MarkAllShown => "contacts.mark_all",
+            Action::UnmarkAll => "contacts.unmark_all",
         }
     }
 

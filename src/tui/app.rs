@@ -183,6 +183,10 @@ pub enum Effect {
     /// Hand the terminal to `$VISUAL`/`$EDITOR` for a note, then call
     /// [`App::handle_external_edit`] with the text saved.
     ExternalEdit(super::edits::ExternalEdit),
+    /// Read the cached contacts of a business off the UI thread (offline business filter,
+    /// [`super::business_filter::cached_business_contacts`]) and hand the result to
+    /// [`App::handle_business_contacts`].
+    ScanBusiness { business_id: String },
 }
 
 /// The filter's state.
@@ -380,6 +384,12 @@ pub struct App {
     /// `import: N problems (m)` when the last Bmby file import had row problems (shown in the
     /// changes list's title; the problems themselves are in the message log).
     pub import_problems_note: Option<String>,
+    /// The marked contacts (multi-select for bulk actions).
+    pub marks: super::marks::Marks,
+    /// The contacts pane shows only the contacts of this business.
+    pub business: Option<super::business_filter::BusinessFilter>,
+    /// The "tag N contacts?" question of a bulk operation.
+    pub bulk_confirm: Option<super::bulk::BulkConfirm>,
 }
 
 impl App {
@@ -463,6 +473,9 @@ impl App {
             locations: Default::default(),
             dirty: true,
             import_problems_note: None,
+            marks: Default::default(),
+            business: None,
+            bulk_confirm: None,
         };
         app.selection_changed();
         app.note_import_problems();
@@ -528,7 +541,7 @@ impl App {
 
     /// Whether the filter line is shown above the list.
     pub fn filter_line_shown(&self) -> bool {
-        self.filter.editing || !self.filter.query.is_empty()
+        self.filter.editing || !self.filter.query.is_empty() || self.business.is_some()
     }
 
     /// How many contacts fit in the list pane (at least 1).
@@ -697,6 +710,7 @@ impl App {
             }
             Layer::LocationPicker => self.handle_picker_key(key),
             Layer::Palette => self.handle_palette_key(key),
+            Layer::BulkConfirm => self.handle_bulk_confirm_key(key),
             l if l.is_changes() => {
                 if self.read_only.is_some()
                     && !matches!(l, Layer::ValueEdit | Layer::ChangesFilter)
@@ -844,11 +858,17 @@ impl App {
             Action::Back => {
                 if self.filter.editing {
                     return self.filter_cancel();
+                } else if self.clear_marks_on_back() {
                 } else if self.focus != Pane::Contacts {
                     self.focus = Pane::Contacts;
                 } else if !self.filter.query.is_empty() {
                     return self.filter_cancel();
+                } else if self.business.is_some() {
+                    return self.clear_business_filter();
                 }
+            }
+            Action::MarkToggle | Action::MarkAllShown | Action::UnmarkAll => {
+                return self.handle_mark_action(action)
             }
             Action::OpenContact => {
                 if self.details.is_some() {
@@ -997,7 +1017,7 @@ impl App {
         }
     }
 
-    fn filter_cancel(&mut self) -> Vec<Effect> {
+    pub(crate) fn filter_cancel(&mut self) -> Vec<Effect> {
         self.filter.editing = false;
         if self.filter.query.is_empty() {
             self.ensure_visible();
@@ -1008,20 +1028,14 @@ impl App {
     }
 
     /// The filter text changed: ask the matcher (or show everything for an empty query).
-    fn query_changed(&mut self) -> Vec<Effect> {
+    pub(crate) fn query_changed(&mut self) -> Vec<Effect> {
         self.dirty = true;
         self.filter.generation += 1;
         if self.filter.query.is_empty() {
             self.filter.pending = false;
             let keep = self.selected_row().map(|r| r.id.clone());
             self.selection_chosen = keep.is_some();
-            self.set_view(
-                ListView {
-                    source: self.source.clone(),
-                    matches: None,
-                },
-                keep,
-            );
+            self.set_view(self.base_view(self.source.clone()), keep);
             return Vec::new();
         }
         self.filter.pending = true;
@@ -1031,7 +1045,7 @@ impl App {
         })]
     }
 
-    fn set_view(&mut self, view: ListView, keep_id: Option<String>) {
+    pub(crate) fn set_view(&mut self, view: ListView, keep_id: Option<String>) {
         self.view = view;
         self.selected = keep_id
             .and_then(|id| self.view.position_of(&id))
@@ -1052,10 +1066,11 @@ impl App {
         }
         self.filter.pending = false;
         self.offset = 0;
+        let indices = self.business_restrict(&r.source, r.indices);
         self.set_view(
             ListView {
                 source: r.source,
-                matches: Some(r.indices),
+                matches: Some(indices),
             },
             None,
         );
@@ -1114,14 +1129,9 @@ impl App {
         self.next_version += 1;
         self.source = source.clone();
         let mut fx = vec![Effect::Filter(FilterMsg::Source(source.clone()))];
+        self.prune_marks();
         if self.filter.query.is_empty() {
-            self.set_view(
-                ListView {
-                    source,
-                    matches: None,
-                },
-                keep,
-            );
+            self.set_view(self.base_view(source), keep);
         } else {
             // Keep showing the current matches until the new ones arrive.
             fx.extend(self.query_changed());
@@ -1202,7 +1212,10 @@ impl App {
                     self.status.error = Some(e.clone());
                 }
             }
-            SyncEvent::BusinessContacts { .. } => {}
+            SyncEvent::BusinessContacts {
+                business_id,
+                contact_ids,
+            } => return self.handle_business_contacts(&business_id, contact_ids),
             SyncEvent::RateLimit(b) => self.status.rate = Some(b),
             SyncEvent::Retrying {
                 what,

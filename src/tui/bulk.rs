@@ -1,73 +1,243 @@
-//! The contacts a bulk operation (tags, business) applies to, and proposing it. A simple
-//! version: the selected contact, or every contact of the current filter; marking contacts and
-//! the confirmation (count and sample of names) come with multi-select.
+//! Bulk operations from the contacts pane (bulk tags, business association): which contacts
+//! they apply to ([`App::bulk_targets`]), the y/n question that names the count and a sample of
+//! names ([`BulkConfirm`]), and proposing the operation as one pending change
+//! ([`Effect::Propose`], [`crate::sync::ops::propose`]). Nothing is sent from here: the change
+//! is approved and sent on the changes screen like any other.
 
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::Frame;
+
+use super::action::Action;
 use super::app::{App, Effect};
-use crate::domain::{ContactOp, Named};
+use super::keymap::{Context, KeyCombo};
+use super::text;
+use crate::domain::ContactOp;
 use crate::sync::ops::Proposal;
 
-/// How many names the sample of a bulk operation shows.
+/// How many names the question shows before "and N more".
 pub const SAMPLE: usize = 3;
 
+/// The open "tag N contacts?" question: the proposal it would store.
+#[derive(Debug, Clone)]
+pub struct BulkConfirm {
+    pub proposal: Proposal,
+    /// `Add tag vip to 3 contacts?` (sanitized).
+    pub question: String,
+    /// The first names (sanitized), then `and N more` when there are more.
+    pub sample: Vec<String>,
+}
+
+/// A contact's name for the sample (sanitized; the id when it has no name).
+fn display(name: &str, id: &str) -> String {
+    let n = text::clean(name.trim());
+    if n.is_empty() {
+        text::clean(id)
+    } else {
+        n
+    }
+}
+
+/// The sample of `names`: the first [`SAMPLE`], then `and N more`.
+pub fn sample(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = names.iter().take(SAMPLE).cloned().collect();
+    if names.len() > SAMPLE {
+        out.push(format!("and {} more", names.len() - SAMPLE));
+    }
+    out
+}
+
+fn plural(n: usize, w: &str) -> String {
+    format!("{n} {w}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The question for `op` over `n` contacts: `Add tag vip to 3 contacts?`.
+pub fn question(op: &ContactOp, n: usize) -> String {
+    let contacts = plural(n, "contact");
+    let q = match op {
+        ContactOp::BulkTags { add, tags, .. } => {
+            let word = if tags.len() == 1 { "tag" } else { "tags" };
+            let tags = tags.join(", ");
+            if *add {
+                format!("Add {word} {tags} to {contacts}?")
+            } else {
+                format!("Remove {word} {tags} from {contacts}?")
+            }
+        }
+        ContactOp::Business {
+            business: Some(b), ..
+        } => format!("Associate {contacts} with business {}?", b.name),
+        ContactOp::Business { business: None, .. } => {
+            format!("Clear the business of {contacts}?")
+        }
+        other => format!("{} for {contacts}?", other.describe()),
+    };
+    text::clean(&q)
+}
+
+/// The change's name for a bulk operation: `Dana Levi, Ann Example +38`.
+fn short_sample(names: &[String]) -> String {
+    let mut s = names.iter().take(2).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 2 {
+        s.push_str(&format!(" +{}", names.len() - 2));
+    }
+    s
+}
+
 impl App {
-    /// The contacts of a bulk operation: every contact listed when a filter is applied, else
-    /// the selected one. Returns (contact ids, up to [`SAMPLE`] sanitized names).
+    /// What a bulk operation applies to, and a sample of their names (sanitized; the first
+    /// [`SAMPLE`], then `and N more`): the marked contacts if any (in list order), else every
+    /// contact shown when a filter (text or business) is applied, else the selected contact.
     pub fn bulk_targets(&self) -> (Vec<String>, Vec<String>) {
-        let rows: Vec<&crate::domain::ContactRow> = if self.filter.query.is_empty() {
-            self.selected_row().into_iter().collect()
-        } else {
-            (0..self.view.len())
-                .filter_map(|i| self.view.row(i))
-                .collect()
-        };
-        let ids = rows.iter().map(|r| r.id.clone()).collect();
-        let names = rows
-            .iter()
-            .take(SAMPLE)
-            .map(|r| super::text::clean(&r.name))
-            .collect();
+        let (ids, names) = self.bulk_targets_named();
+        (ids, sample(&names))
+    }
+
+    /// [`App::bulk_targets`] with every name.
+    fn bulk_targets_named(&self) -> (Vec<String>, Vec<String>) {
+        let mut ids = Vec::new();
+        let mut names = Vec::new();
+        if !self.marks.is_empty() {
+            let rows = &self.source.rows;
+            for &i in &self.source.order {
+                if let Some(r) = rows.get(i as usize).filter(|r| self.marks.contains(&r.id)) {
+                    ids.push(r.id.clone());
+                    names.push(display(&r.name, &r.id));
+                }
+            }
+            // Marked contacts the rows read so far do not hold (the full list is loading).
+            if ids.len() < self.marks.len() {
+                let listed: std::collections::HashSet<&String> = ids.iter().collect();
+                let mut rest: Vec<String> = self
+                    .marks
+                    .iter()
+                    .filter(|id| !listed.contains(id))
+                    .cloned()
+                    .collect();
+                rest.sort();
+                names.extend(rest.iter().map(|id| display("", id)));
+                ids.extend(rest);
+            }
+        } else if !self.filter.query.is_empty() || self.business.is_some() {
+            for i in 0..self.view.len() {
+                if let Some(r) = self.view.row(i) {
+                    ids.push(r.id.clone());
+                    names.push(display(&r.name, &r.id));
+                }
+            }
+        } else if let Some(r) = self.selected_row() {
+            ids.push(r.id.clone());
+            names.push(display(&r.name, &r.id));
+        }
         (ids, names)
     }
 
-    /// Proposes a bulk operation on [`App::bulk_targets`] (for now directly, no question).
+    /// Asks before proposing the bulk operation `op` (bulk tags or business) over
+    /// [`App::bulk_targets`] (its `contact_ids` are filled from them when empty). Refused with a
+    /// status message when the app may not write, the operation is not a bulk one, or there is
+    /// nothing to apply it to. Answered by `y` (an [`Effect::Propose`]) or `n`.
     pub fn propose_bulk(&mut self, op: ContactOp) -> Vec<Effect> {
-        let (ids, names) = self.bulk_targets();
-        if ids.is_empty() {
-            self.status.error = Some("no contacts selected".into());
+        self.dirty = true;
+        if let Some(why) = &self.read_only {
+            self.status.error = Some(format!("{}: {why}", op.describe()));
             return Vec::new();
         }
-        if matches!(&op, ContactOp::BulkTags { tags, .. } if tags.is_empty()) {
-            self.status.error = Some("no tags given".into());
+        if !op.is_bulk() {
+            self.status.error = Some(format!(
+                "{} is an operation on one contact, not a bulk one",
+                op.name()
+            ));
             return Vec::new();
         }
-        let more = ids.len().saturating_sub(names.len());
-        let mut display_name = names.join(", ");
-        if more > 0 {
-            display_name.push_str(&format!(" +{more}"));
+        let mut op = op;
+        let ids_slot = match &mut op {
+            ContactOp::BulkTags { contact_ids, .. } | ContactOp::Business { contact_ids, .. } => {
+                contact_ids
+            }
+            _ => return Vec::new(),
+        };
+        let names = if ids_slot.is_empty() {
+            let (ids, names) = self.bulk_targets_named();
+            *ids_slot = ids;
+            names
+        } else {
+            let by_id: std::collections::HashMap<&str, &str> = self
+                .source
+                .rows
+                .iter()
+                .map(|r| (r.id.as_str(), r.name.as_str()))
+                .collect();
+            ids_slot
+                .iter()
+                .map(|id| display(by_id.get(id.as_str()).copied().unwrap_or(""), id))
+                .collect()
+        };
+        let n = ids_slot.len();
+        if n == 0 {
+            self.status.info = Some("no contacts to apply it to: mark some (space)".into());
+            return Vec::new();
         }
-        vec![Effect::Propose(Proposal {
-            contact_id: None,
-            display_name,
-            op,
-            fields: Vec::new(),
-            base_date_updated: None,
-        })]
+        let question = question(&op, n);
+        self.bulk_confirm = Some(BulkConfirm {
+            proposal: Proposal {
+                contact_id: None,
+                display_name: short_sample(&names),
+                op,
+                fields: Vec::new(),
+                base_date_updated: None,
+            },
+            question,
+            sample: sample(&names),
+        });
+        Vec::new()
     }
 
-    /// Filters the contacts pane by a business: asks the worker for its contacts (the pane
-    /// shows them when they arrive).
-    pub fn filter_by_business(&mut self, named: Named) -> Vec<Effect> {
+    /// Keys while the bulk question is open: yes proposes, no (or esc) cancels; other keys
+    /// are ignored so a stray key neither proposes nor loses the question.
+    pub(crate) fn handle_bulk_confirm_key(&mut self, key: KeyCombo) -> Vec<Effect> {
+        match self.keymap.lookup(&[Context::Confirm], key) {
+            Some(Action::ConfirmYes) => self.bulk_answered(true),
+            Some(Action::ConfirmNo) => self.bulk_answered(false),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The answer to the bulk question.
+    pub fn bulk_answered(&mut self, yes: bool) -> Vec<Effect> {
         self.dirty = true;
-        if !self.online {
-            self.status.error = Some("offline: no sync worker".into());
+        let Some(q) = self.bulk_confirm.take() else {
+            return Vec::new();
+        };
+        if !yes {
+            self.status.info = Some("cancelled: nothing proposed".into());
             return Vec::new();
         }
-        self.status.info = Some(format!(
-            "reading the contacts of {}…",
-            super::text::clean(&named.name)
-        ));
-        vec![Effect::Job(crate::sync::Job::FetchBusinessContacts {
-            business_id: named.id,
-        })]
+        self.status.info = Some(format!("proposing: {}…", q.proposal.op.describe()));
+        vec![Effect::Propose(q.proposal)]
     }
+}
+
+/// Draws the bulk question centred over `area`.
+pub fn render(app: &App, q: &BulkConfirm, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut lines = vec![
+        Line::styled(q.question.clone(), t.header()),
+        Line::raw(q.sample.join(", ")),
+        Line::styled(
+            "Proposed as one pending change: nothing is sent until it is approved and sent."
+                .to_owned(),
+            t.dim(),
+        ),
+    ];
+    if let ContactOp::BulkTags { contact_ids, .. } | ContactOp::Business { contact_ids, .. } =
+        &q.proposal.op
+    {
+        if contact_ids.len() > 100 {
+            lines.push(Line::styled(
+                format!("That is {} contacts.", contact_ids.len()),
+                t.warn(),
+            ));
+        }
+    }
+    super::changes::confirm::render_box(app, lines, "propose", f, area);
 }

@@ -106,6 +106,13 @@ impl Driver {
                     let saved = self.editor_saves.clone();
                     queue.extend(self.app.handle_external_edit(e, saved));
                 }
+                Effect::ScanBusiness { business_id } => {
+                    let r = super::business_filter::cached_business_contacts(
+                        self.app.store(),
+                        &business_id,
+                    );
+                    queue.extend(self.app.handle_business_contacts(&business_id, r));
+                }
                 Effect::Review(op) => {
                     self.reviews.push(op.clone());
                     let done = super::changes::run_review(self.app.store(), op);

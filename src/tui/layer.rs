@@ -21,6 +21,8 @@ pub enum Layer {
     Messages,
     /// The command palette (`:` line or `ctrl-p` list).
     Palette,
+    /// "Add tag vip to 3 contacts?" before a bulk operation is proposed.
+    BulkConfirm,
     /// Changes screen: "send every approved change?".
     SendConfirm,
     /// Changes screen: "update this candidate?" of an ambiguous change.
@@ -63,6 +65,7 @@ impl Layer {
         Layer::Help,
         Layer::Messages,
         Layer::Palette,
+        Layer::BulkConfirm,
         Layer::SendConfirm,
         Layer::ChoiceConfirm,
         Layer::ApproveAllConfirm,
@@ -94,7 +97,8 @@ impl Layer {
             | Layer::ChoiceConfirm
             | Layer::ApproveAllConfirm
             | Layer::JournalRevertAsk
-            | Layer::HandEditConfirm => vec![C::Confirm],
+            | Layer::HandEditConfirm
+            | Layer::BulkConfirm => vec![C::Confirm],
             Layer::Journal => vec![C::Journal, C::List, C::Global],
             Layer::ValueEdit | Layer::HandEditLine => vec![C::Edit],
             Layer::ChangesFilter | Layer::ContactsFilter => vec![C::Filter, C::Global],
@@ -189,6 +193,9 @@ impl App {
                     None => {}
                 }
             }
+        }
+        if self.bulk_confirm.is_some() {
+            out.push(Layer::BulkConfirm);
         }
         if self.palette.is_some() {
             out.push(Layer::Palette);

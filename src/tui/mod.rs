@@ -12,6 +12,7 @@
 pub mod action;
 pub mod app;
 pub mod bulk;
+pub mod business_filter;
 pub mod changes;
 pub mod driver;
 pub mod edits;
@@ -24,6 +25,7 @@ pub mod keymap;
 pub mod layer;
 pub mod layout;
 pub mod locations;
+pub mod marks;
 pub mod messages;
 mod op_actions;
 pub mod palette;
@@ -118,6 +120,10 @@ enum ChangesMsg {
     Journal(Result<Vec<crate::domain::JournalEntry>, String>),
     Local(Box<Result<crate::domain::Change, String>>),
     Proposed(Box<Result<crate::domain::Change, String>>),
+    Business {
+        business_id: String,
+        ids: Result<Vec<String>, String>,
+    },
 }
 
 impl ChangesMsg {
@@ -128,6 +134,9 @@ impl ChangesMsg {
             ChangesMsg::Journal(r) => app.handle_journal_loaded(r),
             ChangesMsg::Local(r) => app.handle_local_done(*r),
             ChangesMsg::Proposed(r) => app.handle_proposed(*r),
+            ChangesMsg::Business { business_id, ids } => {
+                app.handle_business_contacts(&business_id, ids)
+            }
         }
     }
 }
@@ -268,6 +277,20 @@ impl Loop {
                             .await
                             .unwrap_or_else(|e| Err(format!("proposing failed: {e}")));
                         let _ = tx.send(ChangesMsg::Proposed(Box::new(r)));
+                    });
+                }
+                Effect::ScanBusiness { business_id } => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let id = business_id.clone();
+                    let handle = tokio::task::spawn_blocking(move || {
+                        business_filter::cached_business_contacts(&store, &id)
+                    });
+                    tokio::spawn(async move {
+                        let ids = handle
+                            .await
+                            .unwrap_or_else(|e| Err(format!("reading the cache failed: {e}")));
+                        let _ = tx.send(ChangesMsg::Business { business_id, ids });
                     });
                 }
                 Effect::ExternalEdit(e) => {

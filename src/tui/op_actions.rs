@@ -60,6 +60,8 @@ impl App {
         self.dirty = true;
         match r {
             Ok(c) => {
+                // A bulk operation was asked for on the marked contacts: they are done with.
+                self.marks.clear();
                 let what = match &c.subject {
                     crate::domain::Subject::Op { op } => op.describe(),
                     _ => c.describe(),

@@ -875,6 +875,27 @@ static ENTRIES: &[Entry] = &[
     .command("business filter")
     .args(&[Arg::Pick(ListKind::Businesses)])
     .handler(ops::filter_business),
+    e(
+        Action::MarkToggle,
+        "contact: mark",
+        "Mark or unmark the selected contact (bulk actions use the marks)",
+        &[C::Contacts],
+        always,
+    ),
+    e(
+        Action::MarkAllShown,
+        "contacts: mark all shown",
+        "Mark every contact shown (again: unmark them)",
+        &[C::Contacts],
+        always,
+    ),
+    e(
+        Action::UnmarkAll,
+        "contacts: unmark all",
+        "Clear every mark (esc does too)",
+        &[C::Contacts],
+        always,
+    ),
 ];
 
 /// Which key hints the footer shows.
@@ -886,6 +907,7 @@ pub enum Foot {
     Scroll,
     HandLine,
     HandConfirm,
+    BulkConfirm,
     HandFields,
     Filter,
     ContactsPane,
@@ -919,6 +941,7 @@ pub fn foot(app: &App, layer: Layer) -> Foot {
         Layer::Help | Layer::Messages => Foot::Scroll,
         Layer::HandEditLine => Foot::HandLine,
         Layer::HandEditConfirm => Foot::HandConfirm,
+        Layer::BulkConfirm => Foot::BulkConfirm,
         Layer::HandEditFields => Foot::HandFields,
         Layer::ContactsFilter | Layer::ChangesFilter => Foot::Filter,
         Layer::Contacts => Foot::ContactsPane,
@@ -981,6 +1004,7 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::EditClear, "clear"),
         ],
         Foot::HandConfirm => &[(A::ConfirmYes, "propose delete"), (A::ConfirmNo, "cancel")],
+        Foot::BulkConfirm => &[(A::ConfirmYes, "propose"), (A::ConfirmNo, "cancel")],
         Foot::HandFields => &[
             (A::NavDown, "move"),
             (A::OpenContact, "edit"),

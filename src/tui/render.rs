@@ -76,6 +76,11 @@ pub fn render(app: &App, f: &mut Frame) {
                     super::edits::render(app, f, main);
                 }
             }
+            Layer::BulkConfirm => {
+                if let Some(q) = &app.bulk_confirm {
+                    super::bulk::render(app, q, f, main);
+                }
+            }
             Layer::Palette => super::palette::render(app, f, area),
             Layer::Messages => render_messages(app, f, main, app.messages_open.unwrap_or(0)),
             Layer::LocationPicker => super::locations::render_picker(app, f, area),

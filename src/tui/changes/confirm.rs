@@ -115,6 +115,9 @@ fn send_parts(p: &SendPlan) -> (String, Vec<String>) {
     if p.activity > 0 {
         parts.push(plural(p.activity, "task/note write"));
     }
+    if p.ops > 0 {
+        parts.push(plural(p.ops, "operation"));
+    }
     if p.bmby > 0 {
         parts.push(format!("{} to Bmby", plural(p.bmby, "write-back")));
     }

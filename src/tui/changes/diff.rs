@@ -236,7 +236,8 @@ fn route(c: &Change) -> String {
     use crate::domain::{Subject, Target};
     let record = match &c.subject {
         Subject::Contact => String::new(),
-        Subject::Op { op } => format!(", {}", op.describe()),
+        // The operation's own section says what it does.
+        Subject::Op { .. } => String::new(),
         Subject::Task { task_id } => {
             format!(", task {}", task_id.as_deref().unwrap_or("(new)"))
         }
@@ -244,8 +245,17 @@ fn route(c: &Change) -> String {
             format!(", note {}", note_id.as_deref().unwrap_or("(new)"))
         }
     };
+    let bulk = match &c.subject {
+        Subject::Op { op } => super::op_view::bulk_ids(op).map(|ids| ids.len()),
+        _ => None,
+    };
     let ghl = match (&c.contact_id, c.kind) {
         (Some(id), _) => format!("GHL {id}{record}"),
+        (None, _) if bulk.is_some() => format!(
+            "GHL, {} contact{}{record}",
+            bulk.unwrap_or(0),
+            if bulk == Some(1) { "" } else { "s" }
+        ),
         (None, ChangeKind::Ambiguous) => "GHL ? (choose a candidate)".to_owned(),
         (None, _) => "new GHL contact".to_owned(),
     };
@@ -294,19 +304,31 @@ pub fn lines(
     let w = w.max(10);
     let mut out: Vec<Line<'static>> = Vec::new();
     // Summary.
+    let op = match &c.subject {
+        crate::domain::Subject::Op { op } => Some(op),
+        _ => None,
+    };
+    // An operation without fields counts its contacts instead.
+    let count = match op.map(|o| (o, super::op_view::bulk_ids(o))) {
+        Some((_, Some(ids))) => format!(
+            " · #{} · {} contact{}",
+            c.id,
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" }
+        ),
+        Some((_, None)) if c.fields.is_empty() => format!(" · #{}", c.id),
+        _ => format!(
+            " · #{} · {} field{}",
+            c.id,
+            c.field_count(),
+            if c.field_count() == 1 { "" } else { "s" }
+        ),
+    };
     out.push(Line::from(vec![
         Span::styled(kind_badge(c), t.change_kind(c.kind)),
         Span::styled(" · ", t.dim()),
         Span::styled(change_badge(c).trim_start(), t.change_state(c.state)),
-        Span::styled(
-            format!(
-                " · #{} · {} field{}",
-                c.id,
-                c.field_count(),
-                if c.field_count() == 1 { "" } else { "s" }
-            ),
-            t.dim(),
-        ),
+        Span::styled(count, t.dim()),
     ]));
     out.extend(wrapped_line(&route(c), w, Style::new(), 2));
     let base = c
@@ -332,13 +354,19 @@ pub fn lines(
     outcome(c, outbox, t, km, w, &mut out);
     // For an ambiguous change the choice comes first: it is what must be done.
     candidates(c, t, km, w, &mut out);
+    // An operation: what it does, on what, and the request.
+    if let Some(op) = op {
+        out.extend(super::op_view::lines(c, op, t, w));
+    }
     // The table.
     let mut rows = Vec::new();
     let conflict_now = outbox
         .filter(|i| c.state == ChangeState::Conflict && !i.ghl_now.is_empty())
         .map(|i| i.ghl_now.as_slice());
     if c.fields.is_empty() {
-        out.push(Line::styled("No field changes.", t.dim()));
+        if op.is_none() {
+            out.push(Line::styled("No field changes.", t.dim()));
+        }
     } else if let Some(now) = conflict_now {
         if w >= 48 {
             three_way(c, now, t, w, cursor, focused, &mut out, &mut rows);

@@ -57,7 +57,7 @@ pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'s
             break;
         }
         let style = entry_style(e, t);
-        for (k, part) in jtext::entry_lines(e).into_iter().enumerate() {
+        for (k, part) in super::op_view::entry_lines(e).into_iter().enumerate() {
             let (indent, part_style) = match k {
                 0 if n == 0 => ("", t.selected(true)),
                 0 => ("", style),

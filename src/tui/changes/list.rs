@@ -147,7 +147,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         let mut spans = vec![Span::styled(if selected { "> " } else { "  " }, base)];
         let cells: [(String, Style); 5] = [
             (kind_badge(c).to_owned(), t.change_kind(c.kind).patch(base)),
-            (c.display_name.clone(), base),
+            (
+                match &c.subject {
+                    crate::domain::Subject::Op { op } => super::op_view::list_name(c, op),
+                    _ => c.display_name.clone(),
+                },
+                base,
+            ),
             (format!("{:>COUNT_W$}", c.field_count()), base),
             (c.origin.clone(), t.dim().patch(base)),
             (

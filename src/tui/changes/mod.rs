@@ -18,6 +18,7 @@ mod dispatch;
 pub mod edit;
 pub mod journal;
 pub mod list;
+pub mod op_view;
 mod update;
 
 use crate::domain::{Change, ChangeKind, ChangeState, JournalEntry, OutboxInfo};
@@ -180,6 +181,8 @@ pub struct SendPlan {
     pub activity_deletes: usize,
     /// Write-backs to Bmby.
     pub bmby: usize,
+    /// Contacts API operations (workflows, campaigns, followers, business, bulk tags).
+    pub ops: usize,
     /// Of them: in flight from an earlier run (finished first: looked up, never sent twice).
     pub resumed: usize,
 }
@@ -192,6 +195,7 @@ impl SendPlan {
             p.ids.push(c.id);
             match (c.target, &c.subject, c.kind) {
                 (crate::domain::Target::Bmby, _, _) => p.bmby += 1,
+                (_, crate::domain::Subject::Op { .. }, _) => p.ops += 1,
                 (_, crate::domain::Subject::Contact, ChangeKind::Create) => p.creates += 1,
                 (_, crate::domain::Subject::Contact, ChangeKind::Delete) => p.deletes += 1,
                 (_, crate::domain::Subject::Contact, _) => p.updates += 1,
@@ -510,6 +514,7 @@ impl ChangesState {
 pub fn kind_badge(c: &Change) -> &'static str {
     use crate::domain::{Subject, Target};
     match (c.target, &c.subject, c.kind) {
+        (Target::Ghl, Subject::Op { op }, _) => op_view::badge(op),
         (Target::Bmby, Subject::Task { .. }, _) => "→Bmby task",
         (Target::Bmby, Subject::Note { .. }, _) => "→Bmby note",
         (Target::Bmby, Subject::Contact, _) => "→Bmby new",

@@ -66,7 +66,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let theme = &app.theme;
     let focused = app.focus == Pane::Contacts && app.help.is_none();
     let total = app.source.rows.len();
-    let mut title = if app.filter.query.is_empty() {
+    let mut title = if app.filter.query.is_empty() && app.business.is_none() {
         format!("Contacts {}", thousands(total))
     } else {
         format!(
@@ -79,6 +79,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         title.push_str(" (loading…)");
     }
     title.push_str(&format!(" · by {}", app.sort.label()));
+    if !app.marks.is_empty() {
+        title.push_str(&format!(" · {} marked", thousands(app.marks.len())));
+    }
     let block = super::block(title, focused, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -89,15 +92,29 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let widths = columns(w);
     let mut lines: Vec<Line> = Vec::new();
     if app.filter_line_shown() {
-        let q = text::clean(&app.filter.query);
-        let mut spans = vec![Span::styled("/ ", theme.key())];
-        let shown = text::truncate(&q, w.saturating_sub(4));
-        spans.push(Span::raw(shown));
-        if app.filter.editing {
-            spans.push(Span::styled("█", theme.dim()));
+        let business = app.business.as_ref().map(|b| b.label());
+        let mut spans = Vec::new();
+        if app.filter.editing || !app.filter.query.is_empty() || business.is_none() {
+            let q = text::clean(&app.filter.query);
+            spans.push(Span::styled("/ ", theme.key()));
+            let room = w.saturating_sub(4 + business.as_ref().map_or(0, |b| text::width(b) + 3));
+            spans.push(Span::raw(text::truncate(&q, room)));
+            if app.filter.editing {
+                spans.push(Span::styled("█", theme.dim()));
+            }
+            if app.filter.pending {
+                spans.push(Span::styled(" …", theme.dim()));
+            }
         }
-        if app.filter.pending {
-            spans.push(Span::styled(" …", theme.dim()));
+        if let Some(b) = business {
+            if !spans.is_empty() {
+                spans.push(Span::styled(" · ", theme.dim()));
+            }
+            let used: usize = spans.iter().map(|s| s.width()).sum();
+            spans.push(Span::styled(
+                text::truncate(&b, w.saturating_sub(used)),
+                theme.key(),
+            ));
         }
         lines.push(Line::from(spans));
     }
@@ -110,7 +127,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     ));
     let page = crate::tui::layout::list_rows(area, app.filter_line_shown());
     if app.view.is_empty() {
-        let msg = if !app.filter.query.is_empty() {
+        let msg = if app.business.as_ref().is_some_and(|b| b.ids.is_none()) {
+            "Reading the business's contacts…"
+        } else if app.business.is_some() && app.filter.query.is_empty() {
+            "No cached contact of this business."
+        } else if !app.filter.query.is_empty() {
             if app.filter.pending {
                 "Filtering…"
             } else {
@@ -137,7 +158,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             widths,
             true,
         );
-        let marker = if selected { "> " } else { "  " };
+        // The mark (`*`) takes the blank after the selection marker, so the columns stay put.
+        let marker = match (selected, app.marks.contains(&r.id)) {
+            (true, true) => ">*",
+            (true, false) => "> ",
+            (false, true) => " *",
+            (false, false) => "  ",
+        };
         let style = if selected {
             theme.selected(focused)
         } else {
