@@ -25,6 +25,7 @@ pub mod keymap;
 pub mod layer;
 pub mod layout;
 pub mod locations;
+pub mod look;
 pub mod marks;
 pub mod messages;
 mod op_actions;

@@ -14,6 +14,7 @@
 
 pub mod confirm;
 pub mod diff;
+pub mod diff_text;
 mod dispatch;
 pub mod edit;
 pub mod journal;

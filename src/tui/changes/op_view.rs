@@ -3,14 +3,11 @@
 //! a section in the diff pane (what it does, the workflow/campaign/user/business by name and
 //! id, for bulk operations the count and the first contacts, and the GHL request it sends, from
 //! the same [`crate::sync::dispatch::plan`] values the sender uses), and its journal
-//! lines. Every name from GHL is sanitized here.
-
-use ratatui::style::Style;
-use ratatui::text::Line;
+//! lines. Every name from GHL is sanitized here. No drawing: the diff pane styles the looks.
 
 use crate::domain::{Change, ContactOp, JournalEntry, Named, Subject};
+use crate::tui::look::{Look, TextLine};
 use crate::tui::text;
-use crate::tui::theme::Theme;
 
 /// How many contact ids a bulk operation's diff lists before `… N more`.
 pub const IDS_SHOWN: usize = 5;
@@ -182,8 +179,9 @@ pub fn requests(c: &Change) -> Vec<String> {
         .collect()
 }
 
-/// The diff pane's section for an operation change, for an inner width `w`.
-pub fn lines(c: &Change, op: &ContactOp, t: &Theme, w: usize) -> Vec<Line<'static>> {
+/// The diff pane's section for an operation change, for an inner width `w` (text and looks;
+/// the diff pane styles them).
+pub fn lines(c: &Change, op: &ContactOp, w: usize) -> Vec<TextLine> {
     let mut rows = what(op);
     rows.extend(contacts(c, op));
     rows.extend(requests(c).into_iter().map(|r| ("Request".to_owned(), r)));
@@ -193,22 +191,22 @@ pub fn lines(c: &Change, op: &ContactOp, t: &Theme, w: usize) -> Vec<Line<'stati
         .max()
         .unwrap_or(0)
         .min(w / 3);
-    let mut out = vec![Line::styled(
+    let mut out = vec![TextLine::whole(
         text::clean(&format!("Operation: {}", op.describe())),
-        t.header(),
+        Look::Header,
     )];
     let room = w.saturating_sub(lw + 3).max(8);
     for (label, value) in rows {
-        let style = if label == "Note" {
-            t.dim()
+        let look = if label == "Note" {
+            Look::Dim
         } else {
-            Style::new()
+            Look::Plain
         };
         for (i, part) in text::wrap(&value, room).into_iter().enumerate() {
             let head = if i == 0 { label.as_str() } else { "" };
-            out.push(Line::from(vec![
-                ratatui::text::Span::styled(format!("  {}", text::fit(head, lw)), t.label()),
-                ratatui::text::Span::styled(format!(" {part}"), style),
+            out.push(TextLine::Pieces(vec![
+                (format!("  {}", text::fit(head, lw)), Look::Label),
+                (format!(" {part}"), look),
             ]));
         }
     }

@@ -51,11 +51,10 @@ impl App {
         let focused = cs.focus == ChangesFocus::Diff;
         let wanted = cs.selected_for_display().map(|(c, notice)| {
             let w = area.width.saturating_sub(2) as usize;
-            let d = super::diff::lines(
+            let d = super::diff_text::lines(
                 &c,
                 notice.as_deref(),
                 cs.selected_outbox(),
-                &self.theme,
                 &self.keymap,
                 w,
                 cs.field,
