@@ -1000,7 +1000,7 @@ impl App {
                 }
             }
             Pane::Details => {
-                let max = super::panes::details::line_count(self).saturating_sub(1);
+                let max = super::panes::details_text::line_count(self).saturating_sub(1);
                 let page = self.pane_page(Pane::Details) as usize;
                 self.details_scroll =
                     scroll::scrolled(self.details_scroll as usize, nav, max, page) as u16;
@@ -1010,7 +1010,7 @@ impl App {
                 if self.activity_nav(nav.delta(page)) {
                     return;
                 }
-                let max = super::panes::activity::line_count(self).saturating_sub(1);
+                let max = super::panes::activity_text::line_count(self).saturating_sub(1);
                 self.activity_scroll =
                     scroll::scrolled(self.activity_scroll as usize, nav, max, page) as u16;
             }

@@ -691,7 +691,7 @@ impl App {
         }
         self.activity_selected =
             crate::tui::scroll::clamp_move(self.activity_selected, delta, n - 1);
-        let starts = crate::tui::panes::activity::item_starts(self);
+        let starts = crate::tui::panes::activity_text::item_starts(self);
         if let Some(&start) = starts.get(self.activity_selected) {
             let page = self.activity_page().max(1);
             let start = start as u16;

@@ -1,9 +1,12 @@
-//! The three panes. Each draws itself read-only from the [`App`](super::app::App).
+//! The three panes. Each draws itself read-only from the [`App`](super::app::App); the lines of
+//! the details and activity panes are built (and measured by the update side) in
+//! [`details_text`] and [`activity_text`].
 pub mod activity;
+pub mod activity_text;
 pub mod contacts;
 pub mod details;
+pub mod details_text;
 
-use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
 
@@ -24,16 +27,6 @@ pub fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
         })
         .border_style(theme.border(focused))
         .title(Span::styled(title, theme.title(focused)))
-}
-
-/// A label cell (fixed width) for field lists.
-pub fn label(text: &str, width: usize, theme: &Theme) -> Span<'static> {
-    Span::styled(super::text::fit(text, width), theme.label())
-}
-
-/// Plain untrusted text, cleaned.
-pub fn value(text: &str) -> Span<'static> {
-    Span::styled(super::text::clean(text), Style::new())
 }
 
 /// An ISO 8601 instant in the one human format, Israel time ([`crate::clock::value`]:
