@@ -2,11 +2,8 @@
 //! they apply to ([`App::bulk_targets`]), the y/n question that names the count and a sample of
 //! names ([`BulkConfirm`]), and proposing the operation as one pending change
 //! ([`Effect::Propose`], [`crate::sync::ops::propose`]). Nothing is sent from here: the change
-//! is approved and sent on the changes screen like any other.
-
-use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::Frame;
+//! is approved and sent on the changes screen like any other. The question is drawn by
+//! [`super::bulk_view`].
 
 use super::action::Action;
 use super::app::{App, Effect};
@@ -215,29 +212,4 @@ impl App {
         self.status.info = Some(format!("proposing: {}…", q.proposal.op.describe()));
         vec![Effect::Propose(q.proposal)]
     }
-}
-
-/// Draws the bulk question centred over `area`.
-pub fn render(app: &App, q: &BulkConfirm, f: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let mut lines = vec![
-        Line::styled(q.question.clone(), t.header()),
-        Line::raw(q.sample.join(", ")),
-        Line::styled(
-            "Proposed as one pending change: nothing is sent until it is approved and sent."
-                .to_owned(),
-            t.dim(),
-        ),
-    ];
-    if let ContactOp::BulkTags { contact_ids, .. } | ContactOp::Business { contact_ids, .. } =
-        &q.proposal.op
-    {
-        if contact_ids.len() > 100 {
-            lines.push(Line::styled(
-                format!("That is {} contacts.", contact_ids.len()),
-                t.warn(),
-            ));
-        }
-    }
-    super::changes::confirm::render_box(app, lines, "propose", f, area);
 }

@@ -82,6 +82,12 @@ pub fn list_rows(contacts: Rect, filter_line: bool) -> usize {
     (contacts.height as usize).saturating_sub(3 + usize::from(filter_line))
 }
 
+/// Rows of changes that fit in the changes list pane `area`: the pane minus borders, the column
+/// header and (when shown) the filter line.
+pub fn changes_list_page(area: Rect, filter_line: bool) -> usize {
+    (area.height as usize).saturating_sub(3 + usize::from(filter_line))
+}
+
 /// A rectangle centred in `r`, at most `w` x `h`.
 pub fn centered(r: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(r.width);

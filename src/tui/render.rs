@@ -73,17 +73,17 @@ pub fn render(app: &App, f: &mut Frame) {
             Layer::HandEditLine | Layer::HandEditConfirm | Layer::HandEditFields => {
                 if !hand_edit_drawn {
                     hand_edit_drawn = true;
-                    super::edits::render(app, f, main);
+                    super::edits::render::render(app, f, main);
                 }
             }
             Layer::BulkConfirm => {
                 if let Some(q) = &app.bulk_confirm {
-                    super::bulk::render(app, q, f, main);
+                    super::bulk_view::render(app, q, f, main);
                 }
             }
-            Layer::Palette => super::palette::render(app, f, area),
+            Layer::Palette => super::palette_view::render(app, f, area),
             Layer::Messages => render_messages(app, f, main, app.messages_open.unwrap_or(0)),
-            Layer::LocationPicker => super::locations::render_picker(app, f, area),
+            Layer::LocationPicker => super::locations_view::render(app, f, area),
             Layer::Help => help::render(app, f, main),
             Layer::Notice => {
                 if let Some(n) = &app.notice {

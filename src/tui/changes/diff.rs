@@ -64,6 +64,6 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .collect();
     f.render_widget(Paragraph::new(shown), inner);
     if let Some(e) = &cs.edit {
-        super::edit::render(app, e, f, area);
+        super::edit_view::render(app, e, f, area);
     }
 }

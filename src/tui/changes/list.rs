@@ -32,11 +32,6 @@ fn columns(inner: usize) -> [usize; 5] {
     }
 }
 
-/// Rows of changes that fit in the list pane.
-pub fn page(area: Rect, filter_line: bool) -> usize {
-    (area.height as usize).saturating_sub(3 + usize::from(filter_line))
-}
-
 fn key_for(app: &App, a: Action) -> String {
     app.keymap
         .keys_for(&[Context::Changes, Context::List, Context::Global], a)
@@ -128,7 +123,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             lines.push(Line::styled(format!("  {l}"), t.dim()));
         }
     }
-    let page = page(area, filter_line);
+    let page = crate::tui::layout::changes_list_page(area, filter_line);
     // The pane's height follows the selected diff: keep the selection in the window even if
     // the state was last scrolled for another height.
     let mut offset = cs.offset;

@@ -17,6 +17,7 @@ pub mod diff;
 pub mod diff_text;
 mod dispatch;
 pub mod edit;
+pub mod edit_view;
 pub mod journal;
 pub mod list;
 pub mod op_view;

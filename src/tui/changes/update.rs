@@ -70,7 +70,7 @@ impl App {
         let a = self.changes_areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
         let filter_line = self.changes.query_editing || !self.changes.query.is_empty();
         a.list
-            .map_or(1, |r| super::list::page(r, filter_line))
+            .map_or(1, |r| layout::changes_list_page(r, filter_line))
             .max(1)
     }
 

@@ -6,9 +6,8 @@
 //! Values are checked as they are saved ([`validate_value`]: email shape, phone to E.164, due
 //! dates as Israel time); the store write runs off the UI thread ([`Effect::Local`]).
 
-mod render;
-
-pub use render::render;
+// Drawing lives in its own file: this module only updates.
+pub mod render;
 
 use crate::domain::{Change, Contact, Note, Task};
 use crate::store::Store;

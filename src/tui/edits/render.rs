@@ -14,7 +14,9 @@ use crate::tui::text;
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     match &app.hand_edit {
         None => {}
-        Some(HandEdit::Line { edit, .. }) => crate::tui::changes::edit::render(app, edit, f, area),
+        Some(HandEdit::Line { edit, .. }) => {
+            crate::tui::changes::edit_view::render(app, edit, f, area)
+        }
         Some(HandEdit::Confirm { question, .. }) => crate::tui::changes::confirm::render_box(
             app,
             vec![Line::raw(question.clone())],
