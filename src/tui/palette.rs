@@ -293,6 +293,15 @@ impl App {
         Vec::new()
     }
 
+    /// The lists arrived: an open `:` line recomputes its candidates (never fetching again).
+    pub(crate) fn refresh_palette_candidates(&mut self) -> Vec<Effect> {
+        if self.palette.is_some() {
+            self.palette_candidates(false)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Recomputes the `:` line's candidates for the word being typed. With `fetch`, a list
     /// never fetched is asked for (`Job::FetchLists`, when online).
     fn palette_candidates(&mut self, fetch: bool) -> Vec<Effect> {
