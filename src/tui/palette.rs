@@ -370,9 +370,12 @@ impl App {
             }
         };
         if let Some(p) = self.palette.as_mut() {
+            // The same candidates keep their highlight (tab after up/down takes it).
+            if p.candidates != cands {
+                p.selected = Scroll::default();
+            }
             p.candidates = cands;
             p.note = note;
-            p.selected = Scroll::default();
         }
         fx
     }
@@ -391,8 +394,32 @@ impl App {
         let words = split_words(&line);
         let ends_in_space = line.ends_with(' ');
         let completing_arg = parse(&words).is_some_and(|(_, a)| ends_in_space || !a.is_empty());
+        // What is typed of the word being completed.
+        let partial = if completing_arg {
+            if ends_in_space {
+                String::new()
+            } else {
+                words.last().cloned().unwrap_or_default()
+            }
+        } else {
+            line.trim().to_owned()
+        };
+        // What the candidates share, as far as it can be typed: an argument's shared prefix
+        // stops before a space (a name with a space is only typed whole, quoted).
+        let shared = {
+            let pre = common_prefix(&p.candidates);
+            match pre.find(' ') {
+                Some(i) if completing_arg => pre[..i].to_owned(),
+                _ => pre,
+            }
+        };
+        let grows = shared.chars().count() > partial.chars().count();
+        // One candidate: take it. Several: the first tab extends what they share; once that
+        // adds nothing, tab takes the highlighted one (up/down move the highlight).
         let pick = if p.candidates.len() == 1 {
             Some(p.candidates[0].clone())
+        } else if !grows {
+            p.candidates.get(p.selected.pos).cloned()
         } else {
             None
         };
@@ -405,15 +432,7 @@ impl App {
             let head: Vec<String> = head.iter().map(|w| quote(w)).collect();
             let tail = match &pick {
                 Some(c) => format!("{} ", quote(c)),
-                None => {
-                    let pre = common_prefix(&p.candidates);
-                    if pre.contains(' ') {
-                        // A prefix with a space cannot be typed unquoted; leave it.
-                        words.last().cloned().unwrap_or_default()
-                    } else {
-                        pre
-                    }
-                }
+                None => shared.clone(),
             };
             let mut s = head.join(" ");
             if !s.is_empty() {
@@ -423,7 +442,7 @@ impl App {
         } else {
             match &pick {
                 Some(c) => format!("{c} "),
-                None => common_prefix(&p.candidates),
+                None => shared.clone(),
             }
         };
         if new_line.len() >= line.trim_end().len() {
@@ -585,8 +604,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 .skip(sc.offset)
                 .take(MAX_ROWS)
             {
-                let s = text::fit(&format!("  {}", text::clean(c)), w.saturating_sub(2));
-                rows.push(if i == sc.pos && p.candidates.len() > 1 {
+                let here = i == sc.pos && p.candidates.len() > 1;
+                // The marker keeps the highlight visible without colours (NO_COLOR).
+                let mark = if here { "> " } else { "  " };
+                let s = text::fit(&format!("{mark}{}", text::clean(c)), w.saturating_sub(2));
+                rows.push(if here {
                     Line::styled(s, t.selected(true))
                 } else {
                     Line::raw(s)

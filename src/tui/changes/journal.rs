@@ -62,7 +62,6 @@ pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'s
         }
         return out;
     }
-    let width = w.saturating_sub(2).max(2);
     for (n, e) in j.entries.iter().skip(j.scroll).enumerate() {
         if out.len() >= height {
             break;
