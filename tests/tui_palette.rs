@@ -342,9 +342,15 @@ fn tab_takes_the_highlighted_candidate_once_the_shared_prefix_is_typed() {
             n("w1", "Nurture buyers"),
             n("w2", "Nurture sellers"),
             n("w3", "ליווי קונים"),
+            n("w4", "Evil\u{202e}txt.exe\u{1b}[31m"),
         ],
     )
     .unwrap();
+    // Every workflow is a candidate: Hebrew as it is, hostile text cleaned.
+    d.keys(":");
+    d.type_text("workflow add ");
+    insta::assert_snapshot!("palette_workflow_candidates_80x24", snap(&mut d, 80, 24));
+    d.keys("esc");
     d.keys(":");
     d.type_text("workflow add Nur");
     d.keys("tab");
