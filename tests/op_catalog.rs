@@ -206,3 +206,44 @@ fn the_check_catches_a_missing_entry_a_wrong_scope_and_an_extra_path() {
         "{p}"
     );
 }
+
+/// Every TUI action the catalog says reaches an operation is an entry of the TUI's one registry
+/// of actions (so it is in the help, the palette and the keymap), and every GHL-writing or
+/// reading operation offered in the TUI is reached from a registry entry that exists.
+#[test]
+fn catalog_tui_actions_are_registry_entries() {
+    let ids: Vec<&str> = bmby_ghl::tui::registry::all()
+        .iter()
+        .map(|e| e.id())
+        .collect();
+    let mut checked = 0;
+    for o in CATALOG {
+        for a in o.reach.tui {
+            assert!(
+                ids.contains(a),
+                "{} ({} {}) names TUI action {a}, which the registry does not have",
+                o.name,
+                o.method,
+                o.path
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "the catalog names TUI actions ({checked})");
+    // The operations this issue added are reached from the TUI.
+    for name in [
+        "workflow-add",
+        "workflow-remove",
+        "campaign-add",
+        "campaign-remove",
+        "campaign-remove-all",
+        "followers-add",
+        "followers-remove",
+        "bulk-tags",
+        "business",
+        "business-contacts",
+    ] {
+        let o = bmby_ghl::ops::catalog::by_name(name).unwrap_or_else(|| panic!("{name}"));
+        assert!(!o.reach.tui.is_empty(), "{name} has no TUI action");
+    }
+}

@@ -16,7 +16,7 @@ fn online() -> (tempfile::TempDir, Driver) {
 #[test]
 fn start_asks_for_custom_fields_and_first_frame_has_rows() {
     let (_dir, d) = online();
-    assert_eq!(d.jobs, vec![Job::FetchCustomFields]);
+    assert_eq!(d.jobs, vec![Job::FetchCustomFields, Job::FetchLists]);
     assert_eq!(d.app.view.len(), 10);
     assert_eq!(d.app.selected_row().unwrap().name, "Aaron Avraham");
     assert!(d.app.fetch_deadline().is_some());

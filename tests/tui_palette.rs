@@ -323,3 +323,46 @@ fn tag_add_proposes_a_bulk_change_and_palette_runs_registry_ids() {
         Some("contact: remove from every campaign: does not apply here")
     );
 }
+
+/// Tab in the `:` line: the first tab extends what the candidates share; once that adds
+/// nothing, tab takes the highlighted candidate, which up/down move (marked `>` for NO_COLOR).
+#[test]
+fn tab_takes_the_highlighted_candidate_once_the_shared_prefix_is_typed() {
+    use bmby_ghl::domain::Named;
+    use bmby_ghl::sync::ops::{put_list, ListKind};
+    let (_dir, mut d) = driver();
+    let n = |id: &str, name: &str| Named {
+        id: id.into(),
+        name: name.into(),
+    };
+    put_list(
+        d.app.store(),
+        ListKind::Workflows,
+        &[
+            n("w1", "Nurture buyers"),
+            n("w2", "Nurture sellers"),
+            n("w3", "ליווי קונים"),
+            n("w4", "Evil\u{202e}txt.exe\u{1b}[31m"),
+        ],
+    )
+    .unwrap();
+    // Every workflow is a candidate: Hebrew as it is, hostile text cleaned.
+    d.keys(":");
+    d.type_text("workflow add ");
+    insta::assert_snapshot!("palette_workflow_candidates_80x24", snap(&mut d, 80, 24));
+    d.keys("esc");
+    d.keys(":");
+    d.type_text("workflow add Nur");
+    d.keys("tab");
+    let p = d.app.palette.as_ref().unwrap();
+    assert_eq!(p.input.input, "workflow add Nurture");
+    assert_eq!(p.candidates.len(), 2, "{:?}", p.candidates);
+    d.keys("down");
+    let screen = snap(&mut d, 80, 24);
+    assert!(screen.contains("> Nurture sellers"), "{screen}");
+    d.keys("tab");
+    assert_eq!(
+        d.app.palette.as_ref().unwrap().input.input,
+        "workflow add \"Nurture sellers\" "
+    );
+}

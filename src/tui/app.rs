@@ -516,6 +516,8 @@ impl App {
         }
         if self.online {
             fx.push(Effect::Job(Job::FetchCustomFields));
+            // Workflows, campaigns, users and businesses, for the palette's completion.
+            fx.push(Effect::Job(Job::FetchLists));
         }
         fx.extend(self.request_changes_reload());
         fx
@@ -1211,6 +1213,8 @@ impl App {
                 if let Some(e) = errors.first() {
                     self.status.error = Some(e.clone());
                 }
+                // An open `:` line waiting for a list completes from it now.
+                return self.refresh_palette_candidates();
             }
             SyncEvent::BusinessContacts {
                 business_id,

@@ -289,6 +289,15 @@ impl App {
         Vec::new()
     }
 
+    /// The lists arrived: an open `:` line recomputes its candidates (never fetching again).
+    pub(crate) fn refresh_palette_candidates(&mut self) -> Vec<Effect> {
+        if self.palette.is_some() {
+            self.palette_candidates(false)
+        } else {
+            Vec::new()
+        }
+    }
+
     /// Recomputes the `:` line's candidates for the word being typed. With `fetch`, a list
     /// never fetched is asked for (`Job::FetchLists`, when online).
     fn palette_candidates(&mut self, fetch: bool) -> Vec<Effect> {
@@ -357,9 +366,12 @@ impl App {
             }
         };
         if let Some(p) = self.palette.as_mut() {
+            // The same candidates keep their highlight (tab after up/down takes it).
+            if p.candidates != cands {
+                p.selected = Scroll::default();
+            }
             p.candidates = cands;
             p.note = note;
-            p.selected = Scroll::default();
         }
         fx
     }
@@ -378,8 +390,32 @@ impl App {
         let words = split_words(&line);
         let ends_in_space = line.ends_with(' ');
         let completing_arg = parse(&words).is_some_and(|(_, a)| ends_in_space || !a.is_empty());
+        // What is typed of the word being completed.
+        let partial = if completing_arg {
+            if ends_in_space {
+                String::new()
+            } else {
+                words.last().cloned().unwrap_or_default()
+            }
+        } else {
+            line.trim().to_owned()
+        };
+        // What the candidates share, as far as it can be typed: an argument's shared prefix
+        // stops before a space (a name with a space is only typed whole, quoted).
+        let shared = {
+            let pre = common_prefix(&p.candidates);
+            match pre.find(' ') {
+                Some(i) if completing_arg => pre[..i].to_owned(),
+                _ => pre,
+            }
+        };
+        let grows = shared.chars().count() > partial.chars().count();
+        // One candidate: take it. Several: the first tab extends what they share; once that
+        // adds nothing, tab takes the highlighted one (up/down move the highlight).
         let pick = if p.candidates.len() == 1 {
             Some(p.candidates[0].clone())
+        } else if !grows {
+            p.candidates.get(p.selected.pos).cloned()
         } else {
             None
         };
@@ -392,15 +428,7 @@ impl App {
             let head: Vec<String> = head.iter().map(|w| quote(w)).collect();
             let tail = match &pick {
                 Some(c) => format!("{} ", quote(c)),
-                None => {
-                    let pre = common_prefix(&p.candidates);
-                    if pre.contains(' ') {
-                        // A prefix with a space cannot be typed unquoted; leave it.
-                        words.last().cloned().unwrap_or_default()
-                    } else {
-                        pre
-                    }
-                }
+                None => shared.clone(),
             };
             let mut s = head.join(" ");
             if !s.is_empty() {
@@ -410,7 +438,7 @@ impl App {
         } else {
             match &pick {
                 Some(c) => format!("{c} "),
-                None => common_prefix(&p.candidates),
+                None => shared.clone(),
             }
         };
         if new_line.len() >= line.trim_end().len() {

@@ -78,8 +78,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 .skip(sc.offset)
                 .take(MAX_ROWS)
             {
-                let s = text::fit(&format!("  {}", text::clean(c)), w.saturating_sub(2));
-                rows.push(if i == sc.pos && p.candidates.len() > 1 {
+                let here = i == sc.pos && p.candidates.len() > 1;
+                // The marker keeps the highlight visible without colours (NO_COLOR).
+                let mark = if here { "> " } else { "  " };
+                let s = text::fit(&format!("{mark}{}", text::clean(c)), w.saturating_sub(2));
+                rows.push(if here {
                     Line::styled(s, t.selected(true))
                 } else {
                     Line::raw(s)

@@ -31,6 +31,17 @@ fn entry_style(e: &JournalEntry, t: &Theme) -> Style {
     }
 }
 
+/// `s` wrapped for a pane `width` columns wide inside: the first line has `first_indent`
+/// columns before it, the lines after it four, so no line is cut at the pane's edge.
+fn wrap_hanging(s: &str, width: usize, first_indent: usize) -> Vec<String> {
+    let mut out = text::wrap(s, width.saturating_sub(first_indent).max(2));
+    if out.len() > 1 {
+        let rest = out.split_off(1).join(" ");
+        out.extend(text::wrap(&rest, width.saturating_sub(4).max(2)));
+    }
+    out
+}
+
 /// The lines for entries from `j.scroll`, at most `height` of them, for an inner width `w`.
 pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
@@ -51,7 +62,6 @@ pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'s
         }
         return out;
     }
-    let width = w.saturating_sub(2).max(2);
     for (n, e) in j.entries.iter().skip(j.scroll).enumerate() {
         if out.len() >= height {
             break;
@@ -63,12 +73,9 @@ pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'s
                 0 => ("", style),
                 _ => ("  ", t.dim()),
             };
-            for (i, l) in text::wrap(
-                &text::clean(&part),
-                width.saturating_sub(indent.len()).max(2),
-            )
-            .into_iter()
-            .enumerate()
+            for (i, l) in wrap_hanging(&text::clean(&part), w, indent.len() + 2)
+                .into_iter()
+                .enumerate()
             {
                 let lead = if i == 0 { indent } else { "    " };
                 out.push(Line::from(vec![Span::styled(
