@@ -149,7 +149,7 @@ async fn workflow_add_dry_run_is_what_is_sent_and_the_journal_names_it() {
     let back = sync::revert::propose(&e.store, entry.seq).unwrap();
     assert!(matches!(
         &back.subject,
-        bmby_ghl::domain::Subject::Op { op: ContactOp::WorkflowRemove { workflow } } if workflow.id == NURTURE
+        bmby_ghl::domain::Subject::Op(ContactOp::WorkflowRemove { workflow }) if workflow.id == NURTURE
     ));
     assert_eq!(approve_and_send(&e, back.id).await, ChangeState::Applied);
     assert!(e.sb.workflows_of(CONTACT).is_empty());

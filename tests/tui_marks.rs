@@ -206,14 +206,11 @@ fn bulk_question_then_yes_proposes_one_change_and_clears_marks() {
     let c = &all[0];
     assert_eq!(c.state, ChangeState::Pending);
     match &c.subject {
-        Subject::Op {
-            op:
-                ContactOp::BulkTags {
-                    add: true,
-                    tags,
-                    contact_ids,
-                },
-        } => {
+        Subject::Op(ContactOp::BulkTags {
+            add: true,
+            tags,
+            contact_ids,
+        }) => {
             assert_eq!(tags, &vec!["vip".to_owned()]);
             let mut got = contact_ids.clone();
             got.sort();

@@ -162,12 +162,10 @@ fn entry(subject: Subject, contact_id: Option<&str>, name: &str) -> JournalEntry
 #[test]
 fn journal_lines_of_operations_say_what_and_on_whom() {
     let e = entry(
-        Subject::Op {
-            op: ContactOp::WorkflowAdd {
-                workflow: nurture(),
-                event_start_time: None,
-            },
-        },
+        Subject::Op(ContactOp::WorkflowAdd {
+            workflow: nurture(),
+            event_start_time: None,
+        }),
         Some(DANA),
         "Dana Levi",
     );
@@ -178,13 +176,11 @@ fn journal_lines_of_operations_say_what_and_on_whom() {
         "Dana Levi (c00dana0000000000003) · add to workflow Nurture 2025 (wf_nurture_01)"
     );
     let e = entry(
-        Subject::Op {
-            op: ContactOp::BulkTags {
-                add: false,
-                tags: vec!["vip".into()],
-                contact_ids: vec![EVE.into(), ZOE.into()],
-            },
-        },
+        Subject::Op(ContactOp::BulkTags {
+            add: false,
+            tags: vec!["vip".into()],
+            contact_ids: vec![EVE.into(), ZOE.into()],
+        }),
         None,
         "Eve Evil, Zoe",
     );

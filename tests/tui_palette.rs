@@ -290,14 +290,11 @@ fn tag_add_proposes_a_bulk_change_and_palette_runs_registry_ids() {
     d.keys("y");
     let c = d.app.changes.all.last().expect("a change is proposed");
     match &c.subject {
-        Subject::Op {
-            op:
-                ContactOp::BulkTags {
-                    add,
-                    tags,
-                    contact_ids,
-                },
-        } => {
+        Subject::Op(ContactOp::BulkTags {
+            add,
+            tags,
+            contact_ids,
+        }) => {
             assert!(*add);
             assert_eq!(tags, &vec!["vip".to_owned(), "big fish".to_owned()]);
             assert_eq!(contact_ids, &vec![first]);

@@ -42,7 +42,7 @@ pub enum Subject {
     Note { note_id: Option<String> },
     /// A Contacts API operation that is neither a field edit nor a task or note (workflow,
     /// campaign, followers, business, bulk tags, upsert): see [`super::op::ContactOp`].
-    Op { op: super::op::ContactOp },
+    Op(super::op::ContactOp),
 }
 
 impl Subject {
@@ -52,7 +52,7 @@ impl Subject {
             Subject::Contact => "contact",
             Subject::Task { .. } => "task",
             Subject::Note { .. } => "note",
-            Subject::Op { .. } => "operation",
+            Subject::Op(_) => "operation",
         }
     }
 }
@@ -334,7 +334,7 @@ impl Change {
         let verb = self.kind.label();
         match (self.target, &self.subject) {
             (Target::Ghl, Subject::Contact) => verb.to_owned(),
-            (_, Subject::Op { op }) => op.describe(),
+            (_, Subject::Op(op)) => op.describe(),
             (Target::Ghl, s) => format!("{verb} {}", s.label()),
             (Target::Bmby, Subject::Contact) => "Bmby: insert client".to_owned(),
             (Target::Bmby, Subject::Task { .. }) => "Bmby: new task".to_owned(),
@@ -370,7 +370,7 @@ impl Change {
             && self.kind == ChangeKind::Update
             && self.fields.is_empty()
             && self.origin == LOCAL_ORIGIN
-            && !matches!(self.subject, Subject::Op { .. })
+            && !matches!(self.subject, Subject::Op(_))
     }
 
     /// The state as people read it: `withdrawn` for a withdrawn hand edit

@@ -55,7 +55,7 @@ fn was_sent(sent: &[String], field: &str) -> bool {
 /// A task's title or a note's first line, for naming the record.
 fn record_name(change: &Change, before: &ReadBefore) -> Option<String> {
     let field = match change.subject {
-        Subject::Contact | Subject::Op { .. } => return None,
+        Subject::Contact | Subject::Op(_) => return None,
         Subject::Task { .. } => "title",
         Subject::Note { .. } => "body",
     };
@@ -132,7 +132,7 @@ pub fn describe(
             },
         })
         .collect();
-    if let Subject::Op { op } = &change.subject {
+    if let Subject::Op(op) = &change.subject {
         if !matches!(op, crate::domain::ContactOp::Upsert) {
             e.values = op_values(op, before);
         }
@@ -261,7 +261,7 @@ pub fn who_line(e: &JournalEntry) -> Option<String> {
     if let Some(id) = &e.contact_id {
         s.push_str(&format!(" ({id})"));
     }
-    if let Subject::Op { op } = &e.subject {
+    if let Subject::Op(op) = &e.subject {
         s.push_str(&format!(" · {}", op.describe()));
     } else if e.subject != Subject::Contact {
         s.push_str(&format!(" · {}", e.subject.label()));
@@ -271,7 +271,7 @@ pub fn who_line(e: &JournalEntry) -> Option<String> {
         let id = match &e.subject {
             Subject::Task { task_id } => task_id.as_deref(),
             Subject::Note { note_id } => note_id.as_deref(),
-            Subject::Contact | Subject::Op { .. } => None,
+            Subject::Contact | Subject::Op(_) => None,
         };
         if let Some(id) = id {
             s.push_str(&format!(" ({id})"));

@@ -2,7 +2,7 @@
 //! bulk tags, upsert) as pending changes, and the location's lists people choose from
 //! (workflows, campaigns, users, businesses), cached so the pickers work offline.
 //!
-//! An operation is a [`Change`] with `subject: Subject::Op { op }`, reviewed and sent through the
+//! An operation is a [`Change`] with `subject: Subject::Op(op)`, reviewed and sent through the
 //! outbox like a field edit ([`super::dispatch::ops`]).
 
 use crate::domain::{
@@ -132,7 +132,7 @@ pub fn propose(store: &Store, p: Proposal) -> Result<Change, StoreError> {
         candidates: Vec::new(),
         created_at: now.clone(),
         updated_at: now,
-        subject: Subject::Op { op: p.op },
+        subject: Subject::Op(p.op),
         target: Target::Ghl,
         choice: None,
         matched: None,

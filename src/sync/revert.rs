@@ -77,7 +77,7 @@ pub fn why_not(e: &JournalEntry) -> Option<String> {
     if method(e) == "GET" {
         return Some("a look-up: nothing was written by it".into());
     }
-    if let Subject::Op { op } = &e.subject {
+    if let Subject::Op(op) = &e.subject {
         return inverse_op(op, e).err();
     }
     match (e.kind, &e.subject) {
@@ -276,7 +276,7 @@ fn inverse_op(op: &ContactOp, e: &JournalEntry) -> Result<ContactOp, String> {
 /// The inverse of `e` (which [`why_not`] accepts), unsaved (`id` 0).
 fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Change, String> {
     let kind = e.kind.ok_or("no kind")?;
-    if let Subject::Op { op } = &e.subject {
+    if let Subject::Op(op) = &e.subject {
         let inv = inverse_op(op, e)?;
         let now = jiff::Timestamp::now().to_string();
         return Ok(Change {
@@ -300,7 +300,7 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
             fingerprint: fingerprint(e.seq),
             created_at: now.clone(),
             updated_at: now,
-            subject: Subject::Op { op: inv },
+            subject: Subject::Op(inv),
             target: Target::Ghl,
             choice: None,
             matched: None,

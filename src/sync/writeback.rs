@@ -193,7 +193,7 @@ pub async fn propose_writeback(
             Subject::Note { .. } => s.notes += 1,
             Subject::Contact => s.inserts += 1,
             // Write-backs never propose GHL operations.
-            Subject::Op { .. } => continue,
+            Subject::Op(_) => continue,
         }
         let id = if opts.dry_run {
             0

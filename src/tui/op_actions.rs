@@ -63,7 +63,7 @@ impl App {
                 // A bulk operation was asked for on the marked contacts: they are done with.
                 self.marks.clear();
                 let what = match &c.subject {
-                    crate::domain::Subject::Op { op } => op.describe(),
+                    crate::domain::Subject::Op(op) => op.describe(),
                     _ => c.describe(),
                 };
                 let key = self

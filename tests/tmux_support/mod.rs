@@ -19,6 +19,11 @@ impl Tmux {
             return None;
         }
         let session = format!("bmbyghl-{name}-{}", std::process::id());
+        // The tmux server keeps the environment it started with (the user's HOME): an empty
+        // config dir of its own keeps the user's keymap and config out of the test.
+        let config = std::env::temp_dir().join(format!("{session}-config"));
+        std::fs::create_dir_all(&config).unwrap();
+        let cmd = format!("XDG_CONFIG_HOME='{}' {cmd}", config.display());
         let ok = Command::new("tmux")
             .args([
                 "new-session",
@@ -29,7 +34,7 @@ impl Tmux {
                 &width.to_string(),
                 "-y",
                 &height.to_string(),
-                cmd,
+                &cmd,
             ])
             .env_remove("NO_COLOR")
             .status()

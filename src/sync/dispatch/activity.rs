@@ -99,7 +99,7 @@ fn ids(cx: &Ctx<'_>) -> (String, Option<String>, bool) {
     match &cx.change.subject {
         Subject::Task { task_id } => (contact, task_id.clone(), true),
         Subject::Note { note_id } => (contact, note_id.clone(), false),
-        Subject::Contact | Subject::Op { .. } => (contact, None, false),
+        Subject::Contact | Subject::Op(_) => (contact, None, false),
     }
 }
 
@@ -107,7 +107,7 @@ fn set_record_id(cx: &mut Ctx<'_>, id: String) {
     match &mut cx.change.subject {
         Subject::Task { task_id } => *task_id = Some(id),
         Subject::Note { note_id } => *note_id = Some(id),
-        Subject::Contact | Subject::Op { .. } => {}
+        Subject::Contact | Subject::Op(_) => {}
     }
 }
 

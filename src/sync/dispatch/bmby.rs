@@ -103,7 +103,7 @@ pub(super) async fn dispatch(
         Subject::Note { .. } => new_task(cx, bmby, TaskType::Comment).await?,
         Subject::Contact if lead_only => add_client(cx, bmby).await?,
         Subject::Contact => insert(cx, bmby).await?,
-        Subject::Op { .. } => Err(BmbySoapError::Config(
+        Subject::Op(_) => Err(BmbySoapError::Config(
             "a GHL contact operation cannot be written to Bmby".into(),
         )),
     };

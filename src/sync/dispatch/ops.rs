@@ -39,7 +39,7 @@ use crate::sync::ops::{business_of, followers_of};
 /// The operation of a change, if it is one.
 pub fn op_of(c: &Change) -> Option<&ContactOp> {
     match &c.subject {
-        Subject::Op { op } => Some(op),
+        Subject::Op(op) => Some(op),
         _ => None,
     }
 }

@@ -51,7 +51,7 @@ pub fn requests(c: &Change, location_id: &str) -> Vec<GhlRequest> {
     if c.target == Target::Bmby {
         return Vec::new();
     }
-    if matches!(c.subject, Subject::Op { .. }) {
+    if matches!(c.subject, Subject::Op(_)) {
         return super::ops::planned(c, location_id);
     }
     if c.subject != Subject::Contact {
@@ -99,7 +99,7 @@ pub fn plan(c: &Change, location_id: &str) -> Vec<PlannedRequest> {
 /// The requests of a task or note change.
 fn activity_requests(c: &Change, contact: &str) -> Vec<GhlRequest> {
     let (what, id) = match &c.subject {
-        Subject::Contact | Subject::Op { .. } => return Vec::new(),
+        Subject::Contact | Subject::Op(_) => return Vec::new(),
         Subject::Task { task_id } => ("tasks", task_id.clone().unwrap_or_default()),
         Subject::Note { note_id } => ("notes", note_id.clone().unwrap_or_default()),
     };
@@ -131,7 +131,7 @@ fn plan_bmby(c: &Change) -> Vec<PlannedRequest> {
     let (op, path) = match c.subject {
         Subject::Task { .. } => ("NewTask (Type Task)", "tasks.php"),
         Subject::Note { .. } => ("NewTask (Type Comment)", "tasks.php"),
-        Subject::Contact | Subject::Op { .. } => ("Insert", "clients"),
+        Subject::Contact | Subject::Op(_) => ("Insert", "clients"),
     };
     let mut body = Map::new();
     body.insert("client_id".into(), Value::String(c.client_id.clone()));

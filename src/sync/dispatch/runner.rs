@@ -211,7 +211,7 @@ pub async fn dispatch_one_with(
     cx.save(ChangeState::InFlight)?;
     let state = if cx.change.target == Target::Bmby {
         super::bmby::dispatch(&mut cx, bmby, resumed).await?
-    } else if matches!(cx.change.subject, Subject::Op { .. }) {
+    } else if matches!(cx.change.subject, Subject::Op(_)) {
         super::ops::dispatch(&mut cx, resumed).await?
     } else if cx.change.subject != Subject::Contact {
         super::activity::dispatch(&mut cx, resumed).await?

@@ -241,7 +241,7 @@ fn route(c: &Change) -> String {
     let record = match &c.subject {
         Subject::Contact => String::new(),
         // The operation's own section says what it does.
-        Subject::Op { .. } => String::new(),
+        Subject::Op(_) => String::new(),
         Subject::Task { task_id } => {
             format!(", task {}", task_id.as_deref().unwrap_or("(new)"))
         }
@@ -250,7 +250,7 @@ fn route(c: &Change) -> String {
         }
     };
     let bulk = match &c.subject {
-        Subject::Op { op } => super::op_view::bulk_ids(op).map(|ids| ids.len()),
+        Subject::Op(op) => super::op_view::bulk_ids(op).map(|ids| ids.len()),
         _ => None,
     };
     let ghl = match (&c.contact_id, c.kind) {
@@ -266,7 +266,7 @@ fn route(c: &Change) -> String {
     match c.target {
         Target::Bmby => {
             let (client, op) = match c.subject {
-                Subject::Contact | Subject::Op { .. } => ("new Bmby client".to_owned(), "Insert"),
+                Subject::Contact | Subject::Op(_) => ("new Bmby client".to_owned(), "Insert"),
                 Subject::Task { .. } => (format!("Bmby client {}", c.client_id), "NewTask Task"),
                 Subject::Note { .. } => (format!("Bmby client {}", c.client_id), "NewTask Comment"),
             };
@@ -308,7 +308,7 @@ pub fn lines(
     let mut out: Vec<TextLine> = Vec::new();
     // Summary.
     let op = match &c.subject {
-        crate::domain::Subject::Op { op } => Some(op),
+        crate::domain::Subject::Op(op) => Some(op),
         _ => None,
     };
     // An operation without fields counts its contacts instead.

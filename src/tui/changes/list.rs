@@ -144,7 +144,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             (kind_badge(c).to_owned(), t.change_kind(c.kind).patch(base)),
             (
                 match &c.subject {
-                    crate::domain::Subject::Op { op } => super::op_view::list_name(c, op),
+                    crate::domain::Subject::Op(op) => super::op_view::list_name(c, op),
                     _ => c.display_name.clone(),
                 },
                 base,

@@ -197,7 +197,7 @@ impl SendPlan {
             p.ids.push(c.id);
             match (c.target, &c.subject, c.kind) {
                 (crate::domain::Target::Bmby, _, _) => p.bmby += 1,
-                (_, crate::domain::Subject::Op { .. }, _) => p.ops += 1,
+                (_, crate::domain::Subject::Op(_), _) => p.ops += 1,
                 (_, crate::domain::Subject::Contact, ChangeKind::Create) => p.creates += 1,
                 (_, crate::domain::Subject::Contact, ChangeKind::Delete) => p.deletes += 1,
                 (_, crate::domain::Subject::Contact, _) => p.updates += 1,
@@ -516,7 +516,7 @@ impl ChangesState {
 pub fn kind_badge(c: &Change) -> &'static str {
     use crate::domain::{Subject, Target};
     match (c.target, &c.subject, c.kind) {
-        (Target::Ghl, Subject::Op { op }, _) => op_view::badge(op),
+        (Target::Ghl, Subject::Op(op), _) => op_view::badge(op),
         (Target::Bmby, Subject::Task { .. }, _) => "→Bmby task",
         (Target::Bmby, Subject::Note { .. }, _) => "→Bmby note",
         (Target::Bmby, Subject::Contact, _) => "→Bmby new",

@@ -246,7 +246,7 @@ pub fn journal_lines(e: &JournalEntry, op: &ContactOp) -> Vec<String> {
 /// The journal lines of `e`: [`journal_lines`] for an operation, else the journal's own.
 pub fn entry_lines(e: &JournalEntry) -> Vec<String> {
     match &e.subject {
-        Subject::Op { op } => journal_lines(e, op),
+        Subject::Op(op) => journal_lines(e, op),
         _ => crate::sync::journal::entry_lines(e),
     }
 }
