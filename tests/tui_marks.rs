@@ -378,3 +378,121 @@ fn business_filter_offline_reads_the_cache_or_says_it_needs_ghl() {
     shown.sort();
     assert_eq!(shown, vec![DANA.to_owned(), NOA.to_owned()]);
 }
+
+/// The fixture and 60 contacts named Anthony (a fuzzy filter that matches many).
+fn anthonys() -> (tempfile::TempDir, Driver) {
+    let (dir, s) = store();
+    let many: Vec<_> = (1..=60)
+        .map(|i| {
+            contact(
+                &format!("c00anthony{i:010}"),
+                "Anthony",
+                &format!("Taylor{i:02}"),
+                &format!("anthony{i}@example.com"),
+                "",
+                &[],
+            )
+        })
+        .collect();
+    s.put_contacts(&many).unwrap();
+    (dir, Driver::new(s, options(Theme::colored())))
+}
+
+#[test]
+fn bulk_question_says_where_the_contacts_come_from() {
+    let (_dir, mut d) = driver();
+    // The selected contact.
+    let fx = d.app.propose_bulk(tags(true, "vip"));
+    d.run(fx);
+    assert_eq!(
+        d.app.bulk_confirm.as_ref().unwrap().source,
+        "the selected contact"
+    );
+    d.keys("n");
+    // Marks.
+    mark_three(&mut d);
+    let fx = d.app.propose_bulk(tags(true, "vip"));
+    d.run(fx);
+    assert_eq!(
+        d.app.bulk_confirm.as_ref().unwrap().source,
+        "3 marked contacts"
+    );
+    let s = snap(&mut d, 80, 24);
+    assert!(s.contains("To 3 marked contacts:"), "{s}");
+    d.keys("n esc");
+    assert!(d.app.marks.is_empty());
+    // The filter, through the command line as a person types it.
+    d.keys("/");
+    d.type_text("example.co");
+    d.keys("enter");
+    let n = d.app.shown_ids().len();
+    assert!(n > 1);
+    d.keys(":");
+    d.type_text("tag add vip");
+    d.keys("enter");
+    let q = d.app.bulk_confirm.as_ref().expect("asks first");
+    assert_eq!(
+        q.source,
+        format!("every contact of the filter \"example.co\" ({n})")
+    );
+}
+
+#[test]
+fn bulk_question_from_a_filter_lists_many_names_80x24() {
+    let (_dir, mut d) = anthonys();
+    d.keys("/");
+    d.type_text("anthony");
+    d.keys("enter");
+    assert_eq!(d.app.shown_ids().len(), 60);
+    d.keys(":");
+    d.type_text("tag add vip");
+    d.keys("enter");
+    let q = d.app.bulk_confirm.as_ref().expect("asks first");
+    assert_eq!(q.source, "every contact of the filter \"anthony\" (60)");
+    assert_eq!(q.names.len(), 60);
+    let s = snap(&mut d, 80, 24);
+    assert!(
+        s.contains("To every contact of the filter \"anthony\" (60):"),
+        "{s}"
+    );
+    // At least the first 8 names in the box (", "-separated, unlike the list behind it),
+    // then how many more.
+    let more: usize = s
+        .split(" more")
+        .next()
+        .and_then(|r| r.rsplit("and ").next())
+        .and_then(|n| n.parse().ok())
+        .expect("and N more");
+    let shown = 60 - more;
+    assert!(shown >= 8, "{shown} names shown:\n{s}");
+    for i in 1..shown {
+        assert!(s.contains(&format!("Anthony Taylor{i:02},")), "{i}:\n{s}");
+    }
+    insta::assert_snapshot!("bulk_confirm_filter_80x24", s);
+    // A taller screen shows them all.
+    let s = snap(&mut d, 120, 60);
+    for i in 1..60 {
+        assert!(s.contains(&format!("Anthony Taylor{i:02},")), "{i}:\n{s}");
+    }
+    assert!(s.contains("Anthony Taylor60"), "{s}");
+    assert!(!s.contains("more"), "{s}");
+}
+
+#[test]
+fn name_lines_fit_the_lines_and_count_the_rest() {
+    use bmby_ghl::tui::bulk::name_lines;
+    let names: Vec<String> = (1..=30).map(|i| format!("Name {i:02}")).collect();
+    // Width 20: two names a line ("Name 01, Name 02,").
+    let l = name_lines(&names, 20, 3);
+    assert_eq!(l, vec!["Name 01, Name 02,", "Name 03, Name 04", "and 26 more"]);
+    // Everything fits: no "more" line.
+    let l = name_lines(&names[..4], 20, 2);
+    assert_eq!(l, vec!["Name 01, Name 02,", "Name 03, Name 04"]);
+    // One line: only the count.
+    assert_eq!(name_lines(&names, 20, 1), vec!["and 30 more"]);
+    // A name wider than a line is cut, never wider than the line.
+    let long = vec!["x".repeat(50), "y".into()];
+    for line in name_lines(&long, 20, 5) {
+        assert!(bmby_ghl::tui::text::width(&line) <= 20, "{line}");
+    }
+}

@@ -21,8 +21,59 @@ pub struct BulkConfirm {
     pub proposal: Proposal,
     /// `Add tag vip to 3 contacts?` (sanitized).
     pub question: String,
+    /// Where the contacts come from ([`App::bulk_source`]): `3 marked contacts`, `every
+    /// contact of the filter "anthony" (18)`, `the selected contact` (sanitized).
+    pub source: String,
     /// The first names (sanitized), then `and N more` when there are more.
     pub sample: Vec<String>,
+    /// Every name (sanitized, the id when a contact has no name), in the order of the ids;
+    /// the question shows as many as fit ([`name_lines`]).
+    pub names: Vec<String>,
+}
+
+/// `names` laid out as `, `-separated lines of at most `width` cells, at most `max_lines`
+/// lines: as many names as fit (a name wider than a line is cut with `…`), then a last line
+/// `and N more` when some are left out. Never more than `max_lines` lines (at least one).
+pub fn name_lines(names: &[String], width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(8);
+    let max_lines = max_lines.max(1);
+    // Lay out the first `k` names; `None` when they need more than `lines` lines.
+    let layout = |k: usize, lines: usize| -> Option<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for (i, n) in names.iter().take(k).enumerate() {
+            let sep = if i + 1 < k { "," } else { "" };
+            let item = format!("{}{sep}", text::truncate(n, width - sep.len()));
+            match out.last_mut() {
+                Some(l) if text::width(l) + 1 + text::width(&item) <= width => {
+                    l.push(' ');
+                    l.push_str(&item);
+                }
+                _ => out.push(item),
+            }
+            if out.len() > lines {
+                return None;
+            }
+        }
+        Some(out)
+    };
+    if let Some(all) = layout(names.len(), max_lines) {
+        return all;
+    }
+    // Some are left out: keep a line for `and N more`.
+    let room = max_lines - 1;
+    let mut k = 0;
+    let mut best = Vec::new();
+    while k < names.len() {
+        match layout(k + 1, room) {
+            Some(l) => {
+                best = l;
+                k += 1;
+            }
+            None => break,
+        }
+    }
+    best.push(format!("and {} more", names.len() - k));
+    best
 }
 
 /// A contact's name for the sample (sanitized; the id when it has no name).
@@ -90,6 +141,29 @@ impl App {
         (ids, sample(&names))
     }
 
+    /// Where [`App::bulk_targets`] come from, for the question: `3 marked contacts`, `every
+    /// contact of the filter "anthony" (18)`, `every contact of business Acme (12)`, `the
+    /// selected contact`, or `no contact` (sanitized).
+    pub fn bulk_source(&self) -> String {
+        let n = self.bulk_targets_named().0.len();
+        if !self.marks.is_empty() {
+            return format!("{} marked contact{}", n, if n == 1 { "" } else { "s" });
+        }
+        let query = self.filter.query.trim();
+        let business = self.business.as_ref().map(|b| text::clean(&b.business.name));
+        let of = match (query.is_empty(), business) {
+            (false, Some(b)) => format!(
+                "the filter \"{}\" in business {b}",
+                text::clean(query)
+            ),
+            (false, None) => format!("the filter \"{}\"", text::clean(query)),
+            (true, Some(b)) => format!("business {b}"),
+            (true, None) if n == 1 => return "the selected contact".into(),
+            (true, None) => return "no contact".into(),
+        };
+        format!("every contact of {of} ({n})")
+    }
+
     /// [`App::bulk_targets`] with every name.
     fn bulk_targets_named(&self) -> (Vec<String>, Vec<String>) {
         let mut ids = Vec::new();
@@ -153,10 +227,11 @@ impl App {
             }
             _ => return Vec::new(),
         };
-        let names = if ids_slot.is_empty() {
-            let (ids, names) = self.bulk_targets_named();
-            *ids_slot = ids;
-            names
+        let (target_ids, target_names) = self.bulk_targets_named();
+        let from_targets = ids_slot.is_empty() || *ids_slot == target_ids;
+        let names = if from_targets {
+            *ids_slot = target_ids;
+            target_names
         } else {
             let by_id: std::collections::HashMap<&str, &str> = self
                 .source
@@ -175,6 +250,11 @@ impl App {
             return Vec::new();
         }
         let question = question(&op, n);
+        let source = if from_targets {
+            self.bulk_source()
+        } else {
+            plural(n, "contact")
+        };
         self.bulk_confirm = Some(BulkConfirm {
             proposal: Proposal {
                 contact_id: None,
@@ -184,7 +264,9 @@ impl App {
                 base_date_updated: None,
             },
             question,
+            source,
             sample: sample(&names),
+            names,
         });
         Vec::new()
     }
