@@ -484,7 +484,10 @@ fn name_lines_fit_the_lines_and_count_the_rest() {
     let names: Vec<String> = (1..=30).map(|i| format!("Name {i:02}")).collect();
     // Width 20: two names a line ("Name 01, Name 02,").
     let l = name_lines(&names, 20, 3);
-    assert_eq!(l, vec!["Name 01, Name 02,", "Name 03, Name 04", "and 26 more"]);
+    assert_eq!(
+        l,
+        vec!["Name 01, Name 02,", "Name 03, Name 04", "and 26 more"]
+    );
     // Everything fits: no "more" line.
     let l = name_lines(&names[..4], 20, 2);
     assert_eq!(l, vec!["Name 01, Name 02,", "Name 03, Name 04"]);

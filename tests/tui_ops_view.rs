@@ -122,8 +122,12 @@ fn operations_approve_and_the_send_question_counts_them() {
         .clone()
         .expect("asks before sending");
     assert_eq!(plan.ops, 2);
+    assert_eq!(plan.bulk, vec![3]);
     let q = bmby_ghl::tui::changes::confirm::send_question(&plan);
-    assert!(q.contains("2 operations"), "{q}");
+    assert!(
+        q.contains("2 operations (one of them on 3 contacts)"),
+        "{q}"
+    );
     assert!(!q.contains("task/note"), "{q}");
 }
 
@@ -192,4 +196,119 @@ fn journal_lines_of_operations_say_what_and_on_whom() {
         op_view::entry_lines(&e),
         bmby_ghl::sync::journal::entry_lines(&e)
     );
+}
+
+#[test]
+fn approve_all_question_calls_out_bulk_operations() {
+    let (_dir, mut d) = driver();
+    d.keys("A");
+    let c = d.app.changes.confirm.clone().expect("asks first");
+    assert_eq!(c.bulk, vec![3]);
+    let q = bmby_ghl::tui::changes::confirm::question(&c);
+    assert_eq!(
+        q,
+        "Approve 2 shown changes? (bulk operation: one of them on 3 contacts)"
+    );
+    let s = plain(&mut d, 80, 24);
+    assert!(s.contains("bulk operation: one of them on 3"), "{s}");
+    // Only a bulk one shown: it names its count alone.
+    d.keys("n /");
+    d.type_text("tag");
+    d.keys("enter A");
+    let c = d.app.changes.confirm.clone().expect("asks first");
+    assert_eq!(
+        bmby_ghl::tui::changes::confirm::question(&c),
+        "Approve 1 shown change? (bulk operation: on 3 contacts)"
+    );
+}
+
+#[test]
+fn bulk_note_counts_each_bulk_operation() {
+    use bmby_ghl::tui::changes::confirm::bulk_note;
+    assert_eq!(bulk_note(3, &[]), None);
+    assert_eq!(bulk_note(1, &[1]).as_deref(), Some("on 1 contact"));
+    assert_eq!(
+        bulk_note(3, &[124, 2]).as_deref(),
+        Some("2 of them on 124 and 2 contacts")
+    );
+    assert_eq!(
+        bulk_note(4, &[5, 6, 7]).as_deref(),
+        Some("3 of them on 5, 6 and 7 contacts")
+    );
+}
+
+/// A store with one pending bulk tag change on 60 contacts (names known to the list).
+fn sixty() -> (tempfile::TempDir, Driver) {
+    let (dir, s) = store();
+    let many: Vec<_> = (1..=60)
+        .map(|i| {
+            contact(
+                &format!("c00anthony{i:010}"),
+                "Anthony",
+                &format!("Taylor{i:02}"),
+                &format!("anthony{i}@example.com"),
+                "",
+                &[],
+            )
+        })
+        .collect();
+    s.put_contacts(&many).unwrap();
+    propose(
+        &s,
+        Proposal {
+            contact_id: None,
+            display_name: "Anthony Taylor01, Anthony Taylor02 +58".into(),
+            op: ContactOp::BulkTags {
+                add: true,
+                tags: vec!["vip".into()],
+                contact_ids: many.iter().map(|c| c.id.clone()).collect(),
+            },
+            fields: Vec::new(),
+            base_date_updated: None,
+        },
+    )
+    .unwrap();
+    let mut d = Driver::new(s, options(Theme::colored()));
+    d.keys("c");
+    (dir, d)
+}
+
+#[test]
+fn bulk_diff_lists_every_contact_and_scrolls_80x24() {
+    let (_dir, mut d) = sixty();
+    let s = plain(&mut d, 80, 24);
+    assert!(s.contains("60 contacts"), "{s}");
+    assert!(s.contains("Anthony Taylor01 (c00anthony0000000001)"), "{s}");
+    assert!(!s.contains("Taylor60"), "does not fit yet: {s}");
+    // The diff pane takes the keys; j moves one line, G to the end.
+    d.keys("tab");
+    d.keys("j");
+    assert_eq!(d.app.changes.field, 1);
+    d.keys("G");
+    let s = plain(&mut d, 80, 24);
+    assert!(
+        s.contains("Anthony Taylor60 (c00anthony0000000060)"),
+        "the last contact can be read: {s}"
+    );
+    assert!(!s.contains("Taylor01 "), "scrolled past the first: {s}");
+    insta::assert_snapshot!("bulk_sixty_end_80x24", snap(&mut d, 80, 24));
+    // Every contact is reachable by j alone, one line at a time, in order.
+    d.keys("g");
+    assert_eq!(d.app.changes.field, 0);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..80 {
+        let s = plain(&mut d, 80, 24);
+        for i in 1..=60 {
+            if s.contains(&format!("Anthony Taylor{i:02} (c00anthony")) {
+                seen.insert(i);
+            }
+        }
+        d.keys("j");
+    }
+    assert_eq!(seen.len(), 60, "{seen:?}");
+    // k scrolls back.
+    d.keys("k");
+    let before = d.app.changes.field;
+    d.keys("k");
+    assert_eq!(d.app.changes.field, before - 1);
 }

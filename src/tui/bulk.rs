@@ -150,12 +150,12 @@ impl App {
             return format!("{} marked contact{}", n, if n == 1 { "" } else { "s" });
         }
         let query = self.filter.query.trim();
-        let business = self.business.as_ref().map(|b| text::clean(&b.business.name));
+        let business = self
+            .business
+            .as_ref()
+            .map(|b| text::clean(&b.business.name));
         let of = match (query.is_empty(), business) {
-            (false, Some(b)) => format!(
-                "the filter \"{}\" in business {b}",
-                text::clean(query)
-            ),
+            (false, Some(b)) => format!("the filter \"{}\" in business {b}", text::clean(query)),
             (false, None) => format!("the filter \"{}\"", text::clean(query)),
             (true, Some(b)) => format!("business {b}"),
             (true, None) if n == 1 => return "the selected contact".into(),

@@ -14,8 +14,7 @@ use crate::domain::ContactOp;
 pub fn render(app: &App, q: &BulkConfirm, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let mut tail = vec![Line::styled(
-        "Proposed as one pending change: nothing is sent until it is approved and sent."
-            .to_owned(),
+        "Proposed as one pending change: nothing is sent until it is approved and sent.".to_owned(),
         t.dim(),
     )];
     if let ContactOp::BulkTags { contact_ids, .. } | ContactOp::Business { contact_ids, .. } =
@@ -34,7 +33,12 @@ pub fn render(app: &App, q: &BulkConfirm, f: &mut Frame, area: Rect) {
     ];
     // The box's inner width and the lines left for names: the box is at most 60 wide, inside
     // borders; `render_box` adds a blank line and the keys.
-    let inner = area.width.saturating_sub(4).min(60).saturating_sub(2).max(1) as usize;
+    let inner = area
+        .width
+        .saturating_sub(4)
+        .min(60)
+        .saturating_sub(2)
+        .max(1) as usize;
     let used: usize = head
         .iter()
         .chain(&tail)

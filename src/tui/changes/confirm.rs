@@ -71,11 +71,39 @@ pub fn render_choice(app: &App, p: &ChoicePreview, f: &mut Frame, area: Rect) {
     render_lines(app, lines, f, area);
 }
 
+/// How the bulk operations among `n` changes read: `one of them on 124 contacts`, `2 of them
+/// on 124 and 3 contacts`, `on 124 contacts` when it is the only one (`None` without any).
+pub fn bulk_note(n: usize, bulk: &[usize]) -> Option<String> {
+    let sizes = match bulk {
+        [] => return None,
+        [one] => plural(*one, "contact"),
+        [rest @ .., last] => format!(
+            "{} and {}",
+            rest.iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            plural(*last, "contact")
+        ),
+    };
+    Some(match (n, bulk.len()) {
+        (1, _) => format!("on {sizes}"),
+        (_, 1) => format!("one of them on {sizes}"),
+        (_, k) => format!("{k} of them on {sizes}"),
+    })
+}
+
 /// The question's text.
 pub fn question(c: &Confirm) -> String {
     let n = c.ids.len();
     let mut q = format!("Approve {n} shown change{}?", if n == 1 { "" } else { "s" });
     let mut notes = Vec::new();
+    if let Some(b) = bulk_note(n, &c.bulk) {
+        notes.push(format!(
+            "bulk operation{}: {b}",
+            if c.bulk.len() == 1 { "" } else { "s" }
+        ));
+    }
     if c.ambiguous > 0 {
         notes.push(format!(
             "{} ambiguous left alone: choose a contact first",
@@ -91,7 +119,8 @@ pub fn question(c: &Confirm) -> String {
     q
 }
 
-/// The "send?" question's text: the count, then creates, updates and DELETES.
+/// The "send?" question's text: the count, then creates, updates, operations (with the
+/// contacts of bulk ones: `2 operations (one of them on 124 contacts)`) and DELETES.
 pub fn send_question(p: &SendPlan) -> String {
     let (head, parts) = send_parts(p);
     format!("{head} {}", parts.join(", "))
@@ -116,7 +145,10 @@ fn send_parts(p: &SendPlan) -> (String, Vec<String>) {
         parts.push(plural(p.activity, "task/note write"));
     }
     if p.ops > 0 {
-        parts.push(plural(p.ops, "operation"));
+        match bulk_note(p.ops, &p.bulk) {
+            Some(b) => parts.push(format!("{} ({b})", plural(p.ops, "operation"))),
+            None => parts.push(plural(p.ops, "operation")),
+        }
     }
     if p.bmby > 0 {
         parts.push(format!("{} to Bmby", plural(p.bmby, "write-back")));
@@ -149,6 +181,8 @@ pub fn render_send(app: &App, p: &SendPlan, f: &mut Frame, area: Rect) {
         }
         let style = if part.contains("DELETE") {
             t.error()
+        } else if part.contains(" contact") {
+            t.warn()
         } else {
             ratatui::style::Style::new()
         };

@@ -50,6 +50,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         notice.as_deref(),
         cs.selected_outbox(),
         &app.keymap,
+        &cs.names,
         inner.width as usize,
         cs.field,
         focused,

@@ -300,6 +300,7 @@ pub fn lines(
     notice: Option<&str>,
     outbox: Option<&OutboxInfo>,
     km: &Keymap,
+    names: &std::collections::HashMap<String, String>,
     w: usize,
     cursor: usize,
     focused: bool,
@@ -359,7 +360,7 @@ pub fn lines(
     candidates(c, km, w, &mut out);
     // An operation: what it does, on what, and the request.
     if let Some(op) = op {
-        out.extend(super::op_view::lines(c, op, w));
+        out.extend(super::op_view::lines(c, op, names, w));
     }
     // The table.
     let mut rows = Vec::new();
@@ -717,11 +718,15 @@ fn stacked(
 }
 
 /// The first line to draw so the cursor's row is visible (the whole bottom once the cursor
-/// is on the last field, so warnings and candidates can be reached).
+/// is on the last field, so warnings and candidates can be reached). A diff without field rows
+/// (an operation) takes `cursor` as the first line itself, kept so the pane stays full.
 pub fn scroll_for(d: &DiffLines, cursor: usize, height: usize) -> usize {
     let total = d.lines.len();
     if total <= height {
         return 0;
+    }
+    if d.rows.is_empty() {
+        return cursor.min(total - height);
     }
     let Some(r) = d.rows.get(cursor) else {
         return 0;

@@ -185,6 +185,8 @@ pub struct SendPlan {
     pub bmby: usize,
     /// Contacts API operations (workflows, campaigns, followers, business, bulk tags).
     pub ops: usize,
+    /// Of `ops`: the bulk operations, each as its number of contacts (in id order).
+    pub bulk: Vec<usize>,
     /// Of them: in flight from an earlier run (finished first: looked up, never sent twice).
     pub resumed: usize,
 }
@@ -195,6 +197,9 @@ impl SendPlan {
         let mut p = SendPlan::default();
         for c in all.iter().filter(|c| c.state.is_queued()) {
             p.ids.push(c.id);
+            if c.target == crate::domain::Target::Ghl {
+                p.bulk.extend(bulk_size(c));
+            }
             match (c.target, &c.subject, c.kind) {
                 (crate::domain::Target::Bmby, _, _) => p.bmby += 1,
                 (_, crate::domain::Subject::Op(_), _) => p.ops += 1,
@@ -209,6 +214,14 @@ impl SendPlan {
             }
         }
         p
+    }
+}
+
+/// How many contacts `c` applies to when it is a bulk operation (bulk tags, business).
+pub fn bulk_size(c: &Change) -> Option<usize> {
+    match &c.subject {
+        crate::domain::Subject::Op(op) => op_view::bulk_ids(op).map(<[String]>::len),
+        _ => None,
     }
 }
 
@@ -242,6 +255,8 @@ pub struct Confirm {
     pub ambiguous: usize,
     /// Shown changes that are approved already.
     pub already: usize,
+    /// Of `ids`: the bulk operations, each as its number of contacts (in id order).
+    pub bulk: Vec<usize>,
 }
 
 /// A review action, run off the UI thread.
@@ -333,7 +348,8 @@ pub struct ChangesState {
     /// First position drawn (the list is windowed).
     pub offset: usize,
     pub focus: ChangesFocus,
-    /// The field cursor (index into the selected change's fields).
+    /// The field cursor (index into the selected change's fields); for a change without
+    /// fields (an operation), the first line of the diff pane drawn (j/k scroll it).
     pub field: usize,
     /// The change whose fields `field` points into.
     pub(crate) field_of: Option<u64>,
@@ -352,6 +368,9 @@ pub struct ChangesState {
     /// the diff was made (`change id`, `updated_at` of the change, GHL's `dateUpdated` now,
     /// each field's value now).
     pub ghl_since: Option<GhlSince>,
+    /// Names of the contacts of the bulk operations in `all`, by contact id (sanitized), from
+    /// the contacts list when the changes were read: the diff lists each contact by name.
+    pub names: std::collections::HashMap<String, String>,
     /// Review actions sent and not yet back.
     pub in_flight: usize,
     pub counts: Counts,
@@ -487,7 +506,10 @@ impl ChangesState {
             self.field_of = id;
             self.field = 0;
         }
-        self.field = self.field.min(n.saturating_sub(1));
+        // A change without fields keeps its scroll line (bounded where it is moved).
+        if n > 0 {
+            self.field = self.field.min(n - 1);
+        }
     }
 
     /// The shown changes "approve all shown" would approve, and those it leaves alone.
@@ -496,6 +518,7 @@ impl ChangesState {
             ids: Vec::new(),
             ambiguous: 0,
             already: 0,
+            bulk: Vec::new(),
         };
         for ch in self.view.iter().filter_map(|&i| self.all.get(i as usize)) {
             if ch.kind == ChangeKind::Ambiguous {
@@ -506,6 +529,7 @@ impl ChangesState {
                 // Only changes still waiting for a decision: a rejection, a conflict or a
                 // failure is a person's (or GHL's) word and is not overturned in bulk.
                 c.ids.push(ch.id);
+                c.bulk.extend(bulk_size(ch));
             }
         }
         c

@@ -9,9 +9,6 @@ use crate::domain::{Change, ContactOp, JournalEntry, Named, Subject};
 use crate::tui::look::{Look, TextLine};
 use crate::tui::text;
 
-/// How many contact ids a bulk operation's diff lists before `… N more`.
-pub const IDS_SHOWN: usize = 5;
-
 /// The list's kind column for an operation (at most 11 columns, readable without colour).
 pub fn badge(op: &ContactOp) -> &'static str {
     match op {
@@ -139,8 +136,13 @@ fn what(op: &ContactOp) -> Vec<(String, String)> {
     }
 }
 
-/// The contacts lines: one contact, or a bulk operation's count, sample and first ids.
-fn contacts(c: &Change, op: &ContactOp) -> Vec<(String, String)> {
+/// The contacts lines: one contact, or a bulk operation's count then every contact, one a
+/// line (`Dana Levi (c1)`; the id alone when `names` does not know it).
+fn contacts(
+    c: &Change,
+    op: &ContactOp,
+    names: &std::collections::HashMap<String, String>,
+) -> Vec<(String, String)> {
     match bulk_ids(op) {
         None => vec![(
             "Contact".into(),
@@ -150,22 +152,16 @@ fn contacts(c: &Change, op: &ContactOp) -> Vec<(String, String)> {
             },
         )],
         Some(ids) => {
-            let mut shown: Vec<String> =
-                ids.iter().take(IDS_SHOWN).map(|i| text::clean(i)).collect();
-            if ids.len() > IDS_SHOWN {
-                shown.push(format!("… {} more", ids.len() - IDS_SHOWN));
-            }
-            vec![
-                (
-                    "Contacts".into(),
-                    format!(
-                        "{}: {}",
-                        plural(ids.len(), "contact"),
-                        text::clean(&c.display_name)
-                    ),
-                ),
-                ("Ids".into(), shown.join(", ")),
-            ]
+            let mut out = vec![("Contacts".into(), plural(ids.len(), "contact"))];
+            out.extend(ids.iter().map(|id| {
+                let id = text::clean(id);
+                let line = match names.get(&id) {
+                    Some(n) => format!("{n} ({id})"),
+                    None => format!("({id})"),
+                };
+                (String::new(), line)
+            }));
+            out
         }
     }
 }
@@ -181,9 +177,14 @@ pub fn requests(c: &Change) -> Vec<String> {
 
 /// The diff pane's section for an operation change, for an inner width `w` (text and looks;
 /// the diff pane styles them).
-pub fn lines(c: &Change, op: &ContactOp, w: usize) -> Vec<TextLine> {
+pub fn lines(
+    c: &Change,
+    op: &ContactOp,
+    names: &std::collections::HashMap<String, String>,
+    w: usize,
+) -> Vec<TextLine> {
     let mut rows = what(op);
-    rows.extend(contacts(c, op));
+    rows.extend(contacts(c, op, names));
     rows.extend(requests(c).into_iter().map(|r| ("Request".to_owned(), r)));
     let lw = rows
         .iter()

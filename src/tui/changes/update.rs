@@ -56,6 +56,7 @@ impl App {
                 notice.as_deref(),
                 cs.selected_outbox(),
                 &self.keymap,
+                &cs.names,
                 w,
                 cs.field,
                 focused,
@@ -63,6 +64,29 @@ impl App {
             d.lines.len() + if cs.edit.is_some() { 3 } else { 0 }
         });
         layout::changes_areas_sized(area, focused, wanted)
+    }
+
+    /// How far the diff pane of the selected change scrolls: its lines less those the pane
+    /// shows (0 when it fits), at the terminal's size.
+    pub fn changes_diff_scroll_max(&self) -> usize {
+        let a = self.changes_areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
+        let cs = &self.changes;
+        let (Some(area), Some((c, notice))) = (a.diff, cs.selected_for_display()) else {
+            return 0;
+        };
+        let d = super::diff_text::lines(
+            &c,
+            notice.as_deref(),
+            cs.selected_outbox(),
+            &self.keymap,
+            &cs.names,
+            area.width.saturating_sub(2) as usize,
+            cs.field,
+            cs.focus == ChangesFocus::Diff,
+        );
+        d.lines
+            .len()
+            .saturating_sub(area.height.saturating_sub(2) as usize)
     }
 
     /// Rows of changes that fit in the list pane (at least 1).
@@ -111,6 +135,7 @@ impl App {
         }
         match r {
             Ok(all) => {
+                cs.names = bulk_names(&self.source.rows, &all);
                 cs.all = all;
                 cs.loaded = true;
                 self.changes_refilter();
@@ -382,6 +407,10 @@ impl App {
             ChangesFocus::Diff => {
                 let n = cs.selected_change().map_or(0, |c| c.fields.len());
                 if n == 0 {
+                    // No fields (an operation): j/k scroll the diff's lines.
+                    let max = self.changes_diff_scroll_max();
+                    let cs = &mut self.changes;
+                    cs.field = scroll::scrolled(cs.field.min(max), nav, max, page);
                     return;
                 }
                 cs.field = scroll::scrolled(cs.field, nav, n - 1, page);
@@ -524,4 +553,27 @@ impl App {
         }
         Vec::new()
     }
+}
+
+/// The names of the contacts of the bulk operations in `all`, by id (sanitized), from `rows`.
+fn bulk_names(
+    rows: &[crate::domain::ContactRow],
+    all: &[Change],
+) -> std::collections::HashMap<String, String> {
+    let wanted: std::collections::HashSet<&str> = all
+        .iter()
+        .filter_map(|c| match &c.subject {
+            crate::domain::Subject::Op(op) => super::op_view::bulk_ids(op),
+            _ => None,
+        })
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if wanted.is_empty() {
+        return Default::default();
+    }
+    rows.iter()
+        .filter(|r| wanted.contains(r.id.as_str()) && !r.name.trim().is_empty())
+        .map(|r| (r.id.clone(), crate::tui::text::clean(r.name.trim())))
+        .collect()
 }
