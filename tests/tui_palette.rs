@@ -363,3 +363,103 @@ fn tab_takes_the_highlighted_candidate_once_the_shared_prefix_is_typed() {
         "workflow add \"Nurture sellers\" "
     );
 }
+
+/// A store with change #1 (a workflow add on Dana) in `state`, on the changes screen.
+fn one_change(state: bmby_ghl::domain::ChangeState) -> (tempfile::TempDir, Driver) {
+    use bmby_ghl::domain::Named;
+    use bmby_ghl::sync::ops::{propose, Proposal};
+    let (dir, s) = store();
+    let mut c = propose(
+        &s,
+        Proposal {
+            contact_id: Some("c00dana0000000000003".into()),
+            display_name: "Dana Levi".into(),
+            op: ContactOp::WorkflowAdd {
+                workflow: Named {
+                    id: "wf1".into(),
+                    name: "Nurture".into(),
+                },
+                event_start_time: None,
+            },
+            fields: Vec::new(),
+            base_date_updated: None,
+        },
+    )
+    .unwrap();
+    c.state = state;
+    s.put_change(&c).unwrap();
+    let mut d = Driver::new(s, options(Theme::colored()));
+    d.keys("c");
+    // Show the state the change is in (s cycles the state filter).
+    for _ in 0..8 {
+        if d.app.changes.selected_change().is_some() {
+            break;
+        }
+        d.keys("s");
+    }
+    assert_eq!(d.app.changes.selected_change().unwrap().state, state);
+    (dir, d)
+}
+
+fn item_disabled(d: &Driver, label: &str) -> Option<String> {
+    d.app
+        .palette_items()
+        .iter()
+        .find(|i| i.entry.label == label)
+        .unwrap_or_else(|| panic!("{label} listed"))
+        .disabled
+        .clone()
+}
+
+#[test]
+fn change_actions_are_dimmed_by_the_review_rules() {
+    use bmby_ghl::domain::ChangeState;
+    let (_dir, mut d) = one_change(ChangeState::Applied);
+    d.keys("ctrl-p");
+    assert!(item_disabled(&d, "change: reject").is_some());
+    assert!(item_disabled(&d, "change: back to pending").is_some());
+    assert!(item_disabled(&d, "change: edit value").is_some());
+    assert!(item_disabled(&d, "change: choose candidate")
+        .unwrap()
+        .contains("applied"));
+    d.type_text("appro");
+    let why = item_disabled(&d, "change: approve").expect("dimmed on an applied change");
+    assert_eq!(
+        why,
+        "change 1 is applied; it cannot be approved (only changes not yet sent can)"
+    );
+    assert_eq!(
+        d.app.palette_items()[0].entry.label,
+        "change: approve",
+        "first, dimmed"
+    );
+    let screen = snap(&mut d, 80, 24);
+    assert!(screen.contains("cannot be approved"), "{screen}");
+    // Enter on it says why and does nothing.
+    d.keys("enter");
+    assert!(d
+        .app
+        .status
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("cannot be approved"));
+    assert_eq!(
+        d.app.store().change(1).unwrap().unwrap().state,
+        ChangeState::Applied
+    );
+    // A pending one: approve and reject run; edit has no field; choosing is for ambiguous ones.
+    let (_dir, mut d) = one_change(ChangeState::Pending);
+    d.keys("ctrl-p");
+    assert_eq!(item_disabled(&d, "change: approve"), None);
+    assert_eq!(item_disabled(&d, "change: reject"), None);
+    assert_eq!(item_disabled(&d, "change: back to pending"), None);
+    assert_eq!(
+        item_disabled(&d, "change: edit value").as_deref(),
+        Some("this change has no fields")
+    );
+    assert_eq!(
+        item_disabled(&d, "change: create new contact").as_deref(),
+        Some("change 1 is update, not ambiguous: there is nothing to choose")
+    );
+}

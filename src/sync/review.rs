@@ -18,7 +18,9 @@ use super::diff::{ghl_value, same};
 use crate::domain::{Change, ChangeKind, ChangeState};
 use crate::store::{Store, StoreError};
 
-pub use choice::{approve_choice, choice_preview, list_candidates, resolve, ChoicePreview};
+pub use choice::{
+    approve_choice, can_resolve, choice_preview, list_candidates, resolve, ChoicePreview,
+};
 
 /// Why a review action was refused. Messages name the change and the field.
 #[derive(Debug, thiserror::Error)]
@@ -81,15 +83,15 @@ fn save(store: &Store, mut c: Change) -> Result<Change, ReviewError> {
     Ok(c)
 }
 
-/// Approves a pending change (an ambiguous one must be settled first:
-/// [`ReviewError::Ambiguous`]; a withdrawn one has nothing to write:
-/// [`ReviewError::Withdrawn`]).
-pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
-    let mut c = load(store, id)?;
+/// Whether [`approve`] would take `c` as it is (pure: reads nothing else). Errors as
+/// [`approve`]'s: ambiguous, withdrawn, or a state that cannot be approved (applied, in
+/// flight, cancelled).
+pub fn can_approve(c: &Change) -> Result<(), ReviewError> {
+    let id = c.id;
     if c.kind == ChangeKind::Ambiguous {
         return Err(ReviewError::Ambiguous {
             id,
-            candidates: list_candidates(&c),
+            candidates: list_candidates(c),
             name: crate::sanitize::clean_line(&c.display_name),
         });
     }
@@ -99,6 +101,26 @@ pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
             action: "approve",
         });
     }
+    match c.state {
+        ChangeState::Pending
+        | ChangeState::Approved
+        | ChangeState::Rejected
+        | ChangeState::Failed
+        | ChangeState::Conflict => Ok(()),
+        other => Err(ReviewError::WrongState {
+            id,
+            state: other.label(),
+            action: "approved",
+        }),
+    }
+}
+
+/// Approves a pending change (an ambiguous one must be settled first:
+/// [`ReviewError::Ambiguous`]; a withdrawn one has nothing to write:
+/// [`ReviewError::Withdrawn`]). The rules are [`can_approve`]'s.
+pub fn approve(store: &Store, id: u64) -> Result<Change, ReviewError> {
+    let mut c = load(store, id)?;
+    can_approve(&c)?;
     match c.state {
         ChangeState::Pending
         | ChangeState::Approved
@@ -162,13 +184,30 @@ fn refuse_if_sent(c: &Change, action: &'static str) -> Result<(), ReviewError> {
     Ok(())
 }
 
+/// Whether [`reject`] would take `c` (pure): not once it was (or may have been) sent.
+pub fn can_reject(c: &Change) -> Result<(), ReviewError> {
+    refuse_if_sent(c, "rejected")
+}
+
 /// Rejects a change: it will not be written, and the same Bmby data will not bring it back.
 /// Errors: an applied or in-flight change ([`ReviewError::WrongState`]).
 pub fn reject(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
-    refuse_if_sent(&c, "rejected")?;
+    can_reject(&c)?;
     c.state = ChangeState::Rejected;
     save(store, c)
+}
+
+/// Whether [`reset`] would take `c` (pure): not once sent, not a withdrawn hand edit.
+pub fn can_reset(c: &Change) -> Result<(), ReviewError> {
+    refuse_if_sent(c, "put back to pending")?;
+    if c.is_withdrawn() {
+        return Err(ReviewError::Withdrawn {
+            id: c.id,
+            action: "put back to pending",
+        });
+    }
+    Ok(())
 }
 
 /// Puts a change back to pending. A settled ambiguous change becomes ambiguous again, with
@@ -177,13 +216,7 @@ pub fn reject(store: &Store, id: u64) -> Result<Change, ReviewError> {
 /// Errors: an applied or in-flight change; a withdrawn one ([`ReviewError::Withdrawn`]).
 pub fn reset(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
-    refuse_if_sent(&c, "put back to pending")?;
-    if c.is_withdrawn() {
-        return Err(ReviewError::Withdrawn {
-            id,
-            action: "put back to pending",
-        });
-    }
+    can_reset(&c)?;
     if let Some(choice) = c.choice.take() {
         let mut before = (*choice.before).clone();
         before.id = c.id;
@@ -199,6 +232,30 @@ pub fn reset(store: &Store, id: u64) -> Result<Change, ReviewError> {
     }
     c.state = ChangeState::Pending;
     save(store, c)
+}
+
+/// Whether [`edit`] would take a value for `field` of `c` on its kind and state (pure; the
+/// field and the value are checked by [`edit`]): a delete writes no values, and only changes
+/// pending, approved or rejected are edited.
+pub fn can_edit(c: &Change, field: &str) -> Result<(), ReviewError> {
+    if c.kind == ChangeKind::Delete {
+        return Err(ReviewError::Invalid {
+            id: c.id,
+            field: field.to_owned(),
+            message: "a delete writes no values; approve or reject it".into(),
+        });
+    }
+    if !matches!(
+        c.state,
+        ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected
+    ) {
+        return Err(ReviewError::WrongState {
+            id: c.id,
+            state: c.state.label(),
+            action: "edited",
+        });
+    }
+    Ok(())
 }
 
 /// Checks a value a person typed for a GHL field. Returns the value to store: emails as typed,
@@ -278,23 +335,7 @@ pub fn parse_due(v: &str) -> Result<String, String> {
 /// An empty value clears the proposal for that field.
 pub fn edit(store: &Store, id: u64, field: &str, value: &str) -> Result<Change, ReviewError> {
     let mut c = load(store, id)?;
-    if c.kind == ChangeKind::Delete {
-        return Err(ReviewError::Invalid {
-            id,
-            field: field.to_owned(),
-            message: "a delete writes no values; approve or reject it".into(),
-        });
-    }
-    if !matches!(
-        c.state,
-        ChangeState::Pending | ChangeState::Approved | ChangeState::Rejected
-    ) {
-        return Err(ReviewError::WrongState {
-            id,
-            state: c.state.label(),
-            action: "edited",
-        });
-    }
+    can_edit(&c, field)?;
     let f = c
         .fields
         .iter_mut()

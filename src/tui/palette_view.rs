@@ -35,6 +35,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             let label_w = 34.min(w.saturating_sub(key_w + 4));
             let mut sc = p.selected;
             sc.keep_visible(list.len(), MAX_ROWS);
+            // The selected action's reason in full when its row cuts it.
+            let mut cut_reason = None;
             for (i, it) in list.iter().enumerate().skip(sc.offset).take(MAX_ROWS) {
                 let selected = i == sc.pos;
                 let marker = if selected { "> " } else { "  " };
@@ -48,6 +50,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                     text::fit(it.entry.label, label_w),
                     text::fit(&it.keys, key_w)
                 );
+                if selected && !reason.is_empty() && text::width(&body) > w.saturating_sub(2) {
+                    cut_reason = Some(reason.clone());
+                }
                 let body = text::fit(&body, w.saturating_sub(2));
                 let style = match (selected, it.disabled.is_some()) {
                     (true, _) => t.selected(true),
@@ -58,6 +63,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             }
             if list.is_empty() {
                 rows.push(Line::styled("  no action matches", t.dim()));
+            }
+            if let Some(r) = cut_reason {
+                for l in text::wrap(&r, w.saturating_sub(2)) {
+                    rows.push(Line::styled(l, t.dim()));
+                }
             }
             format!(
                 "Actions here ({} of {})",

@@ -239,6 +239,48 @@ fn change(app: &App) -> Result<(), String> {
     }
 }
 
+/// The selected change, checked by one of the review rules ([`crate::sync::review`]'s `can_*`,
+/// the same the review action applies): disabled with the rule's reason.
+fn change_rule(
+    app: &App,
+    rule: impl Fn(&crate::domain::Change) -> Result<(), crate::sync::review::ReviewError>,
+) -> Result<(), String> {
+    let c = app
+        .changes
+        .selected_change()
+        .ok_or_else(|| "no change selected".to_owned())?;
+    rule(c).map_err(|e| crate::tui::text::clean(&e.to_string()))
+}
+
+fn change_approvable(app: &App) -> Result<(), String> {
+    change_rule(app, crate::sync::review::can_approve)
+}
+
+fn change_rejectable(app: &App) -> Result<(), String> {
+    change_rule(app, crate::sync::review::can_reject)
+}
+
+fn change_resettable(app: &App) -> Result<(), String> {
+    change_rule(app, crate::sync::review::can_reset)
+}
+
+fn change_resolvable(app: &App) -> Result<(), String> {
+    change_rule(app, crate::sync::review::can_resolve)
+}
+
+/// The selected field of the selected change can be edited.
+fn change_editable(app: &App) -> Result<(), String> {
+    let field = app.changes.field;
+    change_rule(app, |c| {
+        let name = c.fields.get(field).map_or("", |f| f.field.as_str());
+        crate::sync::review::can_edit(c, name)
+    })?;
+    match app.changes.selected_change() {
+        Some(c) if c.fields.is_empty() => Err("this change has no fields".into()),
+        _ => Ok(()),
+    }
+}
+
 fn sending(app: &App) -> Result<(), String> {
     if app.status.dispatch.is_some() {
         Ok(())
@@ -490,7 +532,7 @@ static ENTRIES: &[Entry] = &[
         "change: approve",
         "Approve the selected change",
         &[C::Changes],
-        change,
+        change_approvable,
     )
     .writes(),
     e(
@@ -498,21 +540,21 @@ static ENTRIES: &[Entry] = &[
         "change: reject",
         "Reject the selected change",
         &[C::Changes],
-        change,
+        change_rejectable,
     ),
     e(
         Action::ChangeReset,
         "change: back to pending",
         "Put the selected change back to pending",
         &[C::Changes],
-        change,
+        change_resettable,
     ),
     e(
         Action::ChangeEdit,
         "change: edit value",
         "Edit the proposed value of the selected field",
         &[C::Changes, C::Diff],
-        change,
+        change_editable,
     )
     .writes(),
     e(
@@ -528,7 +570,7 @@ static ENTRIES: &[Entry] = &[
         "change: choose candidate",
         "Ambiguous change: use candidate N (the key's digit)",
         &[C::Changes],
-        change,
+        change_resolvable,
     )
     .writes()
     .args(&[Arg::Number("candidate")]),
@@ -537,7 +579,7 @@ static ENTRIES: &[Entry] = &[
         "change: create new contact",
         "Ambiguous change: create a new GHL contact instead",
         &[C::Changes],
-        change,
+        change_resolvable,
     )
     .writes(),
     e(

@@ -153,7 +153,16 @@ impl ChoicePreview {
 /// The change, checked to be an ambiguous one a person may still settle.
 fn load_ambiguous(store: &Store, id: u64) -> Result<Change, ReviewError> {
     let c = load(store, id)?;
-    refuse_if_sent(&c, "settled")?;
+    can_resolve(&c)?;
+    Ok(c)
+}
+
+/// Whether a contact (or a new one) can be chosen for `c` now (pure; [`resolve`]'s rules): not
+/// once sent, not when settled already ([`ReviewError::AlreadyChosen`]), only for an ambiguous
+/// change ([`ReviewError::NotAmbiguous`]).
+pub fn can_resolve(c: &Change) -> Result<(), ReviewError> {
+    let id = c.id;
+    refuse_if_sent(c, "settled")?;
     if let Some(choice) = c
         .choice
         .as_ref()
@@ -173,7 +182,7 @@ fn load_ambiguous(store: &Store, id: u64) -> Result<Change, ReviewError> {
             kind: c.kind.label(),
         });
     }
-    Ok(c)
+    Ok(())
 }
 
 fn candidate(c: &Change, contact_id: &str) -> Result<Candidate, ReviewError> {
