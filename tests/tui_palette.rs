@@ -463,3 +463,71 @@ fn change_actions_are_dimmed_by_the_review_rules() {
         Some("change 1 is update, not ambiguous: there is nothing to choose")
     );
 }
+
+/// The label decides the order: a word of the label starting with the query first, then the
+/// query inside the label, then fuzzy matches; the id only when nothing else matches.
+#[test]
+fn ctrl_p_ranks_by_the_label_first() {
+    use bmby_ghl::tui::palette::rank;
+    let (_dir, mut d) = driver();
+    let labels = |d: &Driver| -> Vec<&'static str> {
+        d.app
+            .palette_items()
+            .iter()
+            .map(|i| i.entry.label)
+            .collect()
+    };
+    d.keys("ctrl-p");
+    d.type_text("work");
+    let l = labels(&d);
+    let first_other = l
+        .iter()
+        .position(|s| !s.contains("work"))
+        .unwrap_or(l.len());
+    assert!(first_other >= 2, "{l:?}");
+    assert!(
+        l[first_other..].iter().all(|s| !s.contains("work")),
+        "{l:?}"
+    );
+    assert_ne!(l[0], "contacts: mark all shown", "{l:?}");
+    d.keys("esc");
+    // "approve" on the contacts screen: nothing there approves; no action whose label only
+    // matches loosely ("contact: remove from campaign") comes before one that matches better.
+    d.keys("ctrl-p");
+    d.type_text("approve");
+    let l = labels(&d);
+    if let Some(first) = l.first() {
+        let r = rank(first, "", "approve").unwrap();
+        for s in &l {
+            assert!(rank(s, "", "approve").unwrap().0 <= r.0, "{l:?}");
+        }
+    }
+    d.keys("esc");
+    // On the changes screen "appro" puts "change: approve" first.
+    d.keys("c ctrl-p");
+    d.type_text("appro");
+    let l = labels(&d);
+    assert_eq!(l[0], "change: approve", "{l:?}");
+    assert_eq!(l[1], "changes: approve all shown", "{l:?}");
+    // The rules themselves.
+    assert_eq!(
+        rank("change: approve", "change.approve", "appro")
+            .unwrap()
+            .0,
+        4
+    );
+    assert_eq!(rank("contact: add to workflow", "x", "orkfl").unwrap().0, 3);
+    assert_eq!(
+        rank("contact: remove from campaign", "x", "rmcp")
+            .unwrap()
+            .0,
+        2
+    );
+    assert_eq!(rank("app: quit", "app.quit", "pqt").map(|r| r.0), Some(2));
+    assert_eq!(rank("help", "help.toggle", "toggle").unwrap().0, 1);
+    assert_eq!(rank("help", "help.toggle", "zzz"), None);
+    assert!(
+        rank("contacts: mark all shown", "marks.all", "work").map_or(true, |r| r.0 < 3),
+        "a loose match stays below the label's"
+    );
+}

@@ -62,20 +62,45 @@ pub struct Item {
     pub disabled: Option<String>,
 }
 
-/// The actions of the list for `query` over `layer`: those that apply there, best fuzzy match
-/// first (registry order when the query is empty).
-pub fn items(app: &App, layer: Layer, query: &str) -> Vec<Item> {
+/// How well `query` matches an action, best first by the label: `(tier, score)` where the tier
+/// is 4 for a word of the label starting with the query (`appro` in `change: approve`), 3 for
+/// the query inside the label, 2 for a fuzzy match of the label, 1 for a fuzzy match of the
+/// id only (`change.approve`); `score` (the fuzzy score) orders within a tier. `None`: no
+/// match. Case is ignored.
+pub fn rank(label: &str, id: &str, query: &str) -> Option<(u8, i64)> {
     let matcher = SkimMatcherV2::default();
-    let mut scored: Vec<(i64, usize, Item)> = registry::all()
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return Some((0, 0));
+    }
+    let l = label.to_lowercase();
+    let fuzzy_label = matcher.fuzzy_match(&l, &q);
+    let score = fuzzy_label.unwrap_or(0);
+    if l.contains(&q) {
+        let word_start = l.match_indices(&q).any(|(i, _)| {
+            i == 0
+                || !l[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        });
+        return Some((if word_start { 4 } else { 3 }, score));
+    }
+    if let Some(s) = fuzzy_label {
+        return Some((2, s));
+    }
+    matcher.fuzzy_match(id, &q).map(|s| (1, s))
+}
+
+/// The actions of the list for `query` over `layer`: those that apply there, best match first
+/// ([`rank`]: the label before the id; registry order when the query is empty or ties).
+pub fn items(app: &App, layer: Layer, query: &str) -> Vec<Item> {
+    let mut scored: Vec<((u8, i64), usize, Item)> = registry::all()
         .iter()
         .enumerate()
         .filter(|(_, e)| e.applies(layer))
         .filter_map(|(i, e)| {
-            let score = if query.is_empty() {
-                0
-            } else {
-                matcher.fuzzy_match(&format!("{} {}", e.label, e.id()), query)?
-            };
+            let score = rank(e.label, e.id(), query)?;
             Some((
                 score,
                 i,
