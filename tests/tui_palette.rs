@@ -531,3 +531,36 @@ fn ctrl_p_ranks_by_the_label_first() {
         "a loose match stays below the label's"
     );
 }
+
+/// Tab on the command word behaves as on arguments: the first tab extends what the
+/// candidates share, the next takes the highlighted one (down moves it); a single candidate
+/// keeps its `>` marker.
+#[test]
+fn tab_on_the_command_word_takes_the_highlighted_candidate() {
+    let (_dir, s) = store();
+    let mut d = Driver::new(s, options(Theme::no_color()));
+    d.keys(":");
+    d.type_text("wo");
+    d.keys("tab");
+    assert_eq!(d.app.palette.as_ref().unwrap().input.input, "workflow ");
+    // The next tab takes the highlighted (first) one.
+    d.keys("tab");
+    assert_eq!(d.app.palette.as_ref().unwrap().input.input, "workflow add ");
+    d.keys("esc :");
+    d.type_text("wo");
+    d.keys("tab down");
+    let screen = lines_of(&mut d).join("\n");
+    assert!(screen.contains("> workflow remove"), "{screen}");
+    d.keys("tab");
+    assert_eq!(
+        d.app.palette.as_ref().unwrap().input.input,
+        "workflow remove "
+    );
+    // A single candidate keeps its marker.
+    d.keys("esc :");
+    d.type_text("workflow a");
+    let p = d.app.palette.as_ref().unwrap();
+    assert_eq!(p.candidates, vec!["workflow add"]);
+    let screen = lines_of(&mut d).join("\n");
+    assert!(screen.contains("> workflow add"), "{screen}");
+}

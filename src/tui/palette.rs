@@ -423,7 +423,9 @@ impl App {
                 words.last().cloned().unwrap_or_default()
             }
         } else {
-            line.trim().to_owned()
+            // The command word as typed, its trailing space included: once the shared part
+            // (`workflow `) is typed, tab takes the highlighted candidate.
+            line.trim_start().to_owned()
         };
         // What the candidates share, as far as it can be typed: an argument's shared prefix
         // stops before a space (a name with a space is only typed whole, quoted).

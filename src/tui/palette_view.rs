@@ -88,7 +88,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 .skip(sc.offset)
                 .take(MAX_ROWS)
             {
-                let here = i == sc.pos && p.candidates.len() > 1;
+                // A single candidate is marked too: it is what tab takes.
+                let here = i == sc.pos;
                 // The marker keeps the highlight visible without colours (NO_COLOR).
                 let mark = if here { "> " } else { "  " };
                 let s = text::fit(&format!("{mark}{}", text::clean(c)), w.saturating_sub(2));
