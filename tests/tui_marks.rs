@@ -499,3 +499,21 @@ fn name_lines_fit_the_lines_and_count_the_rest() {
         assert!(bmby_ghl::tui::text::width(&line) <= 20, "{line}");
     }
 }
+
+/// At 80 columns a long count and the marks do not fit beside the sort: the sort goes, the
+/// marks count stays whole.
+#[test]
+fn title_keeps_the_marks_count_whole_at_80x24() {
+    let (_dir, mut d) = anthonys();
+    d.keys("/");
+    d.type_text("anthony");
+    d.keys("enter v");
+    assert_eq!(d.app.marks.len(), 60);
+    let s = snap(&mut d, 80, 24);
+    let top = s.lines().next().unwrap();
+    assert!(top.contains("60 marked"), "{top}");
+    // Without marks the sort is shown as before.
+    let (_dir, mut d) = driver();
+    let s = snap(&mut d, 80, 24);
+    assert!(s.lines().next().unwrap().contains("by name"), "{s}");
+}

@@ -564,3 +564,16 @@ fn tab_on_the_command_word_takes_the_highlighted_candidate() {
     let screen = lines_of(&mut d).join("\n");
     assert!(screen.contains("> workflow add"), "{screen}");
 }
+
+#[test]
+fn usage_names_one_item_of_a_list() {
+    use bmby_ghl::sync::ops::ListKind;
+    use bmby_ghl::tui::registry::Arg;
+    assert_eq!(Arg::Pick(ListKind::Businesses).usage(), "<business>");
+    assert_eq!(Arg::Pick(ListKind::Workflows).usage(), "<workflow>");
+    assert_eq!(Arg::Pick(ListKind::Campaigns).usage(), "<campaign>");
+    assert_eq!(Arg::Pick(ListKind::Users).usage(), "<user>");
+    for e in registry::all() {
+        assert!(!e.usage().contains("businesse"), "{}", e.usage());
+    }
+}

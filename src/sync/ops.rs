@@ -40,6 +40,24 @@ impl ListKind {
             ListKind::Businesses => "businesses",
         }
     }
+
+    /// One item of the list: `workflow`, `campaign`, `user`, `business`.
+    pub fn singular(self) -> &'static str {
+        match self {
+            ListKind::Workflows => "workflow",
+            ListKind::Campaigns => "campaign",
+            ListKind::Users => "user",
+            ListKind::Businesses => "business",
+        }
+    }
+}
+
+/// The singular of a list's label (`workflows` → `workflow`); any other word as it is.
+fn singular_of(what: &str) -> &str {
+    ListKind::ALL
+        .iter()
+        .find(|k| k.label() == what)
+        .map_or(what, |k| k.singular())
 }
 
 /// The cache's `meta` key holding the list of `kind` (JSON array of [`Named`]).
@@ -197,7 +215,7 @@ pub async fn business_contact_ids(
 /// Why a name did not pick one item of a list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PickError {
-    #[error("no {what} matches \"{query}\"")]
+    #[error("no {} matches \"{query}\"", singular_of(what))]
     None { what: &'static str, query: String },
     #[error("\"{query}\" matches several {what}: {}", names.join(", "))]
     Several {
@@ -265,5 +283,16 @@ mod tests {
             find_named(&l, "zzz", "workflows"),
             Err(PickError::None { .. })
         ));
+        // One workflow is missing, not "workflows".
+        assert_eq!(
+            find_named(&l, "Nope", "workflows").unwrap_err().to_string(),
+            "no workflow matches \"Nope\""
+        );
+        assert_eq!(
+            find_named(&l, "Nope", "businesses")
+                .unwrap_err()
+                .to_string(),
+            "no business matches \"Nope\""
+        );
     }
 }

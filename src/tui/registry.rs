@@ -32,7 +32,7 @@ impl Arg {
     pub fn usage(self) -> String {
         match self {
             Arg::Text(n) | Arg::Number(n) => format!("<{n}>"),
-            Arg::Pick(k) => format!("<{}>", k.label().trim_end_matches('s')),
+            Arg::Pick(k) => format!("<{}>", k.singular()),
             Arg::Tags => "<tag>…".into(),
             Arg::OptionalTime(n) => format!("[{n}]"),
         }

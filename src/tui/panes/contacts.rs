@@ -78,10 +78,19 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if !app.rows_complete {
         title.push_str(" (loading…)");
     }
-    title.push_str(&format!(" · by {}", app.sort.label()));
-    if !app.marks.is_empty() {
-        title.push_str(&format!(" · {} marked", thousands(app.marks.len())));
+    let sort = format!(" · by {}", app.sort.label());
+    let marked = if app.marks.is_empty() {
+        String::new()
+    } else {
+        format!(" · {} marked", thousands(app.marks.len()))
+    };
+    // The marks count matters more than the sort: when both do not fit in the frame's top
+    // (its corner and `▶ ` take 5 cells), the sort goes first.
+    let room = (area.width as usize).saturating_sub(5);
+    if marked.is_empty() || text::width(&format!("{title}{sort}{marked}")) <= room {
+        title.push_str(&sort);
     }
+    title.push_str(&marked);
     let block = super::block(title, focused, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
