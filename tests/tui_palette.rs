@@ -527,7 +527,7 @@ fn ctrl_p_ranks_by_the_label_first() {
     assert_eq!(rank("help", "help.toggle", "toggle").unwrap().0, 1);
     assert_eq!(rank("help", "help.toggle", "zzz"), None);
     assert!(
-        rank("contacts: mark all shown", "marks.all", "work").map_or(true, |r| r.0 < 3),
+        rank("contacts: mark all shown", "marks.all", "work").is_none_or(|r| r.0 < 3),
         "a loose match stays below the label's"
     );
 }
