@@ -212,7 +212,7 @@ async fn dry_run_prints_the_exact_request_and_stores_nothing() {
             "--workflow",
             "nurt",
             "--event-start-time",
-            "2026-07-01T09:00:00+03:00",
+            "2099-07-01 09:00",
             "--dry-run",
             "--json",
         ],
@@ -230,7 +230,11 @@ async fn dry_run_prints_the_exact_request_and_stores_nothing() {
         post["path"],
         format!("/contacts/{id}/workflow/7d1f8a52-3c4e-4b6a-9e21-5a0c8f3d2b17")
     );
-    assert!(post["body"]["eventStartTime"].as_str().is_some(), "{out}");
+    // Typed as Israel time (as the `:` line takes it), sent as ISO 8601 UTC.
+    assert_eq!(
+        post["body"]["eventStartTime"], "2099-07-01T06:00:00.000Z",
+        "{out}"
+    );
 
     // Nothing stored, nothing sent.
     assert!(store(dir.path()).changes().unwrap().is_empty());
@@ -412,6 +416,42 @@ async fn bad_names_and_arguments_error_clearly_and_store_nothing() {
     )
     .await;
     assert_eq!(code(&o), Some(1));
+
+    // Issue #10: an empty tag is refused, in a dry run too, before anything is proposed.
+    for extra in [&["--dry-run"][..], &[]] {
+        let mut args = vec!["op", "bulk-tags", "--add", "--tag", " ", "--contact", &id];
+        args.extend_from_slice(extra);
+        let o = run(&base, dir.path(), &args).await;
+        assert_eq!(code(&o), Some(1), "{:?}", text(&o));
+        let err = text(&o).1;
+        assert!(
+            err.contains("tags: tag add needs at least one tag"),
+            "{err}"
+        );
+    }
+    // A workflow start time in the past is refused, shown in Israel time.
+    let o = run(
+        &base,
+        dir.path(),
+        &[
+            "op",
+            "workflow-add",
+            "--contact",
+            &id,
+            "--workflow",
+            "Nurture",
+            "--event-start-time",
+            "2020-07-07T06:00:00Z",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), Some(1), "{:?}", text(&o));
+    let err = text(&o).1;
+    assert!(
+        err.contains("in the past: 2020-07-07 09:00 Israel time"),
+        "{err}"
+    );
 
     let s = store(dir.path());
     assert!(s.changes().unwrap().is_empty());

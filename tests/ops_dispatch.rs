@@ -127,7 +127,7 @@ async fn workflow_add_dry_run_is_what_is_sent_and_the_journal_names_it() {
     let e = env(Seed::Demo).await;
     let op = ContactOp::WorkflowAdd {
         workflow: named(NURTURE, "Nurture"),
-        event_start_time: Some("2026-03-01T10:00:00+02:00".into()),
+        event_start_time: Some("2099-03-01T10:00:00+02:00".into()),
     };
     let id = propose(&e, Some(CONTACT), op, vec![]);
     let plan = planned(&e, id);
@@ -145,6 +145,10 @@ async fn workflow_add_dry_run_is_what_is_sent_and_the_journal_names_it() {
     assert_eq!(entry.values[0].after.as_deref(), Some("Nurture"));
     let text = sync::journal::entry_lines(entry).join("\n");
     assert!(text.contains("add to workflow Nurture"), "{text}");
+    assert!(
+        text.contains("start time") && text.contains("2099-03-01 10:00"),
+        "{text}"
+    );
     // GHL cannot say whether the contact was in the workflow before: no revert from here
     // (removing could end an enrolment the contact had), with the way to do it by hand.
     let why = sync::revert::why_not(entry).unwrap();
@@ -507,6 +511,8 @@ async fn reverting_a_tag_add_removes_the_tag_only_from_contacts_that_gained_it()
     let id = propose(&e, None, op, vec![]);
     assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
     let entry = entry_of(&e, id);
+    let text = sync::journal::entry_lines(&entry).join("\n");
+    assert!(text.contains("changed for 1 of 2 contacts"), "{text}");
     let back = sync::revert::propose(&e.store, entry.seq).unwrap();
     match &back.subject {
         bmby_ghl::domain::Subject::Op(ContactOp::BulkTags {
