@@ -499,3 +499,53 @@ async fn a_pending_hand_edit_is_never_sent_along() {
     );
     assert!(s.journal().unwrap().is_empty());
 }
+
+/// Issue #10: a dry run on a data dir that is not signed in printed the requests for the real
+/// GHL host and said nothing. It still needs no token, but names the location and host, and
+/// says it is not signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_without_a_sign_in_says_so_and_names_the_host() {
+    let (sb, dir) = demo().await;
+    let base = sb.base_url();
+    let (b, d) = (base.clone(), dir.path().to_path_buf());
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+            .args([
+                "--data-dir",
+                d.to_str().unwrap(),
+                "--config",
+                d.join("none.toml").to_str().unwrap(),
+                "op",
+                "bulk-tags",
+                "--add",
+                "--tag",
+                "vip",
+                "--contact",
+                "x64Mt6pwWmOf7NAPeeIE",
+                "--dry-run",
+            ])
+            .env("GHL_BASE_URL", &b)
+            .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
+            .env_remove("GHL_TOKEN")
+            .env("XDG_CONFIG_HOME", d.join("xdg"))
+            .env("HOME", d.join("home"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let out = ok(&o);
+    assert!(
+        out.contains(&format!("# location {DEMO_LOCATION_ID} at {base}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("# not signed in: showing the requests for {base}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("POST {base}/contacts/bulk/tags/update/add")),
+        "{out}"
+    );
+    assert!(sb.requests().is_empty(), "a dry run sends nothing");
+}

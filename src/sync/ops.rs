@@ -230,6 +230,13 @@ pub fn find_named<'a>(
     what: &'static str,
 ) -> Result<&'a Named, PickError> {
     let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        // An empty name picks nothing (it is contained in every name).
+        return Err(PickError::None {
+            what,
+            query: query.to_owned(),
+        });
+    }
     if let Some(n) = list
         .iter()
         .find(|n| n.id == query.trim() || n.name.to_lowercase() == q)
@@ -277,6 +284,11 @@ mod tests {
         ));
         assert!(matches!(
             find_named(&l, "zzz", "workflows"),
+            Err(PickError::None { .. })
+        ));
+        let one = vec![n("w1", "Nurture")];
+        assert!(matches!(
+            find_named(&one, " ", "workflows"),
             Err(PickError::None { .. })
         ));
     }
