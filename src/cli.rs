@@ -470,8 +470,9 @@ pub enum OpCommand {
         /// The workflow's name (or a unique part of it) or id.
         #[arg(long)]
         workflow: String,
-        /// When the workflow starts for the contact (ISO 8601).
-        #[arg(long, value_name = "ISO")]
+        /// When the workflow starts for the contact: Israel time `YYYY-MM-DD HH:MM`, or ISO
+        /// 8601 with an offset (sent as ISO 8601 UTC); a time in the past is refused.
+        #[arg(long, value_name = "TIME")]
         event_start_time: Option<String>,
         #[command(flatten)]
         flags: OpFlags,

@@ -212,7 +212,7 @@ async fn dry_run_prints_the_exact_request_and_stores_nothing() {
             "--workflow",
             "nurt",
             "--event-start-time",
-            "2026-07-01T09:00:00+03:00",
+            "2099-07-01 09:00",
             "--dry-run",
             "--json",
         ],
@@ -230,7 +230,11 @@ async fn dry_run_prints_the_exact_request_and_stores_nothing() {
         post["path"],
         format!("/contacts/{id}/workflow/7d1f8a52-3c4e-4b6a-9e21-5a0c8f3d2b17")
     );
-    assert!(post["body"]["eventStartTime"].as_str().is_some(), "{out}");
+    // Typed as Israel time (as the `:` line takes it), sent as ISO 8601 UTC.
+    assert_eq!(
+        post["body"]["eventStartTime"], "2099-07-01T06:00:00.000Z",
+        "{out}"
+    );
 
     // Nothing stored, nothing sent.
     assert!(store(dir.path()).changes().unwrap().is_empty());
@@ -413,6 +417,42 @@ async fn bad_names_and_arguments_error_clearly_and_store_nothing() {
     .await;
     assert_eq!(code(&o), Some(1));
 
+    // Issue #10: an empty tag is refused, in a dry run too, before anything is proposed.
+    for extra in [&["--dry-run"][..], &[]] {
+        let mut args = vec!["op", "bulk-tags", "--add", "--tag", " ", "--contact", &id];
+        args.extend_from_slice(extra);
+        let o = run(&base, dir.path(), &args).await;
+        assert_eq!(code(&o), Some(1), "{:?}", text(&o));
+        let err = text(&o).1;
+        assert!(
+            err.contains("tags: tag add needs at least one tag"),
+            "{err}"
+        );
+    }
+    // A workflow start time in the past is refused, shown in Israel time.
+    let o = run(
+        &base,
+        dir.path(),
+        &[
+            "op",
+            "workflow-add",
+            "--contact",
+            &id,
+            "--workflow",
+            "Nurture",
+            "--event-start-time",
+            "2020-07-07T06:00:00Z",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), Some(1), "{:?}", text(&o));
+    let err = text(&o).1;
+    assert!(
+        err.contains("in the past: 2020-07-07 09:00 Israel time"),
+        "{err}"
+    );
+
     let s = store(dir.path());
     assert!(s.changes().unwrap().is_empty());
     assert!(s.journal().unwrap().is_empty());
@@ -458,4 +498,54 @@ async fn a_pending_hand_edit_is_never_sent_along() {
         ChangeState::Pending
     );
     assert!(s.journal().unwrap().is_empty());
+}
+
+/// Issue #10: a dry run on a data dir that is not signed in printed the requests for the real
+/// GHL host and said nothing. It still needs no token, but names the location and host, and
+/// says it is not signed in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_without_a_sign_in_says_so_and_names_the_host() {
+    let (sb, dir) = demo().await;
+    let base = sb.base_url();
+    let (b, d) = (base.clone(), dir.path().to_path_buf());
+    let o = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+            .args([
+                "--data-dir",
+                d.to_str().unwrap(),
+                "--config",
+                d.join("none.toml").to_str().unwrap(),
+                "op",
+                "bulk-tags",
+                "--add",
+                "--tag",
+                "vip",
+                "--contact",
+                "x64Mt6pwWmOf7NAPeeIE",
+                "--dry-run",
+            ])
+            .env("GHL_BASE_URL", &b)
+            .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
+            .env_remove("GHL_TOKEN")
+            .env("XDG_CONFIG_HOME", d.join("xdg"))
+            .env("HOME", d.join("home"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let out = ok(&o);
+    assert!(
+        out.contains(&format!("# location {DEMO_LOCATION_ID} at {base}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("# not signed in: showing the requests for {base}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("POST {base}/contacts/bulk/tags/update/add")),
+        "{out}"
+    );
+    assert!(sb.requests().is_empty(), "a dry run sends nothing");
 }

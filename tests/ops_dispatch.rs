@@ -127,7 +127,7 @@ async fn workflow_add_dry_run_is_what_is_sent_and_the_journal_names_it() {
     let e = env(Seed::Demo).await;
     let op = ContactOp::WorkflowAdd {
         workflow: named(NURTURE, "Nurture"),
-        event_start_time: Some("2026-03-01T10:00:00+02:00".into()),
+        event_start_time: Some("2099-03-01T10:00:00+02:00".into()),
     };
     let id = propose(&e, Some(CONTACT), op, vec![]);
     let plan = planned(&e, id);
@@ -145,14 +145,19 @@ async fn workflow_add_dry_run_is_what_is_sent_and_the_journal_names_it() {
     assert_eq!(entry.values[0].after.as_deref(), Some("Nurture"));
     let text = sync::journal::entry_lines(entry).join("\n");
     assert!(text.contains("add to workflow Nurture"), "{text}");
-    // The revert proposes the inverse: remove from the workflow, and sending it does.
-    let back = sync::revert::propose(&e.store, entry.seq).unwrap();
-    assert!(matches!(
-        &back.subject,
-        bmby_ghl::domain::Subject::Op(ContactOp::WorkflowRemove { workflow }) if workflow.id == NURTURE
-    ));
-    assert_eq!(approve_and_send(&e, back.id).await, ChangeState::Applied);
-    assert!(e.sb.workflows_of(CONTACT).is_empty());
+    assert!(
+        text.contains("start time") && text.contains("2099-03-01 10:00"),
+        "{text}"
+    );
+    // GHL cannot say whether the contact was in the workflow before: no revert from here
+    // (removing could end an enrolment the contact had), with the way to do it by hand.
+    let why = sync::revert::why_not(entry).unwrap();
+    assert!(
+        why.contains("already in workflow Nurture") && why.contains("op workflow-remove"),
+        "{why}"
+    );
+    assert!(sync::revert::propose(&e.store, entry.seq).is_err());
+    assert_eq!(e.sb.workflows_of(CONTACT).len(), 1, "still enrolled");
     // Removing from every campaign cannot be undone from here, and says why.
     let id = propose(&e, Some(CONTACT), ContactOp::CampaignRemoveAll, vec![]);
     assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
@@ -474,5 +479,158 @@ async fn upsert_reports_dropped_fields_and_its_dry_run_is_what_is_sent() {
     assert_eq!(
         e.sb.contact("upsYEmailOnly0000002").unwrap()["city"],
         "חיפה"
+    );
+}
+
+fn has_tag(e: &Env, contact: &str, tag: &str) -> bool {
+    e.sb.contact(contact).unwrap()["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == tag)
+}
+
+fn entry_of(e: &Env, id: u64) -> bmby_ghl::domain::JournalEntry {
+    let j = e.store.journal().unwrap();
+    j.into_iter().rev().find(|x| x.change_id == id).unwrap()
+}
+
+/// Issue #10: a contact that already had the tag (`vip` in the report) kept it when the tag add was reverted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reverting_a_tag_add_removes_the_tag_only_from_contacts_that_gained_it() {
+    let e = env(Seed::Demo).await;
+    e.client
+        .send_request(&GhlRequest::edit_tags(CONTACT, &["hot-lead".into()], true))
+        .await
+        .unwrap();
+    let op = ContactOp::BulkTags {
+        add: true,
+        tags: vec!["hot-lead".into()],
+        contact_ids: vec![CONTACT.into(), OTHER.into()],
+    };
+    let id = propose(&e, None, op, vec![]);
+    assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
+    let entry = entry_of(&e, id);
+    let text = sync::journal::entry_lines(&entry).join("\n");
+    assert!(text.contains("changed for 1 of 2 contacts"), "{text}");
+    let back = sync::revert::propose(&e.store, entry.seq).unwrap();
+    match &back.subject {
+        bmby_ghl::domain::Subject::Op(ContactOp::BulkTags {
+            add,
+            tags,
+            contact_ids,
+        }) => {
+            assert!(!add);
+            assert_eq!(tags, &vec!["hot-lead".to_owned()]);
+            assert_eq!(
+                contact_ids,
+                &vec![OTHER.to_owned()],
+                "only the one that gained it"
+            );
+        }
+        s => panic!("{s:?}"),
+    }
+    assert_eq!(approve_and_send(&e, back.id).await, ChangeState::Applied);
+    assert!(has_tag(&e, CONTACT, "hot-lead"), "its own vip is kept");
+    assert!(!has_tag(&e, OTHER, "hot-lead"));
+
+    // Reverting that revert adds it back to OTHER only.
+    let entry = entry_of(&e, back.id);
+    let again = sync::revert::propose(&e.store, entry.seq).unwrap();
+    assert!(matches!(
+        &again.subject,
+        bmby_ghl::domain::Subject::Op(ContactOp::BulkTags { add: true, contact_ids, .. })
+            if contact_ids == &vec![OTHER.to_owned()]
+    ));
+
+    // A tag add that changed no contact has nothing to revert, and says so.
+    let id = propose(
+        &e,
+        None,
+        ContactOp::BulkTags {
+            add: true,
+            tags: vec!["hot-lead".into()],
+            contact_ids: vec![CONTACT.into()],
+        },
+        vec![],
+    );
+    assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
+    let why = sync::revert::why_not(&entry_of(&e, id)).unwrap();
+    assert!(why.contains("changed no contact's tags"), "{why}");
+
+    // An entry written before effects were recorded is refused.
+    let mut old = entry_of(&e, id);
+    old.snapshot = None;
+    let why = sync::revert::why_not(&old).unwrap();
+    assert!(why.contains("written before the journal recorded"), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reverting_followers_and_business_undoes_only_what_changed() {
+    let e = env(Seed::Demo).await;
+    const AVI: &str = "usrAviCohen000000002";
+    e.client
+        .send_request(&GhlRequest::followers(CONTACT, &[DANA.into()], true))
+        .await
+        .unwrap();
+    let op = ContactOp::FollowersAdd {
+        users: vec![named(DANA, "Dana Levi"), named(AVI, "Avi Cohen")],
+    };
+    let id = propose(&e, Some(CONTACT), op, vec![]);
+    assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
+    let back = sync::revert::propose(&e.store, entry_of(&e, id).seq).unwrap();
+    assert!(
+        matches!(
+            &back.subject,
+            bmby_ghl::domain::Subject::Op(ContactOp::FollowersRemove { users })
+                if users == &vec![named(AVI, "Avi Cohen")]
+        ),
+        "{:?}",
+        back.subject
+    );
+    assert_eq!(approve_and_send(&e, back.id).await, ChangeState::Applied);
+    assert_eq!(e.sb.contact(CONTACT).unwrap()["followers"], json!([DANA]));
+
+    // Business: CONTACT had Levi & Sons, OTHER none → set Acme → refused (two previous ones).
+    const LEVI: &str = "64b1c2d3e4f5a6b7c8d9e0f3";
+    e.client
+        .send_request(&GhlRequest::bulk_business(
+            DEMO_LOCATION_ID,
+            &[CONTACT.into()],
+            Some(LEVI),
+        ))
+        .await
+        .unwrap();
+    sync::pull_contacts(&e.client, &e.store, true, |_| {})
+        .await
+        .unwrap();
+    let op = ContactOp::Business {
+        business: Some(named(ACME, "Acme Realty")),
+        contact_ids: vec![CONTACT.into(), OTHER.into()],
+    };
+    let id = propose(&e, None, op, vec![]);
+    assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
+    let why = sync::revert::why_not(&entry_of(&e, id)).unwrap();
+    assert!(
+        why.contains("different businesses") && why.contains("Levi & Sons"),
+        "{why}"
+    );
+    // CONTACT moved from Acme to Levi & Sons: the revert sets Acme back on it alone.
+    sync::pull_contacts(&e.client, &e.store, true, |_| {})
+        .await
+        .unwrap();
+    let op = ContactOp::Business {
+        business: Some(named(LEVI, "Levi & Sons Investments")),
+        contact_ids: vec![CONTACT.into()],
+    };
+    let id = propose(&e, None, op, vec![]);
+    assert_eq!(approve_and_send(&e, id).await, ChangeState::Applied);
+    let back = sync::revert::propose(&e.store, entry_of(&e, id).seq).unwrap();
+    assert_eq!(approve_and_send(&e, back.id).await, ChangeState::Applied);
+    assert_eq!(e.sb.contact(CONTACT).unwrap()["businessId"], ACME);
+    assert_eq!(
+        e.sb.contact(OTHER).unwrap()["businessId"],
+        ACME,
+        "untouched"
     );
 }

@@ -31,7 +31,7 @@ fn driver() -> (tempfile::TempDir, Driver) {
             display_name: "Dana Levi".into(),
             op: ContactOp::WorkflowAdd {
                 workflow: nurture(),
-                event_start_time: Some("2025-01-05T08:00:00Z".into()),
+                event_start_time: Some("2099-01-05T08:00:00Z".into()),
             },
             fields: Vec::new(),
             base_date_updated: None,
@@ -79,7 +79,7 @@ fn workflow_add_diff_80x24_and_120x40() {
     assert!(s.contains("add to workflow Nurture 2025"), "{s}");
     assert!(s.contains("Workflow") && s.contains("wf_nurture_01"), "{s}");
     assert!(
-        s.contains("2025-01-05 10:00"),
+        s.contains("2099-01-05 10:00"),
         "event start in Israel time: {s}"
     );
     assert!(s.contains("Dana Levi (c00dana0000000000003)"), "{s}");

@@ -577,3 +577,83 @@ fn usage_names_one_item_of_a_list() {
         assert!(!e.usage().contains("businesse"), "{}", e.usage());
     }
 }
+fn lists_cached(d: &Driver) {
+    use bmby_ghl::domain::Named;
+    use bmby_ghl::sync::ops::{put_list, ListKind};
+    let n = |id: &str, name: &str| Named {
+        id: id.into(),
+        name: name.into(),
+    };
+    put_list(d.app.store(), ListKind::Workflows, &[n("w1", "Nurture")]).unwrap();
+    put_list(
+        d.app.store(),
+        ListKind::Users,
+        &[n("u1", "Dana Levi"), n("u2", "John Smith")],
+    )
+    .unwrap();
+}
+
+/// Runs a `:` line, answering yes to the bulk question if one opens.
+fn run_line(d: &mut Driver, line: &str) {
+    d.keys(":");
+    d.type_text(line);
+    d.keys("enter");
+    if d.app.bulk_confirm.is_some() {
+        d.keys("y");
+    }
+}
+
+/// Issue #10: `:tag add ""` proposed `{"tags": []}` for every contact; a start time in the
+/// past was taken. Both are refused with the field named, and nothing is proposed.
+#[test]
+fn malformed_operations_from_the_command_line_are_refused_not_proposed() {
+    let (_dir, mut d) = driver();
+    lists_cached(&d);
+    run_line(&mut d, "tag add \"\"");
+    assert_eq!(
+        d.app.status.error.as_deref(),
+        Some("tags: tag add needs at least one tag")
+    );
+    run_line(&mut d, "tag remove \" \" ,");
+    assert_eq!(
+        d.app.status.error.as_deref(),
+        Some("tags: tag remove needs at least one tag")
+    );
+    d.keys("enter");
+    run_line(&mut d, "workflow add Nurture 2020-07-07 09:00");
+    let err = d.app.status.error.clone().unwrap_or_default();
+    assert!(
+        err.contains("in the past: 2020-07-07 09:00 Israel time"),
+        "{err} / {:?}",
+        d.app.status.info
+    );
+    assert!(d.app.store().changes().unwrap().is_empty());
+    assert!(d.app.changes.all.is_empty());
+}
+
+/// Issue #10: `:follower add "Dana" "John Smith"` proposed only Dana. More words than a
+/// command takes are a usage error; a list of tags and a two-word start time are not.
+#[test]
+fn extra_arguments_are_a_usage_error_not_dropped() {
+    let (_dir, mut d) = driver();
+    lists_cached(&d);
+    d.keys("enter");
+    d.keys(":");
+    d.type_text("follower add Dana \"John Smith\"");
+    d.keys("enter");
+    let note = d.app.palette.as_ref().and_then(|p| p.note.clone());
+    assert_eq!(note.as_deref(), Some("usage: follower add <user>"));
+    assert!(d.app.store().changes().unwrap().is_empty());
+    d.keys("esc");
+    run_line(&mut d, "workflow add Nurture 2099-07-07 09:00");
+    let c = d.app.store().changes().unwrap();
+    assert!(
+        matches!(
+            &c.last().map(|c| &c.subject),
+            Some(Subject::Op(ContactOp::WorkflowAdd { event_start_time: Some(t), .. }))
+                if t == "2099-07-07T06:00:00.000Z"
+        ),
+        "{c:?} {:?}",
+        d.app.status
+    );
+}

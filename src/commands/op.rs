@@ -295,8 +295,9 @@ fn list_or_none(v: &[&str]) -> String {
     s
 }
 
-/// The requests of a dry run, as `apply --dry-run` prints them (`--json`: `{dryRun, stored,
-/// op, locationId, change, requests}`).
+/// The requests of a dry run, as `apply --dry-run` prints them, after the location and host
+/// they are for and, when this data dir has no sign-in, a line saying so (`--json`: `{dryRun,
+/// stored, op, locationId, baseUrl, signedIn, change, requests}`).
 fn print_requests(
     plan: &[PlannedRequest],
     cx: &Cx<'_>,
@@ -304,12 +305,18 @@ fn print_requests(
     name: &str,
     change: Option<&Change>,
 ) -> Result<()> {
+    let base = cx.settings.base_url.trim_end_matches('/');
+    // A dry run needs no token, but says where its requests would go and whether this data
+    // dir could send them.
+    let signed_in = client(cx.settings).is_ok();
     if as_json {
         let doc = json!({
             "dryRun": true,
             "stored": false,
             "op": name,
             "locationId": cx.loc,
+            "baseUrl": base,
+            "signedIn": signed_in,
             "change": change,
             "requests": plan,
         });
@@ -325,7 +332,13 @@ fn print_requests(
     } else {
         outln!("# op {name} (dry run)");
     }
-    let base = cx.settings.base_url.trim_end_matches('/');
+    outln!("# location {} at {base}", cx.loc);
+    if !signed_in {
+        outln!(
+            "# not signed in: showing the requests for {base} (nothing can be sent from this \
+             data dir until `bmby-ghl auth login`)"
+        );
+    }
     for r in plan {
         outln!("{} {base}{}", r.method, r.path);
         for h in &r.headers {

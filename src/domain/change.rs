@@ -176,7 +176,8 @@ pub struct JournalEntry {
     #[serde(default)]
     pub values: Vec<JournalValue>,
     /// What a delete removed, kept so it can be created again: the contact's raw GHL JSON as
-    /// read just before the `DELETE`, or the task's/note's fields (`{field: value}`).
+    /// read just before the `DELETE`, or the task's/note's fields (`{field: value}`). For an
+    /// operation's write: what it changed per contact ([`crate::domain::OpEffect`]).
     #[serde(default)]
     pub snapshot: Option<serde_json::Value>,
     /// The contact's `dateUpdated` as GHL answered the write (ISO 8601 UTC), when it said.

@@ -13,4 +13,4 @@ pub use change::{
 };
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
-pub use op::{ContactOp, Named};
+pub use op::{ContactOp, Named, OpEffect};

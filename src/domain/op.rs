@@ -132,3 +132,34 @@ impl ContactOp {
         )
     }
 }
+
+/// What an operation's write actually changed, per contact, as GHL's answer (or, when the answer
+/// does not say, the contact as cached just before the write) showed it. Kept in the journal
+/// entry's `snapshot` (JSON `{"changed": {contactId: [..]}, "business_before": {..},
+/// "unknown": [..]}`) so that a revert undoes only what the write did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpEffect {
+    /// Contact id → the tags (bulk tags) or follower user ids (followers) the write added (an
+    /// add) or removed (a remove). Contacts it did not change are absent.
+    pub changed: std::collections::BTreeMap<String, Vec<String>>,
+    /// For a business set: contact id → the business it had before (`None`: none), only for
+    /// contacts whose business the write changed.
+    #[serde(default)]
+    pub business_before: std::collections::BTreeMap<String, Option<Named>>,
+    /// Contacts the write may have changed, but neither the answer nor the cache said how.
+    #[serde(default)]
+    pub unknown: Vec<String>,
+}
+
+impl OpEffect {
+    /// The effect kept in a journal entry's `snapshot`, if it holds one (entries written before
+    /// effects were kept have none).
+    pub fn from_snapshot(snapshot: Option<&serde_json::Value>) -> Option<OpEffect> {
+        serde_json::from_value(snapshot?.clone()).ok()
+    }
+
+    /// True when the write changed nothing that is known.
+    pub fn is_empty(&self) -> bool {
+        self.changed.values().all(Vec::is_empty) && self.business_before.is_empty()
+    }
+}

@@ -216,6 +216,15 @@ pub struct BulkTagResult {
     /// `success` or `error`.
     #[serde(default, rename = "type")]
     pub kind: String,
+    /// The contact's tags before the write, when GHL said.
+    #[serde(default)]
+    pub old_tags: Option<Vec<String>>,
+    /// The tags the write added to the contact, when GHL said.
+    #[serde(default)]
+    pub tags_added: Option<Vec<String>>,
+    /// The tags the write removed from the contact, when GHL said.
+    #[serde(default)]
+    pub tags_removed: Option<Vec<String>>,
 }
 
 /// The answer of `POST /contacts/bulk/tags/update/{type}`: `{succeded, errorCount,
@@ -236,10 +245,18 @@ impl BulkTagsAnswer {
             .map(|a| {
                 a.iter()
                     .filter_map(|r| serde_json::from_value::<BulkTagResult>(r.clone()).ok())
-                    .map(|r| BulkTagResult {
-                        contact_id: clean_line(&r.contact_id),
-                        message: clean_line(&r.message),
-                        kind: clean_line(&r.kind),
+                    .map(|r| {
+                        let clean = |v: Option<Vec<String>>| {
+                            v.map(|v| v.iter().map(|t| clean_line(t)).collect())
+                        };
+                        BulkTagResult {
+                            contact_id: clean_line(&r.contact_id),
+                            message: clean_line(&r.message),
+                            kind: clean_line(&r.kind),
+                            old_tags: clean(r.old_tags),
+                            tags_added: clean(r.tags_added),
+                            tags_removed: clean(r.tags_removed),
+                        }
                     })
                     .collect()
             })

@@ -174,7 +174,13 @@ pub fn propose(store: &Store, e: &Edit) -> Result<Change, ReviewError> {
             body,
         } => local::edit_note(store, contact, note, body),
         Edit::DeleteNote { contact, note } => local::delete_note(store, contact, note),
-        Edit::Op(p) => Ok(ops::propose(store, p.clone())?),
+        Edit::Op(p) => ops::propose(store, p.clone()).map_err(|e| match e {
+            ops::ProposeError::Invalid(i) => ReviewError::Value {
+                field: i.field.to_owned(),
+                message: i.message,
+            },
+            ops::ProposeError::Store(s) => s.into(),
+        }),
     }
 }
 

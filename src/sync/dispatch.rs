@@ -22,6 +22,7 @@ pub mod activity;
 pub mod bmby;
 pub mod contact;
 pub mod create;
+mod op_effect;
 pub mod ops;
 pub mod planner;
 pub mod requests;

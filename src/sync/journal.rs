@@ -170,7 +170,17 @@ pub fn op_values(op: &crate::domain::ContactOp, before: &ReadBefore) -> Vec<Jour
         )
     };
     match op {
-        Op::WorkflowAdd { workflow, .. } => vec![v("workflow", None, Some(workflow.name.clone()))],
+        Op::WorkflowAdd {
+            workflow,
+            event_start_time,
+        } => {
+            let mut out = vec![v("workflow", None, Some(workflow.name.clone()))];
+            // ISO 8601 as sent; shown in Israel time ([`shown`]).
+            if let Some(t) = event_start_time {
+                out.push(v("start time", None, Some(t.clone())));
+            }
+            out
+        }
         Op::WorkflowRemove { workflow } => vec![v("workflow", Some(workflow.name.clone()), None)],
         Op::CampaignAdd { campaign } => vec![v("campaign", None, Some(campaign.name.clone()))],
         Op::CampaignRemove { campaign } => vec![v("campaign", Some(campaign.name.clone()), None)],
@@ -294,10 +304,33 @@ pub fn value_lines(e: &JournalEntry) -> Vec<String> {
             )
         })
         .collect();
-    if e.snapshot.is_some() {
+    if let Subject::Op(op) = &e.subject {
+        if let Some(fx) = crate::domain::OpEffect::from_snapshot(e.snapshot.as_ref()) {
+            out.push(effect_line(op, &fx));
+        }
+    } else if e.snapshot.is_some() {
         out.push("snapshot kept: can be created again (revert)".into());
     }
     out
+}
+
+/// What an operation's write changed, in short: `changed for 1 of 2 contacts (the others
+/// already were so)`.
+fn effect_line(op: &crate::domain::ContactOp, fx: &crate::domain::OpEffect) -> String {
+    use crate::domain::ContactOp as Op;
+    let of = match op {
+        Op::BulkTags { contact_ids, .. } | Op::Business { contact_ids, .. } => contact_ids.len(),
+        _ => 1,
+    };
+    let n = fx.changed.values().filter(|v| !v.is_empty()).count() + fx.business_before.len();
+    let mut s = format!(
+        "changed for {n} of {of} contact{}",
+        if of == 1 { "" } else { "s" }
+    );
+    if !fx.unknown.is_empty() {
+        s.push_str(&format!("; unknown for {}", fx.unknown.len()));
+    }
+    s
 }
 
 /// The whole entry for people: the head line, then (indented by the caller) who and each

@@ -12,6 +12,7 @@ pub mod local;
 pub mod location_zone;
 pub mod mapping;
 pub mod matching;
+pub mod op_check;
 pub mod ops;
 pub mod pull;
 pub mod revert;

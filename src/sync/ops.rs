@@ -130,10 +130,24 @@ pub struct Proposal {
     pub base_date_updated: Option<String>,
 }
 
-/// Stores `p` as a pending change (origin `local`) and returns it.
-/// Errors: the store failed.
-pub fn propose(store: &Store, p: Proposal) -> Result<Change, StoreError> {
-    let now = jiff::Timestamp::now().to_string();
+/// Why an operation was not proposed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProposeError {
+    /// The operation is malformed (no tag, no user, a start time in the past, …).
+    #[error(transparent)]
+    Invalid(#[from] super::op_check::InvalidOp),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Stores `p` as a pending change (origin `local`) and returns it, its operation cleaned and
+/// checked first ([`super::op_check::checked`]: every path, TUI and CLI, goes through here).
+/// Errors: the operation is malformed (nothing stored); the store failed.
+pub fn propose(store: &Store, p: Proposal) -> Result<Change, ProposeError> {
+    let at = jiff::Timestamp::now();
+    let op = super::op_check::checked(p.op, p.contact_id.as_deref(), at)?;
+    let p = Proposal { op, ..p };
+    let now = at.to_string();
     let id = store.next_seq("change")?;
     let c = Change {
         id,
@@ -234,6 +248,13 @@ pub fn find_named<'a>(
     what: &'static str,
 ) -> Result<&'a Named, PickError> {
     let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        // An empty name picks nothing (it is contained in every name).
+        return Err(PickError::None {
+            what,
+            query: query.to_owned(),
+        });
+    }
     if let Some(n) = list
         .iter()
         .find(|n| n.id == query.trim() || n.name.to_lowercase() == q)
@@ -294,5 +315,10 @@ mod tests {
                 .to_string(),
             "no business matches \"Nope\""
         );
+        let one = vec![n("w1", "Nurture")];
+        assert!(matches!(
+            find_named(&one, " ", "workflows"),
+            Err(PickError::None { .. })
+        ));
     }
 }

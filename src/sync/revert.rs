@@ -7,7 +7,10 @@
 //! - a created contact → a delete of it; a deleted contact → a create from the snapshot the
 //!   journal kept (a new contact id: its tasks, notes and history are not brought back);
 //! - a task/note create → its delete; a task/note update → back; a task/note delete → created
-//!   again from the snapshot.
+//!   again from the snapshot;
+//! - an operation → only what its write changed ([`OpEffect`], kept by dispatch): tags and
+//!   followers each contact gained are removed (lost ones added back), the business each
+//!   contact had is set again. Workflow and campaign enrolments are never undone from here.
 //!
 //! A failed write, a look-up, a Bmby write-back and an entry written before the journal kept
 //! values cannot be reverted: [`why_not`] says why.
@@ -18,7 +21,8 @@ use super::diff::{field_label, ghl_value, same};
 use super::journal::method;
 use super::local::activity_label;
 use crate::domain::{
-    Change, ChangeKind, ChangeState, ContactOp, FieldChange, JournalEntry, Subject, Target,
+    Change, ChangeKind, ChangeState, ContactOp, FieldChange, JournalEntry, Named, OpEffect,
+    Subject, Target,
 };
 use crate::store::{Store, StoreError};
 
@@ -205,21 +209,59 @@ fn activity_from_snapshot(subject: &Subject, snapshot: &Value) -> Vec<FieldChang
         .collect()
 }
 
-/// The operation undoing `op` as journal entry `e` recorded it: workflow add ↔ remove,
-/// campaign add → remove, followers add ↔ remove, tags add ↔ remove, a business set on contacts
-/// that had none → cleared. Errors: why it cannot be undone from here.
+/// Why a workflow or campaign enrolment cannot be undone from here.
+fn enrolment_why(what: &str, name: &str, manual: &str) -> String {
+    format!(
+        "GHL cannot say whether the contact was already in {what} {name} before this write, so \
+         undoing it could remove an enrolment the contact had (or start the {what} over); if \
+         that is what is meant, do it by hand: {manual}"
+    )
+}
+
+/// The operation undoing `op` as journal entry `e` recorded it: only what the write changed
+/// (its [`OpEffect`], kept in the entry's `snapshot`): the tags or followers each contact
+/// gained are removed (those lost are added back), each contact's previous business is set
+/// again. Workflow and campaign enrolments are never undone from here (GHL cannot say whether
+/// the contact was enrolled before). Errors: why it cannot be undone from here.
 fn inverse_op(op: &ContactOp, e: &JournalEntry) -> Result<ContactOp, String> {
+    let effect = || {
+        OpEffect::from_snapshot(e.snapshot.as_ref()).ok_or_else(|| {
+            "written before the journal recorded what the write changed for each contact; \
+             undo it by hand"
+                .to_owned()
+        })
+    };
+    let nothing = |what: &str| {
+        format!("the write changed no contact's {what} (they had it already or GHL refused)")
+    };
     Ok(match op {
-        ContactOp::WorkflowAdd { workflow, .. } => ContactOp::WorkflowRemove {
-            workflow: workflow.clone(),
-        },
-        ContactOp::WorkflowRemove { workflow } => ContactOp::WorkflowAdd {
-            workflow: workflow.clone(),
-            event_start_time: None,
-        },
-        ContactOp::CampaignAdd { campaign } => ContactOp::CampaignRemove {
-            campaign: campaign.clone(),
-        },
+        ContactOp::WorkflowAdd { workflow, .. } => {
+            return Err(enrolment_why(
+                "workflow",
+                &workflow.name,
+                &format!(
+                    "`:workflow remove {}` or `bmby-ghl op workflow-remove`",
+                    workflow.name
+                ),
+            ))
+        }
+        ContactOp::WorkflowRemove { workflow } => {
+            return Err(enrolment_why(
+                "workflow",
+                &workflow.name,
+                &format!(
+                    "`:workflow add {}` or `bmby-ghl op workflow-add`",
+                    workflow.name
+                ),
+            ))
+        }
+        ContactOp::CampaignAdd { campaign } => {
+            return Err(enrolment_why(
+                "campaign",
+                &campaign.name,
+                "`bmby-ghl op campaign-remove`",
+            ))
+        }
         ContactOp::CampaignRemove { .. } => {
             return Err(
                 "a campaign removal cannot be undone from here: adding the contact \
@@ -234,37 +276,93 @@ fn inverse_op(op: &ContactOp, e: &JournalEntry) -> Result<ContactOp, String> {
                     .into(),
             )
         }
-        ContactOp::FollowersAdd { users } => ContactOp::FollowersRemove {
-            users: users.clone(),
-        },
-        ContactOp::FollowersRemove { users } => ContactOp::FollowersAdd {
-            users: users.clone(),
-        },
-        ContactOp::BulkTags {
-            add,
-            tags,
-            contact_ids,
-        } => ContactOp::BulkTags {
-            add: !add,
-            tags: tags.clone(),
-            contact_ids: contact_ids.clone(),
-        },
-        ContactOp::Business { contact_ids, .. } => {
-            let before = e
-                .values
-                .iter()
-                .find(|v| v.field == "business")
-                .and_then(|v| v.before.clone());
-            if before.as_deref() != Some("(none)") {
-                return Err(format!(
-                    "the contacts had a business before ({}), not kept by id: set it again by \
-                     hand",
-                    before.unwrap_or_else(|| "unknown".into())
-                ));
+        ContactOp::FollowersAdd { users } | ContactOp::FollowersRemove { users } => {
+            let add = matches!(op, ContactOp::FollowersAdd { .. });
+            let fx = effect()?;
+            let changed: Vec<String> = fx.changed.values().flatten().cloned().collect();
+            if changed.is_empty() {
+                return Err(nothing("followers"));
             }
-            ContactOp::Business {
-                business: None,
-                contact_ids: contact_ids.clone(),
+            let users: Vec<Named> = changed
+                .iter()
+                .map(|id| {
+                    users
+                        .iter()
+                        .find(|u| &u.id == id)
+                        .cloned()
+                        .unwrap_or(Named {
+                            id: id.clone(),
+                            name: id.clone(),
+                        })
+                })
+                .collect();
+            if add {
+                ContactOp::FollowersRemove { users }
+            } else {
+                ContactOp::FollowersAdd { users }
+            }
+        }
+        ContactOp::BulkTags { add, .. } => {
+            let fx = effect()?;
+            let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+            for (id, tags) in fx.changed.iter().filter(|(_, t)| !t.is_empty()) {
+                match groups.iter_mut().find(|(t, _)| t == tags) {
+                    Some((_, ids)) => ids.push(id.clone()),
+                    None => groups.push((tags.clone(), vec![id.clone()])),
+                }
+            }
+            match groups.as_slice() {
+                [] => return Err(nothing("tags")),
+                [(tags, ids)] => ContactOp::BulkTags {
+                    add: !add,
+                    tags: tags.clone(),
+                    contact_ids: ids.clone(),
+                },
+                many => {
+                    let list: Vec<String> = many
+                        .iter()
+                        .map(|(t, ids)| format!("{} on {}", t.join(", "), ids.join(", ")))
+                        .collect();
+                    return Err(format!(
+                        "the contacts {} different tags ({}); undo it by hand, one tag at a time",
+                        if *add { "gained" } else { "lost" },
+                        list.join("; ")
+                    ));
+                }
+            }
+        }
+        ContactOp::Business { .. } => {
+            let fx = effect()?;
+            let mut groups: Vec<(Option<Named>, Vec<String>)> = Vec::new();
+            for (id, b) in &fx.business_before {
+                match groups.iter_mut().find(|(x, _)| x == b) {
+                    Some((_, ids)) => ids.push(id.clone()),
+                    None => groups.push((b.clone(), vec![id.clone()])),
+                }
+            }
+            match groups.as_slice() {
+                [] => return Err(nothing("business")),
+                [(b, ids)] => ContactOp::Business {
+                    business: b.clone(),
+                    contact_ids: ids.clone(),
+                },
+                many => {
+                    let list: Vec<String> = many
+                        .iter()
+                        .map(|(b, ids)| {
+                            format!(
+                                "{} for {}",
+                                b.as_ref().map_or("(none)", |b| b.name.as_str()),
+                                ids.join(", ")
+                            )
+                        })
+                        .collect();
+                    return Err(format!(
+                        "the contacts had different businesses before ({}); set them back by \
+                         hand",
+                        list.join("; ")
+                    ));
+                }
             }
         }
         ContactOp::Upsert => {
@@ -279,6 +377,22 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
     if let Subject::Op(op) = &e.subject {
         let inv = inverse_op(op, e)?;
         let now = jiff::Timestamp::now().to_string();
+        let mut warnings = vec![format!(
+            "reverts journal #{}: {} ({}, change #{})",
+            e.seq,
+            e.request,
+            op.describe(),
+            e.change_id
+        )];
+        if let Some(fx) = OpEffect::from_snapshot(e.snapshot.as_ref()) {
+            if !fx.unknown.is_empty() {
+                warnings.push(format!(
+                    "not undone for {}: neither GHL's answer nor the cache said what the write \
+                     changed for them; check them in GHL",
+                    fx.unknown.join(", ")
+                ));
+            }
+        }
         return Ok(Change {
             id: 0,
             kind: ChangeKind::Update,
@@ -289,13 +403,7 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
             fields: Vec::new(),
             base_date_updated: None,
             origin: origin(e.seq),
-            warnings: vec![format!(
-                "reverts journal #{}: {} ({}, change #{})",
-                e.seq,
-                e.request,
-                op.describe(),
-                e.change_id
-            )],
+            warnings,
             candidates: Vec::new(),
             fingerprint: fingerprint(e.seq),
             created_at: now.clone(),

@@ -536,7 +536,15 @@ impl App {
                     return Vec::new();
                 }
                 let needed = e.args.iter().filter(|a| a.required()).count();
-                if args.len() < needed {
+                // More words than the command takes are a usage error (never dropped), except
+                // a last list of tags, and a last start time typed as two words (`YYYY-MM-DD
+                // HH:MM`).
+                let most = match e.args.last() {
+                    Some(Arg::Tags) => usize::MAX,
+                    Some(Arg::OptionalTime(_)) => e.args.len() + 1,
+                    _ => e.args.len(),
+                };
+                if args.len() < needed || args.len() > most {
                     if let Some(q) = self.palette.as_mut() {
                         q.note = Some(format!("usage: {}", e.usage()));
                     }

@@ -249,13 +249,15 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
             event_start_time,
             flags,
         } => {
-            if let Some(t) = &event_start_time {
-                if crate::clock::instant(t).is_none() {
-                    return Err(eyre!(
-                        "--event-start-time {t}: not an ISO 8601 instant (2026-07-01T09:00:00+03:00)"
-                    ));
-                }
-            }
+            // Israel time `YYYY-MM-DD HH:MM` or ISO 8601, as the `:` line takes it; stored as
+            // ISO 8601 UTC; a time in the past is refused.
+            let event_start_time = match event_start_time {
+                Some(t) => Some(
+                    crate::sync::op_check::start_time(&t, jiff::Timestamp::now())
+                        .map_err(|e| eyre!("--event-start-time {t}: {}", e.message))?,
+                ),
+                None => None,
+            };
             let workflow = cx.pick(ListKind::Workflows, &workflow)?;
             let op = ContactOp::WorkflowAdd {
                 workflow,

@@ -30,7 +30,7 @@ use serde_json::{Map, Value};
 use super::contact::dropped;
 use super::requests::create_body;
 use super::runner::Ctx;
-use crate::domain::{Candidate, Change, ChangeState, Contact, ContactOp, Subject};
+use crate::domain::{Candidate, Change, ChangeState, Contact, ContactOp, OpEffect, Subject};
 use crate::ghl::client::write_result_of;
 use crate::ghl::{BulkTagsAnswer, ErrorKind, GhlError, GhlRequest, WriteClass, WriteResult};
 use crate::store::StoreError;
@@ -224,6 +224,7 @@ async fn send(cx: &mut Ctx<'_>, op: &ContactOp, r: &GhlRequest) -> Result<Sent, 
         cx.info.unknown_outcome = Some(endpoint.clone());
         cx.save(ChangeState::InFlight)?;
     }
+    let before = super::op_effect::read_before(cx.store, op, r, cx.change.contact_id.as_deref())?;
     let answer = cx.client.send_request(r).await;
     match answer {
         Ok(v) => {
@@ -235,6 +236,16 @@ async fn send(cx: &mut Ctx<'_>, op: &ContactOp, r: &GhlRequest) -> Result<Sent, 
                     .map(crate::sanitize::clean_line),
                 ..Default::default()
             };
+            let businesses = match op {
+                ContactOp::Business { .. } => {
+                    crate::sync::ops::cached_list(cx.store, crate::sync::ops::ListKind::Businesses)?
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            };
+            let contact = cx.change.contact_id.clone();
+            let effect =
+                super::op_effect::effect(op, r, contact.as_deref(), &v, &before, &businesses);
             let mut warning = None;
             let mut outcome = "applied".to_owned();
             if let ContactOp::BulkTags { contact_ids, .. } = op {
@@ -247,7 +258,7 @@ async fn send(cx: &mut Ctx<'_>, op: &ContactOp, r: &GhlRequest) -> Result<Sent, 
                         .collect();
                     if errs.len() >= contact_ids.len() {
                         let why = format!("GHL changed no contact: {}", list.join("; "));
-                        cx.journal(endpoint, fields, &Ok(w), &why)?;
+                        cx.journal_effect(endpoint, fields, &w, &why, &OpEffect::default())?;
                         cx.info.last_error = Some(why);
                         cx.save(ChangeState::Failed)?;
                         return Ok(Sent::Stop(ChangeState::Failed));
@@ -261,7 +272,10 @@ async fn send(cx: &mut Ctx<'_>, op: &ContactOp, r: &GhlRequest) -> Result<Sent, 
                     warning = Some(format!("not changed in GHL: {}", list.join("; ")));
                 }
             }
-            cx.journal(endpoint, fields, &Ok(w), &outcome)?;
+            match effect {
+                Some(effect) => cx.journal_effect(endpoint, fields, &w, &outcome, &effect)?,
+                None => cx.journal(endpoint, fields, &Ok(w), &outcome)?,
+            }
             Ok(Sent::Ok(warning))
         }
         Err(e)

@@ -106,6 +106,29 @@ impl Ctx<'_> {
         }
     }
 
+    /// Appends a journal line for an operation's write GHL answered, with what it changed per
+    /// contact (kept in the entry's `snapshot`, read back by the revert).
+    pub(crate) fn journal_effect(
+        &self,
+        request: String,
+        fields: Vec<String>,
+        w: &WriteResult,
+        outcome: &str,
+        effect: &crate::domain::OpEffect,
+    ) -> Result<(), StoreError> {
+        let mut e = self.entry(
+            request,
+            fields,
+            Some(200),
+            w.trace_id.clone(),
+            outcome,
+            None,
+        );
+        e.snapshot = serde_json::to_value(effect).ok();
+        self.store.append_journal(e)?;
+        Ok(())
+    }
+
     /// Appends a journal line for a request that failed with `e`.
     pub(crate) fn journal_err(
         &self,
@@ -135,6 +158,20 @@ impl Ctx<'_> {
         outcome: &str,
         answer: Option<&crate::domain::Contact>,
     ) -> Result<(), StoreError> {
+        let e = self.entry(request, fields_sent, status, trace_id, outcome, answer);
+        self.store.append_journal(e)?;
+        Ok(())
+    }
+
+    fn entry(
+        &self,
+        request: String,
+        fields_sent: Vec<String>,
+        status: Option<u16>,
+        trace_id: Option<String>,
+        outcome: &str,
+        answer: Option<&crate::domain::Contact>,
+    ) -> JournalEntry {
         let mut e = JournalEntry {
             seq: 0,
             change_id: self.change.id,
@@ -147,8 +184,7 @@ impl Ctx<'_> {
             ..Default::default()
         };
         crate::sync::journal::describe(&mut e, &self.change, &self.info, &self.before, answer);
-        self.store.append_journal(e)?;
-        Ok(())
+        e
     }
 
     /// Records a failure of an idempotent step (a read, an update, a delete, tags), by the
