@@ -12,6 +12,9 @@
 //! - idempotent operations (followers, business, bulk tags, removals) are verified by reading
 //!   each contact (`GET /contacts/{id}`: `followers`, `businessId`, `tags`) and only what is
 //!   missing is sent; removals are simply sent again (removing twice is removing once);
+//! - an idempotent write whose answer is lost while sending is sent once more (harmless); the
+//!   second answer says what *that* send changed, so the journal's effect then comes from the
+//!   cache, and the outcome says the first answer was lost;
 //! - an upsert is preceded by its look-ups again; matched by email or phone to one contact,
 //!   sending it again updates that same contact, so it is resent only after the checks pass.
 //!
@@ -225,7 +228,7 @@ async fn send(cx: &mut Ctx<'_>, op: &ContactOp, r: &GhlRequest) -> Result<Sent, 
         cx.save(ChangeState::InFlight)?;
     }
     let before = super::op_effect::read_before(cx.store, op, r, cx.change.contact_id.as_deref())?;
-    let answer = cx.client.send_request(r).await;
+    let (answer, lost) = send_noting_a_lost_answer(cx.client, r).await;
     match answer {
         Ok(v) => {
             cx.info.unknown_outcome = None;
@@ -244,10 +247,26 @@ async fn send(cx: &mut Ctx<'_>, op: &ContactOp, r: &GhlRequest) -> Result<Sent, 
                 _ => Vec::new(),
             };
             let contact = cx.change.contact_id.clone();
+            // After a lost answer, the answer of the second send says what *it* changed
+            // (nothing, the first one acted): what changed comes from the cache instead.
+            let said = match op {
+                ContactOp::BulkTags { .. }
+                | ContactOp::FollowersAdd { .. }
+                | ContactOp::FollowersRemove { .. }
+                    if lost =>
+                {
+                    Value::Null
+                }
+                _ => v.clone(),
+            };
             let effect =
-                super::op_effect::effect(op, r, contact.as_deref(), &v, &before, &businesses);
+                super::op_effect::effect(op, r, contact.as_deref(), &said, &before, &businesses);
             let mut warning = None;
-            let mut outcome = "applied".to_owned();
+            let mut outcome = if lost {
+                "applied (the first answer was lost; sent again)".to_owned()
+            } else {
+                "applied".to_owned()
+            };
             if let ContactOp::BulkTags { contact_ids, .. } = op {
                 let a = BulkTagsAnswer::from_json(&v);
                 let errs = a.errors();
@@ -296,6 +315,24 @@ async fn send(cx: &mut Ctx<'_>, op: &ContactOp, r: &GhlRequest) -> Result<Sent, 
             }
             Ok(Sent::Stop(cx.fail(&e)?))
         }
+    }
+}
+
+/// Sends `r`; an idempotent write whose answer was lost (it may have been carried out) is sent
+/// once more with the client's usual retries (sending it again is harmless). The flag says
+/// whether that happened, so the answer describes the second send, not the first.
+async fn send_noting_a_lost_answer(
+    client: &crate::ghl::GhlClient,
+    r: &GhlRequest,
+) -> (Result<Value, GhlError>, bool) {
+    if r.class != WriteClass::Idempotent {
+        return (client.send_request(r).await, false);
+    }
+    let mut first = r.clone();
+    first.class = WriteClass::Once;
+    match client.send_request(&first).await {
+        Err(e) if e.kind() == ErrorKind::UnknownOutcome => (client.send_request(r).await, true),
+        answer => (answer, false),
     }
 }
 
