@@ -18,6 +18,16 @@ fn demo_cmd(data: &Path) -> String {
     )
 }
 
+/// The status bar's `N pending`.
+fn pending(s: &str) -> Option<u32> {
+    let i = s.find(" pending")?;
+    s[..i]
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
 fn fits_80(s: &str) {
     assert!(
         s.lines()
@@ -32,7 +42,10 @@ fn palette_workflow_add_send_journal_then_bulk_tags_and_business_filter() {
     let Some(t) = Tmux::start("palette", &demo_cmd(dir.path()), 80, 24) else {
         return;
     };
-    t.wait_for("the contact list", |s| s.contains("Contacts 540"));
+    let s = t.wait_for("the contact list and the pending count", |s| {
+        s.contains("Contacts 540") && pending(s).is_some()
+    });
+    let before = pending(&s).unwrap();
 
     // ctrl-p, "workflow": the fuzzy list of actions.
     t.keys(&["C-p"]);
@@ -53,6 +66,8 @@ fn palette_workflow_add_send_journal_then_bulk_tags_and_business_filter() {
     t.wait_for("completed", |s| s.contains(":workflow add Nurture"));
     t.keys(&["Enter"]);
     t.wait_for("proposed", |s| s.contains("proposed: add to wo"));
+    // The changes are read again off the UI thread: wait until the new one is counted.
+    t.wait_for("one more pending", |s| pending(s) == Some(before + 1));
 
     // Review, approve and send it on the changes screen.
     t.keys(&["c"]);

@@ -150,6 +150,10 @@ fn long_status_messages_are_shortened_and_readable_in_full() {
     let bar = &lines[22];
     assert!(bar.contains("! change 33"), "error shown:\n{bar}");
     assert!(bar.contains("… (m)"), "truncation hint:\n{bar}");
+    // The error outranks the info at 80 columns: the info gives its place (it is in the log)
+    // and the error keeps enough words to read.
+    assert!(!bar.contains("pulling"), "the info gave way:\n{bar}");
+    assert!(bar.contains("matches sev"), "the error is readable:\n{bar}");
     d.keys("m");
     assert!(d.app.messages_open.is_some());
     let buf = d.buffer(80, 24);

@@ -180,6 +180,17 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
             compact.remove(0);
         }
     }
+    // An error outranks the latest info: when both do not fit, the info goes (it stays in
+    // the message log, `m`) so the error keeps its words.
+    let error_style = app.theme.error();
+    let has_error = compact
+        .iter()
+        .any(|(t, st)| t.starts_with("! ") && *st == error_style);
+    if has_error && total_width(&compact) > width {
+        if let Some(info) = app.status.info.as_deref().map(text::clean) {
+            compact.retain(|(t, _)| *t != info);
+        }
+    }
     shorten_messages(app, &mut compact, width);
     compact
 }
