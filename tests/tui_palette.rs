@@ -639,12 +639,24 @@ fn extra_arguments_are_a_usage_error_not_dropped() {
     lists_cached(&d);
     d.keys("enter");
     d.keys(":");
-    d.type_text("follower add Dana \"John Smith\"");
+    d.type_text("workflow remove Nurture Welcome");
     d.keys("enter");
     let note = d.app.palette.as_ref().and_then(|p| p.note.clone());
-    assert_eq!(note.as_deref(), Some("usage: follower add <user>"));
+    assert_eq!(note.as_deref(), Some("usage: workflow remove <workflow>"));
     assert!(d.app.store().changes().unwrap().is_empty());
     d.keys("esc");
+    // Followers take one or more users: every one is kept, none dropped.
+    run_line(&mut d, "follower add Dana \"John Smith\"");
+    let c = d.app.store().changes().unwrap();
+    match c.last().map(|c| &c.subject) {
+        Some(Subject::Op(ContactOp::FollowersAdd { users })) => {
+            let names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
+            assert_eq!(names.len(), 2, "{names:?}");
+            assert!(names.iter().any(|n| n.starts_with("Dana")), "{names:?}");
+            assert!(names.contains(&"John Smith"), "{names:?}");
+        }
+        other => panic!("{other:?} {:?}", d.app.status),
+    }
     run_line(&mut d, "workflow add Nurture 2099-07-07 09:00");
     let c = d.app.store().changes().unwrap();
     assert!(

@@ -102,6 +102,31 @@ fn picked(
     }
 }
 
+/// Every argument picked from the list `kind` (each must name exactly one item; the same item
+/// twice counts once), then the operation on the selected contact.
+fn picked_all(
+    app: &mut App,
+    kind: ListKind,
+    args: &[String],
+    op: impl FnOnce(Vec<Named>) -> ContactOp,
+) -> Vec<Effect> {
+    let mut all: Vec<Named> = Vec::new();
+    for q in args {
+        match app.pick_named(kind, q) {
+            Ok(n) => {
+                if !all.iter().any(|x| x.id == n.id) {
+                    all.push(n);
+                }
+            }
+            Err(fx) => return fx,
+        }
+    }
+    if all.is_empty() {
+        return Vec::new();
+    }
+    app.propose_for_contact(op(all))
+}
+
 /// `:workflow add NAME [START]` (start: `YYYY-MM-DD HH:MM` Israel time, or ISO 8601).
 pub fn workflow_add(app: &mut App, args: &[String]) -> Vec<Effect> {
     let start = match args.get(1..).filter(|r| !r.is_empty()) {
@@ -148,17 +173,17 @@ pub fn campaign_remove_all(app: &mut App, _args: &[String]) -> Vec<Effect> {
     app.propose_for_contact(ContactOp::CampaignRemoveAll)
 }
 
-/// `:follower add NAME`.
+/// `:follower add NAME…` (one or more users).
 pub fn follower_add(app: &mut App, args: &[String]) -> Vec<Effect> {
-    picked(app, ListKind::Users, args, |u| ContactOp::FollowersAdd {
-        users: vec![u],
+    picked_all(app, ListKind::Users, args, |users| {
+        ContactOp::FollowersAdd { users }
     })
 }
 
-/// `:follower remove NAME`.
+/// `:follower remove NAME…` (one or more users).
 pub fn follower_remove(app: &mut App, args: &[String]) -> Vec<Effect> {
-    picked(app, ListKind::Users, args, |u| ContactOp::FollowersRemove {
-        users: vec![u],
+    picked_all(app, ListKind::Users, args, |users| {
+        ContactOp::FollowersRemove { users }
     })
 }
 

@@ -348,11 +348,11 @@ impl App {
                     args.last().cloned().unwrap_or_default()
                 };
                 let spec = e.args.get(i).or(match e.args.last() {
-                    Some(Arg::Tags) => e.args.last(),
+                    Some(Arg::Tags | Arg::Picks(_)) => e.args.last(),
                     _ => None,
                 });
                 match spec {
-                    Some(Arg::Pick(kind)) => match cached_names(self, *kind) {
+                    Some(Arg::Pick(kind) | Arg::Picks(kind)) => match cached_names(self, *kind) {
                         Some(names) => {
                             let q = partial.to_lowercase();
                             names
@@ -540,7 +540,7 @@ impl App {
                 // a last list of tags, and a last start time typed as two words (`YYYY-MM-DD
                 // HH:MM`).
                 let most = match e.args.last() {
-                    Some(Arg::Tags) => usize::MAX,
+                    Some(Arg::Tags | Arg::Picks(_)) => usize::MAX,
                     Some(Arg::OptionalTime(_)) => e.args.len() + 1,
                     _ => e.args.len(),
                 };

@@ -23,6 +23,8 @@ pub enum Arg {
     Pick(ListKind),
     /// One or more tags (every remaining word).
     Tags,
+    /// One or more items of a list (every remaining word), e.g. several users.
+    Picks(ListKind),
     /// An optional time, `YYYY-MM-DD HH:MM` Israel time.
     OptionalTime(&'static str),
 }
@@ -34,6 +36,7 @@ impl Arg {
             Arg::Text(n) | Arg::Number(n) => format!("<{n}>"),
             Arg::Pick(k) => format!("<{}>", k.singular()),
             Arg::Tags => "<tag>…".into(),
+            Arg::Picks(k) => format!("<{}>…", k.singular()),
             Arg::OptionalTime(n) => format!("[{n}]"),
         }
     }
@@ -845,7 +848,7 @@ static ENTRIES: &[Entry] = &[
     .on(Screen::Contacts)
     .writes()
     .command("follower add")
-    .args(&[Arg::Pick(ListKind::Users)])
+    .args(&[Arg::Picks(ListKind::Users)])
     .handler(ops::follower_add),
     e(
         Action::ContactFollowerRemove,
@@ -857,7 +860,7 @@ static ENTRIES: &[Entry] = &[
     .on(Screen::Contacts)
     .writes()
     .command("follower remove")
-    .args(&[Arg::Pick(ListKind::Users)])
+    .args(&[Arg::Picks(ListKind::Users)])
     .handler(ops::follower_remove),
     e(
         Action::ContactsBusinessSet,
