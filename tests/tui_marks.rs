@@ -517,3 +517,44 @@ fn title_keeps_the_marks_count_whole_at_80x24() {
     let s = snap(&mut d, 80, 24);
     assert!(s.lines().next().unwrap().contains("by name"), "{s}");
 }
+
+/// An operation on one contact never takes the selected row while contacts are marked (after
+/// marking, the selected row is the next, unmarked contact): it is refused, saying why, and the
+/// marks stay. An empty tag is refused before any question is asked.
+#[test]
+fn single_contact_operations_refuse_while_contacts_are_marked_and_empty_tags_ask_nothing() {
+    let (_dir, mut d) = driver();
+    bmby_ghl::sync::ops::put_list(
+        d.app.store(),
+        bmby_ghl::sync::ops::ListKind::Workflows,
+        &[Named {
+            id: "w1".into(),
+            name: "Nurture".into(),
+        }],
+    )
+    .unwrap();
+    mark_three(&mut d);
+    d.keys(":");
+    d.type_text("workflow add Nurture");
+    d.keys("enter");
+    let err = d.app.status.error.clone().unwrap_or_default();
+    assert!(err.contains("works on one contact"), "{err}");
+    assert!(err.contains("3 contacts are marked"), "{err}");
+    assert_eq!(d.app.marks.len(), 3, "the marks stay");
+    assert!(
+        d.app.store().changes().unwrap().is_empty(),
+        "nothing proposed"
+    );
+
+    d.keys(":");
+    d.type_text("tag add \"\"");
+    d.keys("enter");
+    assert!(
+        d.app.bulk_confirm.is_none(),
+        "no question about an empty tag"
+    );
+    let err = d.app.status.error.clone().unwrap_or_default();
+    assert!(err.contains("at least one tag"), "{err}");
+    assert_eq!(d.app.marks.len(), 3);
+    assert!(d.app.store().changes().unwrap().is_empty());
+}

@@ -249,6 +249,15 @@ impl App {
             self.status.info = Some("no contacts to apply it to: mark some (space)".into());
             return Vec::new();
         }
+        // Checked before asking (no tag, an empty tag…): a question is only asked about an
+        // operation that can be proposed.
+        let op = match crate::sync::op_check::checked(op, None, self.now()) {
+            Ok(op) => op,
+            Err(e) => {
+                self.status.error = Some(super::text::clean(&e.to_string()));
+                return Vec::new();
+            }
+        };
         let question = question(&op, n);
         let source = if from_targets {
             self.bulk_source()

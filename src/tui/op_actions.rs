@@ -42,6 +42,19 @@ impl App {
 
     /// Proposes `op` on the selected contact.
     pub(crate) fn propose_for_contact(&mut self, op: ContactOp) -> Vec<Effect> {
+        // Marks choose the contacts of bulk operations; an operation on one contact never
+        // quietly takes the selected row instead (after marking, that is the next, unmarked
+        // one). The marks stay.
+        if !self.marks.is_empty() {
+            let n = self.marks.len();
+            self.status.error = Some(format!(
+                "{} works on one contact, and {n} contact{} marked: clear the marks (esc) and \
+                 select the contact",
+                op.describe(),
+                if n == 1 { " is" } else { "s are" }
+            ));
+            return Vec::new();
+        }
         let Some(c) = self.details.as_ref().and_then(|d| d.contact.clone()) else {
             self.status.error = Some("no contact selected (or not in the cache yet)".into());
             return Vec::new();
@@ -61,7 +74,9 @@ impl App {
         match r {
             Ok(c) => {
                 // A bulk operation was asked for on the marked contacts: they are done with.
-                self.marks.clear();
+                if matches!(&c.subject, crate::domain::Subject::Op(op) if op.is_bulk()) {
+                    self.marks.clear();
+                }
                 let what = match &c.subject {
                     crate::domain::Subject::Op(op) => op.describe(),
                     _ => c.describe(),
