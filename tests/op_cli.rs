@@ -549,3 +549,43 @@ async fn a_dry_run_without_a_sign_in_says_so_and_names_the_host() {
     );
     assert!(sb.requests().is_empty(), "a dry run sends nothing");
 }
+
+/// A bulk operation naming a contact GHL does not have is refused, naming it, and nothing is
+/// stored or sent (GHL would answer per contact and a typo would pass for success).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bulk_operation_with_an_unknown_contact_is_refused_before_anything_is_sent() {
+    let (sb, dir) = demo().await;
+    let ids = contact_ids(&sb, dir.path(), 1).await;
+    sb.clear_requests();
+    let o = run(
+        &sb.base_url(),
+        dir.path(),
+        &[
+            "op",
+            "business-set",
+            "--business",
+            "Acme",
+            "--contact",
+            &ids[0],
+            "--contact",
+            "NOPE_NOT_A_CONTACT0",
+        ],
+    )
+    .await;
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "refused: {out}");
+    assert!(err.contains("NOPE_NOT_A_CONTACT0"), "{err}");
+    assert!(
+        !sb.requests().iter().any(|r| r.path.contains("/bulk/")),
+        "nothing sent: {:?}",
+        sb.requests().iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    let changes = ok(&run(
+        &sb.base_url(),
+        dir.path(),
+        &["changes", "--json", "--state", "all"],
+    )
+    .await);
+    let v: Value = serde_json::from_str(&changes).unwrap();
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(0), "{v}");
+}

@@ -68,7 +68,23 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
         ))
     };
     let bulk = |cx: &mut Cx<'_>, contacts: Vec<String>, op: ContactOp, flags: OpFlags| {
-        (
+        // Every contact must be one this location has: an id GHL does not know is refused,
+        // never sent (GHL answers per contact, and a typo would pass for success). Contacts
+        // not cached are read from GHL; a dry run only warns.
+        for id in &contacts {
+            if matches!(cx.store.contact(id), Ok(Some(_))) {
+                continue;
+            }
+            if flags.dry_run {
+                eprintln!(
+                    "warning: contact {} is not in the cache (not checked with GHL in a dry run)",
+                    crate::sanitize::clean_line(id)
+                );
+            } else {
+                cx.contact(id, false)?;
+            }
+        }
+        Ok::<_, color_eyre::Report>((
             Edit::Op(Proposal {
                 contact_id: None,
                 display_name: sample(&cx.store, &contacts),
@@ -77,7 +93,7 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
                 base_date_updated: None,
             }),
             flags,
-        )
+        ))
     };
     Ok(match cmd {
         OpCommand::UpdateContact {
@@ -325,7 +341,7 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
                 business,
                 contact_ids: contact_ids.clone(),
             };
-            bulk(cx, contact_ids, op, flags)
+            bulk(cx, contact_ids, op, flags)?
         }
         OpCommand::BusinessClear { contacts, flags } => {
             let contact_ids = dedup(contacts);
@@ -333,7 +349,7 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
                 business: None,
                 contact_ids: contact_ids.clone(),
             };
-            bulk(cx, contact_ids, op, flags)
+            bulk(cx, contact_ids, op, flags)?
         }
         OpCommand::BulkTags {
             add,
@@ -348,7 +364,7 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
                 tags: clean_tags(&tags),
                 contact_ids: contact_ids.clone(),
             };
-            bulk(cx, contact_ids, op, flags)
+            bulk(cx, contact_ids, op, flags)?
         }
         OpCommand::Upsert { set, flags } => {
             let values = pairs(&set)?;
