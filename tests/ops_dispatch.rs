@@ -530,6 +530,14 @@ async fn reverting_a_tag_add_removes_the_tag_only_from_contacts_that_gained_it()
         }
         s => panic!("{s:?}"),
     }
+    // The revert is named after the contact it writes to, not the original write's two.
+    let other_name = e
+        .store
+        .contact(OTHER)
+        .unwrap()
+        .map(|c| c.display_name())
+        .unwrap_or_else(|| OTHER.to_owned());
+    assert_eq!(back.display_name, other_name);
     assert_eq!(approve_and_send(&e, back.id).await, ChangeState::Applied);
     assert!(has_tag(&e, CONTACT, "hot-lead"), "its own vip is kept");
     assert!(!has_tag(&e, OTHER, "hot-lead"));

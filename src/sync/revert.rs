@@ -371,6 +371,36 @@ fn inverse_op(op: &ContactOp, e: &JournalEntry) -> Result<ContactOp, String> {
     })
 }
 
+/// For a bulk operation: the names of the contacts it writes to, from the cache
+/// (`Dana Levi, Ann Example +38`; an id where the cache has no name), so a revert that undoes
+/// the write for only some of the contacts is named after those. `None` for other operations.
+fn op_names(store: &Store, op: &crate::domain::ContactOp) -> Option<String> {
+    use crate::domain::ContactOp;
+    let ids = match op {
+        ContactOp::BulkTags { contact_ids, .. } | ContactOp::Business { contact_ids, .. } => {
+            contact_ids
+        }
+        _ => return None,
+    };
+    const SHOWN: usize = 2;
+    let mut names: Vec<String> = ids
+        .iter()
+        .take(SHOWN)
+        .map(|id| {
+            store
+                .contact(id)
+                .ok()
+                .flatten()
+                .map(|c| crate::sanitize::clean_line(&c.display_name()))
+                .unwrap_or_else(|| id.clone())
+        })
+        .collect();
+    if ids.len() > SHOWN {
+        names.push(format!("+{}", ids.len() - SHOWN));
+    }
+    Some(names.join(", "))
+}
+
 /// The inverse of `e` (which [`why_not`] accepts), unsaved (`id` 0).
 fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Change, String> {
     let kind = e.kind.ok_or("no kind")?;
@@ -399,7 +429,7 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
             state: ChangeState::Pending,
             client_id: String::new(),
             contact_id: e.contact_id.clone(),
-            display_name: e.contact_name.clone(),
+            display_name: op_names(store, &inv).unwrap_or_else(|| e.contact_name.clone()),
             fields: Vec::new(),
             base_date_updated: None,
             origin: origin(e.seq),
