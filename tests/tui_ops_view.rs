@@ -312,3 +312,39 @@ fn bulk_diff_lists_every_contact_and_scrolls_80x24() {
     d.keys("k");
     assert_eq!(d.app.changes.field, before - 1);
 }
+
+/// An applied operation says what was applied (not "the operation of GHL contact ?").
+#[test]
+fn applied_operations_say_what_was_applied() {
+    let (_dir, st) = store();
+    let mut c = propose(
+        &st,
+        Proposal {
+            contact_id: None,
+            display_name: "Eve Evil, Zoe +1".into(),
+            op: ContactOp::BulkTags {
+                add: true,
+                tags: vec!["vip".into()],
+                contact_ids: vec![EVE.into(), ZOE.into(), YOSSI.into()],
+            },
+            fields: Vec::new(),
+            base_date_updated: None,
+        },
+    )
+    .unwrap();
+    c.state = ChangeState::Applied;
+    st.put_change(&c).unwrap();
+    let mut d = Driver::new(st, options(Theme::colored()));
+    d.keys("c");
+    // Cycle the state filter to the applied changes.
+    let mut s = plain(&mut d, 120, 40);
+    for _ in 0..6 {
+        if s.contains("Changes · applied") {
+            break;
+        }
+        d.keys("s");
+        s = plain(&mut d, 120, 40);
+    }
+    assert!(s.contains("● Applied: tag 3 contacts: vip"), "{s}");
+    assert!(!s.contains("GHL contact ?"), "{s}");
+}

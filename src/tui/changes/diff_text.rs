@@ -193,6 +193,12 @@ fn outcome(c: &Change, info: Option<&OutboxInfo>, km: &Keymap, w: usize, out: &m
                     format!("● Written to Bmby client {}", c.client_id)
                 }
                 (_, crate::domain::Subject::Contact) => format!("● {verb} GHL contact {id}"),
+                (_, crate::domain::Subject::Op(op)) if op.is_bulk() => {
+                    format!("● Applied: {}", op.describe())
+                }
+                (_, crate::domain::Subject::Op(op)) => {
+                    format!("● Applied to GHL contact {id}: {}", op.describe())
+                }
                 (_, s) => format!("● {verb} the {} of GHL contact {id}", s.label()),
             };
             out.extend(wrapped_line(&done, w, Look::Ok, 2));
