@@ -327,6 +327,30 @@ fn effect_line(op: &crate::domain::ContactOp, fx: &crate::domain::OpEffect) -> S
         "changed for {n} of {of} contact{}",
         if of == 1 { "" } else { "s" }
     );
+    // Per tag or follower: on how many contacts it changed anything (the others already were
+    // so), so `vip` asked for on contacts that had it does not read as added.
+    let items: Vec<(&str, &str)> = match op {
+        Op::BulkTags { tags, .. } => tags.iter().map(|t| (t.as_str(), t.as_str())).collect(),
+        Op::FollowersAdd { users } | Op::FollowersRemove { users } => users
+            .iter()
+            .map(|u| (u.id.as_str(), u.name.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !items.is_empty() {
+        let parts: Vec<String> = items
+            .iter()
+            .map(|(key, label)| {
+                let c = fx
+                    .changed
+                    .values()
+                    .filter(|v| v.iter().any(|x| x == key))
+                    .count();
+                format!("{}: {c} of {of}", crate::sanitize::clean_line(label))
+            })
+            .collect();
+        s.push_str(&format!(" ({})", parts.join(", ")));
+    }
     if !fx.unknown.is_empty() {
         s.push_str(&format!("; unknown for {}", fx.unknown.len()));
     }
@@ -345,6 +369,23 @@ pub fn entry_lines(e: &JournalEntry) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn effect_line_says_per_tag_where_it_changed_anything() {
+        use crate::domain::{ContactOp, OpEffect};
+        let op = ContactOp::BulkTags {
+            add: true,
+            tags: vec!["vip".into(), "newt".into()],
+            contact_ids: vec!["a".into(), "b".into()],
+        };
+        let mut fx = OpEffect::default();
+        fx.changed.insert("a".into(), vec!["newt".into()]);
+        fx.changed.insert("b".into(), vec!["newt".into()]);
+        assert_eq!(
+            effect_line(&op, &fx),
+            "changed for 2 of 2 contacts (vip: 0 of 2, newt: 2 of 2)"
+        );
+    }
     use crate::domain::{ChangeState, FieldChange};
 
     fn change(kind: ChangeKind, fields: &[(&str, Option<&str>, Option<&str>)]) -> Change {
