@@ -429,6 +429,18 @@ async fn bad_names_and_arguments_error_clearly_and_store_nothing() {
             "{err}"
         );
     }
+    // The same for one contact's tags: the reason is the empty tag, not "has every tag".
+    for cmd in ["add-tags", "remove-tags"] {
+        let o = run(
+            &base,
+            dir.path(),
+            &["op", cmd, "--contact", &id, "--tag", ""],
+        )
+        .await;
+        assert_eq!(code(&o), Some(1), "{:?}", text(&o));
+        let err = text(&o).1;
+        assert!(err.contains("needs at least one tag"), "{err}");
+    }
     // A workflow start time in the past is refused, shown in Israel time.
     let o = run(
         &base,

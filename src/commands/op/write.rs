@@ -110,9 +110,13 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
             tags,
             flags,
         } => {
+            let asked = clean_tags(&tags);
+            if asked.is_empty() {
+                return Err(eyre!("tags: add-tags needs at least one tag (--tag)"));
+            }
             let contact = cx.contact(&contact, flags.dry_run)?;
             let mut now = contact.tags.clone();
-            let new: Vec<String> = clean_tags(&tags)
+            let new: Vec<String> = asked
                 .into_iter()
                 .filter(|t| !now.iter().any(|n| n.eq_ignore_ascii_case(t)))
                 .collect();
@@ -132,8 +136,11 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
             tags,
             flags,
         } => {
-            let contact = cx.contact(&contact, flags.dry_run)?;
             let gone = clean_tags(&tags);
+            if gone.is_empty() {
+                return Err(eyre!("tags: remove-tags needs at least one tag (--tag)"));
+            }
+            let contact = cx.contact(&contact, flags.dry_run)?;
             let keep: Vec<String> = contact
                 .tags
                 .iter()
