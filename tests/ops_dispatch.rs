@@ -4,81 +4,21 @@
 //! the stand-in saw.
 
 mod ghl_support;
+mod ops_support;
 
-use std::time::Duration;
-
-use bmby_ghl::domain::{ChangeState, ContactOp, FieldChange, Named};
-use bmby_ghl::ghl::{GhlClient, GhlRequest};
-use bmby_ghl::sandbox::{AfterActing, Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
-use bmby_ghl::store::Store;
+use bmby_ghl::domain::{ChangeState, ContactOp, FieldChange};
+use bmby_ghl::ghl::GhlRequest;
+use bmby_ghl::sandbox::{AfterActing, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::sync::{self, dispatch, ops, review};
 use serde_json::{json, Value};
 
+use ops_support::{approve_and_send, env, named, propose, Env};
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";
 const OTHER: &str = "LvtWjbLQy7AawydILrdz";
 const NURTURE: &str = "7d1f8a52-3c4e-4b6a-9e21-5a0c8f3d2b17";
 const CAMPAIGN: &str = "cmpSpringOpenHse01Qa";
 const DANA: &str = "usrDanaLevi000000001";
 const ACME: &str = "64b1c2d3e4f5a6b7c8d9e0f1";
-
-struct Env {
-    sb: Sandbox,
-    client: GhlClient,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-async fn env(seed: Seed) -> Env {
-    let sb = Sandbox::start(SandboxConfig {
-        seed,
-        rate_limit_interval: Duration::from_secs(1),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let client = ghl_support::fast_client(&sb.base_url());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-    sync::pull_contacts(&client, &store, true, |_| {})
-        .await
-        .unwrap();
-    ops::refresh_lists(&client, &store).await;
-    Env {
-        sb,
-        client,
-        store,
-        _dir: dir,
-    }
-}
-
-fn named(id: &str, name: &str) -> Named {
-    Named {
-        id: id.into(),
-        name: name.into(),
-    }
-}
-
-fn propose(e: &Env, contact: Option<&str>, op: ContactOp, fields: Vec<FieldChange>) -> u64 {
-    ops::propose(
-        &e.store,
-        ops::Proposal {
-            contact_id: contact.map(str::to_owned),
-            display_name: "Noa Example".into(),
-            op,
-            fields,
-            base_date_updated: None,
-        },
-    )
-    .unwrap()
-    .id
-}
-
-async fn approve_and_send(e: &Env, id: u64) -> ChangeState {
-    review::approve(&e.store, id).unwrap();
-    dispatch::dispatch_one(&e.client, &e.store, id)
-        .await
-        .unwrap()
-}
 
 /// The writes the stand-in carried out or saw, as `METHOD path?query` with their bodies.
 fn seen(e: &Env) -> Vec<(String, String, Value)> {

@@ -5,16 +5,15 @@
 //! own state, the change's state and error text, and the journal.
 
 mod ghl_support;
-
-use std::time::Duration;
+mod ops_support;
 
 use bmby_ghl::domain::{ChangeState, ContactOp, FieldChange, JournalEntry, Named, Subject};
-use bmby_ghl::ghl::{GhlClient, GhlRequest};
-use bmby_ghl::sandbox::{AfterActing, Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
-use bmby_ghl::store::Store;
-use bmby_ghl::sync::{self, dispatch, ops, review};
+use bmby_ghl::ghl::GhlRequest;
+use bmby_ghl::sandbox::{AfterActing, Seed};
+use bmby_ghl::sync::{self, dispatch};
 use serde_json::json;
 
+use ops_support::{approve_and_send, env, named, propose, Env};
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";
 const NURTURE: &str = "7d1f8a52-3c4e-4b6a-9e21-5a0c8f3d2b17";
 const WELCOME: &str = "b2e94c10-6f3a-4d8e-a7c5-1e9b0d4f6a83";
@@ -23,65 +22,6 @@ const HOLIDAYS: &str = "cmpHolidays5780xYz2";
 const DANA: &str = "usrDanaLevi000000001";
 const AVI: &str = "usrAviCohen000000002";
 const MICHAL: &str = "usrMichalAvr00000003";
-
-struct Env {
-    sb: Sandbox,
-    client: GhlClient,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
-async fn env(seed: Seed) -> Env {
-    let sb = Sandbox::start(SandboxConfig {
-        seed,
-        rate_limit_interval: Duration::from_secs(1),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let client = ghl_support::fast_client(&sb.base_url());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-    sync::pull_contacts(&client, &store, true, |_| {})
-        .await
-        .unwrap();
-    ops::refresh_lists(&client, &store).await;
-    Env {
-        sb,
-        client,
-        store,
-        _dir: dir,
-    }
-}
-
-fn named(id: &str, name: &str) -> Named {
-    Named {
-        id: id.into(),
-        name: name.into(),
-    }
-}
-
-fn propose(e: &Env, contact: Option<&str>, op: ContactOp, fields: Vec<FieldChange>) -> u64 {
-    ops::propose(
-        &e.store,
-        ops::Proposal {
-            contact_id: contact.map(str::to_owned),
-            display_name: "Noa Example".into(),
-            op,
-            fields,
-            base_date_updated: None,
-        },
-    )
-    .unwrap()
-    .id
-}
-
-async fn approve_and_send(e: &Env, id: u64) -> ChangeState {
-    review::approve(&e.store, id).unwrap();
-    dispatch::dispatch_one(&e.client, &e.store, id)
-        .await
-        .unwrap()
-}
 
 fn last_error(e: &Env, id: u64) -> Option<String> {
     e.store.outbox_info(id).unwrap().last_error

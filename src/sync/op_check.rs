@@ -47,6 +47,18 @@ fn command(op: &ContactOp) -> &'static str {
 }
 
 /// Trimmed, sanitized, without empties and repeats (tags compare ignoring case, as GHL does).
+/// Tags as a person typed them (`vip`, `"big fish"`, `a,b`): split on commas, sanitized,
+/// trimmed, blanks dropped, each once (case-insensitive). The `:` line and `op` both read tags
+/// through this.
+pub fn typed_tags(words: &[String]) -> Vec<String> {
+    let split: Vec<String> = words
+        .iter()
+        .flat_map(|w| w.split(','))
+        .map(str::to_owned)
+        .collect();
+    cleaned(&split, true)
+}
+
 fn cleaned(v: &[String], ignore_case: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in v {

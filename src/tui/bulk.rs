@@ -164,6 +164,18 @@ impl App {
         format!("every contact of {of} ({n})")
     }
 
+    /// Whether [`App::bulk_targets`] has any contact, without building the list (asked on
+    /// every palette frame, so it must not walk 100k rows).
+    pub fn has_bulk_targets(&self) -> bool {
+        if !self.marks.is_empty() {
+            true
+        } else if !self.filter.query.is_empty() || self.business.is_some() {
+            !self.view.is_empty()
+        } else {
+            self.selected_row().is_some()
+        }
+    }
+
     /// [`App::bulk_targets`] with every name.
     fn bulk_targets_named(&self) -> (Vec<String>, Vec<String>) {
         let mut ids = Vec::new();

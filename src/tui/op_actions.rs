@@ -208,51 +208,43 @@ pub fn business_set(app: &mut App, args: &[String]) -> Vec<Effect> {
         return Vec::new();
     };
     match app.pick_named(ListKind::Businesses, q) {
-        Ok(b) => {
-            let (ids, _) = app.bulk_targets();
-            app.propose_bulk(ContactOp::Business {
-                business: Some(b),
-                contact_ids: ids,
-            })
-        }
+        Ok(b) => app.propose_bulk(ContactOp::Business {
+            business: Some(b),
+            contact_ids: Vec::new(),
+        }),
         Err(fx) => fx,
     }
 }
 
 /// `:business clear`.
 pub fn business_clear(app: &mut App, _args: &[String]) -> Vec<Effect> {
-    let (ids, _) = app.bulk_targets();
     app.propose_bulk(ContactOp::Business {
         business: None,
-        contact_ids: ids,
+        contact_ids: Vec::new(),
     })
 }
 
 fn tags(args: &[String]) -> Vec<String> {
-    args.iter()
-        .flat_map(|a| a.split(','))
-        .map(|t| crate::sanitize::clean_line(t.trim()))
-        .filter(|t| !t.is_empty())
-        .collect()
+    crate::sync::op_check::typed_tags(args)
 }
 
 /// `:tag add TAG…` (commas separate too).
 pub fn tags_add(app: &mut App, args: &[String]) -> Vec<Effect> {
-    let (ids, _) = app.bulk_targets();
+    // The contacts are filled in by `propose_bulk` from `App::bulk_targets`.
     app.propose_bulk(ContactOp::BulkTags {
         add: true,
         tags: tags(args),
-        contact_ids: ids,
+        contact_ids: Vec::new(),
     })
 }
 
 /// `:tag remove TAG…`.
 pub fn tags_remove(app: &mut App, args: &[String]) -> Vec<Effect> {
-    let (ids, _) = app.bulk_targets();
+    // The contacts are filled in by `propose_bulk` from `App::bulk_targets`.
     app.propose_bulk(ContactOp::BulkTags {
         add: false,
         tags: tags(args),
-        contact_ids: ids,
+        contact_ids: Vec::new(),
     })
 }
 

@@ -296,7 +296,7 @@ fn sending(app: &App) -> Result<(), String> {
 const PANES: &[Context] = &[C::Contacts, C::Details, C::Activity];
 
 fn bulk(app: &App) -> Result<(), String> {
-    if app.bulk_targets().0.is_empty() {
+    if !app.has_bulk_targets() {
         return Err("no contacts selected".into());
     }
     Ok(())

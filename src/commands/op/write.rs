@@ -415,14 +415,7 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
 
 /// Tags as typed, trimmed, empty ones and repeats dropped.
 fn clean_tags(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for t in tags.iter().flat_map(|t| t.split(',')) {
-        let t = clean_line(t.trim());
-        if !t.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(&t)) {
-            out.push(t);
-        }
-    }
-    out
+    crate::sync::op_check::typed_tags(tags)
 }
 
 /// Ids in order, each once.
