@@ -73,6 +73,16 @@ pub fn cached_list(store: &Store, kind: ListKind) -> Result<Option<Vec<Named>>, 
         .and_then(|s| serde_json::from_str::<Vec<Named>>(&s).ok()))
 }
 
+/// The location's users as cached ([`ListKind::Users`]), for names instead of ids; empty when
+/// the list was never fetched or cannot be read (ids are then shown as unknown users).
+pub fn cached_users(store: &Store) -> crate::domain::UserDirectory {
+    let list = cached_list(store, ListKind::Users)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    crate::domain::UserDirectory::new(&list)
+}
+
 /// Stores the list of `kind` in the cache, sorted by name (then id).
 pub fn put_list(store: &Store, kind: ListKind, items: &[Named]) -> Result<(), StoreError> {
     let mut v = items.to_vec();

@@ -347,6 +347,9 @@ pub struct App {
     pub tab: ActivityTab,
     pub activity_scroll: u16,
     pub custom_fields: HashMap<String, CustomFieldDef>,
+    /// The location's users (owner, assignee and follower names), from the cached users list;
+    /// reloaded when the lists are fetched again.
+    pub users: crate::domain::UserDirectory,
     /// The location's time zone (cached from `GET /locations/{id}`), for appointment times GHL
     /// sends without a zone; `None` while unknown (they are then labelled as location time).
     pub location_zone: Option<jiff::tz::TimeZone>,
@@ -402,6 +405,7 @@ impl App {
             Err(e) => (Vec::new(), Some(format!("cache: {e}"))),
         };
         let custom_fields = store.custom_fields().unwrap_or_default();
+        let users = crate::sync::ops::cached_users(&store);
         let location_zone = crate::sync::location_zone::cached(&store);
         let last_sync = store.meta("last_sync").and_then(|s| s.parse().ok());
         let complete = rows.len() < HEAD_ROWS;
@@ -450,6 +454,7 @@ impl App {
             tab: ActivityTab::Tasks,
             activity_scroll: 0,
             custom_fields,
+            users,
             location_zone,
             help: None,
             palette: None,
@@ -1210,6 +1215,7 @@ impl App {
                 }
             }
             SyncEvent::ListsLoaded { errors } => {
+                self.users = crate::sync::ops::cached_users(&self.store);
                 if let Some(e) = errors.first() {
                     self.status.error = Some(e.clone());
                 }
