@@ -45,7 +45,16 @@ def naive(dt):
     return dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
-USERS = [gid() for _ in range(4)]  # location users (assignedTo / userId)
+# Location users (assignedTo / userId). Ids are drawn as before (so every other id stays the
+# same) and then three are replaced by the users the stand-in seeds (src/sandbox/lists.rs USERS),
+# so owners and assignees read as names; the fourth stays a user the location does not know
+# (a removed user), shown as "<id> (unknown user)".
+_SEEDED_USERS = {
+    "BbrSK29CZTux1KMoBFeJ": "usrDanaLevi000000001",
+    "cAPftZDBkb1gA8fpjSkB": "usrAviCohen000000002",
+    "DPYhgFy5pbnAnknyD7Pm": "usrMichalAvr00000003",
+}
+USERS = [_SEEDED_USERS.get(u, u) for u in (gid() for _ in range(4))]
 CALENDARS = [gid() for _ in range(2)]
 
 HEB_FIRST = [
