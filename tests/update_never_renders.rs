@@ -46,6 +46,7 @@ const UPDATE_FILES: &[&str] = &[
     "panes/details_text.rs",
     "registry.rs",
     "scroll.rs",
+    "sync_status.rs",
     "text.rs",
 ];
 

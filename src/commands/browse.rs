@@ -46,6 +46,10 @@ pub(super) fn sync_cmd(
         eprintln!();
     }
     let summary = summary?;
+    // The users come with the contacts (owners' and assignees' names); never fails the sync.
+    if let Err(e) = rt.block_on(sync::users::refresh_users(&client, &store)) {
+        eprintln!("warning: the location's users not loaded (owners and assignees are shown as ids): {e}");
+    }
     outln!(
         "{}; the cache holds {} contacts ({})",
         summary.describe(),

@@ -96,6 +96,17 @@ pub enum SyncEvent {
     ListsLoaded {
         errors: Vec<String>,
     },
+    /// The location's users were refreshed after a pull ([`super::users::refresh_users`]): how
+    /// many there are, or why not (GHL's error, e.g. a missing `users.readonly` scope; the pull
+    /// itself succeeded and the users cached before stay).
+    UsersLoaded {
+        count: Result<usize, String>,
+    },
+    /// A pull failed (nothing more comes of it); `message` the cause. The next pull that
+    /// succeeds clears it from the status bar.
+    PullFailed {
+        message: String,
+    },
     /// The contacts of a business ([`Job::FetchBusinessContacts`]), or why they could not be
     /// read.
     BusinessContacts {

@@ -17,6 +17,7 @@ pub mod ops;
 pub mod pull;
 pub mod revert;
 pub mod review;
+pub mod users;
 pub mod worker;
 pub mod writeback;
 

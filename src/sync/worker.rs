@@ -1,8 +1,9 @@
 //! The background worker: takes [`Job`]s from the UI, runs them on the tokio runtime, and
 //! reports [`SyncEvent`]s. Interactive jobs (one contact's details) run beside a pull instead
 //! of waiting behind it; only one pull runs at a time; an incremental pull repeats on an
-//! interval so edits made in GHL show up. A dispatch of approved changes (`Job::Dispatch`)
-//! runs as its own task, one at a time, change by change through [`dispatch_one_with`]
+//! interval so edits made in GHL show up; a pull that succeeds refreshes the location's users
+//! ([`super::users`], reported by [`SyncEvent::UsersLoaded`]). A dispatch of approved changes
+//! (`Job::Dispatch`) runs as its own task, one at a time, change by change through [`dispatch_one_with`]
 //! (write-backs to Bmby with [`WorkerConfig::bmby`]), reporting progress after each;
 //! `Job::CancelDispatch` stops it between two changes, never inside one.
 //! Details fetches, and sends of at most [`INTERACTIVE_SEND`] changes, use the rate limiter's
@@ -247,14 +248,25 @@ fn start_pull(
             }
         })
         .await;
-        *pulling.lock().expect("lock") = false;
+        let ok = r.is_ok();
+        if !ok {
+            *pulling.lock().expect("lock") = false;
+        }
         let _ = events.send(match r {
             Ok(s) => SyncEvent::PullFinished(s),
-            Err(e) => SyncEvent::Error {
-                context: "pulling contacts".into(),
+            Err(e) => SyncEvent::PullFailed {
                 message: e.to_string(),
             },
         });
+        if ok {
+            // The users come with the contacts (names of owners and assignees); their failure
+            // is reported, the pull stands.
+            let count = super::users::refresh_users(&client, &store)
+                .await
+                .map_err(|e| e.to_string());
+            *pulling.lock().expect("lock") = false;
+            let _ = events.send(SyncEvent::UsersLoaded { count });
+        }
     });
 }
 

@@ -246,6 +246,13 @@ pub struct Status {
     pub error: Option<String>,
     pub info: Option<String>,
     pub busy: bool,
+    /// `error` came from a failed pull: the next pull that succeeds clears it.
+    pub error_from_pull: bool,
+    /// When the last pull failed (cleared when one succeeds): the status bar then says
+    /// `last sync failed 12:03` instead of the cache's age.
+    pub pull_failed_at: Option<jiff::Timestamp>,
+    /// Why the users were not refreshed with the last pull (reported once, not every pull).
+    pub users_error: Option<String>,
 }
 
 /// How the app tells time (fixed in tests, for stable snapshots).
@@ -1195,7 +1202,14 @@ impl App {
                 self.status.busy = false;
                 self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
                 self.status.info = Some(s.describe());
+                self.status.pull_failed_at = None;
+                if self.status.error_from_pull {
+                    self.status.error = None;
+                    self.status.error_from_pull = false;
+                }
             }
+            SyncEvent::PullFailed { message } => self.pull_failed(message),
+            SyncEvent::UsersLoaded { count } => self.users_loaded(count),
             SyncEvent::DetailsLoaded { contact_id } => {
                 self.locations.needs_sign_in = None;
                 self.status.retry = None;
@@ -1260,6 +1274,7 @@ impl App {
             SyncEvent::Error { context, message } => {
                 self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));
+                self.status.error_from_pull = false;
                 // A failed pull sends no more progress; a running one re-reports it.
                 self.status.pull = None;
                 if let Some(d) = self.details.as_mut() {

@@ -38,6 +38,7 @@ pub mod registry;
 pub mod render;
 pub mod scroll;
 pub mod status;
+mod sync_status;
 pub mod terminal;
 pub mod text;
 pub mod theme;
@@ -405,7 +406,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     // loop can drain queued input without polling the stream outside `select!`.
     let mut age_tick = tokio::time::interval(Duration::from_secs(20));
     age_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut shown_age = status::age_text(app.status.last_sync, app.now());
+    let mut shown_age = status::sync_text(&app);
     let mut fx = app.start();
     let mut result = Ok(());
 
@@ -436,7 +437,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
             _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)).await },
                 if deadline.is_some() => fx = app.on_fetch_timer(),
             _ = age_tick.tick() => {
-                let age = status::age_text(app.status.last_sync, app.now());
+                let age = status::sync_text(&app);
                 if age != shown_age {
                     shown_age = age;
                     app.dirty = true;

@@ -1,4 +1,9 @@
 //! The status bar: location, cache age, sync progress, API budget, retries, errors.
+//!
+//! Order (what matters first, as the bar is cut at the right edge): the location (always
+//! there, shortened before anything else goes), `offline`, an error, the sync state (`synced 3
+//! min ago`, or `last sync failed 12:03` in Israel time after a failed pull), then the
+//! counters, progress, budget and the latest info.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -25,6 +30,27 @@ pub fn age_text(last: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
         format!("synced {} h ago", secs / 3600)
     } else {
         format!("synced {} d ago", secs / 86_400)
+    }
+}
+
+/// The sync segment: `last sync failed 12:03` (Israel time; with the date when not today)
+/// after a failed pull, until a pull succeeds; else [`age_text`].
+pub fn sync_text(app: &App) -> String {
+    let now = app.now();
+    match app.status.pull_failed_at {
+        Some(at) => format!("last sync failed {}", failed_at_text(at, now)),
+        None => age_text(app.status.last_sync, now),
+    }
+}
+
+/// `12:03` when `at` is on `now`'s Israel date, else `2026-12-03 12:03`.
+fn failed_at_text(at: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let tz = crate::clock::israel();
+    let (a, n) = (at.to_zoned(tz.clone()), now.to_zoned(tz.clone()));
+    if a.date() == n.date() {
+        a.strftime("%H:%M").to_string()
+    } else {
+        crate::clock::human(at)
     }
 }
 
@@ -105,10 +131,19 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
         text::truncate(&text::clean(&app.location_label), 28),
         Style::new(),
     )];
-    out.push((age_text(s.last_sync, app.now()), t.dim()));
+    // Offline and an error come before the counters: they say the rest may be stale.
     if !app.online {
         out.push(("offline".into(), t.warn()));
     }
+    if let Some(e) = &s.error {
+        out.push((format!("! {}", text::clean(e)), t.error()));
+    }
+    let sync_style = if s.pull_failed_at.is_some() {
+        t.warn()
+    } else {
+        t.dim()
+    };
+    out.push((sync_text(app), sync_style));
     if let Some(a) = super::locations::status_text(app) {
         out.push((a, t.warn()));
     }
@@ -144,9 +179,6 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
     if let Some(r) = &s.retry {
         out.push((text::clean(r), t.warn()));
     }
-    if let Some(e) = &s.error {
-        out.push((format!("! {}", text::clean(e)), t.error()));
-    }
     if let Some(b) = &s.rate {
         if let (Some(rem), Some(max)) = (b.remaining, b.max) {
             let style = if rem * 10 < max { t.warn() } else { t.dim() };
@@ -163,7 +195,21 @@ fn total_width(segs: &[(String, Style)]) -> usize {
     segs.iter().map(|(t, _)| text::width(t)).sum::<usize>() + 3 * segs.len().saturating_sub(1)
 }
 
-/// The segments fitted to `width`: compact counts first, then without the location label.
+/// The fewest columns the location label is shortened to: which sub-account edits go to is
+/// always said.
+const LABEL_MIN: usize = 12;
+
+/// The label without its ` (location id)` tail (`Demo Realty (ve9EPM…)` → `Demo Realty`), as
+/// the TUI's caller builds it; the label itself when it has no such tail.
+fn label_name(label: &str) -> &str {
+    match label.rfind(" (") {
+        Some(i) if i > 0 && label.ends_with(')') => &label[..i],
+        _ => label,
+    }
+}
+
+/// The segments fitted to `width`: compact counts first, then a shorter location label (its
+/// name without the id, then cut, never gone), then shorter messages.
 pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     let full = segments_with(app, false);
     if total_width(&full) <= width {
@@ -172,13 +218,15 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     let mut compact = segments_with(app, true);
     let over = total_width(&compact).saturating_sub(width);
     if over > 0 && compact.len() > 1 {
-        // Shorten the location label, or drop it when too little of it would be left.
+        let label = text::clean(&app.location_label);
+        let name = label_name(&label);
         let label_w = text::width(&compact[0].0);
-        if label_w >= over + 12 {
-            compact[0].0 = text::truncate(&compact[0].0, label_w - over);
+        let keep = label_w.saturating_sub(over).max(LABEL_MIN);
+        compact[0].0 = if text::width(name) <= keep {
+            name.to_owned()
         } else {
-            compact.remove(0);
-        }
+            text::truncate(name, keep)
+        };
     }
     // An error outranks the latest info: when both do not fit, the info goes (it stays in
     // the message log, `m`) so the error keeps its words.
@@ -190,6 +238,12 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
         if let Some(info) = app.status.info.as_deref().map(text::clean) {
             compact.retain(|(t, _)| *t != info);
         }
+    }
+    // Narrower still: the cache's age gives way to the counters and the messages (a failed
+    // sync stays: it is news).
+    if total_width(&compact) > width && app.status.pull_failed_at.is_none() {
+        let age = sync_text(app);
+        compact.retain(|(t, _)| *t != age);
     }
     shorten_messages(app, &mut compact, width);
     compact
