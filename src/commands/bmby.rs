@@ -105,7 +105,10 @@ pub(super) fn changes_cmd(
     if changes.is_empty() {
         eprintln!("no changes (import a Bmby export with `bmby-ghl import FILE`, or `bmby-ghl bmby pull`)");
     }
+    // Owners and assignees by name (the change itself keeps the ids).
+    let users = crate::sync::ops::cached_users(&store);
     for c in &changes {
+        let c = &*crate::domain::people::named_change(&users, c);
         writeln!(
             out,
             "#{} {} {} {}{} — {} field{}, from {}",

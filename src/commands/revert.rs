@@ -10,7 +10,7 @@ use crate::sync::journal as jtext;
 use crate::sync::revert::{self, RevertError};
 
 /// Prints the journal, oldest first: per entry its head line, then (indented) who it was about
-/// and each field `before → after` (Israel time). `--json`: `{locationId, journal: [...]}`
+/// and each field `before → after` (Israel time; owners and assignees by name). `--json`: `{locationId, journal: [...]}`
 /// with ISO 8601 times.
 pub(super) fn journal_cmd(paths: &Paths, settings: &Settings, as_json: bool) -> Result<i32> {
     let loc = location(settings)?;
@@ -24,8 +24,11 @@ pub(super) fn journal_cmd(paths: &Paths, settings: &Settings, as_json: bool) -> 
     if journal.is_empty() {
         eprintln!("nothing sent yet (approve changes, then `bmby-ghl apply`)");
     }
+    // Owners and assignees by name (the journal itself keeps the ids, for reverts).
+    let users = crate::sync::ops::cached_users(&store);
     for e in &journal {
-        for (i, l) in jtext::entry_lines(e).into_iter().enumerate() {
+        let named = crate::domain::people::named_entry(&users, e);
+        for (i, l) in jtext::entry_lines(&named).into_iter().enumerate() {
             outln!("{}{l}", if i == 0 { "" } else { "    " });
         }
         if let Some(why) = revert::why_not(e) {

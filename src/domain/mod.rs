@@ -5,6 +5,7 @@ pub mod change;
 pub mod contact;
 pub mod custom_field;
 pub mod op;
+pub mod people;
 pub mod users;
 
 pub use activity::{Appointment, Note, Task};

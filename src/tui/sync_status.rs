@@ -10,7 +10,8 @@ impl App {
     /// succeeds, and the sync segment says when it failed.
     pub(crate) fn pull_failed(&mut self, message: String) {
         self.note_auth_error(&message);
-        self.status.error = Some(format!("pulling contacts: {message}"));
+        // Short: the sync segment already says that the sync failed.
+        self.status.error = Some(format!("pull: {message}"));
         self.status.error_from_pull = true;
         self.status.pull_failed_at = Some(self.now());
         // A failed pull sends no more progress; a running one re-reports it.

@@ -32,7 +32,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    let Some((c, notice)) = cs.selected_for_display() else {
+    let Some((c, notice)) = cs.selected_named(&app.users) else {
         let msg = if cs.loaded {
             "Nothing selected."
         } else {

@@ -42,8 +42,15 @@ fn wrap_hanging(s: &str, width: usize, first_indent: usize) -> Vec<String> {
     out
 }
 
-/// The lines for entries from `j.scroll`, at most `height` of them, for an inner width `w`.
-pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'static>> {
+/// The lines for entries from `j.scroll`, at most `height` of them, for an inner width `w`;
+/// owners and assignees by name from `users`.
+pub fn lines(
+    j: &JournalView,
+    users: &crate::domain::UserDirectory,
+    t: &Theme,
+    w: usize,
+    height: usize,
+) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if let Some(e) = &j.error {
         out.push(Line::styled(
@@ -67,7 +74,8 @@ pub fn lines(j: &JournalView, t: &Theme, w: usize, height: usize) -> Vec<Line<'s
             break;
         }
         let style = entry_style(e, t);
-        for (k, part) in super::op_view::entry_lines(e).into_iter().enumerate() {
+        let e = crate::domain::people::named_entry(users, e);
+        for (k, part) in super::op_view::entry_lines(&e).into_iter().enumerate() {
             let (indent, part_style) = match k {
                 0 if n == 0 => ("", t.selected(true)),
                 0 => ("", style),
@@ -111,7 +119,7 @@ pub fn render(app: &App, j: &JournalView, f: &mut Frame, area: Rect) {
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    let l = lines(j, t, inner.width as usize, inner.height as usize);
+    let l = lines(j, &app.users, t, inner.width as usize, inner.height as usize);
     f.render_widget(Paragraph::new(l), inner);
     if let Some(e) = j
         .revert_ask

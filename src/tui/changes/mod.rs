@@ -418,6 +418,20 @@ impl ChangesState {
         }
     }
 
+    /// [`Self::selected_for_display`] with owners and assignees by name from `users`
+    /// ([`crate::domain::people::named_change`]): what the diff shows.
+    pub fn selected_named(
+        &self,
+        users: &crate::domain::UserDirectory,
+    ) -> Option<(std::borrow::Cow<'_, Change>, Option<String>)> {
+        let (c, notice) = self.selected_for_display()?;
+        let c = match crate::domain::people::named_change(users, &c) {
+            std::borrow::Cow::Borrowed(_) => c,
+            std::borrow::Cow::Owned(named) => std::borrow::Cow::Owned(named),
+        };
+        Some((c, notice))
+    }
+
     /// The dispatch details of the selected change, when they are at hand.
     pub fn selected_outbox(&self) -> Option<&OutboxInfo> {
         let c = self.selected_change()?;

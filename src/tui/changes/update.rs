@@ -49,7 +49,7 @@ impl App {
     pub fn changes_areas(&self, area: ratatui::layout::Rect) -> layout::ChangesAreas {
         let cs = &self.changes;
         let focused = cs.focus == ChangesFocus::Diff;
-        let wanted = cs.selected_for_display().map(|(c, notice)| {
+        let wanted = cs.selected_named(&self.users).map(|(c, notice)| {
             let w = area.width.saturating_sub(2) as usize;
             let d = super::diff_text::lines(
                 &c,
@@ -71,7 +71,7 @@ impl App {
     pub fn changes_diff_scroll_max(&self) -> usize {
         let a = self.changes_areas(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1));
         let cs = &self.changes;
-        let (Some(area), Some((c, notice))) = (a.diff, cs.selected_for_display()) else {
+        let (Some(area), Some((c, notice))) = (a.diff, cs.selected_named(&self.users)) else {
             return 0;
         };
         let d = super::diff_text::lines(
