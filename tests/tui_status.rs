@@ -45,9 +45,8 @@ fn states(cols: u16, rows: u16) -> String {
     out.push(format!("offline+err:  {}", bar(&mut d, cols, rows)));
 
     // Online, a Hebrew (and hostile) location name.
-    let (_dir2, mut d) = online_driver(
-        "נדל\"ן הצפון — סניף חיפה \u{1b}[31mRED\u{202e} (ve9EPM428h8vShlRW1KT)",
-    );
+    let (_dir2, mut d) =
+        online_driver("נדל\"ן הצפון — סניף חיפה \u{1b}[31mRED\u{202e} (ve9EPM428h8vShlRW1KT)");
     out.push(format!("hebrew:       {}", bar(&mut d, cols, rows)));
     // A pull that fails: its error before the counters, and when it failed (the fixed clock's
     // 12:00Z is 14:00 in Israel).

@@ -48,7 +48,9 @@ pub(super) fn sync_cmd(
     let summary = summary?;
     // The users come with the contacts (owners' and assignees' names); never fails the sync.
     if let Err(e) = rt.block_on(sync::users::refresh_users(&client, &store)) {
-        eprintln!("warning: the location's users not loaded (owners and assignees are shown as ids): {e}");
+        eprintln!(
+            "warning: the location's users not loaded (owners and assignees are shown as ids): {e}"
+        );
     }
     outln!(
         "{}; the cache holds {} contacts ({})",
@@ -96,10 +98,18 @@ pub(super) fn contacts_cmd(
     }
     let mut out = std::io::stdout().lock();
     if as_json {
+        let users = sync::ops::cached_users(&store);
         let doc = json!({
             "locationId": loc,
             "count": contacts.len(),
-            "contacts": contacts.iter().map(contact_summary_json).collect::<Vec<_>>(),
+            "contacts": contacts
+                .iter()
+                .map(|c| {
+                    let mut v = contact_summary_json(c);
+                    super::people::add_owner(&mut v, c, &users);
+                    v
+                })
+                .collect::<Vec<_>>(),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
@@ -172,9 +182,13 @@ pub(super) fn contact_cmd(
             })
         })
         .collect();
+    let users = sync::ops::cached_users(&store);
     let mut out = std::io::stdout().lock();
     if as_json {
         let mut contact = serde_json::to_value(&c)?;
+        super::people::add_owner(&mut contact, &c, &users);
+        let mut tasks_json = serde_json::to_value(&tasks)?;
+        super::people::add_assignees(&mut tasks_json, &tasks, &users);
         if let Some(o) = contact.as_object_mut() {
             o.remove("raw_json");
             o.remove("custom_fields");
@@ -187,7 +201,8 @@ pub(super) fn contact_cmd(
         let doc = json!({
             "fresh": fresh,
             "contact": contact,
-            "tasks": tasks,
+            "followers": super::people::followers_json(&c, &users),
+            "tasks": tasks_json,
             "notes": notes,
             "appointments": appointments_json(&appts, zone.as_ref())?,
         });
@@ -202,6 +217,9 @@ pub(super) fn contact_cmd(
     };
     line(&mut out, "Name", Some(&c.display_name()))?;
     line(&mut out, "Id", Some(&c.id))?;
+    for (k, v) in super::people::contact_lines(&c, &users) {
+        line(&mut out, k, Some(&v))?;
+    }
     line(&mut out, "Email", c.email.as_deref())?;
     line(&mut out, "Phone", c.phone.as_deref())?;
     line(&mut out, "Company", c.company_name.as_deref())?;
@@ -232,10 +250,11 @@ pub(super) fn contact_cmd(
     for t in &tasks {
         writeln!(
             out,
-            "  [{}] {}  due {}",
+            "  [{}] {}  due {}{}",
             if t.completed { "x" } else { " " },
             t.title,
-            when(t.due_date.as_deref()).as_deref().unwrap_or("-")
+            when(t.due_date.as_deref()).as_deref().unwrap_or("-"),
+            super::people::assignee_suffix(t, &users)
         )?;
     }
     writeln!(out, "\nNotes ({})", notes.len())?;

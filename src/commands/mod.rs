@@ -25,6 +25,7 @@ mod browse;
 mod conflict_text;
 mod demo;
 mod op;
+mod people;
 mod revert;
 mod review;
 

@@ -119,7 +119,13 @@ pub fn render(app: &App, j: &JournalView, f: &mut Frame, area: Rect) {
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    let l = lines(j, &app.users, t, inner.width as usize, inner.height as usize);
+    let l = lines(
+        j,
+        &app.users,
+        t,
+        inner.width as usize,
+        inner.height as usize,
+    );
     f.render_widget(Paragraph::new(l), inner);
     if let Some(e) = j
         .revert_ask
