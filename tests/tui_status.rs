@@ -132,4 +132,18 @@ fn users_refreshed_with_a_pull_rename_owners_and_a_failure_is_said_once() {
     assert_eq!(d.app.status.info, None, "said once, not on every pull");
     // A pull never fails because of the users.
     assert!(d.app.status.error.is_none());
+    // Refreshed: the app reads the names the worker cached.
+    assert_eq!(d.app.users.display("u1"), "u1 (unknown user)");
+    bmby_ghl::sync::ops::put_list(
+        d.app.store(),
+        bmby_ghl::sync::ops::ListKind::Users,
+        &[bmby_ghl::domain::Named {
+            id: "u1".into(),
+            name: "Dana Levi".into(),
+        }],
+    )
+    .unwrap();
+    d.event(SyncEvent::UsersLoaded { count: Ok(1) });
+    assert_eq!(d.app.users.display("u1"), "Dana Levi");
+    assert_eq!(d.app.status.users_error, None);
 }
