@@ -115,6 +115,18 @@ fn a_failed_pull_says_when_in_israel_time_until_a_pull_succeeds() {
     // Another error (not the pull's) is not cleared by a pull.
     pulled(&mut d);
     assert!(bar(&mut d, 160, 48).contains("! loading contact abc: 503"));
+    // Nor one that came after a failed pull and replaced its error.
+    d.event(SyncEvent::PullFailed {
+        message: "GHL unreachable".into(),
+    });
+    d.event(SyncEvent::Error {
+        context: "custom fields".into(),
+        message: "disk full".into(),
+    });
+    pulled(&mut d);
+    let b = bar(&mut d, 160, 48);
+    assert!(b.contains("! custom fields: disk full"), "{b}");
+    assert!(b.contains("synced 3 min ago"), "{b}");
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //! of waiting behind it; only one pull runs at a time; an incremental pull repeats on an
 //! interval so edits made in GHL show up; a pull that succeeds refreshes the location's users
 //! ([`super::users`], reported by [`SyncEvent::UsersLoaded`]). A dispatch of approved changes
-//! (`Job::Dispatch`) runs as its own task, one at a time, change by change through [`dispatch_one_with`]
-//! (write-backs to Bmby with [`WorkerConfig::bmby`]), reporting progress after each;
+//! (`Job::Dispatch`) runs as its own task, one at a time, change by change through
+//! [`dispatch_one_with`] (write-backs to Bmby with [`WorkerConfig::bmby`]), reporting progress
+//! after each;
 //! `Job::CancelDispatch` stops it between two changes, never inside one.
 //! Details fetches, and sends of at most [`INTERACTIVE_SEND`] changes, use the rate limiter's
 //! interactive lane ([`crate::ghl::interactive`]): they never queue behind bulk work.

@@ -246,8 +246,9 @@ pub struct Status {
     pub error: Option<String>,
     pub info: Option<String>,
     pub busy: bool,
-    /// `error` came from a failed pull: the next pull that succeeds clears it.
-    pub error_from_pull: bool,
+    /// The `error` a failed pull put up: the next pull that succeeds clears it (unless another
+    /// error replaced it since).
+    pub pull_error: Option<String>,
     /// When the last pull failed (cleared when one succeeds): the status bar then says
     /// `last sync failed 12:03` instead of the cache's age.
     pub pull_failed_at: Option<jiff::Timestamp>,
@@ -1203,9 +1204,10 @@ impl App {
                 self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
                 self.status.info = Some(s.describe());
                 self.status.pull_failed_at = None;
-                if self.status.error_from_pull {
-                    self.status.error = None;
-                    self.status.error_from_pull = false;
+                if let Some(e) = self.status.pull_error.take() {
+                    if self.status.error.as_ref() == Some(&e) {
+                        self.status.error = None;
+                    }
                 }
             }
             SyncEvent::PullFailed { message } => self.pull_failed(message),
@@ -1274,7 +1276,6 @@ impl App {
             SyncEvent::Error { context, message } => {
                 self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));
-                self.status.error_from_pull = false;
                 // A failed pull sends no more progress; a running one re-reports it.
                 self.status.pull = None;
                 if let Some(d) = self.details.as_mut() {

@@ -239,17 +239,13 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
             compact.retain(|(t, _)| *t != info);
         }
     }
-    // Narrower still: the cache's age gives way, to an error before it is cut, else to the
-    // counters after the messages were cut (a failed sync stays: it is news).
-    let age = sync_text(app);
-    let plain_age = app.status.pull_failed_at.is_none();
-    if has_error && plain_age && total_width(&compact) > width {
+    // Narrower still: the cache's age gives way before any message is cut (a failed sync
+    // stays: it is news).
+    if app.status.pull_failed_at.is_none() && total_width(&compact) > width {
+        let age = sync_text(app);
         compact.retain(|(t, _)| *t != age);
     }
     shorten_messages(app, &mut compact, width);
-    if plain_age && total_width(&compact) > width {
-        compact.retain(|(t, _)| *t != age);
-    }
     compact
 }
 

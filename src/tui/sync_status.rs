@@ -11,8 +11,9 @@ impl App {
     pub(crate) fn pull_failed(&mut self, message: String) {
         self.note_auth_error(&message);
         // Short: the sync segment already says that the sync failed.
-        self.status.error = Some(format!("pull: {message}"));
-        self.status.error_from_pull = true;
+        let e = format!("pull: {message}");
+        self.status.error = Some(e.clone());
+        self.status.pull_error = Some(e);
         self.status.pull_failed_at = Some(self.now());
         // A failed pull sends no more progress; a running one re-reports it.
         self.status.pull = None;
