@@ -1,9 +1,9 @@
 //! The status bar: location, cache age, sync progress, API budget, retries, errors.
 //!
 //! Order (what matters first, as the bar is cut at the right edge): the location (always
-//! there, shortened before anything else goes), `offline`, an error, the sync state (`synced 3
-//! min ago`, or `last sync failed 12:03` in Israel time after a failed pull), then the
-//! counters, progress, budget and the latest info.
+//! there: shortened to its name, then cut, never dropped), `offline`, an error, the sync state
+//! (`synced 3 min ago`, or `last sync failed 12:03` in Israel time after a failed pull), then
+//! the counters, progress, budget and the latest info.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
