@@ -34,7 +34,9 @@ async fn env() -> Env {
     sync::pull_contacts(&client, &store, true, |_| {})
         .await
         .unwrap();
-    sync::pull::fetch_custom_fields(&client, &store).await.unwrap();
+    sync::pull::fetch_custom_fields(&client, &store)
+        .await
+        .unwrap();
     for (kind, r) in sync::ops::refresh_lists(&client, &store).await {
         r.unwrap_or_else(|e| panic!("{}: {e}", kind.label()));
     }
@@ -83,7 +85,11 @@ async fn every_custom_field_type_is_written_as_ghl_takes_it() {
     // (field key, typed, what the stand-in stores)
     let table: &[(&str, &str, Value)] = &[
         ("bmby_client_id", "104233", json!("104233")),
-        ("agent_notes", "line one\nline two", json!("line one\nline two")),
+        (
+            "agent_notes",
+            "line one\nline two",
+            json!("line one\nline two"),
+        ),
         ("budget", "2,500,000", json!(2500000)),
         ("rooms", "3.5", json!(3.5)),
         ("deposit", "₪ 120,000.50", json!(120000.5)),
@@ -93,7 +99,11 @@ async fn every_custom_field_type_is_written_as_ghl_takes_it() {
         ("mortgage_approved", "yes", json!(["Yes"])),
         ("contact_preference", "whatsapp", json!("WhatsApp")),
         ("spouse_phone", "054-2848828", json!("+972542848828")),
-        ("lawyer_email", "Adv.Cohen@Example.com", json!("Adv.Cohen@Example.com")),
+        (
+            "lawyer_email",
+            "Adv.Cohen@Example.com",
+            json!("Adv.Cohen@Example.com"),
+        ),
     ];
     for (key, typed, want) in table {
         let d = def(&e, key);
@@ -109,7 +119,11 @@ async fn every_custom_field_type_is_written_as_ghl_takes_it() {
         );
         assert_eq!(&stored_value(&e, &c.id, &d.id), want, "{key}");
         let info = e.store.outbox_info(done.id).unwrap();
-        assert!(info.dropped_fields.is_empty(), "{key}: {:?}", info.dropped_fields);
+        assert!(
+            info.dropped_fields.is_empty(),
+            "{key}: {:?}",
+            info.dropped_fields
+        );
         // The pull after the write brings the value back as the cache shows it.
         sync::pull_contacts(&e.client, &e.store, false, |_| {})
             .await
@@ -180,15 +194,28 @@ async fn owner_tags_and_dnd_reach_ghl() {
     let ch = local::set_dnd(&e.store, &c, None, true).unwrap();
     // Every edit joined one pending change of the contact.
     let fields: Vec<&str> = ch.fields.iter().map(|f| f.field.as_str()).collect();
-    assert!(fields.contains(&"assignedTo") && fields.contains(&"tags"), "{fields:?}");
+    assert!(
+        fields.contains(&"assignedTo") && fields.contains(&"tags"),
+        "{fields:?}"
+    );
     assert!(fields.contains(&"dndSettings.SMS") && fields.contains(&"dnd"));
     let done = send(&e, ch.id).await;
-    assert_eq!(done.state, ChangeState::Applied, "{:?}", done_error(&e, ch.id));
+    assert_eq!(
+        done.state,
+        ChangeState::Applied,
+        "{:?}",
+        done_error(&e, ch.id)
+    );
     let g = e.sb.contact(&c.id).unwrap();
     assert_eq!(g["assignedTo"], DANA);
     assert_eq!(g["dnd"], true);
     assert_eq!(g["dndSettings"]["SMS"]["status"], "active");
-    let tags: Vec<&str> = g["tags"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let tags: Vec<&str> = g["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     assert!(tags.contains(&"vip") && tags.contains(&"ticket-4411"));
     if let Some(t) = removed {
         assert!(!tags.contains(&t.as_str()), "{t} still there: {tags:?}");

@@ -190,9 +190,8 @@ impl CustomFieldDef {
         all.iter()
             .find(|d| d.id == w)
             .or_else(|| {
-                all.iter().find(|d| {
-                    d.field_key == w || d.field_key.strip_prefix("contact.") == Some(w)
-                })
+                all.iter()
+                    .find(|d| d.field_key == w || d.field_key.strip_prefix("contact.") == Some(w))
             })
             .or_else(|| all.iter().find(|d| d.name.to_lowercase() == lw))
             .copied()
@@ -246,11 +245,17 @@ mod tests {
         let m = def("MONETORY", &[]);
         assert_eq!(m.parse_input("₪ 1,200.50").unwrap().wire, json!(1200.5));
         let d = def("DATE", &[]);
-        assert_eq!(d.parse_input("2027-05-16").unwrap().wire, json!("2027-05-16"));
+        assert_eq!(
+            d.parse_input("2027-05-16").unwrap().wire,
+            json!("2027-05-16")
+        );
         assert!(d.parse_input("16/05/2027").is_err());
         let o = def("SINGLE_OPTIONS", &["תל אביב", "Haifa"]);
         assert_eq!(o.parse_input("haifa").unwrap().wire, json!("Haifa"));
-        assert!(o.parse_input("Eilat").unwrap_err().contains("choose from: תל אביב, Haifa"));
+        assert!(o
+            .parse_input("Eilat")
+            .unwrap_err()
+            .contains("choose from: תל אביב, Haifa"));
         let c = def("CHECKBOX", &["Yes", "No"]);
         assert_eq!(c.parse_input("yes").unwrap().wire, json!(["Yes"]));
         let mo = def("MULTIPLE_OPTIONS", &["a", "b"]);
@@ -258,13 +263,22 @@ mod tests {
         assert_eq!(v.wire, json!(["b", "a"]));
         assert_eq!(v.display.as_deref(), Some("b, a"));
         let p = def("PHONE", &[]);
-        assert_eq!(p.parse_input("054-2848828").unwrap().wire, json!("+972542848828"));
+        assert_eq!(
+            p.parse_input("054-2848828").unwrap().wire,
+            json!("+972542848828")
+        );
         let e = def("EMAIL", &[]);
         assert!(e.parse_input("not-an-email").is_err());
-        assert_eq!(def("TEXT", &[]).parse_input("  ").unwrap().wire, json!(null));
+        assert_eq!(
+            def("TEXT", &[]).parse_input("  ").unwrap().wire,
+            json!(null)
+        );
         assert!(def("FILE_UPLOAD", &[]).parse_input("x").is_err());
         let t = def("TEXT", &[]);
-        assert_eq!(t.parse_input("a\u{202e}b").unwrap().display.as_deref(), Some("ab"));
+        assert_eq!(
+            t.parse_input("a\u{202e}b").unwrap().display.as_deref(),
+            Some("ab")
+        );
     }
 
     #[test]

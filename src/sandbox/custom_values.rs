@@ -34,14 +34,20 @@ fn find<'a>(defs: &'a [Value], item: &Value) -> Option<&'a Value> {
     }
     let key = s(item, "key").or_else(|| s(item, "id"))?;
     defs.iter().find(|d| {
-        s(d, "fieldKey").is_some_and(|fk| fk == key || fk.split_once('.').map(|x| x.1) == Some(&key))
+        s(d, "fieldKey")
+            .is_some_and(|fk| fk == key || fk.split_once('.').map(|x| x.1) == Some(&key))
     })
 }
 
 fn options(def: &Value) -> Vec<String> {
     def.get("picklistOptions")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -88,7 +94,11 @@ pub(super) fn check(defs: &[Value], items: &Value) -> Result<Vec<Checked>, Vec<S
         let Some(def) = find(defs, item) else {
             continue;
         };
-        let id = def.get("id").and_then(Value::as_str).unwrap_or("").to_owned();
+        let id = def
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         let key = def
             .get("fieldKey")
             .and_then(Value::as_str)
@@ -104,20 +114,16 @@ pub(super) fn check(defs: &[Value], items: &Value) -> Result<Vec<Checked>, Vec<S
             out.push(Checked { id, value: None });
             continue;
         }
-        let t = def.get("dataType").and_then(Value::as_str).unwrap_or("TEXT");
+        let t = def
+            .get("dataType")
+            .and_then(Value::as_str)
+            .unwrap_or("TEXT");
         let opts = options(def);
         let bad = |what: &str| format!("customFields.{key} must be {what}");
-        let one_of = || {
-            bad(&format!(
-                "one of the following values: {}",
-                opts.join(", ")
-            ))
-        };
+        let one_of = || bad(&format!("one of the following values: {}", opts.join(", ")));
         let value = match t {
             "NUMERICAL" | "MONETORY" => number(&raw).ok_or_else(|| bad("a number")),
-            "DATE" => {
-                date_ms(&raw).ok_or_else(|| bad("a date (YYYY-MM-DD or epoch milliseconds)"))
-            }
+            "DATE" => date_ms(&raw).ok_or_else(|| bad("a date (YYYY-MM-DD or epoch milliseconds)")),
             "SINGLE_OPTIONS" | "RADIO" => match raw.as_str() {
                 Some(s) if opts.iter().any(|o| o == s) => Ok(raw.clone()),
                 _ => Err(one_of()),

@@ -90,7 +90,9 @@ pub async fn get_tags(State(sh): State<Arc<Shared>>) -> Response {
     let tags: Vec<Value> = names
         .iter()
         .map(|n| {
-            let h = n.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+            let h = n
+                .bytes()
+                .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
             json!({"name": n, "locationId": sh.location_id, "id": format!("tag{h:017}")})
         })
         .collect();

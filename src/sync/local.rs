@@ -9,8 +9,8 @@ use super::diff::{field_label, ghl_value, same};
 use super::dispatch::activity::{note_value, task_value, yes_no};
 use super::review::{validate_value, ReviewError};
 use crate::domain::{
-    Change, CustomFieldDef, ChangeKind, ChangeState, Contact, FieldChange, Note, Subject, Target, Task,
-    LOCAL_ORIGIN,
+    Change, ChangeKind, ChangeState, Contact, CustomFieldDef, FieldChange, Note, Subject, Target,
+    Task, LOCAL_ORIGIN,
 };
 use crate::store::Store;
 
@@ -155,7 +155,11 @@ pub fn edit_contact_field(
 ) -> Result<Change, ReviewError> {
     let proposed = validate_value(name, value).map_err(|m| invalid(name, m))?;
     let now = ghl_value(contact, name);
-    propose_field(store, contact, field(name, field_label(name), now, proposed))
+    propose_field(
+        store,
+        contact,
+        field(name, field_label(name), now, proposed),
+    )
 }
 
 /// Proposes the field change `f` of `contact`: joins the contact's pending local edit, or makes
@@ -251,7 +255,12 @@ pub fn set_dnd(
                     )
                 })?;
             let field = format!("dndSettings.{ch}");
-            edit_contact_field(store, contact, &field, if on { "active" } else { "inactive" })
+            edit_contact_field(
+                store,
+                contact,
+                &field,
+                if on { "active" } else { "inactive" },
+            )
         }
     }
 }

@@ -53,12 +53,18 @@ pub fn body_of(fields: &[FieldChange]) -> (Map<String, Value>, Option<&FieldChan
             let v = typed.unwrap_or_else(|| json_value(&f.proposed));
             custom.push(json!({ "id": id, "field_value": v }));
         } else if f.field == "dnd" {
-            body.insert("dnd".into(), Value::Bool(f.proposed.as_deref() == Some("on")));
+            body.insert(
+                "dnd".into(),
+                Value::Bool(f.proposed.as_deref() == Some("on")),
+            );
         } else if let Some(channel) = f.field.strip_prefix("dndSettings.") {
             let status = f.proposed.clone().unwrap_or_else(|| "inactive".into());
             dnd_settings.insert(channel.to_owned(), json!({ "status": status }));
         } else {
-            body.insert(f.field.clone(), typed.unwrap_or_else(|| json_value(&f.proposed)));
+            body.insert(
+                f.field.clone(),
+                typed.unwrap_or_else(|| json_value(&f.proposed)),
+            );
         }
     }
     if !dnd_settings.is_empty() {
