@@ -57,6 +57,7 @@ fn main() {
                         ghl_now: c.city.clone(),
                         proposed: Some(format!("עיר {i}")),
                         edited: false,
+                        value_json: None,
                     }],
                     base_date_updated: c.date_updated.clone(),
                     origin: "bench".into(),

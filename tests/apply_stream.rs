@@ -55,6 +55,7 @@ fn field(f: &str, now: Option<&str>, v: &str) -> FieldChange {
         ghl_now: now.map(str::to_owned),
         proposed: Some(v.into()),
         edited: false,
+        value_json: None,
     }
 }
 

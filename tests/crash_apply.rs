@@ -53,6 +53,7 @@ fn field(f: &str, v: &str) -> FieldChange {
         ghl_now: None,
         proposed: Some(v.into()),
         edited: false,
+        value_json: None,
     }
 }
 

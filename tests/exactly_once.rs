@@ -70,6 +70,7 @@ fn field(f: &str, now: Option<&str>, new: Option<&str>) -> FieldChange {
         ghl_now: now.map(Into::into),
         proposed: new.map(Into::into),
         edited: false,
+        value_json: None,
     }
 }
 

@@ -35,6 +35,7 @@ fn field(name: &str, value: &str) -> FieldChange {
         ghl_now: None,
         proposed: Some(value.into()),
         edited: true,
+        value_json: None,
     }
 }
 

@@ -81,6 +81,7 @@ async fn journal_text_then_revert_approve_apply_puts_ghl_back() {
                     ghl_now: c.city.clone(),
                     proposed: Some("רמת גן".into()),
                     edited: false,
+                    value_json: None,
                 }],
                 base_date_updated: c.date_updated.clone(),
                 origin: "clients.csv row 2".into(),

@@ -59,6 +59,7 @@ fn f(field: &str, now: Option<&str>, proposed: Option<&str>) -> FieldChange {
         ghl_now: now.map(Into::into),
         proposed: proposed.map(Into::into),
         edited: false,
+        value_json: None,
     }
 }
 

@@ -50,6 +50,7 @@ async fn worker_dispatches_every_queued_change_with_progress() {
                     ghl_now: None,
                     proposed: Some(format!("עיר {i}")),
                     edited: false,
+                    value_json: None,
                 }],
                 base_date_updated: store.contact(cid).unwrap().unwrap().date_updated,
                 origin: "test".into(),

@@ -35,7 +35,8 @@ pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8976/callback";
 /// custom-field definitions (`locations/customFields.readonly`) and the location's name
 /// (`locations.readonly`), and the lists contact operations are chosen from: workflows
 /// (`workflows.readonly`), campaigns (`campaigns.readonly`), businesses
-/// (`businesses.readonly`) and users, for followers (`users.readonly`).
+/// (`businesses.readonly`) and users, for owners and followers (`users.readonly`), and the
+/// location's tags, to complete tag names (`locations/tags.readonly`).
 pub const SCOPES: &[&str] = &[
     "contacts.readonly",
     "contacts.write",
@@ -45,6 +46,7 @@ pub const SCOPES: &[&str] = &[
     "campaigns.readonly",
     "businesses.readonly",
     "users.readonly",
+    "locations/tags.readonly",
 ];
 
 /// The scopes without `contacts.write` (`auth login --read-only`).

@@ -280,6 +280,7 @@ fn singular(kind: ListKind) -> (&'static str, &'static str) {
         ListKind::Campaigns => ("campaign", "campaigns"),
         ListKind::Users => ("user", "users"),
         ListKind::Businesses => ("business", "businesses"),
+        ListKind::Tags => ("tag", "tags"),
     }
 }
 

@@ -212,6 +212,13 @@ pub struct FieldChange {
     pub proposed: Option<String>,
     /// True once a person edited the proposed value.
     pub edited: bool,
+    /// The proposed value as the JSON GHL's write takes, when that is not the display text as a
+    /// string: a custom field's number or option list (`2500000`, `["a","b"]`), decided from the
+    /// field's definition when the change is made ([`crate::domain::CustomFieldDef::parse_input`]).
+    /// `None`: the write sends `proposed` as a string (or, for `dnd`/`dndSettings.*`, as GHL's
+    /// boolean/object, see `sync::dispatch::requests::body_of`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_json: Option<String>,
 }
 
 /// A GHL contact that matched an ambiguous client, and on what.

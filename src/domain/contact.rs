@@ -52,6 +52,9 @@ pub struct Contact {
     pub raw_json: String,
 }
 
+/// The channels of GHL's `dndSettings`, in GHL's spelling.
+pub const DND_CHANNELS: &[&str] = &["SMS", "Email", "Call", "WhatsApp", "GMB", "FB"];
+
 /// One channel of `dndSettings`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DndChannel {

@@ -485,6 +485,40 @@ impl GhlClient {
         .await
     }
 
+    /// `GET /locations/{locationId}/tags` (Locations API, scope `locations/tags.readonly`) →
+    /// the location's tags as [`Named`] (`id`, `name`), names sanitized.
+    pub async fn location_tags(&self) -> Result<Vec<crate::domain::Named>, GhlError> {
+        let loc = self.location_id().to_owned();
+        let v = self
+            .call(
+                ApiFamily::Locations,
+                Method::GET,
+                &["locations", &loc, "tags"],
+                &[],
+                None,
+            )
+            .await?;
+        let items = v
+            .get("tags")
+            .and_then(Value::as_array)
+            .ok_or_else(|| GhlError::Decode {
+                endpoint: "GET /locations/{locationId}/tags".into(),
+                message: "no `tags` array in the response".into(),
+            })?;
+        Ok(items
+            .iter()
+            .filter_map(|t| {
+                let name = crate::sanitize::clean_line(t.get("name")?.as_str()?);
+                let id = t
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map(crate::sanitize::clean_line)
+                    .unwrap_or_else(|| name.clone());
+                (!name.trim().is_empty()).then_some(crate::domain::Named { id, name })
+            })
+            .collect())
+    }
+
     /// `GET /locations/{locationId}/customFields?model=contact` (Locations API) → `{ customFields }`.
     pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>, GhlError> {
         let loc = self.location_id().to_owned();

@@ -8,7 +8,8 @@
 /// `contacts.write`; `/locations/{id}/customFields` → `locations/customFields.readonly`;
 /// `GET /locations/{id}` → `locations.readonly`; `GET /workflows/` → `workflows.readonly`,
 /// `GET /campaigns/` → `campaigns.readonly`, `GET /businesses/` → `businesses.readonly`,
-/// `GET /users/` → `users.readonly` (the spec files' `security`).
+/// `GET /users/` → `users.readonly`, `GET /locations/{id}/tags` → `locations/tags.readonly`
+/// (the spec files' `security`).
 pub fn required_scope(endpoint: &str) -> Option<&'static str> {
     let (method, path) = endpoint.split_once(' ')?;
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -21,6 +22,7 @@ pub fn required_scope(endpoint: &str) -> Option<&'static str> {
         ["contacts", ..] if method == "GET" => Some("contacts.readonly"),
         ["contacts", ..] => Some("contacts.write"),
         ["locations", _, "customFields", ..] => Some("locations/customFields.readonly"),
+        ["locations", _, "tags", ..] => Some("locations/tags.readonly"),
         ["locations", _] => Some("locations.readonly"),
         _ => None,
     }

@@ -198,6 +198,7 @@ fn delete_contact(store: &Store, contact: &Contact) -> Result<Change, ReviewErro
                 ghl_now: Some(v),
                 proposed: None,
                 edited: false,
+                value_json: None,
             })
         })
         .collect();

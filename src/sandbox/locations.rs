@@ -64,3 +64,37 @@ pub async fn get_location(State(sh): State<Arc<Shared>>) -> Response {
     }))
     .into_response()
 }
+
+/// `GET /locations/{locationId}/tags` → 200 `{"tags":[{name, locationId, id}]}`
+/// (`LocationTagsSchema`, scope `locations/tags.readonly`): every tag a contact of the location
+/// has, sorted by name. **OUR CHOICE**: the id is derived from the name (GHL's tag ids are
+/// its own); GHL also keeps tags no contact has any more, the stand-in does not.
+pub async fn get_tags(State(sh): State<Arc<Shared>>) -> Response {
+    let mut names: Vec<String> = sh
+        .read()
+        .contacts
+        .iter()
+        .flat_map(|c| {
+            c.doc
+                .get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let tags: Vec<Value> = names
+        .iter()
+        .map(|n| {
+            let h = n
+                .bytes()
+                .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+            json!({"name": n, "locationId": sh.location_id, "id": format!("tag{h:017}")})
+        })
+        .collect();
+    Json(json!({ "tags": tags })).into_response()
+}

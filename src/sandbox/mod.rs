@@ -37,6 +37,7 @@
 pub mod activity;
 pub mod bmby;
 mod contacts;
+mod custom_values;
 mod errors;
 mod faults;
 mod filters;
@@ -626,6 +627,7 @@ fn location_router(shared: Arc<Shared>) -> Router {
             "/locations/{location_id}/customFields",
             get(locations::get_custom_fields),
         )
+        .route("/locations/{location_id}/tags", get(locations::get_tags))
         .route("/locations/{location_id}", get(locations::get_location))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::not_found)

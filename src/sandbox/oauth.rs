@@ -47,6 +47,7 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "locations/customFields.readonly",
     "calendars/events.readonly",
     "users.readonly",
+    "locations/tags.readonly",
 ];
 
 /// One location the stand-in can issue tokens for: (id, companyId).
@@ -406,6 +407,7 @@ pub fn required_scope(method: &str, path: &str) -> Option<&'static str> {
         ["contacts", ..] if method == "GET" => Some("contacts.readonly"),
         ["contacts", ..] => Some("contacts.write"),
         ["locations", _, "customFields", ..] => Some("locations/customFields.readonly"),
+        ["locations", _, "tags", ..] => Some("locations/tags.readonly"),
         ["locations", _] => Some("locations.readonly"),
         _ => None,
     }

@@ -90,6 +90,7 @@ pub async fn upsert(State(sh): State<Arc<Shared>>, body: Option<Json<Value>>) ->
     {
         problems.push("locationId should not be empty".into());
     }
+    problems.extend(super::writes::value_problems(&sh, &body));
     if !problems.is_empty() {
         return errors::unprocessable(problems);
     }

@@ -86,28 +86,46 @@ pub(super) fn phone_key(p: &str) -> String {
     p.chars().filter(|c| c.is_ascii_digit()).collect()
 }
 
-/// The location's custom field ids and keys (`contact.budget`): what a write may name.
-pub(super) fn known_custom_fields(sh: &Shared) -> Vec<String> {
-    let store = sh.read();
-    let mut out = Vec::new();
-    for f in &store.custom_fields {
-        for k in ["id", "fieldKey"] {
-            if let Some(v) = f.get(k).and_then(Value::as_str) {
-                out.push(v.to_owned());
-            }
+/// The location's custom field definitions (`CustomFieldSchema` JSON): what a write may name.
+pub(super) fn known_custom_fields(sh: &Shared) -> Vec<Value> {
+    sh.read().custom_fields.clone()
+}
+
+/// The 422 messages of a create/update/upsert body's values: custom field values of the wrong
+/// type (see [`super::custom_values`]) and an `assignedTo` that is no user of the location
+/// (**OUR CHOICE**: `assignedTo must be a valid user id of this location`; GHL's answer to an
+/// unknown user id is unconfirmed).
+pub(super) fn value_problems(sh: &Shared, body: &Map<String, Value>) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(items) = body.get("customFields") {
+        if let Err(p) = super::custom_values::check(&known_custom_fields(sh), items) {
+            problems.extend(p);
         }
     }
-    out
+    if let Some(user) = body.get("assignedTo").and_then(Value::as_str) {
+        let store = sh.read();
+        let known = store
+            .lists
+            .users
+            .iter()
+            .any(|u| u.get("id").and_then(Value::as_str) == Some(user));
+        if !user.is_empty() && !known {
+            problems.push("assignedTo must be a valid user id of this location".into());
+        }
+    }
+    problems
 }
 
 /// Applies write fields to a stored document: `customFields` items `{id|key, field_value}` are
-/// merged into the read shape `{id, value}` (items naming no field in `known` are ignored, as
-/// GHL does); a field the `dropped_field` fault names is ignored.
+/// merged into the read shape `{id, value}` under the field's real id (items naming no field
+/// of `defs` are ignored, as GHL does; values were checked by [`value_problems`]);
+/// `dndSettings` channels are merged into the stored ones; a field the `dropped_field` fault
+/// names is ignored.
 pub(super) fn apply(
     doc: &mut Map<String, Value>,
     body: &Map<String, Value>,
     dropped: Option<&str>,
-    known: &[String],
+    defs: &[Value],
 ) {
     for (k, v) in body {
         if Some(k.as_str()) == dropped || k == "locationId" {
@@ -119,26 +137,23 @@ pub(super) fn apply(
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            for item in v.as_array().into_iter().flatten() {
-                let Some(id) = item
-                    .get("id")
-                    .or_else(|| item.get("key"))
-                    .and_then(Value::as_str)
-                else {
-                    continue;
-                };
-                if !known.iter().any(|k| k == id) {
-                    continue;
+            for c in super::custom_values::check(defs, v).unwrap_or_default() {
+                current.retain(|x| x.get("id").and_then(Value::as_str) != Some(c.id.as_str()));
+                if let Some(value) = c.value {
+                    current.push(json!({"id": c.id, "value": value}));
                 }
-                let value = item
-                    .get("field_value")
-                    .or_else(|| item.get("value"))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                current.retain(|c| c.get("id").and_then(Value::as_str) != Some(id));
-                current.push(json!({"id": id, "value": value}));
             }
             doc.insert("customFields".into(), Value::Array(current));
+        } else if k == "dndSettings" {
+            let mut current = doc
+                .get("dndSettings")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            for (ch, setting) in v.as_object().into_iter().flatten() {
+                current.insert(ch.clone(), setting.clone());
+            }
+            doc.insert("dndSettings".into(), Value::Object(current));
         } else {
             doc.insert(k.clone(), v.clone());
         }
@@ -159,6 +174,7 @@ pub async fn create_contact(State(sh): State<Arc<Shared>>, body: Option<Json<Val
     {
         problems.push("locationId should not be empty".into());
     }
+    problems.extend(value_problems(&sh, &body));
     if !problems.is_empty() {
         return errors::unprocessable(problems);
     }
@@ -213,7 +229,8 @@ pub async fn update_contact(
         Err(r) => return r,
     };
     let allowed: Vec<&str> = update_fields().collect();
-    let problems = unknown_props(&body, &allowed);
+    let mut problems = unknown_props(&body, &allowed);
+    problems.extend(value_problems(&sh, &body));
     if !problems.is_empty() {
         return errors::unprocessable(problems);
     }

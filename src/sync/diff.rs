@@ -94,7 +94,15 @@ fn ghl_field(c: &Contact, field: &str) -> Option<String> {
         "timezone" => c.timezone.clone(),
         "source" => c.source.clone(),
         "dateOfBirth" => c.date_of_birth.clone(),
-        _ => None,
+        "assignedTo" => c.assigned_to.clone(),
+        "type" => c.contact_type.clone(),
+        "dnd" => Some(if c.dnd { "on" } else { "off" }.to_owned()),
+        other => other.strip_prefix("dndSettings.").map(|ch| {
+            c.dnd_settings
+                .iter()
+                .find(|d| d.channel.eq_ignore_ascii_case(ch))
+                .map_or_else(|| "inactive".to_owned(), |d| d.status.clone())
+        }),
     }
 }
 
@@ -139,6 +147,15 @@ pub fn field_label(field: &str) -> &str {
         "source" => "Source",
         "dateOfBirth" => "Date of birth",
         "tags" => "Tags",
+        "assignedTo" => "Owner",
+        "type" => "Type",
+        "dnd" => "DND (all channels)",
+        "dndSettings.SMS" => "DND SMS",
+        "dndSettings.Email" => "DND Email",
+        "dndSettings.Call" => "DND Call",
+        "dndSettings.WhatsApp" => "DND WhatsApp",
+        "dndSettings.GMB" => "DND GMB",
+        "dndSettings.FB" => "DND FB",
         other => other,
     }
 }
@@ -170,6 +187,7 @@ pub fn field_changes(
                         ghl_now: now,
                         proposed: Some(value.clone()),
                         edited: false,
+                        value_json: None,
                     });
                 }
             }
@@ -196,6 +214,7 @@ pub fn field_changes(
                         ghl_now: now,
                         proposed: Some(value.clone()),
                         edited: false,
+                        value_json: None,
                     });
                 }
             }
@@ -245,6 +264,7 @@ pub fn field_changes(
             ghl_now: (!current.is_empty()).then(|| current.join(", ")),
             proposed: (!proposed.is_empty()).then(|| proposed.join(", ")),
             edited: false,
+            value_json: None,
         });
     }
     out

@@ -29,7 +29,7 @@ pub mod requests;
 pub mod runner;
 
 pub use planner::{plan, requests as planned_requests, PlannedRequest};
-pub use requests::body_of;
+pub use requests::{body_of, tags_of};
 pub use runner::{
     dispatch_all, dispatch_all_with, dispatch_one, dispatch_one_with, DispatchError,
     DispatchSummary,

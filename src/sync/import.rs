@@ -261,6 +261,7 @@ fn delete_change(
         ghl_now: v,
         proposed: None,
         edited: false,
+        value_json: None,
     })
     .collect();
     Change {

@@ -405,6 +405,7 @@ mod tests {
                     ghl_now: now.map(Into::into),
                     proposed: new.map(Into::into),
                     edited: false,
+                    value_json: None,
                 })
                 .collect(),
             base_date_updated: None,

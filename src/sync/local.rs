@@ -9,8 +9,8 @@ use super::diff::{field_label, ghl_value, same};
 use super::dispatch::activity::{note_value, task_value, yes_no};
 use super::review::{validate_value, ReviewError};
 use crate::domain::{
-    Change, ChangeKind, ChangeState, Contact, FieldChange, Note, Subject, Target, Task,
-    LOCAL_ORIGIN,
+    Change, ChangeKind, ChangeState, Contact, CustomFieldDef, FieldChange, Note, Subject, Target,
+    Task, LOCAL_ORIGIN,
 };
 use crate::store::Store;
 
@@ -98,6 +98,7 @@ fn field(name: &str, label: &str, now: Option<String>, proposed: Option<String>)
         proposed,
         // The whole change is a person's; "edited" marks a person's value in an import.
         edited: false,
+        value_json: None,
     }
 }
 
@@ -141,9 +142,11 @@ fn new_change(
     Ok(c)
 }
 
-/// Proposes a new value for one of the contact's fields (`email`, `phone`, `firstName`, …).
-/// Errors: an invalid value ([`ReviewError::Invalid`] naming the field); a value equal to
-/// GHL's is refused too. A pending local edit of the same contact gets the field added.
+/// Proposes a new value for one of the contact's fields (`email`, `phone`, `firstName`,
+/// `source`, `type`, `assignedTo` (a user id), `tags` (the whole list, `a, b`), `dnd` (`on`/
+/// `off`), `dndSettings.<Channel>` (`active`/`inactive`), …). Errors: an invalid value
+/// ([`ReviewError::Value`] naming the field); a value equal to GHL's is refused too. A pending
+/// local edit of the same contact gets the field added.
 pub fn edit_contact_field(
     store: &Store,
     contact: &Contact,
@@ -152,15 +155,24 @@ pub fn edit_contact_field(
 ) -> Result<Change, ReviewError> {
     let proposed = validate_value(name, value).map_err(|m| invalid(name, m))?;
     let now = ghl_value(contact, name);
-    let f = field(name, field_label(name), now.clone(), proposed.clone());
+    propose_field(
+        store,
+        contact,
+        field(name, field_label(name), now, proposed),
+    )
+}
+
+/// Proposes the field change `f` of `contact`: joins the contact's pending local edit, or makes
+/// a new pending change; refused when the value equals GHL's.
+fn propose_field(store: &Store, contact: &Contact, f: FieldChange) -> Result<Change, ReviewError> {
     if let Some(c) = pending_local(store, &contact.id, &Subject::Contact)? {
         return merge_into(store, c, vec![f], |f| {
             same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref())
         });
     }
-    if same(name, now.as_deref(), proposed.as_deref()) {
+    if same(&f.field, f.ghl_now.as_deref(), f.proposed.as_deref()) {
         return Err(invalid(
-            name,
+            &f.field,
             "unchanged: GHL already has this value".into(),
         ));
     }
@@ -171,6 +183,109 @@ pub fn edit_contact_field(
         Subject::Contact,
         vec![f],
     )
+}
+
+/// The value of `field` this contact will have once its pending local edit is sent: the
+/// pending proposal when there is one, else GHL's value.
+pub fn pending_or_ghl(store: &Store, contact: &Contact, field: &str) -> Option<String> {
+    let pending = pending_local(store, &contact.id, &Subject::Contact)
+        .ok()
+        .flatten()
+        .and_then(|c| c.fields.into_iter().find(|f| f.field == field));
+    match pending {
+        Some(f) => f.proposed,
+        None => ghl_value(contact, field),
+    }
+}
+
+/// Proposes the contact's owner (`assignedTo`): a user id of the location, or `None` to clear.
+/// Views show the id as the user's name.
+pub fn set_owner(
+    store: &Store,
+    contact: &Contact,
+    user_id: Option<&str>,
+) -> Result<Change, ReviewError> {
+    edit_contact_field(store, contact, "assignedTo", user_id.unwrap_or(""))
+}
+
+/// Adds and removes tags (on top of a pending tag edit of the contact, if any). Tag names are
+/// cleaned and trimmed; adding a tag the contact has (any case) or removing one it lacks
+/// changes nothing. Error: nothing would change.
+pub fn edit_tags(
+    store: &Store,
+    contact: &Contact,
+    add: &[String],
+    remove: &[String],
+) -> Result<Change, ReviewError> {
+    let mut tags = super::dispatch::tags_of(&pending_or_ghl(store, contact, "tags"));
+    for t in remove {
+        let t = crate::sanitize::clean_line(t).trim().to_lowercase();
+        tags.retain(|x| x.to_lowercase() != t);
+    }
+    for t in add {
+        let t = crate::sanitize::clean_line(t).trim().replace(',', " ");
+        if !t.is_empty() && !tags.iter().any(|x| x.eq_ignore_ascii_case(&t)) {
+            tags.push(t);
+        }
+    }
+    edit_contact_field(store, contact, "tags", &tags.join(", "))
+}
+
+/// Proposes do-not-disturb on or off: for every channel (`channel: None`, GHL's `dnd`) or for
+/// one channel of `dndSettings` (`SMS`, `Email`, `Call`, `WhatsApp`, `GMB`, `FB`).
+pub fn set_dnd(
+    store: &Store,
+    contact: &Contact,
+    channel: Option<&str>,
+    on: bool,
+) -> Result<Change, ReviewError> {
+    match channel {
+        None => edit_contact_field(store, contact, "dnd", if on { "on" } else { "off" }),
+        Some(ch) => {
+            let ch = crate::domain::contact::DND_CHANNELS
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(ch.trim()))
+                .ok_or_else(|| {
+                    invalid(
+                        "dndSettings",
+                        format!(
+                            "`{ch}` is not a DND channel ({})",
+                            crate::domain::contact::DND_CHANNELS.join(", ")
+                        ),
+                    )
+                })?;
+            let field = format!("dndSettings.{ch}");
+            edit_contact_field(
+                store,
+                contact,
+                &field,
+                if on { "active" } else { "inactive" },
+            )
+        }
+    }
+}
+
+/// Proposes a custom field value typed by a person, checked against the field's definition
+/// ([`CustomFieldDef::parse_input`]); the write carries the typed JSON GHL takes. Blank
+/// clears the field. Errors: a value the definition refuses (nothing is proposed), or the
+/// value GHL already has.
+pub fn set_custom_field(
+    store: &Store,
+    contact: &Contact,
+    def: &CustomFieldDef,
+    typed: &str,
+) -> Result<Change, ReviewError> {
+    let name = format!("customFields.{}", def.id);
+    let v = def.parse_input(typed).map_err(|m| invalid(&name, m))?;
+    let now = contact
+        .custom_fields
+        .iter()
+        .find(|f| f.id == def.id)
+        .map(|f| def.format(f))
+        .filter(|s| !s.is_empty());
+    let mut f = field(&name, &def.name, now, v.display);
+    f.value_json = (!v.wire.is_null()).then(|| v.wire.to_string());
+    propose_field(store, contact, f)
 }
 
 /// Proposes a new task (`title` and `due` required; `due` as [`validate_value`] reads

@@ -21,14 +21,18 @@ pub enum ListKind {
     Users,
     /// `GET /businesses/?locationId=` (scope `businesses.readonly`).
     Businesses,
+    /// `GET /locations/{locationId}/tags` (scope `locations/tags.readonly`): tag names to
+    /// complete from.
+    Tags,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 4] = [
+    pub const ALL: [ListKind; 5] = [
         ListKind::Workflows,
         ListKind::Campaigns,
         ListKind::Users,
         ListKind::Businesses,
+        ListKind::Tags,
     ];
 
     /// `workflows`, `campaigns`, `users`, `businesses`.
@@ -38,6 +42,7 @@ impl ListKind {
             ListKind::Campaigns => "campaigns",
             ListKind::Users => "users",
             ListKind::Businesses => "businesses",
+            ListKind::Tags => "tags",
         }
     }
 
@@ -48,6 +53,7 @@ impl ListKind {
             ListKind::Campaigns => "campaign",
             ListKind::Users => "user",
             ListKind::Businesses => "business",
+            ListKind::Tags => "tag",
         }
     }
 }
@@ -196,6 +202,7 @@ pub async fn fetch_list(
         ListKind::Campaigns => client.campaigns().await,
         ListKind::Users => client.users().await,
         ListKind::Businesses => client.businesses().await,
+        ListKind::Tags => client.location_tags().await,
     }
 }
 

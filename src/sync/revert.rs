@@ -144,6 +144,7 @@ fn field(name: &str, label: &str, now: Option<String>, proposed: Option<String>)
         ghl_now: now,
         proposed,
         edited: false,
+        value_json: None,
     }
 }
 

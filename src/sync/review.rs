@@ -317,6 +317,20 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
                 )),
             }
         }
+        "dnd" => match v.to_lowercase().as_str() {
+            "on" | "yes" | "true" | "1" => Ok(Some("on".into())),
+            "off" | "no" | "false" | "0" => Ok(Some("off".into())),
+            _ => Err(format!("`{v}` is not on or off")),
+        },
+        f if f.starts_with("dndSettings.") => match v.to_lowercase().as_str() {
+            "on" | "active" | "yes" | "true" => Ok(Some("active".into())),
+            "off" | "inactive" | "no" | "false" => Ok(Some("inactive".into())),
+            _ => Err(format!("`{v}` is not on or off")),
+        },
+        // Neither `UpdateContactDto` nor `UpsertContactDto` has `type` (apps/contacts.json).
+        "type" => Err(
+            "GHL's API has no way to change a contact's type (the update takes no `type`); change it in GHL".into(),
+        ),
         "dateOfBirth" => match jiff::civil::Date::strptime("%Y-%m-%d", &v) {
             Ok(d) => Ok(Some(d.to_string())),
             Err(_) => Err(format!("`{v}` is not a date (YYYY-MM-DD)")),

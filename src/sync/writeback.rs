@@ -114,6 +114,7 @@ fn field(name: &str, label: &str, source: &str, value: Option<String>) -> Option
         ghl_now: None,
         proposed: Some(value),
         edited: false,
+        value_json: None,
     })
 }
 

@@ -67,6 +67,14 @@ pub enum Action {
     ConfirmNo,
     /// Edit one of the selected contact's fields (a local change, sent after approval).
     ContactEditField,
+    /// Set the selected contact's owner (`:owner USER`).
+    ContactSetOwner,
+    /// Add or remove tags of the selected contact (`:tags +vip -old`).
+    ContactEditTags,
+    /// Turn do-not-disturb on or off (`:dnd all|sms|… on|off`).
+    ContactSetDnd,
+    /// Set a custom field of the selected contact (`:field NAME VALUE`).
+    ContactSetField,
     /// New task or note on the activity tab shown.
     ActivityNew,
     /// Edit the selected task or note.
@@ -178,6 +186,10 @@ impl Action {
         Action::ConfirmYes,
         Action::ConfirmNo,
         Action::ContactEditField,
+        Action::ContactSetOwner,
+        Action::ContactEditTags,
+        Action::ContactSetDnd,
+        Action::ContactSetField,
         Action::ActivityNew,
         Action::ActivityEdit,
         Action::ActivityDelete,
@@ -264,6 +276,10 @@ impl Action {
             Action::ConfirmYes => "confirm.yes",
             Action::ConfirmNo => "confirm.no",
             Action::ContactEditField => "contact.edit_field",
+            Action::ContactSetOwner => "contact.set_owner",
+            Action::ContactEditTags => "contact.edit_tags",
+            Action::ContactSetDnd => "contact.set_dnd",
+            Action::ContactSetField => "contact.set_field",
             Action::ActivityNew => "activity.new",
             Action::ActivityEdit => "activity.edit",
             Action::ActivityDelete => "activity.delete",

@@ -994,6 +994,7 @@ impl App {
                     } else {
                         let name = e.command.unwrap_or(e.id());
                         self.open_palette(super::palette::Mode::Command, &format!("{name} "));
+                        return self.refresh_palette_candidates();
                     }
                 }
             }

@@ -354,10 +354,18 @@ impl App {
                 match spec {
                     Some(Arg::Pick(kind) | Arg::Picks(kind)) => match cached_names(self, *kind) {
                         Some(names) => {
-                            let q = partial.to_lowercase();
+                            // Tags may carry `+` (add) or `-` (remove) before the name.
+                            let (sign, rest) = match partial.chars().next() {
+                                Some(c @ ('+' | '-')) if *kind == ListKind::Tags => {
+                                    (c.to_string(), &partial[1..])
+                                }
+                                _ => (String::new(), partial.as_str()),
+                            };
+                            let q = rest.to_lowercase();
                             names
                                 .into_iter()
                                 .filter(|n| n.to_lowercase().contains(&q))
+                                .map(|n| format!("{sign}{n}"))
                                 .collect()
                         }
                         None => {

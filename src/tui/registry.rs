@@ -707,6 +707,50 @@ static ENTRIES: &[Entry] = &[
         contact_write,
     ),
     e(
+        Action::ContactSetOwner,
+        "contact: set owner",
+        "Set the contact's owner, chosen from the location's users by name (`none` clears)",
+        &[C::Contacts, C::Details],
+        contact_write,
+    )
+    .writes()
+    .command("owner")
+    .args(&[Arg::Pick(ListKind::Users)])
+    .handler(super::edits::commands::set_owner),
+    e(
+        Action::ContactEditTags,
+        "contact: edit tags",
+        "Add (+tag or tag) and remove (-tag) tags of the contact; names complete from the location's tags",
+        &[C::Contacts, C::Details],
+        contact_write,
+    )
+    .writes()
+    .command("tags")
+    .args(&[Arg::Picks(ListKind::Tags)])
+    .handler(super::edits::commands::edit_tags),
+    e(
+        Action::ContactSetDnd,
+        "contact: set DND",
+        "Do-not-disturb on or off, on every channel (all) or one (sms, email, call, whatsapp, gmb, fb)",
+        &[C::Contacts, C::Details],
+        contact_write,
+    )
+    .writes()
+    .command("dnd")
+    .args(&[Arg::Text("all|channel"), Arg::Text("on|off")])
+    .handler(super::edits::commands::set_dnd),
+    e(
+        Action::ContactSetField,
+        "contact: set custom field",
+        "Set a custom field by name or key, checked by its type (quote values with spaces)",
+        &[C::Contacts, C::Details],
+        contact_write,
+    )
+    .writes()
+    .command("field")
+    .args(&[Arg::Text("field"), Arg::Text("value")])
+    .handler(super::edits::commands::set_field),
+    e(
         Action::ActivityNew,
         "activity: new task or note",
         "New task or note (notes open $EDITOR when set)",

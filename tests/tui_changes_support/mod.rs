@@ -19,6 +19,7 @@ pub fn field(field: &str, label: &str, now: Option<&str>, proposed: Option<&str>
         ghl_now: now.map(Into::into),
         proposed: proposed.map(Into::into),
         edited: false,
+        value_json: None,
     }
 }
 

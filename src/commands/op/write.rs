@@ -391,6 +391,7 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
                     ghl_now: None,
                     proposed,
                     edited: false,
+                    value_json: None,
                 });
             }
             let get = |f: &str| values.iter().find(|(k, _)| k == f).map(|(_, v)| v.as_str());

@@ -61,14 +61,33 @@ pub fn dropped(sent: &Map<String, Value>, answer: Option<&Value>) -> Vec<String>
         };
         let kept = stored.iter().any(|s| {
             s.get("id").and_then(Value::as_str) == Some(id)
-                && s.get("value")
-                    .is_some_and(|v| same("custom", Some(&text(v)), Some(&text(want))))
+                && s.get("value").is_some_and(|v| {
+                    same("custom", Some(&text(v)), Some(&text(want))) || same_date(v, want)
+                })
         });
         if !kept {
             out.push(format!("customFields.{id}"));
         }
     }
     out
+}
+
+/// True when a date custom field written as `YYYY-MM-DD` came back as GHL stores dates: epoch
+/// milliseconds (as a number or a string) of that day in UTC.
+fn same_date(stored: &Value, sent: &Value) -> bool {
+    let Some(day) = sent
+        .as_str()
+        .and_then(|s| jiff::civil::Date::strptime("%Y-%m-%d", s).ok())
+    else {
+        return false;
+    };
+    let ms = match stored {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
+        .is_some_and(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date() == day)
 }
 
 /// Sends an update change of an existing contact; see the module docs.

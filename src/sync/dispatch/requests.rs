@@ -33,20 +33,42 @@ pub fn tags_of(v: &Option<String>) -> Vec<String> {
 }
 
 /// The contact body of a change: standard fields by name, custom fields as
-/// `customFields: [{id, field_value}]`; tags are returned apart (they go through the tag
+/// `customFields: [{id, field_value}]` (the typed JSON of [`FieldChange::value_json`] when
+/// set), `dnd` as a boolean (`on`), `dndSettings.<Channel>` as
+/// `dndSettings: {<Channel>: {status}}`; tags are returned apart (they go through the tag
 /// endpoints on an update, in the body on a create).
 pub fn body_of(fields: &[FieldChange]) -> (Map<String, Value>, Option<&FieldChange>) {
     let mut body = Map::new();
     let mut custom = Vec::new();
     let mut tags = None;
+    let mut dnd_settings = Map::new();
     for f in fields {
+        let typed = f
+            .value_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<Value>(j).ok());
         if f.field == "tags" {
             tags = Some(f);
         } else if let Some(id) = f.field.strip_prefix("customFields.") {
-            custom.push(json!({ "id": id, "field_value": json_value(&f.proposed) }));
+            let v = typed.unwrap_or_else(|| json_value(&f.proposed));
+            custom.push(json!({ "id": id, "field_value": v }));
+        } else if f.field == "dnd" {
+            body.insert(
+                "dnd".into(),
+                Value::Bool(f.proposed.as_deref() == Some("on")),
+            );
+        } else if let Some(channel) = f.field.strip_prefix("dndSettings.") {
+            let status = f.proposed.clone().unwrap_or_else(|| "inactive".into());
+            dnd_settings.insert(channel.to_owned(), json!({ "status": status }));
         } else {
-            body.insert(f.field.clone(), json_value(&f.proposed));
+            body.insert(
+                f.field.clone(),
+                typed.unwrap_or_else(|| json_value(&f.proposed)),
+            );
         }
+    }
+    if !dnd_settings.is_empty() {
+        body.insert("dndSettings".into(), Value::Object(dnd_settings));
     }
     if !custom.is_empty() {
         body.insert("customFields".into(), Value::Array(custom));

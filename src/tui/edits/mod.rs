@@ -7,9 +7,11 @@
 //! dates as Israel time); the store write runs off the UI thread ([`Effect::Local`]).
 
 // Drawing lives in its own file: this module only updates.
+pub mod choices;
+pub mod commands;
 pub mod render;
 
-use crate::domain::{Change, Contact, Note, Task};
+use crate::domain::{Change, Contact, CustomFieldDef, Note, Task};
 use crate::store::Store;
 use crate::sync::local;
 use crate::sync::review::validate_value;
@@ -54,6 +56,10 @@ pub enum Step {
     NoteBody {
         note: Option<Note>,
     },
+    /// A custom field's value, checked by its definition.
+    CustomField {
+        def: CustomFieldDef,
+    },
 }
 
 impl Step {
@@ -64,6 +70,7 @@ impl Step {
             Step::TaskTitle { .. } => "title",
             Step::TaskDue { .. } => "dueDate",
             Step::TaskBody { .. } | Step::NoteBody { .. } => "body",
+            Step::CustomField { .. } => "customField",
         }
     }
 }
@@ -120,6 +127,27 @@ pub enum LocalOp {
         contact: Box<Contact>,
         note: Note,
     },
+    /// The owner: a user id, or `None` to clear.
+    SetOwner {
+        contact: Box<Contact>,
+        user: Option<String>,
+    },
+    EditTags {
+        contact: Box<Contact>,
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
+    /// DND on every channel (`channel: None`) or one.
+    SetDnd {
+        contact: Box<Contact>,
+        channel: Option<String>,
+        on: bool,
+    },
+    SetCustomField {
+        contact: Box<Contact>,
+        def: CustomFieldDef,
+        typed: String,
+    },
 }
 
 /// A note to write in `$EDITOR`: the loop hands the terminal over, then calls
@@ -171,6 +199,22 @@ pub fn run_local(store: &Store, op: &LocalOp) -> Result<Change, String> {
             body,
         } => local::edit_note(store, contact, note, body),
         LocalOp::DeleteNote { contact, note } => local::delete_note(store, contact, note),
+        LocalOp::SetOwner { contact, user } => local::set_owner(store, contact, user.as_deref()),
+        LocalOp::EditTags {
+            contact,
+            add,
+            remove,
+        } => local::edit_tags(store, contact, add, remove),
+        LocalOp::SetDnd {
+            contact,
+            channel,
+            on,
+        } => local::set_dnd(store, contact, channel.as_deref(), *on),
+        LocalOp::SetCustomField {
+            contact,
+            def,
+            typed,
+        } => local::set_custom_field(store, contact, def, typed),
     };
     r.map_err(|e| e.to_string())
 }
@@ -516,30 +560,29 @@ impl App {
                 _ => Vec::new(),
             },
             HandEdit::Fields { cursor } => {
+                let at = *cursor;
                 let chain = crate::tui::layer::Layer::HandEditFields.chain();
-                let n = CONTACT_FIELDS.len();
+                let choices = choices::choices(self);
+                let n = choices.len();
+                let at = at.min(n.saturating_sub(1));
                 match self.keymap.lookup(&chain, key) {
                     Some(
-                        a @ (Action::NavDown | Action::NavUp | Action::NavTop | Action::NavBottom),
+                        a @ (Action::NavDown
+                        | Action::NavUp
+                        | Action::NavTop
+                        | Action::NavBottom
+                        | Action::NavPageDown
+                        | Action::NavPageUp),
                     ) => {
-                        if let Some(nav) = crate::tui::scroll::Nav::of(a) {
-                            *cursor = crate::tui::scroll::scrolled(*cursor, nav, n - 1, n);
+                        if let (Some(nav), Some(HandEdit::Fields { cursor })) =
+                            (crate::tui::scroll::Nav::of(a), self.hand_edit.as_mut())
+                        {
+                            *cursor = crate::tui::scroll::scrolled(at, nav, n - 1, 10);
                         }
                     }
                     Some(Action::OpenContact) | Some(Action::ContactEditField) => {
-                        let (field, label) = CONTACT_FIELDS[*cursor];
-                        let now = self
-                            .edit_contact()
-                            .and_then(|c| crate::sync::diff::ghl_value(&c, field))
-                            .unwrap_or_default();
-                        self.open_line(
-                            Step::ContactField {
-                                field: field.into(),
-                                label: label.into(),
-                            },
-                            label,
-                            &now,
-                        );
+                        self.hand_edit = None;
+                        return self.edit_choice(choices[at].clone());
                     }
                     Some(Action::Back) | Some(Action::Quit) => self.hand_edit = None,
                     _ => {}
@@ -547,6 +590,67 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Opens the editor of one picker choice (or, for DND, proposes the toggle at once).
+    pub(crate) fn edit_choice(&mut self, choice: choices::Choice) -> Vec<Effect> {
+        use choices::Choice;
+        let Some(contact) = self.edit_contact() else {
+            return Vec::new();
+        };
+        match choice {
+            Choice::Field { field, label } => {
+                let now = crate::sync::diff::ghl_value(&contact, field).unwrap_or_default();
+                self.open_line(
+                    Step::ContactField {
+                        field: field.into(),
+                        label: label.into(),
+                    },
+                    label,
+                    &now,
+                );
+            }
+            Choice::Owner => {
+                self.open_palette(crate::tui::palette::Mode::Command, "owner ");
+                return self.refresh_palette_candidates();
+            }
+            Choice::Tags => {
+                self.open_palette(crate::tui::palette::Mode::Command, "tags ");
+                return self.refresh_palette_candidates();
+            }
+            Choice::Dnd(channel) => {
+                // Toggles what the contact will have: a pending DND edit counts.
+                let field = channel.map_or("dnd".to_owned(), |c| format!("dndSettings.{c}"));
+                let now = crate::sync::local::pending_or_ghl(self.store(), &contact, &field);
+                let on = !matches!(now.as_deref(), Some("on" | "active" | "permanent"));
+                return vec![Effect::Local(LocalOp::SetDnd {
+                    contact: Box::new(contact),
+                    channel: channel.map(str::to_owned),
+                    on,
+                })];
+            }
+            Choice::Custom(def) => {
+                let now = contact
+                    .custom_fields
+                    .iter()
+                    .find(|v| v.id == def.id)
+                    .map(|v| def.format(v))
+                    .unwrap_or_default();
+                let hint = if def.has_options() {
+                    format!(
+                        "{} ({}: {})",
+                        def.name,
+                        def.kind_hint().unwrap_or(""),
+                        def.picklist_options.join(", ")
+                    )
+                } else {
+                    format!("{} ({})", def.name, def.kind_hint().unwrap_or("text"))
+                };
+                let label = crate::tui::text::clean(&hint);
+                self.open_line(Step::CustomField { def }, &label, &now);
+            }
+        }
+        Vec::new()
     }
 
     /// Enter in the line editor: check the value, then go to the next step or store it.
@@ -559,6 +663,18 @@ impl App {
             return Vec::new();
         };
         let typed = edit.input.clone();
+        if let Step::CustomField { def } = step {
+            if let Err(e) = def.parse_input(&typed) {
+                self.set_line_error(&e);
+                return Vec::new();
+            }
+            self.hand_edit = None;
+            return vec![Effect::Local(LocalOp::SetCustomField {
+                contact,
+                def,
+                typed,
+            })];
+        }
         if let Err(e) = validate_value(step.field(), &typed) {
             if let Some(HandEdit::Line { edit, .. }) = self.hand_edit.as_mut() {
                 edit.error = Some(e);
@@ -655,6 +771,7 @@ impl App {
                     }
                 })]
             }
+            Step::CustomField { .. } => Vec::new(),
             Step::NoteBody { note } => {
                 if typed.trim().is_empty() {
                     self.set_line_error("a note needs some text");

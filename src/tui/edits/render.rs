@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
-use super::{HandEdit, CONTACT_FIELDS};
+use super::HandEdit;
 use crate::tui::app::App;
 use crate::tui::text;
 
@@ -31,21 +31,30 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
 fn fields(app: &App, cursor: usize, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let contact = app.details.as_ref().and_then(|d| d.contact.as_ref());
-    let w = area.width.saturating_sub(4).min(60);
-    let h = (CONTACT_FIELDS.len() as u16 + 2).min(area.height);
+    let choices = super::choices::choices(app);
+    let cursor = cursor.min(choices.len().saturating_sub(1));
+    let w = area.width.saturating_sub(4).min(70);
+    let h = (choices.len() as u16 + 2).min(area.height);
     let r = crate::tui::layout::centered(area, w, h);
-    let label_w = CONTACT_FIELDS
+    let rows = h.saturating_sub(2) as usize;
+    // The window of choices that keeps the cursor in view.
+    let first = cursor.saturating_sub(rows.saturating_sub(1));
+    let labels: Vec<String> = choices.iter().map(|c| text::clean(&c.label())).collect();
+    let label_w = labels
         .iter()
-        .map(|(_, l)| text::width(l))
+        .map(|l| text::width(l))
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .min(22);
     let value_w = (w as usize).saturating_sub(label_w + 5);
-    let lines: Vec<Line> = CONTACT_FIELDS
+    let lines: Vec<Line> = choices
         .iter()
         .enumerate()
-        .map(|(i, (field, label))| {
+        .skip(first)
+        .take(rows)
+        .map(|(i, choice)| {
             let now = contact
-                .and_then(|c| crate::sync::diff::ghl_value(c, field))
+                .map(|c| choice.current(app, c))
                 .unwrap_or_else(|| "–".into());
             let style = if i == cursor {
                 t.selected(true)
@@ -54,13 +63,14 @@ fn fields(app: &App, cursor: usize, f: &mut Frame, area: Rect) {
             };
             Line::from(vec![
                 Span::styled(if i == cursor { "> " } else { "  " }, style),
-                Span::styled(text::fit(label, label_w), style.patch(t.label())),
+                Span::styled(text::fit(&labels[i], label_w), style.patch(t.label())),
                 Span::styled(" ", style),
                 Span::styled(text::truncate(&text::clean(&now), value_w), style),
             ])
         })
         .collect();
     f.render_widget(Clear, r);
-    let block = crate::tui::panes::block("Edit which field? (enter)".into(), true, t);
+    let title = format!("Edit which field? (enter) {}/{}", cursor + 1, choices.len());
+    let block = crate::tui::panes::block(title, true, t);
     f.render_widget(Paragraph::new(lines).block(block), r);
 }
