@@ -154,6 +154,7 @@ fn owner_change(id: u64) -> Change {
             ghl_now: Some(UNKNOWN_USER.into()),
             proposed: Some(DANA.into()),
             edited: true,
+            value_json: None,
         }],
         base_date_updated: None,
         origin: "local".into(),

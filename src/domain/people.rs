@@ -132,6 +132,7 @@ mod tests {
             ghl_now: now.map(Into::into),
             proposed: new.map(Into::into),
             edited: false,
+            value_json: None,
         };
         let mut c = Change {
             id: 1,
