@@ -183,7 +183,16 @@ fn contact_from_snapshot(
             .get(&cf.id)
             .map(|d| d.name.clone())
             .unwrap_or_else(|| cf.id.clone());
-        fields.push(field(&name, &label, None, Some(cf.display())));
+        let def = defs.get(&cf.id);
+        let mut f = field(
+            &name,
+            &label,
+            None,
+            Some(crate::domain::custom_field::format_custom(def, cf)),
+        );
+        // Written back exactly as GHL had it (a number, a list of options, epoch ms).
+        f.value_json = Some(cf.value_json.clone());
+        fields.push(f);
     }
     if let Some(t) = ghl_value(&c, "tags") {
         fields.push(field("tags", field_label("tags"), None, Some(t)));
@@ -555,6 +564,27 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
         (_, ChangeKind::Ambiguous) => return Err("an ambiguous match writes nothing".into()),
     };
     let now = jiff::Timestamp::now().to_string();
+    let mut fields = fields;
+    // A custom field put back is written as the JSON type its definition takes.
+    if let Ok(defs) = store.custom_fields() {
+        for f in fields.iter_mut().filter(|f| f.value_json.is_none()) {
+            let Some(def) = f
+                .field
+                .strip_prefix("customFields.")
+                .and_then(|id| defs.get(id))
+            else {
+                continue;
+            };
+            if let (Some(v), Ok(t)) = (
+                &f.proposed,
+                def.parse_input(f.proposed.as_deref().unwrap_or("")),
+            ) {
+                if !v.is_empty() && !t.wire.is_null() {
+                    f.value_json = Some(t.wire.to_string());
+                }
+            }
+        }
+    }
     // A revert puts GHL back as it was: the tags the write added are the revert's to remove.
     let removable_tags = crate::sync::diff::removed_tags(&fields);
     Ok(Change {
