@@ -56,7 +56,9 @@ fn demo_browse_filter_help_quit_at_80x24() {
     });
     assert!(s.contains("filter"), "{s}");
     t.keys(&["Escape"]);
-    t.wait_for("help closed", |s| s.contains("Details"));
+    t.wait_for("help closed", |s| {
+        s.contains("Details") && !s.contains("Help: keys")
+    });
 
     t.keys(&["q"]);
     let s = t.wait_for("clean exit", |s| s.contains("EXITED 0"));
