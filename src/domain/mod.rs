@@ -5,6 +5,7 @@ pub mod change;
 pub mod contact;
 pub mod custom_field;
 pub mod op;
+pub mod recent;
 pub mod users;
 
 pub use activity::{Appointment, Note, Task};
@@ -15,4 +16,5 @@ pub use change::{
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
 pub use op::{ContactOp, Named, OpEffect};
+pub use recent::{RecentChange, RecentField};
 pub use users::{UserDirectory, UserName};
