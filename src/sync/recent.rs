@@ -442,6 +442,11 @@ pub fn short_label(f: &RecentField) -> String {
 /// One field's change for people: `email a@x → b@x`, `tags +vip −old`, `owner Dana Levi →
 /// (none)` (owner ids as names through `users`), instants in Israel time. Not sanitized.
 pub fn field_text(f: &RecentField, users: &UserDirectory) -> String {
+    format!("{} {}", short_label(f), change_text(f, users))
+}
+
+/// [`field_text`] without the field's name: `a@x → b@x`, `+vip −old`.
+pub fn change_text(f: &RecentField, users: &UserDirectory) -> String {
     if f.field == "tags" {
         let parts: Vec<String> = f
             .added
@@ -449,7 +454,7 @@ pub fn field_text(f: &RecentField, users: &UserDirectory) -> String {
             .map(|t| format!("+{t}"))
             .chain(f.removed.iter().map(|t| format!("−{t}")))
             .collect();
-        return format!("tags {}", parts.join(" "));
+        return parts.join(" ");
     }
     let (a, b) = if f.field == "assignedTo" {
         let name = |v: &Option<String>| v.as_deref().map(|id| users.display(id));
@@ -458,8 +463,7 @@ pub fn field_text(f: &RecentField, users: &UserDirectory) -> String {
         (f.before.clone(), f.after.clone())
     };
     format!(
-        "{} {} → {}",
-        short_label(f),
+        "{} → {}",
         value_text(a.as_deref()),
         value_text(b.as_deref())
     )
