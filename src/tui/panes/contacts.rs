@@ -1,4 +1,5 @@
-//! The contacts list: windowed (only the visible rows are built), with the filter line.
+//! The contacts list: windowed (only the visible rows are built), with the filter line; in
+//! the wide layout an Updated column (GHL's `dateUpdated`, short, Israel time).
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
