@@ -312,7 +312,20 @@ pub fn changed_since(
     since: Timestamp,
 ) -> Vec<RecentItem> {
     let mut items: BTreeMap<String, RecentItem> = BTreeMap::new();
+    // GHL writes `dateUpdated` in UTC (`2026-12-03T12:03:41.120Z`): a row whose date is before
+    // `since`'s UTC date (the day before, for a row written with an offset) is skipped unparsed.
+    let day_before = since
+        .checked_sub(SignedDuration::from_hours(24))
+        .unwrap_or(since)
+        .strftime("%Y-%m-%d")
+        .to_string();
     for r in rows {
+        if r.date_updated
+            .get(..10)
+            .is_some_and(|d| d < day_before.as_str())
+        {
+            continue;
+        }
         let Some(t) = ts(&r.date_updated).filter(|t| *t >= since) else {
             continue;
         };
