@@ -186,6 +186,17 @@ pub enum Command {
         #[command(subcommand)]
         command: OpCommand,
     },
+    /// The contacts GHL changed since a time, newest first, with what changed where the pulls
+    /// recorded the earlier values (the TUI's `U`). Reads the cache: `sync` first for the latest.
+    Recent {
+        /// `30m`, `2h`, `1d`, `1w`, a date (`2026-12-01`: from its start, Israel time), an
+        /// Israel time (`2026-12-01 14:00`) or an ISO 8601 instant. Default: `1d`.
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the effective keymap, or check a keymap file.
     Keymap {
         /// A keymap file to validate (exit code 1 with the problems when it is bad).

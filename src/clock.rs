@@ -210,6 +210,21 @@ pub fn location_iso(s: &str, tz: Option<&TimeZone>) -> Option<String> {
     )
 }
 
+/// An instant in a list cell, short, Israel time, relative to `now`: `14:03` when it falls on
+/// today's Israel date, `3 Dec` earlier (or later) in the same Israel year, `2025-11-02`
+/// otherwise. At most 10 columns.
+pub fn short(ts: Timestamp, now: Timestamp) -> String {
+    let z = ts.to_zoned(israel().clone());
+    let today = now.to_zoned(israel().clone()).date();
+    if z.date() == today {
+        z.strftime("%H:%M").to_string()
+    } else if z.year() == today.year() {
+        z.strftime("%-d %b").to_string()
+    } else {
+        z.strftime("%Y-%m-%d").to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,5 +339,20 @@ mod tests {
         assert_eq!(location_text("soon", Some(&ny)), "soon");
         assert!(zone("Mars/Olympus").is_none());
         assert!(zone("").is_none());
+    }
+    #[test]
+    fn short_form_is_time_today_day_this_year_date_before() {
+        let now = ts("2026-12-03T20:00:00Z"); // 22:00 in Israel
+        assert_eq!(short(ts("2026-12-03T12:03:00Z"), now), "14:03");
+        // 23:30Z on 2 Dec is already 3 Dec 01:30 in Israel: today.
+        assert_eq!(short(ts("2026-12-02T23:30:00Z"), now), "01:30");
+        assert_eq!(short(ts("2026-12-02T12:00:00Z"), now), "2 Dec");
+        assert_eq!(short(ts("2026-01-01T08:00:00Z"), now), "1 Jan");
+        assert_eq!(short(ts("2025-11-02T08:00:00Z"), now), "2025-11-02");
+        // 31 Dec 2025 23:00Z is 1 Jan 2026 in Israel: this year.
+        assert_eq!(short(ts("2025-12-31T23:00:00Z"), now), "1 Jan");
+        // Summer time: 07:00Z is 10:00.
+        let summer = ts("2026-07-07T15:00:00Z");
+        assert_eq!(short(ts("2026-07-07T07:00:00Z"), summer), "10:00");
     }
 }

@@ -26,6 +26,7 @@ mod conflict_text;
 mod demo;
 mod op;
 mod people;
+mod recent;
 mod revert;
 mod review;
 
@@ -154,6 +155,9 @@ pub fn run(
         }
         Some(Command::Mapping { json }) => mapping_cmd(settings, json),
         Some(Command::Op { command }) => op::op_cmd(command, paths, settings, rt),
+        Some(Command::Recent { since, json }) => {
+            recent::recent_cmd(paths, settings, since.as_deref(), json)
+        }
         Some(Command::Keymap { check }) => {
             if let Some(p) = check.as_ref().filter(|p| !p.exists()) {
                 eprintln!("{}: no such file", p.display());

@@ -6,6 +6,7 @@ pub mod contact;
 pub mod custom_field;
 pub mod op;
 pub mod people;
+pub mod recent;
 pub mod users;
 
 pub use activity::{Appointment, Note, Task};
@@ -16,4 +17,5 @@ pub use change::{
 pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
 pub use op::{ContactOp, Named, OpEffect};
+pub use recent::{RecentChange, RecentField};
 pub use users::{UserDirectory, UserName};

@@ -48,6 +48,8 @@ pub struct Store {
     pub(super) outbox: sled::Tree,
     pub(super) journal: sled::Tree,
     pub(super) links: sled::Tree,
+    /// What pulls saw change in GHL (`super::recent`).
+    pub(super) recent: sled::Tree,
 }
 
 impl std::fmt::Debug for Store {
@@ -121,6 +123,7 @@ impl Store {
             outbox: tree("outbox")?,
             journal: tree("journal")?,
             links: tree("links")?,
+            recent: tree("recent")?,
             db,
             path,
         };

@@ -12,13 +12,18 @@
 //! - `outbox`: change id → format byte + [`crate::domain::OutboxInfo`] (dispatch details)
 //! - `journal`: sequence → format byte + [`crate::domain::JournalEntry`], append-only
 //! - `links`: one record, format byte + bincode map Bmby `client_id` → GHL contact id
+//! - `recent`: id (u64 big-endian, in the order seen) → format byte + JSON
+//!   [`crate::domain::RecentChange`]: what pulls saw change in GHL, the last
+//!   [`RECENT_KEEP`] within [`RECENT_DAYS`] days
 //!
 //! A schema version other than [`SCHEMA_VERSION`] means the cache trees are rebuilt (they only
 //! hold data GHL can give again); changes and links are never dropped.
 mod changes;
 mod cursor;
 mod db;
+mod recent;
 
 pub use changes::ChangeHead;
 pub use cursor::PullCursor;
 pub use db::{Store, StoreError, SCHEMA_VERSION};
+pub use recent::{RECENT_DAYS, RECENT_KEEP};

@@ -15,6 +15,7 @@ pub mod matching;
 pub mod op_check;
 pub mod ops;
 pub mod pull;
+pub mod recent;
 pub mod revert;
 pub mod review;
 pub mod users;

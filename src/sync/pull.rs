@@ -15,6 +15,11 @@
 //! receives again are de-duplicated by id and `dateUpdated`: one already cached with the same or
 //! a newer `dateUpdated` is neither rewritten nor counted as changed. A contact that becomes
 //! searchable later than the window is only found by a full pull (`sync --full`).
+//!
+//! **What changed.** Once the location has a finished pull, every contact a pull (or
+//! [`fetch_details`]) is about to overwrite is compared with the cached record first, and the
+//! field-level difference (or "created") is recorded with the time seen
+//! ([`super::recent`]); recording never fails a pull.
 
 use std::time::Duration;
 
@@ -125,6 +130,8 @@ pub async fn pull_contacts_with(
         _ => (PullCursor::default(), false),
     };
     let is_full = cursor.since.is_none();
+    // The first pull fills the cache: nothing it stores is a change seen.
+    let record_changes = super::recent::recording(store);
     tracing::info!(
         full = is_full,
         resumed,
@@ -173,7 +180,15 @@ pub async fn pull_contacts_with(
             fresh.push(c.clone());
         }
         if !fresh.is_empty() {
+            // What GHL changed, read from the cache before it is overwritten (`super::recent`).
+            let seen = record_changes.then(|| {
+                let now = jiff::Timestamp::now();
+                (super::recent::before_store(store, &fresh, now), now)
+            });
             store.put_contacts(&fresh)?;
+            if let Some((entries, now)) = seen {
+                super::recent::record(store, &entries, now);
+            }
         }
         summary.pages += 1;
         summary.fetched += n as u64;
@@ -229,7 +244,16 @@ pub async fn fetch_details(
     contact_id: &str,
 ) -> Result<(), PullError> {
     match client.get_contact(contact_id).await {
-        Ok(c) => store.put_contacts(&[c])?,
+        Ok(c) => {
+            let fresh = [c];
+            let now = jiff::Timestamp::now();
+            let seen = super::recent::recording(store)
+                .then(|| super::recent::before_store(store, &fresh, now));
+            store.put_contacts(&fresh)?;
+            if let Some(entries) = seen {
+                super::recent::record(store, &entries, now);
+            }
+        }
         Err(e) if e.is_not_found() => {
             store.remove_contact(contact_id)?;
             return Err(e.into());

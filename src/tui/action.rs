@@ -125,6 +125,12 @@ pub enum Action {
     MarkAllShown,
     /// Clear every mark.
     UnmarkAll,
+    /// List the contacts GHL changed since this session opened (or a time typed on `:recent`).
+    RecentOpen,
+    /// Select the contact of the recent-changes list in the contacts list.
+    RecentGoTo,
+    /// Close the recent-changes list.
+    RecentClose,
 }
 
 impl Action {
@@ -215,6 +221,9 @@ impl Action {
         Action::MarkToggle,
         Action::MarkAllShown,
         Action::UnmarkAll,
+        Action::RecentOpen,
+        Action::RecentGoTo,
+        Action::RecentClose,
     ];
 
     /// The name used in keymap files.
@@ -305,6 +314,9 @@ impl Action {
             Action::MarkToggle => "contact.mark",
             Action::MarkAllShown => "contacts.mark_all",
             Action::UnmarkAll => "contacts.unmark_all",
+            Action::RecentOpen => "recent.open",
+            Action::RecentGoTo => "recent.goto",
+            Action::RecentClose => "recent.close",
         }
     }
 

@@ -187,6 +187,13 @@ pub enum Effect {
     /// [`super::business_filter::cached_business_contacts`]) and hand the result to
     /// [`App::handle_business_contacts`].
     ScanBusiness { business_id: String },
+    /// Build the list of contacts GHL changed since `since` off the UI thread
+    /// ([`super::recent::load`]: the recorded changes and these rows) and hand it to
+    /// [`App::handle_recent_loaded`].
+    LoadRecent {
+        since: jiff::Timestamp,
+        rows: Arc<Vec<ContactRow>>,
+    },
 }
 
 /// The filter's state.
@@ -401,6 +408,10 @@ pub struct App {
     pub business: Option<super::business_filter::BusinessFilter>,
     /// The "tag N contacts?" question of a bulk operation.
     pub bulk_confirm: Option<super::bulk::BulkConfirm>,
+    /// When this session opened (by the app's clock): what `U` lists changes since.
+    pub session_start: jiff::Timestamp,
+    /// The list of contacts GHL changed lately (`U`), when open.
+    pub recent: Option<super::recent::RecentView>,
 }
 
 impl App {
@@ -489,6 +500,11 @@ impl App {
             marks: Default::default(),
             business: None,
             bulk_confirm: None,
+            session_start: match opts.clock {
+                Clock::System => jiff::Timestamp::now(),
+                Clock::Fixed(t) => t,
+            },
+            recent: None,
         };
         app.selection_changed();
         app.note_import_problems();
@@ -726,6 +742,7 @@ impl App {
             Layer::LocationPicker => self.handle_picker_key(key),
             Layer::Palette => self.handle_palette_key(key),
             Layer::BulkConfirm => self.handle_bulk_confirm_key(key),
+            Layer::Recent => self.handle_recent_key(key),
             l if l.is_changes() => {
                 if self.read_only.is_some()
                     && !matches!(l, Layer::ValueEdit | Layer::ChangesFilter)
@@ -860,6 +877,12 @@ impl App {
             };
             return Vec::new();
         }
+        if self.recent.is_some()
+            && (Nav::of(action).is_some()
+                || matches!(action, Action::RecentGoTo | Action::RecentClose))
+        {
+            return self.handle_recent_action(action);
+        }
         if self.screen == Screen::Changes {
             return self.handle_changes_action(action);
         }
@@ -970,6 +993,7 @@ impl App {
                 self.note_messages();
                 self.messages_open = Some(0);
             }
+            Action::RecentOpen => return self.toggle_recent(),
             Action::SyncPull | Action::SyncPullFull => {
                 let full = action == Action::SyncPullFull;
                 if !self.online {
@@ -1152,6 +1176,8 @@ impl App {
             // Keep showing the current matches until the new ones arrive.
             fx.extend(self.query_changed());
         }
+        // An open list of recent GHL changes follows the rows (a pull changed contacts).
+        fx.extend(self.reload_recent());
         self.dirty = true;
         fx
     }

@@ -106,6 +106,10 @@ impl Driver {
                     let saved = self.editor_saves.clone();
                     queue.extend(self.app.handle_external_edit(e, saved));
                 }
+                Effect::LoadRecent { since, rows } => {
+                    let r = super::recent::load(self.app.store(), &rows, since);
+                    queue.extend(self.app.handle_recent_loaded(r));
+                }
                 Effect::ScanBusiness { business_id } => {
                     let r = super::business_filter::cached_business_contacts(
                         self.app.store(),

@@ -17,8 +17,9 @@
 //! `changes` (the changes screen), `diff` (its diff pane; falls back to `changes`), `edit`
 //! (the one-line value editor; printable characters always type), `confirm` (y/n) and
 //! `journal` (the journal view; falls back to `list` and `global`), `picker` (the location
-//! picker; falls back to `list` and `global`) and `palette` (the `:` line and the `ctrl-p`
-//! list; printable characters always type).
+//! picker; falls back to `list` and `global`), `palette` (the `:` line and the `ctrl-p`
+//! list; printable characters always type) and `recent` (the list of contacts GHL changed
+//! lately; falls back to `list` and `global`).
 //! A key is looked up in the innermost context first (e.g. `contacts` → `list` → `global`,
 //! `diff` → `changes` → `list` → `global`).
 //! Ctrl-C always quits and cannot be rebound.
@@ -53,6 +54,8 @@ pub enum Context {
     Journal,
     Picker,
     Palette,
+    /// The list of contacts GHL changed lately (`U`).
+    Recent,
 }
 
 impl Context {
@@ -70,6 +73,7 @@ impl Context {
         Context::Picker,
         Context::Palette,
         Context::Journal,
+        Context::Recent,
         Context::Help,
     ];
 
@@ -90,6 +94,7 @@ impl Context {
             Context::Journal => "journal",
             Context::Picker => "picker",
             Context::Palette => "palette",
+            Context::Recent => "recent",
         }
     }
 
@@ -114,6 +119,7 @@ impl Context {
             Context::Journal => "Journal of writes (falls back to Lists)",
             Context::Picker => "Location picker (falls back to Lists; 1-9 choose)",
             Context::Palette => "Command palette (: or ctrl-p; printable keys type)",
+            Context::Recent => "Changed in GHL lately (U; falls back to Lists)",
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum Layer {
     Palette,
     /// "Add tag vip to 3 contacts?" before a bulk operation is proposed.
     BulkConfirm,
+    /// The contacts GHL changed lately (`U`), over either screen.
+    Recent,
     /// Changes screen: "send every approved change?".
     SendConfirm,
     /// Changes screen: "update this candidate?" of an ambiguous change.
@@ -66,6 +68,7 @@ impl Layer {
         Layer::Messages,
         Layer::Palette,
         Layer::BulkConfirm,
+        Layer::Recent,
         Layer::SendConfirm,
         Layer::ChoiceConfirm,
         Layer::ApproveAllConfirm,
@@ -100,6 +103,7 @@ impl Layer {
             | Layer::HandEditConfirm
             | Layer::BulkConfirm => vec![C::Confirm],
             Layer::Journal => vec![C::Journal, C::List, C::Global],
+            Layer::Recent => vec![C::Recent, C::List, C::Global],
             Layer::ValueEdit | Layer::HandEditLine => vec![C::Edit],
             Layer::ChangesFilter | Layer::ContactsFilter => vec![C::Filter, C::Global],
             Layer::Diff => vec![C::Diff, C::Changes, C::List, C::Global],
@@ -193,6 +197,9 @@ impl App {
                     None => {}
                 }
             }
+        }
+        if self.recent.is_some() {
+            out.push(Layer::Recent);
         }
         if self.bulk_confirm.is_some() {
             out.push(Layer::BulkConfirm);

@@ -34,6 +34,9 @@ mod op_actions;
 pub mod palette;
 pub mod palette_view;
 pub mod panes;
+pub mod recent;
+pub mod recent_text;
+pub mod recent_view;
 pub mod registry;
 pub mod render;
 pub mod scroll;
@@ -129,6 +132,7 @@ enum ChangesMsg {
         business_id: String,
         ids: Result<Vec<String>, String>,
     },
+    Recent(Box<recent::RecentLoaded>),
 }
 
 impl ChangesMsg {
@@ -142,6 +146,7 @@ impl ChangesMsg {
             ChangesMsg::Business { business_id, ids } => {
                 app.handle_business_contacts(&business_id, ids)
             }
+            ChangesMsg::Recent(r) => app.handle_recent_loaded(*r),
         }
     }
 }
@@ -296,6 +301,19 @@ impl Loop {
                             .await
                             .unwrap_or_else(|e| Err(format!("reading the cache failed: {e}")));
                         let _ = tx.send(ChangesMsg::Business { business_id, ids });
+                    });
+                }
+                Effect::LoadRecent { since, rows } => {
+                    let store = self.store.clone();
+                    let tx = self.changes_tx.clone();
+                    let handle =
+                        tokio::task::spawn_blocking(move || recent::load(&store, &rows, since));
+                    tokio::spawn(async move {
+                        let r = handle.await.unwrap_or_else(|e| recent::RecentLoaded {
+                            since,
+                            items: Err(format!("reading the recent changes failed: {e}")),
+                        });
+                        let _ = tx.send(ChangesMsg::Recent(Box::new(r)));
                     });
                 }
                 Effect::ExternalEdit(e) => {

@@ -302,6 +302,14 @@ fn bulk(app: &App) -> Result<(), String> {
     Ok(())
 }
 
+fn recent_item(app: &App) -> Result<(), String> {
+    if app.recent_selected() {
+        Ok(())
+    } else {
+        Err("no contact in the list".into())
+    }
+}
+
 fn writeback(app: &App) -> Result<(), String> {
     if let Some(r) = &app.read_only {
         return Err(format!("read-only: {r}"));
@@ -985,6 +993,30 @@ static ENTRIES: &[Entry] = &[
         &[C::Contacts],
         always,
     ),
+    e(
+        Action::RecentOpen,
+        "recent: GHL changes",
+        "Contacts GHL changed since this session opened, newest first, with what changed (:recent 2h, 1d, 2026-12-01)",
+        &[C::Global],
+        always,
+    )
+    .command("recent")
+    .args(&[Arg::OptionalTime("since")])
+    .handler(super::recent::command),
+    e(
+        Action::RecentGoTo,
+        "recent: go to contact",
+        "Select the contact in the contacts list",
+        &[C::Recent],
+        recent_item,
+    ),
+    e(
+        Action::RecentClose,
+        "recent: close",
+        "Close the list of recent GHL changes",
+        &[C::Recent],
+        always,
+    ),
 ];
 
 /// Which key hints the footer shows.
@@ -1013,6 +1045,7 @@ pub enum Foot {
     ChangesList,
     Diff,
     Ambiguous,
+    Recent,
 }
 
 /// The footer shown for `layer` in the app's state now.
@@ -1031,6 +1064,7 @@ pub fn foot(app: &App, layer: Layer) -> Foot {
         Layer::HandEditLine => Foot::HandLine,
         Layer::HandEditConfirm => Foot::HandConfirm,
         Layer::BulkConfirm => Foot::BulkConfirm,
+        Layer::Recent => Foot::Recent,
         Layer::HandEditFields => Foot::HandFields,
         Layer::ContactsFilter | Layer::ChangesFilter => Foot::Filter,
         Layer::Contacts => Foot::ContactsPane,
@@ -1114,6 +1148,7 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::ScreenToggle, "changes"),
             (A::PaneNext, "pane"),
             (A::ContactEditField, "edit"),
+            (A::RecentOpen, "GHL changes"),
             (A::HelpToggle, "help"),
             (A::Quit, "quit"),
         ],
@@ -1207,6 +1242,13 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::ChangeReset, "pending"),
             (A::HelpToggle, "help"),
             (A::Quit, "quit"),
+        ],
+        Foot::Recent => &[
+            (A::NavDown, "move"),
+            (A::RecentGoTo, "go to contact"),
+            (A::SyncPull, "pull"),
+            (A::RecentClose, "close"),
+            (A::HelpToggle, "help"),
         ],
         Foot::Ambiguous => &[
             (A::ChangeResolve, "choose"),

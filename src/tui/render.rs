@@ -76,6 +76,11 @@ pub fn render(app: &App, f: &mut Frame) {
                     super::edits::render::render(app, f, main);
                 }
             }
+            Layer::Recent => {
+                if let Some(v) = &app.recent {
+                    super::recent_view::render(app, v, f, main);
+                }
+            }
             Layer::BulkConfirm => {
                 if let Some(q) = &app.bulk_confirm {
                     super::bulk_view::render(app, q, f, main);

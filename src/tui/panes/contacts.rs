@@ -1,4 +1,5 @@
-//! The contacts list: windowed (only the visible rows are built), with the filter line.
+//! The contacts list: windowed (only the visible rows are built), with the filter line; in
+//! the wide layout an Updated column (GHL's `dateUpdated`, short, Israel time).
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -9,29 +10,36 @@ use ratatui::Frame;
 use crate::tui::app::{App, Pane};
 use crate::tui::text;
 
-/// Column widths (name, email, phone, tags) for an inner width; 0 = column hidden.
-fn columns(inner: usize) -> [usize; 4] {
+/// Width of the Updated column: its longest text is an older date, `2025-11-02`.
+const UPDATED: usize = 10;
+
+/// Column widths (name, email, phone, updated, tags) for an inner width; 0 = column hidden.
+/// The Updated column (GHL's `dateUpdated`, [`crate::clock::short`]) shows from 62 inner
+/// columns: the wide layout from 160 terminal columns (OUR CHOICE: below that, name and email
+/// would be cut to make room for it; at 80x24 the list is as before).
+fn columns(inner: usize) -> [usize; 5] {
     let avail = inner.saturating_sub(2); // the selection marker
-    if avail >= 90 {
+    if avail >= 100 {
         let phone = 16;
-        let rest = avail - phone - 3;
+        let rest = avail - phone - UPDATED - 4;
         let name = rest * 34 / 100;
         let email = rest * 36 / 100;
-        [name, email, phone, rest - name - email]
+        [name, email, phone, UPDATED, rest - name - email]
     } else if avail >= 60 {
-        let phone = 15;
-        let rest = avail - phone - 2;
+        // Israeli and US numbers in E.164 are 13 and 12 characters.
+        let phone = 14;
+        let rest = avail - phone - UPDATED - 3;
         let name = rest / 2;
-        [name, rest - name, phone, 0]
+        [name, rest - name, phone, UPDATED, 0]
     } else if avail >= 24 {
         let name = (avail - 1) / 2;
-        [name, avail - 1 - name, 0, 0]
+        [name, avail - 1 - name, 0, 0, 0]
     } else {
-        [avail, 0, 0, 0]
+        [avail, 0, 0, 0, 0]
     }
 }
 
-fn row_line(cells: [&str; 4], widths: [usize; 4], clean: bool) -> String {
+fn row_line(cells: [&str; 5], widths: [usize; 5], clean: bool) -> String {
     let mut s = String::new();
     for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
         if w == 0 {
@@ -47,6 +55,13 @@ fn row_line(cells: [&str; 4], widths: [usize; 4], clean: bool) -> String {
         }
     }
     s
+}
+
+/// A row's `dateUpdated` in the Updated column's short form (empty when GHL gave none).
+fn updated_cell(date_updated: &str, now: jiff::Timestamp) -> String {
+    crate::clock::instant(date_updated)
+        .map(|t| crate::clock::short(t, now))
+        .unwrap_or_default()
 }
 
 fn thousands(n: usize) -> String {
@@ -130,7 +145,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     lines.push(Line::styled(
         format!(
             "  {}",
-            row_line(["Name", "Email", "Phone", "Tags"], widths, false)
+            row_line(["Name", "Email", "Phone", "Updated", "Tags"], widths, false)
         ),
         theme.header(),
     ));
@@ -154,14 +169,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         lines.push(Line::styled(format!("  {msg}"), theme.dim()));
     }
     let end = (app.offset + page).min(app.view.len());
+    let now = app.now();
     for i in app.offset..end {
         let Some(r) = app.view.row(i) else { break };
         let selected = i == app.selected;
+        let updated = if widths[3] > 0 {
+            updated_cell(&r.date_updated, now)
+        } else {
+            String::new()
+        };
         let body = row_line(
             [
                 r.name.as_str(),
                 r.email.as_str(),
                 r.phone.as_str(),
+                updated.as_str(),
                 r.tags.as_str(),
             ],
             widths,
@@ -185,4 +207,35 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ]));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn updated_shows_only_where_the_width_allows() {
+        // 80x24 (contacts pane 40 wide, 38 inside) and the 120-column wide layout: no column.
+        assert_eq!(columns(38)[3], 0);
+        assert_eq!(columns(46)[3], 0);
+        assert_eq!(columns(57)[3], 0);
+        // 160 columns (64 wide, 62 inside): name, email, phone, updated.
+        let w = columns(62);
+        assert_eq!(w[3], UPDATED);
+        assert_eq!(w[4], 0);
+        assert_eq!(w.iter().sum::<usize>() + 3, 60);
+        // Very wide: every column, tags last.
+        let w = columns(120);
+        assert!(w.iter().all(|&c| c > 0), "{w:?}");
+        assert_eq!(w.iter().sum::<usize>() + 4, 118);
+    }
+
+    #[test]
+    fn updated_cell_is_short_israel_time() {
+        let now: jiff::Timestamp = "2026-12-03T20:00:00Z".parse().unwrap();
+        assert_eq!(updated_cell("2026-12-03T12:03:00.000Z", now), "14:03");
+        assert_eq!(updated_cell("2026-11-02T12:03:00.000Z", now), "2 Nov");
+        assert_eq!(updated_cell("2025-11-02T12:03:00.000Z", now), "2025-11-02");
+        assert_eq!(updated_cell("", now), "");
+    }
 }

@@ -1,0 +1,155 @@
+//! `bmby-ghl recent`: after `sync`, an edit and a new contact in the GHL stand-in, and `sync`
+//! again, the real binary lists both, newest first, with the edit's old → new values (text in
+//! Israel time; `--json` in ISO 8601); a `--since` that is not a time is refused. Loopback only.
+
+use std::process::{Command, Output};
+
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use serde_json::{json, Value};
+
+fn bin(base_url: &str, data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--config",
+            data.join("none.toml").to_str().unwrap(),
+        ])
+        .args(args)
+        .env("GHL_BASE_URL", base_url)
+        .env("GHL_TOKEN", DEMO_TOKEN)
+        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
+        .output()
+        .unwrap()
+}
+
+/// Runs the binary off the runtime's threads (the stand-in answers on them).
+async fn run(base_url: &str, data: &std::path::Path, args: &[&str]) -> Output {
+    let (base_url, data) = (base_url.to_owned(), data.to_owned());
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        bin(&base_url, &data, &args)
+    })
+    .await
+    .unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recent_lists_what_the_pulls_saw_change_newest_first() {
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 30 },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = sb.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    ok(&run(&url, dir.path(), &["sync"]).await);
+    // The first pull filled the cache: nothing is listed as changed by it.
+    let first: Value = serde_json::from_str(&ok(&run(
+        &url,
+        dir.path(),
+        &["recent", "--json", "--since", "52w"],
+    )
+    .await))
+    .unwrap();
+    // Listed by their dateUpdated, but with no earlier values known.
+    assert_eq!(first["count"], 30);
+    assert!(
+        first["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["known"] == false && c["fields"].as_array().unwrap().is_empty()),
+        "{first:#}"
+    );
+
+    let list: Value =
+        serde_json::from_str(&ok(&run(&url, dir.path(), &["contacts", "--json"]).await)).unwrap();
+    let edited = list["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "user0@example.com")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // An edit in GHL (dateUpdated: now), and a contact created an hour before it.
+    assert!(sb.update_contact(
+        &edited,
+        json!({"email": "dana.new@example.com", "tags": ["buyer", "vip"]})
+    ));
+    let hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    sb.insert_contact(json!({
+        "id": "newContact0000000001",
+        "firstName": "רונית",
+        "lastName": "אברהם\u{1b}[2J",
+        "email": "ronit@example.org",
+        "dateAdded": bmby_ghl::clock::iso_utc(hour_ago),
+        "dateUpdated": bmby_ghl::clock::iso_utc(hour_ago),
+    }));
+    ok(&run(&url, dir.path(), &["sync", "--full"]).await);
+
+    let doc: Value = serde_json::from_str(&ok(&run(
+        &url,
+        dir.path(),
+        &["recent", "--json", "--since", "2h"],
+    )
+    .await))
+    .unwrap();
+    let ids: Vec<&str> = doc["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [edited.as_str(), "newContact0000000001"], "{doc:#}");
+    let e = &doc["contacts"][0];
+    let email = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "email")
+        .unwrap();
+    assert_eq!(email["before"], "user0@example.com");
+    assert_eq!(email["after"], "dana.new@example.com");
+    assert!(e["dateUpdated"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(doc["contacts"][1]["created"], true);
+    assert!(doc["since"].as_str().unwrap().ends_with('Z'));
+
+    let text = ok(&run(&url, dir.path(), &["recent", "--since", "2h"]).await);
+    assert!(text.contains("2 contacts changed in GHL since"), "{text}");
+    assert!(text.contains("Israel time (2h)"), "{text}");
+    assert!(
+        text.contains("    email user0@example.com → dana.new@example.com\n    tags +vip\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("רונית אברהם  (newContact0000000001)\n    created\n"),
+        "{text}"
+    );
+    assert!(!text.contains('\u{1b}'), "{text}");
+    // Edited first: newest first.
+    assert!(text.find("dana.new").unwrap() < text.find("רונית").unwrap());
+
+    let bad = run(&url, dir.path(), &["recent", "--since", "yesterday"]).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("`yesterday` is not a time"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
