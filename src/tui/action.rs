@@ -117,6 +117,17 @@ pub enum Action {
     MarkAllShown,
     /// Clear every mark.
     UnmarkAll,
+    /// Copy the selected details line (or, from the list, the contact's GHL address) to the
+    /// clipboard through OSC 52.
+    CopyField,
+    /// Copy the whole contact as JSON through OSC 52.
+    CopyJson,
+    /// Copy a named field (`:copy phone`) through OSC 52.
+    CopyNamed,
+    /// Zoom the focused pane to the whole screen (again, or esc: back).
+    PaneZoom,
+    /// Go to the contact of the selected change or journal line.
+    GoToContact,
 }
 
 impl Action {
@@ -203,6 +214,11 @@ impl Action {
         Action::MarkToggle,
         Action::MarkAllShown,
         Action::UnmarkAll,
+        Action::CopyField,
+        Action::CopyJson,
+        Action::CopyNamed,
+        Action::PaneZoom,
+        Action::GoToContact,
     ];
 
     /// The name used in keymap files.
@@ -289,6 +305,11 @@ impl Action {
             Action::MarkToggle => "contact.mark",
             Action::MarkAllShown => "contacts.mark_all",
             Action::UnmarkAll => "contacts.unmark_all",
+            Action::CopyField => "contact.copy",
+            Action::CopyJson => "contact.copy_json",
+            Action::CopyNamed => "contact.copy_named",
+            Action::PaneZoom => "pane.zoom",
+            Action::GoToContact => "contact.go_to",
         }
     }
 
