@@ -77,10 +77,14 @@ impl Builder {
         if v.is_none() && pend.is_empty() {
             return;
         }
-        let label_text = if pend.is_empty() {
-            text::fit(name, LABEL)
+        // A pending value marks the label with `*`; a label longer than the column (a custom
+        // field's name) is written whole, followed by `: `.
+        let star = if pend.is_empty() { "" } else { "*" };
+        let name = format!("{name}{star}");
+        let label_text = if text::width(&name) < LABEL {
+            text::fit(&name, LABEL)
         } else {
-            text::fit(&format!("{name}*"), LABEL)
+            format!("{name}: ")
         };
         let mut pieces = vec![(label_text, Look::Label)];
         match &v {

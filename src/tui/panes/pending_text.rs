@@ -4,7 +4,7 @@
 //! (standard fields, `tags`, `assignedTo`, `dnd`, `dndSettings.<Channel>`,
 //! `customFields.<id>`), and the pending task and note changes. Built without drawing.
 
-use crate::domain::{Change, ChangeKind, ChangeState, Subject};
+use crate::domain::{Change, ChangeKind, ChangeState, Subject, Target};
 use crate::tui::app::App;
 use crate::tui::text;
 
@@ -53,7 +53,7 @@ pub fn changes_of<'a>(app: &'a App, id: &str) -> Vec<&'a Change> {
 }
 
 /// A proposed value as people read it: a user id by name (`assignedTo`, unknown ids marked),
-/// `dnd` as on/off, anything else cleaned; `(cleared)` for no value.
+/// `dnd` as on/off, an ISO 8601 instant in Israel time, anything else cleaned; `(cleared)` for no value.
 pub fn display_value(app: &App, field: &str, proposed: Option<&str>) -> String {
     let Some(v) = proposed.filter(|v| !v.trim().is_empty()) else {
         return "(cleared)".into();
@@ -65,7 +65,11 @@ pub fn display_value(app: &App, field: &str, proposed: Option<&str>) -> String {
             "false" | "off" => "off".into(),
             other => text::clean(other),
         },
-        _ => text::clean(v),
+        // An instant reads in Israel time, like every time on screen.
+        _ => match crate::clock::instant(v) {
+            Some(t) => crate::clock::human(t),
+            None => text::clean(v),
+        },
     }
 }
 
@@ -109,6 +113,9 @@ pub fn task_effect(c: &Change) -> &'static str {
     let Subject::Task { task_id } = &c.subject else {
         return "edits";
     };
+    if c.target == Target::Bmby {
+        return "to Bmby";
+    }
     if c.kind == ChangeKind::Delete {
         return "deletes";
     }
@@ -123,8 +130,8 @@ pub fn task_effect(c: &Change) -> &'static str {
             .find(|f| f.field == "completed")
             .and_then(|f| f.proposed.as_deref())
         {
-            Some("true") => return "completes",
-            Some("false") => return "reopens",
+            Some("yes" | "true") => return "completes",
+            Some("no" | "false") => return "reopens",
             _ => {}
         }
     }
@@ -136,7 +143,9 @@ pub fn note_effect(c: &Change) -> &'static str {
     let Subject::Note { note_id } = &c.subject else {
         return "edits";
     };
-    if c.kind == ChangeKind::Delete {
+    if c.target == Target::Bmby {
+        "to Bmby"
+    } else if c.kind == ChangeKind::Delete {
         "deletes"
     } else if note_id.is_none() || c.kind == ChangeKind::Create {
         "new"
