@@ -214,6 +214,19 @@ fn zoom_fills_the_screen_and_esc_returns() {
     );
     d.keys("z");
     assert!(!d.app.zoom);
+    // The diff of the changes screen, zoomed.
+    d.keys("c tab z");
+    let text = screen_text(&mut d, 80, 24);
+    assert!(
+        text.contains("Diff #") && !text.contains("Changes ·"),
+        "{text}"
+    );
+    d.keys("esc");
+    let text = screen_text(&mut d, 80, 24);
+    assert!(
+        text.contains("Diff #") && text.contains("Changes ·"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -24,6 +24,7 @@ const UPDATE_FILES: &[&str] = &[
     "changes/dispatch.rs",
     "changes/edit.rs",
     "changes/mod.rs",
+    "clipboard.rs",
     "changes/op_view.rs",
     "changes/update.rs",
     "edits/mod.rs",
@@ -44,9 +45,11 @@ const UPDATE_FILES: &[&str] = &[
     "palette.rs",
     "panes/activity_text.rs",
     "panes/details_text.rs",
+    "panes/pending_text.rs",
     "registry.rs",
     "scroll.rs",
     "text.rs",
+    "view_actions.rs",
 ];
 
 /// Modules that draw, as paths under `crate::tui` (`changes::diff` is `src/tui/changes/diff.rs`),

@@ -1116,7 +1116,7 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::Quit, "quit"),
         ],
         Foot::DetailsPane => &[
-            (A::NavDown, "scroll"),
+            (A::NavDown, "select"),
             (A::ContactEditField, "edit"),
             (A::CopyField, "copy"),
             (A::PaneZoom, "zoom"),
