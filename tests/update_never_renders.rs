@@ -24,6 +24,7 @@ const UPDATE_FILES: &[&str] = &[
     "changes/dispatch.rs",
     "changes/edit.rs",
     "changes/mod.rs",
+    "clipboard.rs",
     "changes/op_view.rs",
     "changes/update.rs",
     "edits/mod.rs",
@@ -46,10 +47,12 @@ const UPDATE_FILES: &[&str] = &[
     "panes/details_text.rs",
     "recent.rs",
     "recent_text.rs",
+    "panes/pending_text.rs",
     "registry.rs",
     "scroll.rs",
     "sync_status.rs",
     "text.rs",
+    "view_actions.rs",
 ];
 
 /// Modules that draw, as paths under `crate::tui` (`changes::diff` is `src/tui/changes/diff.rs`),

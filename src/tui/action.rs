@@ -131,6 +131,17 @@ pub enum Action {
     RecentGoTo,
     /// Close the recent-changes list.
     RecentClose,
+    /// Copy the selected details line (or, from the list, the contact's GHL address) to the
+    /// clipboard through OSC 52.
+    CopyField,
+    /// Copy the whole contact as JSON through OSC 52.
+    CopyJson,
+    /// Copy a named field (`:copy phone`) through OSC 52.
+    CopyNamed,
+    /// Zoom the focused pane to the whole screen (again, or esc: back).
+    PaneZoom,
+    /// Go to the contact of the selected change or journal line.
+    GoToContact,
 }
 
 impl Action {
@@ -224,6 +235,11 @@ impl Action {
         Action::RecentOpen,
         Action::RecentGoTo,
         Action::RecentClose,
+        Action::CopyField,
+        Action::CopyJson,
+        Action::CopyNamed,
+        Action::PaneZoom,
+        Action::GoToContact,
     ];
 
     /// The name used in keymap files.
@@ -317,6 +333,11 @@ impl Action {
             Action::RecentOpen => "recent.open",
             Action::RecentGoTo => "recent.goto",
             Action::RecentClose => "recent.close",
+            Action::CopyField => "contact.copy",
+            Action::CopyJson => "contact.copy_json",
+            Action::CopyNamed => "contact.copy_named",
+            Action::PaneZoom => "pane.zoom",
+            Action::GoToContact => "contact.go_to",
         }
     }
 

@@ -194,6 +194,9 @@ pub enum Effect {
         since: jiff::Timestamp,
         rows: Arc<Vec<ContactRow>>,
     },
+    /// Put text on the clipboard of the terminal the user sits at: write the OSC 52 sequence
+    /// ([`super::clipboard::osc52`]) to the terminal (through SSH and tmux).
+    Clipboard(String),
 }
 
 /// The filter's state.
@@ -358,6 +361,10 @@ pub struct App {
     pub focus: Pane,
     pub details: Option<Details>,
     pub details_scroll: u16,
+    /// The details pane's field cursor: the line `y` copies (highlighted while focused).
+    pub details_cursor: usize,
+    /// The focused pane fills the screen (`z`).
+    pub zoom: bool,
     pub raw_json: bool,
     pub tab: ActivityTab,
     pub activity_scroll: u16,
@@ -469,6 +476,8 @@ impl App {
             focus: Pane::Contacts,
             details: None,
             details_scroll: 0,
+            details_cursor: 0,
+            zoom: false,
             raw_json: false,
             tab: ActivityTab::Tasks,
             activity_scroll: 0,
@@ -567,7 +576,11 @@ impl App {
 
     /// The screen areas for the current size.
     pub fn areas(&self) -> layout::Areas {
-        layout::areas(Rect::new(0, 0, self.size.0, self.size.1), self.focus)
+        layout::areas_zoomed(
+            Rect::new(0, 0, self.size.0, self.size.1),
+            self.focus,
+            self.zoom,
+        )
     }
 
     /// Whether the filter line is shown above the list.
@@ -610,6 +623,7 @@ impl App {
         self.size = (cols, rows);
         self.ensure_visible();
         self.changes_ensure_visible();
+        self.after_resize();
         self.dirty = true;
     }
 
@@ -629,13 +643,14 @@ impl App {
 
     /// The selection may point at another contact: show its cached details now and schedule
     /// the fetch.
-    fn selection_changed(&mut self) {
+    pub(crate) fn selection_changed(&mut self) {
         self.ensure_visible();
         let id = self.selected_row().map(|r| r.id.clone());
         if self.details.as_ref().map(|d| &d.id) == id.as_ref() {
             return;
         }
         self.details_scroll = 0;
+        self.details_cursor = 0;
         self.activity_scroll = 0;
         self.activity_selected = 0;
         match id {
@@ -883,6 +898,9 @@ impl App {
         {
             return self.handle_recent_action(action);
         }
+        if let Some(fx) = self.handle_view_action(action) {
+            return fx;
+        }
         if self.screen == Screen::Changes {
             return self.handle_changes_action(action);
         }
@@ -948,6 +966,7 @@ impl App {
             Action::ToggleRaw => {
                 self.raw_json = !self.raw_json;
                 self.details_scroll = 0;
+                self.details_cursor = 0;
             }
             Action::TabNext => {
                 self.tab = self.tab.next();
@@ -1039,18 +1058,13 @@ impl App {
                     self.selection_changed();
                 }
             }
-            Pane::Details => {
-                let max = super::panes::details_text::line_count(self).saturating_sub(1);
-                let page = self.pane_page(Pane::Details) as usize;
-                self.details_scroll =
-                    scroll::scrolled(self.details_scroll as usize, nav, max, page) as u16;
-            }
+            Pane::Details => self.details_nav(nav),
             Pane::Activity => {
                 let page = self.pane_page(Pane::Activity) as usize;
                 if self.activity_nav(nav.delta(page)) {
                     return;
                 }
-                let max = super::panes::activity_text::line_count(self).saturating_sub(1);
+                let max = self.activity_scroll_max();
                 self.activity_scroll =
                     scroll::scrolled(self.activity_scroll as usize, nav, max, page) as u16;
             }

@@ -33,6 +33,8 @@ pub struct Driver {
     pub editor_saves: Result<String, String>,
     /// The texts the app opened the editor with, in order.
     pub editor_opened: Vec<String>,
+    /// Everything written to the terminal besides frames (the OSC 52 clipboard sequences).
+    pub terminal_out: Vec<u8>,
 }
 
 impl Driver {
@@ -50,6 +52,7 @@ impl Driver {
             reviews: Vec::new(),
             editor_saves: Err("no editor in the test driver".into()),
             editor_opened: Vec::new(),
+            terminal_out: Vec::new(),
         };
         let fx = d.app.start();
         d.run(fx);
@@ -117,6 +120,9 @@ impl Driver {
                     );
                     queue.extend(self.app.handle_business_contacts(&business_id, r));
                 }
+                Effect::Clipboard(text) => self
+                    .terminal_out
+                    .extend_from_slice(super::clipboard::osc52(&text).as_bytes()),
                 Effect::Review(op) => {
                     self.reviews.push(op.clone());
                     let done = super::changes::run_review(self.app.store(), op);
@@ -151,6 +157,7 @@ impl Driver {
                 reviews: Vec::new(),
                 editor_saves: Err("no editor in the test driver".into()),
                 editor_opened: Vec::new(),
+                terminal_out: Vec::new(),
             },
             fx,
         )

@@ -76,6 +76,54 @@ pub fn areas(area: Rect, focus: Pane) -> Areas {
     a
 }
 
+/// The areas for a frame of `area` with the focused pane `focus` zoomed to the whole screen
+/// (`z`) when `zoom`, else [`areas`].
+pub fn areas_zoomed(area: Rect, focus: Pane, zoom: bool) -> Areas {
+    if !zoom {
+        return areas(area, focus);
+    }
+    // The narrow layout shows only the focused pane.
+    areas(
+        Rect {
+            width: area.width.min(NARROW - 1),
+            ..area
+        },
+        focus,
+    )
+    .widened(area.width)
+}
+
+impl Areas {
+    /// Every rectangle given the full width `w` (they start at column 0).
+    fn widened(mut self, w: u16) -> Areas {
+        for r in [&mut self.contacts, &mut self.details, &mut self.activity]
+            .into_iter()
+            .flatten()
+        {
+            r.width = w;
+        }
+        self.status.width = w;
+        self.footer.width = w;
+        self
+    }
+}
+
+impl ChangesAreas {
+    /// The focused pane (the diff when `diff_focused`) over the whole screen (`z`).
+    pub fn zoomed(self, diff_focused: bool) -> ChangesAreas {
+        let main = match (self.list, self.diff) {
+            (Some(l), Some(d)) => l.union(d),
+            (Some(r), None) | (None, Some(r)) => r,
+            (None, None) => return self,
+        };
+        ChangesAreas {
+            list: (!diff_focused).then_some(main),
+            diff: diff_focused.then_some(main),
+            ..self
+        }
+    }
+}
+
 /// Rows of contacts that fit in the list pane: the pane minus borders, the column header and
 /// (when shown) the filter line.
 pub fn list_rows(contacts: Rect, filter_line: bool) -> usize {

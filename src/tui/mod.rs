@@ -15,6 +15,7 @@ pub mod bulk;
 pub mod bulk_view;
 pub mod business_filter;
 pub mod changes;
+pub mod clipboard;
 pub mod driver;
 pub mod edits;
 mod external;
@@ -45,6 +46,7 @@ mod sync_status;
 pub mod terminal;
 pub mod text;
 pub mod theme;
+mod view_actions;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -256,6 +258,16 @@ impl Loop {
                         });
                         let _ = tx.send(ChangesMsg::Reviewed(done));
                     });
+                }
+                Effect::Clipboard(text) => {
+                    use std::io::Write;
+                    let out = term.backend_mut();
+                    let r = out
+                        .write_all(clipboard::osc52(&text).as_bytes())
+                        .and_then(|_| out.flush());
+                    if let Err(e) = r {
+                        app.status.error = Some(format!("copy: {e}"));
+                    }
                 }
                 Effect::Suspend => {
                     if let Err(e) = guard.suspend() {

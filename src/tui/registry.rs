@@ -1017,6 +1017,48 @@ static ENTRIES: &[Entry] = &[
         &[C::Recent],
         always,
     ),
+    e(
+        Action::CopyField,
+        "contact: copy",
+        "Copy the selected details line (from the list: the contact's GHL web address) to your clipboard (OSC 52, works over SSH; tmux needs set-clipboard on)",
+        &[C::Contacts, C::Details],
+        contact,
+    )
+    .on(Screen::Contacts),
+    e(
+        Action::CopyJson,
+        "contact: copy as JSON",
+        "Copy the whole contact as JSON (the raw GHL record) to your clipboard (OSC 52)",
+        &[C::Contacts, C::Details, C::Activity],
+        contact,
+    )
+    .on(Screen::Contacts),
+    e(
+        Action::CopyNamed,
+        "contact: copy a field",
+        "Copy a field to your clipboard (OSC 52): id, name, email, phone, owner, web (the GHL address) or a custom field by name",
+        PANES,
+        contact,
+    )
+    .on(Screen::Contacts)
+    .command("copy")
+    .args(&[Arg::Text("what")])
+    .handler(|app, args| app.copy_named(&args.join(" "))),
+    e(
+        Action::PaneZoom,
+        "pane: zoom",
+        "Zoom the focused pane to the whole screen (z again or esc: back)",
+        &[C::Contacts, C::Details, C::Activity, C::Changes, C::Diff, C::Journal],
+        always,
+    ),
+    e(
+        Action::GoToContact,
+        "change: go to contact",
+        "Show the contact of the selected change (or journal line) on the contacts screen",
+        &[C::Changes, C::Diff, C::Journal],
+        always,
+    )
+    .on(Screen::Changes),
 ];
 
 /// Which key hints the footer shows.
@@ -1153,8 +1195,10 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::Quit, "quit"),
         ],
         Foot::DetailsPane => &[
-            (A::NavDown, "scroll"),
+            (A::NavDown, "select"),
             (A::ContactEditField, "edit"),
+            (A::CopyField, "copy"),
+            (A::PaneZoom, "zoom"),
             (A::ToggleRaw, "raw JSON"),
             (A::RefreshContact, "refresh"),
             (A::Back, "back"),
@@ -1206,6 +1250,7 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::NavDown, "scroll"),
             (A::NavPageDown, "page"),
             (A::JournalRevert, "revert"),
+            (A::GoToContact, "contact"),
             (A::JournalClose, "close"),
             (A::HelpToggle, "help"),
         ],
@@ -1229,6 +1274,7 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::PaneNext, "diff"),
             (A::ChangesSend, "send"),
             (A::JournalOpen, "journal"),
+            (A::GoToContact, "contact"),
             (A::HelpToggle, "help"),
             (A::Quit, "quit"),
         ],
@@ -1239,6 +1285,7 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::ChangeReject, "reject"),
             (A::Back, "list"),
             (A::ScreenToggle, "contacts"),
+            (A::GoToContact, "contact"),
             (A::ChangeReset, "pending"),
             (A::HelpToggle, "help"),
             (A::Quit, "quit"),

@@ -15,7 +15,7 @@ pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     let (status_area, footer_area) = match app.screen {
         Screen::Contacts => {
-            let a = layout::areas(area, app.focus);
+            let a = layout::areas_zoomed(area, app.focus, app.zoom);
             if let Some(r) = a.contacts {
                 panes::contacts::render(app, f, r);
             }

@@ -63,7 +63,12 @@ impl App {
             );
             d.lines.len() + if cs.edit.is_some() { 3 } else { 0 }
         });
-        layout::changes_areas_sized(area, focused, wanted)
+        let a = layout::changes_areas_sized(area, focused, wanted);
+        if self.zoom {
+            a.zoomed(focused)
+        } else {
+            a
+        }
     }
 
     /// How far the diff pane of the selected change scrolls: its lines less those the pane

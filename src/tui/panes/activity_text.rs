@@ -3,6 +3,7 @@
 //! or note starts. The update side measures it (scroll limits, scrolling to the selected item:
 //! [`line_count`], [`item_starts`]); the renderer ([`super::activity`]) styles and draws it.
 
+use super::pending_text;
 use super::short_time;
 use crate::domain::{Change, Subject};
 use crate::tui::app::{ActivityTab, App, Details, Pane};
@@ -31,9 +32,85 @@ fn body(l: &mut Vec<TextLine>, s: &str) {
     }
 }
 
-/// The newest pending hand edit whose subject matches.
-fn pending_id(pending: &[&Change], is: impl Fn(&Subject) -> bool) -> Option<u64> {
-    pending.iter().rev().find(|c| is(&c.subject)).map(|c| c.id)
+/// The newest waiting change (pending or approved, any origin) whose subject matches: what
+/// it does to the item and its tag, `completes (pending #12)`.
+fn pending_mark(pending: &[&Change], is: impl Fn(&Subject) -> bool) -> Option<String> {
+    pending.iter().rev().find(|c| is(&c.subject)).map(|c| {
+        let what = match c.subject {
+            Subject::Note { .. } => pending_text::note_effect(c),
+            _ => pending_text::task_effect(c),
+        };
+        format!(
+            " · {what} {}",
+            pending_text::tag(c.id, c.state == crate::domain::ChangeState::Approved)
+        )
+    })
+}
+
+/// The waiting changes of the selected contact (pending or approved, any origin).
+fn waiting(app: &App) -> Vec<&Change> {
+    app.details
+        .as_ref()
+        .map(|d| pending_text::changes_of(app, &d.id))
+        .unwrap_or_default()
+}
+
+/// Tasks or notes that waiting changes create (not in GHL yet), each marked.
+fn new_items(app: &App, l: &mut Vec<TextLine>, pending: &[&Change], tasks: bool) {
+    for c in pending {
+        let approved = c.state == crate::domain::ChangeState::Approved;
+        let tag = pending_text::tag(c.id, approved);
+        match c.subject {
+            Subject::Task { task_id: None } if tasks => {
+                let title =
+                    pending_text::proposed(c, "title").unwrap_or_else(|| "(no title)".into());
+                l.push(TextLine::Pieces(vec![
+                    ("[+] ".to_owned(), Look::Warn),
+                    (title, Look::Label),
+                    (format!(" · new {tag}"), Look::Warn),
+                ]));
+                let mut meta = Vec::new();
+                if let Some(due) = pending_text::proposed(c, "dueDate") {
+                    meta.push(format!("due {}", short_time(&due)));
+                }
+                if let Some(a) = pending_text::proposed(c, "assignedTo") {
+                    meta.push(format!("assigned {}", text::clean(&app.users.display(&a))));
+                }
+                if !meta.is_empty() {
+                    l.push(TextLine::whole(
+                        format!("    {}", meta.join(" · ")),
+                        Look::Dim,
+                    ));
+                }
+                if let Some(b) = c
+                    .fields
+                    .iter()
+                    .find(|f| f.field == "body")
+                    .and_then(|f| f.proposed.as_deref())
+                {
+                    body(l, b);
+                }
+            }
+            Subject::Note { note_id: None } if !tasks => {
+                if !l.is_empty() {
+                    l.push(TextLine::raw(""));
+                }
+                l.push(TextLine::Pieces(vec![
+                    ("[+] ".to_owned(), Look::Warn),
+                    (format!("new note {tag}"), Look::Warn),
+                ]));
+                if let Some(b) = c
+                    .fields
+                    .iter()
+                    .find(|f| f.field == "body")
+                    .and_then(|f| f.proposed.as_deref())
+                {
+                    body(l, b);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The selected item when the pane has the keyboard (drawn highlighted).
@@ -42,15 +119,19 @@ fn selected(app: &App) -> Option<usize> {
 }
 
 fn tasks(app: &App, d: &Details, starts: &mut Vec<usize>) -> Vec<TextLine> {
+    let pending = waiting(app);
     let Some(tasks) = &d.tasks else {
-        return not_fetched(app, d, "Tasks");
+        let mut l = not_fetched(app, d, "Tasks");
+        new_items(app, &mut l, &pending, true);
+        return l;
     };
     if tasks.is_empty() {
-        return vec![TextLine::whole("No tasks.", Look::Dim)];
+        let mut l = vec![TextLine::whole("No tasks.", Look::Dim)];
+        new_items(app, &mut l, &pending, true);
+        return l;
     }
     let sorted = crate::tui::edits::tasks_in_order(tasks);
     let sel = selected(app);
-    let pending = app.pending_local();
     let mut l = Vec::new();
     for (i, task) in sorted.into_iter().enumerate() {
         starts.push(l.len());
@@ -71,11 +152,11 @@ fn tasks(app: &App, d: &Details, starts: &mut Vec<usize>) -> Vec<TextLine> {
             (mark.to_owned(), style),
             (text::clean(&task.title), title_style),
         ];
-        if let Some(id) = pending_id(
+        if let Some(m) = pending_mark(
             &pending,
             |s| matches!(s, Subject::Task { task_id: Some(x) } if *x == task.id),
         ) {
-            spans.push((format!(" · pending #{id}"), Look::Warn));
+            spans.push((m, Look::Warn));
         }
         l.push(TextLine::Pieces(spans));
         let mut meta = Vec::new();
@@ -86,7 +167,7 @@ fn tasks(app: &App, d: &Details, starts: &mut Vec<usize>) -> Vec<TextLine> {
             meta.push(format!("due {}", short_time(due)));
         }
         if let Some(a) = &task.assigned_to {
-            meta.push(format!("assigned {}", text::clean(a)));
+            meta.push(format!("assigned {}", text::clean(&app.users.display(a))));
         }
         if !meta.is_empty() {
             l.push(TextLine::whole(
@@ -98,17 +179,22 @@ fn tasks(app: &App, d: &Details, starts: &mut Vec<usize>) -> Vec<TextLine> {
             body(&mut l, b);
         }
     }
+    new_items(app, &mut l, &pending, true);
     l
 }
 
 fn notes(app: &App, d: &Details, starts: &mut Vec<usize>) -> Vec<TextLine> {
+    let pending = waiting(app);
     let Some(notes) = &d.notes else {
-        return not_fetched(app, d, "Notes");
+        let mut l = not_fetched(app, d, "Notes");
+        new_items(app, &mut l, &pending, false);
+        return l;
     };
     if notes.is_empty() {
-        return vec![TextLine::whole("No notes.", Look::Dim)];
+        let mut l = vec![TextLine::whole("No notes.", Look::Dim)];
+        new_items(app, &mut l, &pending, false);
+        return l;
     }
-    let pending = app.pending_local();
     let mut l = Vec::new();
     for (i, n) in notes.iter().enumerate() {
         if i > 0 {
@@ -133,15 +219,16 @@ fn notes(app: &App, d: &Details, starts: &mut Vec<usize>) -> Vec<TextLine> {
         if let Some(title) = n.title.as_deref().filter(|x| !x.is_empty()) {
             head.push((format!(" · {}", text::clean(title)), Look::Plain));
         }
-        if let Some(id) = pending_id(
+        if let Some(m) = pending_mark(
             &pending,
             |s| matches!(s, Subject::Note { note_id: Some(x) } if *x == n.id),
         ) {
-            head.push((format!(" · pending #{id}"), Look::Warn));
+            head.push((m, Look::Warn));
         }
         l.push(TextLine::Pieces(head));
         body(&mut l, &n.body);
     }
+    new_items(app, &mut l, &pending, false);
     l
 }
 

@@ -1,142 +1,308 @@
-//! The details pane's content, built without drawing: every field of the selected contact
-//! (custom fields by name, DND per channel, tags) or its raw JSON record, as lines of text with
-//! a [`Look`] each. The update side counts them (the scroll limit, [`line_count`]); the
-//! renderer ([`super::details`]) styles and draws them.
+//! The details pane's content, built without drawing: the selected contact's id and owner
+//! first, followers by name, every field (custom fields by name, DND in one line, tags), each
+//! marked with the value a change not yet sent would write ([`super::pending_text`]), or its
+//! raw JSON record, as lines of text with a [`Look`] each and what `y` copies from each line.
+//! The update side counts them (the field cursor and scroll limits: [`line_count`],
+//! [`visual_rows`], [`copy_at`]); the renderer ([`super::details`]) styles and draws them.
 
+use super::pending_text::{self, PendingValue};
 use super::short_time;
-use crate::domain::Contact;
-use crate::tui::app::App;
+use crate::domain::{Contact, UserName};
+use crate::tui::app::{App, Pane};
 use crate::tui::look::{Look, TextLine};
 use crate::tui::text;
 
-/// A label cell (fixed width, [`LABEL`] columns) of a field line.
-fn label(name: &str) -> (String, Look) {
-    (text::fit(name, LABEL), Look::Label)
+/// What `y` copies from a line: what it is (`phone`, a custom field's name) and the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    pub what: String,
+    pub value: String,
 }
 
-/// Plain untrusted text, cleaned.
-fn value(v: &str) -> (String, Look) {
-    (text::clean(v), Look::Plain)
+/// One line of the pane and what `y` copies from it (`None`: nothing to copy).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailLine {
+    pub line: TextLine,
+    pub copy: Option<Copy>,
 }
 
 const LABEL: usize = 11;
 
-fn field(lines: &mut Vec<TextLine>, name: &str, v: Option<&str>) {
-    if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
-        lines.push(TextLine::Pieces(vec![label(name), value(v)]));
+/// Builds the lines, claiming pending values field by field.
+struct Builder {
+    pending: Vec<PendingValue>,
+    claimed: Vec<bool>,
+    out: Vec<DetailLine>,
+}
+
+impl Builder {
+    fn new(app: &App, id: &str) -> Builder {
+        let pending = pending_text::values(app, id);
+        let claimed = vec![false; pending.len()];
+        Builder {
+            pending,
+            claimed,
+            out: Vec::new(),
+        }
+    }
+
+    /// The pending values of the fields `is` accepts (claimed: not listed again at the end).
+    fn take(&mut self, is: impl Fn(&str) -> bool) -> Vec<PendingValue> {
+        let mut v = Vec::new();
+        for (i, p) in self.pending.iter().enumerate() {
+            if is(&p.field) {
+                self.claimed[i] = true;
+                v.push(p.clone());
+            }
+        }
+        v
+    }
+
+    /// A field line: label, value (cleaned), then any pending values of `fields`. Shown when
+    /// it has a value or a pending one.
+    fn field(&mut self, name: &str, v: Option<&str>, fields: &[&str], copy: &str) {
+        let pend = self.take(|f| fields.contains(&f));
+        self.line(name, v, Look::Plain, pend, copy);
+    }
+
+    fn line(
+        &mut self,
+        name: &str,
+        v: Option<&str>,
+        look: Look,
+        pend: Vec<PendingValue>,
+        copy: &str,
+    ) {
+        let v = v.filter(|v| !v.trim().is_empty()).map(text::clean);
+        if v.is_none() && pend.is_empty() {
+            return;
+        }
+        // A pending value marks the label with `*`; a label longer than the column (a custom
+        // field's name) is written whole, followed by `: `.
+        let star = if pend.is_empty() { "" } else { "*" };
+        let name = format!("{name}{star}");
+        let label_text = if text::width(&name) < LABEL {
+            text::fit(&name, LABEL)
+        } else {
+            format!("{name}: ")
+        };
+        let mut pieces = vec![(label_text, Look::Label)];
+        match &v {
+            Some(v) => pieces.push((v.clone(), look)),
+            None => pieces.push(("—".into(), Look::Dim)),
+        }
+        let several = pend.len() > 1;
+        for p in &pend {
+            let what = if several {
+                format!("{}: {}", p.label, p.value)
+            } else {
+                p.value.clone()
+            };
+            pieces.push((format!(" → {what}"), Look::Added));
+            pieces.push((format!(" {}", p.tag()), Look::Warn));
+        }
+        let copy = v.map(|value| Copy {
+            what: copy.to_owned(),
+            value,
+        });
+        self.out.push(DetailLine {
+            line: TextLine::Pieces(pieces),
+            copy,
+        });
+    }
+
+    fn push(&mut self, line: TextLine) {
+        self.out.push(DetailLine { line, copy: None });
     }
 }
 
-fn contact_lines(app: &App, c: &Contact) -> Vec<TextLine> {
-    let mut l: Vec<TextLine> = Vec::new();
-    field(&mut l, "Name", Some(&c.display_name()));
+fn contact_lines(app: &App, c: &Contact) -> Vec<DetailLine> {
+    let mut b = Builder::new(app, &c.id);
+    if let Some((id, approved)) = pending_text::delete_of(app, &c.id) {
+        b.push(TextLine::whole(
+            format!("Deleted by {}", pending_text::tag(id, approved)),
+            Look::Warn,
+        ));
+    }
+    b.field("ID", Some(&c.id), &[], "id");
+    // The owner by name; an id the location does not know is marked.
+    let pend = b.take(|f| f == "assignedTo");
+    match c.assigned_to.as_deref().filter(|o| !o.trim().is_empty()) {
+        Some(owner) => {
+            let (name, look) = match app.users.name(owner) {
+                UserName::Known(n) => (n.to_owned(), Look::Plain),
+                u @ UserName::Unknown(_) => (u.to_string(), Look::Warn),
+            };
+            b.line("Owner", Some(&name), look, pend, "owner");
+        }
+        None => b.line("Owner", None, Look::Plain, pend, "owner"),
+    }
+    let followers: Vec<String> = crate::sync::ops::followers_of(c)
+        .iter()
+        .map(|f| app.users.display(f))
+        .collect();
+    let followers = followers.join(", ");
+    b.field("Followers", Some(&followers), &["followers"], "followers");
+    b.field(
+        "Name",
+        Some(&c.display_name()),
+        &["firstName", "lastName", "name"],
+        "name",
+    );
     if c.full_name
         .as_deref()
         .is_some_and(|f| f != c.display_name())
     {
-        field(&mut l, "Full name", c.full_name.as_deref());
+        b.field("Full name", c.full_name.as_deref(), &[], "full name");
     }
-    field(&mut l, "Email", c.email.as_deref());
+    b.field("Email", c.email.as_deref(), &["email"], "email");
     for e in &c.additional_emails {
-        field(&mut l, "Also email", Some(e));
+        b.field("Also email", Some(e), &[], "email");
     }
-    field(&mut l, "Phone", c.phone.as_deref());
-    field(&mut l, "Company", c.company_name.as_deref());
+    b.field("Phone", c.phone.as_deref(), &["phone"], "phone");
+    b.field(
+        "Company",
+        c.company_name.as_deref(),
+        &["companyName"],
+        "company",
+    );
     let addr: Vec<&str> = [&c.address1, &c.city, &c.state, &c.postal_code, &c.country]
         .into_iter()
         .filter_map(|x| x.as_deref())
         .filter(|x| !x.trim().is_empty())
         .collect();
-    if !addr.is_empty() {
-        field(&mut l, "Address", Some(&addr.join(", ")));
-    }
-    field(&mut l, "Website", c.website.as_deref());
-    field(&mut l, "Type", c.contact_type.as_deref());
-    field(&mut l, "Source", c.source.as_deref());
-    field(&mut l, "Owner", c.assigned_to.as_deref());
-    field(&mut l, "Birthday", c.date_of_birth.as_deref());
-    field(&mut l, "Timezone", c.timezone.as_deref());
-    field(
-        &mut l,
+    let addr = addr.join(", ");
+    b.field(
+        "Address",
+        Some(&addr),
+        &["address1", "city", "state", "postalCode", "country"],
+        "address",
+    );
+    b.field("Website", c.website.as_deref(), &["website"], "website");
+    b.field("Type", c.contact_type.as_deref(), &["type"], "type");
+    b.field("Source", c.source.as_deref(), &["source"], "source");
+    b.field(
+        "Birthday",
+        c.date_of_birth.as_deref(),
+        &["dateOfBirth"],
+        "birthday",
+    );
+    b.field("Timezone", c.timezone.as_deref(), &["timezone"], "timezone");
+    b.field(
         "Added",
         c.date_added.as_deref().map(short_time).as_deref(),
+        &[],
+        "added",
     );
-    field(
-        &mut l,
+    b.field(
         "Updated",
         c.date_updated.as_deref().map(short_time).as_deref(),
+        &[],
+        "updated",
     );
-    if !c.tags.is_empty() {
-        field(&mut l, "Tags", Some(&c.tags.join(", ")));
-    }
-    let dnd = if c.dnd { "ON (all channels)" } else { "off" };
-    l.push(TextLine::Pieces(vec![
-        label("DND"),
-        (dnd.to_owned(), if c.dnd { Look::Warn } else { Look::Dim }),
-    ]));
+    b.field("Tags", Some(&c.tags.join(", ")), &["tags"], "tags");
+    // DND in one line: the global switch, then each channel.
+    let mut dnd = if c.dnd {
+        "ON (all channels)".to_owned()
+    } else {
+        "off".to_owned()
+    };
     for ch in &c.dnd_settings {
-        let mut s = format!("{}: {}", text::clean(&ch.channel), text::clean(&ch.status));
+        let on = ch.status.eq_ignore_ascii_case("active");
+        dnd.push_str(&format!(
+            " · {} {}",
+            text::clean(&ch.channel),
+            if on { "on" } else { "off" }
+        ));
         if let Some(m) = ch.message.as_deref().filter(|m| !m.is_empty()) {
-            s.push_str(&format!(" ({})", text::clean(m)));
+            dnd.push_str(&format!(" ({})", text::clean(m)));
         }
-        l.push(TextLine::Pieces(vec![
-            (" ".repeat(LABEL), Look::Plain),
-            (s, Look::Plain),
-        ]));
     }
-    field(&mut l, "ID", Some(&c.id));
+    let pend = b.take(|f| f == "dnd" || f.starts_with("dndSettings."));
+    b.line(
+        "DND",
+        Some(&dnd),
+        if c.dnd { Look::Warn } else { Look::Dim },
+        pend,
+        "DND",
+    );
     if !c.custom_fields.is_empty() {
-        l.push(TextLine::raw(""));
-        l.push(TextLine::whole("Custom fields", Look::Header));
-        let mut cf: Vec<(String, String)> = c
+        let mut cf: Vec<(String, String, String)> = c
             .custom_fields
             .iter()
             .map(|v| {
                 let def = app.custom_fields.get(&v.id);
                 let name = def.map(|d| d.name.clone()).unwrap_or_else(|| v.id.clone());
                 let value = crate::domain::custom_field::format_custom(def, v);
-                (text::clean(&name), text::clean(&value))
+                (text::clean(&name), value, v.id.clone())
             })
             .collect();
         cf.sort();
-        for (name, v) in cf {
-            l.push(TextLine::Pieces(vec![
-                (format!("{name}: "), Look::Label),
-                (v, Look::Plain),
-            ]));
+        b.push(TextLine::raw(""));
+        b.push(TextLine::whole("Custom fields", Look::Header));
+        for (name, v, id) in cf {
+            let key = format!("customFields.{id}");
+            let pend = b.take(|f| f == key);
+            b.line(&name, Some(&v), Look::Plain, pend, &name);
         }
     }
-    l
+    // Pending values of fields shown nowhere above (a custom field not set yet, …).
+    let rest: Vec<PendingValue> = b
+        .pending
+        .iter()
+        .zip(&b.claimed)
+        .filter(|(_, c)| !**c)
+        .map(|(p, _)| p.clone())
+        .collect();
+    if !rest.is_empty() {
+        b.push(TextLine::raw(""));
+        b.push(TextLine::whole("Pending", Look::Header));
+        for p in rest {
+            let label = p.label.clone();
+            b.line(&label, None, Look::Plain, vec![p], &label);
+        }
+    }
+    b.out
 }
 
-fn raw_lines(c: &Contact) -> Vec<TextLine> {
+fn raw_lines(c: &Contact) -> Vec<DetailLine> {
     let pretty = serde_json::from_str::<serde_json::Value>(&c.raw_json)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&crate::sanitize::clean_json(&v)).ok())
         .unwrap_or_else(|| c.raw_json.clone());
     if pretty.trim().is_empty() {
-        return vec![TextLine::raw("(no raw record cached)")];
+        return vec![DetailLine {
+            line: TextLine::raw("(no raw record cached)"),
+            copy: None,
+        }];
     }
     text::clean_lines(&pretty)
         .into_iter()
-        .map(TextLine::raw)
+        .map(|l| DetailLine {
+            copy: Some(Copy {
+                what: "JSON line".into(),
+                value: l.trim().to_owned(),
+            }),
+            line: TextLine::raw(l),
+        })
         .collect()
 }
 
-/// The lines of the pane (before wrapping): text and looks, styled by the renderer.
-pub fn lines(app: &App) -> Vec<TextLine> {
+/// Every line of the pane (before wrapping) with what `y` copies from it.
+pub fn rows(app: &App) -> Vec<DetailLine> {
+    let plain = |line| DetailLine { line, copy: None };
     let Some(d) = &app.details else {
-        return vec![TextLine::whole("No contact selected.", Look::Dim)];
+        return vec![plain(TextLine::whole("No contact selected.", Look::Dim))];
     };
     let mut l = Vec::new();
     if let Some(e) = &d.error {
-        l.push(TextLine::whole(text::clean(e), Look::Error));
+        l.push(plain(TextLine::whole(text::clean(e), Look::Error)));
     }
     match &d.contact {
         None => {
-            l.push(TextLine::whole("Not in the cache yet.", Look::Dim));
+            l.push(plain(TextLine::whole("Not in the cache yet.", Look::Dim)));
             if d.fetching {
-                l.push(TextLine::whole("Fetching…", Look::Dim));
+                l.push(plain(TextLine::whole("Fetching…", Look::Dim)));
             }
         }
         Some(c) if app.raw_json => l.extend(raw_lines(c)),
@@ -145,7 +311,45 @@ pub fn lines(app: &App) -> Vec<TextLine> {
     l
 }
 
-/// Number of lines (before wrapping), for scroll limits.
+/// The whole text of a line.
+pub fn flat(l: &TextLine) -> String {
+    match l {
+        TextLine::Whole(s, _) => s.clone(),
+        TextLine::Pieces(p) => p.iter().map(|(s, _)| s.as_str()).collect(),
+    }
+}
+
+/// The lines of the pane (before wrapping): text and looks, styled by the renderer. The line
+/// under the field cursor is highlighted while the pane has the keyboard.
+pub fn lines(app: &App) -> Vec<TextLine> {
+    let focused = app.focus == Pane::Details && app.help.is_none();
+    rows(app)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if focused && i == app.details_cursor {
+                TextLine::whole(flat(&r.line), Look::Selected)
+            } else {
+                r.line
+            }
+        })
+        .collect()
+}
+
+/// Number of lines (before wrapping), for the field cursor.
 pub fn line_count(app: &App) -> usize {
-    lines(app).len()
+    rows(app).len()
+}
+
+/// What `y` copies from line `i`.
+pub fn copy_at(app: &App, i: usize) -> Option<Copy> {
+    rows(app).into_iter().nth(i).and_then(|r| r.copy)
+}
+
+/// The screen rows each line takes when wrapped at `width` cells (at least one each).
+pub fn visual_rows(app: &App, width: usize) -> Vec<usize> {
+    rows(app)
+        .iter()
+        .map(|r| text::wrap(&flat(&r.line), width.max(1)).len().max(1))
+        .collect()
 }

@@ -6,6 +6,7 @@ pub mod activity_text;
 pub mod contacts;
 pub mod details;
 pub mod details_text;
+pub mod pending_text;
 
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType};
