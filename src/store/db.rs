@@ -8,7 +8,11 @@ use super::PullCursor;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 
 /// Version of the cache layout; bump when a stored type changes shape.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The layout [`Store::check_schema`] migrates from without losing data: version 2 had the
+/// same trees with smaller `Contact` and `ContactRow` records, both rebuilt from `contacts_raw`.
+const REBUILDABLE_FROM: u32 = 2;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
@@ -147,7 +151,9 @@ impl Store {
             .map_err(|e| self.err(e))?
             .and_then(|v| std::str::from_utf8(&v).ok()?.parse::<u32>().ok());
         if current != Some(SCHEMA_VERSION) {
-            if current.is_some() {
+            if current == Some(REBUILDABLE_FROM) {
+                self.rebuild_from_raw()?;
+            } else if current.is_some() {
                 tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
                 for t in [
                     &self.contacts,
@@ -165,6 +171,52 @@ impl Store {
             self.meta
                 .insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())
                 .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the `contacts` and `contact_rows` trees from the raw records in
+    /// `contacts_raw`, parsed by the same code as a pull ([`crate::ghl::wire::contact_from_json`]).
+    /// Tasks, notes, appointments, custom fields, changes, outbox and journal are kept as they
+    /// are. A raw record that cannot be parsed drops that contact from the list and clears the
+    /// pull cursor, so the next pull is a full one and brings it back.
+    fn rebuild_from_raw(&self) -> Result<()> {
+        tracing::info!(to = SCHEMA_VERSION, "cache layout changed; rebuilding contacts and list rows from the raw records");
+        let mut lean = sled::Batch::default();
+        let mut rows = sled::Batch::default();
+        let mut lost = 0usize;
+        for kv in self.contacts_raw.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            let parsed = serde_json::from_slice::<serde_json::Value>(&v)
+                .map_err(|e| e.to_string())
+                .and_then(|j| crate::ghl::wire::contact_from_json(&j));
+            match parsed {
+                Ok(mut c) => {
+                    c.raw_json.clear();
+                    lean.insert(k.clone(), Self::encode(&c));
+                    rows.insert(k, Self::encode(&c.row()));
+                }
+                Err(e) => {
+                    lost += 1;
+                    tracing::warn!(id = %String::from_utf8_lossy(&k), error = %e, "cached raw contact unreadable; dropped until the next full pull");
+                    lean.remove(k.clone());
+                    rows.remove(k);
+                }
+            }
+        }
+        // Contacts without a raw record cannot be rebuilt either.
+        for kv in self.contacts.iter() {
+            let (k, _) = kv.map_err(|e| self.err(e))?;
+            if !self.contacts_raw.contains_key(&k).map_err(|e| self.err(e))? {
+                lost += 1;
+                lean.remove(k.clone());
+                rows.remove(k);
+            }
+        }
+        self.contacts.apply_batch(lean).map_err(|e| self.err(e))?;
+        self.rows.apply_batch(rows).map_err(|e| self.err(e))?;
+        if lost > 0 {
+            self.cursors.clear().map_err(|e| self.err(e))?;
         }
         Ok(())
     }

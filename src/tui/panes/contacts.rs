@@ -78,7 +78,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if !app.rows_complete {
         title.push_str(" (loading…)");
     }
-    let sort = format!(" · by {}", app.sort.label());
+    // While a query is on, matches are ranked (exact, word prefix, substring, fuzzy) and the
+    // sort holds within each rank.
+    let sort = if app.filter.query.trim().is_empty() {
+        format!(" · by {}", app.sort.label())
+    } else {
+        format!(" · by match, then {}", app.sort.label())
+    };
     let marked = if app.marks.is_empty() {
         String::new()
     } else {
@@ -114,6 +120,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             if app.filter.pending {
                 spans.push(Span::styled(" …", theme.dim()));
             }
+            if let Some(e) = &app.filter.error {
+                let used: usize = spans.iter().map(|s| s.width()).sum();
+                spans.push(Span::styled(
+                    text::truncate(&format!("  {}", text::clean(e)), w.saturating_sub(used)),
+                    theme.error(),
+                ));
+            }
         }
         if let Some(b) = business {
             if !spans.is_empty() {
@@ -141,7 +154,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         } else if app.business.is_some() && app.filter.query.is_empty() {
             "No cached contact of this business."
         } else if !app.filter.query.is_empty() {
-            if app.filter.pending {
+            if app.filter.error.is_some() {
+                "The filter above cannot be used: fix it or press Esc."
+            } else if app.filter.pending {
                 "Filtering…"
             } else {
                 "No matches."
@@ -162,7 +177,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 r.name.as_str(),
                 r.email.as_str(),
                 r.phone.as_str(),
-                r.tags.as_str(),
+                r.tags_text().as_str(),
             ],
             widths,
             true,
