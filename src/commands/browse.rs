@@ -161,7 +161,24 @@ pub(super) fn contact_cmd(
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
     let mut fresh = false;
-    if let Some(client) = (!offline).then(|| client(settings).ok()).flatten() {
+    let online = (!offline).then(|| client(settings).ok()).flatten();
+    let id = match super::contact_arg::resolve(&store, online.as_ref(), rt, id)? {
+        super::contact_arg::Resolved::One(id) => id,
+        super::contact_arg::Resolved::Several(list) => {
+            eprintln!(
+                "{} contacts match {}; give one of these ids:",
+                list.len(),
+                crate::sanitize::clean_line(id)
+            );
+            let mut out = std::io::stdout().lock();
+            for [id, name, email, phone] in list {
+                writeln!(out, "{id}  {name}  {email}  {phone}")?;
+            }
+            return Ok(2);
+        }
+    };
+    let id = id.as_str();
+    if let Some(client) = online {
         if sync::location_zone::cached(&store).is_none() {
             // Appointment times are in the location's zone; ask once if never asked.
             if let Err(e) = rt.block_on(sync::location_zone::refresh(&client, &store)) {

@@ -23,6 +23,7 @@ mod auth;
 mod bmby;
 mod browse;
 mod conflict_text;
+mod contact_arg;
 mod demo;
 mod op;
 mod revert;
