@@ -195,13 +195,14 @@ fn filter_cancel_and_accept() {
 }
 
 #[test]
-fn a_bad_filter_shows_its_error_on_the_filter_line_and_keeps_the_list() {
+fn a_bad_filter_shows_its_error_and_lists_nothing_until_fixed() {
     let (_dir, mut d) = driver();
     d.keys("/");
     d.type_text("tga:vip");
     let e = d.app.filter.error.clone().expect("error shown");
     assert!(e.contains("did you mean tag:"), "{e}");
     assert!(!d.app.filter.pending);
+    assert_eq!(d.app.view.len(), 0, "a query that cannot be used lists nothing");
     d.keys("backspace backspace backspace backspace backspace backspace backspace");
     d.type_text("tag:vip");
     assert_eq!(d.app.filter.error, None);
@@ -213,4 +214,29 @@ fn a_bad_filter_shows_its_error_on_the_filter_line_and_keeps_the_list() {
         let r = d.app.view.row(i).unwrap();
         assert!(r.tags.iter().any(|t| t.eq_ignore_ascii_case("vip")), "{r:?}");
     }
+}
+
+fn snap(d: &mut bmby_ghl::tui::Driver, w: u16, h: u16) -> String {
+    let t = d.render(w, h);
+    assert_clean(t.backend().buffer());
+    format!("{}", t.backend())
+}
+
+/// The title names the order actually used (match tier, then the sort), and a bad filter is
+/// explained on the filter line: 80x24 and 160x48, Hebrew query.
+#[test]
+fn search_title_and_filter_error_80x24_and_160x48() {
+    let (_dir, mut d) = driver();
+    d.keys("/");
+    d.type_text("כהן");
+    let s = snap(&mut d, 80, 24);
+    assert!(s.contains("by match, then name"), "{s}");
+    insta::assert_snapshot!("search_hebrew_80x24", s);
+    d.type_text(" tga:vip");
+    let s = snap(&mut d, 80, 24);
+    assert!(s.contains("unknown filter tga:"), "{s}");
+    assert!(s.contains("did you mean") && s.contains("has: dnd:"), "the whole error is in the list: {s}");
+    assert_eq!(d.app.view.len(), 0);
+    insta::assert_snapshot!("search_error_80x24", s);
+    insta::assert_snapshot!("search_error_160x48", snap(&mut d, 160, 48));
 }

@@ -28,7 +28,7 @@ use super::SearchContext;
 /// line and by the CLI (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
-    #[error("unknown filter {key}:{suggestion} (filters: tag: owner: updated: source: business: has: dnd:)")]
+    #[error("unknown filter {key}:{suggestion}; filters: tag: owner: updated: source: business: has: dnd:")]
     UnknownKey { key: String, suggestion: String },
     #[error("{key}: needs a value, e.g. {example}")]
     Empty { key: &'static str, example: &'static str },
@@ -274,7 +274,7 @@ fn filter(key: &str, value: &str, ctx: &SearchContext) -> Result<Filter, QueryEr
     let value = value.trim();
     let Some(&k) = KEYS.iter().find(|k| **k == key) else {
         let suggestion = did_you_mean(key, &KEYS)
-            .map(|s| format!(" (did you mean {s}:?)"))
+            .map(|s| format!(", did you mean {s}:?"))
             .unwrap_or_default();
         return Err(QueryError::UnknownKey {
             key: key.to_owned(),

@@ -200,7 +200,7 @@ pub struct FilterState {
     /// A query was sent and its result has not arrived.
     pub pending: bool,
     /// Why the current query cannot be used (unknown filter, bad date, …), shown on the
-    /// filter line; the list keeps its previous matches meanwhile.
+    /// filter line and in the (then empty) list.
     pub error: Option<String>,
 }
 
@@ -1077,11 +1077,19 @@ impl App {
         }
         self.filter.pending = false;
         self.filter.error = r.error;
+        self.offset = 0;
         if self.filter.error.is_some() {
+            // A query that cannot be used lists nothing; the pane explains it.
+            self.set_view(
+                ListView {
+                    source: r.source,
+                    matches: Some(Arc::new(Vec::new())),
+                },
+                None,
+            );
             self.dirty = true;
             return true;
         }
-        self.offset = 0;
         let indices = self.business_restrict(&r.source, r.indices);
         self.set_view(
             ListView {

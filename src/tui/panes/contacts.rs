@@ -148,15 +148,20 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         theme.header(),
     ));
     let page = crate::tui::layout::list_rows(area, app.filter_line_shown());
-    if app.view.is_empty() {
+    if let (true, Some(e)) = (app.view.is_empty(), &app.filter.error) {
+        for l in text::wrap(&text::clean(e), w.saturating_sub(2).max(1))
+            .into_iter()
+            .take(page.max(1))
+        {
+            lines.push(Line::styled(format!("  {l}"), theme.error()));
+        }
+    } else if app.view.is_empty() {
         let msg = if app.business.as_ref().is_some_and(|b| b.ids.is_none()) {
             "Reading the business's contacts…"
         } else if app.business.is_some() && app.filter.query.is_empty() {
             "No cached contact of this business."
         } else if !app.filter.query.is_empty() {
-            if app.filter.error.is_some() {
-                "The filter above cannot be used: fix it or press Esc."
-            } else if app.filter.pending {
+            if app.filter.pending {
                 "Filtering…"
             } else {
                 "No matches."
