@@ -83,7 +83,10 @@ fn demo_table() -> Vec<(&'static str, Expect)> {
         ("יצחק כהן", First(&[ITZIK])),
         ("יִצְחָק כֹּהֵן", First(&[ITZIK])),
         ("כהנ יצחק", First(&[ITZIK])),
-        ("כהן", All(10, |r| r.name.contains("כהן") || r.email.contains("cohen"))),
+        (
+            "כהן",
+            All(10, |r| r.name.contains("כהן") || r.email.contains("cohen")),
+        ),
         // Ranking.
         ("dan", FirstName("Daniel Brown")),
         ("dan", Without("David Johnson")),
@@ -93,15 +96,30 @@ fn demo_table() -> Vec<(&'static str, Expect)> {
         ("anthony", FirstName("Anthony Martin")),
         ("anthony", Without("Thomas Jackson")),
         ("jackson thomas", FirstName("Thomas Jackson")),
-        ("thomas jackson", All(2, |r| r.name.to_lowercase().contains("jackson") || r.name.to_lowercase().contains("thomas"))),
+        (
+            "thomas jackson",
+            All(2, |r| {
+                r.name.to_lowercase().contains("jackson")
+                    || r.name.to_lowercase().contains("thomas")
+            }),
+        ),
         // Filters, alone and with words.
         ("tag:vip", All(72, |r| has_tag(r, "vip"))),
         ("tag:VIP", Count(72)),
         ("tag:\"דירת גן\"", All(68, |r| has_tag(r, "דירת גן"))),
-        ("source:facebook", All(66, |r| r.source.to_lowercase().contains("facebook"))),
-        ("owner:BbrSK29CZTux1KMoBFeJ", All(104, |r| r.owner == "BbrSK29CZTux1KMoBFeJ")),
+        (
+            "source:facebook",
+            All(66, |r| r.source.to_lowercase().contains("facebook")),
+        ),
+        (
+            "owner:BbrSK29CZTux1KMoBFeJ",
+            All(104, |r| r.owner == "BbrSK29CZTux1KMoBFeJ"),
+        ),
         ("owner:dana", All(0, |r| r.owner == "usrDanaLevi000000001")),
-        ("business:\"Acme Realty\"", All(5, |r| r.business_id == "64b1c2d3e4f5a6b7c8d9e0f1")),
+        (
+            "business:\"Acme Realty\"",
+            All(5, |r| r.business_id == "64b1c2d3e4f5a6b7c8d9e0f1"),
+        ),
         ("business:acme", Count(5)),
         ("has:phone", All(498, |r| !r.phone.is_empty())),
         ("has:email", All(504, |r| !r.email.is_empty())),
@@ -110,14 +128,29 @@ fn demo_table() -> Vec<(&'static str, Expect)> {
         ("dnd:all", All(44, |r| r.dnd)),
         ("dnd:sms", All(44, |r| r.dnd || r.dnd_channels & 4 != 0)),
         ("dnd:any", All(44, |r| r.dnd || r.dnd_channels != 0)),
-        ("updated:>2026-11-01", All(1, |r| r.date_updated.as_str() >= "2026-11-01T22:00:00.000Z")),
-        ("updated:<2025-01-01", All(1, |r| r.date_updated.as_str() < "2024-12-31T22:00:00.000Z")),
+        (
+            "updated:>2026-11-01",
+            All(1, |r| r.date_updated.as_str() >= "2026-11-01T22:00:00.000Z"),
+        ),
+        (
+            "updated:<2025-01-01",
+            All(1, |r| r.date_updated.as_str() < "2024-12-31T22:00:00.000Z"),
+        ),
         ("updated:<100000d", Count(540)),
-        ("tag:vip כהן", All(1, |r| has_tag(r, "vip") && r.name.contains("כהן"))),
-        ("has:phone dnd:call tag:buyer", All(1, |r| !r.phone.is_empty() && has_tag(r, "buyer"))),
+        (
+            "tag:vip כהן",
+            All(1, |r| has_tag(r, "vip") && r.name.contains("כהן")),
+        ),
+        (
+            "has:phone dnd:call tag:buyer",
+            All(1, |r| !r.phone.is_empty() && has_tag(r, "buyer")),
+        ),
         // Refused, saying what is valid.
         ("tga:vip", Error("did you mean tag:")),
-        ("has:fax", Error("valid: phone, email, tags, owner, business")),
+        (
+            "has:fax",
+            Error("valid: phone, email, tags, owner, business"),
+        ),
         ("dnd:smss", Error("did you mean dnd:sms")),
         ("updated:<2y", Error("unknown unit y")),
         ("updated:2026-13-01", Error("Israel-time days")),
@@ -140,14 +173,26 @@ fn check(q: &str, e: &Expect, rows: &[ContactRow], got: &Result<Vec<u32>, String
     let names: Vec<&str> = found.iter().take(8).map(|r| r.name.as_str()).collect();
     match e {
         Expect::First(ids) => {
-            let got: Vec<&str> = found.iter().take(ids.len()).map(|r| r.id.as_str()).collect();
+            let got: Vec<&str> = found
+                .iter()
+                .take(ids.len())
+                .map(|r| r.id.as_str())
+                .collect();
             assert_eq!(got, *ids, "{q:?}: first results {names:?}");
         }
         Expect::FirstName(n) => {
-            assert_eq!(found.first().map(|r| r.name.as_str()), Some(*n), "{q:?}: {names:?}")
+            assert_eq!(
+                found.first().map(|r| r.name.as_str()),
+                Some(*n),
+                "{q:?}: {names:?}"
+            )
         }
         Expect::All(min, f) => {
-            assert!(found.len() >= *min, "{q:?}: {} results, want ≥ {min}", found.len());
+            assert!(
+                found.len() >= *min,
+                "{q:?}: {} results, want ≥ {min}",
+                found.len()
+            );
             for r in &found {
                 assert!(f(r), "{q:?}: unexpected {r:?}");
             }
@@ -249,13 +294,27 @@ async fn demo_table_tui_filter_and_cli_agree() {
         let o = bin(
             &sb,
             dir.path(),
-            &["contacts", "--json", "--tag", "vip", "--query", "כהן", "--business", "Acme Realty"],
+            &[
+                "contacts",
+                "--json",
+                "--tag",
+                "vip",
+                "--query",
+                "כהן",
+                "--business",
+                "Acme Realty",
+            ],
         );
         let flags: Value = serde_json::from_str(&text(&o).0).unwrap();
         let o = bin(
             &sb,
             dir.path(),
-            &["contacts", "--json", "--query", "כהן tag:vip business:\"Acme Realty\""],
+            &[
+                "contacts",
+                "--json",
+                "--query",
+                "כהן tag:vip business:\"Acme Realty\"",
+            ],
         );
         let typed: Value = serde_json::from_str(&text(&o).0).unwrap();
         assert_eq!(flags, typed);
@@ -263,7 +322,11 @@ async fn demo_table_tui_filter_and_cli_agree() {
         assert_eq!(o.status.code(), Some(2));
         assert!(text(&o).1.contains("did you mean") || text(&o).1.contains("valid:"));
         // The sort is kept within a tier: by updated, newest first among the vip contacts.
-        let o = bin(&sb, dir.path(), &["contacts", "--json", "--sort", "updated", "--tag", "vip"]);
+        let o = bin(
+            &sb,
+            dir.path(),
+            &["contacts", "--json", "--sort", "updated", "--tag", "vip"],
+        );
         let v: Value = serde_json::from_str(&text(&o).0).unwrap();
         let dates: Vec<&str> = v["contacts"]
             .as_array()
@@ -271,7 +334,10 @@ async fn demo_table_tui_filter_and_cli_agree() {
             .iter()
             .map(|c| c["dateUpdated"].as_str().unwrap_or(""))
             .collect();
-        assert!(dates.len() == 72 && dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+        assert!(
+            dates.len() == 72 && dates.windows(2).all(|w| w[0] >= w[1]),
+            "{dates:?}"
+        );
     })
     .await
     .unwrap();
@@ -290,7 +356,12 @@ async fn contact_accepts_an_id_an_email_or_a_phone() {
     tokio::task::spawn_blocking(move || {
         let sb = sb2;
         let dir = synced_demo(&sb);
-        for arg in ["ITZIK.COHEN@GMAIL.COM", "054-2848828", "00972542848828", ITZIK] {
+        for arg in [
+            "ITZIK.COHEN@GMAIL.COM",
+            "054-2848828",
+            "00972542848828",
+            ITZIK,
+        ] {
             let o = bin(&sb, dir.path(), &["contact", arg, "--offline", "--json"]);
             let (out, err) = text(&o);
             assert!(o.status.success(), "{arg}: {err}");
@@ -298,10 +369,17 @@ async fn contact_accepts_an_id_an_email_or_a_phone() {
             assert_eq!(v["contact"]["id"], ITZIK, "{arg}");
         }
         // Two cached contacts share an email: both listed, exit 2.
-        let o = bin(&sb, dir.path(), &["contact", "yossi.dahan@walla.co.il", "--offline"]);
+        let o = bin(
+            &sb,
+            dir.path(),
+            &["contact", "yossi.dahan@walla.co.il", "--offline"],
+        );
         let (out, err) = text(&o);
         assert_eq!(o.status.code(), Some(2), "{out} {err}");
-        assert!(out.contains("VgexWlc7xknBponBX2Ry") && out.contains("LCfhTK2L21GFWtByIHzR"), "{out}");
+        assert!(
+            out.contains("VgexWlc7xknBponBX2Ry") && out.contains("LCfhTK2L21GFWtByIHzR"),
+            "{out}"
+        );
         assert!(err.contains("2 contacts match"), "{err}");
         // Not cached: offline says so; online finds it in GHL (POST /contacts/search).
         sb.insert_contact(json!({
@@ -311,9 +389,17 @@ async fn contact_accepts_an_id_an_email_or_a_phone() {
             "email": "late.comer@example.com",
             "phone": "+972501110000",
         }));
-        let o = bin(&sb, dir.path(), &["contact", "Late.Comer@example.com", "--offline"]);
+        let o = bin(
+            &sb,
+            dir.path(),
+            &["contact", "Late.Comer@example.com", "--offline"],
+        );
         assert!(!o.status.success());
-        assert!(text(&o).1.contains("no cached contact has the email"), "{:?}", text(&o));
+        assert!(
+            text(&o).1.contains("no cached contact has the email"),
+            "{:?}",
+            text(&o)
+        );
         for arg in ["Late.Comer@example.com", "050-111-0000"] {
             let o = bin(&sb, dir.path(), &["contact", arg, "--json"]);
             let (out, err) = text(&o);
@@ -323,7 +409,11 @@ async fn contact_accepts_an_id_an_email_or_a_phone() {
         }
         let o = bin(&sb, dir.path(), &["contact", "nobody@nowhere.example"]);
         assert!(!o.status.success());
-        assert!(text(&o).1.contains("in the cache or in GHL"), "{:?}", text(&o));
+        assert!(
+            text(&o).1.contains("in the cache or in GHL"),
+            "{:?}",
+            text(&o)
+        );
     })
     .await
     .unwrap();
@@ -336,7 +426,16 @@ const FIRST: [&str; 12] = [
     "שירה",
 ];
 const LAST: [&str; 10] = [
-    "Cohen", "Levi", "Jackson", "כהן", "לוי", "Mizrahi", "פרידמן", "Johnson", "Dayan", "ביטון",
+    "Cohen",
+    "Levi",
+    "Jackson",
+    "כהן",
+    "לוי",
+    "Mizrahi",
+    "פרידמן",
+    "Johnson",
+    "Dayan",
+    "ביטון",
 ];
 const OWNERS: [&str; 3] = ["usrDanaLevi000000001", "usrAviCohen000000002", ""];
 
@@ -349,7 +448,11 @@ fn generated(n: usize) -> Vec<ContactRow> {
                 id: format!("gen{i:017}"),
                 first_name: Some(first.into()),
                 last_name: Some(last.into()),
-                email: Some(format!("{}.{}{i}@example.com", first.to_lowercase(), i % 1000)),
+                email: Some(format!(
+                    "{}.{}{i}@example.com",
+                    first.to_lowercase(),
+                    i % 1000
+                )),
                 phone: Some(format!("+9725{:08}", (i as u64 * 7_919) % 100_000_000)),
                 tags: match i % 5 {
                     0 => vec!["vip".into()],
@@ -357,7 +460,14 @@ fn generated(n: usize) -> Vec<ContactRow> {
                     _ => vec![],
                 },
                 assigned_to: Some(OWNERS[i % 3].to_owned()).filter(|o| !o.is_empty()),
-                source: Some(if i % 4 == 0 { "Facebook Lead Ad" } else { "Yad2" }.into()),
+                source: Some(
+                    if i % 4 == 0 {
+                        "Facebook Lead Ad"
+                    } else {
+                        "Yad2"
+                    }
+                    .into(),
+                ),
                 business_id: (i % 97 == 0).then(|| "64b1c2d3e4f5a6b7c8d9e0f1".to_owned()),
                 dnd: i % 50 == 0,
                 dnd_settings: if i % 7 == 0 {
@@ -409,20 +519,42 @@ fn gen_table() -> Vec<(&'static str, Expect)> {
         ("כהן יצחק", FirstName("יצחק כהן")),
         ("נחמיה שלום", First(&["gen00000000000000777"])),
         ("שָׁלוֹם", First(&["gen00000000000000777"])),
-        ("כהנ", All(1000, |r| r.name.contains("כהן") || r.email.contains("cohen"))),
+        (
+            "כהנ",
+            All(1000, |r| {
+                r.name.contains("כהן") || r.email.contains("cohen")
+            }),
+        ),
         ("dan", Without("David Johnson")),
         ("dan", FirstName("Dan Cohen")),
         ("anthony", Without("Thomas Jackson")),
         ("tag:vip", All(20_000, |r| has_tag(r, "vip"))),
-        ("tag:קונה dana", All(1, |r| has_tag(r, "קונה") && r.name.to_lowercase().contains("dan"))),
-        ("owner:dana", All(33_000, |r| r.owner == "usrDanaLevi000000001")),
+        (
+            "tag:קונה dana",
+            All(1, |r| {
+                has_tag(r, "קונה") && r.name.to_lowercase().contains("dan")
+            }),
+        ),
+        (
+            "owner:dana",
+            All(33_000, |r| r.owner == "usrDanaLevi000000001"),
+        ),
         ("has:owner", Count(66_667)),
         ("source:facebook", Count(25_000)),
-        ("business:acme", All(1000, |r| r.business_id == "64b1c2d3e4f5a6b7c8d9e0f1")),
+        (
+            "business:acme",
+            All(1000, |r| r.business_id == "64b1c2d3e4f5a6b7c8d9e0f1"),
+        ),
         ("dnd:sms", All(14_000, |r| r.dnd || r.dnd_channels & 4 != 0)),
         ("dnd:all", Count(2000)),
-        ("updated:>=2026-12-01", All(1, |r| r.date_updated.starts_with("2026-12"))),
-        ("updated:2026-03-03", All(1, |r| r.date_updated.starts_with("2026-03-03"))),
+        (
+            "updated:>=2026-12-01",
+            All(1, |r| r.date_updated.starts_with("2026-12")),
+        ),
+        (
+            "updated:2026-03-03",
+            All(1, |r| r.date_updated.starts_with("2026-03-03")),
+        ),
         ("owner:nobody", Error("Dana Levi")),
     ]
 }

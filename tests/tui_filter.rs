@@ -202,7 +202,11 @@ fn a_bad_filter_shows_its_error_and_lists_nothing_until_fixed() {
     let e = d.app.filter.error.clone().expect("error shown");
     assert!(e.contains("did you mean tag:"), "{e}");
     assert!(!d.app.filter.pending);
-    assert_eq!(d.app.view.len(), 0, "a query that cannot be used lists nothing");
+    assert_eq!(
+        d.app.view.len(),
+        0,
+        "a query that cannot be used lists nothing"
+    );
     d.keys("backspace backspace backspace backspace backspace backspace backspace");
     d.type_text("tag:vip");
     assert_eq!(d.app.filter.error, None);
@@ -212,7 +216,10 @@ fn a_bad_filter_shows_its_error_and_lists_nothing_until_fixed() {
     assert!(ids.contains(&"c00michal00000000006"), "{ids:?}");
     for i in 0..d.app.view.len() {
         let r = d.app.view.row(i).unwrap();
-        assert!(r.tags.iter().any(|t| t.eq_ignore_ascii_case("vip")), "{r:?}");
+        assert!(
+            r.tags.iter().any(|t| t.eq_ignore_ascii_case("vip")),
+            "{r:?}"
+        );
     }
 }
 
@@ -235,7 +242,10 @@ fn search_title_and_filter_error_80x24_and_160x48() {
     d.type_text(" tga:vip");
     let s = snap(&mut d, 80, 24);
     assert!(s.contains("unknown filter tga:"), "{s}");
-    assert!(s.contains("did you mean") && s.contains("has: dnd:"), "the whole error is in the list: {s}");
+    assert!(
+        s.contains("did you mean") && s.contains("has: dnd:"),
+        "the whole error is in the list: {s}"
+    );
     assert_eq!(d.app.view.len(), 0);
     insta::assert_snapshot!("search_error_80x24", s);
     insta::assert_snapshot!("search_error_160x48", snap(&mut d, 160, 48));

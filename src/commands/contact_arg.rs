@@ -189,8 +189,17 @@ mod tests {
             ContactArg::parse("ITZIK.Cohen@Gmail.com"),
             ContactArg::Email("itzik.cohen@gmail.com".into())
         );
-        for p in ["054-2848828", "+972-54-284-8828", "00972542848828", "542848828"] {
-            assert_eq!(ContactArg::parse(p), ContactArg::Phone("+972542848828".into()), "{p}");
+        for p in [
+            "054-2848828",
+            "+972-54-284-8828",
+            "00972542848828",
+            "542848828",
+        ] {
+            assert_eq!(
+                ContactArg::parse(p),
+                ContactArg::Phone("+972542848828".into()),
+                "{p}"
+            );
         }
         assert_eq!(
             ContactArg::parse("x64Mt6pwWmOf7NAPeeIE"),

@@ -116,7 +116,8 @@ impl Contact {
 
     /// The small row the contact list shows and filters on.
     pub fn row(&self) -> ContactRow {
-        let active = |st: &str| st.eq_ignore_ascii_case("active") || st.eq_ignore_ascii_case("permanent");
+        let active =
+            |st: &str| st.eq_ignore_ascii_case("active") || st.eq_ignore_ascii_case("permanent");
         ContactRow {
             id: self.id.clone(),
             name: self.display_name(),
@@ -133,7 +134,9 @@ impl Contact {
                 .dnd_settings
                 .iter()
                 .filter(|d| active(&d.status))
-                .fold(0, |acc, d| acc | crate::search::query::dnd_bit::of(&d.channel)),
+                .fold(0, |acc, d| {
+                    acc | crate::search::query::dnd_bit::of(&d.channel)
+                }),
         }
     }
 }
@@ -173,4 +176,3 @@ impl ContactRow {
         self.tags.join(", ")
     }
 }
-

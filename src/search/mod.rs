@@ -92,7 +92,10 @@ impl Index {
         } else {
             let chunk = order.len().div_ceil(threads);
             std::thread::scope(|s| {
-                let hs: Vec<_> = order.chunks(chunk).map(|c| s.spawn(move || prepare(c))).collect();
+                let hs: Vec<_> = order
+                    .chunks(chunk)
+                    .map(|c| s.spawn(move || prepare(c)))
+                    .collect();
                 hs.into_iter()
                     .flat_map(|h| h.join().unwrap_or_default())
                     .collect()

@@ -31,7 +31,10 @@ pub enum QueryError {
     #[error("unknown filter {key}:{suggestion}; filters: tag: owner: updated: source: business: has: dnd:")]
     UnknownKey { key: String, suggestion: String },
     #[error("{key}: needs a value, e.g. {example}")]
-    Empty { key: &'static str, example: &'static str },
+    Empty {
+        key: &'static str,
+        example: &'static str,
+    },
     #[error("{key}:{value}: {reason}")]
     BadValue {
         key: &'static str,
@@ -138,7 +141,9 @@ impl Query {
     }
 }
 
-const KEYS: [&str; 7] = ["tag", "owner", "updated", "source", "business", "has", "dnd"];
+const KEYS: [&str; 7] = [
+    "tag", "owner", "updated", "source", "business", "has", "dnd",
+];
 
 /// Splits into tokens on whitespace, keeping quoted runs together (quotes removed).
 fn tokens(q: &str) -> Result<Vec<String>, QueryError> {
@@ -267,7 +272,11 @@ fn one_of<T: Copy>(
     let hint = did_you_mean(&v, &names)
         .map(|s| format!("did you mean {key}:{s}? "))
         .unwrap_or_default();
-    Err(bad(key, value, format!("{hint}valid: {}", names.join(", "))))
+    Err(bad(
+        key,
+        value,
+        format!("{hint}valid: {}", names.join(", ")),
+    ))
 }
 
 fn filter(key: &str, value: &str, ctx: &SearchContext) -> Result<Filter, QueryError> {
@@ -340,8 +349,7 @@ fn filter(key: &str, value: &str, ctx: &SearchContext) -> Result<Filter, QueryEr
                 if looks_like_id(value) {
                     ids.push(value.to_owned());
                 } else {
-                    let names: Vec<&str> =
-                        ctx.businesses.iter().map(|b| b.name.as_str()).collect();
+                    let names: Vec<&str> = ctx.businesses.iter().map(|b| b.name.as_str()).collect();
                     return Err(bad(
                         "business",
                         value,
@@ -437,7 +445,13 @@ fn updated(value: &str, now: Timestamp) -> Result<Filter, QueryError> {
                 from: None,
                 to: Some(iso(at)),
             },
-            _ => return Err(bad("updated", value, format!("a duration needs < or >; {UPDATED_HELP}"))),
+            _ => {
+                return Err(bad(
+                    "updated",
+                    value,
+                    format!("a duration needs < or >; {UPDATED_HELP}"),
+                ))
+            }
         });
     }
     let date: Date = rest
@@ -484,7 +498,10 @@ mod tests {
     fn words_filters_and_quotes() {
         let q = parse("כהן  tag:VIP business:\"cohen realty\" Itzik", &ctx()).unwrap();
         assert_eq!(
-            q.words.iter().map(|w| w.folded.as_str()).collect::<Vec<_>>(),
+            q.words
+                .iter()
+                .map(|w| w.folded.as_str())
+                .collect::<Vec<_>>(),
             ["כהנ", "itzik"]
         );
         assert_eq!(
@@ -495,7 +512,10 @@ mod tests {
             ]
         );
         let q = parse("owner:dana", &ctx()).unwrap();
-        assert_eq!(q.filters, [Filter::Owner(vec!["user0000000000000001".into()])]);
+        assert_eq!(
+            q.filters,
+            [Filter::Owner(vec!["user0000000000000001".into()])]
+        );
         let q = parse("+972 54 284 8828", &ctx()).unwrap();
         assert_eq!(q.phone.as_deref(), Some("+972542848828"));
     }
@@ -533,7 +553,13 @@ mod tests {
         assert!(e.contains("2026-11-01"), "{e}");
         let e = parse("owner:nobody", &ctx()).unwrap_err().to_string();
         assert!(e.contains("Dana Levi"), "{e}");
-        assert!(matches!(parse("tag:", &ctx()), Err(QueryError::Empty { .. })));
-        assert!(matches!(parse("business:\"Cohen", &ctx()), Err(QueryError::Unclosed(_))));
+        assert!(matches!(
+            parse("tag:", &ctx()),
+            Err(QueryError::Empty { .. })
+        ));
+        assert!(matches!(
+            parse("business:\"Cohen", &ctx()),
+            Err(QueryError::Unclosed(_))
+        ));
     }
 }

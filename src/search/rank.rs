@@ -201,14 +201,14 @@ fn in_word(word_rest: &str, need: &str) -> bool {
 fn filter_ok(row: &ContactRow, p: &Prepared, f: &Filter) -> bool {
     match f {
         Filter::Tag(t) => p.tags().any(|x| x == t),
-        Filter::Owner(ids) => ids.iter().any(|i| *i == row.owner),
+        Filter::Owner(ids) => ids.contains(&row.owner),
         Filter::Updated { from, to } => {
             !row.date_updated.is_empty()
                 && from.as_ref().is_none_or(|f| row.date_updated >= *f)
                 && to.as_ref().is_none_or(|t| row.date_updated < *t)
         }
         Filter::Source(s) => !p.source.is_empty() && p.source.contains(s.as_str()),
-        Filter::Business(ids) => ids.iter().any(|i| *i == row.business_id),
+        Filter::Business(ids) => ids.contains(&row.business_id),
         Filter::Has(h) => match h {
             HasField::Phone => !row.phone.is_empty(),
             HasField::Email => !row.email.is_empty(),

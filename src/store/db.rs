@@ -181,7 +181,10 @@ impl Store {
     /// are. A raw record that cannot be parsed drops that contact from the list and clears the
     /// pull cursor, so the next pull is a full one and brings it back.
     fn rebuild_from_raw(&self) -> Result<()> {
-        tracing::info!(to = SCHEMA_VERSION, "cache layout changed; rebuilding contacts and list rows from the raw records");
+        tracing::info!(
+            to = SCHEMA_VERSION,
+            "cache layout changed; rebuilding contacts and list rows from the raw records"
+        );
         let mut lean = sled::Batch::default();
         let mut rows = sled::Batch::default();
         let mut lost = 0usize;
@@ -207,7 +210,11 @@ impl Store {
         // Contacts without a raw record cannot be rebuilt either.
         for kv in self.contacts.iter() {
             let (k, _) = kv.map_err(|e| self.err(e))?;
-            if !self.contacts_raw.contains_key(&k).map_err(|e| self.err(e))? {
+            if !self
+                .contacts_raw
+                .contains_key(&k)
+                .map_err(|e| self.err(e))?
+            {
                 lost += 1;
                 lean.remove(k.clone());
                 rows.remove(k);
@@ -653,7 +660,10 @@ mod tests {
         assert_eq!(s.tasks("c1").unwrap(), Some(vec![]), "tasks kept");
         assert_eq!(&*s.changes.get("change-1").unwrap().unwrap(), b"kept");
         assert_eq!(&*s.journal.get("journal-1").unwrap().unwrap(), b"kept");
-        assert!(s.cursor("contacts").unwrap().is_some(), "nothing lost: cursor kept");
+        assert!(
+            s.cursor("contacts").unwrap().is_some(),
+            "nothing lost: cursor kept"
+        );
     }
 
     #[test]
