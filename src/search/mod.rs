@@ -183,7 +183,10 @@ impl Index {
 }
 
 /// True when a query may be narrowed from the loose matches of a shorter one it extends:
-/// plain words, no filters, quotes or phone numbers (see [`rank`]).
+/// plain words, no filters, quotes, phone numbers or possible ids (see [`rank`]; the loose
+/// test does not look at ids, so a query that may be an id is always a full scan).
 pub fn narrowable(raw: &str, q: &Query) -> bool {
-    q.filters.is_empty() && !raw.contains('"') && q.words.iter().all(|w| w.digits.is_none())
+    q.filters.is_empty()
+        && !raw.contains('"')
+        && q.words.iter().all(|w| w.digits.is_none() && !w.id_like)
 }

@@ -54,6 +54,8 @@ pub struct Word {
     pub folded: String,
     /// For a phone-like word: its digits (`054-284` → `054284`).
     pub digits: Option<String>,
+    /// Could be a GHL id (15+ ASCII letters and digits): only then is it compared with ids.
+    pub id_like: bool,
 }
 
 /// Bit of a DND channel in [`crate::domain::ContactRow::dnd_channels`].
@@ -132,6 +134,8 @@ pub struct Query {
     pub filters: Vec<Filter>,
     /// The E.164 form when the words are one phone number.
     pub phone: Option<String>,
+    /// Number of folded words in all query words (for the whole-name test).
+    pub name_words: usize,
 }
 
 impl Query {
@@ -190,6 +194,7 @@ pub fn parse(q: &str, ctx: &SearchContext) -> Result<Query, QueryError> {
             raw: q.to_owned(),
             folded: fold(q),
             digits: Some(digits(q)),
+            id_like: false,
         });
         return Ok(query);
     }
@@ -209,6 +214,7 @@ pub fn parse(q: &str, ctx: &SearchContext) -> Result<Query, QueryError> {
         }
         query.words.push(Word {
             folded: fold(&t),
+            id_like: looks_like_id(&t),
             raw: t,
             digits,
         });
@@ -216,6 +222,11 @@ pub fn parse(q: &str, ctx: &SearchContext) -> Result<Query, QueryError> {
     if query.words.len() != 1 {
         query.phone = None;
     }
+    query.name_words = query
+        .words
+        .iter()
+        .map(|w| super::normalize::words(&w.folded).count())
+        .sum();
     Ok(query)
 }
 

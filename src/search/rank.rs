@@ -37,6 +37,8 @@ pub struct Prepared {
     name_end: u32,
     /// Byte end of the email in `text`.
     email_end: u32,
+    /// Number of words of the name (saturating), to skip the whole-name test cheaply.
+    name_words: u8,
     /// [`phone_haystack`] of the phone.
     phone: Box<str>,
     /// Folded source.
@@ -55,10 +57,12 @@ impl Prepared {
             text.push(SEP);
             text.push_str(&fold(t));
         }
+        let name_words = words(&text[..name_end as usize]).count().min(255) as u8;
         Prepared {
             text: text.into(),
             name_end,
             email_end,
+            name_words,
             phone: phone_haystack(&row.phone).into(),
             source: fold(&row.source).into(),
         }
@@ -99,21 +103,26 @@ pub fn level(row: &ContactRow, p: &Prepared, q: &Query, loose: bool) -> Option<L
     if q.words.is_empty() {
         return Some(Level::Exact);
     }
+    // The row itself (ids, phones) is read only when the query could equal one: most rows
+    // are tested on their folded text alone.
     if q.words.len() == 1 {
         let w = &q.words[0];
-        if w.raw == row.id
+        if (w.id_like && w.raw == row.id)
             || (q.phone.is_some() && q.phone.as_deref() == Some(row.phone.as_str()))
-            || (!p.email().is_empty() && w.folded == p.email())
+            || (w.folded.contains('@') && w.folded == p.email())
         {
             return Some(Level::Exact);
         }
     }
     let mut worst = Level::Exact;
     for w in &q.words {
-        let l = word_level(row, p, w, loose)?;
+        let l = word_level(p, w, loose)?;
         worst = worst.max(l);
     }
-    if worst == Level::Prefix && name_is_query(p.name(), &q.words) {
+    if worst == Level::Prefix
+        && usize::from(p.name_words) == q.name_words
+        && name_is_query(p.name(), &q.words)
+    {
         return Some(Level::Exact);
     }
     Some(worst)
@@ -131,7 +140,7 @@ fn name_is_query(name: &str, q: &[Word]) -> bool {
     a == b
 }
 
-fn word_level(row: &ContactRow, p: &Prepared, w: &Word, loose: bool) -> Option<Level> {
+fn word_level(p: &Prepared, w: &Word, loose: bool) -> Option<Level> {
     if let Some(d) = &w.digits {
         if !p.phone.is_empty() && !d.is_empty() && p.phone.contains(d.as_str()) {
             return Some(Level::Prefix);
@@ -142,21 +151,44 @@ fn word_level(row: &ContactRow, p: &Prepared, w: &Word, loose: bool) -> Option<L
         return Some(Level::Prefix);
     }
     let t = &*p.text;
-    let mut sub = false;
-    for (i, _) in t.match_indices(f) {
-        if t[..i].chars().next_back().is_none_or(is_separator) {
-            return Some(Level::Prefix);
+    let mut chars = f.chars();
+    let one = chars.next().filter(|_| chars.next().is_none());
+    let at_word = |i: usize| t[..i].chars().next_back().is_none_or(is_separator);
+    let sub = match one {
+        // One character: the char searcher (memchr) is much faster than a string searcher.
+        Some(c) => {
+            let mut any = false;
+            for (i, _) in t.match_indices(c) {
+                if at_word(i) {
+                    return Some(Level::Prefix);
+                }
+                any = true;
+            }
+            any
         }
-        sub = true;
-    }
+        None => {
+            let mut any = false;
+            for (i, _) in t.match_indices(f) {
+                if at_word(i) {
+                    return Some(Level::Prefix);
+                }
+                any = true;
+            }
+            any
+        }
+    };
     if sub {
         return Some(Level::Substring);
+    }
+    // A one-letter fuzzy match is a word starting with it, found above.
+    if one.is_some() {
+        return None;
     }
     let long = f.chars().nth(FUZZY_MIN_CHARS - 1).is_some();
     if (long || loose) && fuzzy(t, f) {
         return Some(if long { Level::Fuzzy } else { Level::Loose });
     }
-    (loose && row.id.starts_with(w.raw.as_str())).then_some(Level::Loose)
+    None
 }
 
 /// `f` found in one word of `t` from its first letter, skipping at most [`FUZZY_SKIPS`].
