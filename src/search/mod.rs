@@ -168,12 +168,18 @@ impl Index {
         })
     }
 
-    /// Row indices of `hits`, by level then rank.
-    pub fn ranked(&self, mut hits: Vec<(u32, Level)>) -> Vec<u32> {
-        hits.sort_unstable_by_key(|&(r, l)| (l, r));
-        hits.into_iter()
-            .map(|(r, _)| self.order[r as usize])
-            .collect()
+    /// Row indices of `hits` (ranks ascending, as [`Index::scan`] gives them), by level then
+    /// rank: one pass per level instead of a sort.
+    pub fn ranked(&self, hits: Vec<(u32, Level)>) -> Vec<u32> {
+        let mut out = Vec::with_capacity(hits.len());
+        for level in [Level::Exact, Level::Prefix, Level::Substring, Level::Fuzzy] {
+            out.extend(
+                hits.iter()
+                    .filter(|(_, l)| *l == level)
+                    .map(|&(r, _)| self.order[r as usize]),
+            );
+        }
+        out
     }
 
     /// Row indices in list order (an empty query).
