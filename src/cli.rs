@@ -60,18 +60,45 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
-    /// List cached contacts.
+    /// List cached contacts, or search them: the same search as the TUI's `/` (see README
+    /// "Search"). A bad filter exits with code 2 and says what is valid.
     Contacts {
-        /// Fuzzy filter over name, email, phone and tags.
+        /// Words (name, email, phone in any form, tags, an id) and filters such as
+        /// `tag:vip owner:dana updated:<2d`.
         #[arg(long, short)]
         query: Option<String>,
+        /// Only contacts with this tag (`tag:` filter; repeatable).
+        #[arg(long, value_name = "TAG")]
+        tag: Vec<String>,
+        /// Owned by this user, by name or id (`owner:`).
+        #[arg(long, value_name = "USER")]
+        owner: Vec<String>,
+        /// Updated when: `<2d`, `>3w`, `2026-11-01`, `>2026-11-01` (Israel-time days; `updated:`).
+        #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+        updated: Vec<String>,
+        /// Source containing this text (`source:`).
+        #[arg(long, value_name = "TEXT")]
+        source: Vec<String>,
+        /// Of this business, by name or id (`business:`).
+        #[arg(long, value_name = "BUSINESS")]
+        business: Vec<String>,
+        /// Has this field: phone, email, tags, owner, business (`has:`).
+        #[arg(long, value_name = "FIELD")]
+        has: Vec<String>,
+        /// DND on: sms, email, call, whatsapp, gmb, fb, all, any (`dnd:`).
+        #[arg(long, value_name = "CHANNEL")]
+        dnd: Vec<String>,
+        /// List order, kept within each match tier: name, updated (newest first), email.
+        #[arg(long, default_value = "name", value_parser = ["name", "updated", "email"])]
+        sort: String,
         /// One JSON document on stdout.
         #[arg(long)]
         json: bool,
     },
     /// One contact with its tasks, notes and appointments (fetched fresh when online).
     Contact {
-        /// The GHL contact id.
+        /// The GHL contact id, or an email or phone (in any form) found in the cache or,
+        /// when not cached and online, by a GHL search.
         id: String,
         /// One JSON document on stdout.
         #[arg(long)]

@@ -15,6 +15,7 @@ pub mod logging;
 pub mod ops;
 pub mod sandbox;
 pub mod sanitize;
+pub mod search;
 pub mod store;
 pub mod sync;
 pub mod tui;

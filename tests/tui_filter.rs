@@ -33,12 +33,13 @@ fn rows() -> Vec<ContactRow> {
             email: format!("{}.{}{}@example.com", f.to_lowercase(), i % 97, l.len()),
             phone: format!("+9725{:08}", i * 7919 % 100_000_000),
             tags: if i % 5 == 0 {
-                "vip, buyer".into()
+                vec!["vip".into(), "buyer".into()]
             } else {
-                "seller".into()
+                vec!["seller".into()]
             },
             date_updated: format!("2024-01-{:02}", i % 28 + 1),
-            dnd: false,
+            dnd: i % 11 == 0,
+            ..Default::default()
         });
     }
     out
@@ -69,6 +70,11 @@ fn narrowing_equals_full_rescore() {
         "vip b",
         "+97251",
         "adams",
+        "dayan levii",
+        "levi dan",
+        "id0012",
+        "tag:vip da",
+        "coh\"en",
     ] {
         let mut typed = String::new();
         for c in query.chars() {
@@ -95,16 +101,16 @@ fn matches_are_ranked_and_hebrew_works() {
     let src = source(rows());
     let mut m = Matcher::new();
     m.set_source(src.clone());
-    let r = m.query("כהן");
+    let r = m.query("כהן").unwrap();
     assert!(!r.is_empty());
     for i in &r {
         let row = &src.rows[*i as usize];
-        assert!(row.haystack().contains('כ'), "{row:?}");
+        assert!(row.name.contains('כ'), "{row:?}");
     }
     // Case-insensitive.
     assert_eq!(m.query("DANA"), m.query("dana"));
     // Empty query = the source order.
-    assert_eq!(m.query(""), src.order);
+    assert_eq!(m.query("").unwrap(), src.order);
 }
 
 #[test]
@@ -161,7 +167,7 @@ fn worker_thread_answers_latest_query() {
     assert_eq!(r.query, "dan");
     let mut m = Matcher::new();
     m.set_source(r.source.clone());
-    assert_eq!(*r.indices, m.query_full("dan"));
+    assert_eq!(*r.indices, m.query_full("dan").unwrap());
 }
 
 #[test]
@@ -169,7 +175,8 @@ fn filter_cancel_and_accept() {
     let (_dir, mut d) = driver();
     d.keys("/");
     d.type_text("levi");
-    assert!(d.app.view.len() >= 2);
+    // Only the contact with the word: no fuzzy match across fields.
+    assert_eq!(d.app.view.len(), 1);
     d.keys("enter");
     assert!(!d.app.filter.editing);
     assert_eq!(d.app.filter.query, "levi");
@@ -185,4 +192,61 @@ fn filter_cancel_and_accept() {
     assert!(!d.app.should_quit);
     d.keys("esc");
     assert!(!d.app.filter.editing && d.app.filter.query.is_empty());
+}
+
+#[test]
+fn a_bad_filter_shows_its_error_and_lists_nothing_until_fixed() {
+    let (_dir, mut d) = driver();
+    d.keys("/");
+    d.type_text("tga:vip");
+    let e = d.app.filter.error.clone().expect("error shown");
+    assert!(e.contains("did you mean tag:"), "{e}");
+    assert!(!d.app.filter.pending);
+    assert_eq!(
+        d.app.view.len(),
+        0,
+        "a query that cannot be used lists nothing"
+    );
+    d.keys("backspace backspace backspace backspace backspace backspace backspace");
+    d.type_text("tag:vip");
+    assert_eq!(d.app.filter.error, None);
+    let ids: Vec<&str> = (0..d.app.view.len())
+        .map(|i| d.app.view.row(i).unwrap().id.as_str())
+        .collect();
+    assert!(ids.contains(&"c00michal00000000006"), "{ids:?}");
+    for i in 0..d.app.view.len() {
+        let r = d.app.view.row(i).unwrap();
+        assert!(
+            r.tags.iter().any(|t| t.eq_ignore_ascii_case("vip")),
+            "{r:?}"
+        );
+    }
+}
+
+fn snap(d: &mut bmby_ghl::tui::Driver, w: u16, h: u16) -> String {
+    let t = d.render(w, h);
+    assert_clean(t.backend().buffer());
+    format!("{}", t.backend())
+}
+
+/// The title names the order actually used (match tier, then the sort), and a bad filter is
+/// explained on the filter line: 80x24 and 160x48, Hebrew query.
+#[test]
+fn search_title_and_filter_error_80x24_and_160x48() {
+    let (_dir, mut d) = driver();
+    d.keys("/");
+    d.type_text("כהן");
+    let s = snap(&mut d, 80, 24);
+    assert!(s.contains("by match, then name"), "{s}");
+    insta::assert_snapshot!("search_hebrew_80x24", s);
+    d.type_text(" tga:vip");
+    let s = snap(&mut d, 80, 24);
+    assert!(s.contains("unknown filter tga:"), "{s}");
+    assert!(
+        s.contains("did you mean") && s.contains("has: dnd:"),
+        "the whole error is in the list: {s}"
+    );
+    assert_eq!(d.app.view.len(), 0);
+    insta::assert_snapshot!("search_error_80x24", s);
+    insta::assert_snapshot!("search_error_160x48", snap(&mut d, 160, 48));
 }

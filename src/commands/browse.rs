@@ -4,14 +4,12 @@ use std::io::Write;
 use std::time::Duration;
 
 use color_eyre::eyre::{eyre, Result};
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
 use serde_json::{json, Value};
 use tokio::runtime::Runtime;
 
 use super::{client, location, open_store};
 use crate::config::{Paths, Settings};
-use crate::domain::Contact;
+use crate::domain::ContactRow;
 use crate::sync::{self, SyncEvent, WorkerConfig};
 use crate::tui::{self, TuiContext};
 
@@ -61,70 +59,107 @@ pub(super) fn sync_cmd(
     Ok(0)
 }
 
-pub(super) fn contact_summary_json(c: &Contact) -> Value {
+/// One row of `contacts --json`.
+fn row_summary_json(r: &ContactRow) -> Value {
     json!({
-        "id": c.id,
-        "name": c.display_name(),
-        "email": c.email,
-        "phone": c.phone,
-        "tags": c.tags,
-        "dnd": c.dnd,
-        "dateUpdated": c.date_updated,
+        "id": r.id,
+        "name": r.name,
+        "email": Some(&r.email).filter(|e| !e.is_empty()),
+        "phone": Some(&r.phone).filter(|p| !p.is_empty()),
+        "tags": r.tags,
+        "dnd": r.dnd,
+        "dateUpdated": Some(&r.date_updated).filter(|d| !d.is_empty()),
     })
 }
 
+/// The `--query` text with the filter flags appended as `key:value` (quoted when the value
+/// has spaces; quotes inside a value are dropped).
+pub(super) fn full_query(query: Option<&str>, filters: &[(&str, Vec<String>)]) -> String {
+    let mut q = query.unwrap_or_default().trim().to_owned();
+    for (key, values) in filters {
+        for v in values {
+            let v = v.replace('"', "");
+            if !q.is_empty() {
+                q.push(' ');
+            }
+            if v.chars().any(char::is_whitespace) {
+                q.push_str(&format!("{key}:\"{v}\""));
+            } else {
+                q.push_str(&format!("{key}:{v}"));
+            }
+        }
+    }
+    q
+}
+
+/// The sort key of `--sort`.
+fn sort_key(s: &str) -> crate::tui::SortKey {
+    match s {
+        "updated" => crate::tui::SortKey::Updated,
+        "email" => crate::tui::SortKey::Email,
+        _ => crate::tui::SortKey::Name,
+    }
+}
+
+/// `contacts`: the cached list in `sort` order, or the matches of `query` (the TUI's search:
+/// [`crate::search`], same ids in the same order). A query that cannot be parsed exits 2.
 pub(super) fn contacts_cmd(
     paths: &Paths,
     settings: &Settings,
-    query: Option<String>,
+    query: &str,
+    sort: &str,
     as_json: bool,
 ) -> Result<i32> {
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
-    let mut contacts = store.contacts_without_raw()?;
-    if let Some(q) = query.as_deref().filter(|q| !q.trim().is_empty()) {
-        let m = SkimMatcherV2::default();
-        let mut scored: Vec<(i64, Contact)> = contacts
-            .into_iter()
-            .filter_map(|c| m.fuzzy_match(&c.row().haystack(), q).map(|s| (s, c)))
-            .collect();
-        scored.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then_with(|| a.1.display_name().cmp(&b.1.display_name()))
-        });
-        contacts = scored.into_iter().map(|(_, c)| c).collect();
-    } else {
-        contacts.sort_by_cached_key(|c| c.display_name().to_lowercase());
-    }
+    let rows = std::sync::Arc::new(store.contact_rows()?);
+    let order = crate::tui::app::sort_order(&rows, sort_key(sort));
+    let index = crate::search::Index::new(rows.clone(), order);
+    let ctx = crate::search::SearchContext::from_store(&store);
+    let found = match index.search(query, &ctx) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: the query cannot be used: {e}");
+            return Ok(2);
+        }
+    };
+    let found: Vec<&ContactRow> = found.iter().map(|&i| &rows[i as usize]).collect();
     let mut out = std::io::stdout().lock();
     if as_json {
         let users = sync::ops::cached_users(&store);
         let doc = json!({
             "locationId": loc,
-            "count": contacts.len(),
-            "contacts": contacts
+            "count": found.len(),
+            "contacts": found
                 .iter()
-                .map(|c| {
-                    let mut v = contact_summary_json(c);
-                    super::people::add_owner(&mut v, c, &users);
+                .map(|r| {
+                    let mut v = row_summary_json(r);
+                    super::people::add_owner_id(&mut v, &r.owner, &users);
                     v
                 })
                 .collect::<Vec<_>>(),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        for c in &contacts {
+        let dash = |s: &str| {
+            if s.is_empty() {
+                "-".to_owned()
+            } else {
+                s.to_owned()
+            }
+        };
+        for r in &found {
             writeln!(
                 out,
                 "{}  {}  {}  {}  {}",
-                c.id,
-                c.display_name(),
-                c.email.as_deref().unwrap_or("-"),
-                c.phone.as_deref().unwrap_or("-"),
-                c.tags.join(",")
+                r.id,
+                r.name,
+                dash(&r.email),
+                dash(&r.phone),
+                r.tags.join(",")
             )?;
         }
-        if contacts.is_empty() {
+        if found.is_empty() {
             if store.contact_count() == 0 {
                 eprintln!("the cache is empty: run `bmby-ghl sync` first");
             } else {
@@ -146,7 +181,24 @@ pub(super) fn contact_cmd(
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
     let mut fresh = false;
-    if let Some(client) = (!offline).then(|| client(settings).ok()).flatten() {
+    let online = (!offline).then(|| client(settings).ok()).flatten();
+    let id = match super::contact_arg::resolve(&store, online.as_ref(), rt, id)? {
+        super::contact_arg::Resolved::One(id) => id,
+        super::contact_arg::Resolved::Several(list) => {
+            eprintln!(
+                "{} contacts match {}; give one of these ids:",
+                list.len(),
+                crate::sanitize::clean_line(id)
+            );
+            let mut out = std::io::stdout().lock();
+            for [id, name, email, phone] in list {
+                writeln!(out, "{id}  {name}  {email}  {phone}")?;
+            }
+            return Ok(2);
+        }
+    };
+    let id = id.as_str();
+    if let Some(client) = online {
         if sync::location_zone::cached(&store).is_none() {
             // Appointment times are in the location's zone; ask once if never asked.
             if let Err(e) = rt.block_on(sync::location_zone::refresh(&client, &store)) {

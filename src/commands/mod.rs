@@ -23,6 +23,7 @@ mod auth;
 mod bmby;
 mod browse;
 mod conflict_text;
+mod contact_arg;
 mod demo;
 mod op;
 mod people;
@@ -70,7 +71,35 @@ pub fn run(
         }
         Some(Command::Auth { command }) => auth::auth_cmd(command, paths, settings, rt),
         Some(Command::Sync { full }) => sync_cmd(paths, settings, rt, full),
-        Some(Command::Contacts { query, json }) => contacts_cmd(paths, settings, query, json),
+        Some(Command::Contacts {
+            query,
+            tag,
+            owner,
+            updated,
+            source,
+            business,
+            has,
+            dnd,
+            sort,
+            json,
+        }) => {
+            let filters = [
+                ("tag", tag),
+                ("owner", owner),
+                ("updated", updated),
+                ("source", source),
+                ("business", business),
+                ("has", has),
+                ("dnd", dnd),
+            ];
+            contacts_cmd(
+                paths,
+                settings,
+                &browse::full_query(query.as_deref(), &filters),
+                &sort,
+                json,
+            )
+        }
         Some(Command::Contact { id, json, offline }) => {
             contact_cmd(paths, settings, rt, &id, json, offline)
         }

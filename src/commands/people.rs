@@ -27,6 +27,15 @@ pub(super) fn add_owner(v: &mut Value, c: &Contact, users: &UserDirectory) {
     }
 }
 
+/// [`add_owner`] for a list row: `owner` (the id, `null` when none) and `ownerName`.
+pub(super) fn add_owner_id(v: &mut Value, owner: &str, users: &UserDirectory) {
+    let owner = Some(owner).filter(|o| !o.is_empty());
+    if let Some(o) = v.as_object_mut() {
+        o.insert("owner".into(), json!(owner));
+        o.insert("ownerName".into(), name_json(users, owner));
+    }
+}
+
 /// The followers of `c` (from its raw record) as `[{id, name}]`.
 pub(super) fn followers_json(c: &Contact, users: &UserDirectory) -> Value {
     Value::Array(

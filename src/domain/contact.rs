@@ -34,6 +34,9 @@ pub struct Contact {
     pub contact_type: Option<String>,
     /// User id of the owner.
     pub assigned_to: Option<String>,
+    /// `businessId`: the business (company) the contact belongs to.
+    #[serde(default)]
+    pub business_id: Option<String>,
     /// As text: `YYYY-MM-DD` when GHL gave a date or an epoch number we could convert.
     pub date_of_birth: Option<String>,
     /// Do-not-disturb on all channels.
@@ -116,80 +119,63 @@ impl Contact {
 
     /// The small row the contact list shows and filters on.
     pub fn row(&self) -> ContactRow {
+        let active =
+            |st: &str| st.eq_ignore_ascii_case("active") || st.eq_ignore_ascii_case("permanent");
         ContactRow {
             id: self.id.clone(),
             name: self.display_name(),
             email: self.email.clone().unwrap_or_default(),
             phone: self.phone.clone().unwrap_or_default(),
-            tags: self.tags.join(", "),
+            tags: self.tags.clone(),
             date_updated: self.date_updated.clone().unwrap_or_default(),
             dnd: self.dnd,
+            owner: self.assigned_to.clone().unwrap_or_default(),
+            source: self.source.clone().unwrap_or_default(),
+            contact_type: self.contact_type.clone().unwrap_or_default(),
+            business_id: self.business_id.clone().unwrap_or_default(),
+            dnd_channels: self
+                .dnd_settings
+                .iter()
+                .filter(|d| active(&d.status))
+                .fold(0, |acc, d| {
+                    acc | crate::search::query::dnd_bit::of(&d.channel)
+                }),
         }
     }
 }
 
-/// What the contact list needs of a contact, stored in its own tree so the list can be
-/// loaded without decoding whole contacts.
+/// What the contact list needs of a contact, stored in its own tree (`contact_rows`) so the
+/// list can be loaded and searched without decoding whole contacts. Kept small (issue #14:
+/// a million of these): empty strings for absent values, DND channels as bits.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactRow {
     pub id: String,
     pub name: String,
     pub email: String,
+    /// E.164 as GHL returns it.
     pub phone: String,
-    /// Tags joined with `, `.
-    pub tags: String,
+    pub tags: Vec<String>,
     /// ISO 8601 UTC; sorts as text.
     pub date_updated: String,
+    /// Global DND.
     pub dnd: bool,
+    /// User id of the owner (`assignedTo`), `""` when none.
+    pub owner: String,
+    /// `source`, `""` when none.
+    pub source: String,
+    /// `type` (`lead`, `customer`, …), `""` when none.
+    pub contact_type: String,
+    /// `businessId`, `""` when none.
+    pub business_id: String,
+    /// Channels whose DND is active or permanent: bits of
+    /// [`crate::search::query::dnd_bit`] (`Call` 1, `Email` 2, `SMS` 4, `WhatsApp` 8,
+    /// `GMB` 16, `FB` 32).
+    pub dnd_channels: u8,
 }
 
 impl ContactRow {
-    /// The text the fuzzy filter matches against: name, email, phone (E.164, and for Israeli
-    /// numbers also the domestic form `0501234567` people type) and tags.
-    pub fn haystack(&self) -> String {
-        let domestic = self
-            .phone
-            .strip_prefix("+972")
-            .map(|rest| format!(" 0{rest}"))
-            .unwrap_or_default();
-        format!(
-            "{} {} {}{domestic} {}",
-            self.name, self.email, self.phone, self.tags
-        )
-    }
-}
-
-/// A filter query as matched: sanitized and lowercased; a query that looks like a phone
-/// number (digits with `-`, spaces, dots or parentheses, at least 4 digits) loses its
-/// separators, so `050-860-3764` finds `0508603764` / `+972508603764`.
-pub fn normalize_query(q: &str) -> String {
-    let q = crate::sanitize::clean_line(q).trim().to_lowercase();
-    let digits = q.chars().filter(char::is_ascii_digit).count();
-    let phone_like = digits >= 4
-        && q.chars()
-            .all(|c| c.is_ascii_digit() || " -().+".contains(c));
-    if phone_like {
-        q.chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect()
-    } else {
-        q
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phone_queries_lose_separators_and_rows_carry_the_domestic_form() {
-        assert_eq!(normalize_query("050-860-3764"), "0508603764");
-        assert_eq!(normalize_query(" +972 (50) 860.3764 "), "+972508603764");
-        assert_eq!(normalize_query("Dana Levi"), "dana levi");
-        let row = ContactRow {
-            phone: "+972508603764".into(),
-            ..Default::default()
-        };
-        assert!(row.haystack().contains("0508603764"));
+    /// The tags joined with `, `, for display.
+    pub fn tags_text(&self) -> String {
+        self.tags.join(", ")
     }
 }

@@ -14,7 +14,7 @@ pub use change::{
     AmbiguousChoice, Candidate, Change, ChangeKind, ChangeState, CreateMatch, FieldChange,
     JournalEntry, JournalValue, OutboxInfo, Subject, Target, LOCAL_ORIGIN,
 };
-pub use contact::{normalize_query, Contact, ContactRow, CustomFieldValue, DndChannel};
+pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
 pub use op::{ContactOp, Named, OpEffect};
 pub use recent::{RecentChange, RecentField};

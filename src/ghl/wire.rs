@@ -122,6 +122,7 @@ pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
         source: s(m, "source"),
         contact_type: s(m, "type"),
         assigned_to: s(m, "assignedTo"),
+        business_id: s(m, "businessId"),
         date_of_birth: date_of_birth(m),
         dnd: b(m, "dnd"),
         dnd_settings,

@@ -8,7 +8,11 @@ use super::PullCursor;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 
 /// Version of the cache layout; bump when a stored type changes shape.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The layout [`Store::check_schema`] migrates from without losing data: version 2 had the
+/// same trees with smaller `Contact` and `ContactRow` records, both rebuilt from `contacts_raw`.
+const REBUILDABLE_FROM: u32 = 2;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +154,9 @@ impl Store {
             .map_err(|e| self.err(e))?
             .and_then(|v| std::str::from_utf8(&v).ok()?.parse::<u32>().ok());
         if current != Some(SCHEMA_VERSION) {
-            if current.is_some() {
+            if current == Some(REBUILDABLE_FROM) {
+                self.rebuild_from_raw()?;
+            } else if current.is_some() {
                 tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
                 for t in [
                     &self.contacts,
@@ -168,6 +174,59 @@ impl Store {
             self.meta
                 .insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())
                 .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the `contacts` and `contact_rows` trees from the raw records in
+    /// `contacts_raw`, parsed by the same code as a pull ([`crate::ghl::wire::contact_from_json`]).
+    /// Tasks, notes, appointments, custom fields, changes, outbox and journal are kept as they
+    /// are. A raw record that cannot be parsed drops that contact from the list and clears the
+    /// pull cursor, so the next pull is a full one and brings it back.
+    fn rebuild_from_raw(&self) -> Result<()> {
+        tracing::info!(
+            to = SCHEMA_VERSION,
+            "cache layout changed; rebuilding contacts and list rows from the raw records"
+        );
+        let mut lean = sled::Batch::default();
+        let mut rows = sled::Batch::default();
+        let mut lost = 0usize;
+        for kv in self.contacts_raw.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            let parsed = serde_json::from_slice::<serde_json::Value>(&v)
+                .map_err(|e| e.to_string())
+                .and_then(|j| crate::ghl::wire::contact_from_json(&j));
+            match parsed {
+                Ok(mut c) => {
+                    c.raw_json.clear();
+                    lean.insert(k.clone(), Self::encode(&c));
+                    rows.insert(k, Self::encode(&c.row()));
+                }
+                Err(e) => {
+                    lost += 1;
+                    tracing::warn!(id = %String::from_utf8_lossy(&k), error = %e, "cached raw contact unreadable; dropped until the next full pull");
+                    lean.remove(k.clone());
+                    rows.remove(k);
+                }
+            }
+        }
+        // Contacts without a raw record cannot be rebuilt either.
+        for kv in self.contacts.iter() {
+            let (k, _) = kv.map_err(|e| self.err(e))?;
+            if !self
+                .contacts_raw
+                .contains_key(&k)
+                .map_err(|e| self.err(e))?
+            {
+                lost += 1;
+                lean.remove(k.clone());
+                rows.remove(k);
+            }
+        }
+        self.contacts.apply_batch(lean).map_err(|e| self.err(e))?;
+        self.rows.apply_batch(rows).map_err(|e| self.err(e))?;
+        if lost > 0 {
+            self.cursors.clear().map_err(|e| self.err(e))?;
         }
         Ok(())
     }
@@ -478,6 +537,136 @@ mod tests {
         assert_eq!(s.tasks("a").unwrap(), Some(vec![]));
         s.remove_contact("a").unwrap();
         assert_eq!(s.contact_count(), 1);
+    }
+
+    /// `Contact` as schema 2 stored it (no `business_id`).
+    #[derive(Serialize)]
+    struct ContactV2 {
+        id: String,
+        location_id: String,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        full_name: Option<String>,
+        email: Option<String>,
+        phone: Option<String>,
+        company_name: Option<String>,
+        address1: Option<String>,
+        city: Option<String>,
+        state: Option<String>,
+        postal_code: Option<String>,
+        country: Option<String>,
+        website: Option<String>,
+        timezone: Option<String>,
+        source: Option<String>,
+        contact_type: Option<String>,
+        assigned_to: Option<String>,
+        date_of_birth: Option<String>,
+        dnd: bool,
+        dnd_settings: Vec<crate::domain::DndChannel>,
+        tags: Vec<String>,
+        additional_emails: Vec<String>,
+        custom_fields: Vec<crate::domain::CustomFieldValue>,
+        date_added: Option<String>,
+        date_updated: Option<String>,
+        raw_json: String,
+    }
+
+    /// `ContactRow` as schema 2 stored it.
+    #[derive(Serialize)]
+    struct RowV2 {
+        id: String,
+        name: String,
+        email: String,
+        phone: String,
+        tags: String,
+        date_updated: String,
+        dnd: bool,
+    }
+
+    #[test]
+    fn schema_2_cache_is_rebuilt_from_raw_records_keeping_changes_and_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = serde_json::json!({
+            "id": "c1", "locationId": "loc1", "firstName": "יצחק", "lastName": "כהן",
+            "email": "itzik.cohen@gmail.com", "phone": "+972542848828",
+            "tags": ["vip", "buyer"], "assignedTo": "user1", "source": "Facebook Lead",
+            "type": "lead", "businessId": "biz1", "dnd": false,
+            "dndSettings": {"SMS": {"status": "active"}, "Email": {"status": "inactive"}},
+            "dateUpdated": "2026-11-29T11:55:00.000Z"
+        });
+        {
+            let s = Store::open(dir.path(), "loc1").unwrap();
+            let old = ContactV2 {
+                id: "c1".into(),
+                location_id: "loc1".into(),
+                first_name: Some("יצחק".into()),
+                last_name: Some("כהן".into()),
+                full_name: None,
+                email: Some("itzik.cohen@gmail.com".into()),
+                phone: Some("+972542848828".into()),
+                company_name: None,
+                address1: None,
+                city: None,
+                state: None,
+                postal_code: None,
+                country: None,
+                website: None,
+                timezone: None,
+                source: Some("Facebook Lead".into()),
+                contact_type: Some("lead".into()),
+                assigned_to: Some("user1".into()),
+                date_of_birth: None,
+                dnd: false,
+                dnd_settings: vec![],
+                tags: vec!["vip".into(), "buyer".into()],
+                additional_emails: vec![],
+                custom_fields: vec![],
+                date_added: None,
+                date_updated: Some("2026-11-29T11:55:00.000Z".into()),
+                raw_json: String::new(),
+            };
+            let row = RowV2 {
+                id: "c1".into(),
+                name: "יצחק כהן".into(),
+                email: "itzik.cohen@gmail.com".into(),
+                phone: "+972542848828".into(),
+                tags: "vip, buyer".into(),
+                date_updated: "2026-11-29T11:55:00.000Z".into(),
+                dnd: false,
+            };
+            s.contacts.insert("c1", Store::encode(&old)).unwrap();
+            s.rows.insert("c1", Store::encode(&row)).unwrap();
+            s.contacts_raw
+                .insert("c1", serde_json::to_vec_pretty(&raw).unwrap())
+                .unwrap();
+            s.put_tasks("c1", &[]).unwrap();
+            s.changes.insert("change-1", b"kept".to_vec()).unwrap();
+            s.journal.insert("journal-1", b"kept".to_vec()).unwrap();
+            s.put_cursor("contacts", &PullCursor::default()).unwrap();
+            s.set_meta("schema_version", "2").unwrap();
+            s.flush().unwrap();
+        }
+        let s = Store::open(dir.path(), "loc1").unwrap();
+        assert_eq!(s.meta("schema_version").as_deref(), Some("3"));
+        let rows = s.contact_rows().unwrap();
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(r.tags, ["vip", "buyer"]);
+        assert_eq!(r.owner, "user1");
+        assert_eq!(r.business_id, "biz1");
+        assert_eq!(r.source, "Facebook Lead");
+        assert_eq!(r.contact_type, "lead");
+        assert_eq!(r.dnd_channels, crate::search::query::dnd_bit::SMS);
+        let c = s.contact("c1").unwrap().unwrap();
+        assert_eq!(c.business_id.as_deref(), Some("biz1"));
+        assert!(c.raw_json.contains("biz1"), "raw record kept");
+        assert_eq!(s.tasks("c1").unwrap(), Some(vec![]), "tasks kept");
+        assert_eq!(&*s.changes.get("change-1").unwrap().unwrap(), b"kept");
+        assert_eq!(&*s.journal.get("journal-1").unwrap().unwrap(), b"kept");
+        assert!(
+            s.cursor("contacts").unwrap().is_some(),
+            "nothing lost: cursor kept"
+        );
     }
 
     #[test]

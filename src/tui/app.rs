@@ -209,6 +209,9 @@ pub struct FilterState {
     pub generation: u64,
     /// A query was sent and its result has not arrived.
     pub pending: bool,
+    /// Why the current query cannot be used (unknown filter, bad date, …), shown on the
+    /// filter line and in the (then empty) list.
+    pub error: Option<String>,
 }
 
 /// The selected contact with what the cache has of it. `None` lists = never fetched.
@@ -1087,6 +1090,7 @@ impl App {
         self.filter.generation += 1;
         if self.filter.query.is_empty() {
             self.filter.pending = false;
+            self.filter.error = None;
             let keep = self.selected_row().map(|r| r.id.clone());
             self.selection_chosen = keep.is_some();
             self.set_view(self.base_view(self.source.clone()), keep);
@@ -1119,7 +1123,20 @@ impl App {
             return false;
         }
         self.filter.pending = false;
+        self.filter.error = r.error;
         self.offset = 0;
+        if self.filter.error.is_some() {
+            // A query that cannot be used lists nothing; the pane explains it.
+            self.set_view(
+                ListView {
+                    source: r.source,
+                    matches: Some(Arc::new(Vec::new())),
+                },
+                None,
+            );
+            self.dirty = true;
+            return true;
+        }
         let indices = self.business_restrict(&r.source, r.indices);
         self.set_view(
             ListView {
@@ -1182,7 +1199,10 @@ impl App {
         });
         self.next_version += 1;
         self.source = source.clone();
-        let mut fx = vec![Effect::Filter(FilterMsg::Source(source.clone()))];
+        let mut fx = vec![
+            Effect::Filter(FilterMsg::Context(self.search_context())),
+            Effect::Filter(FilterMsg::Source(source.clone())),
+        ];
         self.prune_marks();
         if self.filter.query.is_empty() {
             self.set_view(self.base_view(source), keep);
@@ -1194,6 +1214,18 @@ impl App {
         fx.extend(self.reload_recent());
         self.dirty = true;
         fx
+    }
+
+    /// What the filter's `owner:`, `business:` and `updated:` resolve against: the users and
+    /// businesses lists of the cache, and the app's clock.
+    pub fn search_context(&self) -> Arc<crate::search::SearchContext> {
+        let mut ctx = crate::search::SearchContext::from_store(&self.store);
+        ctx.users = self.users.clone();
+        ctx.now = match self.clock {
+            Clock::Fixed(t) => Some(t),
+            Clock::System => None,
+        };
+        Arc::new(ctx)
     }
 
     fn request_reload(&mut self) -> Vec<Effect> {
@@ -1277,7 +1309,13 @@ impl App {
                     self.status.error = Some(e.clone());
                 }
                 // An open `:` line waiting for a list completes from it now.
-                return self.refresh_palette_candidates();
+                let mut fx = self.refresh_palette_candidates();
+                // `owner:` and `business:` resolve against the lists just loaded.
+                fx.push(Effect::Filter(FilterMsg::Context(self.search_context())));
+                if !self.filter.query.is_empty() {
+                    fx.extend(self.query_changed());
+                }
+                return fx;
             }
             SyncEvent::BusinessContacts {
                 business_id,

@@ -74,6 +74,7 @@ impl Driver {
                     queue.extend(self.app.handle_rows_loaded(rows, sort, order));
                 }
                 Effect::Filter(FilterMsg::Source(s)) => self.matcher.set_source(s),
+                Effect::Filter(FilterMsg::Context(c)) => self.matcher.set_context(c),
                 Effect::Filter(q @ FilterMsg::Query { .. }) => {
                     if let Some(r) = self.matcher.handle(q) {
                         if self.hold_filter {

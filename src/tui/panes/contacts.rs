@@ -93,7 +93,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if !app.rows_complete {
         title.push_str(" (loading…)");
     }
-    let sort = format!(" · by {}", app.sort.label());
+    // While a query is on, matches are ranked (exact, word prefix, substring, fuzzy) and the
+    // sort holds within each rank.
+    let sort = if app.filter.query.trim().is_empty() {
+        format!(" · by {}", app.sort.label())
+    } else {
+        format!(" · by match, then {}", app.sort.label())
+    };
     let marked = if app.marks.is_empty() {
         String::new()
     } else {
@@ -129,6 +135,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             if app.filter.pending {
                 spans.push(Span::styled(" …", theme.dim()));
             }
+            if let Some(e) = &app.filter.error {
+                let used: usize = spans.iter().map(|s| s.width()).sum();
+                spans.push(Span::styled(
+                    text::truncate(&format!("  {}", text::clean(e)), w.saturating_sub(used)),
+                    theme.error(),
+                ));
+            }
         }
         if let Some(b) = business {
             if !spans.is_empty() {
@@ -150,7 +163,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         theme.header(),
     ));
     let page = crate::tui::layout::list_rows(area, app.filter_line_shown());
-    if app.view.is_empty() {
+    if let (true, Some(e)) = (app.view.is_empty(), &app.filter.error) {
+        for l in text::wrap(&text::clean(e), w.saturating_sub(2).max(1))
+            .into_iter()
+            .take(page.max(1))
+        {
+            lines.push(Line::styled(format!("  {l}"), theme.error()));
+        }
+    } else if app.view.is_empty() {
         let msg = if app.business.as_ref().is_some_and(|b| b.ids.is_none()) {
             "Reading the business's contacts…"
         } else if app.business.is_some() && app.filter.query.is_empty() {
@@ -184,7 +204,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 r.email.as_str(),
                 r.phone.as_str(),
                 updated.as_str(),
-                r.tags.as_str(),
+                r.tags_text().as_str(),
             ],
             widths,
             true,

@@ -1,0 +1,198 @@
+//! One contact search for the TUI filter (`/`, [`crate::tui::filter`]) and the CLI
+//! (`bmby-ghl contacts --query`): the same parse ([`query`]), folding ([`normalize`]) and
+//! ranking ([`rank`]), so both return the same ids in the same order for the same query and
+//! list order.
+//!
+//! An [`Index`] is built once per list (rows in display order, folded text precomputed);
+//! [`Index::search`] ranks by tier (exact, word prefix, substring, fuzzy) and keeps the list
+//! order within a tier, so the active sort holds while a filter is on.
+
+pub mod normalize;
+pub mod query;
+pub mod rank;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::domain::{ContactRow, Named, UserDirectory};
+use crate::store::Store;
+
+pub use query::{parse, Query, QueryError};
+pub use rank::{Level, Prepared};
+
+/// What filters resolve names and times against.
+#[derive(Debug, Clone, Default)]
+pub struct SearchContext {
+    /// `owner:` by name.
+    pub users: UserDirectory,
+    /// `business:` by name: the cached businesses list (`GET /businesses/`).
+    pub businesses: Vec<Named>,
+    /// "Now" for `updated:<2d`; `None` = the system clock.
+    pub now: Option<Timestamp>,
+}
+
+impl SearchContext {
+    /// From the cache: users and businesses lists (empty when never fetched).
+    pub fn from_store(store: &Store) -> SearchContext {
+        use crate::sync::ops::{cached_list, cached_users, ListKind};
+        SearchContext {
+            users: cached_users(store),
+            businesses: cached_list(store, ListKind::Businesses)
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            now: None,
+        }
+    }
+
+    /// The instant relative times count from.
+    pub fn now(&self) -> Timestamp {
+        self.now.unwrap_or_else(Timestamp::now)
+    }
+}
+
+/// Above this many candidates a scan is split across threads.
+const PARALLEL_MIN: usize = 16_000;
+
+/// Rows in display order with their folded text.
+#[derive(Debug, Default)]
+pub struct Index {
+    rows: Arc<Vec<ContactRow>>,
+    /// Row index by rank (display position).
+    order: Vec<u32>,
+    /// By rank.
+    prepared: Vec<Prepared>,
+    threads: usize,
+}
+
+/// Matches of one scan: `(rank, level)` of the matches, ranks ascending, and the ranks
+/// that passed the loose test (for narrowing; empty unless asked).
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub hits: Vec<(u32, Level)>,
+    pub loose: Vec<u32>,
+}
+
+impl Index {
+    /// Folds every row (display order `order`, indices into `rows`).
+    pub fn new(rows: Arc<Vec<ContactRow>>, order: Vec<u32>) -> Index {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4);
+        let prepare = |ranks: &[u32]| -> Vec<Prepared> {
+            ranks
+                .iter()
+                .map(|&i| Prepared::new(&rows[i as usize]))
+                .collect()
+        };
+        let prepared = if order.len() < PARALLEL_MIN || threads < 2 {
+            prepare(&order)
+        } else {
+            let chunk = order.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let hs: Vec<_> = order
+                    .chunks(chunk)
+                    .map(|c| s.spawn(move || prepare(c)))
+                    .collect();
+                hs.into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        Index {
+            rows,
+            order,
+            prepared,
+            threads,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Row indices (into the rows given to [`Index::new`]) of the matches of `q`, best tier
+    /// first, list order within a tier. Errors when the query cannot be parsed.
+    pub fn search(&self, q: &str, ctx: &SearchContext) -> Result<Vec<u32>, QueryError> {
+        let q = parse(q, ctx)?;
+        Ok(self.ranked(self.scan(&q, None, false).hits))
+    }
+
+    /// Tests `q` on every rank of `base` (ascending; `None` = all).
+    pub fn scan(&self, q: &Query, base: Option<&[u32]>, want_loose: bool) -> Scan {
+        let n = base.map_or(self.order.len(), <[u32]>::len);
+        let run = |lo: usize, hi: usize| -> Scan {
+            let mut out = Scan::default();
+            for i in lo..hi {
+                let r = base.map_or(i as u32, |b| b[i]);
+                let row = &self.rows[self.order[r as usize] as usize];
+                match rank::level(row, &self.prepared[r as usize], q, want_loose) {
+                    Some(Level::Loose) => out.loose.push(r),
+                    Some(l) => {
+                        out.hits.push((r, l));
+                        if want_loose {
+                            out.loose.push(r);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            out
+        };
+        if n < PARALLEL_MIN || self.threads < 2 {
+            return run(0, n);
+        }
+        let chunk = n.div_ceil(self.threads);
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..self.threads)
+                .map(|t| {
+                    let (lo, hi) = ((t * chunk).min(n), ((t + 1) * chunk).min(n));
+                    s.spawn(move || run(lo, hi))
+                })
+                .collect();
+            let mut out = Scan::default();
+            for h in hs {
+                let part = h.join().unwrap_or_default();
+                out.hits.extend(part.hits);
+                out.loose.extend(part.loose);
+            }
+            out
+        })
+    }
+
+    /// Row indices of `hits` (ranks ascending, as [`Index::scan`] gives them), by level then
+    /// rank: one pass per level instead of a sort.
+    pub fn ranked(&self, hits: Vec<(u32, Level)>) -> Vec<u32> {
+        let mut out = Vec::with_capacity(hits.len());
+        for level in [Level::Exact, Level::Prefix, Level::Substring, Level::Fuzzy] {
+            out.extend(
+                hits.iter()
+                    .filter(|(_, l)| *l == level)
+                    .map(|&(r, _)| self.order[r as usize]),
+            );
+        }
+        out
+    }
+
+    /// Row indices in list order (an empty query).
+    pub fn all(&self) -> Vec<u32> {
+        self.order.clone()
+    }
+}
+
+/// True when a query may be narrowed from the loose matches of a shorter one it extends:
+/// plain words, no filters, quotes, phone numbers or possible ids (see [`rank`]; the loose
+/// test does not look at ids, so a query that may be an id is always a full scan).
+pub fn narrowable(raw: &str, q: &Query) -> bool {
+    q.filters.is_empty()
+        && !raw.contains('"')
+        && q.words.iter().all(|w| w.digits.is_none() && !w.id_like)
+}
