@@ -192,7 +192,10 @@ fn demo_edit_by_hand_then_send_and_read_the_journal() {
         s.contains("Propose deleting the task")
     });
     t.keys(&["n"]);
-    t.wait_for("nothing deleted", |s| s.contains("nothing deleted"));
+    // The question is gone (its status line may already be replaced by a background pull's).
+    t.wait_for("the question answered", |s| {
+        !s.contains("Propose deleting the task")
+    });
     // Review the three local changes and send them.
     t.keys(&["c", "/"]);
     t.literal("local");
