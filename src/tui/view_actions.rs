@@ -200,11 +200,15 @@ impl App {
         };
         let n = json.len();
         let name = text::clean(&c.display_name());
+        // The copy succeeded: an older error no longer hides the confirmation.
+        self.status.error = None;
         self.status.info = Some(format!("copied {name} as JSON ({n} bytes)"));
         vec![Effect::Clipboard(json)]
     }
 
     fn copy(&mut self, what: &str, value: String) -> Vec<Effect> {
+        // The copy succeeded: an older error no longer hides the confirmation.
+        self.status.error = None;
         self.status.info = Some(format!("copied {what} {}", text::truncate(&value, 60)));
         vec![Effect::Clipboard(value)]
     }
