@@ -10,15 +10,7 @@ use serde_json::Value;
 
 mod tmux_support;
 
-use tmux_support::Tmux;
-
-fn demo_cmd(data: &Path) -> String {
-    format!(
-        "{} --data-dir {} demo; echo EXITED $?; sleep 60",
-        env!("CARGO_BIN_EXE_bmby-ghl"),
-        data.display()
-    )
-}
+use tmux_support::{demo_cmd, Tmux};
 
 fn changes_json(data: &Path) -> Value {
     let o = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))

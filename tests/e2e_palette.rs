@@ -3,38 +3,11 @@
 //! three contacts and `:tag add vip`; filter the contacts by a business. Skipped (with a note)
 //! when tmux is absent. Waiting is by condition (the screen is polled until the text appears).
 
-use std::path::Path;
 use std::process::Command;
 
 mod tmux_support;
 
-use tmux_support::Tmux;
-
-fn demo_cmd(data: &Path) -> String {
-    format!(
-        "{} --data-dir {} demo; echo EXITED $?; sleep 60",
-        env!("CARGO_BIN_EXE_bmby-ghl"),
-        data.display()
-    )
-}
-
-/// The status bar's `N pending`.
-fn pending(s: &str) -> Option<u32> {
-    let i = s.find(" pending")?;
-    s[..i]
-        .rsplit(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
-}
-
-fn fits_80(s: &str) {
-    assert!(
-        s.lines()
-            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
-        "a line is wider than 80 columns:\n{s}"
-    );
-}
+use tmux_support::{demo_cmd, fits_80, pending, Tmux};
 
 #[test]
 fn palette_workflow_add_send_journal_then_bulk_tags_and_business_filter() {

@@ -3,38 +3,11 @@
 //! owner and a custom field, add a tag, approve, send, and see the names in the journal.
 //! Skipped (with a note) when tmux is absent. Waiting is by condition, never a fixed sleep.
 
-use std::path::Path;
 use std::process::Command;
 
 mod tmux_support;
 
-use tmux_support::Tmux;
-
-fn demo_cmd(data: &Path) -> String {
-    format!(
-        "{} --data-dir {} demo; echo EXITED $?; sleep 60",
-        env!("CARGO_BIN_EXE_bmby-ghl"),
-        data.display()
-    )
-}
-
-/// The status bar's `N pending`.
-fn pending(s: &str) -> Option<u32> {
-    let i = s.find(" pending")?;
-    s[..i]
-        .rsplit(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()
-}
-
-fn fits_80(s: &str) {
-    assert!(
-        s.lines()
-            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
-        "a line is wider than 80 columns:\n{s}"
-    );
-}
+use tmux_support::{demo_cmd, fits_80, pending, Tmux};
 
 #[test]
 fn find_by_local_phone_change_owner_field_and_tag_send_and_read_the_journal() {

@@ -3,20 +3,11 @@
 //!
 //! Waiting is by condition: poll the screen until the expected text appears, with a deadline.
 
-use std::path::Path;
 use std::process::Command;
 
 mod tmux_support;
 
-use tmux_support::Tmux;
-
-fn demo_cmd(data: &Path) -> String {
-    format!(
-        "{} --data-dir {} demo; echo EXITED $?; sleep 60",
-        env!("CARGO_BIN_EXE_bmby-ghl"),
-        data.display()
-    )
-}
+use tmux_support::{demo_cmd, Tmux};
 
 #[test]
 fn demo_browse_filter_help_quit_at_80x24() {

@@ -137,3 +137,32 @@ impl Drop for Tmux {
             .status();
     }
 }
+
+/// The shell command a tmux test runs: the demo on data dir `data`, then `EXITED <code>` (the
+/// pane stays open a minute so the test can read it).
+pub fn demo_cmd(data: &std::path::Path) -> String {
+    format!(
+        "{} --data-dir {} demo; echo EXITED $?; sleep 60",
+        env!("CARGO_BIN_EXE_bmby-ghl"),
+        data.display()
+    )
+}
+
+/// The status bar's `N pending`.
+pub fn pending(s: &str) -> Option<u32> {
+    let i = s.find(" pending")?;
+    s[..i]
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Asserts no line of the screen `s` is wider than 80 columns.
+pub fn fits_80(s: &str) {
+    assert!(
+        s.lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
+        "a line is wider than 80 columns:\n{s}"
+    );
+}
