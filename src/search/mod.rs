@@ -61,8 +61,10 @@ pub struct Index {
     rows: Arc<Vec<ContactRow>>,
     /// Row index by rank (display position).
     order: Vec<u32>,
-    /// Folded text by rank.
-    folded: Folded,
+    /// Folded text by rank, in chunks of `chunk` ranks (one per thread that folded them, so
+    /// they are never copied into one buffer).
+    folded: Vec<Folded>,
+    chunk: usize,
     threads: usize,
 }
 
@@ -82,28 +84,33 @@ impl Index {
             .unwrap_or(1)
             .clamp(1, 4);
         let prepare = |ranks: &[u32]| Folded::new(ranks.iter().map(|&i| &rows[i as usize]));
-        let folded = if order.len() < PARALLEL_MIN || threads < 2 {
-            prepare(&order)
+        let (folded, chunk) = if order.len() < PARALLEL_MIN || threads < 2 {
+            (vec![prepare(&order)], order.len().max(1))
         } else {
             let chunk = order.len().div_ceil(threads);
-            std::thread::scope(|s| {
+            let folded = std::thread::scope(|s| {
                 let hs: Vec<_> = order
                     .chunks(chunk)
                     .map(|c| s.spawn(move || prepare(c)))
                     .collect();
-                let mut all = Folded::default();
-                for h in hs {
-                    all.append(h.join().unwrap_or_default());
-                }
-                all
-            })
+                hs.into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            });
+            (folded, chunk)
         };
         Index {
             rows,
             order,
             folded,
+            chunk,
             threads,
         }
+    }
+
+    /// The folded text of the row at `rank`.
+    fn text(&self, rank: usize) -> RowText<'_> {
+        self.folded[rank / self.chunk].row(rank % self.chunk)
     }
 
     /// Number of rows.
@@ -133,7 +140,7 @@ impl Index {
             for i in lo..hi {
                 let r = base.map_or(i as u32, |b| b[i]);
                 let row = || &self.rows[self.order[r as usize] as usize];
-                match probe.level(row, &self.folded.row(r as usize), want_loose) {
+                match probe.level(row, &self.text(r as usize), want_loose) {
                     Some(Level::Loose) => out.loose.push(r),
                     Some(l) => {
                         out.hits.push((r, l));

@@ -69,12 +69,29 @@ pub struct RowText<'a> {
 }
 
 impl Folded {
-    /// Folds the searchable fields of `rows` (in the order given).
-    pub fn new<'r>(rows: impl IntoIterator<Item = &'r ContactRow>) -> Folded {
-        let mut f = Folded::default();
+    /// Folds the searchable fields of `rows` (in the order given). The buffer is sized from
+    /// the rows first (folding keeps the length of ASCII and Hebrew text), so it is not grown
+    /// by doubling: no slack kept, no copies while it fills.
+    pub fn new<'r, I>(rows: I) -> Folded
+    where
+        I: IntoIterator<Item = &'r ContactRow>,
+        I::IntoIter: Clone,
+    {
+        let rows = rows.into_iter();
+        let (mut bytes, mut n) = (0usize, 0usize);
+        for r in rows.clone() {
+            n += 1;
+            bytes += r.name.len() + 1 + r.email.len() + 2 * r.phone.len() + 1 + r.source.len();
+            bytes += r.tags.iter().map(|t| t.len() + 1).sum::<usize>();
+        }
+        let mut f = Folded {
+            buf: String::with_capacity(bytes),
+            spans: Vec::with_capacity(n),
+        };
         for row in rows {
             f.push(row);
         }
+        f.buf.shrink_to_fit();
         f
     }
 
@@ -104,20 +121,6 @@ impl Folded {
             phone_end: at(phone_end),
             name_words,
         });
-    }
-
-    /// Appends `other` (the next rows).
-    pub fn append(&mut self, other: Folded) {
-        let base = u32::try_from(self.buf.len()).expect("folded text of a list under 4 GiB");
-        self.buf.push_str(&other.buf);
-        self.spans.extend(other.spans.into_iter().map(|s| Spans {
-            start: s.start + base,
-            name_end: s.name_end + base,
-            email_end: s.email_end + base,
-            text_end: s.text_end + base,
-            phone_end: s.phone_end + base,
-            name_words: s.name_words,
-        }));
     }
 
     /// Number of rows.
@@ -441,8 +444,8 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let mut f = Folded::new(&rows[..1]);
-        f.append(Folded::new(&rows[1..]));
+        let f = Folded::new(&rows);
+        assert_eq!(f.len(), 2);
         let a = f.row(0);
         assert_eq!(a.name(), "dana levi");
         assert_eq!(a.email(), "dana@x.io");
