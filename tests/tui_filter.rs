@@ -250,3 +250,49 @@ fn search_title_and_filter_error_80x24_and_160x48() {
     insta::assert_snapshot!("search_error_80x24", s);
     insta::assert_snapshot!("search_error_160x48", snap(&mut d, 160, 48));
 }
+
+/// `owner:` and `updated:` resolve against the cached users list and the app's clock from the
+/// first keystroke, also for a cache small enough to need no full row load (no list reload
+/// has sent the matcher its context yet).
+#[test]
+fn owner_and_updated_filters_resolve_on_a_small_offline_cache() {
+    let (dir, s) = store();
+    let mut owned = contact(
+        "c00owned000000000099",
+        "Owned",
+        "ByDana",
+        "owned@example.com",
+        "",
+        &[],
+    );
+    owned.assigned_to = Some("usrDanaLevi000000001".into());
+    owned.date_updated = Some("2024-12-31T10:00:00.000Z".into());
+    s.put_contacts(&[owned]).unwrap();
+    bmby_ghl::sync::ops::put_list(
+        &s,
+        bmby_ghl::sync::ops::ListKind::Users,
+        &[bmby_ghl::domain::Named {
+            id: "usrDanaLevi000000001".into(),
+            name: "Dana Levi".into(),
+        }],
+    )
+    .unwrap();
+    let mut d = bmby_ghl::tui::Driver::new(s, options(bmby_ghl::tui::Theme::colored()));
+    assert!(d.app.rows_complete, "the fixture fits the first read");
+    d.keys("/");
+    d.type_text("owner:dana");
+    assert_eq!(d.app.filter.error, None);
+    let ids: Vec<&str> = (0..d.app.view.len())
+        .map(|i| d.app.view.row(i).unwrap().id.as_str())
+        .collect();
+    assert_eq!(ids, ["c00owned000000000099"]);
+    // The fixed clock (2025-01-01 12:00): updated within the last two days.
+    d.keys("esc esc /");
+    d.type_text("updated:<2d");
+    assert_eq!(d.app.filter.error, None);
+    let ids: Vec<&str> = (0..d.app.view.len())
+        .map(|i| d.app.view.row(i).unwrap().id.as_str())
+        .collect();
+    assert_eq!(ids, ["c00owned000000000099"]);
+    drop(dir);
+}

@@ -19,7 +19,7 @@ use crate::domain::{ContactRow, Named, UserDirectory};
 use crate::store::Store;
 
 pub use query::{parse, Query, QueryError};
-pub use rank::{Level, Prepared};
+pub use rank::{Folded, Level, Probe, RowText};
 
 /// What filters resolve names and times against.
 #[derive(Debug, Clone, Default)]
@@ -61,8 +61,10 @@ pub struct Index {
     rows: Arc<Vec<ContactRow>>,
     /// Row index by rank (display position).
     order: Vec<u32>,
-    /// By rank.
-    prepared: Vec<Prepared>,
+    /// Folded text by rank, in chunks of `chunk` ranks (one per thread that folded them, so
+    /// they are never copied into one buffer).
+    folded: Vec<Folded>,
+    chunk: usize,
     threads: usize,
 }
 
@@ -81,32 +83,34 @@ impl Index {
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 4);
-        let prepare = |ranks: &[u32]| -> Vec<Prepared> {
-            ranks
-                .iter()
-                .map(|&i| Prepared::new(&rows[i as usize]))
-                .collect()
-        };
-        let prepared = if order.len() < PARALLEL_MIN || threads < 2 {
-            prepare(&order)
+        let prepare = |ranks: &[u32]| Folded::new(ranks.iter().map(|&i| &rows[i as usize]));
+        let (folded, chunk) = if order.len() < PARALLEL_MIN || threads < 2 {
+            (vec![prepare(&order)], order.len().max(1))
         } else {
             let chunk = order.len().div_ceil(threads);
-            std::thread::scope(|s| {
+            let folded = std::thread::scope(|s| {
                 let hs: Vec<_> = order
                     .chunks(chunk)
                     .map(|c| s.spawn(move || prepare(c)))
                     .collect();
                 hs.into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
+                    .map(|h| h.join().unwrap_or_default())
                     .collect()
-            })
+            });
+            (folded, chunk)
         };
         Index {
             rows,
             order,
-            prepared,
+            folded,
+            chunk,
             threads,
         }
+    }
+
+    /// The folded text of the row at `rank`.
+    fn text(&self, rank: usize) -> RowText<'_> {
+        self.folded[rank / self.chunk].row(rank % self.chunk)
     }
 
     /// Number of rows.
@@ -129,12 +133,14 @@ impl Index {
     /// Tests `q` on every rank of `base` (ascending; `None` = all).
     pub fn scan(&self, q: &Query, base: Option<&[u32]>, want_loose: bool) -> Scan {
         let n = base.map_or(self.order.len(), <[u32]>::len);
+        let probe = Probe::new(q);
+        let probe = &probe;
         let run = |lo: usize, hi: usize| -> Scan {
             let mut out = Scan::default();
             for i in lo..hi {
                 let r = base.map_or(i as u32, |b| b[i]);
-                let row = &self.rows[self.order[r as usize] as usize];
-                match rank::level(row, &self.prepared[r as usize], q, want_loose) {
+                let row = || &self.rows[self.order[r as usize] as usize];
+                match probe.level(row, &self.text(r as usize), want_loose) {
                     Some(Level::Loose) => out.loose.push(r),
                     Some(l) => {
                         out.hits.push((r, l));

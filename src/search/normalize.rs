@@ -8,8 +8,31 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+/// Hebrew letters without points (alef to tav, finals included): already folded but for the
+/// finals, and alphabetic.
+const HEBREW_LETTERS: std::ops::RangeInclusive<char> = '\u{5D0}'..='\u{5EA}';
+
+/// The base form of a Hebrew final letter; any other character as it is.
+fn unfinal(c: char) -> char {
+    match c {
+        'ך' => 'כ',
+        'ם' => 'מ',
+        'ן' => 'נ',
+        'ף' => 'פ',
+        'ץ' => 'צ',
+        c => c,
+    }
+}
+
 /// The folded form of `s` (see the module doc). `"כֹּהֵן"` → `"כהנ"`, `"ÉLI"` → `"eli"`.
 pub fn fold(s: &str) -> String {
+    // Fast path (most names, emails and tags): printable ASCII and unpointed Hebrew letters,
+    // which `clean_line` and NFD leave as they are; the result is the same as the full path.
+    if s.chars()
+        .all(|c| matches!(c, ' '..='~') || HEBREW_LETTERS.contains(&c))
+    {
+        return s.chars().map(|c| unfinal(c.to_ascii_lowercase())).collect();
+    }
     let clean = crate::sanitize::clean_line(s);
     let mut out = String::with_capacity(clean.len());
     for c in clean.nfd() {
@@ -17,20 +40,24 @@ pub fn fold(s: &str) -> String {
             continue;
         }
         match c {
-            'ך' => out.push('כ'),
-            'ם' => out.push('מ'),
-            'ן' => out.push('נ'),
-            'ף' => out.push('פ'),
-            'ץ' => out.push('צ'),
             c if c.is_uppercase() => out.extend(c.to_lowercase()),
-            c => out.push(c),
+            c => out.push(unfinal(c)),
         }
     }
     out
 }
 
 /// True for characters that separate words in folded text (anything not alphanumeric).
+/// ASCII and Hebrew letters are answered without the Unicode tables (the matcher asks this
+/// for many characters per keystroke).
+#[inline]
 pub fn is_separator(c: char) -> bool {
+    if c.is_ascii() {
+        return !c.is_ascii_alphanumeric();
+    }
+    if HEBREW_LETTERS.contains(&c) {
+        return false;
+    }
     !c.is_alphanumeric()
 }
 
@@ -85,6 +112,18 @@ mod tests {
         assert_eq!(fold("ÉLI Cohen"), "eli cohen");
         assert_eq!(fold("ITZIK.COHEN@GMAIL.COM"), "itzik.cohen@gmail.com");
         assert_eq!(fold("ךםןףץ"), "כמנפצ");
+        // The fast path (printable ASCII, unpointed Hebrew) and the full path agree.
+        for s in [
+            "Dana LEVI-Cohen",
+            "יצחק כהן",
+            "ITZIK.COHEN@GMAIL.COM",
+            "שלום ~ [x]",
+        ] {
+            assert_eq!(fold(s), fold(&format!("{s}\u{301}")), "{s}");
+        }
+        assert_eq!(fold("Dana\tLevi"), "dana levi");
+        assert!(is_separator('-') && is_separator('\u{5BE}') && !is_separator('ש'));
+        assert!(!is_separator('é') && !is_separator('7') && is_separator('\u{1}'));
     }
 
     #[test]

@@ -365,7 +365,7 @@ fn filter(key: &str, value: &str, ctx: &SearchContext) -> Result<Filter, QueryEr
                         "business",
                         value,
                         if names.is_empty() {
-                            "no businesses list is cached (sync first), so only a business id works"
+                            "no businesses list is cached (the TUI fetches it when online), so only a business id works"
                                 .to_owned()
                         } else {
                             format!("no business matches; businesses: {}", list_some(&names))

@@ -15,6 +15,8 @@
 //! for every contact that matches, and whenever it holds for a query extended by more typing,
 //! it held for the shorter query (substring and skip-limited subsequence are both monotone).
 
+use memchr::memmem::Finder;
+
 use crate::domain::ContactRow;
 
 use super::normalize::{fold, is_separator, phone_haystack, words};
@@ -25,59 +27,142 @@ pub const FUZZY_SKIPS: u8 = 2;
 /// Shortest query word matched fuzzily.
 pub const FUZZY_MIN_CHARS: usize = 3;
 
-/// Separator between fields in [`Prepared::text`]: not alphanumeric, never typed.
+/// Separator between fields in a row's text: not alphanumeric, never typed.
 const SEP: char = '\u{1}';
 
-/// A contact's folded text, computed once per list (not per keystroke).
-#[derive(Debug, Clone, Default)]
-pub struct Prepared {
-    /// `name SEP email SEP tag1 SEP tag2 …`, folded.
-    text: Box<str>,
-    /// Byte end of the name in `text`.
+/// Where one row's fields are in [`Folded::buf`] (byte offsets; `u32` keeps the table small).
+#[derive(Debug, Clone, Copy, Default)]
+struct Spans {
+    /// Start of `name SEP email SEP tag1 SEP tag2 …`.
+    start: u32,
     name_end: u32,
-    /// Byte end of the email in `text`.
     email_end: u32,
+    /// End of the text; the phone follows.
+    text_end: u32,
+    /// End of the phone; the source follows, up to the next row's `start`.
+    phone_end: u32,
     /// Number of words of the name (saturating), to skip the whole-name test cheaply.
     name_words: u8,
-    /// [`phone_haystack`] of the phone.
-    phone: Box<str>,
-    /// Folded source.
-    source: Box<str>,
 }
 
-impl Prepared {
-    /// Folds the searchable fields of `row`.
-    pub fn new(row: &ContactRow) -> Prepared {
-        let mut text = fold(&row.name);
-        let name_end = text.len() as u32;
-        text.push(SEP);
-        text.push_str(&fold(&row.email));
-        let email_end = text.len() as u32;
+/// The folded text of every row of a list (by rank), computed once per list, not per
+/// keystroke: one buffer and a table of offsets, so a scan reads memory in order and a list
+/// costs three allocations, not several per row.
+#[derive(Debug, Default)]
+pub struct Folded {
+    buf: String,
+    spans: Vec<Spans>,
+}
+
+/// One row's folded fields, borrowed from a [`Folded`].
+#[derive(Debug, Clone, Copy)]
+pub struct RowText<'a> {
+    /// `name SEP email SEP tag1 SEP tag2 …`, folded.
+    text: &'a str,
+    name_end: usize,
+    email_end: usize,
+    name_words: u8,
+    /// [`phone_haystack`] of the phone.
+    phone: &'a str,
+    /// Folded source.
+    source: &'a str,
+}
+
+impl Folded {
+    /// Folds the searchable fields of `rows` (in the order given). The buffer is sized from
+    /// the rows first (folding keeps the length of ASCII and Hebrew text), so it is not grown
+    /// by doubling: no slack kept, no copies while it fills.
+    pub fn new<'r, I>(rows: I) -> Folded
+    where
+        I: IntoIterator<Item = &'r ContactRow>,
+        I::IntoIter: Clone,
+    {
+        let rows = rows.into_iter();
+        let (mut bytes, mut n) = (0usize, 0usize);
+        for r in rows.clone() {
+            n += 1;
+            bytes += r.name.len() + 1 + r.email.len() + 2 * r.phone.len() + 1 + r.source.len();
+            bytes += r.tags.iter().map(|t| t.len() + 1).sum::<usize>();
+        }
+        let mut f = Folded {
+            buf: String::with_capacity(bytes),
+            spans: Vec::with_capacity(n),
+        };
+        for row in rows {
+            f.push(row);
+        }
+        f.buf.shrink_to_fit();
+        f
+    }
+
+    fn push(&mut self, row: &ContactRow) {
+        let b = &mut self.buf;
+        let start = b.len();
+        b.push_str(&fold(&row.name));
+        let name_end = b.len();
+        b.push(SEP);
+        b.push_str(&fold(&row.email));
+        let email_end = b.len();
         for t in &row.tags {
-            text.push(SEP);
-            text.push_str(&fold(t));
+            b.push(SEP);
+            b.push_str(&fold(t));
         }
-        let name_words = words(&text[..name_end as usize]).count().min(255) as u8;
-        Prepared {
-            text: text.into(),
-            name_end,
-            email_end,
+        let text_end = b.len();
+        b.push_str(&phone_haystack(&row.phone));
+        let phone_end = b.len();
+        b.push_str(&fold(&row.source));
+        let name_words = words(&b[start..name_end]).count().min(255) as u8;
+        let at = |n: usize| u32::try_from(n).expect("folded text of a list under 4 GiB");
+        self.spans.push(Spans {
+            start: at(start),
+            name_end: at(name_end),
+            email_end: at(email_end),
+            text_end: at(text_end),
+            phone_end: at(phone_end),
             name_words,
-            phone: phone_haystack(&row.phone).into(),
-            source: fold(&row.source).into(),
+        });
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The fields of the row at `rank`.
+    pub fn row(&self, rank: usize) -> RowText<'_> {
+        let s = self.spans[rank];
+        let end = self
+            .spans
+            .get(rank + 1)
+            .map_or(self.buf.len(), |n| n.start as usize);
+        let (start, text_end) = (s.start as usize, s.text_end as usize);
+        RowText {
+            text: &self.buf[start..text_end],
+            name_end: s.name_end as usize - start,
+            email_end: s.email_end as usize - start,
+            name_words: s.name_words,
+            phone: &self.buf[text_end..s.phone_end as usize],
+            source: &self.buf[s.phone_end as usize..end],
         }
     }
+}
 
-    fn name(&self) -> &str {
-        &self.text[..self.name_end as usize]
+impl<'a> RowText<'a> {
+    fn name(&self) -> &'a str {
+        &self.text[..self.name_end]
     }
 
-    fn email(&self) -> &str {
-        &self.text[self.name_end as usize + 1..self.email_end as usize]
+    fn email(&self) -> &'a str {
+        &self.text[self.name_end + 1..self.email_end]
     }
 
-    fn tags(&self) -> impl Iterator<Item = &str> {
-        self.text[self.email_end as usize..]
+    fn tags(&self) -> impl Iterator<Item = &'a str> {
+        self.text[self.email_end..]
             .split(SEP)
             .filter(|t| !t.is_empty())
     }
@@ -94,38 +179,98 @@ pub enum Level {
     Loose = 4,
 }
 
-/// The tier of `row` for `q` (`None`: no match and not loose). `loose` asks for the
-/// narrowing level too (costs a fuzzy test of short words).
-pub fn level(row: &ContactRow, p: &Prepared, q: &Query, loose: bool) -> Option<Level> {
-    if !q.filters.iter().all(|f| filter_ok(row, p, f)) {
-        return None;
+/// One query word made ready for a scan: its byte searchers are built once per query, not
+/// once per row.
+struct WordProbe<'q> {
+    word: &'q Word,
+    /// The folded word.
+    folded: Finder<'q>,
+    /// Its first character (where a fuzzy match starts).
+    first: Finder<'q>,
+    /// Its digits (a phone-like word).
+    digits: Option<Finder<'q>>,
+    /// One character long.
+    one: bool,
+    /// At least [`FUZZY_MIN_CHARS`] long: fuzzy matches count.
+    long: bool,
+}
+
+/// A parsed query made ready for a scan ([`Probe::level`] per row).
+pub struct Probe<'q> {
+    q: &'q Query,
+    words: Vec<WordProbe<'q>>,
+}
+
+impl<'q> Probe<'q> {
+    /// Builds the byte searchers of `q`'s words.
+    pub fn new(q: &'q Query) -> Probe<'q> {
+        let words = q
+            .words
+            .iter()
+            .map(|w| {
+                let f = w.folded.as_str();
+                let first_len = f.chars().next().map_or(0, char::len_utf8);
+                WordProbe {
+                    word: w,
+                    folded: Finder::new(f),
+                    first: Finder::new(&f[..first_len]),
+                    digits: w
+                        .digits
+                        .as_deref()
+                        .filter(|d| !d.is_empty())
+                        .map(Finder::new),
+                    one: f.chars().nth(1).is_none(),
+                    long: f.chars().nth(FUZZY_MIN_CHARS - 1).is_some(),
+                }
+            })
+            .collect();
+        Probe { q, words }
     }
-    if q.words.is_empty() {
-        return Some(Level::Exact);
-    }
-    // The row itself (ids, phones) is read only when the query could equal one: most rows
-    // are tested on their folded text alone.
-    if q.words.len() == 1 {
-        let w = &q.words[0];
-        if (w.id_like && w.raw == row.id)
-            || (q.phone.is_some() && q.phone.as_deref() == Some(row.phone.as_str()))
-            || (w.folded.contains('@') && w.folded == p.email())
+
+    /// The tier of a row (`p`: its folded text; `row` gives the row itself) for the query
+    /// (`None`: no match and not loose). `loose` asks for the narrowing level too (costs a
+    /// fuzzy test of short words).
+    ///
+    /// The row is asked for only by filters and by a query that could be an id or a phone:
+    /// rows live in store order, so reading one is a cache miss that a plain word query does
+    /// not pay (a `&ContactRow` argument let the compiler read it on every call).
+    pub fn level<'r>(
+        &self,
+        row: impl Fn() -> &'r ContactRow,
+        p: &RowText<'_>,
+        loose: bool,
+    ) -> Option<Level> {
+        let q = self.q;
+        if !q.filters.iter().all(|f| filter_ok(&row, p, f)) {
+            return None;
+        }
+        if q.words.is_empty() {
+            return Some(Level::Exact);
+        }
+        // The row itself (ids, phones) is read only when the query could equal one: most rows
+        // are tested on their folded text alone.
+        if q.words.len() == 1 {
+            let w = &q.words[0];
+            if (w.id_like && w.raw == row().id)
+                || (q.phone.is_some() && q.phone.as_deref() == Some(row().phone.as_str()))
+                || (w.folded.contains('@') && w.folded == p.email())
+            {
+                return Some(Level::Exact);
+            }
+        }
+        let mut worst = Level::Exact;
+        for w in &self.words {
+            let l = word_level(p, w, loose)?;
+            worst = worst.max(l);
+        }
+        if worst == Level::Prefix
+            && usize::from(p.name_words) == q.name_words
+            && name_is_query(p.name(), &q.words)
         {
             return Some(Level::Exact);
         }
+        Some(worst)
     }
-    let mut worst = Level::Exact;
-    for w in &q.words {
-        let l = word_level(p, w, loose)?;
-        worst = worst.max(l);
-    }
-    if worst == Level::Prefix
-        && usize::from(p.name_words) == q.name_words
-        && name_is_query(p.name(), &q.words)
-    {
-        return Some(Level::Exact);
-    }
-    Some(worst)
 }
 
 /// The whole name, words in any order.
@@ -140,72 +285,61 @@ fn name_is_query(name: &str, q: &[Word]) -> bool {
     a == b
 }
 
-fn word_level(p: &Prepared, w: &Word, loose: bool) -> Option<Level> {
+/// True when the byte offset `i` of `t` starts a word.
+fn at_word(t: &str, i: usize) -> bool {
+    t[..i].chars().next_back().is_none_or(is_separator)
+}
+
+fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> {
     if let Some(d) = &w.digits {
-        if !p.phone.is_empty() && !d.is_empty() && p.phone.contains(d.as_str()) {
+        if d.find(p.phone.as_bytes()).is_some() {
             return Some(Level::Prefix);
         }
     }
-    let f = w.folded.as_str();
+    let f = w.word.folded.as_str();
     if f.is_empty() {
         return Some(Level::Prefix);
     }
-    let t = &*p.text;
-    let mut chars = f.chars();
-    let one = chars.next().filter(|_| chars.next().is_none());
-    let at_word = |i: usize| t[..i].chars().next_back().is_none_or(is_separator);
-    let sub = match one {
-        // One character: the char searcher (memchr) is much faster than a string searcher.
-        Some(c) => {
-            let mut any = false;
-            for (i, _) in t.match_indices(c) {
-                if at_word(i) {
-                    return Some(Level::Prefix);
-                }
-                any = true;
-            }
-            any
+    let t = p.text;
+    // UTF-8 is self-synchronizing: a byte match of a whole word is a match of its characters.
+    let mut sub = false;
+    for i in matches(&w.folded, t) {
+        if at_word(t, i) {
+            return Some(Level::Prefix);
         }
-        None => {
-            let mut any = false;
-            for (i, _) in t.match_indices(f) {
-                if at_word(i) {
-                    return Some(Level::Prefix);
-                }
-                any = true;
-            }
-            any
-        }
-    };
+        sub = true;
+    }
     if sub {
         return Some(Level::Substring);
     }
     // A one-letter fuzzy match is a word starting with it, found above.
-    if one.is_some() {
+    if w.one {
         return None;
     }
-    let long = f.chars().nth(FUZZY_MIN_CHARS - 1).is_some();
-    if (long || loose) && fuzzy(t, f) {
-        return Some(if long { Level::Fuzzy } else { Level::Loose });
+    if (w.long || loose) && fuzzy(t, w) {
+        return Some(if w.long { Level::Fuzzy } else { Level::Loose });
     }
     None
 }
 
-/// `f` found in one word of `t` from its first letter, skipping at most [`FUZZY_SKIPS`].
-fn fuzzy(t: &str, f: &str) -> bool {
-    let mut fc = f.chars();
-    let Some(first) = fc.next() else {
-        return true;
-    };
-    let rest = fc.as_str();
-    let mut prev_sep = true;
-    for (i, c) in t.char_indices() {
-        if prev_sep && c == first && in_word(&t[i + c.len_utf8()..], rest) {
-            return true;
-        }
-        prev_sep = is_separator(c);
-    }
-    false
+/// The word found in one word of `t` from its first letter, skipping at most
+/// [`FUZZY_SKIPS`] letters.
+fn fuzzy(t: &str, w: &WordProbe<'_>) -> bool {
+    let first = w.first.needle().len();
+    let rest = &w.word.folded[first..];
+    matches(&w.first, t).any(|i| at_word(t, i) && in_word(&t[i + first..], rest))
+}
+
+/// Byte offsets of the non-overlapping matches of `f` in `t`, as `str::match_indices` gives
+/// them. (`Finder::find_iter` copies the searcher for every haystack: too slow per row.)
+fn matches<'a>(f: &'a Finder<'_>, t: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let step = f.needle().len().max(1);
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let i = at + f.find(t.as_bytes().get(at..)?)?;
+        at = i + step;
+        Some(i)
+    })
 }
 
 fn in_word(word_rest: &str, need: &str) -> bool {
@@ -230,29 +364,37 @@ fn in_word(word_rest: &str, need: &str) -> bool {
     need.peek().is_none()
 }
 
-fn filter_ok(row: &ContactRow, p: &Prepared, f: &Filter) -> bool {
+fn filter_ok<'r>(row: &impl Fn() -> &'r ContactRow, p: &RowText<'_>, f: &Filter) -> bool {
+    // Tags and the source are in the folded text; the other filters ask for the row.
     match f {
         Filter::Tag(t) => p.tags().any(|x| x == t),
-        Filter::Owner(ids) => ids.contains(&row.owner),
-        Filter::Updated { from, to } => {
-            !row.date_updated.is_empty()
-                && from.as_ref().is_none_or(|f| row.date_updated >= *f)
-                && to.as_ref().is_none_or(|t| row.date_updated < *t)
-        }
         Filter::Source(s) => !p.source.is_empty() && p.source.contains(s.as_str()),
-        Filter::Business(ids) => ids.contains(&row.business_id),
-        Filter::Has(h) => match h {
-            HasField::Phone => !row.phone.is_empty(),
-            HasField::Email => !row.email.is_empty(),
-            HasField::Tags => !row.tags.is_empty(),
-            HasField::Owner => !row.owner.is_empty(),
-            HasField::Business => !row.business_id.is_empty(),
-        },
-        Filter::Dnd(d) => match d {
-            Dnd::All => row.dnd,
-            Dnd::Any => row.dnd || row.dnd_channels != 0,
-            Dnd::Channel(b) => row.dnd || row.dnd_channels & b != 0,
-        },
+        Filter::Owner(ids) => ids.contains(&row().owner),
+        Filter::Updated { from, to } => {
+            let d = &row().date_updated;
+            !d.is_empty()
+                && from.as_ref().is_none_or(|f| d >= f)
+                && to.as_ref().is_none_or(|t| d < t)
+        }
+        Filter::Business(ids) => ids.contains(&row().business_id),
+        Filter::Has(h) => {
+            let row = row();
+            match h {
+                HasField::Phone => !row.phone.is_empty(),
+                HasField::Email => !row.email.is_empty(),
+                HasField::Tags => !row.tags.is_empty(),
+                HasField::Owner => !row.owner.is_empty(),
+                HasField::Business => !row.business_id.is_empty(),
+            }
+        }
+        Filter::Dnd(d) => {
+            let row = row();
+            match d {
+                Dnd::All => row.dnd,
+                Dnd::Any => row.dnd || row.dnd_channels != 0,
+                Dnd::Channel(b) => row.dnd || row.dnd_channels & b != 0,
+            }
+        }
     }
 }
 
@@ -260,12 +402,62 @@ fn filter_ok(row: &ContactRow, p: &Prepared, f: &Filter) -> bool {
 mod tests {
     use super::*;
 
+    fn fz(t: &str, f: &str) -> bool {
+        let q = Query {
+            words: vec![Word {
+                raw: f.into(),
+                folded: f.into(),
+                digits: None,
+                id_like: false,
+            }],
+            ..Default::default()
+        };
+        let p = Probe::new(&q);
+        fuzzy(t, &p.words[0])
+    }
+
     #[test]
     fn fuzzy_is_per_word_and_skip_limited() {
-        assert!(fuzzy("dayan", "dan"));
-        assert!(!fuzzy("david johnson", "dan"));
-        assert!(!fuzzy("thomas jackson", "anthony"));
-        assert!(fuzzy("x\u{1}anthonny", "anthony"));
-        assert!(!fuzzy("jordan", "dan"), "not from a word's first letter");
+        assert!(fz("dayan", "dan"));
+        assert!(!fz("david johnson", "dan"));
+        assert!(!fz("thomas jackson", "anthony"));
+        assert!(fz("x\u{1}anthonny", "anthony"));
+        assert!(!fz("jordan", "dan"), "not from a word's first letter");
+        assert!(fz("יוסי כהנא", "כהא"));
+    }
+
+    #[test]
+    fn folded_rows_keep_their_fields_apart() {
+        let rows = [
+            ContactRow {
+                id: "a".into(),
+                name: "Dana LEVI".into(),
+                email: "Dana@X.io".into(),
+                phone: "+972542848828".into(),
+                tags: vec!["VIP".into(), "קונה".into()],
+                source: "Facebook".into(),
+                ..Default::default()
+            },
+            ContactRow {
+                id: "b".into(),
+                name: "כֹּהֵן".into(),
+                ..Default::default()
+            },
+        ];
+        let f = Folded::new(&rows);
+        assert_eq!(f.len(), 2);
+        let a = f.row(0);
+        assert_eq!(a.name(), "dana levi");
+        assert_eq!(a.email(), "dana@x.io");
+        assert_eq!(a.tags().collect::<Vec<_>>(), ["vip", "קונה"]);
+        assert_eq!(a.phone, "972542848828 0542848828");
+        assert_eq!(a.source, "facebook");
+        assert_eq!(a.name_words, 2);
+        let b = f.row(1);
+        assert_eq!(
+            (b.name(), b.email(), b.phone, b.source),
+            ("כהנ", "", "", "")
+        );
+        assert_eq!(b.tags().count(), 0);
     }
 }

@@ -550,7 +550,12 @@ impl App {
     /// The effects to run once after construction: load every row, fetch custom fields, and
     /// prepare the matcher.
     pub fn start(&mut self) -> Vec<Effect> {
-        let mut fx = vec![Effect::Filter(FilterMsg::Source(self.source.clone()))];
+        let mut fx = vec![
+            // `owner:`, `business:` and `updated:` resolve against it from the first keystroke,
+            // also when the first read held every row (no reload sends it).
+            Effect::Filter(FilterMsg::Context(self.search_context())),
+            Effect::Filter(FilterMsg::Source(self.source.clone())),
+        ];
         if !self.rows_complete {
             self.rows_loading = true;
             fx.push(Effect::LoadRows(self.sort));
