@@ -230,6 +230,30 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         check: Option<PathBuf>,
     },
+    /// Headless: keep the caches of the signed-in locations current (incremental pulls every
+    /// `pull_interval_secs`, and a background crawl of every contact's tasks, notes and
+    /// appointments within half of GHL's rate limit), send approved changes with --apply, until
+    /// SIGTERM or Ctrl-C (the request in flight is finished first; exit code 0). `--location`
+    /// (or GHL_LOCATION_ID, GHL_TOKEN) restricts it to one location. See README "serve".
+    Serve {
+        /// Send approved changes too (looked for every --apply-interval seconds), through the
+        /// outbox exactly as `apply` does.
+        #[arg(long)]
+        apply: bool,
+        /// Seconds between two looks for approved changes (with --apply).
+        #[arg(long, default_value_t = 10, value_name = "SECS", requires = "apply")]
+        apply_interval: u64,
+        /// No background crawl of tasks, notes and appointments (pulls only).
+        #[arg(long)]
+        no_crawl: bool,
+        /// Receive GHL webhooks on ADDR (host:port). Not built yet: refused with a message.
+        #[arg(long, value_name = "ADDR")]
+        webhooks: Option<String>,
+        /// Where log lines go besides the log file: `text` (the log file only) or `json`
+        /// (JSON lines on stderr too, for systemd/journald).
+        #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+        log_format: crate::logging::LogFormat,
+    },
 }
 
 /// `bmby …` subcommands.

@@ -6,9 +6,27 @@ use std::path::Path;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+/// Where log lines go besides the log file (`bmby-ghl serve --log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// The log file only (plain text).
+    #[default]
+    Text,
+    /// The log file, and one JSON object per line on stderr (systemd/journald): `timestamp`
+    /// (RFC 3339 UTC), `level`, `target`, `message` and the event's fields at the top level.
+    Json,
+}
+
 /// Starts logging to `file` at `level` (`error` … `trace`, or an `EnvFilter` directive).
 /// Keep the guard alive until exit so the last lines are written.
 pub fn init(file: &Path, level: &str) -> std::io::Result<WorkerGuard> {
+    init_with(file, level, LogFormat::Text)
+}
+
+/// [`init`], with [`LogFormat::Json`] also writing JSON lines to stderr at the same level.
+pub fn init_with(file: &Path, level: &str, format: LogFormat) -> std::io::Result<WorkerGuard> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = file
@@ -19,10 +37,21 @@ pub fn init(file: &Path, level: &str) -> std::io::Result<WorkerGuard> {
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_new(format!("{level},hyper=info,reqwest=info,sled=warn,h2=info"))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let file_layer = tracing_subscriber::fmt::layer()
         .with_writer(writer)
-        .with_ansi(false)
+        .with_ansi(false);
+    let json_layer = (format == LogFormat::Json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_writer(std::io::stderr)
+    });
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(file_layer)
+        .with(json_layer)
         .try_init();
     Ok(guard)
 }

@@ -42,7 +42,12 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         .clone()
         .or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()));
     let paths = Paths::resolve(cli.config.as_deref(), data_dir.as_deref());
-    let _log = logging::init(&paths.log_file(), &cli.log_level)?;
+    // `serve --log-format json`: JSON lines on stderr too (systemd/journald).
+    let log_format = match &cli.command {
+        Some(Command::Serve { log_format, .. }) => *log_format,
+        _ => logging::LogFormat::Text,
+    };
+    let _log = logging::init_with(&paths.log_file(), &cli.log_level, log_format)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?cli.command, "start");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

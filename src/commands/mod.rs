@@ -30,6 +30,7 @@ mod people;
 mod recent;
 mod revert;
 mod review;
+mod serve;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -187,6 +188,23 @@ pub fn run(
         Some(Command::Recent { since, json }) => {
             recent::recent_cmd(paths, settings, since.as_deref(), json)
         }
+        Some(Command::Serve {
+            apply,
+            apply_interval,
+            no_crawl,
+            webhooks,
+            log_format,
+        }) => serve::serve_cmd(
+            paths,
+            settings,
+            rt,
+            serve::ServeOptions {
+                apply: apply.then(|| Duration::from_secs(apply_interval.max(1))),
+                crawl: !no_crawl,
+                webhooks,
+                json_stderr: log_format == crate::logging::LogFormat::Json,
+            },
+        ),
         Some(Command::Keymap { check }) => {
             if let Some(p) = check.as_ref().filter(|p| !p.exists()) {
                 eprintln!("{}: no such file", p.display());

@@ -23,6 +23,6 @@ pub use client::{
 };
 pub use error::{ErrorKind, GhlError};
 pub use op_writes::{BulkTagResult, BulkTagsAnswer};
-pub use ratelimit::{interactive, Priority, RateBudget, RateLimiter};
+pub use ratelimit::{background, interactive, Priority, RateBudget, RateLimiter};
 pub use secret::Secret;
 pub use write::{GhlRequest, WriteClass};

@@ -11,6 +11,15 @@
 //! 5% of each window (`max / 20` requests, none below 20) to interactive ones, so a person's
 //! request never queues behind a saturated window of bulk work. Code marks its requests by
 //! running inside [`interactive`]; everything else is bulk.
+//!
+//! **Background lane.** Below bulk work sits the background crawl of `bmby-ghl serve`
+//! (tasks, notes and appointments of every cached contact, [`crate::sync::crawl`]): it runs
+//! inside [`background`] and its requests stop at **half** of each window (`max / 2`, at least
+//! one), so pulls and sends keep the other half and the interactive reserve is never touched.
+//! When the window is full every lane waits, and the lane with the higher limit gets through
+//! first as requests age out (an interactive request needs one slot free, a background request
+//! half the window). OUR CHOICE: half, so that GHL's default 100 per 10 s leaves the crawl 5
+//! requests per second (about 1.7 contacts per second, three requests each).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -55,12 +64,14 @@ impl RateBudget {
     }
 }
 
-/// Whether a request is interactive or bulk (see the module docs).
+/// Whether a request is interactive, bulk or background (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Priority {
     Interactive,
     #[default]
     Bulk,
+    /// The lowest lane: at most half of each window ([`background`]).
+    Background,
 }
 
 tokio::task_local! {
@@ -70,6 +81,12 @@ tokio::task_local! {
 /// Runs `fut` with its GHL requests marked interactive (they may use the window's reserve).
 pub async fn interactive<F: std::future::Future>(fut: F) -> F::Output {
     PRIORITY.scope(Priority::Interactive, fut).await
+}
+
+/// Runs `fut` with its GHL requests in the background lane: they use at most half of each
+/// window and yield to bulk and interactive requests (the crawl of `bmby-ghl serve`).
+pub async fn background<F: std::future::Future>(fut: F) -> F::Output {
+    PRIORITY.scope(Priority::Background, fut).await
 }
 
 /// The priority of requests made by the current task.
@@ -123,7 +140,7 @@ impl RateLimiter {
     }
 
     /// [`RateLimiter::acquire`] with an explicit priority: bulk requests stop `max / 20`
-    /// short of the window's limit.
+    /// short of the window's limit, background requests at half of it.
     pub async fn acquire_as(&self, priority: Priority) -> Result<(), ()> {
         loop {
             let wait = {
@@ -153,6 +170,7 @@ impl RateLimiter {
                     let limit = match priority {
                         Priority::Interactive => s.max,
                         Priority::Bulk => s.max - s.max / 20,
+                        Priority::Background => (s.max / 2).max(1),
                     } as usize;
                     if s.sent.len() >= limit {
                         // Wait until enough of the window has aged out.
@@ -264,6 +282,52 @@ mod tests {
             "window full"
         );
         assert_eq!(current_priority(), Priority::Bulk);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn background_work_keeps_to_half_the_window() {
+        use futures::FutureExt;
+        let l = RateLimiter::new(100, Duration::from_secs(10));
+        for _ in 0..50 {
+            assert_eq!(background(l.acquire()).now_or_never(), Some(Ok(())));
+        }
+        // The crawl has used its half: it waits...
+        assert!(background(l.acquire()).now_or_never().is_none());
+        // ...while a pull (bulk) and the contact on screen (interactive) go at once.
+        assert_eq!(l.acquire_as(Priority::Bulk).now_or_never(), Some(Ok(())));
+        assert_eq!(interactive(l.acquire()).now_or_never(), Some(Ok(())));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn interactive_request_gets_through_before_a_waiting_background_one() {
+        let l = std::sync::Arc::new(RateLimiter::new(10, Duration::from_secs(10)));
+        // A full window: the crawl's half, then bulk work up to the limit, one second apart.
+        for i in 0..10 {
+            let p = if i < 5 {
+                Priority::Background
+            } else {
+                Priority::Bulk
+            };
+            l.acquire_as(p).await.unwrap();
+            if i < 9 {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let spawn = |p: Priority, name: &'static str| {
+            let (l, order) = (l.clone(), order.clone());
+            tokio::spawn(async move {
+                l.acquire_as(p).await.unwrap();
+                order.lock().unwrap().push(name);
+            })
+        };
+        // The crawl asks first, the person second: the person still goes first.
+        let crawl = spawn(Priority::Background, "background");
+        tokio::task::yield_now().await;
+        let person = spawn(Priority::Interactive, "interactive");
+        person.await.unwrap();
+        crawl.await.unwrap();
+        assert_eq!(*order.lock().unwrap(), ["interactive", "background"]);
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! Background work: pulling GHL into the cache, and (later) matching, diffing and dispatching.
 //! Runs on the tokio runtime and reports to the UI by [`SyncEvent`] messages. Never imports the UI.
 pub mod client_view;
+pub mod crawl;
 pub mod diff;
 pub mod dispatch;
 pub mod dispatch_run;
