@@ -210,7 +210,7 @@ pub fn recent_contact_ids(
     store: &Store,
     since: jiff::Timestamp,
     cap: usize,
-) -> Result<Vec<String>, PullError> {
+) -> Result<Vec<String>, crate::store::StoreError> {
     let mut recent: Vec<(jiff::Timestamp, String)> = store
         .contact_rows()?
         .into_iter()
