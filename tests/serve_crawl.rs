@@ -171,7 +171,7 @@ async fn tasks_of_recently_active_contacts_are_fetched_again() {
         .unwrap();
     assert_eq!(
         crawl::recent_contact_ids(&store, since, 50).unwrap(),
-        [active.clone()],
+        vec![active.clone()],
         "only the contact edited in the last hour"
     );
     sb.clear_requests();
@@ -179,6 +179,6 @@ async fn tasks_of_recently_active_contacts_are_fetched_again() {
         crawl::refresh_recent_tasks(&client, &store).await.unwrap(),
         1
     );
-    assert_eq!(tasks_requests(&sb), [active.clone()]);
+    assert_eq!(tasks_requests(&sb), vec![active.clone()]);
     assert!(store.tasks(&active).unwrap().unwrap()[0].completed);
 }
