@@ -12,7 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bmby_ghl::domain::ChangeState;
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::sandbox::{
+    ExtraLocation, Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN, SECOND_LOCATION_ID,
+    SECOND_TOKEN,
+};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::crawl::CrawlCursor;
 use serde_json::{json, Value};
@@ -41,7 +44,12 @@ struct Serve {
 
 impl Serve {
     fn start(sb_url: &str, data: &Path, args: &[&str]) -> Serve {
-        let mut child = base_cmd(sb_url, data)
+        Serve::spawn(base_cmd(sb_url, data), args)
+    }
+
+    /// Runs `c` with `serve --log-format json` and `args` appended.
+    fn spawn(mut c: Command, args: &[&str]) -> Serve {
+        let mut child = c
             .args(["serve", "--log-format", "json"])
             .args(args)
             .stdin(Stdio::null())
@@ -118,8 +126,13 @@ impl Serve {
 
     /// SIGTERM, then the exit status (within the deadline).
     fn terminate(&mut self) -> ExitStatus {
+        self.stop_with(libc::SIGTERM)
+    }
+
+    /// Sends `signal`, then returns the exit status (within the deadline).
+    fn stop_with(&mut self, signal: libc::c_int) -> ExitStatus {
         let pid = self.child.id() as libc::pid_t;
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
         let start = Instant::now();
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
@@ -423,4 +436,59 @@ async fn serve_refuses_webhooks_until_the_receiver_is_built() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("webhooks receiver not built yet"), "{err}");
+}
+
+/// Without `--location` (and without GHL_TOKEN / GHL_LOCATION_ID) `serve` keeps every
+/// signed-in location current; Ctrl-C (SIGINT) stops it with exit code 0 too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_keeps_every_signed_in_location_and_stops_on_ctrl_c() {
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 7 },
+        extra_locations: vec![ExtraLocation::second()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let second_count = sb.contact_count_of(SECOND_LOCATION_ID).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = (sb.base_url(), dir.path().to_path_buf());
+    let (status, lines) = tokio::task::spawn_blocking(move || {
+        let signed_out = || {
+            let mut c = base_cmd(&url, &data);
+            c.env_remove("GHL_TOKEN").env_remove("GHL_LOCATION_ID");
+            c
+        };
+        for (loc, token) in [
+            (DEMO_LOCATION_ID, DEMO_TOKEN),
+            (SECOND_LOCATION_ID, SECOND_TOKEN),
+        ] {
+            let mut child = signed_out()
+                .args(["auth", "login", "--token", "--location", loc])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write as _;
+            writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+            let o = child.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        let mut s = Serve::spawn(signed_out(), &["--no-crawl"]);
+        for loc in [DEMO_LOCATION_ID, SECOND_LOCATION_ID] {
+            s.wait_lines("pull finished", 0, 1, |v| {
+                v["message"] == "pull finished" && v["location"] == loc
+            });
+        }
+        let status = s.stop_with(libc::SIGINT);
+        (status, s.json())
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{lines:#?}");
+    assert_eq!(lines.last().unwrap()["signal"], "Ctrl-C");
+    for (loc, n) in [(DEMO_LOCATION_ID, 7), (SECOND_LOCATION_ID, second_count)] {
+        let store = Store::open(dir.path(), loc).unwrap();
+        assert_eq!(store.contact_count(), n, "{loc}");
+    }
 }
