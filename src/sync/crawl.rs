@@ -119,13 +119,21 @@ fn key_of(r: &ContactRow) -> (String, String) {
     (r.date_updated.clone(), r.id.clone())
 }
 
-/// The next contact of the pass: the largest (`dateUpdated`, id) below `after` (any, when
-/// `None`), or `None` when the pass is through.
-fn next_contact(rows: &[ContactRow], after: Option<&(String, String)>) -> Option<(String, String)> {
-    rows.iter()
+/// The next `n` contacts of the pass: the largest (`dateUpdated`, id) keys below `after` (any,
+/// when `None`), largest first; empty when the pass is through.
+fn next_batch(
+    rows: &[ContactRow],
+    after: Option<&(String, String)>,
+    n: usize,
+) -> Vec<(String, String)> {
+    let mut keys: Vec<(String, String)> = rows
+        .iter()
         .map(key_of)
         .filter(|k| after.is_none_or(|a| k < a))
-        .max()
+        .collect();
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    keys.truncate(n);
+    keys
 }
 
 /// Fetches the tasks, notes and appointments of one contact (three requests at once) and
@@ -148,60 +156,114 @@ pub async fn fetch_activity(
     Ok(())
 }
 
-/// One step of the crawl, in the rate limiter's background lane: starts a pass when none runs,
-/// then fetches the next contact's activity and saves the cursor. A contact GHL cannot give
-/// (not found, refused) is logged, counted in [`CrawlCursor::failed`] and passed over.
-///
-/// Errors: the store; GHL's daily budget spent or GHL unreachable ([`PullError::Ghl`]: the
-/// cursor stays on that contact, so the next step tries it again).
-pub async fn crawl_step(client: &GhlClient, store: &Store) -> Result<CrawlStep, PullError> {
-    if daily_reserve_reached(&client.budget().await) {
-        return Ok(CrawlStep::Paused);
-    }
-    let mut cursor = CrawlCursor::load(store);
-    if !cursor.running() {
-        cursor = CrawlCursor {
-            pass: cursor.pass + 1,
-            started_at: Some(now_rfc3339()),
-            ..Default::default()
-        };
-        cursor.save(store)?;
-        tracing::info!(pass = cursor.pass, "crawl pass starting");
-    }
-    let rows = store.contact_rows()?;
-    let Some(key) = next_contact(&rows, cursor.after.as_ref()) else {
-        cursor.finished_at = Some(now_rfc3339());
-        cursor.save(store)?;
-        store.flush()?;
-        tracing::info!(
-            pass = cursor.pass,
-            done = cursor.done,
-            failed = cursor.failed,
-            "crawl pass finished"
-        );
-        return Ok(CrawlStep::PassFinished(cursor));
-    };
-    let id = key.1.clone();
-    let r = crate::ghl::background(fetch_activity(client, store, &id)).await;
-    let ok = match r {
-        Ok(()) => true,
-        Err(PullError::Ghl(e))
-            if e.is_not_found() || e.status().is_some_and(|s| s < 500 && s != 429) =>
-        {
-            tracing::warn!(contact = %id, error = %crate::sanitize::clean_line(&e.to_string()), "crawl: activity not fetched; passed over");
-            false
+/// Contacts a [`Crawler`] reads ahead from the cache's list at a time.
+pub const READ_AHEAD: usize = 500;
+
+/// The crawl of one location with its read-ahead: the next [`READ_AHEAD`] contacts of the pass
+/// in memory, so the cache's list is read once per 500 contacts, not once per contact (100,000
+/// list rows take a few hundred milliseconds to read).
+pub struct Crawler {
+    client: GhlClient,
+    store: Store,
+    /// The next contacts of the pass (`dateUpdated`, id), in crawl order.
+    queue: std::collections::VecDeque<(String, String)>,
+    /// The pass the queue belongs to.
+    queue_pass: u64,
+}
+
+impl Crawler {
+    /// A crawler of `store`'s contacts, asking `client`.
+    pub fn new(client: GhlClient, store: Store) -> Crawler {
+        Crawler {
+            client,
+            store,
+            queue: Default::default(),
+            queue_pass: 0,
         }
-        Err(e) => return Err(e),
-    };
-    if ok {
-        cursor.done += 1;
-    } else {
-        cursor.failed += 1;
     }
-    cursor.after = Some(key);
-    cursor.save(store)?;
-    tracing::debug!(contact = %id, ok, done = cursor.done, "crawl: contact done");
-    Ok(CrawlStep::Contact { id, ok })
+
+    /// One step of the crawl, in the rate limiter's background lane: starts a pass when none
+    /// runs, then fetches the next contact's activity and saves the cursor. A contact GHL
+    /// cannot give (not found, refused) is logged, counted in [`CrawlCursor::failed`] and
+    /// passed over; a contact no longer cached is passed over silently.
+    ///
+    /// Errors: the store; GHL's daily budget spent or GHL unreachable ([`PullError::Ghl`]: the
+    /// cursor stays on that contact, so the next step tries it again).
+    pub async fn step(&mut self) -> Result<CrawlStep, PullError> {
+        let (client, store) = (&self.client, &self.store);
+        if daily_reserve_reached(&client.budget().await) {
+            return Ok(CrawlStep::Paused);
+        }
+        let mut cursor = CrawlCursor::load(store);
+        if !cursor.running() {
+            cursor = CrawlCursor {
+                pass: cursor.pass + 1,
+                started_at: Some(now_rfc3339()),
+                ..Default::default()
+            };
+            cursor.save(store)?;
+            tracing::info!(pass = cursor.pass, "crawl pass starting");
+        }
+        if self.queue_pass != cursor.pass {
+            self.queue.clear();
+            self.queue_pass = cursor.pass;
+        }
+        let key = loop {
+            if self.queue.is_empty() {
+                let rows = store.contact_rows()?;
+                self.queue = next_batch(&rows, cursor.after.as_ref(), READ_AHEAD).into();
+            }
+            let Some(key) = self.queue.pop_front() else {
+                cursor.finished_at = Some(now_rfc3339());
+                cursor.save(store)?;
+                store.flush()?;
+                tracing::info!(
+                    pass = cursor.pass,
+                    done = cursor.done,
+                    failed = cursor.failed,
+                    "crawl pass finished"
+                );
+                return Ok(CrawlStep::PassFinished(cursor));
+            };
+            // Removed from the cache since it was read ahead: nothing to fetch for it.
+            if !key.0.is_empty() && store.cached_date_updated(&key.1)?.is_none() {
+                cursor.after = Some(key);
+                continue;
+            }
+            break key;
+        };
+        let id = key.1.clone();
+        let r = crate::ghl::background(fetch_activity(client, store, &id)).await;
+        let ok = match r {
+            Ok(()) => true,
+            Err(PullError::Ghl(e))
+                if e.is_not_found() || e.status().is_some_and(|s| s < 500 && s != 429) =>
+            {
+                tracing::warn!(contact = %id, error = %crate::sanitize::clean_line(&e.to_string()), "crawl: activity not fetched; passed over");
+                false
+            }
+            Err(e) => {
+                // Tried again by the next step.
+                self.queue.push_front(key);
+                return Err(e);
+            }
+        };
+        if ok {
+            cursor.done += 1;
+        } else {
+            cursor.failed += 1;
+        }
+        cursor.after = Some(key);
+        cursor.save(store)?;
+        tracing::debug!(contact = %id, ok, done = cursor.done, "crawl: contact done");
+        Ok(CrawlStep::Contact { id, ok })
+    }
+}
+
+/// One step of the crawl without read-ahead: [`Crawler::step`] of a new [`Crawler`] (reads
+/// the cache's list on every call; a long-running crawl keeps one [`Crawler`]).
+pub async fn crawl_step(client: &GhlClient, store: &Store) -> Result<CrawlStep, PullError> {
+    Crawler::new(client.clone(), store.clone()).step().await
 }
 
 /// The contacts with recent activity: `dateUpdated` at or after `since`, the most recently
@@ -287,8 +349,9 @@ pub async fn run_crawl(
     rest_between: Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut crawler = Crawler::new(client, store);
     while !*stop.borrow() {
-        let wait = match crawl_step(&client, &store).await {
+        let wait = match crawler.step().await {
             Ok(CrawlStep::Contact { .. }) => continue,
             Ok(CrawlStep::PassFinished(_)) => rest_between,
             Ok(CrawlStep::Paused) => {
@@ -345,13 +408,23 @@ mod tests {
             row("c", "2026-12-03T10:00:00.000Z"),
             row("d", ""),
         ];
+        // Read ahead two at a time: the same order as all at once.
         let mut after = None;
         let mut order = Vec::new();
-        while let Some(k) = next_contact(&rows, after.as_ref()) {
-            order.push(k.1.clone());
-            after = Some(k);
+        loop {
+            let batch = next_batch(&rows, after.as_ref(), 2);
+            let Some(last) = batch.last().cloned() else {
+                break;
+            };
+            order.extend(batch.into_iter().map(|k| k.1));
+            after = Some(last);
         }
         assert_eq!(order, ["c", "b", "a", "d"]);
+        let all: Vec<String> = next_batch(&rows, None, 10)
+            .into_iter()
+            .map(|k| k.1)
+            .collect();
+        assert_eq!(all, order);
     }
 
     #[test]
