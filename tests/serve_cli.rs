@@ -492,3 +492,32 @@ async fn serve_keeps_every_signed_in_location_and_stops_on_ctrl_c() {
         assert_eq!(store.contact_count(), n, "{loc}");
     }
 }
+
+/// A cache another process holds is not served, and `serve` says so (exit code 1 when no
+/// location is left).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_says_when_the_cache_is_in_use() {
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 3 },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let held = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let (url, data) = (sb.base_url(), dir.path().to_path_buf());
+    let out = tokio::task::spawn_blocking(move || {
+        base_cmd(&url, &data)
+            .args(["serve", "--no-crawl"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    drop(held);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another bmby-ghl process"), "{err}");
+    assert!(sb.requests().is_empty(), "nothing asked of GHL");
+}

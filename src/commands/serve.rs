@@ -127,10 +127,26 @@ async fn serve_async(
     // Registered before any work starts, so no signal is missed.
     let mut signals = Signals::new()?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    // A location that cannot start (no token, its cache in use) is left out with a warning;
+    // when none starts, the first reason is the error.
     let mut served = Vec::new();
+    let mut first_err = None;
     for loc in locations {
-        served.push(start_location(paths, settings, opts, loc, stop_rx.clone())?);
+        match start_location(paths, settings, opts, loc, stop_rx.clone()) {
+            Ok(s) => served.push(s),
+            Err(e) => {
+                tracing::error!(location = %loc, error = %clean_line(&format!("{e:#}")), "location not served");
+                if !opts.json_stderr && locations.len() > 1 {
+                    eprintln!("warning: {loc} is not served: {e:#}");
+                }
+                first_err.get_or_insert(e);
+            }
+        }
     }
+    if served.is_empty() {
+        return Err(first_err.unwrap_or_else(|| eyre!("no location to serve")));
+    }
+    let locations: Vec<String> = served.iter().map(|s| s.location.clone()).collect();
     // ── SEAM(owner): the owner socket of these caches is started here, once per location:
     // `owner::Owner::start(store.clone(), …)` (the `owner` helper's listener; CLI and TUI
     // clients then reach the stores and the worker's jobs through it). Stop it with the rest
