@@ -2,7 +2,8 @@
 //! current, for a jump host or a small server (README "serve", with a systemd unit).
 //!
 //! For each location (every one in the token store; only one with `--location`,
-//! `GHL_LOCATION_ID` or `GHL_TOKEN`) it runs, on one tokio runtime:
+//! `GHL_LOCATION_ID` or `GHL_TOKEN`; a location that cannot start, e.g. its cache in use, is
+//! left out with a warning) it runs, on one tokio runtime:
 //! - the TUI's background worker ([`crate::sync::worker`]) headless: a pull at start and an
 //!   incremental pull every `[sync] pull_interval_secs` (60 s), and the sends of `--apply`;
 //! - the background crawl of every contact's tasks, notes and appointments and the re-fetch of
@@ -16,7 +17,8 @@
 //! too). **Stopping**: SIGTERM or Ctrl-C stops the crawl and the apply loop between two units
 //! of work, asks a running send to stop after the change in flight, and waits (at most
 //! [`STOP_GRACE`]) for the contact being crawled, the change being sent and a pull under way to
-//! finish; then the caches are flushed and the exit code is 0. A second signal exits at once:
+//! finish (a request still waiting for the rate limit's window waits for it: up to one window,
+//! 10 s with GHL's defaults); then the caches are flushed and the exit code is 0. A second signal exits at once:
 //! everything resumes on the next start (pull cursor, crawl cursor, outbox).
 
 use std::sync::Arc;
