@@ -380,6 +380,7 @@ pub(super) fn run_tui_with(
     rt: &Runtime,
     open: Option<crate::store::Store>,
 ) -> Result<i32> {
+    let demo_store = open.as_ref().map(|_| ());
     let mut loc = location(settings)?;
     let mut stores: std::collections::HashMap<String, crate::store::Store> = Default::default();
     if let Some(s) = open {
@@ -468,6 +469,10 @@ pub(super) fn run_tui_with(
             current_location: loc.clone(),
             read_only: entry.and_then(|e| e.read_only_reason()),
             needs_sign_in: entry.and_then(|e| e.needs_sign_in.clone()),
+            // The demo (a cache handed in) writes no config: `:setup` says so there.
+            setup: demo_store
+                .is_none()
+                .then(|| (super::setup::setup_env(paths, settings), false)),
         }))?;
         match exit {
             tui::TuiExit::Quit => return Ok(0),

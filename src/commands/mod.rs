@@ -30,6 +30,7 @@ mod people;
 mod recent;
 mod revert;
 mod review;
+mod setup;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +50,7 @@ use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
 pub use demo::{demo, demo_setup, Demo, DemoOptions};
+pub use setup::fill_bmby_password;
 
 /// Runs `command` (the TUI when `None`); returns the process exit code.
 pub fn run(
@@ -58,6 +60,7 @@ pub fn run(
     rt: &Runtime,
 ) -> Result<i32> {
     match command {
+        None if setup::needed(settings) => setup::first_run(paths, settings, rt),
         None => run_tui(paths, settings, rt),
         Some(Command::Demo) => unreachable!("demo is started by main with its own data dir"),
         Some(Command::Sandbox { port }) => {
