@@ -428,6 +428,14 @@ fn mapping(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
         Look::Bold,
     );
     let m = s.mapping();
+    let missing: Vec<String> = missing_fields(s).into_iter().map(|(_, k)| k).collect();
+    let col = m
+        .fields
+        .values()
+        .map(|t| text::width(&target_text(t)))
+        .max()
+        .unwrap_or(10)
+        .min(32);
     for c in s.sample.iter().take(3) {
         let name = [c.fname.as_deref(), c.lname.as_deref()]
             .into_iter()
@@ -447,10 +455,24 @@ fn mapping(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
         ));
         for (b, t) in &m.fields {
             if let Some(v) = client_value(c, b) {
-                out.push(TextLine::raw(text::truncate(
-                    &format!("   {:<22} {}", target_text(t), text::clean(&v)),
+                let lacks = matches!(t, Target::Custom(k) if missing.contains(k));
+                let line = text::truncate(
+                    &format!(
+                        "   {:<col$} {}{}",
+                        target_text(t),
+                        text::clean(&v),
+                        if lacks {
+                            "  (not sent: field missing)"
+                        } else {
+                            ""
+                        }
+                    ),
                     w,
-                )));
+                );
+                out.push(TextLine::whole(
+                    line,
+                    if lacks { Look::Dim } else { Look::Plain },
+                ));
             }
         }
     }
