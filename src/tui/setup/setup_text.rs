@@ -164,8 +164,8 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
                 Look::Dim,
             );
         }
-        Some(GhlWay::OAuthPaste) => match &s.oauth {
-            Some(p) => {
+        Some(GhlWay::OAuthPaste) => {
+            if let Some(p) = &s.oauth {
                 wrapped(
                     out,
                     "Open this URL in any browser (copied to your clipboard; ctrl-y copies it again):",
@@ -182,8 +182,7 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
                     Look::Dim,
                 );
             }
-            None => {}
-        },
+        }
         Some(GhlWay::OAuthBrowser) => {
             if let Some(p) = &s.oauth {
                 wrapped(out, "Open this URL in a browser on this machine (copied):", w, Look::Plain);
