@@ -246,3 +246,25 @@ fn first_run_with_oauth_paste_back() {
     .unwrap();
     assert!(tokens.contains(DEMO_LOCATION_ID), "{tokens}");
 }
+
+/// Without a terminal (a script, a pipe) the bare `bmby-ghl` keeps its clear error, as every
+/// CLI command does; nothing is written.
+#[test]
+fn without_a_terminal_nothing_configured_is_still_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&[][..], &["contacts"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+            .args(args)
+            .env_remove("GHL_TOKEN")
+            .env_remove("GHL_LOCATION_ID")
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no GHL location"), "{args:?}: {err}");
+    }
+    assert!(!dir.path().join("config").join("bmby-ghl").join("config.toml").exists());
+}

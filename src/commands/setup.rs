@@ -25,9 +25,11 @@ pub(super) fn setup_env(paths: &Paths, settings: &Settings) -> SetupEnv {
 }
 
 /// Nothing is configured: no location can be found (flag, environment, config, token store,
-/// cache). CLI commands keep their errors; only the bare `bmby-ghl` opens the setup.
+/// cache), and a person sits at a terminal. CLI commands keep their errors; only the bare
+/// `bmby-ghl` opens the setup (without a terminal it keeps the error too).
 pub(super) fn needed(settings: &Settings) -> bool {
-    location(settings).is_err()
+    use std::io::IsTerminal;
+    location(settings).is_err() && std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
 /// The settings again after the setup wrote the config (the environment still wins), on
