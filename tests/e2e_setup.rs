@@ -154,9 +154,11 @@ fn first_run_with_a_pasted_token_and_the_bmby_login() {
     t.keys(&["Enter"]);
     // The mapping preview: the location's custom fields and the first Bmby clients.
     let s = t.wait_for("the mapping preview", |s| {
-        s.contains("setup 4/5") && s.contains("custom field") && s.contains("Bmby client")
+        s.contains("setup 4/5") && s.contains("custom fields in Demo Realty")
     });
     fits_80(&s);
+    assert!(s.contains("Bmby client"), "{s}");
+    assert!(!s.contains("not read"), "{s}");
     t.keys(&["Enter"]);
     finish_and_see_contacts(&t);
 
@@ -228,7 +230,7 @@ fn first_run_with_oauth_paste_back() {
     // No Bmby this time: skipped.
     t.keys(&["C-s"]);
     let s = t.wait_for("the mapping preview", |s| {
-        s.contains("setup 4/5") && s.contains("custom field")
+        s.contains("setup 4/5") && s.contains("custom fields in Demo Realty")
     });
     assert!(s.contains("Bmby (skipped)"), "{s}");
     t.keys(&["Enter"]);
@@ -266,5 +268,10 @@ fn without_a_terminal_nothing_configured_is_still_an_error() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("no GHL location"), "{args:?}: {err}");
     }
-    assert!(!dir.path().join("config").join("bmby-ghl").join("config.toml").exists());
+    assert!(!dir
+        .path()
+        .join("config")
+        .join("bmby-ghl")
+        .join("config.toml")
+        .exists());
 }

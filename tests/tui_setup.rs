@@ -322,6 +322,13 @@ fn bmby_login_is_checked_then_the_mapping_preview_shows_hebrew_and_missing_field
     assert!(s.contains("דנה"), "{s}");
     insta::assert_snapshot!("setup_mapping_80x24", snap(&mut d, 80, 24));
     insta::assert_snapshot!("setup_mapping_120x40", snap(&mut d, 120, 40));
+    // At 80x24 the rest scrolls into view.
+    d.keys("down down down down down down down down down down down down down down down");
+    let s = screen(&mut d, 80, 24);
+    assert!(s.contains("more above"), "{s}");
+    assert!(s.contains("custom contact.rooms"), "{s}");
+    assert!(!s.contains("more below"), "{s}");
+    insta::assert_snapshot!("setup_mapping_scrolled_80x24", snap(&mut d, 80, 24));
 
     // Summary: what is written, no secret.
     d.keys("enter");

@@ -61,7 +61,7 @@ pub(super) fn first_run(paths: &Paths, settings: &Settings, rt: &Runtime) -> Res
         store,
         jobs: None,
         events: rx,
-        location_label: "setup".into(),
+        location_label: "setup (first run)".into(),
         user_keymap: Some(paths.user_keymap()),
         log_path: paths.log_file(),
         locations: Vec::new(),

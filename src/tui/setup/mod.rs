@@ -267,6 +267,9 @@ pub struct Setup {
     pub write_check: Check,
     /// Steps skipped.
     pub skipped: Vec<Step>,
+    /// Lines scrolled off the top of a step without rows (the mapping preview, the summary)
+    /// when it is taller than the screen.
+    pub scroll: u16,
 }
 
 /// A check or save the setup asks for (run by [`work::run`]). `Debug` never shows a secret.
@@ -337,6 +340,7 @@ impl Setup {
             custom_fields: None,
             write_check: Check::Idle,
             skipped: Vec::new(),
+            scroll: 0,
         }
     }
 
@@ -539,12 +543,17 @@ impl App {
                 let n = s.rows().len();
                 if n > 0 {
                     s.cursor = (s.cursor + 1) % n;
+                } else {
+                    // Clamped to the text's length when drawn (`setup_text::lines`).
+                    s.scroll = s.scroll.saturating_add(1).min(200);
                 }
             }
             Action::NavUp => {
                 let n = s.rows().len();
                 if n > 0 {
                     s.cursor = (s.cursor + n - 1) % n;
+                } else {
+                    s.scroll = s.scroll.saturating_sub(1);
                 }
             }
             Action::EditDeleteBack => {
@@ -570,6 +579,7 @@ impl App {
                 Some(p) => {
                     s.step = p;
                     s.cursor = 0;
+                    s.scroll = 0;
                 }
                 None if s.first_run => {
                     self.status.info =
@@ -597,6 +607,7 @@ impl App {
         };
         s.step = s.step.next();
         s.cursor = 0;
+        s.scroll = 0;
         if s.step == Step::Location {
             s.cursor = s.location.unwrap_or(0);
         }

@@ -33,10 +33,18 @@ pub fn lines(s: &Setup, width: u16, height: u16) -> Vec<TextLine> {
         Step::Summary => summary(s, w, &mut out),
     }
     let h = height as usize;
+    // Steps without rows scroll (down/up) when taller than the screen; the header stays.
+    const HEAD: usize = 3;
+    let skip = (s.scroll as usize).min(out.len().saturating_sub(h.max(HEAD + 1)));
+    if skip > 0 && s.rows().is_empty() && out.len() > HEAD {
+        let skip = skip.min(out.len() - HEAD);
+        out.drain(HEAD..HEAD + skip);
+        out[HEAD - 1] = TextLine::whole(text::truncate("… more above (up scrolls)", w), Look::Dim);
+    }
     if h > 0 && out.len() > h {
         out.truncate(h - 1);
         out.push(TextLine::whole(
-            text::truncate("… more below: a taller terminal shows it", w),
+            text::truncate("… more below (down scrolls)", w),
             Look::Dim,
         ));
     }
