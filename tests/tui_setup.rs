@@ -226,9 +226,13 @@ fn oauth_paste_back_shows_and_copies_the_url_and_checks_state() {
     ));
     d.keys("enter");
     assert!(
-        matches!(d.setup_tasks.last(), Some(SetupTask::ExchangeCode { code }) if code == "abc123"),
+        matches!(d.setup_tasks.last(), Some(SetupTask::ExchangeCode { code }) if code.expose() == "abc123"),
         "{:?}",
         d.setup_tasks
+    );
+    assert!(
+        !format!("{:?}", d.setup_tasks).contains("abc123"),
+        "Debug shows the code"
     );
     // A fixed URL for the snapshot (the state is random).
     d.app.setup.as_mut().unwrap().oauth = Some(OAuthPending {

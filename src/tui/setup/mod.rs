@@ -279,8 +279,9 @@ pub enum SetupTask {
     ListLocations,
     /// `GET /locations/{id}` with the token; on success the token is saved for the location.
     CheckPit { token: Secret, location_id: String },
-    /// Exchange the pasted code (`POST /oauth/token`) and save the sign-in.
-    ExchangeCode { code: String },
+    /// Exchange the pasted code (`POST /oauth/token`) and save the sign-in (the code is
+    /// single use but still never shown: a [`Secret`]).
+    ExchangeCode { code: Secret },
     /// The loopback OAuth flow: sends the URL, then the sign-in.
     OAuthLoopback,
     /// One clients `GetAll` call (the first page).
@@ -700,7 +701,9 @@ impl App {
                         match crate::auth::login::parse_pasted(&s.redirect_input, &p.state) {
                             Ok(code) => {
                                 s.ghl_check = Check::Running("signing in…".into());
-                                vec![Effect::Setup(SetupTask::ExchangeCode { code })]
+                                vec![Effect::Setup(SetupTask::ExchangeCode {
+                                    code: Secret::new(code),
+                                })]
                             }
                             Err(e) => {
                                 s.ghl_check = Check::Failed(e.to_string());

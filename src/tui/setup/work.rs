@@ -25,7 +25,7 @@ pub async fn run(task: SetupTask, env: SetupEnv, tx: UnboundedSender<SetupDone>)
             SetupDone::SignedIn(check_pit(&env, &store, token, location_id).await)
         }
         SetupTask::ExchangeCode { code } => {
-            SetupDone::SignedIn(exchange(&env, &store, &code).await)
+            SetupDone::SignedIn(exchange(&env, &store, code.expose()).await)
         }
         SetupTask::OAuthLoopback => {
             let opts = login_options(&env);
