@@ -247,6 +247,31 @@ fn oauth_paste_back_shows_and_copies_the_url_and_checks_state() {
 }
 
 #[test]
+fn waiting_for_the_browser_does_not_lock_the_other_ways() {
+    let (_d, mut d) = setup_driver(Theme::colored());
+    d.keys("down down enter");
+    assert!(matches!(
+        d.setup_tasks.last(),
+        Some(SetupTask::OAuthLoopback)
+    ));
+    answer(
+        &mut d,
+        SetupDone::OAuthUrl("http://127.0.0.1:9/oauth/chooselocation?state=x".into()),
+    );
+    let s = screen(&mut d, 80, 24);
+    assert!(
+        s.contains("http://127.0.0.1:9/oauth/chooselocation?state=x"),
+        "{s}"
+    );
+    assert!(s.contains("waiting for the browser"), "{s}");
+    // The token way can still be chosen.
+    d.keys("up up enter");
+    let st = d.app.setup.as_ref().unwrap();
+    assert_eq!(st.ghl_way, Some(bmby_ghl::tui::setup::GhlWay::Pit));
+    assert_eq!(st.ghl_check, Check::Idle);
+}
+
+#[test]
 fn oauth_without_an_app_says_what_to_set() {
     let (_d, mut d) = setup_driver(Theme::colored());
     d.app.setup.as_mut().unwrap().env.oauth.client_id = None;

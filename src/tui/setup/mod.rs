@@ -637,9 +637,13 @@ impl App {
         let Some(s) = self.setup.as_mut() else {
             return Vec::new();
         };
-        if matches!(s.ghl_check, Check::Running(_))
-            || matches!(s.bmby_check, Check::Running(_))
-            || matches!(s.write_check, Check::Running(_))
+        // While a check runs its fields stay as sent; another way can still be chosen (e.g.
+        // a token instead of waiting for the browser).
+        let on_choice = matches!(s.focused(), Some(Row::Ghl(_) | Row::Bmby(_)));
+        if !on_choice
+            && (matches!(s.ghl_check, Check::Running(_))
+                || matches!(s.bmby_check, Check::Running(_))
+                || matches!(s.write_check, Check::Running(_)))
         {
             self.status.info = Some("a check is running; wait for its answer".into());
             return Vec::new();
