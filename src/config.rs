@@ -64,6 +64,9 @@ pub struct BmbySection {
     /// (`[bmby.columns] client_id = ["מס' לקוח"]`).
     #[serde(default)]
     pub columns: crate::bmby::export::ColumnAliases,
+    /// The folder Bmby export files arrive in (written by the setup screen; informational:
+    /// `bmby-ghl import FILE` still names the file).
+    pub export_dir: Option<String>,
 }
 
 /// The config file as written.

@@ -60,6 +60,7 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         let mut settings = config::load(&paths.config_file, &|k| std::env::var(k).ok())?;
         settings.only_cached_location = config::only_cached_location(&paths.data_dir);
         settings.data_dir = Some(paths.data_dir.clone());
+        commands::fill_bmby_password(&mut settings, &paths);
         if let Some(l) = cli.location.clone() {
             settings.location_id = Some(l);
         }

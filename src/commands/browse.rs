@@ -380,7 +380,11 @@ pub(super) fn run_tui_with(
     rt: &Runtime,
     open: Option<crate::store::Store>,
 ) -> Result<i32> {
+    let demo_store = open.as_ref().map(|_| ());
     let mut loc = location(settings)?;
+    // The settings in use: read again after a switch, since `:setup` may have written the
+    // config (a new location, the Bmby login) before switching.
+    let mut current = settings.clone();
     let mut stores: std::collections::HashMap<String, crate::store::Store> = Default::default();
     if let Some(s) = open {
         stores.insert(loc.clone(), s);
@@ -394,7 +398,7 @@ pub(super) fn run_tui_with(
                 s
             }
         };
-        let mut s = settings.clone();
+        let mut s = current.clone();
         s.location_id = Some(loc.clone());
         let signed_in = signed_in_locations(&s);
         let entry = signed_in.iter().find(|e| e.location_id == loc);
@@ -422,11 +426,11 @@ pub(super) fn run_tui_with(
                     store.clone(),
                     tx,
                     WorkerConfig {
-                        pull_interval: (settings.pull_interval_secs > 0)
-                            .then(|| Duration::from_secs(settings.pull_interval_secs)),
+                        pull_interval: (current.pull_interval_secs > 0)
+                            .then(|| Duration::from_secs(current.pull_interval_secs)),
                         pull_on_start: true,
                         bmby,
-                        pull_overlap: settings.pull_overlap(),
+                        pull_overlap: current.pull_overlap(),
                     },
                 ))
             }
@@ -468,11 +472,21 @@ pub(super) fn run_tui_with(
             current_location: loc.clone(),
             read_only: entry.and_then(|e| e.read_only_reason()),
             needs_sign_in: entry.and_then(|e| e.needs_sign_in.clone()),
+            // The demo (a cache handed in) writes no config: `:setup` says so there.
+            setup: demo_store
+                .is_none()
+                .then(|| (super::setup::setup_env(paths, &current), false)),
         }))?;
         match exit {
             tui::TuiExit::Quit => return Ok(0),
             tui::TuiExit::SwitchTo(next) => {
                 tracing::info!(from = %loc, to = %next, "switching location");
+                if demo_store.is_none() {
+                    match super::setup::reload(paths, &next) {
+                        Ok(s) => current = s,
+                        Err(e) => tracing::warn!(error = %e, "config not read again"),
+                    }
+                }
                 loc = next;
             }
         }

@@ -31,6 +31,7 @@ mod recent;
 mod revert;
 mod review;
 mod serve;
+mod setup;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +51,7 @@ use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
 pub use demo::{demo, demo_setup, Demo, DemoOptions};
+pub use setup::fill_bmby_password;
 
 /// Runs `command` (the TUI when `None`); returns the process exit code.
 pub fn run(
@@ -59,6 +61,7 @@ pub fn run(
     rt: &Runtime,
 ) -> Result<i32> {
     match command {
+        None if setup::needed(settings) => setup::first_run(paths, settings, rt),
         None => run_tui(paths, settings, rt),
         Some(Command::Demo) => unreachable!("demo is started by main with its own data dir"),
         Some(Command::Sandbox { port }) => {

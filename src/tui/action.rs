@@ -142,6 +142,20 @@ pub enum Action {
     PaneZoom,
     /// Go to the contact of the selected change or journal line.
     GoToContact,
+    /// Open the first-run setup (GHL sign-in, location, Bmby, mapping preview).
+    SetupOpen,
+    /// Open the setup at its GHL step to sign in to another location.
+    SetupLocationAdd,
+    /// Open the setup at its Bmby step (SOAP login or export folder).
+    SetupBmbyLogin,
+    /// Setup: choose the focused option, or go on (check what was typed, next step).
+    SetupNext,
+    /// Setup: the previous step (closes a setup opened from the palette on its first step).
+    SetupBack,
+    /// Setup: skip this step.
+    SetupSkip,
+    /// Setup: copy the OAuth sign-in URL to the clipboard again (OSC 52).
+    SetupCopyUrl,
 }
 
 impl Action {
@@ -240,6 +254,13 @@ impl Action {
         Action::CopyNamed,
         Action::PaneZoom,
         Action::GoToContact,
+        Action::SetupOpen,
+        Action::SetupLocationAdd,
+        Action::SetupBmbyLogin,
+        Action::SetupNext,
+        Action::SetupBack,
+        Action::SetupSkip,
+        Action::SetupCopyUrl,
     ];
 
     /// The name used in keymap files.
@@ -338,6 +359,13 @@ impl Action {
             Action::CopyNamed => "contact.copy_named",
             Action::PaneZoom => "pane.zoom",
             Action::GoToContact => "contact.go_to",
+            Action::SetupOpen => "setup.open",
+            Action::SetupLocationAdd => "setup.location_add",
+            Action::SetupBmbyLogin => "setup.bmby_login",
+            Action::SetupNext => "setup.next",
+            Action::SetupBack => "setup.back",
+            Action::SetupSkip => "setup.skip",
+            Action::SetupCopyUrl => "setup.copy_url",
         }
     }
 

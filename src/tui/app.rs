@@ -197,6 +197,10 @@ pub enum Effect {
     /// Put text on the clipboard of the terminal the user sits at: write the OSC 52 sequence
     /// ([`super::clipboard::osc52`]) to the terminal (through SSH and tmux).
     Clipboard(String),
+    /// Run a setup check or save off the UI thread ([`super::setup::work::run`]: a token
+    /// check, the OAuth sign-in, the Bmby login, the location's custom fields, writing the
+    /// config) and hand each result to [`App::handle_setup_done`].
+    Setup(super::setup::SetupTask),
 }
 
 /// The filter's state.
@@ -422,6 +426,11 @@ pub struct App {
     pub session_start: jiff::Timestamp,
     /// The list of contacts GHL changed lately (`U`), when open.
     pub recent: Option<super::recent::RecentView>,
+    /// The setup screen, when open (first run, `:setup`, `:location add`, `:bmby login`).
+    pub setup: Option<Box<super::setup::Setup>>,
+    /// What the setup needs to know (API host, OAuth app, config file, data dir); `None` in
+    /// tests and the demo, where `:setup` says it is not available.
+    pub setup_env: Option<super::setup::SetupEnv>,
 }
 
 impl App {
@@ -517,6 +526,8 @@ impl App {
                 Clock::Fixed(t) => t,
             },
             recent: None,
+            setup: None,
+            setup_env: None,
         };
         app.selection_changed();
         app.note_import_problems();
@@ -766,6 +777,7 @@ impl App {
             Layer::Palette => self.handle_palette_key(key),
             Layer::BulkConfirm => self.handle_bulk_confirm_key(key),
             Layer::Recent => self.handle_recent_key(key),
+            Layer::Setup => self.handle_setup_key(key),
             l if l.is_changes() => {
                 if self.read_only.is_some()
                     && !matches!(l, Layer::ValueEdit | Layer::ChangesFilter)
@@ -795,6 +807,9 @@ impl App {
     /// breaks and tabs as spaces and control characters dropped; never run as keys.
     pub fn handle_paste(&mut self, text: &str) -> Vec<Effect> {
         self.dirty = true;
+        if self.setup.is_some() {
+            return self.handle_setup_paste(text);
+        }
         let flat: String = text
             .chars()
             .map(|c| {

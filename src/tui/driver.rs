@@ -35,6 +35,9 @@ pub struct Driver {
     pub editor_opened: Vec<String>,
     /// Everything written to the terminal besides frames (the OSC 52 clipboard sequences).
     pub terminal_out: Vec<u8>,
+    /// Setup checks and saves the app asked for, in order (not run: a test answers them with
+    /// [`App::handle_setup_done`]).
+    pub setup_tasks: Vec<super::setup::SetupTask>,
 }
 
 impl Driver {
@@ -53,6 +56,7 @@ impl Driver {
             editor_saves: Err("no editor in the test driver".into()),
             editor_opened: Vec::new(),
             terminal_out: Vec::new(),
+            setup_tasks: Vec::new(),
         };
         let fx = d.app.start();
         d.run(fx);
@@ -121,6 +125,7 @@ impl Driver {
                     );
                     queue.extend(self.app.handle_business_contacts(&business_id, r));
                 }
+                Effect::Setup(t) => self.setup_tasks.push(t),
                 Effect::Clipboard(text) => self
                     .terminal_out
                     .extend_from_slice(super::clipboard::osc52(&text).as_bytes()),
@@ -159,6 +164,7 @@ impl Driver {
                 editor_saves: Err("no editor in the test driver".into()),
                 editor_opened: Vec::new(),
                 terminal_out: Vec::new(),
+                setup_tasks: Vec::new(),
             },
             fx,
         )

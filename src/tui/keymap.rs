@@ -56,6 +56,8 @@ pub enum Context {
     Palette,
     /// The list of contacts GHL changed lately (`U`).
     Recent,
+    /// The setup screen (first run, `:setup`; printable keys type into the focused field).
+    Setup,
 }
 
 impl Context {
@@ -74,6 +76,7 @@ impl Context {
         Context::Palette,
         Context::Journal,
         Context::Recent,
+        Context::Setup,
         Context::Help,
     ];
 
@@ -95,6 +98,7 @@ impl Context {
             Context::Picker => "picker",
             Context::Palette => "palette",
             Context::Recent => "recent",
+            Context::Setup => "setup",
         }
     }
 
@@ -120,6 +124,7 @@ impl Context {
             Context::Picker => "Location picker (falls back to Lists; 1-9 choose)",
             Context::Palette => "Command palette (: or ctrl-p; printable keys type)",
             Context::Recent => "Changed in GHL lately (U; falls back to Lists)",
+            Context::Setup => "Setup screen (first run, :setup; printable keys type)",
         }
     }
 }

@@ -57,6 +57,9 @@ pub enum Layer {
     Details,
     /// The tasks, notes and appointments pane.
     Activity,
+    /// The setup screen (first run, `:setup`, `:location add`, `:bmby login`), over either
+    /// screen.
+    Setup,
 }
 
 impl Layer {
@@ -85,6 +88,7 @@ impl Layer {
         Layer::Contacts,
         Layer::Details,
         Layer::Activity,
+        Layer::Setup,
     ];
 
     /// Where the layer's keys are looked up, innermost first. Empty for the notice (any key
@@ -111,6 +115,7 @@ impl Layer {
             Layer::HandEditFields | Layer::Contacts => vec![C::Contacts, C::List, C::Global],
             Layer::Details => vec![C::Details, C::List, C::Global],
             Layer::Activity => vec![C::Activity, C::List, C::Global],
+            Layer::Setup => vec![C::Setup],
         }
     }
 
@@ -144,6 +149,7 @@ impl Layer {
                 | Layer::ChangesFilter
                 | Layer::ContactsFilter
                 | Layer::Palette
+                | Layer::Setup
         )
     }
 }
@@ -197,6 +203,9 @@ impl App {
                     None => {}
                 }
             }
+        }
+        if self.setup.is_some() {
+            out.push(Layer::Setup);
         }
         if self.recent.is_some() {
             out.push(Layer::Recent);

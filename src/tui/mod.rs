@@ -41,6 +41,7 @@ pub mod recent_view;
 pub mod registry;
 pub mod render;
 pub mod scroll;
+pub mod setup;
 pub mod status;
 mod sync_status;
 pub mod terminal;
@@ -87,6 +88,9 @@ pub struct TuiContext {
     pub read_only: Option<String>,
     /// Why the location must sign in again, if it must (shown in the status bar).
     pub needs_sign_in: Option<String>,
+    /// What `:setup` needs (`None`: the demo, where it says it is not available), and whether
+    /// the setup opens at start (nothing is configured).
+    pub setup: Option<(setup::SetupEnv, bool)>,
 }
 
 /// How the UI ended.
@@ -175,6 +179,8 @@ struct Loop {
     rows_tx: mpsc::UnboundedSender<RowsMsg>,
     changes_tx: mpsc::UnboundedSender<ChangesMsg>,
     store: Store,
+    setup_tx: mpsc::UnboundedSender<setup::SetupDone>,
+    setup_env: Option<setup::SetupEnv>,
 }
 
 impl Loop {
@@ -258,6 +264,11 @@ impl Loop {
                         });
                         let _ = tx.send(ChangesMsg::Reviewed(done));
                     });
+                }
+                Effect::Setup(task) => {
+                    if let Some(env) = self.setup_env.clone() {
+                        tokio::spawn(setup::work::run(task, env, self.setup_tx.clone()));
+                    }
                 }
                 Effect::Clipboard(text) => {
                     use std::io::Write;
@@ -385,6 +396,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
         current_location,
         read_only,
         needs_sign_in,
+        setup: setup_start,
     } = ctx;
     let (keymap, diags) = Keymap::load(user_keymap.as_deref());
     for d in &diags {
@@ -416,6 +428,12 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     app.locations.choices = locations;
     app.locations.current = current_location;
     app.locations.needs_sign_in = needs_sign_in;
+    let setup_env = setup_start.as_ref().map(|(e, _)| e.clone());
+    app.setup_env = setup_env.clone();
+    let mut setup_fx = Vec::new();
+    if let Some((_, true)) = setup_start {
+        setup_fx = app.open_setup(setup::Step::Ghl, true);
+    }
     draw(&mut term, &app)?;
     app.dirty = false;
 
@@ -423,6 +441,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     let (rows_tx, mut rows_rx) = mpsc::unbounded_channel::<RowsMsg>();
     let (changes_tx, mut changes_rx) = mpsc::unbounded_channel::<ChangesMsg>();
     let (input_tx, mut input) = mpsc::unbounded_channel::<io::Result<Event>>();
+    let (setup_tx, mut setup_rx) = mpsc::unbounded_channel::<setup::SetupDone>();
     app.external_editor = external::configured();
     let lp = Loop {
         input: input::Input::spawn(input_tx),
@@ -431,6 +450,8 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
         rows_tx,
         changes_tx,
         store: store.clone(),
+        setup_tx,
+        setup_env,
     };
     // One reader of the terminal: a task forwarding crossterm's stream into a channel, so the
     // loop can drain queued input without polling the stream outside `select!`.
@@ -438,6 +459,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     age_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut shown_age = status::sync_text(&app);
     let mut fx = app.start();
+    fx.extend(setup_fx);
     let mut result = Ok(());
 
     loop {
@@ -464,6 +486,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
             Some(r) = filter_rx.recv() => { app.handle_filter_result(r); }
             Some(m) = rows_rx.recv() => fx = app.handle_rows_loaded(m.rows, m.sort, m.order),
             Some(m) = changes_rx.recv() => fx = m.apply(&mut app),
+            Some(m) = setup_rx.recv() => fx = app.handle_setup_done(m),
             _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)).await },
                 if deadline.is_some() => fx = app.on_fetch_timer(),
             _ = age_tick.tick() => {
@@ -505,6 +528,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
             }
             while let Ok(m) = changes_rx.try_recv() {
                 fx.extend(m.apply(&mut app));
+                more = true;
+            }
+            while let Ok(m) = setup_rx.try_recv() {
+                fx.extend(app.handle_setup_done(m));
                 more = true;
             }
             if !more || app.should_quit || app.locations.switch_to.is_some() {

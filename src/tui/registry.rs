@@ -1059,6 +1059,61 @@ static ENTRIES: &[Entry] = &[
         always,
     )
     .on(Screen::Changes),
+    e(
+        Action::SetupOpen,
+        "setup: open",
+        "Set up GHL (a Private Integration Token or OAuth), the location, Bmby and check the field mapping; writes the config file",
+        &[C::Global],
+        always,
+    )
+    .command("setup")
+    .handler(super::setup::open_command),
+    e(
+        Action::SetupLocationAdd,
+        "location: add",
+        "Sign in to another GHL location (the setup's GHL step) and open it",
+        &[C::Global],
+        always,
+    )
+    .command("location add")
+    .handler(super::setup::location_add_command),
+    e(
+        Action::SetupBmbyLogin,
+        "bmby: login",
+        "Connect Bmby (SOAP login, password and project id, checked with one call) or name the folder export files arrive in",
+        &[C::Global],
+        always,
+    )
+    .command("bmby login")
+    .handler(super::setup::bmby_login_command),
+    e(
+        Action::SetupNext,
+        "setup: next",
+        "Choose the focused option, check what was typed, or go on to the next step",
+        &[C::Setup],
+        always,
+    ),
+    e(
+        Action::SetupBack,
+        "setup: back",
+        "The previous step (on the first step, close a setup opened from the palette)",
+        &[C::Setup],
+        always,
+    ),
+    e(
+        Action::SetupSkip,
+        "setup: skip step",
+        "Skip this step (reopen it later: :setup, :location add, :bmby login)",
+        &[C::Setup],
+        always,
+    ),
+    e(
+        Action::SetupCopyUrl,
+        "setup: copy sign-in URL",
+        "Copy the OAuth sign-in URL to your clipboard again (OSC 52)",
+        &[C::Setup],
+        always,
+    ),
 ];
 
 /// Which key hints the footer shows.
@@ -1088,6 +1143,7 @@ pub enum Foot {
     Diff,
     Ambiguous,
     Recent,
+    Setup,
 }
 
 /// The footer shown for `layer` in the app's state now.
@@ -1107,6 +1163,7 @@ pub fn foot(app: &App, layer: Layer) -> Foot {
         Layer::HandEditConfirm => Foot::HandConfirm,
         Layer::BulkConfirm => Foot::BulkConfirm,
         Layer::Recent => Foot::Recent,
+        Layer::Setup => Foot::Setup,
         Layer::HandEditFields => Foot::HandFields,
         Layer::ContactsFilter | Layer::ChangesFilter => Foot::Filter,
         Layer::Contacts => Foot::ContactsPane,
@@ -1296,6 +1353,14 @@ pub fn footer(f: Foot) -> &'static [(Action, &'static str)] {
             (A::SyncPull, "pull"),
             (A::RecentClose, "close"),
             (A::HelpToggle, "help"),
+        ],
+        Foot::Setup => &[
+            (A::SetupNext, "next"),
+            (A::NavDown, "move"),
+            (A::SetupSkip, "skip"),
+            (A::SetupBack, "back"),
+            (A::SetupCopyUrl, "copy URL"),
+            (A::Quit, "quit"),
         ],
         Foot::Ambiguous => &[
             (A::ChangeResolve, "choose"),

@@ -76,6 +76,11 @@ pub fn render(app: &App, f: &mut Frame) {
                     super::edits::render::render(app, f, main);
                 }
             }
+            Layer::Setup => {
+                if let Some(s) = &app.setup {
+                    super::setup::setup_view::render(app, s, f, main);
+                }
+            }
             Layer::Recent => {
                 if let Some(v) = &app.recent {
                     super::recent_view::render(app, v, f, main);

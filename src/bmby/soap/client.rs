@@ -13,6 +13,7 @@ use super::error::{BmbySoapError, Operation};
 use super::parse::{self, scrub, Page};
 use super::types::{AddClientInput, ClientsRead, NewTaskInput};
 use super::BmbySoapConfig;
+use crate::bmby::BmbyClient;
 
 /// Upper bound on pages in one read; a cursor that is still moving after this many pages is
 /// treated as stuck (1000 rows a page makes this ten million rows).
@@ -253,6 +254,22 @@ impl BmbySoapClient {
         from_date: Option<jiff::civil::Date>,
     ) -> Result<ClientsRead, BmbySoapError> {
         self.read_all(Operation::GetAllJson, from_date).await
+    }
+
+    /// The first page of clients `GetAll` (`UniqID` 0, at most `limit` rows): ONE call, used
+    /// by the setup screen to check the login and to show a sample in the mapping preview.
+    ///
+    /// Errors: as [`Self::get_all_clients`] (a wrong login is [`BmbySoapError::Bmby`]).
+    pub async fn first_clients(&self, limit: u32) -> Result<Vec<BmbyClient>, BmbySoapError> {
+        let op = Operation::GetAll;
+        let p = self.params("0", limit);
+        let xml = envelope::get_all(op.as_str(), &p);
+        let action = format!("{NS_CLIENTS}{op}");
+        let body = self
+            .exchange(op, &self.clients_url, Payload::Soap { action, xml }, true)
+            .await?;
+        let page: Page = parse::get_all_page(&body, self.cfg.password.expose())?;
+        Ok(page.rows)
     }
 
     async fn read_all(
