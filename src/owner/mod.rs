@@ -115,7 +115,7 @@ pub enum Route {
     Forwarded(i32),
     /// Run the command here; while the handle lives this process owns the cache and serves
     /// other processes (`None`: nothing to own, or the command is run for a client already).
-    Here(Option<OwnerHandle>),
+    Here(Option<Box<OwnerHandle>>),
 }
 
 /// How long a client waits for an owner that holds the cache but does not answer yet (it
@@ -152,12 +152,12 @@ pub fn route(
     loop {
         match Store::open(&paths.data_dir, &loc) {
             Ok(store) => {
-                return Ok(Route::Here(Some(Owner::start(
+                return Ok(Route::Here(Some(Box::new(Owner::start(
                     store,
                     &paths.data_dir,
                     &loc,
                     "cli",
-                ))));
+                )))));
             }
             Err(StoreError::Locked { .. }) => {
                 if let Ok(conn) = std::os::unix::net::UnixStream::connect(&sock) {
