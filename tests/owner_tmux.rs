@@ -12,7 +12,7 @@ use serde_json::Value;
 
 mod tmux_support;
 
-use tmux_support::{demo_cmd, Tmux};
+use tmux_support::{demo_cmd, pending, Tmux};
 
 fn bin(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
@@ -46,21 +46,24 @@ fn the_cli_runs_through_the_tui_and_recovers_after_the_tui_is_killed() {
     let Some(t) = Tmux::start("owner", &demo_cmd(dir.path()), 80, 24) else {
         return;
     };
-    t.wait_for("the contact list", |s| s.contains("Contacts 540"));
+    let before = t.wait_for("the contact list and pending changes", |s| {
+        s.contains("Contacts 540") && pending(s).is_some()
+    });
+    let pending_before = pending(&before).unwrap();
     let sock = socket_path(dir.path(), DEMO_LOCATION_ID);
     assert!(sock.exists(), "the TUI listens on {}", sock.display());
 
     // Through the TUI: without an owner these would fail ("in use by another process").
     let list: Value = serde_json::from_str(&ok(&bin(dir.path(), &["contacts", "--json"]))).unwrap();
     assert_eq!(list["count"], 540);
-    let pending: Value = serde_json::from_str(&ok(&bin(
+    let pending_doc: Value = serde_json::from_str(&ok(&bin(
         dir.path(),
         &["changes", "--json", "--state", "pending"],
     )))
     .unwrap();
-    let id = pending
+    let id = pending_doc
         .as_array()
-        .or_else(|| pending["changes"].as_array())
+        .or_else(|| pending_doc["changes"].as_array())
         .expect("a list of changes")
         .iter()
         .find(|c| c["kind"] != "ambiguous")
@@ -70,6 +73,10 @@ fn the_cli_runs_through_the_tui_and_recovers_after_the_tui_is_killed() {
     let approved = ok(&bin(dir.path(), &["approve", &id.to_string()]));
     assert!(approved.contains(&format!("#{id}")), "{approved}");
     assert!(approved.contains("bmby-ghl apply"), "{approved}");
+    // The TUI reads its changes again after a command ran through it: one fewer pending.
+    t.wait_for("the TUI's pending count after the CLI's approve", |s| {
+        pending(s) == Some(pending_before - 1)
+    });
 
     // SIGKILL: no clean-up, the socket stays behind.
     let pid = t.pane_child_pid().expect("the binary's pid");

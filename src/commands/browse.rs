@@ -410,6 +410,12 @@ pub(super) fn run_tui_with(
             }
         }
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        if let Some(o) = owners.get(&loc) {
+            let tx = tx.clone();
+            o.set_notify(std::sync::Arc::new(move |command, code| {
+                let _ = tx.send(SyncEvent::ClientCommand { command, code });
+            }));
+        }
         let bmby = match super::bmby_writeback_client(&s) {
             Ok(b) => b.map(std::sync::Arc::new),
             Err(e) => {

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use registry::held_store;
-pub use server::{Owner, OwnerHandle};
+pub use server::{Notify, Owner, OwnerHandle};
 
 use crate::cli::{BmbyCommand, Command, OpCommand};
 use crate::config::{Paths, Settings};

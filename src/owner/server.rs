@@ -26,6 +26,7 @@ pub struct Owner;
 /// the socket and waits for the commands in flight to finish.
 pub struct OwnerHandle {
     store: Store,
+    shared: Arc<Shared>,
     key: Option<PathBuf>,
     listening: Option<Listening>,
     error: Option<OwnerError>,
@@ -42,7 +43,12 @@ struct Listening {
 struct Shared {
     data_dir: PathBuf,
     role: String,
+    notify: Mutex<Option<Notify>>,
 }
+
+/// Told when a command run for another process finished: its words (`approve 3 4`, global
+/// flags left out) and its exit code.
+pub type Notify = Arc<dyn Fn(String, i32) + Send + Sync>;
 
 impl Owner {
     /// Makes this process the owner of `store` (the cache of `location_id` under `data_dir`,
@@ -59,11 +65,12 @@ impl Owner {
         let shared = Arc::new(Shared {
             data_dir: data_dir.to_path_buf(),
             role: role.to_owned(),
+            notify: Mutex::new(None),
         });
         let (listening, error) = match bind(&socket_path(data_dir, location_id)) {
             Ok((listener, path)) => {
                 tracing::info!(socket = %path.display(), location = location_id, role, "owner: listening");
-                (Some(serve(listener, path, shared)), None)
+                (Some(serve(listener, path, shared.clone())), None)
             }
             Err(e) => {
                 tracing::warn!(error = %e, location = location_id, "owner: not listening");
@@ -72,6 +79,7 @@ impl Owner {
         };
         OwnerHandle {
             store,
+            shared,
             key,
             listening,
             error,
@@ -93,6 +101,12 @@ impl OwnerHandle {
     /// The owned store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Calls `f` after each command run for another process (the TUI reloads its changes:
+    /// the command may have changed them). Replaces an earlier `f`.
+    pub fn set_notify(&self, f: Notify) {
+        *self.shared.notify.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
     }
 
     /// Stops listening, removes the socket, waits for the commands in flight, and gives the
@@ -253,6 +267,14 @@ fn serve_conn(mut conn: UnixStream, shared: &Shared) -> std::io::Result<()> {
         "owner: running a command for another process"
     );
     let code = run_request(&req, shared, sink.clone());
+    let notify = shared
+        .notify
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if let Some(f) = notify {
+        f(command_words(&req.argv), code);
+    }
     let flushed = sink
         .stdout
         .lock()
@@ -334,4 +356,44 @@ fn run_request(req: &RunRequest, shared: &Shared, sink: Sink) -> i32 {
             }
         }
     })
+}
+
+/// The words of a command line without the program and the global flags:
+/// `bmby-ghl --data-dir D approve 3 4` → `approve 3 4`.
+fn command_words(argv: &[String]) -> String {
+    const WITH_VALUE: [&str; 4] = ["--data-dir", "--config", "--location", "--log-level"];
+    let mut words = Vec::new();
+    let mut skip = false;
+    for a in argv.iter().skip(1) {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if WITH_VALUE.contains(&a.as_str()) {
+            skip = true;
+        } else if !WITH_VALUE.iter().any(|f| a.starts_with(&format!("{f}="))) {
+            words.push(a.as_str());
+        }
+    }
+    crate::sanitize::clean_line(&words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_words_leave_out_the_program_and_global_flags() {
+        let argv: Vec<String> = [
+            "/x/bmby-ghl",
+            "--data-dir",
+            "/d",
+            "approve",
+            "--config=/c.toml",
+            "3",
+            "--location",
+            "L",
+            "4",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(super::command_words(&argv), "approve 3 4");
+    }
 }
