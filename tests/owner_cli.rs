@@ -356,3 +356,77 @@ fn a_stale_socket_is_replaced_by_the_next_owner() {
     drop(owner);
     assert!(!sock.exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_to_a_client_stops_the_apply_the_owner_runs_after_the_change_in_flight() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    use std::process::Stdio;
+    const UPDATES: usize = 150;
+    let sb = stand_in(UPDATES).await;
+    let dir = tempfile::tempdir().unwrap();
+    queue(&sb, dir.path(), UPDATES, 0, ChangeState::Approved).await;
+    let owner = Owner::start(
+        Store::open(dir.path(), DEMO_LOCATION_ID).unwrap(),
+        dir.path(),
+        DEMO_LOCATION_ID,
+        "test",
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"));
+    cmd.args([
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--config",
+        dir.path().join("none.toml").to_str().unwrap(),
+        "apply",
+    ])
+    .env("GHL_BASE_URL", sb.base_url())
+    .env("GHL_TOKEN", DEMO_TOKEN)
+    .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let (code, first, rest, err) = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        // Lines arrive one by one from the owner while the run goes on.
+        let first: Vec<String> = (0..3).map(|_| lines.next().unwrap().unwrap()).collect();
+        assert!(Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+        let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (child.wait().unwrap().code(), first, rest, err)
+    })
+    .await
+    .unwrap();
+    for (n, l) in first.iter().enumerate() {
+        assert!(l.starts_with(&format!("#{} applied update", n + 1)), "{l}");
+    }
+    assert_eq!(code, Some(2), "{rest:?}\n{err}");
+    assert!(
+        err.contains("SIGTERM: stopping after the change in flight (its state is saved)"),
+        "{err}"
+    );
+    let summary = rest
+        .iter()
+        .find(|l| l.starts_with("stopped by SIGTERM after the change in flight: sent "))
+        .unwrap_or_else(|| panic!("{rest:?}"));
+    assert!(summary.ends_with(&format!(" of {UPDATES}")), "{summary}");
+    let store = owner.store().clone();
+    let waiting = store
+        .changes()
+        .unwrap()
+        .iter()
+        .filter(|c| c.state == ChangeState::Approved)
+        .count();
+    assert!(waiting > 0, "the run stopped before the end");
+    drop(store);
+    drop(owner);
+}

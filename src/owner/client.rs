@@ -15,6 +15,9 @@ use crate::config::Paths;
 /// Ctrl-C and SIGTERM are passed on, so the run stops after the change in flight as it would
 /// here.
 ///
+/// `Ok(None)`: the owner closed before it answered the hello (it is stopping); nothing ran,
+/// and the caller tries again (it may become the owner itself).
+///
 /// Errors: [`OwnerError::ProtocolMismatch`] (nothing was run), [`OwnerError::OwnerGone`], the
 /// socket; this process's stdout closed (`| head`) ends the relay with that `BrokenPipe`.
 pub fn forward(
@@ -23,14 +26,16 @@ pub fn forward(
     paths: &Paths,
     location: &str,
     rt: &tokio::runtime::Runtime,
-) -> color_eyre::Result<i32> {
-    protocol::write_json(&mut conn, kind::HELLO, &Hello::ours("client"))?;
+) -> color_eyre::Result<Option<i32>> {
+    if protocol::write_json(&mut conn, kind::HELLO, &Hello::ours("client")).is_err() {
+        return Ok(None);
+    }
     let gone = |pid| OwnerError::OwnerGone {
         location: location.to_owned(),
         pid,
     };
-    let Some((kind::HELLO, body)) = protocol::read_frame(&mut conn)? else {
-        return Err(gone(0).into());
+    let Ok(Some((kind::HELLO, body))) = protocol::read_frame(&mut conn) else {
+        return Ok(None);
     };
     let theirs: Hello = protocol::parse(&body, "hello")?;
     if theirs.protocol != PROTOCOL {
@@ -80,7 +85,7 @@ pub fn forward(
             Ok(Some((kind::EXIT, b))) => {
                 stdout.flush()?;
                 let exit: Exit = protocol::parse(&b, "exit code")?;
-                return Ok(exit.code);
+                return Ok(Some(exit.code));
             }
             Ok(Some(_)) => {}
             Ok(None) => return Err(gone(theirs.pid).into()),

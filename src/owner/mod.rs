@@ -161,8 +161,9 @@ pub fn route(
             }
             Err(StoreError::Locked { .. }) => {
                 if let Ok(conn) = std::os::unix::net::UnixStream::connect(&sock) {
-                    let code = client::forward(conn, cmd, paths, &loc, rt)?;
-                    return Ok(Route::Forwarded(code));
+                    if let Some(code) = client::forward(conn, cmd, paths, &loc, rt)? {
+                        return Ok(Route::Forwarded(code));
+                    }
                 }
             }
             Err(_) => return Ok(Route::Here(None)),
