@@ -92,7 +92,8 @@ async fn queue(
         .await
         .unwrap();
     let mut ids = Vec::new();
-    let mut id = 0;
+    // Ids of their own: an import numbers its changes from 1.
+    let mut id = 100;
     for row in store.contact_rows().unwrap().into_iter().take(updates) {
         id += 1;
         let c = store.contact(&row.id).unwrap().unwrap();
@@ -124,6 +125,7 @@ async fn bin(sb: &Sandbox, dir: &Path, args: &[&str]) -> Output {
         dir.join("none.toml").to_str().unwrap(),
     ])
     .args(args)
+    .current_dir(dir)
     .env("GHL_BASE_URL", sb.base_url())
     .env("GHL_TOKEN", DEMO_TOKEN)
     .env("GHL_LOCATION_ID", DEMO_LOCATION_ID);
@@ -140,20 +142,61 @@ fn text(o: &Output) -> (Option<i32>, String, String) {
     )
 }
 
+/// A JSON document with the instants changes were made at left out (they differ between any
+/// two runs); other text as it is.
+fn timeless(s: &str) -> String {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for k in ["created_at", "updated_at", "at", "sentAt", "lastAttemptAt"] {
+                    if let Some(x) = m.get_mut(k) {
+                        *x = serde_json::Value::Null;
+                    }
+                }
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(s) {
+        Ok(mut v) => {
+            strip(&mut v);
+            serde_json::to_string_pretty(&v).unwrap()
+        }
+        Err(_) => s.to_owned(),
+    }
+}
+
 /// The commands compared, in order (`approve` and `apply` change the cache and GHL, so both
 /// sides run the same sequence on equal starting points).
 const SCRIPT: &[&[&str]] = &[
+    // A file named relative to the working directory of the process that asked.
+    &["import", "clients.csv"],
+    &["import", "missing.csv"],
     &["changes"],
     &["changes", "--json", "--state", "pending"],
     &["contacts", "--json"],
     &["contacts", "--query", "cohen"],
-    &["approve", "1", "2", "4"],
+    &["approve", "101", "102", "104"],
     &["approve", "999"],
+    &["reject", "103"],
+    &["reset", "103"],
+    &["recent", "--since", "1w"],
     &["changes", "--state", "approved"],
     &["apply"],
     &["apply"],
     &["journal"],
+    &["revert", "1"],
+    &["op", "tasks", "--contact", "nope-not-there"],
 ];
+
+/// A Bmby export with two new clients and a row without a client id (a problem naming the
+/// file and row).
+const CSV: &str = "\u{feff}מספר לקוח,שם פרטי,שם משפחה,אימייל,נייד,עיר\n\
+                   9002,מיכל,לוי,michal.new@example.com,0507654321,חיפה\n\
+                   9003,Dan,Brown,dan.new@example.com,,Eilat\n\
+                   ,No,Id,noid@example.com,,\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_through_an_owner_prints_and_exits_as_without_one() {
@@ -162,6 +205,9 @@ async fn the_cli_through_an_owner_prints_and_exits_as_without_one() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     queue(&sb_a, a.path(), 4, 1, ChangeState::Pending).await;
     queue(&sb_b, b.path(), 4, 1, ChangeState::Pending).await;
+    for d in [a.path(), b.path()] {
+        std::fs::write(d.join("clients.csv"), CSV).unwrap();
+    }
 
     let owner = Owner::start(
         Store::open(b.path(), DEMO_LOCATION_ID).unwrap(),
@@ -187,7 +233,43 @@ async fn the_cli_through_an_owner_prints_and_exits_as_without_one() {
             );
             continue;
         }
+        let (mut direct, mut through) = (
+            (direct.0, timeless(&direct.1), direct.2),
+            (through.0, timeless(&through.1), through.2),
+        );
+        if args[0] == "recent" {
+            // "since 2026-11-27 17:41": the two runs may straddle a minute.
+            let digitless = |s: &mut String| *s = s.replace(|c: char| c.is_ascii_digit(), "0");
+            for o in [&mut direct, &mut through] {
+                digitless(&mut o.1);
+                digitless(&mut o.2);
+            }
+        }
         assert_eq!(direct, through, "{args:?}: direct vs through the owner");
+        // And the commands did what they say (not merely the same on both sides).
+        match args {
+            ["import", "clients.csv"] => {
+                assert_eq!(through.0, Some(0), "{through:?}");
+                assert!(through.1.contains("2 clients read"), "{through:?}");
+                assert!(
+                    through.2.contains("clients.csv: row 4"),
+                    "the file as typed: {through:?}"
+                );
+            }
+            ["import", "missing.csv"] => {
+                assert_eq!(through.0, Some(1));
+                assert!(
+                    through.2.contains("cannot read missing.csv:"),
+                    "{through:?}"
+                );
+            }
+            ["approve", "101", ..] => assert!(through.1.contains("#104 approved")),
+            ["apply"] if through.1.contains("applied") => {
+                assert!(through.1.contains("3 applied, 0 failed"), "{through:?}")
+            }
+            ["revert", "1"] => assert!(through.1.contains("revert of journal #1")),
+            _ => {}
+        }
     }
     // The expected things happened, not just the same things.
     let applied = text(&bin(&sb_b, b.path(), &["changes", "--state", "applied"]).await).1;
@@ -407,7 +489,10 @@ async fn sigterm_to_a_client_stops_the_apply_the_owner_runs_after_the_change_in_
     .await
     .unwrap();
     for (n, l) in first.iter().enumerate() {
-        assert!(l.starts_with(&format!("#{} applied update", n + 1)), "{l}");
+        assert!(
+            l.starts_with(&format!("#{} applied update", n + 101)),
+            "{l}"
+        );
     }
     assert_eq!(code, Some(2), "{rest:?}\n{err}");
     assert!(

@@ -190,12 +190,15 @@ pub(super) fn import_cmd(
     if store.contact_count() == 0 {
         errln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
     }
+    // Run for another process (`crate::owner`): its working directory, its words in messages.
+    let path = super::out::resolve(file);
     let (summary, source, problems) = crate::sync::import::import_export_file(
         &store,
-        file,
+        &path,
         &ExportOptions {
             full: opts.full,
             aliases: Some(aliases),
+            shown_as: (path != file).then(|| file.display().to_string()),
             ..Default::default()
         },
         &mapping,

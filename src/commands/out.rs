@@ -28,6 +28,9 @@ pub struct Sink {
     /// Signals the client received while the command runs (1: Ctrl-C, 2: SIGTERM), in place
     /// of the owner process's own signals (`apply` stops after the change in flight).
     pub signals: Option<tokio::sync::watch::Receiver<u8>>,
+    /// The client's working directory: file arguments typed relative are resolved against it
+    /// ([`resolve`]).
+    pub cwd: Option<std::path::PathBuf>,
 }
 
 thread_local! {
@@ -107,6 +110,15 @@ pub fn stderr() -> Out {
     match current() {
         Some(s) => Out::Shared(s.stderr),
         None => Out::Stderr(io::stderr().lock()),
+    }
+}
+
+/// A file argument as the command's process sees it: a relative path is resolved against the
+/// client's working directory when the command runs for a client, else left as it is.
+pub fn resolve(path: &std::path::Path) -> std::path::PathBuf {
+    match current().and_then(|s| s.cwd) {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
     }
 }
 

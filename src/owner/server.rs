@@ -13,7 +13,7 @@ use clap::Parser as _;
 
 use super::protocol::{self, kind, Exit, FrameWriter, Hello, RunRequest, PROTOCOL};
 use super::{registry, socket_path, OwnerError};
-use crate::cli::{Cli, Command};
+use crate::cli::Cli;
 use crate::commands::out::{self, Sink};
 use crate::config::{self, Paths};
 use crate::store::Store;
@@ -261,6 +261,7 @@ fn serve_conn(mut conn: UnixStream, shared: &Shared) -> std::io::Result<()> {
         stderr: Arc::new(Mutex::new(stderr)),
         stderr_tty: req.stderr_tty,
         signals: Some(rx),
+        cwd: Some(req.cwd.clone()),
     };
     tracing::info!(
         pid = theirs.pid,
@@ -319,12 +320,7 @@ fn run_request(req: &RunRequest, shared: &Shared, sink: Sink) -> i32 {
                 config_dir: req.config_dir.clone(),
                 data_dir: shared.data_dir.clone(),
             };
-            let mut command = cli.command;
-            if let Some(Command::Import { file, .. }) = &mut command {
-                if file.is_relative() {
-                    *file = req.cwd.join(&*file);
-                }
-            }
+            let command = cli.command;
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
