@@ -515,3 +515,25 @@ async fn sigterm_to_a_client_stops_the_apply_the_owner_runs_after_the_change_in_
     drop(store);
     drop(owner);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_tui_on_an_owned_location_names_the_owner_and_suggests_the_cli() {
+    let sb = stand_in(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let owner = Owner::start(
+        Store::open(dir.path(), DEMO_LOCATION_ID).unwrap(),
+        dir.path(),
+        DEMO_LOCATION_ID,
+        "tui",
+    );
+    // No subcommand: the TUI, which stops before it takes the terminal.
+    let (code, _, err) = text(&bin(&sb, dir.path(), &[]).await);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!("pid {}, tui", std::process::id()))
+            && err.contains("a second TUI on the same location is not supported yet")
+            && err.contains("run CLI commands"),
+        "{err}"
+    );
+    drop(owner);
+}

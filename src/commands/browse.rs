@@ -392,7 +392,8 @@ pub(super) fn run_tui_with(
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),
             None => {
-                let s = open_store(paths, &loc)?;
+                let s = open_store(paths, &loc)
+                    .map_err(|e| crate::owner::explain_locked(e, &paths.data_dir, &loc))?;
                 stores.insert(loc.clone(), s.clone());
                 s
             }

@@ -57,6 +57,18 @@ pub enum OwnerError {
         our_version: String,
         our_protocol: u32,
     },
+    /// A TUI was started for a location another process owns (a second TUI does not attach
+    /// as a client yet).
+    #[error(
+        "the cache of {location} is open in another bmby-ghl (pid {pid}, {role}): a second TUI \
+         on the same location is not supported yet; close that one, or run CLI commands \
+         (`bmby-ghl changes`, `approve`, `apply`, …) beside it: they run through it"
+    )]
+    SecondTui {
+        location: String,
+        pid: u32,
+        role: String,
+    },
     /// The owner went away before the command finished.
     #[error(
         "the bmby-ghl process that holds the cache of {location} (pid {pid}) stopped before \
@@ -106,6 +118,43 @@ pub fn needs_cache(command: &Command) -> bool {
         }
         Command::Op { command } => !matches!(command, OpCommand::List { .. }),
         _ => false,
+    }
+}
+
+/// The hello of the process that owns `location_id`'s cache, if one answers on its socket.
+pub fn who_owns(data_dir: &Path, location_id: &str) -> Option<protocol::Hello> {
+    let mut c = std::os::unix::net::UnixStream::connect(socket_path(data_dir, location_id)).ok()?;
+    c.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    protocol::write_json(
+        &mut c,
+        protocol::kind::HELLO,
+        &protocol::Hello::ours("client"),
+    )
+    .ok()?;
+    match protocol::read_frame(&mut c) {
+        Ok(Some((protocol::kind::HELLO, body))) => protocol::parse(&body, "hello").ok(),
+        _ => None,
+    }
+}
+
+/// `e` (opening a cache for the TUI failed) said better when the cache is locked by an owner
+/// that answers: [`OwnerError::SecondTui`] naming it; else `e` as it is.
+pub fn explain_locked(
+    e: color_eyre::Report,
+    data_dir: &Path,
+    location_id: &str,
+) -> color_eyre::Report {
+    let locked = e
+        .downcast_ref::<StoreError>()
+        .is_some_and(|s| matches!(s, StoreError::Locked { .. }));
+    match who_owns(data_dir, location_id).filter(|_| locked) {
+        Some(h) => OwnerError::SecondTui {
+            location: location_id.to_owned(),
+            pid: h.pid,
+            role: h.role,
+        }
+        .into(),
+        None => e,
     }
 }
 
