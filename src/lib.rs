@@ -13,6 +13,7 @@ pub mod domain;
 pub mod ghl;
 pub mod logging;
 pub mod ops;
+pub mod owner;
 pub mod sandbox;
 pub mod sanitize;
 pub mod search;

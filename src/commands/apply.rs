@@ -41,7 +41,7 @@ pub(super) fn apply_cmd(
         ));
     }
     if let Some(why) = &read_only {
-        eprintln!("warning: {loc} is read-only ({why}): these requests would be refused");
+        errln!("warning: {loc} is read-only ({why}): these requests would be refused");
     }
     let store = open_store(paths, &loc)?;
     let changes = store.changes()?;
@@ -123,7 +123,7 @@ pub(super) fn apply_cmd(
             }
         }
         if plans.is_empty() {
-            eprintln!(
+            errln!(
                 "nothing to send: no change is approved{} (name changes by id to send them)",
                 if all {
                     " or pending"
@@ -171,7 +171,7 @@ fn nothing_approved(changes: &[crate::domain::Change], all: bool, as_json: bool)
              every pending one with `bmby-ghl apply --all`"
         )
     };
-    eprintln!("nothing to send: no change is approved; {how}");
+    errln!("nothing to send: no change is approved; {how}");
     if as_json {
         outln!(
             "{}",
@@ -220,7 +220,7 @@ pub(super) fn send(
             }
             if !as_json && write_err.is_none() {
                 progress.clear();
-                let mut o = std::io::stdout().lock();
+                let mut o = super::out::stdout();
                 if let Err(e) = writeln!(o, "{}", change_line(c, state, &info)) {
                     // A closed stdout: stop sending (nobody sees the outcome) after this one.
                     write_err = Some(e);
@@ -334,6 +334,32 @@ fn signal_name(n: u8) -> Option<&'static str> {
 /// `apply` resolves a change left in flight by looking it up. The listener ends when the
 /// returned guard is dropped.
 fn stop_on_signals(stop: Arc<AtomicBool>, why: Arc<AtomicU8>) -> Result<AbortOnDrop> {
+    // Run by the owner of the cache for another process: that process's Ctrl-C and SIGTERM
+    // (forwarded over the socket) stop the run, never the owner's own signals.
+    if let Some(sink) = super::out::current() {
+        let Some(mut signals) = sink.signals.clone() else {
+            return Ok(AbortOnDrop(tokio::spawn(async {})));
+        };
+        let task = tokio::spawn(super::out::with_sink_async(sink, async move {
+            while signals.changed().await.is_ok() {
+                let n = *signals.borrow_and_update();
+                let first = !stop.swap(true, Ordering::SeqCst);
+                if first {
+                    why.store(n, Ordering::SeqCst);
+                }
+                let clear = if super::out::stderr_is_terminal() {
+                    "\r\x1b[2K"
+                } else {
+                    ""
+                };
+                errln!(
+                    "{clear}{}: stopping after the change in flight (its state is saved); Ctrl-\\ quits at once",
+                    signal_name(n).unwrap_or("signal")
+                );
+            }
+        }));
+        return Ok(AbortOnDrop(task));
+    }
     #[cfg(unix)]
     let task = {
         use tokio::signal::unix::{signal, SignalKind};
@@ -356,7 +382,7 @@ fn stop_on_signals(stop: Arc<AtomicBool>, why: Arc<AtomicU8>) -> Result<AbortOnD
                 } else {
                     ""
                 };
-                eprintln!(
+                errln!(
                     "{clear}{}: stopping after the change in flight (its state is saved); Ctrl-\\ quits at once",
                     signal_name(n).unwrap_or("signal")
                 );

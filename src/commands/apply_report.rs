@@ -2,7 +2,7 @@
 //! progress line redrawn in place on stderr when stderr is a terminal, and the closing summary
 //! (what was sent, what failed, what still waits).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use crate::domain::{Change, ChangeState, OutboxInfo};
 use crate::sanitize::clean_line;
@@ -77,7 +77,7 @@ impl Progress {
     /// A progress line over `total` changes (silent when stderr is not a terminal).
     pub(super) fn new(total: usize) -> Progress {
         Progress {
-            tty: std::io::stderr().is_terminal(),
+            tty: super::out::stderr_is_terminal(),
             total,
             sent: 0,
             failed: 0,
@@ -107,7 +107,7 @@ impl Progress {
     /// Clears the progress line (before a line is printed on stdout, or at the end).
     pub(super) fn clear(&self) {
         if self.tty {
-            let mut e = std::io::stderr().lock();
+            let mut e = super::out::stderr();
             let _ = write!(e, "\r\x1b[2K");
             let _ = e.flush();
         }
@@ -116,7 +116,7 @@ impl Progress {
     /// Draws the progress line again, in place.
     pub(super) fn draw(&self) {
         if self.tty {
-            let mut e = std::io::stderr().lock();
+            let mut e = super::out::stderr();
             let _ = write!(e, "\r\x1b[2K{}", self.text());
             let _ = e.flush();
         }

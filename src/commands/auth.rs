@@ -46,7 +46,7 @@ pub(super) fn auth_cmd(
                 .as_deref()
                 .filter(|l| *l != entry.location_id)
             {
-                eprintln!(
+                errln!(
                     "warning: you asked for location {asked}, but GHL's page granted {}; to sign in to {asked}, run `bmby-ghl auth login` again and choose it there",
                     entry.location_id
                 );
@@ -155,7 +155,7 @@ fn read_secret_line(prompt: &str) -> std::io::Result<String> {
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;
     if tty {
-        eprintln!();
+        errln!();
     }
     Ok(line)
 }
@@ -365,7 +365,7 @@ fn logout(settings: &Settings, location: Option<String>, all: bool) -> Result<i3
         if store.remove(&l)? {
             outln!("Signed out of {l} (its tokens are deleted; the cache stays).");
         } else {
-            eprintln!("{l} is not signed in");
+            errln!("{l} is not signed in");
             code = 1;
         }
     }

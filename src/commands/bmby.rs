@@ -67,7 +67,7 @@ pub(super) fn changes_cmd(
             changes.retain(|c| c.state_label() == st);
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::stdout();
     if as_json {
         let mut counts = std::collections::BTreeMap::<&str, usize>::new();
         for c in &changes {
@@ -103,7 +103,7 @@ pub(super) fn changes_cmd(
         return Ok(0);
     }
     if changes.is_empty() {
-        eprintln!("no changes (import a Bmby export with `bmby-ghl import FILE`, or `bmby-ghl bmby pull`)");
+        errln!("no changes (import a Bmby export with `bmby-ghl import FILE`, or `bmby-ghl bmby pull`)");
     }
     // Owners and assignees by name (the change itself keeps the ids).
     let users = crate::sync::ops::cached_users(&store);
@@ -188,14 +188,17 @@ pub(super) fn import_cmd(
     let aliases = ColumnAliases::defaults().merged(&settings.bmby.columns);
     let store = open_store(paths, &loc)?;
     if store.contact_count() == 0 {
-        eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
+        errln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
     }
+    // Run for another process (`crate::owner`): its working directory, its words in messages.
+    let path = super::out::resolve(file);
     let (summary, source, problems) = crate::sync::import::import_export_file(
         &store,
-        file,
+        &path,
         &ExportOptions {
             full: opts.full,
             aliases: Some(aliases),
+            shown_as: (path != file).then(|| file.display().to_string()),
             ..Default::default()
         },
         &mapping,
@@ -236,7 +239,7 @@ pub(super) fn report_import(
         return Ok(0);
     }
     for p in row_problems {
-        eprintln!("{source}: {p}");
+        errln!("{source}: {p}");
     }
     let skipped: usize = row_problems
         .iter()
@@ -267,7 +270,7 @@ pub(super) fn report_import(
         },
     );
     for p in &s.problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
     if dry_run {
         for c in &s.changes {
@@ -356,7 +359,7 @@ pub(super) fn bmby_push_cmd(
     let store = open_store(paths, &loc)?;
     let ghl = super::client(settings)?;
     if store.links()?.is_empty() {
-        eprintln!("warning: no Bmby client is linked to a GHL contact yet; run `bmby-ghl bmby pull` (or `import`) first");
+        errln!("warning: no Bmby client is linked to a GHL contact yet; run `bmby-ghl bmby pull` (or `import`) first");
     }
     let s = rt.block_on(crate::sync::writeback::propose_writeback(
         &ghl, &store, opts,
@@ -367,7 +370,7 @@ pub(super) fn bmby_push_cmd(
         return Ok(0);
     }
     for p in &s.problems {
-        eprintln!("{p}");
+        errln!("{p}");
     }
     outln!(
         "{}write-back to Bmby: {} new task{}, {} new comment{}, {} new client{}; {} skipped ({} already proposed, {} completed tasks, {} contacts without email or phone, {} in an ambiguous match)",
@@ -454,7 +457,7 @@ pub(super) fn bmby_pull_cmd(
     let client = bmby_client(settings)?;
     let store = open_store(paths, &loc)?;
     if store.contact_count() == 0 {
-        eprintln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
+        errln!("warning: the GHL cache of {loc} is empty, so every client looks new; run `bmby-ghl sync` first");
     }
     let (summary, is_full) = bmby_pull(&store, &client, &mapping, rt, &opts)?;
     let source = if is_full {

@@ -23,30 +23,30 @@ pub(super) fn sync_cmd(
     let store = open_store(paths, client.location_id())?;
     let summary = rt.block_on(async {
         if let Err(e) = sync::fetch_custom_fields(&client, &store).await {
-            eprintln!("warning: custom field definitions not loaded: {e}");
+            errln!("warning: custom field definitions not loaded: {e}");
         }
         if let Err(e) = sync::location_zone::refresh(&client, &store).await {
-            eprintln!("warning: the location's time zone not loaded (appointment times are shown as location time): {e}");
+            errln!("warning: the location's time zone not loaded (appointment times are shown as location time): {e}");
         }
         // Progress only for a person watching a terminal; scripts get the summary alone.
-        let mut stderr = std::io::stderr();
-        let show = std::io::IsTerminal::is_terminal(&stderr);
+        let show = super::out::stderr_is_terminal();
         sync::pull::pull_contacts_with(&client, &store, full, settings.pull_overlap(), |p| {
             if show {
                 let total = p.total.map(|t| format!("/{t}")).unwrap_or_default();
+                let mut stderr = super::out::stderr();
                 let _ = write!(stderr, "\rpulled {}{total} contacts", p.fetched);
                 let _ = stderr.flush();
             }
         })
         .await
     });
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        eprintln!();
+    if super::out::stderr_is_terminal() {
+        errln!();
     }
     let summary = summary?;
     // The users come with the contacts (owners' and assignees' names); never fails the sync.
     if let Err(e) = rt.block_on(sync::users::refresh_users(&client, &store)) {
-        eprintln!(
+        errln!(
             "warning: the location's users not loaded (owners and assignees are shown as ids): {e}"
         );
     }
@@ -119,12 +119,12 @@ pub(super) fn contacts_cmd(
     let found = match index.search(query, &ctx) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: the query cannot be used: {e}");
+            errln!("error: the query cannot be used: {e}");
             return Ok(2);
         }
     };
     let found: Vec<&ContactRow> = found.iter().map(|&i| &rows[i as usize]).collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::stdout();
     if as_json {
         let users = sync::ops::cached_users(&store);
         let doc = json!({
@@ -161,9 +161,9 @@ pub(super) fn contacts_cmd(
         }
         if found.is_empty() {
             if store.contact_count() == 0 {
-                eprintln!("the cache is empty: run `bmby-ghl sync` first");
+                errln!("the cache is empty: run `bmby-ghl sync` first");
             } else {
-                eprintln!("no cached contact matches");
+                errln!("no cached contact matches");
             }
         }
     }
@@ -185,12 +185,12 @@ pub(super) fn contact_cmd(
     let id = match super::contact_arg::resolve(&store, online.as_ref(), rt, id)? {
         super::contact_arg::Resolved::One(id) => id,
         super::contact_arg::Resolved::Several(list) => {
-            eprintln!(
+            errln!(
                 "{} contacts match {}; give one of these ids:",
                 list.len(),
                 crate::sanitize::clean_line(id)
             );
-            let mut out = std::io::stdout().lock();
+            let mut out = super::out::stdout();
             for [id, name, email, phone] in list {
                 writeln!(out, "{id}  {name}  {email}  {phone}")?;
             }
@@ -202,7 +202,7 @@ pub(super) fn contact_cmd(
         if sync::location_zone::cached(&store).is_none() {
             // Appointment times are in the location's zone; ask once if never asked.
             if let Err(e) = rt.block_on(sync::location_zone::refresh(&client, &store)) {
-                eprintln!("warning: the location's time zone not loaded (appointment times are shown as location time): {e}");
+                errln!("warning: the location's time zone not loaded (appointment times are shown as location time): {e}");
             }
         }
         match rt.block_on(sync::fetch_details(&client, &store, id)) {
@@ -210,7 +210,7 @@ pub(super) fn contact_cmd(
             Err(sync::PullError::Ghl(e)) if e.is_not_found() => {
                 return Err(eyre!("contact {id}: GHL says it does not exist ({e})"));
             }
-            Err(e) => eprintln!("warning: showing the cached copy; GHL could not be read: {e}"),
+            Err(e) => errln!("warning: showing the cached copy; GHL could not be read: {e}"),
         }
     }
     let Some(c) = store.contact(id)? else {
@@ -235,7 +235,7 @@ pub(super) fn contact_cmd(
         })
         .collect();
     let users = sync::ops::cached_users(&store);
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::stdout();
     if as_json {
         let mut contact = serde_json::to_value(&c)?;
         super::people::add_owner(&mut contact, &c, &users);
@@ -261,7 +261,7 @@ pub(super) fn contact_cmd(
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(0);
     }
-    let line = |out: &mut std::io::StdoutLock, k: &str, v: Option<&str>| -> std::io::Result<()> {
+    let line = |out: &mut super::out::Out, k: &str, v: Option<&str>| -> std::io::Result<()> {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
             writeln!(out, "{k:<14} {}", v.replace('\n', "\n               "))?;
         }
@@ -338,7 +338,7 @@ pub(super) fn contact_cmd(
         crate::clock::ISRAEL
     )?;
     if !fresh {
-        eprintln!("(from the cache)");
+        errln!("(from the cache)");
     }
     Ok(0)
 }
@@ -389,15 +389,22 @@ pub(super) fn run_tui_with(
     if let Some(s) = open {
         stores.insert(loc.clone(), s);
     }
+    // The TUI owns the caches it opened: CLI commands for those locations run through it.
+    let mut owners: std::collections::HashMap<String, crate::owner::OwnerHandle> =
+        Default::default();
     loop {
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),
             None => {
-                let s = open_store(paths, &loc)?;
+                let s = open_store(paths, &loc)
+                    .map_err(|e| crate::owner::explain_locked(e, &paths.data_dir, &loc))?;
                 stores.insert(loc.clone(), s.clone());
                 s
             }
         };
+        owners.entry(loc.clone()).or_insert_with(|| {
+            crate::owner::Owner::start(store.clone(), &paths.data_dir, &loc, "tui")
+        });
         let mut s = current.clone();
         s.location_id = Some(loc.clone());
         let signed_in = signed_in_locations(&s);
@@ -408,6 +415,12 @@ pub(super) fn run_tui_with(
             }
         }
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        if let Some(o) = owners.get(&loc) {
+            let tx = tx.clone();
+            o.set_notify(std::sync::Arc::new(move |command, code| {
+                let _ = tx.send(SyncEvent::ClientCommand { command, code });
+            }));
+        }
         let bmby = match super::bmby_writeback_client(&s) {
             Ok(b) => b.map(std::sync::Arc::new),
             Err(e) => {

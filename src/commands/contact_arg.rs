@@ -139,7 +139,7 @@ pub(super) fn resolve(
         let mut found: Vec<Contact> = match page {
             Ok(p) => p.contacts.into_iter().filter(|c| parsed.is(c)).collect(),
             Err(e) => {
-                eprintln!("warning: GHL search failed, trying the duplicate lookup: {e}");
+                errln!("warning: GHL search failed, trying the duplicate lookup: {e}");
                 Vec::new()
             }
         };
@@ -152,7 +152,7 @@ pub(super) fn resolve(
             match client.find_duplicate(email, phone).await {
                 Ok(Some(c)) => found.push(c),
                 Ok(None) => {}
-                Err(e) => eprintln!("warning: GHL duplicate lookup failed: {e}"),
+                Err(e) => errln!("warning: GHL duplicate lookup failed: {e}"),
             }
         }
         found

@@ -5,7 +5,7 @@
 macro_rules! outln {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($t)*)?
+        writeln!($crate::commands::out::stdout(), $($t)*)?
     }};
 }
 
@@ -13,7 +13,17 @@ macro_rules! outln {
 macro_rules! out {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        write!(std::io::stdout().lock(), $($t)*)?
+        write!($crate::commands::out::stdout(), $($t)*)?
+    }};
+}
+
+/// `errln!` to the command's stderr ([`out::stderr`]: the client's, for a command the
+/// owner of the cache runs for another process); a failed write is ignored, as nobody would
+/// read the complaint.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($crate::commands::out::stderr(), $($t)*);
     }};
 }
 
@@ -26,6 +36,7 @@ mod conflict_text;
 mod contact_arg;
 mod demo;
 mod op;
+pub mod out;
 mod people;
 mod recent;
 mod revert;
@@ -60,6 +71,11 @@ pub fn run(
     settings: &Settings,
     rt: &Runtime,
 ) -> Result<i32> {
+    // One owner per cache: run here (owning the cache meanwhile) or in the owner's process.
+    let _owning = match crate::owner::route(&command, paths, settings, rt)? {
+        crate::owner::Route::Forwarded(code) => return Ok(code),
+        crate::owner::Route::Here(owning) => owning,
+    };
     match command {
         None if setup::needed(settings) => setup::first_run(paths, settings, rt),
         None => run_tui(paths, settings, rt),
@@ -210,7 +226,7 @@ pub fn run(
         ),
         Some(Command::Keymap { check }) => {
             if let Some(p) = check.as_ref().filter(|p| !p.exists()) {
-                eprintln!("{}: no such file", p.display());
+                errln!("{}: no such file", p.display());
                 return Ok(1);
             }
             let path = check.clone().unwrap_or_else(|| paths.user_keymap());
@@ -224,7 +240,7 @@ pub fn run(
                     Ok(0)
                 }
                 Err(problems) => {
-                    eprintln!("{problems}");
+                    errln!("{problems}");
                     Ok(1)
                 }
             }
@@ -243,7 +259,7 @@ pub fn token_store(settings: &Settings) -> Result<TokenStore> {
 
 /// The location to work on: `--location` / `GHL_LOCATION_ID` / config; else (without a
 /// configured token) the only or most recently signed-in location; else the only cached one.
-pub(super) fn location(settings: &Settings) -> Result<String> {
+pub(crate) fn location(settings: &Settings) -> Result<String> {
     if let Some(l) = &settings.location_id {
         return Ok(l.clone());
     }
@@ -296,5 +312,9 @@ fn no_token() -> color_eyre::Report {
 }
 
 pub(super) fn open_store(paths: &Paths, location_id: &str) -> Result<Store> {
+    // This process owns the cache already (the TUI, or a command run for another process).
+    if let Some(s) = crate::owner::held_store(&paths.data_dir, location_id) {
+        return Ok(s);
+    }
     Ok(Store::open(&paths.data_dir, location_id)?)
 }

@@ -57,13 +57,13 @@ pub(super) fn op_cmd(
 /// A name that is not an `op` command: the catalog's reason when it has one. Exit code 2.
 fn unknown(name: &str) -> i32 {
     match crate::ops::by_name(name) {
-        Some(o) if !o.offered() => eprintln!(
+        Some(o) if !o.offered() => errln!(
             "op {name} ({} {}) is not offered: {}",
             o.method,
             o.path,
             o.reach.reason.unwrap_or("")
         ),
-        _ => eprintln!("no operation `{name}`: `bmby-ghl op list` shows them all"),
+        _ => errln!("no operation `{name}`: `bmby-ghl op list` shows them all"),
     }
     2
 }
@@ -190,7 +190,7 @@ impl<'a> Cx<'a> {
                     .block_on(crate::sync::fetch_details(&c, &self.store, id))
             }
             Err(e) if cache_ok => {
-                eprintln!("warning: using the cache: {e}");
+                errln!("warning: using the cache: {e}");
                 Ok(())
             }
             Err(e) => return Err(e),
@@ -200,7 +200,7 @@ impl<'a> Cx<'a> {
             Err(crate::sync::PullError::Ghl(e)) if e.is_not_found() => {
                 return Err(eyre!("contact {id}: GHL says it does not exist ({e})"))
             }
-            Err(e) if cache_ok => eprintln!("warning: using the cache; GHL could not be read: {e}"),
+            Err(e) if cache_ok => errln!("warning: using the cache; GHL could not be read: {e}"),
             Err(e) => return Err(eyre!("contact {id}: GHL could not be read: {e}")),
         }
         self.store.contact(id)?.ok_or_else(|| {

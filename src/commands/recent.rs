@@ -41,7 +41,7 @@ pub(super) fn recent_cmd(
     let since = match parse_since(typed, now) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("--since: {e}");
+            errln!("--since: {e}");
             return Ok(2);
         }
     };
@@ -85,9 +85,9 @@ pub(super) fn recent_cmd(
         }
     }
     if items.is_empty() && store.meta("last_sync").is_none() {
-        eprintln!("the cache is empty: run `bmby-ghl sync` first");
+        errln!("the cache is empty: run `bmby-ghl sync` first");
     } else {
-        eprintln!(
+        errln!(
             "from the cache as of the last pull ({}); `bmby-ghl sync` pulls what changed since",
             store
                 .meta("last_sync")

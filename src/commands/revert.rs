@@ -22,7 +22,7 @@ pub(super) fn journal_cmd(paths: &Paths, settings: &Settings, as_json: bool) -> 
         return Ok(0);
     }
     if journal.is_empty() {
-        eprintln!("nothing sent yet (approve changes, then `bmby-ghl apply`)");
+        errln!("nothing sent yet (approve changes, then `bmby-ghl apply`)");
     }
     // Owners and assignees by name (the journal itself keeps the ids, for reverts).
     let users = crate::sync::ops::cached_users(&store);
@@ -56,7 +56,7 @@ pub(super) fn revert_cmd(
         Ok(c) => c,
         Err(e @ RevertError::Store(_)) => return Err(e.into()),
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return Ok(1);
         }
     };

@@ -33,9 +33,7 @@ pub(super) fn review_cmd(
     let store = open_store(paths, &loc)?;
     if let Verb::Approve(Some(choice)) = &verb {
         let [id] = ids else {
-            eprintln!(
-                "--contact and --new settle one ambiguous change: name exactly one change id"
-            );
+            errln!("--contact and --new settle one ambiguous change: name exactly one change id");
             return Ok(1);
         };
         return choose(&store, *id, choice.as_deref());
@@ -110,14 +108,14 @@ fn line(c: &Change) -> String {
 
 /// A refusal on stderr; for an ambiguous change, how to choose.
 fn refusal(store: &Store, id: u64, e: &ReviewError) -> Result<()> {
-    eprintln!("#{id}: {e}");
+    errln!("#{id}: {e}");
     if matches!(
         e,
         ReviewError::Ambiguous { .. } | ReviewError::NotACandidate { .. }
     ) {
         if let Some(c) = store.change(id)? {
             for l in how_to_choose(&c) {
-                eprintln!("  {l}");
+                errln!("  {l}");
             }
         }
     }

@@ -22,6 +22,7 @@ pub mod activity;
 pub mod bmby;
 pub mod contact;
 pub mod create;
+mod one_at_a_time;
 mod op_effect;
 pub mod ops;
 pub mod planner;

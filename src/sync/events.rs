@@ -149,6 +149,13 @@ pub enum SyncEvent {
         /// Left out: proposed before, completed tasks, …
         skipped: usize,
     },
+    /// Another `bmby-ghl` process ran a command through this one, the owner of the cache
+    /// (`crate::owner`): `command` its words (`approve 3 4`), `code` its exit code. The cache
+    /// may have changed under the TUI: its changes are read again.
+    ClientCommand {
+        command: String,
+        code: i32,
+    },
     /// A job failed; `context` names what was being done (endpoint, contact), `message` the cause.
     Error {
         context: String,

@@ -1372,6 +1372,13 @@ impl App {
                 });
                 return self.request_changes_reload();
             }
+            SyncEvent::ClientCommand { command, code } => {
+                self.status.info = Some(format!(
+                    "another bmby-ghl ran `{}` here (exit {code})",
+                    crate::tui::text::clean(&command)
+                ));
+                return self.request_changes_reload();
+            }
             SyncEvent::Error { context, message } => {
                 self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));

@@ -46,6 +46,12 @@ pub fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            // A command this process (the owner of the cache) runs for another process is not
+            // the TUI: its panic is logged and reported to that process, the TUI goes on.
+            if crate::commands::out::current().is_some() {
+                tracing::error!(panic = %info, "a command run for another process panicked");
+                return;
+            }
             restore();
             previous(info);
         }));

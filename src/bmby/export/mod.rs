@@ -49,6 +49,10 @@ pub struct ExportOptions {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Sheet name to read from a workbook; the first sheet when `None`. Ignored for csv.
     pub sheet: Option<String>,
+    /// How messages and problems name the file when not as the path read: the path as the
+    /// person typed it, relative to a working directory other than this process's (a command
+    /// the owner of the cache runs for another process, `crate::owner`). `None`: the path.
+    pub shown_as: Option<String>,
 }
 
 /// The result of reading one export file.
@@ -234,7 +238,10 @@ const TEXT_EXTENSIONS: &[&str] = &["csv", "tsv", "txt", "tab"];
 /// Errors name the file: unreadable ([`ExportError::Io`]), wrong format, broken workbook,
 /// missing sheet, no header, no client id column (with the headers found and aliases tried).
 pub fn read_export(path: &Path, opts: &ExportOptions) -> Result<ExportRead, ExportError> {
-    let file = path.display().to_string();
+    let file = opts
+        .shown_as
+        .clone()
+        .unwrap_or_else(|| path.display().to_string());
     let source = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

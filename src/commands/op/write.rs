@@ -76,7 +76,7 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
                 continue;
             }
             if flags.dry_run {
-                eprintln!(
+                errln!(
                     "warning: contact {} is not in the cache (not checked with GHL in a dry run)",
                     crate::sanitize::clean_line(id)
                 );
@@ -443,7 +443,7 @@ pub(super) fn write_cmd(name: &str, edit: Edit, flags: OpFlags, cx: &Cx<'_>) -> 
     };
     if flags.dry_run {
         if let Some(why) = &read_only {
-            eprintln!(
+            errln!(
                 "warning: {} is read-only ({why}): this request would be refused",
                 cx.loc
             );
@@ -451,7 +451,7 @@ pub(super) fn write_cmd(name: &str, edit: Edit, flags: OpFlags, cx: &Cx<'_>) -> 
         let (c, plan) = crate::ops::preview(&edit, &cx.loc)?;
         print_requests(&plan, cx, flags.json, name, Some(&c))?;
         if plan.is_empty() {
-            eprintln!("op {name}: the planner has no request for it yet; nothing would be sent");
+            errln!("op {name}: the planner has no request for it yet; nothing would be sent");
             return Ok(1);
         }
         return Ok(0);

@@ -226,6 +226,8 @@ pub async fn dispatch_one_with(
     store: &Store,
     id: u64,
 ) -> Result<ChangeState, DispatchError> {
+    // One dispatch per cache at a time in this process; the state is read after the turn.
+    let _turn = super::one_at_a_time::turn(store).await;
     let Some(change) = store.change(id)? else {
         return Ok(ChangeState::Cancelled);
     };

@@ -1,0 +1,130 @@
+//! The client's side: a command sent to the owner of the cache, its output and exit code
+//! passed through as if it had run here.
+
+use std::io::Write as _;
+use std::os::unix::net::UnixStream;
+use std::sync::{Arc, Mutex};
+
+use super::protocol::{self, kind, Exit, Hello, RunRequest, PROTOCOL};
+use super::OwnerError;
+use crate::cli::Command;
+use crate::config::Paths;
+
+/// Sends `command` (this process's command line) to the owner on `conn` and relays its stdout,
+/// stderr and exit code. During `apply` (and `op`, which sends like `apply`) this process's
+/// Ctrl-C and SIGTERM are passed on, so the run stops after the change in flight as it would
+/// here.
+///
+/// `Ok(None)`: the owner closed before it answered the hello (it is stopping); nothing ran,
+/// and the caller tries again (it may become the owner itself).
+///
+/// Errors: [`OwnerError::ProtocolMismatch`] (nothing was run), [`OwnerError::OwnerGone`], the
+/// socket; this process's stdout closed (`| head`) ends the relay with that `BrokenPipe`.
+pub fn forward(
+    mut conn: UnixStream,
+    command: &Command,
+    paths: &Paths,
+    location: &str,
+    rt: &tokio::runtime::Runtime,
+) -> color_eyre::Result<Option<i32>> {
+    if protocol::write_json(&mut conn, kind::HELLO, &Hello::ours("client")).is_err() {
+        return Ok(None);
+    }
+    let gone = |pid| OwnerError::OwnerGone {
+        location: location.to_owned(),
+        pid,
+    };
+    let Ok(Some((kind::HELLO, body))) = protocol::read_frame(&mut conn) else {
+        return Ok(None);
+    };
+    let theirs: Hello = protocol::parse(&body, "hello")?;
+    if theirs.protocol != PROTOCOL {
+        return Err(OwnerError::ProtocolMismatch {
+            location: location.to_owned(),
+            pid: theirs.pid,
+            role: if theirs.role.is_empty() {
+                "unknown role".to_owned()
+            } else {
+                theirs.role
+            },
+            their_version: theirs.version,
+            their_protocol: theirs.protocol,
+            our_version: env!("CARGO_PKG_VERSION").to_owned(),
+            our_protocol: PROTOCOL,
+        }
+        .into());
+    }
+    let req = RunRequest {
+        argv: std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        cwd: std::env::current_dir()?,
+        env: std::env::vars()
+            .filter(|(k, _)| k.starts_with("GHL_") || k.starts_with("BMBY_"))
+            .collect(),
+        config_file: std::path::absolute(&paths.config_file)?,
+        config_dir: std::path::absolute(&paths.config_dir)?,
+        stderr_tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    protocol::write_json(&mut conn, kind::RUN, &req)?;
+    tracing::info!(owner_pid = theirs.pid, role = %theirs.role, "the command runs in the owner of the cache");
+    let _signals = if matches!(command, Command::Apply { .. } | Command::Op { .. }) {
+        Some(pass_signals(conn.try_clone()?, rt)?)
+    } else {
+        None
+    };
+    let mut stdout = std::io::stdout().lock();
+    loop {
+        match protocol::read_frame(&mut conn) {
+            Ok(Some((kind::STDOUT, b))) => stdout.write_all(&b)?,
+            Ok(Some((kind::STDERR, b))) => {
+                let mut e = std::io::stderr().lock();
+                let _ = e.write_all(&b);
+                let _ = e.flush();
+            }
+            Ok(Some((kind::EXIT, b))) => {
+                stdout.flush()?;
+                let exit: Exit = protocol::parse(&b, "exit code")?;
+                return Ok(Some(exit.code));
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(gone(theirs.pid).into()),
+            Err(e) => {
+                tracing::warn!(error = %e, "owner connection lost");
+                return Err(gone(theirs.pid).into());
+            }
+        }
+    }
+}
+
+/// Passes this process's Ctrl-C (1) and SIGTERM (2) to the owner until dropped.
+fn pass_signals(conn: UnixStream, rt: &tokio::runtime::Runtime) -> color_eyre::Result<AbortOnDrop> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let _rt = rt.enter();
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let conn = Arc::new(Mutex::new(conn));
+    Ok(AbortOnDrop(rt.spawn(async move {
+        loop {
+            let n: u8 = tokio::select! {
+                _ = int.recv() => 1,
+                _ = term.recv() => 2,
+            };
+            let conn = conn.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                let mut c = conn.lock().unwrap_or_else(|p| p.into_inner());
+                protocol::write_frame(&mut *c, kind::SIGNAL, &[n])
+            })
+            .await;
+        }
+    })))
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

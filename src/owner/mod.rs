@@ -1,0 +1,226 @@
+//! One owner per cache: the first `bmby-ghl` process that opens a location's cache owns it and
+//! listens on a Unix socket; every other process for that location is a client of the owner.
+//!
+//! sled lets one process open a database ([`StoreError::Locked`]); the ownership is ours, on
+//! top of it. The process holding the sled lock — the TUI (and the demo), `serve`, or a CLI
+//! command for as long as it runs — listens on [`socket_path`] (`<data dir>/run/<location>.sock`,
+//! the `run` directory owner-only 0700, the socket 0600). A CLI command that finds the cache
+//! locked connects there and the owner runs the same command for it, in-process against its
+//! open [`Store`], streaming the command's stdout and stderr back with the exit code
+//! ([`protocol`]): the output, exit codes and writes are the same whichever process asked, and
+//! every write goes through the owner's one outbox (dispatches of one cache are serialized in
+//! a process, so two `apply` runs never send a change twice).
+//!
+//! - [`route`]: called first by [`crate::commands::run`]: forward the command, or own the cache
+//!   (and serve others) while it runs here.
+//! - [`Owner::start`]: listen for clients with an open store (the TUI, the demo, `serve`); the
+//!   returned [`OwnerHandle`] stops listening, removes the socket and finishes the commands in
+//!   flight when dropped.
+//! - Stale sockets: an owner killed with SIGKILL leaves its socket file, but the kernel drops
+//!   its sled lock; the next process opens the cache, finds the file, and replaces it (the lock
+//!   proves no owner is alive). A client that finds the cache locked but nobody answering waits
+//!   a few seconds for an owner that is still starting, then fails as before ("in use").
+//! - OUR CHOICE: a second TUI for a location already open does not attach yet (it says the
+//!   cache is in use); `auth`, `mapping`, `keymap`, `sandbox` and `demo` never need the cache
+//!   and always run in their own process.
+
+pub mod client;
+pub mod protocol;
+mod registry;
+mod server;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use registry::held_store;
+pub use server::{Notify, Owner, OwnerHandle};
+
+use crate::cli::{BmbyCommand, Command, OpCommand};
+use crate::config::{Paths, Settings};
+use crate::store::{Store, StoreError};
+
+/// Errors of the owner and its clients.
+#[derive(Debug, thiserror::Error)]
+pub enum OwnerError {
+    /// The owner (or the client) speaks another protocol: an older or newer binary.
+    #[error(
+        "the bmby-ghl process that holds the cache of {location} (pid {pid}, {role}) is version \
+         {their_version} (owner protocol {their_protocol}); this is version {our_version} (owner \
+         protocol {our_protocol}): close that process, or run the same bmby-ghl version, and retry"
+    )]
+    ProtocolMismatch {
+        location: String,
+        pid: u32,
+        role: String,
+        their_version: String,
+        their_protocol: u32,
+        our_version: String,
+        our_protocol: u32,
+    },
+    /// A TUI was started for a location another process owns (a second TUI does not attach
+    /// as a client yet).
+    #[error(
+        "the cache of {location} is open in another bmby-ghl (pid {pid}, {role}): a second TUI \
+         on the same location is not supported yet; close that one, or run CLI commands \
+         (`bmby-ghl changes`, `approve`, `apply`, …) beside it: they run through it"
+    )]
+    SecondTui {
+        location: String,
+        pid: u32,
+        role: String,
+    },
+    /// The owner went away before the command finished.
+    #[error(
+        "the bmby-ghl process that holds the cache of {location} (pid {pid}) stopped before \
+         the command finished; run it again"
+    )]
+    OwnerGone { location: String, pid: u32 },
+    /// The socket path is longer than a Unix socket address allows.
+    #[error("owner socket path {path} is too long for a Unix socket ({len} bytes, at most 107); use a shorter --data-dir")]
+    PathTooLong { path: PathBuf, len: usize },
+    /// Reading or writing the socket or its directory.
+    #[error("owner socket {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The socket of `location_id`'s owner under `data_dir`: `<data_dir>/run/<location>.sock`
+/// (the location id made file-name safe as the cache directory's).
+pub fn socket_path(data_dir: &Path, location_id: &str) -> PathBuf {
+    let dir = Store::location_dir(data_dir, location_id);
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    data_dir.join("run").join(format!("{name}.sock"))
+}
+
+/// Whether `command` reads or writes a location's cache (and so goes through its owner).
+pub fn needs_cache(command: &Command) -> bool {
+    match command {
+        Command::Sync { .. }
+        | Command::Contacts { .. }
+        | Command::Contact { .. }
+        | Command::Import { .. }
+        | Command::Changes { .. }
+        | Command::Apply { .. }
+        | Command::Approve { .. }
+        | Command::Reject { .. }
+        | Command::Reset { .. }
+        | Command::Journal { .. }
+        | Command::Revert { .. }
+        | Command::Recent { .. } => true,
+        Command::Bmby { command } => {
+            matches!(command, BmbyCommand::Pull { .. } | BmbyCommand::Push { .. })
+        }
+        Command::Op { command } => !matches!(command, OpCommand::List { .. }),
+        _ => false,
+    }
+}
+
+/// The hello of the process that owns `location_id`'s cache, if one answers on its socket.
+pub fn who_owns(data_dir: &Path, location_id: &str) -> Option<protocol::Hello> {
+    let mut c = std::os::unix::net::UnixStream::connect(socket_path(data_dir, location_id)).ok()?;
+    c.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    protocol::write_json(
+        &mut c,
+        protocol::kind::HELLO,
+        &protocol::Hello::ours("client"),
+    )
+    .ok()?;
+    match protocol::read_frame(&mut c) {
+        Ok(Some((protocol::kind::HELLO, body))) => protocol::parse(&body, "hello").ok(),
+        _ => None,
+    }
+}
+
+/// `e` (opening a cache for the TUI failed) said better when the cache is locked by an owner
+/// that answers: [`OwnerError::SecondTui`] naming it; else `e` as it is.
+pub fn explain_locked(
+    e: color_eyre::Report,
+    data_dir: &Path,
+    location_id: &str,
+) -> color_eyre::Report {
+    let locked = e
+        .downcast_ref::<StoreError>()
+        .is_some_and(|s| matches!(s, StoreError::Locked { .. }));
+    match who_owns(data_dir, location_id).filter(|_| locked) {
+        Some(h) => OwnerError::SecondTui {
+            location: location_id.to_owned(),
+            pid: h.pid,
+            role: h.role,
+        }
+        .into(),
+        None => e,
+    }
+}
+
+/// What [`route`] decided.
+pub enum Route {
+    /// The owner ran the command; the process exits with this code.
+    Forwarded(i32),
+    /// Run the command here; while the handle lives this process owns the cache and serves
+    /// other processes (`None`: nothing to own, or the command is run for a client already).
+    Here(Option<Box<OwnerHandle>>),
+}
+
+/// How long a client waits for an owner that holds the cache but does not answer yet (it
+/// opens the cache before it listens). OUR CHOICE: 3 s.
+const WAIT_FOR_OWNER: Duration = Duration::from_secs(3);
+
+/// Decides where `command` runs: not a cache command, no location, or already running for a
+/// client → here, unowned. Else the cache is opened: success → here, owning it (and serving
+/// others while it runs); locked with an owner answering → forwarded to the owner.
+///
+/// Errors: a protocol mismatch ([`OwnerError::ProtocolMismatch`]), an owner gone mid-command,
+/// the socket. A cache that cannot be opened for any other reason runs the command here, which
+/// reports it as before.
+pub fn route(
+    command: &Option<Command>,
+    paths: &Paths,
+    settings: &Settings,
+    rt: &tokio::runtime::Runtime,
+) -> color_eyre::Result<Route> {
+    if crate::commands::out::current().is_some() {
+        return Ok(Route::Here(None));
+    }
+    let Some(cmd) = command.as_ref().filter(|c| needs_cache(c)) else {
+        return Ok(Route::Here(None));
+    };
+    let Ok(loc) = crate::commands::location(settings) else {
+        return Ok(Route::Here(None));
+    };
+    if held_store(&paths.data_dir, &loc).is_some() {
+        return Ok(Route::Here(None));
+    }
+    let deadline = Instant::now() + WAIT_FOR_OWNER;
+    let sock = socket_path(&paths.data_dir, &loc);
+    loop {
+        match Store::open(&paths.data_dir, &loc) {
+            Ok(store) => {
+                return Ok(Route::Here(Some(Box::new(Owner::start(
+                    store,
+                    &paths.data_dir,
+                    &loc,
+                    "cli",
+                )))));
+            }
+            Err(StoreError::Locked { .. }) => {
+                if let Ok(conn) = std::os::unix::net::UnixStream::connect(&sock) {
+                    if let Some(code) = client::forward(conn, cmd, paths, &loc, rt)? {
+                        return Ok(Route::Forwarded(code));
+                    }
+                }
+            }
+            Err(_) => return Ok(Route::Here(None)),
+        }
+        if Instant::now() >= deadline {
+            return Ok(Route::Here(None));
+        }
+        // Product polling with a deadline: the owner may be between opening and listening.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,224 @@
+//! The owner protocol: typed, length-prefixed frames over the owner's Unix socket.
+//!
+//! A frame is one kind byte, the payload's length (u32, big-endian) and the payload. The
+//! conversation:
+//!
+//! 1. client → owner `H` [`Hello`] (JSON); owner → client `H` [`Hello`]. Each side compares
+//!    [`Hello::protocol`] with its own [`PROTOCOL`]; on a mismatch the owner answers its hello
+//!    and closes, and the client says which versions met ([`super::OwnerError::ProtocolMismatch`]).
+//!    **The `H` frame and the fields `protocol` and `version` never change**, so any two
+//!    versions can tell each other apart; everything after the hellos may change with
+//!    [`PROTOCOL`].
+//! 2. client → owner `R` [`RunRequest`] (JSON): the command line and what the command reads
+//!    from its process (environment, working directory, whether stderr is a terminal).
+//! 3. owner → client `O` (stdout bytes) and `E` (stderr bytes), in the order the command wrote
+//!    them; client → owner `S` (one byte: 1 Ctrl-C, 2 SIGTERM) when the client is signalled
+//!    during `apply`.
+//! 4. owner → client `X` [`Exit`] (JSON): the exit code; the owner then closes.
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol this binary speaks. Bump when anything after the hellos changes.
+pub const PROTOCOL: u32 = 1;
+
+/// Frames larger than this are refused (a broken or hostile peer), in bytes.
+pub const MAX_FRAME: usize = 16 * 1024 * 1024;
+
+/// Frame kinds.
+pub mod kind {
+    /// [`super::Hello`], both ways.
+    pub const HELLO: u8 = b'H';
+    /// [`super::RunRequest`], client → owner.
+    pub const RUN: u8 = b'R';
+    /// Bytes of the command's stdout, owner → client.
+    pub const STDOUT: u8 = b'O';
+    /// Bytes of the command's stderr, owner → client.
+    pub const STDERR: u8 = b'E';
+    /// A signal the client received (1 Ctrl-C, 2 SIGTERM), client → owner.
+    pub const SIGNAL: u8 = b'S';
+    /// [`super::Exit`], owner → client; the last frame.
+    pub const EXIT: u8 = b'X';
+}
+
+/// The first frame of each side. Fields may be added (with defaults), never removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// [`PROTOCOL`] of the sender.
+    pub protocol: u32,
+    /// The sender's `bmby-ghl` version (`CARGO_PKG_VERSION`).
+    pub version: String,
+    /// The sender's process id.
+    #[serde(default)]
+    pub pid: u32,
+    /// What the sender is: `tui`, `cli`, `serve`, `client`.
+    #[serde(default)]
+    pub role: String,
+}
+
+impl Hello {
+    /// This process's hello in `role`.
+    pub fn ours(role: &str) -> Hello {
+        Hello {
+            protocol: PROTOCOL,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            pid: std::process::id(),
+            role: role.to_owned(),
+        }
+    }
+}
+
+/// A command for the owner to run as if it were the client process.
+///
+/// `env` holds the client's `GHL_*` and `BMBY_*` variables, tokens among them: it travels only
+/// over the owner-only socket and is never logged (no `Debug`).
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// The client's command line, program name first.
+    pub argv: Vec<String>,
+    /// The client's working directory (relative file arguments are resolved against it).
+    pub cwd: PathBuf,
+    /// The client's `GHL_*` and `BMBY_*` environment variables.
+    pub env: Vec<(String, String)>,
+    /// The config file the client resolved (absolute).
+    pub config_file: PathBuf,
+    /// The config dir the client resolved (absolute).
+    pub config_dir: PathBuf,
+    /// Whether the client's stderr is a terminal.
+    pub stderr_tty: bool,
+}
+
+/// The outcome of a forwarded command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exit {
+    /// The process exit code the client exits with.
+    pub code: i32,
+}
+
+/// Writes one frame. Errors: the socket's.
+pub fn write_frame(w: &mut impl Write, kind: u8, payload: &[u8]) -> io::Result<()> {
+    let len = u32::try_from(payload.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "frame too large"))?;
+    let mut head = [0u8; 5];
+    head[0] = kind;
+    head[1..].copy_from_slice(&len.to_be_bytes());
+    w.write_all(&head)?;
+    w.write_all(payload)?;
+    w.flush()
+}
+
+/// Writes one frame holding `value` as JSON.
+pub fn write_json(w: &mut impl Write, kind: u8, value: &impl Serialize) -> io::Result<()> {
+    let body = serde_json::to_vec(value).map_err(io::Error::other)?;
+    write_frame(w, kind, &body)
+}
+
+/// Reads one frame: `Ok(None)` at a clean end of stream (before a frame starts).
+/// Errors: the socket's; a frame over [`MAX_FRAME`] or cut short is `InvalidData` /
+/// `UnexpectedEof`.
+pub fn read_frame(r: &mut impl Read) -> io::Result<Option<(u8, Vec<u8>)>> {
+    let mut head = [0u8; 5];
+    let mut got = 0;
+    while got < head.len() {
+        match r.read(&mut head[got..]) {
+            Ok(0) if got == 0 => return Ok(None),
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+    if len > MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("owner protocol: a frame of {len} bytes (at most {MAX_FRAME})"),
+        ));
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    Ok(Some((head[0], body)))
+}
+
+/// Parses a JSON frame body. Errors: `InvalidData` naming what was expected.
+pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> io::Result<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("owner protocol: unreadable {what}: {e}"),
+        )
+    })
+}
+
+/// A writer that sends everything written as frames of one kind (`O` or `E`) on a shared
+/// socket, so that frames of the two streams never interleave mid-frame.
+pub struct FrameWriter<W: Write> {
+    /// The shared socket.
+    pub socket: std::sync::Arc<std::sync::Mutex<W>>,
+    /// [`kind::STDOUT`] or [`kind::STDERR`].
+    pub kind: u8,
+}
+
+impl<W: Write> Write for FrameWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = buf.len().min(1024 * 1024);
+        let mut s = self.socket.lock().unwrap_or_else(|p| p.into_inner());
+        write_frame(&mut *s, self.kind, &buf[..n])?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip_and_end_cleanly() {
+        let mut buf = Vec::new();
+        write_json(&mut buf, kind::HELLO, &Hello::ours("cli")).unwrap();
+        write_frame(&mut buf, kind::STDOUT, b"abc\n").unwrap();
+        let mut r = &buf[..];
+        let (k, body) = read_frame(&mut r).unwrap().unwrap();
+        assert_eq!(k, kind::HELLO);
+        let h: Hello = parse(&body, "hello").unwrap();
+        assert_eq!(h.protocol, PROTOCOL);
+        assert_eq!(h.role, "cli");
+        assert_eq!(
+            read_frame(&mut r).unwrap(),
+            Some((kind::STDOUT, b"abc\n".to_vec()))
+        );
+        assert_eq!(read_frame(&mut r).unwrap(), None);
+    }
+
+    #[test]
+    fn a_cut_frame_and_a_huge_frame_are_errors() {
+        let mut buf = Vec::new();
+        write_frame(&mut buf, kind::STDERR, b"hello").unwrap();
+        let mut r = &buf[..7];
+        assert_eq!(
+            read_frame(&mut r).unwrap_err().kind(),
+            io::ErrorKind::UnexpectedEof
+        );
+        let huge = [kind::STDOUT, 0xff, 0xff, 0xff, 0xff];
+        assert_eq!(
+            read_frame(&mut &huge[..]).unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
+    }
+
+    #[test]
+    fn an_older_hello_without_pid_and_role_still_reads() {
+        let h: Hello = parse(br#"{"protocol":0,"version":"0.0.9"}"#, "hello").unwrap();
+        assert_eq!(h.protocol, 0);
+        assert_eq!(h.version, "0.0.9");
+    }
+}
