@@ -521,3 +521,53 @@ async fn serve_says_when_the_cache_is_in_use() {
     assert!(err.contains("in use by another bmby-ghl process"), "{err}");
     assert!(sb.requests().is_empty(), "nothing asked of GHL");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_commands_run_through_a_running_serve() {
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 4 },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (url, data) = (sb.base_url(), dir.path().to_path_buf());
+    let (contacts, changes, status) = tokio::task::spawn_blocking(move || {
+        let mut s = Serve::start(&url, &data, &["--no-crawl"]);
+        s.wait_message("pull finished");
+        // serve holds the cache: these run in its process through the owner socket.
+        let contacts = base_cmd(&url, &data)
+            .args(["contacts", "--json"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let changes = base_cmd(&url, &data)
+            .args(["changes", "--json"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (contacts, changes, s.terminate())
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        contacts.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&contacts.stderr)
+    );
+    let list: Value = serde_json::from_slice(&contacts.stdout).unwrap();
+    assert_eq!(list["count"], 4, "{list}");
+    assert_eq!(list["contacts"].as_array().map(Vec::len), Some(4), "{list}");
+    assert_eq!(
+        changes.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&changes.stderr)
+    );
+    // The socket is gone once serve stopped, and the cache opens.
+    let sock = bmby_ghl::owner::socket_path(dir.path(), DEMO_LOCATION_ID);
+    assert!(!sock.exists(), "{sock:?} left behind");
+    Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+}

@@ -108,6 +108,8 @@ struct Served {
     busy: watch::Receiver<Busy>,
     /// The crawl, the tasks refresh and the apply loop: each ends soon after the stop.
     tasks: Vec<JoinHandle<()>>,
+    /// The owner socket: CLI commands for this location run here (`crate::owner`).
+    owner: Option<crate::owner::OwnerHandle>,
 }
 
 impl Served {
@@ -149,10 +151,8 @@ async fn serve_async(
         return Err(first_err.unwrap_or_else(|| eyre!("no location to serve")));
     }
     let locations: Vec<String> = served.iter().map(|s| s.location.clone()).collect();
-    // ── SEAM(owner): the owner socket of these caches is started here, once per location:
-    // `owner::Owner::start(store.clone(), …)` (the `owner` helper's listener; CLI and TUI
-    // clients then reach the stores and the worker's jobs through it). Stop it with the rest
-    // below, before the stores are flushed.
+    // Each location's owner socket was started with its cache (`start_location`): CLI commands
+    // for a served location run in this process. It stops below, before the caches are flushed.
     tracing::info!(
         locations = %locations.join(","),
         apply = opts.apply.is_some(),
@@ -195,6 +195,12 @@ async fn serve_async(
             tracing::warn!(signal = again, "second signal: exiting now; the work in flight resumes on the next start");
         }
     }
+    for s in served.iter_mut() {
+        // Stops listening, removes the socket and waits for the commands it runs.
+        if let Some(o) = s.owner.take() {
+            tokio::task::block_in_place(|| o.stop());
+        }
+    }
     for s in &served {
         if let Err(e) = s.store.flush() {
             tracing::warn!(location = %s.location, error = %e, "cache not flushed");
@@ -219,6 +225,10 @@ fn start_location(
     s.location_id = Some(loc.to_owned());
     let client = client(&s)?;
     let store = open_store(paths, loc)?;
+    let owner = crate::owner::Owner::start(store.clone(), &paths.data_dir, loc, "serve");
+    if let Some(e) = owner.listen_error() {
+        tracing::warn!(location = %loc, error = %clean_line(&e.to_string()), "owner socket not listening: CLI commands for this location say the cache is in use");
+    }
     let bmby = if opts.apply.is_some() {
         match super::bmby_writeback_client(&s) {
             Ok(b) => b.map(Arc::new),
@@ -291,6 +301,7 @@ fn start_location(
         jobs,
         busy: busy_rx,
         tasks,
+        owner: Some(owner),
     })
 }
 
