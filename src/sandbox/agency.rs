@@ -54,7 +54,10 @@ fn agency_token(
     h: &HeaderMap,
     scope: &str,
 ) -> Result<(String, Vec<String>), Response> {
-    let version = h.get("version").and_then(|v| v.to_str().ok()).map(str::trim);
+    let version = h
+        .get("version")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
     if version != Some(VERSION) {
         return Err(errors::bad_request(
             "Version header is missing or not supported",
@@ -132,7 +135,11 @@ pub async fn installed_locations(
         .iter()
         .filter(|l| l.company_id == company)
         .filter(|_| !installed_only_false)
-        .filter(|l| query.as_ref().is_none_or(|n| l.name.to_lowercase().contains(n)))
+        .filter(|l| {
+            query
+                .as_ref()
+                .is_none_or(|n| l.name.to_lowercase().contains(n))
+        })
         .filter(|l| q.get("locationId").is_none_or(|id| *id == l.id))
         .collect();
     let page: Vec<_> = all

@@ -525,7 +525,10 @@ fn router(primary: Arc<Shared>, others: &[Arc<Shared>], oauth: Arc<OAuthState>) 
         .route("/oauth/chooselocation", get(oauth::authorize))
         .route("/v2/oauth/chooselocation", get(oauth::authorize))
         .route("/oauth/token", post(oauth::token))
-        .route("/oauth/installedLocations", get(agency::installed_locations))
+        .route(
+            "/oauth/installedLocations",
+            get(agency::installed_locations),
+        )
         .route("/oauth/locationToken", post(agency::location_token))
         .with_state(oauth)
         .fallback(move |req: axum::extract::Request| {
