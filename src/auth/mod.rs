@@ -74,7 +74,9 @@ pub async fn save_sign_in(
     );
     match client {
         Ok(c) => match c.location_name().await {
-            Ok(name) => entry.location_name = name,
+            // An answer without a name keeps the one the entry has (an agency app's list).
+            Ok(Some(name)) => entry.location_name = Some(name),
+            Ok(None) => {}
             Err(e) => {
                 tracing::info!(location = %entry.location_id, error = %e, "location name not read")
             }
