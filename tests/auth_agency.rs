@@ -327,3 +327,102 @@ async fn a_location_sign_in_is_not_an_agency_token() {
     assert_eq!(entry.location_id, DEMO_LOCATION_ID);
     assert!(!entry.scopes.iter().any(|s| s.starts_with("oauth.")));
 }
+
+/// `bmby-ghl auth login --agency [--location ID]` as a user runs it: reads the printed URL,
+/// plays the browser, pastes the redirect URL. Returns (success, stdout, stderr).
+async fn agency_cli(sb: &Sandbox, dir: &std::path::Path, extra: &[&str]) -> (bool, String, String) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+        .args(["--data-dir", dir.join("data").to_str().unwrap()])
+        .args(["auth", "login", "--agency"])
+        .args(extra)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("GHL_BASE_URL", sb.base_url())
+        .env("GHL_CLIENT_ID", DEMO_CLIENT_ID)
+        .env("GHL_CLIENT_SECRET", DEMO_CLIENT_SECRET)
+        .env("BMBY_GHL_NO_BROWSER", "1")
+        .env_remove("GHL_TOKEN")
+        .env_remove("GHL_LOCATION_ID")
+        .env_remove("GHL_REDIRECT_URI")
+        .env_remove("GHL_APP_ID")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (child, mut reader, mut seen, url) = tokio::task::spawn_blocking(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut seen = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                reader.read_line(&mut line).unwrap() > 0,
+                "ended before printing a URL:\n{seen}"
+            );
+            seen.push_str(&line);
+            if line.trim_start().starts_with("http") {
+                return (child, reader, seen, line.trim().to_owned());
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(url.contains("oauth.write"), "{url}");
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .await
+        .unwrap();
+    let redirect = r.headers()["location"].to_str().unwrap().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut child = child;
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{redirect}").unwrap();
+        drop(stdin);
+        reader.read_to_string(&mut seen).unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (child.wait().unwrap().success(), seen, err)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_agency_login_takes_a_token_for_the_chosen_location() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Three installed locations and no --location: nothing is stored, the choices are listed.
+    let (ok, _, err) = agency_cli(&sb, dir.path(), &[]).await;
+    assert!(!ok, "{err}");
+    assert!(err.contains("choose one with --location"), "{err}");
+    assert!(
+        err.contains(HEBREW_ID) && err.contains(SECOND_LOCATION_ID),
+        "{err}"
+    );
+    assert!(!dir.path().join("data/auth/tokens.json").exists());
+    // With --location: a token for it, saved with its name.
+    let (ok, out, err) = agency_cli(&sb, dir.path(), &["--location", HEBREW_ID]).await;
+    assert!(ok, "{err}\n{out}");
+    assert!(
+        out.contains(&format!(
+            "Signed in to {HEBREW_NAME} ({HEBREW_ID}) with OAuth."
+        )),
+        "{out}"
+    );
+    let store = TokenStore::new(&dir.path().join("data"));
+    let e = store.get(HEBREW_ID).unwrap().unwrap();
+    assert_eq!(e.company_id.as_deref(), Some(DEMO_COMPANY_ID));
+    assert!(e.refresh_token.is_some());
+    assert_eq!(store.load().unwrap().len(), 1);
+}
