@@ -330,6 +330,7 @@ async fn a_location_sign_in_is_not_an_agency_token() {
 
 /// `bmby-ghl auth login --agency [--location ID]` as a user runs it: reads the printed URL,
 /// plays the browser, pastes the redirect URL. Returns (success, stdout, stderr).
+#[allow(clippy::zombie_processes)] // waited for in the second blocking step
 async fn agency_cli(sb: &Sandbox, dir: &std::path::Path, extra: &[&str]) -> (bool, String, String) {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::process::{Command, Stdio};
