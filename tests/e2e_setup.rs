@@ -1,6 +1,7 @@
 //! First run, end to end in tmux at 80x24 (issue 13 item 1): a fresh config dir and data dir,
 //! `bmby-ghl` opens the setup screen; GHL is connected with a Private Integration Token of the
-//! GHL stand-in pasted (bracketed paste) — or with OAuth through the paste-back flow — the
+//! GHL stand-in pasted (bracketed paste) — or with OAuth through the paste-back flow, or an
+//! agency app choosing among the locations it is installed on — the
 //! location is chosen, the Bmby stand-in's login is checked, the mapping preview shows, and
 //! the TUI opens on the location's contacts as the first pull brings them. The config file
 //! written is mode 0600 and holds no secret. Both stand-ins run in this process on loopback

@@ -1,5 +1,6 @@
 //! GHL's token endpoint through the `oauth2` crate: `POST /oauth/token` with a form body
-//! (`client_id`, `client_secret`, `grant_type`, `code` | `refresh_token`, `user_type=Location`,
+//! (`client_id`, `client_secret`, `grant_type`, `code` | `refresh_token`, `user_type=Location`
+//! — `Company` for an agency app, [`TokenEndpoint::exchange_agency_code`] —,
 //! `redirect_uri`), answering `GetAccessCodeSuccessfulResponseDto` (apps/oauth.json;
 //! ghl-api.md §2.1): `access_token`, `token_type`, `expires_in` (seconds), `refresh_token`,
 //! `scope` (space separated), `userType`, `locationId`, `companyId`, `userId`, ….

@@ -690,6 +690,9 @@ pub async fn run_standalone(mut cfg: SandboxConfig) -> std::io::Result<()> {
     println!("  token URL:     {}/oauth/token", sb.base_url());
     println!("  client id:     {DEMO_CLIENT_ID}");
     println!("  client secret: {DEMO_CLIENT_SECRET}");
+    println!(
+        "  agency app:    company {DEMO_COMPANY_ID}, app id {DEMO_APP_ID} (auth login --agency)"
+    );
     println!("Try: GHL_BASE_URL={} GHL_CLIENT_ID={DEMO_CLIENT_ID} GHL_CLIENT_SECRET={DEMO_CLIENT_SECRET} bmby-ghl auth login --no-browser", sb.base_url());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
