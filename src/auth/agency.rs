@@ -64,6 +64,7 @@ pub fn app_id(settings: &OAuthSettings) -> Option<String> {
 /// An agency (Company) access token, in memory only. `Debug` never shows the token.
 #[derive(Debug, Clone)]
 pub struct AgencyToken {
+    /// The bearer token for the agency endpoints (`access_token` of the answer).
     pub access_token: Secret,
     /// `companyId` of the token answer (sanitized).
     pub company_id: String,
@@ -78,6 +79,7 @@ pub struct AgencyToken {
 pub struct InstalledLocation {
     /// `_id`: the location id.
     pub id: String,
+    /// `name` (empty when GHL sends none).
     pub name: String,
     /// `address`, when not empty.
     pub address: Option<String>,

@@ -218,7 +218,9 @@ pub enum Row {
 /// installed on.
 #[derive(Debug, Clone)]
 pub struct AgencyGrant {
+    /// The agency (Company) token (a [`Secret`] inside: never shown).
     pub token: AgencyToken,
+    /// Every location the app is installed on (`GET /oauth/installedLocations`), in GHL's order.
     pub locations: Vec<InstalledLocation>,
 }
 
