@@ -314,6 +314,10 @@ pub enum AuthCommand {
         /// Ask without contacts.write: browsing only; the TUI runs read-only.
         #[arg(long)]
         read_only: bool,
+        /// Sign in to an agency-level app (user_type=Company, paste-back): list the locations
+        /// the app is installed on and take a token for one (--location, or asked).
+        #[arg(long, conflicts_with = "token")]
+        agency: bool,
         /// Seconds to wait for the redirect (listener only).
         #[arg(long, default_value_t = 300, value_name = "SECS")]
         timeout: u64,

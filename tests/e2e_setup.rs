@@ -1,6 +1,7 @@
 //! First run, end to end in tmux at 80x24 (issue 13 item 1): a fresh config dir and data dir,
 //! `bmby-ghl` opens the setup screen; GHL is connected with a Private Integration Token of the
-//! GHL stand-in pasted (bracketed paste) — or with OAuth through the paste-back flow — the
+//! GHL stand-in pasted (bracketed paste) — or with OAuth through the paste-back flow, or an
+//! agency app choosing among the locations it is installed on — the
 //! location is chosen, the Bmby stand-in's login is checked, the mapping preview shows, and
 //! the TUI opens on the location's contacts as the first pull brings them. The config file
 //! written is mode 0600 and holds no secret. Both stand-ins run in this process on loopback
@@ -17,7 +18,8 @@ use bmby_ghl::sandbox::bmby::{
     BmbySandbox, BmbySandboxConfig, DEMO_LOGIN, DEMO_PASSWORD, DEMO_PROJECT_ID,
 };
 use bmby_ghl::sandbox::{
-    Sandbox, SandboxConfig, Seed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_LOCATION_ID, DEMO_TOKEN,
+    ExtraLocation, Sandbox, SandboxConfig, Seed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+    DEMO_COMPANY_ID, DEMO_LOCATION_ID, DEMO_TOKEN,
 };
 use tmux_support::{fits_80, Tmux};
 
@@ -30,10 +32,16 @@ struct World {
 }
 
 fn world() -> World {
+    world_with(Vec::new())
+}
+
+/// The stand-ins with more GHL locations beside the demo one (same agency).
+fn world_with(extra_locations: Vec<ExtraLocation>) -> World {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let ghl = rt
         .block_on(Sandbox::start(SandboxConfig {
             seed: Seed::Demo,
+            extra_locations,
             ..Default::default()
         }))
         .unwrap();
@@ -59,7 +67,7 @@ impl World {
     /// variables but the stand-ins' URLs (and the stand-in's OAuth app).
     fn cmd(&self) -> String {
         format!(
-            "env -u GHL_TOKEN -u GHL_LOCATION_ID -u GHL_REDIRECT_URI -u BMBY_LOGIN \
+            "env -u GHL_TOKEN -u GHL_LOCATION_ID -u GHL_REDIRECT_URI -u GHL_APP_ID -u BMBY_LOGIN \
              -u BMBY_PASSWORD -u BMBY_PROJECT_ID -u BMBY_LEAD_PASSWORD \
              XDG_CONFIG_HOME={} XDG_DATA_HOME={} GHL_BASE_URL={} BMBY_SOAP_URL={} \
              GHL_CLIENT_ID={DEMO_CLIENT_ID} GHL_CLIENT_SECRET={DEMO_CLIENT_SECRET} \
@@ -247,6 +255,81 @@ fn first_run_with_oauth_paste_back() {
     )
     .unwrap();
     assert!(tokens.contains(DEMO_LOCATION_ID), "{tokens}");
+}
+
+/// An agency-level app through the paste-back flow: the sign-in asks for the agency scopes,
+/// the location step lists the locations the app is installed on (one with a Hebrew name),
+/// choosing the demo one exchanges the agency token for its token, and the TUI opens on it.
+#[test]
+fn first_run_with_an_agency_app() {
+    let w = world_with(vec![ExtraLocation {
+        id: "bmbyHaifaLoc9Kd3Wq7Z".into(),
+        name: "משרד חיפה".into(),
+        tokens: Vec::new(),
+        seed: Seed::Generated { contacts: 4 },
+    }]);
+    let Some(t) = Tmux::start("setup-agency", &w.cmd(), 80, 24) else {
+        return;
+    };
+    t.wait_for("the setup screen", |s| s.contains("bmby-ghl setup 1/5"));
+    t.keys(&["Down", "Down", "Down"]);
+    t.wait_for("the agency way focused", |s| {
+        s.contains("> ( ) OAuth, agency app")
+    });
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the sign-in URL", |s| s.contains("> Redirect URL"));
+    fits_80(&s);
+    let url: String = s
+        .lines()
+        .skip_while(|l| !l.starts_with("http://"))
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    assert!(url.contains("oauth.readonly"), "{url}");
+    let redirect = w.rt.block_on(async {
+        let r = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 302);
+        r.headers()["location"].to_str().unwrap().to_owned()
+    });
+    paste(&t, "bmbyghl-setup-agency", &redirect);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("the installed locations", |s| {
+        s.contains("setup 2/5") && s.contains("installed on 2 locations")
+    });
+    fits_80(&s);
+    assert!(s.contains("Demo Realty (bmbyDemoLoc7Qx2Lm9Za)"), "{s}");
+    assert!(s.contains("(bmbyHaifaLoc9Kd3Wq7Z)"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("the Bmby step", |s| s.contains("setup 3/5"));
+    t.keys(&["C-s"]);
+    // The custom fields are read with the location token just saved.
+    let s = t.wait_for("the mapping preview", |s| {
+        s.contains("setup 4/5") && s.contains("custom fields in Demo Realty")
+    });
+    assert!(!s.contains("not read"), "{s}");
+    t.keys(&["Enter"]);
+    finish_and_see_contacts(&t);
+    check_config(
+        &w.config_file(),
+        &[DEMO_CLIENT_SECRET, "access_token", "refresh"],
+    );
+    let tokens = std::fs::read_to_string(
+        w.data_home()
+            .join("bmby-ghl")
+            .join("auth")
+            .join("tokens.json"),
+    )
+    .unwrap();
+    assert!(tokens.contains(DEMO_LOCATION_ID), "{tokens}");
+    assert!(tokens.contains(DEMO_COMPANY_ID), "{tokens}");
+    assert!(!tokens.contains("bmbyHaifaLoc9Kd3Wq7Z"), "{tokens}");
 }
 
 /// Without a terminal (a script, a pipe) the bare `bmby-ghl` keeps its clear error, as every

@@ -479,3 +479,113 @@ fn without_a_config_setup_says_it_is_not_available() {
         .unwrap_or_default()
         .contains("not available"));
 }
+
+/// An agency app (issue 13 item 1): the paste-back sign-in asks for the agency scopes, the
+/// location step lists the locations the app is installed on by name (Hebrew and hostile
+/// names included), and choosing one exchanges the agency token for a location token; the
+/// agency token never shows.
+#[test]
+fn agency_sign_in_lists_the_installed_locations_and_exchanges_the_chosen_one() {
+    use bmby_ghl::auth::{AgencyToken, InstalledLocation};
+    use bmby_ghl::tui::setup::{AgencyGrant, GhlWay};
+    const AGENCY_TOKEN: &str = "agency-at-7f3c9e1d2b4a";
+    const HAIFA: &str = "bmbyHaifaLoc9Kd3Wq7Z";
+    let (_d, mut d) = setup_driver(Theme::colored());
+    d.keys("down down down enter");
+    let st = d.app.setup.as_ref().unwrap();
+    assert_eq!(st.ghl_way, Some(GhlWay::OAuthAgency));
+    let url = st.oauth.as_ref().unwrap().url.clone();
+    let state = st.oauth.as_ref().unwrap().state.clone();
+    assert!(url.contains("oauth.readonly"), "{url}");
+    assert!(url.contains("oauth.write"), "{url}");
+    d.paste(&format!(
+        "http://127.0.0.1:8976/callback?code=agency-code-1&state={state}"
+    ));
+    d.keys("enter");
+    assert!(
+        matches!(d.setup_tasks.last(), Some(SetupTask::ExchangeAgencyCode { code }) if code.expose() == "agency-code-1"),
+        "{:?}",
+        d.setup_tasks
+    );
+    assert!(!format!("{:?}", d.setup_tasks).contains("agency-code-1"));
+    let grant = AgencyGrant {
+        token: AgencyToken {
+            access_token: bmby_ghl::ghl::Secret::new(AGENCY_TOKEN),
+            company_id: "sbxCompany0000000001".into(),
+            scopes: vec!["oauth.readonly".into(), "oauth.write".into()],
+            expires_at: 0,
+        },
+        locations: vec![
+            InstalledLocation {
+                id: LOC.into(),
+                name: "Demo Realty".into(),
+                address: Some("1 Rothschild Blvd, Tel Aviv".into()),
+            },
+            InstalledLocation {
+                id: HAIFA.into(),
+                name: "משרד חיפה".into(),
+                address: Some("שדרות הנשיא 5, חיפה".into()),
+            },
+            InstalledLocation {
+                id: "bmbyEvilLoc000000001".into(),
+                name: "Evil\u{1b}[2J Realty\u{202e}".into(),
+                address: None,
+            },
+        ],
+    };
+    answer(&mut d, SetupDone::Agency(Ok(grant)));
+    assert_eq!(d.app.setup.as_ref().unwrap().step, Step::Location);
+    d.keys("down");
+    let s = screen(&mut d, 80, 24);
+    assert!(s.contains("משרד חיפה"), "{s}");
+    assert!(s.contains("installed on 3 locations"), "{s}");
+    assert!(!s.contains(AGENCY_TOKEN), "{s}");
+    insta::assert_snapshot!("setup_agency_locations_80x24", snap(&mut d, 80, 24));
+    insta::assert_snapshot!("setup_agency_locations_120x40", snap(&mut d, 120, 40));
+
+    // Enter exchanges the token for the focused location.
+    d.keys("enter");
+    match d.setup_tasks.last().unwrap() {
+        SetupTask::AgencyLocationToken {
+            location_id, name, ..
+        } => {
+            assert_eq!(location_id, HAIFA);
+            assert_eq!(name, "משרד חיפה");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !format!("{:?}", d.setup_tasks).contains(AGENCY_TOKEN),
+        "Debug shows the agency token"
+    );
+    // A refusal is shown and the list stays.
+    answer(
+        &mut d,
+        SetupDone::LocationToken(Err(
+            "GHL refused POST /oauth/locationToken (HTTP 401: Unauthorized: The token is not authorized for this scope.)".into(),
+        )),
+    );
+    let s = screen(&mut d, 80, 24);
+    assert!(s.contains("✗ GHL refused POST /oauth/locationToken"), "{s}");
+    assert_eq!(d.app.setup.as_ref().unwrap().step, Step::Location);
+    // Accepted: the location is chosen and the setup goes on to Bmby.
+    d.keys("enter");
+    let haifa = LocationInfo {
+        id: HAIFA.into(),
+        name: Some("משרד חיפה".into()),
+        kind: "OAuth".into(),
+    };
+    answer(
+        &mut d,
+        SetupDone::LocationToken(Ok((haifa.clone(), vec![haifa]))),
+    );
+    let st = d.app.setup.as_ref().unwrap();
+    assert_eq!(st.step, Step::Bmby);
+    assert_eq!(st.chosen_location().unwrap().id, HAIFA);
+    assert_eq!(st.plan().location_id.as_deref(), Some(HAIFA));
+    // Choosing another way forgets the agency sign-in.
+    d.keys("esc esc");
+    assert_eq!(d.app.setup.as_ref().unwrap().step, Step::Ghl);
+    d.keys("enter");
+    assert!(d.app.setup.as_ref().unwrap().agency.is_none());
+}

@@ -1,5 +1,6 @@
 //! GHL's token endpoint through the `oauth2` crate: `POST /oauth/token` with a form body
-//! (`client_id`, `client_secret`, `grant_type`, `code` | `refresh_token`, `user_type=Location`,
+//! (`client_id`, `client_secret`, `grant_type`, `code` | `refresh_token`, `user_type=Location`
+//! — `Company` for an agency app, [`TokenEndpoint::exchange_agency_code`] —,
 //! `redirect_uri`), answering `GetAccessCodeSuccessfulResponseDto` (apps/oauth.json;
 //! ghl-api.md §2.1): `access_token`, `token_type`, `expires_in` (seconds), `refresh_token`,
 //! `scope` (space separated), `userType`, `locationId`, `companyId`, `userId`, ….
@@ -268,6 +269,42 @@ impl TokenEndpoint {
         let resp = map_result(r)?;
         let now = now_secs();
         entry_from(&resp, None, now)
+    }
+
+    /// `grant_type=authorization_code` with `user_type=Company` (an agency-level app): the
+    /// code → an agency token ([`super::agency`]). An answer without `companyId` is
+    /// [`EndpointError::Unexpected`].
+    pub async fn exchange_agency_code(
+        &self,
+        code: &str,
+    ) -> Result<super::agency::AgencyToken, EndpointError> {
+        let r = self
+            .client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .add_extra_param("user_type", "Company")
+            .request_async(&self.http)
+            .await;
+        let resp = map_result(r)?;
+        let company_id = resp
+            .extra_fields()
+            .company_id
+            .as_deref()
+            .map(clean_line)
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| {
+                EndpointError::Unexpected(
+                    "no companyId: this is not an agency (Company) token".into(),
+                )
+            })?;
+        Ok(super::agency::AgencyToken {
+            access_token: Secret::new(resp.access_token().secret().clone()),
+            company_id,
+            scopes: resp
+                .scopes()
+                .map(|s| s.iter().map(|s| clean_line(s.as_str())).collect())
+                .unwrap_or_default(),
+            expires_at: now_secs() + resp.expires_in().map_or(86_399, |d| d.as_secs() as i64),
+        })
     }
 
     /// `grant_type=refresh_token`: the stored entry's refresh token → the entry with the new

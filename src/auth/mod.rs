@@ -2,6 +2,7 @@
 //! tokens) and Private Integration Tokens, kept per location in a token store.
 //!
 //! - [`endpoint`]: GHL's `POST /oauth/token` through the `oauth2` crate.
+//! - [`agency`]: agency apps: the installed locations and the exchange for a location token.
 //! - [`flow`]: the loopback and paste finishes of `auth login`, end to end.
 //! - [`login`]: the random `state`, the loopback redirect listener and the pasted redirect URL.
 //! - [`store`]: `<data dir>/auth/tokens.json` (mode 0600, atomic writes, a cross-process lock).
@@ -25,6 +26,7 @@
 //! cache and queued changes are untouched: only the second row needs the user, once. A stale
 //! temp file (`.tokens.json.*.tmp`) from a crash mid-write is ignored and may be deleted.
 
+pub mod agency;
 pub mod endpoint;
 pub mod flow;
 pub mod login;
@@ -33,6 +35,7 @@ pub mod store;
 
 use std::sync::Arc;
 
+pub use agency::{AgencyClient, AgencyError, AgencyToken, InstalledLocation};
 pub use endpoint::{EndpointError, OAuthSettings, TokenEndpoint, SCOPES};
 pub use provider::{OAuthProvider, RefreshHook, RefreshStage};
 pub use store::{TokenEntry, TokenKind, TokenStore};
@@ -71,7 +74,9 @@ pub async fn save_sign_in(
     );
     match client {
         Ok(c) => match c.location_name().await {
-            Ok(name) => entry.location_name = name,
+            // An answer without a name keeps the one the entry has (an agency app's list).
+            Ok(Some(name)) => entry.location_name = Some(name),
+            Ok(None) => {}
             Err(e) => {
                 tracing::info!(location = %entry.location_id, error = %e, "location name not read")
             }

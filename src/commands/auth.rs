@@ -26,11 +26,14 @@ pub(super) fn auth_cmd(
             no_browser,
             token,
             read_only,
+            agency,
             timeout,
             open,
         } => {
             let entry = if token {
                 pit_login(settings, rt)?
+            } else if agency {
+                agency_login(settings, rt, read_only)?
             } else {
                 oauth_login(settings, rt, no_browser, read_only, timeout)?
             };
@@ -117,6 +120,89 @@ fn oauth_login(
         }))
     };
     r.wrap_err("OAuth sign-in failed")
+}
+
+/// `auth login --agency`: the paste-back sign-in to an agency-level app (`user_type=Company`,
+/// scopes with `oauth.readonly`/`oauth.write`), the locations the app is installed on
+/// (`GET /oauth/installedLocations`), one chosen (`--location`, the only one, or asked on a
+/// terminal) and exchanged for its token (`POST /oauth/locationToken`), saved like any
+/// sign-in. The agency token itself is not stored.
+fn agency_login(settings: &Settings, rt: &Runtime, read_only: bool) -> Result<TokenEntry> {
+    use crate::auth::agency::{agency_scopes, app_id, AgencyClient};
+    let store = token_store(settings)?;
+    let endpoint = auth::TokenEndpoint::new(&settings.oauth).wrap_err("OAuth sign-in failed")?;
+    let state = auth::login::new_state();
+    let scopes: Vec<String> = agency_scopes()
+        .into_iter()
+        .filter(|s| !read_only || s != "contacts.write")
+        .collect();
+    let url = endpoint.authorize_url(&scopes, &state);
+    println!("Open this URL in a browser (on any machine), sign in as the agency and approve:\n\n{url}\n");
+    println!(
+        "The browser then goes to the redirect URL (the page may fail to load; that is fine)."
+    );
+    print!("Paste that whole URL from the address bar (or just the code) and press Enter:\n> ");
+    let _ = std::io::stdout().flush();
+    let line = read_pasted_url().wrap_err("reading the pasted redirect URL")?;
+    let code = auth::login::parse_pasted(&line, &state).wrap_err("OAuth sign-in failed")?;
+    let token = rt
+        .block_on(endpoint.exchange_agency_code(&code))
+        .wrap_err("OAuth sign-in (agency) failed")?;
+    let app = app_id(&settings.oauth).unwrap_or_default();
+    let client = AgencyClient::new(&settings.base_url, token, &app)?;
+    let list = rt
+        .block_on(client.installed_locations())
+        .wrap_err("listing the locations the app is installed on")?;
+    let listing = || {
+        list.iter()
+            .map(|l| format!("  {}  {}", l.id, crate::sanitize::clean_line(&l.name)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let chosen = match settings.location_id.as_deref() {
+        Some(want) => list.iter().find(|l| l.id == want).ok_or_else(|| {
+            eyre!(
+                "the app is not installed on location {want} (from --location, GHL_LOCATION_ID or the config); it is installed on:\n{}",
+                listing()
+            )
+        })?,
+        None if list.len() == 1 => &list[0],
+        None if list.is_empty() => {
+            return Err(eyre!(
+                "the app is installed on no location of agency {}: install it on a sub-account first",
+                client.company_id()
+            ))
+        }
+        None if std::io::stdin().is_terminal() => {
+            println!("The app is installed on these locations:");
+            for (i, l) in list.iter().enumerate() {
+                println!("  {}. {} ({})", i + 1, crate::sanitize::clean_line(&l.name), l.id);
+            }
+            print!("Which one (number)? ");
+            let _ = std::io::stdout().flush();
+            let mut answer = String::new();
+            std::io::stdin().lock().read_line(&mut answer)?;
+            answer
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| list.get(i))
+                .ok_or_else(|| eyre!("no such choice: {}", answer.trim()))?
+        }
+        None => {
+            return Err(eyre!(
+                "the app is installed on {} locations; choose one with --location:\n{}",
+                list.len(),
+                listing()
+            ))
+        }
+    };
+    let mut entry = rt
+        .block_on(client.location_token(&chosen.id))
+        .wrap_err("getting a token for the location")?;
+    entry.location_name = Some(chosen.name.clone()).filter(|n| !n.is_empty());
+    Ok(rt.block_on(auth::save_sign_in(&store, &settings.base_url, entry))?)
 }
 
 /// Opens `url` in the desktop's browser when there is a desktop (never over plain SSH).

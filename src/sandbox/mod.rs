@@ -22,7 +22,8 @@
 //! | `GET /workflows/`, `/campaigns/`, `/businesses/`, `/users/` | see [`lists`] |
 //!
 //! Besides, without the gate: the OAuth authorization page `GET /oauth/chooselocation` and the
-//! token endpoint `POST /oauth/token` (see [`oauth`]). Several locations can be served
+//! token endpoint `POST /oauth/token` (see [`oauth`]), and the agency endpoints
+//! `GET /oauth/installedLocations` and `POST /oauth/locationToken` (see [`agency`]). Several locations can be served
 //! ([`SandboxConfig::extra_locations`]); each has its own data, tokens, rate limit and request
 //! log, and a request goes to the location its bearer token belongs to (unknown tokens to the
 //! first location, whose gate refuses them).
@@ -35,6 +36,7 @@
 //! submodules (`gate` for headers/auth, `search` for paging and filters).
 
 pub mod activity;
+mod agency;
 pub mod bmby;
 mod contacts;
 mod custom_values;
@@ -68,7 +70,7 @@ use tokio::task::JoinHandle;
 
 pub use activity::{NOTE_FIELDS, TASK_FIELDS};
 pub use faults::{AfterActing, Faults};
-pub use oauth::{OAuthState, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+pub use oauth::{OAuthState, DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 pub use seed::Seed;
 pub use state::RequestRecord;
 
@@ -81,6 +83,9 @@ pub const DEMO_LOCATION_ID: &str = "bmbyDemoLoc7Qx2Lm9Za";
 /// Bearer token the sandbox accepts by default; shaped like a sub-account Private Integration
 /// Token (`pit-` + UUID), see ghl-api.md §2.2.
 pub const DEMO_TOKEN: &str = "pit-5f0c2b1e-7d4a-4c8e-9b3a-6e1d2f8a0c47";
+
+/// The agency (company) every served location belongs to (`companyId`).
+pub const DEMO_COMPANY_ID: &str = "sbxCompany0000000001";
 
 /// Name of the demo location (`GET /locations/{id}` → `location.name`).
 pub const DEMO_LOCATION_NAME: &str = "Demo Realty";
@@ -186,11 +191,15 @@ impl Sandbox {
         let churn = cfg.churn;
         let mut locs = vec![oauth::OAuthLocation {
             id: cfg.location_id.clone(),
-            company_id: "sbxCompany0000000001".into(),
+            company_id: DEMO_COMPANY_ID.into(),
+            name: cfg.location_name.clone(),
+            address: "1 Rothschild Blvd, Tel Aviv".into(),
         }];
         locs.extend(cfg.extra_locations.iter().map(|x| oauth::OAuthLocation {
             id: x.id.clone(),
-            company_id: "sbxCompany0000000001".into(),
+            company_id: DEMO_COMPANY_ID.into(),
+            name: x.name.clone(),
+            address: String::new(),
         }));
         let oauth = Arc::new(OAuthState::new(locs));
         let mut others = Vec::new();
@@ -516,6 +525,11 @@ fn router(primary: Arc<Shared>, others: &[Arc<Shared>], oauth: Arc<OAuthState>) 
         .route("/oauth/chooselocation", get(oauth::authorize))
         .route("/v2/oauth/chooselocation", get(oauth::authorize))
         .route("/oauth/token", post(oauth::token))
+        .route(
+            "/oauth/installedLocations",
+            get(agency::installed_locations),
+        )
+        .route("/oauth/locationToken", post(agency::location_token))
         .with_state(oauth)
         .fallback(move |req: axum::extract::Request| {
             let front = front.clone();
@@ -676,6 +690,9 @@ pub async fn run_standalone(mut cfg: SandboxConfig) -> std::io::Result<()> {
     println!("  token URL:     {}/oauth/token", sb.base_url());
     println!("  client id:     {DEMO_CLIENT_ID}");
     println!("  client secret: {DEMO_CLIENT_SECRET}");
+    println!(
+        "  agency app:    company {DEMO_COMPANY_ID}, app id {DEMO_APP_ID} (auth login --agency)"
+    );
     println!("Try: GHL_BASE_URL={} GHL_CLIENT_ID={DEMO_CLIENT_ID} GHL_CLIENT_SECRET={DEMO_CLIENT_SECRET} bmby-ghl auth login --no-browser", sb.base_url());
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;

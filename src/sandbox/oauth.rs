@@ -16,7 +16,13 @@
 //!   gets 400. **OUR CHOICE** for error bodies (GHL's are unconfirmed): NestJS shape plus OAuth's
 //!   `error`, e.g. `{"statusCode":400,"error":"invalid_grant","message":"Invalid grant: refresh
 //!   token is invalid or was already used"}`; bad client credentials → 401 `invalid_client`;
-//!   `user_type` other than `Location` → 422.
+//!   `user_type` other than `Location` or `Company` → 422.
+//!   `user_type=Company` (an agency-level app, ghl-api.md §2.1) answers an agency token:
+//!   `userType: "Company"`, the `companyId` of the location chosen on the page, no
+//!   `locationId`, `approvedLocations` every location of that company. Agency tokens are good
+//!   only for `GET /oauth/installedLocations` and `POST /oauth/locationToken` ([`super::agency`]),
+//!   which issue location tokens like the ones above; the gate refuses them on location
+//!   endpoints (401 `"Invalid token: access token is invalid"`, **OUR CHOICE**).
 //!
 //! Issued access tokens are accepted by the gate for their location only, until they expire
 //! (then 401 `"Invalid JWT: the access token has expired"`, **OUR CHOICE**), and only for
@@ -48,13 +54,23 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "calendars/events.readonly",
     "users.readonly",
     "locations/tags.readonly",
+    "oauth.readonly",
+    "oauth.write",
 ];
 
-/// One location the stand-in can issue tokens for: (id, companyId).
+/// The stand-in's app id (`appId` of `GET /oauth/installedLocations`): what precedes the first
+/// `-` of [`DEMO_CLIENT_ID`] (GHL client ids look like `<appId>-<suffix>`; **UNCONFIRMED**).
+pub const DEMO_APP_ID: &str = "bmby";
+
+/// One location the stand-in can issue tokens for: (id, companyId, name, address).
 #[derive(Debug, Clone)]
 pub struct OAuthLocation {
     pub id: String,
     pub company_id: String,
+    /// Its name (`GET /oauth/installedLocations` → `locations[].name`).
+    pub name: String,
+    /// Its address (`locations[].address`).
+    pub address: String,
 }
 
 struct Code {
@@ -74,12 +90,22 @@ struct Refresh {
     location: String,
     scopes: Vec<String>,
     used: bool,
+    /// Set for an agency (Company) refresh token: its company.
+    company: Option<String>,
+}
+
+/// An agency (Company) access token.
+pub(super) struct CompanyAccess {
+    pub(super) company: String,
+    pub(super) scopes: Vec<String>,
+    pub(super) expires: SystemTime,
 }
 
 #[derive(Default)]
 struct Grants {
     codes: HashMap<String, Code>,
     access: HashMap<String, Access>,
+    company_access: HashMap<String, CompanyAccess>,
     refresh: HashMap<String, Refresh>,
     /// Refresh tokens presented more than once.
     reused: Vec<String>,
@@ -136,6 +162,86 @@ impl OAuthState {
                 scopes: a.scopes.clone(),
             },
         }
+    }
+
+    /// The locations tokens can be issued for, in order.
+    pub fn locations(&self) -> &[OAuthLocation] {
+        &self.locations
+    }
+
+    /// What an agency token is: `Ok((company, scopes))`, or why it is not a valid one
+    /// (the 401 message).
+    pub(super) fn check_company(&self, token: &str) -> Result<(String, Vec<String>), &'static str> {
+        let g = self.grants();
+        match g.company_access.get(token) {
+            Some(a) if a.expires <= SystemTime::now() => {
+                Err("Invalid JWT: the access token has expired")
+            }
+            Some(a) => Ok((a.company.clone(), a.scopes.clone())),
+            // A location token where an agency one is needed (ghl-pitfalls.md §11 wording).
+            None if g.access.contains_key(token) => Err("Token's user type mismatch!"),
+            None => Err("Invalid token: access token is invalid"),
+        }
+    }
+
+    /// An agency token for `company` with exactly `scopes` (tests).
+    pub fn grant_company(&self, company: &str, scopes: &[&str]) -> String {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        let body = self.issue_company(&mut self.grants(), company, &scopes);
+        body["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// A location token issued from an agency token (`POST /oauth/locationToken`): the
+    /// token-endpoint body of [`Self::issue`] for `location`.
+    pub(super) fn issue_location(&self, location: &str, scopes: &[String]) -> serde_json::Value {
+        self.issue(&mut self.grants(), location, scopes)
+    }
+
+    fn issue_company(&self, g: &mut Grants, company: &str, scopes: &[String]) -> serde_json::Value {
+        let life = *self
+            .access_lifetime
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let at = format!("sbx-at-{}{}", ids::new_id(), ids::new_id());
+        let rt = format!("sbx-rt-{}{}", ids::new_id(), ids::new_id());
+        g.company_access.insert(
+            at.clone(),
+            CompanyAccess {
+                company: company.into(),
+                scopes: scopes.to_vec(),
+                expires: SystemTime::now() + life,
+            },
+        );
+        g.refresh.insert(
+            rt.clone(),
+            Refresh {
+                location: String::new(),
+                scopes: scopes.to_vec(),
+                used: false,
+                company: Some(company.into()),
+            },
+        );
+        let approved: Vec<&str> = self
+            .locations
+            .iter()
+            .filter(|l| l.company_id == company)
+            .map(|l| l.id.as_str())
+            .collect();
+        json!({
+            "access_token": at,
+            "token_type": "Bearer",
+            "expires_in": life.as_secs(),
+            "refresh_token": rt,
+            "scope": scopes.join(" "),
+            "userType": "Company",
+            "companyId": company,
+            "approvedLocations": approved,
+            "userId": "sbxUser0000000000001",
+            "planId": "",
+            "isBulkInstallation": true,
+            "installToFutureLocations": false,
+            "approveAllLocations": true,
+        })
     }
 
     /// The location an access token belongs to (expired or not).
@@ -203,6 +309,7 @@ impl OAuthState {
                 location: location.into(),
                 scopes: scopes.to_vec(),
                 used: false,
+                company: None,
             },
         );
         let company = self
@@ -314,23 +421,24 @@ pub async fn token(
             "Invalid client credentials",
         );
     }
-    match get("user_type") {
-        Some("Location") => {}
+    let company_token = match get("user_type") {
+        Some("Location") => false,
+        Some("Company") => true,
         Some(_) => {
             return oauth_error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Unprocessable Entity",
-                "user_type must be Location (the stand-in issues no Company tokens)",
+                "user_type must be Location or Company",
             )
         }
         None => {
             return oauth_error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Unprocessable Entity",
-                "user_type is required (Location)",
+                "user_type is required (Location or Company)",
             )
         }
-    }
+    };
     let mut g = st.grants();
     match get("grant_type") {
         Some("authorization_code") => {
@@ -355,7 +463,24 @@ pub async fn token(
                     "Invalid grant: redirect_uri does not match the authorization request",
                 );
             }
-            let body = st.issue(&mut g, &code.location, &code.scopes);
+            let body = if company_token {
+                let company = st
+                    .locations
+                    .iter()
+                    .find(|l| l.id == code.location)
+                    .map(|l| l.company_id.clone())
+                    .unwrap_or_default();
+                st.issue_company(&mut g, &company, &code.scopes)
+            } else {
+                // Location tokens carry no agency scopes.
+                let scopes: Vec<String> = code
+                    .scopes
+                    .iter()
+                    .filter(|s| !s.starts_with("oauth."))
+                    .cloned()
+                    .collect();
+                st.issue(&mut g, &code.location, &scopes)
+            };
             Json(body).into_response()
         }
         Some("refresh_token") => {
@@ -372,7 +497,7 @@ pub async fn token(
             let grant = match g.refresh.get_mut(rt) {
                 Some(r) if !r.used => {
                     r.used = true;
-                    (r.location.clone(), r.scopes.clone())
+                    (r.location.clone(), r.scopes.clone(), r.company.clone())
                 }
                 _ => {
                     st.refused.fetch_add(1, Ordering::SeqCst);
@@ -384,7 +509,10 @@ pub async fn token(
                 }
             };
             st.refreshes.fetch_add(1, Ordering::SeqCst);
-            let body = st.issue(&mut g, &grant.0, &grant.1);
+            let body = match &grant.2 {
+                Some(company) => st.issue_company(&mut g, company, &grant.1),
+                None => st.issue(&mut g, &grant.0, &grant.1),
+            };
             Json(body).into_response()
         }
         _ => oauth_error(

@@ -7,8 +7,12 @@
 //!    sign-in URL is shown and copied by OSC 52, the redirect URL pasted back) or the loopback
 //!    flow (a listener on the registered `127.0.0.1` redirect URL), both those of
 //!    `bmby-ghl auth login` ([`crate::auth::flow`], [`crate::auth::login`]).
+//!    An agency-level app signs in the same paste-back way with `user_type=Company`
+//!    ([`crate::auth::agency`]).
 //! 2. **Location**: the signed-in locations of the token store by name; the one just signed in
-//!    is chosen.
+//!    is chosen. After an agency sign-in: the locations the app is installed on
+//!    (`GET /oauth/installedLocations`, by name); choosing one exchanges the agency token for a
+//!    location token (`POST /oauth/locationToken`), saves it like any sign-in and goes on.
 //! 3. **Bmby** (optional): SOAP login, password and project id, checked with one `GetAll` call
 //!    (its first page is the mapping preview's sample); or "I use export files" with the folder
 //!    they arrive in; or no Bmby.
@@ -31,7 +35,7 @@ pub mod write;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::auth::OAuthSettings;
+use crate::auth::{AgencyToken, InstalledLocation, OAuthSettings};
 use crate::bmby::BmbyClient;
 use crate::domain::CustomFieldDef;
 use crate::ghl::Secret;
@@ -114,11 +118,18 @@ pub enum GhlWay {
     Pit,
     OAuthPaste,
     OAuthBrowser,
+    /// OAuth paste-back to an agency-level app (`user_type=Company`), then a location.
+    OAuthAgency,
 }
 
 impl GhlWay {
     /// The choices in display order.
-    pub const ALL: [GhlWay; 3] = [GhlWay::Pit, GhlWay::OAuthPaste, GhlWay::OAuthBrowser];
+    pub const ALL: [GhlWay; 4] = [
+        GhlWay::Pit,
+        GhlWay::OAuthPaste,
+        GhlWay::OAuthBrowser,
+        GhlWay::OAuthAgency,
+    ];
 
     /// The choice as listed.
     pub fn label(self) -> &'static str {
@@ -130,6 +141,7 @@ impl GhlWay {
                 "OAuth, over SSH: open the URL anywhere, paste the redirect URL back"
             }
             GhlWay::OAuthBrowser => "OAuth with a browser on this machine (loopback redirect)",
+            GhlWay::OAuthAgency => "OAuth, agency app, over SSH: paste back, then pick a location",
         }
     }
 }
@@ -198,6 +210,18 @@ pub enum Row {
     Bmby(BmbyWay),
     Input(Field),
     Location(usize),
+    /// A location an agency app is installed on (index into [`AgencyGrant::locations`]).
+    Installed(usize),
+}
+
+/// An agency sign-in: the agency token (in memory only) and the locations the app is
+/// installed on.
+#[derive(Debug, Clone)]
+pub struct AgencyGrant {
+    /// The agency (Company) token (a [`Secret`] inside: never shown).
+    pub token: AgencyToken,
+    /// Every location the app is installed on (`GET /oauth/installedLocations`), in GHL's order.
+    pub locations: Vec<InstalledLocation>,
 }
 
 /// The state of a check.
@@ -254,6 +278,9 @@ pub struct Setup {
     /// Signed-in locations (token store), the chosen one.
     pub locations: Vec<LocationInfo>,
     pub location: Option<usize>,
+    /// After an agency sign-in: the token and its installed locations (the location step
+    /// lists these instead).
+    pub agency: Option<AgencyGrant>,
     pub bmby_way: Option<BmbyWay>,
     pub bmby_login: String,
     pub bmby_password: Secret,
@@ -284,6 +311,16 @@ pub enum SetupTask {
     ExchangeCode { code: Secret },
     /// The loopback OAuth flow: sends the URL, then the sign-in.
     OAuthLoopback,
+    /// Exchange the pasted code of an agency app (`user_type=Company`) and list the locations
+    /// the app is installed on.
+    ExchangeAgencyCode { code: Secret },
+    /// Exchange the agency token for a token of one installed location
+    /// (`POST /oauth/locationToken`) and save the sign-in; `name` is the listed name.
+    AgencyLocationToken {
+        token: AgencyToken,
+        location_id: String,
+        name: String,
+    },
     /// One clients `GetAll` call (the first page).
     CheckBmby {
         login: String,
@@ -309,6 +346,10 @@ pub enum SetupDone {
     OAuthUrl(String),
     /// Signed in: the location and every signed-in one.
     SignedIn(Result<(LocationInfo, Vec<LocationInfo>), String>),
+    /// Signed in to an agency app: the token and the installed locations.
+    Agency(Result<AgencyGrant, String>),
+    /// The installed location chosen is signed in: it and every signed-in one.
+    LocationToken(Result<(LocationInfo, Vec<LocationInfo>), String>),
     Bmby(Result<Vec<BmbyClient>, String>),
     Folder(Result<usize, String>),
     CustomFields(Result<Vec<CustomFieldDef>, String>),
@@ -333,6 +374,7 @@ impl Setup {
             ghl_check: Check::Idle,
             locations: Vec::new(),
             location: None,
+            agency: None,
             bmby_way: None,
             bmby_password: Secret::new(""),
             export_dir: String::new(),
@@ -356,13 +398,16 @@ impl Setup {
                         out.push(Row::Input(Field::Token));
                         out.push(Row::Input(Field::LocationId));
                     }
-                    Some(GhlWay::OAuthPaste) if self.oauth.is_some() => {
+                    Some(GhlWay::OAuthPaste | GhlWay::OAuthAgency) if self.oauth.is_some() => {
                         out.push(Row::Input(Field::Redirect))
                     }
                     _ => {}
                 }
             }
-            Step::Location => out.extend((0..self.locations.len()).map(Row::Location)),
+            Step::Location => match &self.agency {
+                Some(a) => out.extend((0..a.locations.len()).map(Row::Installed)),
+                None => out.extend((0..self.locations.len()).map(Row::Location)),
+            },
             Step::Bmby => {
                 out.extend(BmbyWay::ALL.map(Row::Bmby));
                 match self.bmby_way {
@@ -652,11 +697,12 @@ impl App {
             (Step::Ghl, Some(Row::Ghl(w))) => {
                 s.ghl_way = Some(w);
                 s.ghl_check = Check::Idle;
+                s.agency = None;
                 match w {
                     GhlWay::Pit => {
                         s.cursor = GhlWay::ALL.len();
                     }
-                    GhlWay::OAuthPaste => {
+                    GhlWay::OAuthPaste | GhlWay::OAuthAgency => {
                         let endpoint = match crate::auth::TokenEndpoint::new(&s.env.oauth) {
                             Ok(e) => e,
                             Err(e) => {
@@ -665,15 +711,12 @@ impl App {
                             }
                         };
                         let state = crate::auth::login::new_state();
-                        let url = endpoint
-                            .authorize_url(
-                                &crate::auth::SCOPES
-                                    .iter()
-                                    .map(|s| s.to_string())
-                                    .collect::<Vec<_>>(),
-                                &state,
-                            )
-                            .to_string();
+                        let scopes = if w == GhlWay::OAuthAgency {
+                            crate::auth::agency::agency_scopes()
+                        } else {
+                            crate::auth::SCOPES.iter().map(|s| s.to_string()).collect()
+                        };
+                        let url = endpoint.authorize_url(&scopes, &state).to_string();
                         s.oauth = Some(OAuthPending {
                             url: url.clone(),
                             state,
@@ -703,6 +746,15 @@ impl App {
                             return Vec::new();
                         };
                         match crate::auth::login::parse_pasted(&s.redirect_input, &p.state) {
+                            Ok(code) if s.ghl_way == Some(GhlWay::OAuthAgency) => {
+                                s.ghl_check = Check::Running(
+                                    "signing in to the agency app and listing its locations…"
+                                        .into(),
+                                );
+                                vec![Effect::Setup(SetupTask::ExchangeAgencyCode {
+                                    code: Secret::new(code),
+                                })]
+                            }
                             Ok(code) => {
                                 s.ghl_check = Check::Running("signing in…".into());
                                 vec![Effect::Setup(SetupTask::ExchangeCode {
@@ -741,6 +793,23 @@ impl App {
             (Step::Location, Some(Row::Location(i))) => {
                 s.location = Some(i);
                 return self.setup_advance();
+            }
+            (Step::Location, Some(Row::Installed(i))) => {
+                let Some(a) = &s.agency else {
+                    return Vec::new();
+                };
+                let Some(l) = a.locations.get(i) else {
+                    return Vec::new();
+                };
+                s.ghl_check = Check::Running(format!(
+                    "getting a token for {}…",
+                    super::text::clean(&l.name)
+                ));
+                return vec![Effect::Setup(SetupTask::AgencyLocationToken {
+                    token: a.token.clone(),
+                    location_id: l.id.clone(),
+                    name: l.name.clone(),
+                })];
             }
             (Step::Location, _) => {
                 self.status.info =
@@ -840,6 +909,30 @@ impl App {
                 }
             }
             SetupDone::SignedIn(Err(e)) => s.ghl_check = Check::Failed(e),
+            SetupDone::Agency(Ok(grant)) => {
+                let n = grant.locations.len();
+                s.ghl_check = Check::Done(format!(
+                    "signed in to agency {}: the app is installed on {n} location{}",
+                    grant.token.company_id,
+                    if n == 1 { "" } else { "s" }
+                ));
+                s.agency = Some(grant);
+                if s.step == Step::Ghl {
+                    s.step = Step::Location;
+                    s.cursor = 0;
+                    s.scroll = 0;
+                }
+            }
+            SetupDone::Agency(Err(e)) => s.ghl_check = Check::Failed(e),
+            SetupDone::LocationToken(Ok((loc, all))) => {
+                s.ghl_check = Check::Done(format!("signed in to {}", loc.label()));
+                merge_locations(s, all);
+                s.location = s.locations.iter().position(|l| l.id == loc.id);
+                if s.step == Step::Location {
+                    return self.setup_advance();
+                }
+            }
+            SetupDone::LocationToken(Err(e)) => s.ghl_check = Check::Failed(e),
             SetupDone::Bmby(Ok(clients)) => {
                 s.bmby_check = Check::Done(format!(
                     "Bmby login checked: {} client{} on the first page",

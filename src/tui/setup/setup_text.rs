@@ -2,7 +2,7 @@
 //! bar, the step's choices and fields (secrets as their length only), the check's answer and
 //! what to do next. Untrusted text (GHL names, Bmby values, error messages) is cleaned.
 
-use super::{BmbyWay, Check, Field, GhlWay, Row, Setup, Step};
+use super::{AgencyGrant, BmbyWay, Check, Field, GhlWay, Row, Setup, Step};
 use crate::bmby::BmbyClient;
 use crate::sync::mapping::Target;
 use crate::tui::look::{Look, TextLine};
@@ -172,7 +172,7 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
                 Look::Dim,
             );
         }
-        Some(GhlWay::OAuthPaste) => {
+        Some(GhlWay::OAuthPaste | GhlWay::OAuthAgency) => {
             if let Some(p) = &s.oauth {
                 wrapped(
                     out,
@@ -218,6 +218,10 @@ fn url_lines(out: &mut Vec<TextLine>, url: &str, w: usize) {
 
 fn location(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
     check(out, &s.ghl_check, w);
+    if let Some(a) = &s.agency {
+        installed(s, a, w, out);
+        return;
+    }
     if s.locations.is_empty() {
         wrapped(
             out,
@@ -247,6 +251,44 @@ fn location(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
     wrapped(
         out,
         "A Private Integration Token belongs to one location; with OAuth, sign in again (:location add) for each location the app is installed on.",
+        w,
+        Look::Dim,
+    );
+}
+
+/// The locations an agency app is installed on, by name (address dim beside it).
+fn installed(s: &Setup, a: &AgencyGrant, w: usize, out: &mut Vec<TextLine>) {
+    wrapped(
+        out,
+        "Which location should bmby-ghl open? (where the agency app is installed)",
+        w,
+        Look::Bold,
+    );
+    let chosen = s.chosen_location().map(|l| l.id.as_str());
+    for (i, l) in a.locations.iter().enumerate() {
+        let name = if l.name.trim().is_empty() {
+            l.id.clone()
+        } else {
+            format!("{} ({})", text::clean(&l.name), l.id)
+        };
+        let address = l
+            .address
+            .as_deref()
+            .map(|x| format!("  · {}", text::clean(x)))
+            .unwrap_or_default();
+        choice(
+            out,
+            s,
+            Row::Installed(i),
+            chosen == Some(l.id.as_str()),
+            &format!("{name}{address}"),
+            w,
+        );
+    }
+    out.push(TextLine::raw(""));
+    wrapped(
+        out,
+        "Enter gets a token for that location from the agency sign-in (POST /oauth/locationToken) and saves it like any sign-in; :location add picks another later.",
         w,
         Look::Dim,
     );

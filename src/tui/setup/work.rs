@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{LocationInfo, SetupDone, SetupEnv, SetupTask};
+use super::{AgencyGrant, LocationInfo, SetupDone, SetupEnv, SetupTask};
 use crate::auth::store::now_secs;
 use crate::auth::{TokenEntry, TokenKind, TokenStore};
 use crate::ghl::{ClientConfig, GhlClient, GhlError, PrivateIntegrationToken, Secret};
@@ -27,6 +27,16 @@ pub async fn run(task: SetupTask, env: SetupEnv, tx: UnboundedSender<SetupDone>)
         SetupTask::ExchangeCode { code } => {
             SetupDone::SignedIn(exchange(&env, &store, code.expose()).await)
         }
+        SetupTask::ExchangeAgencyCode { code } => {
+            SetupDone::Agency(agency_sign_in(&env, code.expose()).await)
+        }
+        SetupTask::AgencyLocationToken {
+            token,
+            location_id,
+            name,
+        } => SetupDone::LocationToken(
+            agency_location(&env, &store, token, &location_id, &name).await,
+        ),
         SetupTask::OAuthLoopback => {
             let opts = login_options(&env);
             let url_tx = tx.clone();
@@ -170,6 +180,54 @@ async fn exchange(
         .exchange_code(code)
         .await
         .map_err(|e| e.to_string())?;
+    let entry = crate::auth::save_sign_in(store, &env.base_url, entry)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((info(&entry), signed_in(store).await))
+}
+
+/// The paste-back finish of an agency app: `POST /oauth/token` with `user_type=Company`, then
+/// every page of `GET /oauth/installedLocations`. The agency token stays in memory.
+async fn agency_sign_in(env: &SetupEnv, code: &str) -> Result<AgencyGrant, String> {
+    let endpoint = crate::auth::TokenEndpoint::new(&env.oauth).map_err(|e| e.to_string())?;
+    let token = endpoint
+        .exchange_agency_code(code)
+        .await
+        .map_err(|e| e.to_string())?;
+    let app = crate::auth::agency::app_id(&env.oauth).unwrap_or_default();
+    let client = crate::auth::AgencyClient::new(&env.base_url, token.clone(), &app)
+        .map_err(|e| e.to_string())?;
+    let locations = client
+        .installed_locations()
+        .await
+        .map_err(|e| e.to_string())?;
+    if locations.is_empty() {
+        return Err(format!(
+            "the app is installed on no location of agency {}: install it on a sub-account in GHL (Marketplace → your app), then sign in again",
+            token.company_id
+        ));
+    }
+    tracing::info!(company = %token.company_id, locations = locations.len(), "agency sign-in");
+    Ok(AgencyGrant { token, locations })
+}
+
+/// `POST /oauth/locationToken` for the chosen location, then the sign-in saved (the name read
+/// with the new token, else the listed one).
+async fn agency_location(
+    env: &SetupEnv,
+    store: &TokenStore,
+    token: crate::auth::AgencyToken,
+    location_id: &str,
+    name: &str,
+) -> Result<(LocationInfo, Vec<LocationInfo>), String> {
+    let app = crate::auth::agency::app_id(&env.oauth).unwrap_or_default();
+    let client =
+        crate::auth::AgencyClient::new(&env.base_url, token, &app).map_err(|e| e.to_string())?;
+    let mut entry = client
+        .location_token(location_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    entry.location_name = (!name.is_empty()).then(|| name.to_owned());
     let entry = crate::auth::save_sign_in(store, &env.base_url, entry)
         .await
         .map_err(|e| e.to_string())?;
