@@ -19,3 +19,4 @@ pub mod search;
 pub mod store;
 pub mod sync;
 pub mod tui;
+pub mod webhooks;

@@ -232,6 +232,7 @@ pub fn before_store(store: &Store, fresh: &[Contact], seen_at: Timestamp) -> Vec
             date_updated: c.date_updated.clone(),
             created,
             fields,
+            ..Default::default()
         });
     }
     out
@@ -602,6 +603,7 @@ mod tests {
             date_updated: Some(updated.into()),
             created: false,
             fields,
+            ..Default::default()
         }
     }
 
