@@ -95,13 +95,17 @@ impl Store {
         }
     }
 
-    /// Flushes the database to disk (what makes a stored delivery durable). Concurrent calls
-    /// share sled's group commit.
+    /// Flushes the database to disk (what makes a stored delivery durable), on a blocking
+    /// thread; concurrent calls wait for the same stable point of sled's log. (sled's own
+    /// `flush_async` hung under concurrent callers in our tests.)
     ///
     /// Errors: the flush failed.
     pub async fn flush_webhooks(&self) -> Result<()> {
-        self.db.flush_async().await.map_err(|e| self.err(e))?;
-        Ok(())
+        let s = self.clone();
+        match tokio::task::spawn_blocking(move || s.flush()).await {
+            Ok(r) => r,
+            Err(e) => Err(self.err(sled::Error::Io(std::io::Error::other(e.to_string())))),
+        }
     }
 
     /// The first `limit` deliveries waiting in the inbox, oldest received first. An unreadable
@@ -223,5 +227,23 @@ mod tests {
             .unwrap();
         assert_eq!(s.prune_webhook_seen(later).unwrap(), 2);
         assert!(!s.webhook_seen("w1").unwrap());
+    }
+}
+
+#[cfg(test)]
+mod flush {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_stored_delivery_is_flushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), "loc").unwrap();
+        s.put_notes("c1", &[]).unwrap();
+        let now: Timestamp = "2026-12-04T12:00:00Z".parse().unwrap();
+        s.put_webhook("w1", now, "{}").unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(10), s.flush_webhooks())
+            .await
+            .expect("flush returns")
+            .unwrap();
     }
 }
