@@ -103,22 +103,41 @@ async fn both_signature_kinds_are_accepted_and_refusals_store_nothing() {
     assert_eq!(post(&url, &body("w2"), Sig::None).await, 401);
     let mut stale = note_event("w3", "c1", "n3", "old");
     stale["timestamp"] = json!("2020-01-01T00:00:00Z");
-    assert_eq!(post(&url, &serde_json::to_vec(&stale).unwrap(), Sig::Ed).await, 400);
+    assert_eq!(
+        post(&url, &serde_json::to_vec(&stale).unwrap(), Sig::Ed).await,
+        400
+    );
     assert_eq!(post(&url, b"{not json", Sig::Ed).await, 400);
     let mut other = note_event("w4", "c1", "n4", "x");
     other["locationId"] = json!("someOtherLocation001");
-    assert_eq!(post(&url, &serde_json::to_vec(&other).unwrap(), Sig::Ed).await, 404);
+    assert_eq!(
+        post(&url, &serde_json::to_vec(&other).unwrap(), Sig::Ed).await,
+        404
+    );
     let big = note_event("w5", "c1", "n5", &"x".repeat(5000));
-    assert_eq!(post(&url, &serde_json::to_vec(&big).unwrap(), Sig::Ed).await, 413);
+    assert_eq!(
+        post(&url, &serde_json::to_vec(&big).unwrap(), Sig::Ed).await,
+        413
+    );
     let mut no_id = note_event("w6", "c1", "n6", "x");
     no_id.as_object_mut().unwrap().remove("webhookId");
-    assert_eq!(post(&url, &serde_json::to_vec(&no_id).unwrap(), Sig::Ed).await, 400);
+    assert_eq!(
+        post(&url, &serde_json::to_vec(&no_id).unwrap(), Sig::Ed).await,
+        400
+    );
     // Signed by GHL but not an event we keep: acknowledged, not stored.
     let install = json!({"type": "INSTALL", "locationId": DEMO_LOCATION_ID,
         "webhookId": "w7", "timestamp": now_iso()});
-    assert_eq!(post(&url, &serde_json::to_vec(&install).unwrap(), Sig::Ed).await, 200);
+    assert_eq!(
+        post(&url, &serde_json::to_vec(&install).unwrap(), Sig::Ed).await,
+        200
+    );
 
-    assert_eq!(s.webhook_inbox_len().unwrap(), 3, "nothing of a refused body stored");
+    assert_eq!(
+        s.webhook_inbox_len().unwrap(),
+        3,
+        "nothing of a refused body stored"
+    );
     let r = webhooks::apply_pending(&s, None, None).await.unwrap();
     assert_eq!(r.applied, 3);
     let mut bodies: Vec<String> = s
@@ -167,7 +186,7 @@ async fn the_receiver_answers_429_when_it_cannot_store() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_thousand_deliveries_at_once_are_all_stored() {
     let (s, _d) = store();
-    let url = receiver(test_cfg(), Arc::new(s.clone())).await;
+    let url = receiver(test_cfg(), Arc::new(webhooks::StoreSink::new(s.clone()))).await;
     let signer = Arc::new(TestSigner::new());
     let client = reqwest::Client::new();
     let mut tasks = Vec::new();
@@ -242,9 +261,11 @@ async fn serve_applies_deliveries_and_tells_the_tui_and_resolves_a_task_without_
     let server = webhooks::serve("127.0.0.1:0".parse().unwrap(), locs, test_cfg())
         .await
         .unwrap();
-    let body = serde_json::to_vec(&json!({"type": "TaskCreate", "locationId": DEMO_LOCATION_ID,
+    let body = serde_json::to_vec(
+        &json!({"type": "TaskCreate", "locationId": DEMO_LOCATION_ID,
         "webhookId": "quirk-1", "timestamp": now_iso(), "id": "taskNoContact0000001",
-        "title": "Quirky task", "dateAdded": now_iso()}))
+        "title": "Quirky task", "dateAdded": now_iso()}),
+    )
     .unwrap();
     assert_eq!(post(&server.url(), &body, Sig::Ed).await, 200);
     // Wait for the applier's word (a condition, bounded so a failure cannot hang the suite).
@@ -259,7 +280,9 @@ async fn serve_applies_deliveries_and_tells_the_tui_and_resolves_a_task_without_
         }
     );
     let tasks = s.tasks(&cid).unwrap().unwrap();
-    assert!(tasks.iter().any(|t| t.id == "taskNoContact0000001" && t.contact_id == cid));
+    assert!(tasks
+        .iter()
+        .any(|t| t.id == "taskNoContact0000001" && t.contact_id == cid));
     assert!(sb
         .requests()
         .iter()

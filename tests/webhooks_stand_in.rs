@@ -29,7 +29,9 @@ async fn each_event_type_reaches_the_cache() {
     w.sb.insert_contact(json!({"id": "newContactWebhook01", "firstName": "נועה",
         "lastName": "Levi", "email": "noa@example.org", "tags": ["fresh"]}));
     // ContactUpdate
-    assert!(w.sb.update_contact(&a, json!({"firstName": "Zed", "city": "Haifa"})));
+    assert!(w
+        .sb
+        .update_contact(&a, json!({"firstName": "Zed", "city": "Haifa"})));
     // ContactTagUpdate
     assert!(w.sb.update_contact(&b, json!({"tags": ["vip", "buyer"]})));
     w.deliver_and_apply().await;
@@ -44,16 +46,28 @@ async fn each_event_type_reaches_the_cache() {
     let task = json!({"id": "taskWebhook000000001", "title": "Call back", "body": "about the flat",
         "dueDate": "2026-12-10T09:00:00.000Z", "completed": false, "contactId": a});
     assert!(w.sb.put_item("tasks", &a, task.clone()));
-    assert!(w.sb.put_item("notes", &a, json!({"id": "noteWebhook000000001",
-        "body": "first\nsecond line", "contactId": a, "dateAdded": "2026-12-04T10:00:00.000Z"})));
-    assert!(w.sb.put_item("appointments", &a, json!({"id": "apptWebhook000000001",
+    assert!(w.sb.put_item(
+        "notes",
+        &a,
+        json!({"id": "noteWebhook000000001",
+        "body": "first\nsecond line", "contactId": a, "dateAdded": "2026-12-04T10:00:00.000Z"})
+    ));
+    assert!(w.sb.put_item(
+        "appointments",
+        &a,
+        json!({"id": "apptWebhook000000001",
         "title": "Viewing", "contactId": a, "calendarId": "cal1", "appointmentStatus": "confirmed",
         "startTime": "2026-12-10T12:00:00+02:00", "endTime": "2026-12-10T13:00:00+02:00",
-        "dateUpdated": "2026-12-04T10:00:00.000Z"})));
+        "dateUpdated": "2026-12-04T10:00:00.000Z"})
+    ));
     let r = w.deliver_and_apply().await;
     assert_eq!(r.older, 0, "{r:?}");
 
-    let c = w.store.contact("newContactWebhook01").unwrap().expect("created");
+    let c = w
+        .store
+        .contact("newContactWebhook01")
+        .unwrap()
+        .expect("created");
     assert_eq!(c.first_name.as_deref(), Some("נועה"));
     assert_eq!(c.tags, ["fresh"]);
     let c = w.store.contact(&a).unwrap().unwrap();
@@ -65,24 +79,39 @@ async fn each_event_type_reaches_the_cache() {
     assert_eq!(c.dnd_settings[0].status, "active");
     assert!(w.store.contact(&gone).unwrap().is_none());
     let tasks = w.store.tasks(&a).unwrap().unwrap();
-    let t = tasks.iter().find(|t| t.id == "taskWebhook000000001").unwrap();
+    let t = tasks
+        .iter()
+        .find(|t| t.id == "taskWebhook000000001")
+        .unwrap();
     assert_eq!((t.title.as_str(), t.completed), ("Call back", false));
     let notes = w.store.notes(&a).unwrap().unwrap();
     assert_eq!(notes[0].body, "first\nsecond line", "multi-line kept");
     let appts = w.store.appointments(&a).unwrap().unwrap();
-    assert!(appts.iter().any(|x| x.id == "apptWebhook000000001" && x.title == "Viewing"));
+    assert!(appts
+        .iter()
+        .any(|x| x.id == "apptWebhook000000001" && x.title == "Viewing"));
 
     // TaskComplete, NoteUpdate, AppointmentUpdate
     let mut done = task.clone();
     done["completed"] = json!(true);
     assert!(w.sb.put_item("tasks", &a, done));
-    assert!(w.sb.put_item("notes", &a, json!({"id": "noteWebhook000000001",
-        "body": "edited in GHL", "contactId": a, "dateAdded": "2026-12-04T10:00:00.000Z"})));
-    assert!(w.sb.put_item("appointments", &a, json!({"id": "apptWebhook000000001",
-        "title": "Viewing (moved)", "contactId": a, "dateUpdated": "2026-12-04T11:00:00.000Z"})));
+    assert!(w.sb.put_item(
+        "notes",
+        &a,
+        json!({"id": "noteWebhook000000001",
+        "body": "edited in GHL", "contactId": a, "dateAdded": "2026-12-04T10:00:00.000Z"})
+    ));
+    assert!(w.sb.put_item(
+        "appointments",
+        &a,
+        json!({"id": "apptWebhook000000001",
+        "title": "Viewing (moved)", "contactId": a, "dateUpdated": "2026-12-04T11:00:00.000Z"})
+    ));
     w.deliver_and_apply().await;
     let tasks = w.store.tasks(&a).unwrap().unwrap();
-    assert!(tasks.iter().any(|t| t.id == "taskWebhook000000001" && t.completed));
+    assert!(tasks
+        .iter()
+        .any(|t| t.id == "taskWebhook000000001" && t.completed));
     let notes = w.store.notes(&a).unwrap().unwrap();
     assert!(notes.iter().any(|n| n.body == "edited in GHL"));
     let appts = w.store.appointments(&a).unwrap().unwrap();
@@ -93,8 +122,20 @@ async fn each_event_type_reaches_the_cache() {
     assert!(w.sb.remove_item("notes", &a, "noteWebhook000000001"));
     assert!(w.sb.remove_item("appointments", &a, "apptWebhook000000001"));
     w.deliver_and_apply().await;
-    assert!(!w.store.tasks(&a).unwrap().unwrap().iter().any(|t| t.id == "taskWebhook000000001"));
-    assert!(!w.store.notes(&a).unwrap().unwrap().iter().any(|n| n.id == "noteWebhook000000001"));
+    assert!(!w
+        .store
+        .tasks(&a)
+        .unwrap()
+        .unwrap()
+        .iter()
+        .any(|t| t.id == "taskWebhook000000001"));
+    assert!(!w
+        .store
+        .notes(&a)
+        .unwrap()
+        .unwrap()
+        .iter()
+        .any(|n| n.id == "noteWebhook000000001"));
     assert!(!w
         .store
         .appointments(&a)
@@ -103,15 +144,14 @@ async fn each_event_type_reaches_the_cache() {
         .iter()
         .any(|x| x.id == "apptWebhook000000001"));
 
-    let kinds: BTreeSet<String> = w
-        .sb
-        .webhooks()
-        .unwrap()
-        .deliveries()
-        .into_iter()
-        .inspect(|d| assert_eq!(d.status, 200, "{d:?}"))
-        .map(|d| d.kind)
-        .collect();
+    let kinds: BTreeSet<String> =
+        w.sb.webhooks()
+            .unwrap()
+            .deliveries()
+            .into_iter()
+            .inspect(|d| assert_eq!(d.status, 200, "{d:?}"))
+            .map(|d| d.kind)
+            .collect();
     assert_eq!(kinds.len(), 14, "every event type was delivered: {kinds:?}");
     assert_eq!(w.store.webhook_inbox_len().unwrap(), 0);
 
@@ -122,13 +162,16 @@ async fn each_event_type_reaches_the_cache() {
         .filter(|e| e.source == RecentSource::Webhook)
         .collect();
     assert!(from_hooks.iter().any(|e| e.contact_id == a
-        && e.fields.iter().any(|f| f.field == "firstName" && f.after.as_deref() == Some("Zed"))));
+        && e.fields
+            .iter()
+            .any(|f| f.field == "firstName" && f.after.as_deref() == Some("Zed"))));
     assert!(from_hooks
         .iter()
         .any(|e| e.contact_id == "newContactWebhook01" && e.created));
-    assert!(from_hooks
+    assert!(from_hooks.iter().any(|e| e
+        .fields
         .iter()
-        .any(|e| e.fields.iter().any(|f| f.label == "Note" && f.after.as_deref() == Some("edited in GHL"))));
+        .any(|f| f.label == "Note" && f.after.as_deref() == Some("edited in GHL"))));
 }
 
 /// The task part of the cache as (id, title, completed), and the stand-in's.
@@ -141,18 +184,17 @@ fn tasks_of(w: &World, id: &str) -> (Vec<(String, String, bool)>, Vec<(String, S
         .into_iter()
         .map(|t| (t.id, t.title, t.completed))
         .collect();
-    let ghl = w
-        .sb
-        .tasks(id)
-        .into_iter()
-        .map(|t: Value| {
-            (
-                t["id"].as_str().unwrap().to_owned(),
-                t["title"].as_str().unwrap_or("").to_owned(),
-                t["completed"].as_bool().unwrap_or(false),
-            )
-        })
-        .collect();
+    let ghl =
+        w.sb.tasks(id)
+            .into_iter()
+            .map(|t: Value| {
+                (
+                    t["id"].as_str().unwrap().to_owned(),
+                    t["title"].as_str().unwrap_or("").to_owned(),
+                    t["completed"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect();
     (sorted(cached), sorted(ghl))
 }
 
@@ -180,11 +222,23 @@ async fn duplicated_and_reordered_deliveries_leave_the_cache_equal_to_ghl() {
     done["completed"] = json!(true);
     assert!(w.sb.put_item("tasks", &a, done));
     hooks.settled().await;
-    assert!(w.sb.put_item("notes", &a, json!({"id": "noteReorder000000001", "body": "v1", "contactId": a})));
+    assert!(w.sb.put_item(
+        "notes",
+        &a,
+        json!({"id": "noteReorder000000001", "body": "v1", "contactId": a})
+    ));
     hooks.settled().await;
-    assert!(w.sb.put_item("notes", &a, json!({"id": "noteReorder000000001", "body": "v2", "contactId": a})));
+    assert!(w.sb.put_item(
+        "notes",
+        &a,
+        json!({"id": "noteReorder000000001", "body": "v2", "contactId": a})
+    ));
     hooks.settled().await;
-    assert!(w.sb.put_item("notes", &a, json!({"id": "noteGone000000000001", "body": "brief", "contactId": a})));
+    assert!(w.sb.put_item(
+        "notes",
+        &a,
+        json!({"id": "noteGone000000000001", "body": "brief", "contactId": a})
+    ));
     hooks.settled().await;
     assert!(w.sb.remove_item("notes", &a, "noteGone000000000001"));
     hooks.settled().await;
@@ -199,7 +253,11 @@ async fn duplicated_and_reordered_deliveries_leave_the_cache_equal_to_ghl() {
     assert_eq!(sent.len(), 2 * 12, "12 events, each twice");
     assert!(sent.iter().all(|d| d.status == 200), "{sent:?}");
     assert_eq!(sent[0].kind, "ContactDelete", "newest first");
-    assert_eq!(w.store.webhook_inbox_len().unwrap(), 12, "duplicates not stored");
+    assert_eq!(
+        w.store.webhook_inbox_len().unwrap(),
+        12,
+        "duplicates not stored"
+    );
     let r = bmby_ghl::webhooks::apply_pending(&w.store, None, None)
         .await
         .unwrap();
@@ -212,17 +270,36 @@ async fn duplicated_and_reordered_deliveries_leave_the_cache_equal_to_ghl() {
         let tags: Vec<String> = serde_json::from_value(ghl["tags"].clone()).unwrap_or_default();
         assert_eq!(c.tags, tags, "{id}");
     }
-    assert_eq!(w.store.contact(&a).unwrap().unwrap().first_name.as_deref(), Some("Three"));
-    assert!(w.store.contact(&gone).unwrap().is_none(), "deleted stays deleted");
+    assert_eq!(
+        w.store.contact(&a).unwrap().unwrap().first_name.as_deref(),
+        Some("Three")
+    );
+    assert!(
+        w.store.contact(&gone).unwrap().is_none(),
+        "deleted stays deleted"
+    );
     let (cached, ghl) = tasks_of(&w, &a);
     assert_eq!(cached, ghl);
     let notes = |v: Vec<(String, String)>| sorted(v);
     assert_eq!(
-        notes(w.store.notes(&a).unwrap().unwrap().into_iter().map(|n| (n.id, n.body)).collect()),
-        notes(w.sb.notes(&a).into_iter().map(|n| (
-            n["id"].as_str().unwrap().to_owned(),
-            n["body"].as_str().unwrap().to_owned()
-        )).collect())
+        notes(
+            w.store
+                .notes(&a)
+                .unwrap()
+                .unwrap()
+                .into_iter()
+                .map(|n| (n.id, n.body))
+                .collect()
+        ),
+        notes(
+            w.sb.notes(&a)
+                .into_iter()
+                .map(|n| (
+                    n["id"].as_str().unwrap().to_owned(),
+                    n["body"].as_str().unwrap().to_owned()
+                ))
+                .collect()
+        )
     );
     // Applying again changes nothing.
     let again = bmby_ghl::webhooks::apply_pending(&w.store, None, None)

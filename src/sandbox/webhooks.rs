@@ -227,15 +227,54 @@ fn snapshot(s: &super::state::Store) -> Snapshot {
 
 /// Contact fields of the webhook schema (`ContactCreate.md`).
 const CONTACT_FIELDS: &[&str] = &[
-    "id", "address1", "city", "state", "companyName", "country", "source", "dateAdded",
-    "dateOfBirth", "dnd", "email", "name", "firstName", "lastName", "phone", "postalCode", "tags",
-    "website", "attachments", "assignedTo", "customFields",
+    "id",
+    "address1",
+    "city",
+    "state",
+    "companyName",
+    "country",
+    "source",
+    "dateAdded",
+    "dateOfBirth",
+    "dnd",
+    "email",
+    "name",
+    "firstName",
+    "lastName",
+    "phone",
+    "postalCode",
+    "tags",
+    "website",
+    "attachments",
+    "assignedTo",
+    "customFields",
 ];
-const TASK_FIELDS: &[&str] = &["id", "assignedTo", "body", "contactId", "title", "dateAdded", "dueDate"];
+const TASK_FIELDS: &[&str] = &[
+    "id",
+    "assignedTo",
+    "body",
+    "contactId",
+    "title",
+    "dateAdded",
+    "dueDate",
+];
 const NOTE_FIELDS: &[&str] = &["id", "body", "contactId", "dateAdded"];
 const APPOINTMENT_FIELDS: &[&str] = &[
-    "id", "address", "title", "calendarId", "contactId", "groupId", "appointmentStatus",
-    "assignedUserId", "users", "notes", "source", "startTime", "endTime", "dateAdded", "dateUpdated",
+    "id",
+    "address",
+    "title",
+    "calendarId",
+    "contactId",
+    "groupId",
+    "appointmentStatus",
+    "assignedUserId",
+    "users",
+    "notes",
+    "source",
+    "startTime",
+    "endTime",
+    "dateAdded",
+    "dateUpdated",
 ];
 
 fn pick(doc: &Map<String, Value>, fields: &[&str]) -> Map<String, Value> {
@@ -312,7 +351,10 @@ fn diff(old: &Snapshot, new: &Snapshot) -> Vec<(&'static str, Map<String, Value>
     }
     let appt = |v: &Value| {
         let mut m = Map::new();
-        m.insert("appointment".into(), Value::Object(pick(&obj(v), APPOINTMENT_FIELDS)));
+        m.insert(
+            "appointment".into(),
+            Value::Object(pick(&obj(v), APPOINTMENT_FIELDS)),
+        );
         m
     };
     for (id, a) in &new.appointments {
@@ -367,7 +409,10 @@ impl WebhookEmitter {
 
     /// Every delivery attempt so far, oldest first.
     pub fn deliveries(&self) -> Vec<Delivery> {
-        self.deliveries.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.deliveries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Waits until every change made so far has been delivered (each delivery answered, 429
@@ -557,16 +602,29 @@ mod tests {
         a.contacts.insert("c1".into(), doc(json!([])));
         let mut b = a.clone();
         b.contacts.insert("c1".into(), doc(json!(["vip"])));
-        b.tasks.insert("t1".into(), json!({"id": "t1", "contactId": "c1", "completed": false}));
+        b.tasks.insert(
+            "t1".into(),
+            json!({"id": "t1", "contactId": "c1", "completed": false}),
+        );
         let kinds: Vec<_> = diff(&a, &b).into_iter().map(|(k, _)| k).collect();
         assert_eq!(kinds, ["ContactTagUpdate", "TaskCreate"]);
         let mut c = b.clone();
-        c.tasks.insert("t1".into(), json!({"id": "t1", "contactId": "c1", "completed": true}));
-        c.contacts.get_mut("c1").unwrap().insert("dnd".into(), json!(true));
+        c.tasks.insert(
+            "t1".into(),
+            json!({"id": "t1", "contactId": "c1", "completed": true}),
+        );
+        c.contacts
+            .get_mut("c1")
+            .unwrap()
+            .insert("dnd".into(), json!(true));
         let kinds: Vec<_> = diff(&b, &c).into_iter().map(|(k, _)| k).collect();
         assert_eq!(kinds, ["ContactDndUpdate", "TaskComplete"]);
         let d = Snapshot::default();
         let kinds: Vec<_> = diff(&c, &d).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(kinds, ["ContactDelete"], "a deleted contact's tasks go with it");
+        assert_eq!(
+            kinds,
+            ["ContactDelete"],
+            "a deleted contact's tasks go with it"
+        );
     }
 }

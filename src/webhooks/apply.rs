@@ -146,9 +146,10 @@ fn ms(s: &str) -> Option<i64> {
 /// The event's time (see the module docs), epoch ms.
 fn event_ms(ev: &WebhookEvent) -> i64 {
     let own = match ev {
-        WebhookEvent::Contact { fields, .. } => {
-            fields.get("dateUpdated").and_then(Value::as_str).and_then(ms)
-        }
+        WebhookEvent::Contact { fields, .. } => fields
+            .get("dateUpdated")
+            .and_then(Value::as_str)
+            .and_then(ms),
         WebhookEvent::Appointment { date_updated, .. } => date_updated.as_deref().and_then(ms),
         _ => None,
     };
@@ -240,13 +241,8 @@ async fn apply_event(
             let text = |t: &crate::domain::Task| {
                 format!("{}{}", t.title, if t.completed { " (done)" } else { "" })
             };
-            let after = (kind != EventKind::TaskDelete).then(|| {
-                text(
-                    list.iter()
-                        .find(|t| t.id == task.id)
-                        .unwrap_or(&task),
-                )
-            });
+            let after = (kind != EventKind::TaskDelete)
+                .then(|| text(list.iter().find(|t| t.id == task.id).unwrap_or(&task)));
             let f = field(
                 &format!("tasks.{}", task.id),
                 "Task",
@@ -361,7 +357,11 @@ fn apply_contact(
 ) -> Result<Outcome, StoreError> {
     let cached = store.contact(id)?;
     if let Some(c) = &cached {
-        if c.date_updated.as_deref().and_then(ms).is_some_and(|d| d > at) {
+        if c.date_updated
+            .as_deref()
+            .and_then(ms)
+            .is_some_and(|d| d > at)
+        {
             return Ok(Outcome::Older);
         }
     }
@@ -374,7 +374,16 @@ fn apply_contact(
             });
         };
         store.remove_contact(id)?;
-        let mut e = recent_entry(store, id, vec![field("deleted", "Deleted in GHL", Some(old.display_name()), None)]);
+        let mut e = recent_entry(
+            store,
+            id,
+            vec![field(
+                "deleted",
+                "Deleted in GHL",
+                Some(old.display_name()),
+                None,
+            )],
+        );
         e.name = old.display_name();
         return Ok(Outcome::Applied {
             contact: id.to_owned(),

@@ -142,7 +142,14 @@ pub enum EventError {
     UnknownType(String),
 }
 
-const ENVELOPE: &[&str] = &["type", "locationId", "webhookId", "timestamp", "appId", "versionId"];
+const ENVELOPE: &[&str] = &[
+    "type",
+    "locationId",
+    "webhookId",
+    "timestamp",
+    "appId",
+    "versionId",
+];
 
 fn s(m: &Map<String, Value>, key: &str) -> Option<String> {
     match m.get(key)? {
@@ -280,7 +287,10 @@ mod tests {
         assert_eq!(id, "c1");
         assert_eq!(env.kind, EventKind::ContactUpdate);
         assert_eq!(fields["firstName"], "Eve");
-        assert!(!fields.contains_key("type"), "the event name is not the contact type");
+        assert!(
+            !fields.contains_key("type"),
+            "the event name is not the contact type"
+        );
         assert!(!fields.contains_key("webhookId"));
         assert_eq!(fields["locationId"], "loc");
     }

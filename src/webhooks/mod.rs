@@ -25,7 +25,7 @@ use tokio::task::JoinHandle;
 
 pub use apply::{apply_pending, ApplyReport};
 pub use events::{EventKind, WebhookEvent};
-pub use receiver::{Receiver, ReceiverConfig, ReceiverLocation, WebhookSink};
+pub use receiver::{Receiver, ReceiverConfig, ReceiverLocation, StoreSink, WebhookSink};
 pub use verify::{SignatureKind, VerifyError, WebhookKeys};
 
 use crate::ghl::GhlClient;
@@ -100,7 +100,7 @@ pub async fn serve(
         recv.insert(
             id.clone(),
             ReceiverLocation {
-                sink: Arc::new(loc.store.clone()),
+                sink: Arc::new(receiver::StoreSink::new(loc.store.clone())),
                 wake: wake.clone(),
             },
         );
@@ -139,7 +139,12 @@ async fn applier(loc: WebhookLocation, wake: Arc<Notify>, mut stop: watch::Recei
         };
         match apply_pending(&loc.store, loc.client.as_ref(), loc.events.as_ref()).await {
             Ok(r) if r.applied + r.older + r.dropped > 0 => {
-                tracing::debug!(applied = r.applied, older = r.older, dropped = r.dropped, "webhooks applied")
+                tracing::debug!(
+                    applied = r.applied,
+                    older = r.older,
+                    dropped = r.dropped,
+                    "webhooks applied"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "webhooks not applied; retrying"),

@@ -95,8 +95,11 @@ pub enum KeyError {
 impl Default for WebhookKeys {
     /// GHL's published keys ([`GHL_ED25519_PUBLIC_KEY_PEM`], [`GHL_RSA_PUBLIC_KEY_PEM`]).
     fn default() -> Self {
-        WebhookKeys::from_pem(Some(GHL_ED25519_PUBLIC_KEY_PEM), Some(GHL_RSA_PUBLIC_KEY_PEM))
-            .expect("the embedded GHL keys parse")
+        WebhookKeys::from_pem(
+            Some(GHL_ED25519_PUBLIC_KEY_PEM),
+            Some(GHL_RSA_PUBLIC_KEY_PEM),
+        )
+        .expect("the embedded GHL keys parse")
     }
 }
 
@@ -239,7 +242,12 @@ pub fn verify_signature(
     let (kind, header, key, alg): (_, _, _, &'static dyn ring::signature::VerificationAlgorithm) =
         match (ed25519, rsa) {
             (Some(h), _) => (SignatureKind::Ed25519, h, &keys.ed25519, &ED25519),
-            (None, Some(h)) => (SignatureKind::Rsa, h, &keys.rsa, &RSA_PKCS1_2048_8192_SHA256),
+            (None, Some(h)) => (
+                SignatureKind::Rsa,
+                h,
+                &keys.rsa,
+                &RSA_PKCS1_2048_8192_SHA256,
+            ),
             (None, None) => return Err(VerifyError::Unsigned),
         };
     let key = key.as_ref().ok_or(VerifyError::NoKey(kind))?;

@@ -54,7 +54,11 @@ impl World {
     pub async fn start(contacts: usize) -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-        let url = receiver(test_cfg(), Arc::new(store.clone())).await;
+        let url = receiver(
+            test_cfg(),
+            Arc::new(bmby_ghl::webhooks::StoreSink::new(store.clone())),
+        )
+        .await;
         let mut hooks = SandboxWebhooks::to(url.clone());
         hooks.retry_delay = Duration::from_millis(10);
         let sb = Sandbox::start(SandboxConfig {
