@@ -124,7 +124,7 @@ fn main() {
             .values()
             .max()
             .map_or(0.0, |t| t.duration_since(start).as_secs_f64());
-        let sent = sent_at.lock().unwrap();
+        let sent = sent_at.lock().unwrap().clone();
         let mut lat: Vec<f64> = seen
             .iter()
             .filter_map(|(c, t)| Some(t.duration_since(*sent.get(c)?).as_secs_f64() * 1000.0))

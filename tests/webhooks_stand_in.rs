@@ -175,7 +175,10 @@ async fn each_event_type_reaches_the_cache() {
 }
 
 /// The task part of the cache as (id, title, completed), and the stand-in's.
-fn tasks_of(w: &World, id: &str) -> (Vec<(String, String, bool)>, Vec<(String, String, bool)>) {
+/// (id, title, completed) of each task.
+type TaskRows = Vec<(String, String, bool)>;
+
+fn tasks_of(w: &World, id: &str) -> (TaskRows, TaskRows) {
     let cached = w
         .store
         .tasks(id)
