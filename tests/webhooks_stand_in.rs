@@ -172,6 +172,19 @@ async fn each_event_type_reaches_the_cache() {
         .fields
         .iter()
         .any(|f| f.label == "Note" && f.after.as_deref() == Some("edited in GHL"))));
+    // … and the list of recent changes says it came from GHL as it happened.
+    let items = bmby_ghl::sync::recent::changed_since(
+        &w.store.contact_rows().unwrap(),
+        &recent,
+        jiff::Timestamp::now()
+            .checked_sub(jiff::SignedDuration::from_hours(1))
+            .unwrap(),
+    );
+    let item = items
+        .iter()
+        .find(|i| i.contact_id == a)
+        .expect("a is listed");
+    assert!(item.from_webhook, "{item:?}");
 }
 
 /// The task part of the cache as (id, title, completed), and the stand-in's.
