@@ -11,6 +11,7 @@
 //! calls it. TLS belongs to a reverse proxy in front (README, *GHL webhooks*).
 
 pub mod apply;
+pub mod config;
 pub mod events;
 pub mod receiver;
 pub mod verify;
