@@ -348,3 +348,70 @@ async fn stale_and_badly_signed_deliveries_never_reach_the_cache() {
     assert_eq!(r.applied, 0);
     assert_eq!(w.store.contact(&a).unwrap().unwrap(), before);
 }
+
+/// The demo's path: the stand-in runs first, the cache is pulled, `webhooks::serve` starts in
+/// front of it, and the stand-in is then told where to deliver. A note edited in the stand-in
+/// reaches the cache and a listener (the TUI) hears of it without anything else being asked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_note_edited_in_the_stand_in_reaches_a_served_cache_and_its_listener() {
+    use bmby_ghl::sandbox::DEMO_LOCATION_ID;
+    use bmby_ghl::sandbox::{webhooks::SandboxWebhooks, Sandbox, SandboxConfig, Seed};
+    use bmby_ghl::sync::SyncEvent;
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 3 },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = bmby_ghl::store::Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let client = webhooks_support::fast_client(&sb.base_url());
+    bmby_ghl::sync::pull_contacts(&client, &store, true, |_| {})
+        .await
+        .unwrap();
+    let id = store.contact_rows().unwrap()[0].id.clone();
+    bmby_ghl::sync::fetch_details(&client, &store, &id)
+        .await
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut locs = std::collections::HashMap::new();
+    locs.insert(
+        DEMO_LOCATION_ID.to_owned(),
+        bmby_ghl::webhooks::WebhookLocation {
+            store: store.clone(),
+            client: Some(client),
+            events: Some(tx),
+        },
+    );
+    let server = bmby_ghl::webhooks::serve(
+        "127.0.0.1:0".parse().unwrap(),
+        locs,
+        webhooks_support::test_cfg(),
+    )
+    .await
+    .unwrap();
+    assert!(sb.webhooks().is_none());
+    assert!(sb.send_webhooks_to(SandboxWebhooks::to(server.url())));
+    assert!(
+        !sb.send_webhooks_to(SandboxWebhooks::to(server.url())),
+        "once"
+    );
+    assert!(sb.put_item(
+        "notes",
+        &id,
+        json!({"id": "noteLive000000000001", "body": "שלום from GHL", "contactId": id})
+    ));
+    let ev = tokio::time::timeout(std::time::Duration::from_secs(30), rx.recv())
+        .await
+        .expect("the applier reported")
+        .unwrap();
+    assert_eq!(
+        ev,
+        SyncEvent::DetailsLoaded {
+            contact_id: id.clone()
+        }
+    );
+    let notes = store.notes(&id).unwrap().unwrap();
+    assert_eq!(notes[0].body, "שלום from GHL");
+    server.shutdown().await;
+}

@@ -182,7 +182,7 @@ pub struct Sandbox {
     oauth: Arc<OAuthState>,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
-    hooks: Option<Arc<webhooks::WebhookEmitter>>,
+    hooks: std::sync::OnceLock<Arc<webhooks::WebhookEmitter>>,
 }
 
 impl Sandbox {
@@ -219,7 +219,10 @@ impl Sandbox {
         let hooks_cfg = cfg.webhooks.clone();
         let shared = Arc::new(Shared::new(cfg, oauth.clone())?);
         let (stop, stop_rx) = watch::channel(false);
-        let hooks = hooks_cfg.map(|w| webhooks::start(shared.clone(), w, stop_rx.clone()));
+        let hooks = std::sync::OnceLock::new();
+        if let Some(w) = hooks_cfg {
+            let _ = hooks.set(webhooks::start(shared.clone(), w, stop_rx.clone()));
+        }
 
         let app = router(shared.clone(), &others, oauth.clone());
         let mut rx = stop_rx.clone();
@@ -490,7 +493,20 @@ impl Sandbox {
     /// The webhook sender, when [`SandboxConfig::webhooks`] is set: its faults, its deliveries,
     /// and [`webhooks::WebhookEmitter::settled`].
     pub fn webhooks(&self) -> Option<&webhooks::WebhookEmitter> {
-        self.hooks.as_deref()
+        self.hooks.get().map(|h| &**h)
+    }
+
+    /// Starts delivering webhooks now, as [`SandboxConfig::webhooks`] does from the start (for
+    /// a receiver that needs the stand-in running before it can be set up, like the demo's).
+    /// Changes made before this call are not sent. False when webhooks are already on.
+    /// Call from within the tokio runtime.
+    pub fn send_webhooks_to(&self, cfg: webhooks::SandboxWebhooks) -> bool {
+        let mut started = false;
+        self.hooks.get_or_init(|| {
+            started = true;
+            webhooks::start(self.shared.clone(), cfg, self.stop.subscribe())
+        });
+        started
     }
 
     /// Simulate a deletion in GHL's UI: the contact and its tasks, notes and appointments.
