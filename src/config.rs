@@ -82,6 +82,9 @@ pub struct ConfigFile {
     /// Bmby field → GHL target overrides (see `sync::mapping`).
     #[serde(default)]
     pub mapping: BTreeMap<String, String>,
+    /// The webhook receiver's keys and window (`crate::webhooks::config`).
+    #[serde(default)]
+    pub webhooks: crate::webhooks::config::WebhooksSection,
 }
 
 /// Where config, data and logs live.

@@ -20,3 +20,4 @@ pub mod search;
 pub mod store;
 pub mod sync;
 pub mod tui;
+pub mod webhooks;

@@ -54,6 +54,7 @@ fn changed(store: &Store, mut c: Contact, when: &str, fields: Option<Vec<RecentF
                     date_updated: Some(when.into()),
                     created: false,
                     fields,
+                    ..Default::default()
                 }],
                 NOW.parse().unwrap(),
             )
@@ -159,6 +160,7 @@ fn with_changes() -> (tempfile::TempDir, Store) {
             date_updated: Some("2025-01-01T12:30:00.000Z".into()),
             created: true,
             fields: vec![],
+            ..Default::default()
         }],
         NOW.parse().unwrap(),
     )

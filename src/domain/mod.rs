@@ -17,5 +17,5 @@ pub use change::{
 pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
 pub use op::{ContactOp, Named, OpEffect};
-pub use recent::{RecentChange, RecentField};
+pub use recent::{RecentChange, RecentField, RecentSource};
 pub use users::{UserDirectory, UserName};

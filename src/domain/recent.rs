@@ -24,6 +24,21 @@ pub struct RecentChange {
     /// custom fields and the other fields the cache models, in display order.
     #[serde(default)]
     pub fields: Vec<RecentField>,
+    /// What saw the change: a pull (the default, also of records written before this field
+    /// existed) or a GHL webhook ([`crate::webhooks`]): "updated from GHL just now".
+    #[serde(default)]
+    pub source: RecentSource,
+}
+
+/// Where a [`RecentChange`] was seen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecentSource {
+    /// A pull (or a contact fetch) found it changed.
+    #[default]
+    Pull,
+    /// A GHL webhook event told us, as it happened.
+    Webhook,
 }
 
 /// One field of a [`RecentChange`]: its value before and after, as display text (custom

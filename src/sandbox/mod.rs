@@ -20,6 +20,7 @@
 //! | workflows, campaigns, followers, bulk business, bulk tags, business contacts | see [`ops`] |
 //! | `POST /contacts/upsert` | `{"new":bool,"contact":Contact}`, see [`upsert`] |
 //! | `GET /workflows/`, `/campaigns/`, `/businesses/`, `/users/` | see [`lists`] |
+//! | `POST /locations/{locationId}/tasks/search` | `{"tasks":[TaskSchema]}`, see `task_search` |
 //!
 //! Besides, without the gate: the OAuth authorization page `GET /oauth/chooselocation` and the
 //! token endpoint `POST /oauth/token` (see [`oauth`]), and the agency endpoints
@@ -54,8 +55,10 @@ mod ratelimit;
 mod search;
 mod seed;
 mod state;
+mod task_search;
 mod upsert;
 mod validate;
+pub mod webhooks;
 pub mod writes;
 
 use std::net::SocketAddr;
@@ -151,6 +154,9 @@ pub struct SandboxConfig {
     /// The location's time zone (`GET /locations/{id}` → `location.timezone`, an IANA name);
     /// appointment times of `GET /contacts/{id}/appointments` are in it. `Asia/Jerusalem`.
     pub location_timezone: String,
+    /// Deliver signed webhook events for every change of the first location's data to a URL
+    /// ([`webhooks`]); `None` (the default): no webhooks.
+    pub webhooks: Option<webhooks::SandboxWebhooks>,
 }
 
 impl Default for SandboxConfig {
@@ -167,6 +173,7 @@ impl Default for SandboxConfig {
             churn: None,
             extra_locations: Vec::new(),
             location_timezone: "Asia/Jerusalem".into(),
+            webhooks: None,
         }
     }
 }
@@ -180,6 +187,7 @@ pub struct Sandbox {
     oauth: Arc<OAuthState>,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
+    hooks: std::sync::OnceLock<Arc<webhooks::WebhookEmitter>>,
 }
 
 impl Sandbox {
@@ -217,8 +225,13 @@ impl Sandbox {
                 oauth.clone(),
             )?));
         }
+        let hooks_cfg = cfg.webhooks.clone();
         let shared = Arc::new(Shared::new(cfg, oauth.clone())?);
         let (stop, stop_rx) = watch::channel(false);
+        let hooks = std::sync::OnceLock::new();
+        if let Some(w) = hooks_cfg {
+            let _ = hooks.set(webhooks::start(shared.clone(), w, stop_rx.clone()));
+        }
 
         let app = router(shared.clone(), &others, oauth.clone());
         let mut rx = stop_rx.clone();
@@ -243,6 +256,7 @@ impl Sandbox {
             oauth,
             stop,
             server: Some(server),
+            hooks,
         })
     }
 
@@ -485,6 +499,84 @@ impl Sandbox {
         self.shared.insert_contact(contact)
     }
 
+    /// The webhook sender, when [`SandboxConfig::webhooks`] is set: its faults, its deliveries,
+    /// and [`webhooks::WebhookEmitter::settled`].
+    pub fn webhooks(&self) -> Option<&webhooks::WebhookEmitter> {
+        self.hooks.get().map(|h| &**h)
+    }
+
+    /// Starts delivering webhooks now, as [`SandboxConfig::webhooks`] does from the start (for
+    /// a receiver that needs the stand-in running before it can be set up, like the demo's).
+    /// Changes made before this call are not sent. False when webhooks are already on.
+    /// Call from within the tokio runtime.
+    pub fn send_webhooks_to(&self, cfg: webhooks::SandboxWebhooks) -> bool {
+        let mut started = false;
+        self.hooks.get_or_init(|| {
+            started = true;
+            webhooks::start(self.shared.clone(), cfg, self.stop.subscribe())
+        });
+        started
+    }
+
+    /// Simulate a deletion in GHL's UI: the contact and its tasks, notes and appointments.
+    /// False when there is no such contact.
+    pub fn delete_contact(&self, id: &str) -> bool {
+        self.shared.delete_contact(id)
+    }
+
+    /// Simulate an edit in GHL's UI of a contact's `tasks`, `notes` or `appointments` (`kind`):
+    /// `item` (an object with `id`) replaces the one with the same id, or is added (notes
+    /// first, as GHL lists them newest first). False for another `kind` or an item without id.
+    pub fn put_item(&self, kind: &str, contact_id: &str, item: Value) -> bool {
+        let Some(id) = item.get("id").and_then(Value::as_str).map(str::to_owned) else {
+            return false;
+        };
+        self.shared.with_store_mut(|s| {
+            let map = match kind {
+                "tasks" => &mut s.tasks,
+                "notes" => &mut s.notes,
+                "appointments" => &mut s.appointments,
+                _ => return false,
+            };
+            let list = map.entry(contact_id.to_owned()).or_default();
+            match list.iter_mut().find(|v| v["id"] == id.as_str()) {
+                Some(v) => *v = item,
+                None if kind == "notes" => list.insert(0, item),
+                None => list.push(item),
+            }
+            true
+        })
+    }
+
+    /// Simulate a deletion in GHL's UI of a task, note or appointment (`kind` as for
+    /// [`Sandbox::put_item`]); false when there is none.
+    pub fn remove_item(&self, kind: &str, contact_id: &str, id: &str) -> bool {
+        self.shared.with_store_mut(|s| {
+            let map = match kind {
+                "tasks" => &mut s.tasks,
+                "notes" => &mut s.notes,
+                "appointments" => &mut s.appointments,
+                _ => return false,
+            };
+            let Some(list) = map.get_mut(contact_id) else {
+                return false;
+            };
+            let n = list.len();
+            list.retain(|v| v["id"] != id);
+            list.len() != n
+        })
+    }
+
+    /// The appointments of a contact as the stand-in holds them.
+    pub fn appointments(&self, contact_id: &str) -> Vec<Value> {
+        self.shared
+            .read()
+            .appointments
+            .get(contact_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Stop accepting connections and wait for the server task to end.
     /// One churn step now (what the churn task does every interval): edits one random
     /// contact and bumps its `dateUpdated`.
@@ -642,6 +734,10 @@ fn location_router(shared: Arc<Shared>) -> Router {
             get(locations::get_custom_fields),
         )
         .route("/locations/{location_id}/tags", get(locations::get_tags))
+        .route(
+            "/locations/{location_id}/tasks/search",
+            post(task_search::search_tasks),
+        )
         .route("/locations/{location_id}", get(locations::get_location))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::not_found)

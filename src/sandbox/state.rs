@@ -197,6 +197,10 @@ pub struct Shared {
     /// Notified whenever the data is locked for writing (the demo's world keeper saves then).
     pub changed: std::sync::Arc<tokio::sync::Notify>,
     search_lag: Mutex<SearchLag>,
+    /// Bumped on every write lock (see [`Shared::generation`]); the webhook emitter compares.
+    generation: std::sync::atomic::AtomicU64,
+    /// Notified on every write lock, for the webhook emitter (`super::webhooks`).
+    pub hooks_changed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -226,6 +230,8 @@ impl Shared {
             log: Mutex::new(Vec::new()),
             changed: Default::default(),
             search_lag: Mutex::new(SearchLag::default()),
+            generation: Default::default(),
+            hooks_changed: Default::default(),
         })
     }
 
@@ -237,7 +243,16 @@ impl Shared {
         let guard = self.store.write().unwrap_or_else(|e| e.into_inner());
         // While the lock is held: a reader woken by this sees the write once it is done.
         self.changed.notify_one();
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.hooks_changed.notify_one();
         guard
+    }
+
+    /// How many times the data was locked for writing: read under the read lock, it names the
+    /// version of the data seen.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Runs `f` with the store locked for writing (task and note writes).

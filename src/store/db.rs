@@ -38,7 +38,7 @@ pub enum StoreError {
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
-    db: sled::Db,
+    pub(super) db: sled::Db,
     contacts: sled::Tree,
     contacts_raw: sled::Tree,
     rows: sled::Tree,

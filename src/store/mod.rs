@@ -15,6 +15,8 @@
 //! - `recent`: id (u64 big-endian, in the order seen) → format byte + JSON
 //!   [`crate::domain::RecentChange`]: what pulls saw change in GHL, the last
 //!   [`RECENT_KEEP`] within [`RECENT_DAYS`] days
+//! - `webhook_inbox`, `webhook_seen`, `webhook_applied`: GHL webhook deliveries waiting to be
+//!   applied, the `webhookId`s received, the newest event applied per record (`webhooks.rs`)
 //!
 //! A schema version other than [`SCHEMA_VERSION`] means the cache trees are rebuilt (they only
 //! hold data GHL can give again); changes and links are never dropped.
@@ -22,8 +24,10 @@ mod changes;
 mod cursor;
 mod db;
 mod recent;
+mod webhooks;
 
 pub use changes::ChangeHead;
 pub use cursor::PullCursor;
 pub use db::{Store, StoreError, SCHEMA_VERSION};
 pub use recent::{RECENT_DAYS, RECENT_KEEP};
+pub use webhooks::{AppliedMark, PutWebhook, StoredWebhook, WEBHOOK_SEEN_KEEP};

@@ -232,6 +232,7 @@ pub fn before_store(store: &Store, fresh: &[Contact], seen_at: Timestamp) -> Vec
             date_updated: c.date_updated.clone(),
             created,
             fields,
+            ..Default::default()
         });
     }
     out
@@ -265,6 +266,8 @@ pub struct RecentItem {
     /// The net change of every recorded entry since the time asked for (a field changed back
     /// is left out).
     pub fields: Vec<RecentField>,
+    /// The latest recorded change came from a GHL webhook ([`crate::webhooks`]), not a pull.
+    pub from_webhook: bool,
 }
 
 impl RecentItem {
@@ -339,6 +342,7 @@ pub fn changed_since(
                 created: false,
                 known: false,
                 fields: Vec::new(),
+                from_webhook: false,
             },
         );
     }
@@ -361,8 +365,10 @@ pub fn changed_since(
                 created: false,
                 known: false,
                 fields: Vec::new(),
+                from_webhook: false,
             });
         item.known = true;
+        item.from_webhook = e.source == crate::domain::RecentSource::Webhook;
         item.created |= e.created;
         item.seen_at = item.seen_at.max(seen);
         if !by_id.contains_key(e.contact_id.as_str()) {
@@ -602,6 +608,7 @@ mod tests {
             date_updated: Some(updated.into()),
             created: false,
             fields,
+            ..Default::default()
         }
     }
 

@@ -216,7 +216,12 @@ pub fn detail_lines(app: &App, item: &RecentItem, w: usize) -> Vec<TextLine> {
     let mut out = vec![TextLine::whole(format!("{head}{rule}"), Look::Header)];
     let mut facts = vec![format!("id {}", text::clean(&item.contact_id))];
     if let Some(t) = item.seen_at {
-        facts.push(format!("pulled {}", since_text(t, now)));
+        let how = if item.from_webhook {
+            "updated from GHL"
+        } else {
+            "pulled"
+        };
+        facts.push(format!("{how} {}", since_text(t, now)));
     }
     for l in text::wrap(&facts.join(" · "), w.max(2)) {
         out.push(TextLine::whole(l, Look::Dim));
