@@ -246,7 +246,8 @@ pub enum Command {
         /// No background crawl of tasks, notes and appointments (pulls only).
         #[arg(long)]
         no_crawl: bool,
-        /// Receive GHL webhooks on ADDR (host:port). Not built yet: refused with a message.
+        /// Receive GHL webhooks on ADDR (IP:port, e.g. 127.0.0.1:8977; behind a TLS reverse
+        /// proxy). Keys: `[webhooks]` in the config file, default GHL's published keys.
         #[arg(long, value_name = "ADDR")]
         webhooks: Option<String>,
         /// Where log lines go besides the log file: `text` (the log file only) or `json`

@@ -158,6 +158,8 @@ pub struct Settings {
     /// `[mapping]` overrides as written.
     pub mapping: BTreeMap<String, String>,
     pub bmby: BmbySettings,
+    /// `[webhooks]`: the receiver's public keys and timestamp window (`serve --webhooks`).
+    pub webhooks: crate::webhooks::config::WebhooksSection,
 }
 
 impl Settings {
@@ -269,6 +271,7 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
                 .map(Secret::new),
             columns: file.bmby.columns,
         },
+        webhooks: file.webhooks,
     })
 }
 

@@ -422,12 +422,12 @@ async fn serve_apply_sends_an_approved_change_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serve_refuses_webhooks_until_the_receiver_is_built() {
+async fn serve_webhooks_refuses_an_address_that_is_not_ip_and_port() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_path_buf();
     let out = tokio::task::spawn_blocking(move || {
         base_cmd("http://127.0.0.1:9", &data)
-            .args(["serve", "--webhooks", "127.0.0.1:0"])
+            .args(["serve", "--webhooks", "hooks.example.com"])
             .output()
             .unwrap()
     })
@@ -435,7 +435,69 @@ async fn serve_refuses_webhooks_until_the_receiver_is_built() {
     .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("webhooks receiver not built yet"), "{err}");
+    assert!(
+        err.contains("--webhooks hooks.example.com: expected an IP address and a port"),
+        "{err}"
+    );
+}
+
+/// `serve --webhooks 127.0.0.1:0` with the stand-in's test key in `[webhooks]`: a note created
+/// in the stand-in reaches the cache as a signed NoteCreate, without a fetch of the notes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_applies_webhooks_the_stand_in_delivers() {
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 3 },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let someone = some_contact(&sb).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("none.toml"),
+        format!(
+            "[webhooks]\ned25519_public_key = \"\"\"{}\"\"\"\n",
+            bmby_ghl::sandbox::webhooks::test_ed25519_public_pem()
+        ),
+    )
+    .unwrap();
+    let (url, data) = (sb.base_url(), dir.path().to_path_buf());
+    let s = tokio::task::spawn_blocking(move || {
+        let s = Serve::start(&url, &data, &["--webhooks", "127.0.0.1:0"]);
+        s.wait_message("crawl pass finished");
+        s
+    })
+    .await
+    .unwrap();
+    let listening = s.wait_message("webhook receiver listening");
+    let addr = s.json()[listening]["addr"].as_str().unwrap().to_owned();
+    sb.send_webhooks_to(bmby_ghl::sandbox::webhooks::SandboxWebhooks::to(format!(
+        "http://{addr}/"
+    )));
+    create(&sb, &someone, "notes", json!({"body": "came by webhook"})).await;
+    let (s, status) = tokio::task::spawn_blocking(move || {
+        let mut s = s;
+        s.wait_lines("webhooks applied", 0, 1, |v| {
+            v["message"] == "webhooks applied"
+        });
+        let status = s.terminate();
+        (s, status)
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{status:?}: {}", s.text());
+    let fetched = sb
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path == format!("/contacts/{someone}/notes"))
+        .count();
+    assert_eq!(fetched, 1, "the notes were fetched once, by the crawl");
+    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let notes = store.notes(&someone).unwrap().unwrap();
+    assert!(
+        notes.iter().any(|n| n.body == "came by webhook"),
+        "{notes:?}"
+    );
 }
 
 /// Without `--location` (and without GHL_TOKEN / GHL_LOCATION_ID) `serve` keeps every

@@ -368,17 +368,50 @@ fn appointments_json(
 /// picks another: the UI ends, that location's cache, client and worker are set up, and the UI
 /// starts again on it (cache handles are kept, so switching back reuses them).
 pub(super) fn run_tui(paths: &Paths, settings: &Settings, rt: &Runtime) -> Result<i32> {
-    run_tui_with(paths, settings, rt, None)
+    run_tui_with(paths, settings, rt, None, None)
 }
 
 /// [`run_tui`] with the cache of the starting location already open (the demo fills it
 /// first). Reusing the handle matters: sled may keep its file lock for a moment after the last
 /// handle is dropped, so opening the same cache again right away can fail as "in use".
+/// Events from work outside the TUI's own worker (the demo's webhook receiver) for one
+/// location: they reach the TUI of that location while it is the one shown.
+#[derive(Debug)]
+pub(super) struct EventTap {
+    location: String,
+    tx: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<SyncEvent>>>,
+}
+
+impl EventTap {
+    /// A tap for `location`'s events, attached to no TUI yet.
+    pub(super) fn new(location: &str) -> EventTap {
+        EventTap {
+            location: location.to_owned(),
+            tx: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The TUI now shows `loc` and hears on `tx`; another location detaches the tap.
+    fn attach(&self, loc: &str, tx: &tokio::sync::mpsc::UnboundedSender<SyncEvent>) {
+        let mut cur = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        *cur = (loc == self.location).then(|| tx.clone());
+    }
+
+    /// Passes `ev` on to the TUI showing the location, if one does.
+    pub(super) fn send(&self, ev: SyncEvent) {
+        let cur = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = cur.as_ref() {
+            let _ = tx.send(ev);
+        }
+    }
+}
+
 pub(super) fn run_tui_with(
     paths: &Paths,
     settings: &Settings,
     rt: &Runtime,
     open: Option<crate::store::Store>,
+    tap: Option<&EventTap>,
 ) -> Result<i32> {
     let demo_store = open.as_ref().map(|_| ());
     let mut loc = location(settings)?;
@@ -415,6 +448,9 @@ pub(super) fn run_tui_with(
             }
         }
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        if let Some(t) = tap {
+            t.attach(&loc, &tx);
+        }
         if let Some(o) = owners.get(&loc) {
             let tx = tx.clone();
             o.set_notify(std::sync::Arc::new(move |command, code| {

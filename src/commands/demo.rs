@@ -68,13 +68,64 @@ pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
             ..Default::default()
         },
     )?;
-    let code = super::browse::run_tui_with(paths, &d.settings, rt, Some(d.store))?;
+    // GHL webhooks, as a Marketplace app would get them: the stand-in signs an event for each
+    // change made in it (its own random edits included) and delivers it to a receiver on
+    // loopback, which applies it to the cache and tells the TUI at once.
+    let tap = std::sync::Arc::new(super::browse::EventTap::new(DEMO_LOCATION_ID));
+    let receiver = match start_webhooks(rt, &d, tap.clone()) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            tracing::warn!(error = %e, "demo: webhooks off");
+            None
+        }
+    };
+    let code =
+        super::browse::run_tui_with(paths, &d.settings, rt, Some(d.store.clone()), Some(&tap))?;
+    if let Some(r) = receiver {
+        rt.block_on(r.shutdown());
+    }
     if let Some(w) = &d.world {
         w.save_now().wrap_err("demo: saving the stand-ins' world")?;
     }
     drop(d.ghl);
     drop(d.bmby);
     Ok(code)
+}
+
+/// The demo's webhook receiver on `127.0.0.1:0`, trusting the stand-in's TEST keys (never
+/// GHL's), with the stand-in delivering to it; what it applies reaches the TUI through `tap`.
+/// Errors: the receiver cannot listen, or the GHL client cannot be built.
+fn start_webhooks(
+    rt: &Runtime,
+    d: &Demo,
+    tap: std::sync::Arc<super::browse::EventTap>,
+) -> Result<crate::webhooks::WebhookServer> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let loc = crate::webhooks::WebhookLocation {
+        store: d.store.clone(),
+        client: Some(client(&d.settings)?),
+        events: Some(tx),
+    };
+    let cfg = crate::webhooks::ReceiverConfig {
+        keys: crate::sandbox::webhooks::test_keys(),
+        ..Default::default()
+    };
+    let addr: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+    let server = rt.block_on(crate::webhooks::serve(
+        addr,
+        [(DEMO_LOCATION_ID.to_owned(), loc)].into_iter().collect(),
+        cfg,
+    ))?;
+    rt.spawn(async move {
+        while let Some(ev) = rx.recv().await {
+            tap.send(ev);
+        }
+    });
+    let _enter = rt.enter();
+    d.ghl
+        .send_webhooks_to(crate::sandbox::webhooks::SandboxWebhooks::to(server.url()));
+    tracing::info!(url = %server.url(), "demo: the GHL stand-in delivers webhooks");
+    Ok(server)
 }
 
 /// Sets the demo up: both stand-ins seeded from `assets/demo/` (or, with

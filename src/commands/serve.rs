@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 
 use super::{client, location, open_store, token_store};
 use crate::config::{Paths, Settings};
+use crate::ghl::GhlClient;
 use crate::sanitize::clean_line;
 use crate::store::Store;
 use crate::sync::crawl::{self, CrawlCursor};
@@ -48,7 +49,7 @@ pub(super) struct ServeOptions {
     pub apply: Option<Duration>,
     /// The background crawl (off with `--no-crawl`).
     pub crawl: bool,
-    /// `--webhooks ADDR` (not built yet).
+    /// `--webhooks ADDR`: the GHL webhook receiver binds there (`crate::webhooks::serve`).
     pub webhooks: Option<String>,
     /// `--log-format json`: stderr carries JSON lines only (no plain text lines).
     pub json_stderr: bool,
@@ -61,18 +62,34 @@ pub(super) fn serve_cmd(
     rt: &Runtime,
     opts: ServeOptions,
 ) -> Result<i32> {
-    if let Some(addr) = &opts.webhooks {
-        // ── SEAM(hooks): the GHL webhook receiver (`serve --webhooks ADDR`) is started here, a
-        // future that binds ADDR and stores verified events in the locations' caches; spawn it
-        // beside the locations in `serve_async` and stop it with them. Until it is wired:
-        return Err(eyre!(
-            "webhooks receiver not built yet: `serve --webhooks {}` is not available in this \
-             build; run `serve` without --webhooks (the pulls keep the cache current)",
-            clean_line(addr)
-        ));
-    }
+    // Checked before anything starts: a bad address or key is a clear error, not a warning.
+    let webhooks = match &opts.webhooks {
+        Some(addr) => Some(webhook_settings(addr, settings)?),
+        None => None,
+    };
     let locations = serve_locations(settings)?;
-    rt.block_on(serve_async(paths, settings, &opts, &locations))
+    rt.block_on(serve_async(paths, settings, &opts, &locations, webhooks))
+}
+
+/// `--webhooks ADDR` and the `[webhooks]` keys, checked.
+///
+/// Errors: ADDR is not `host:port` (an IP address and a port), or a configured public key is
+/// not a PEM key of its kind.
+fn webhook_settings(
+    addr: &str,
+    settings: &Settings,
+) -> Result<(std::net::SocketAddr, crate::webhooks::ReceiverConfig)> {
+    let sock: std::net::SocketAddr = addr.trim().parse().map_err(|_| {
+        eyre!(
+            "--webhooks {}: expected an IP address and a port, such as 127.0.0.1:8977",
+            clean_line(addr)
+        )
+    })?;
+    let cfg = settings
+        .webhooks
+        .receiver_config()
+        .map_err(|e| eyre!("[webhooks] in the config file: {e}"))?;
+    Ok((sock, cfg))
 }
 
 /// The locations to serve: the one named (`--location`, `GHL_LOCATION_ID`, the config's
@@ -108,6 +125,10 @@ struct Served {
     busy: watch::Receiver<Busy>,
     /// The crawl, the tasks refresh and the apply loop: each ends soon after the stop.
     tasks: Vec<JoinHandle<()>>,
+    /// The location's GHL client (the webhook applier resolves tasks with it).
+    client: GhlClient,
+    /// The worker's event channel (the webhook applier reports what it changed there).
+    events: mpsc::UnboundedSender<SyncEvent>,
     /// The owner socket: CLI commands for this location run here (`crate::owner`).
     owner: Option<crate::owner::OwnerHandle>,
 }
@@ -127,6 +148,7 @@ async fn serve_async(
     settings: &Settings,
     opts: &ServeOptions,
     locations: &[String],
+    webhooks: Option<(std::net::SocketAddr, crate::webhooks::ReceiverConfig)>,
 ) -> Result<i32> {
     // Registered before any work starts, so no signal is missed.
     let mut signals = Signals::new()?;
@@ -151,6 +173,33 @@ async fn serve_async(
         return Err(first_err.unwrap_or_else(|| eyre!("no location to serve")));
     }
     let locations: Vec<String> = served.iter().map(|s| s.location.clone()).collect();
+    let receiver = match webhooks {
+        Some((addr, cfg)) => {
+            let locs = served
+                .iter()
+                .map(|s| {
+                    let loc = crate::webhooks::WebhookLocation {
+                        store: s.store.clone(),
+                        client: Some(s.client.clone()),
+                        events: Some(s.events.clone()),
+                    };
+                    (s.location.clone(), loc)
+                })
+                .collect();
+            let server = crate::webhooks::serve(addr, locs, cfg)
+                .await
+                .map_err(|e| eyre!("--webhooks {addr}: cannot listen: {e}"))?;
+            tracing::info!(addr = %server.addr(), "webhooks receiver listening");
+            if !opts.json_stderr {
+                eprintln!(
+                    "GHL webhooks: listening on http://{} (POST / or /webhooks/ghl)",
+                    server.addr()
+                );
+            }
+            Some(server)
+        }
+        None => None,
+    };
     // Each location's owner socket was started with its cache (`start_location`): CLI commands
     // for a served location run in this process. It stops below, before the caches are flushed.
     tracing::info!(
@@ -194,6 +243,10 @@ async fn serve_async(
         again = signals.next() => {
             tracing::warn!(signal = again, "second signal: exiting now; the work in flight resumes on the next start");
         }
+    }
+    if let Some(r) = receiver {
+        // Stops taking deliveries; what was stored is applied on the next start.
+        r.shutdown().await;
     }
     for s in served.iter_mut() {
         // Stops listening, removes the socket and waits for the commands it runs.
@@ -244,7 +297,7 @@ fn start_location(
     let jobs = sync::spawn_worker(
         client.clone(),
         store.clone(),
-        events_tx,
+        events_tx.clone(),
         WorkerConfig {
             pull_interval: (settings.pull_interval_secs > 0)
                 .then(|| Duration::from_secs(settings.pull_interval_secs)),
@@ -301,6 +354,8 @@ fn start_location(
         jobs,
         busy: busy_rx,
         tasks,
+        client,
+        events: events_tx,
         owner: Some(owner),
     })
 }

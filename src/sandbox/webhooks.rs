@@ -185,6 +185,23 @@ pub fn test_keys() -> crate::webhooks::WebhookKeys {
     TestSigner::new().public_keys()
 }
 
+/// The stand-in's TEST Ed25519 public key as a PEM (SPKI) block, for `[webhooks]
+/// ed25519_public_key` in the config file of a `serve --webhooks` that the stand-in delivers to.
+/// `X-GHL-Signature` is checked first, so this key alone is enough. A TEST key: anyone can sign
+/// with it.
+pub fn test_ed25519_public_pem() -> String {
+    use base64::Engine;
+    // SubjectPublicKeyInfo of an Ed25519 key (RFC 8410): this prefix, then the 32 key bytes.
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend(test_keys().ed25519.unwrap_or_default());
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    )
+}
+
 /// The app id the stand-in's events carry (`appId`).
 pub const SANDBOX_APP_ID: &str = "sbxMarketplaceApp001";
 
@@ -570,6 +587,13 @@ pub(super) fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_test_ed25519_pem_reads_back_as_the_test_key() {
+        let keys =
+            crate::webhooks::WebhookKeys::from_pem(Some(&test_ed25519_public_pem()), None).unwrap();
+        assert_eq!(keys.ed25519, test_keys().ed25519);
+    }
 
     #[test]
     fn test_signatures_verify_with_the_test_public_keys() {

@@ -140,7 +140,7 @@ async fn applier(loc: WebhookLocation, wake: Arc<Notify>, mut stop: watch::Recei
         };
         match apply_pending(&loc.store, loc.client.as_ref(), loc.events.as_ref()).await {
             Ok(r) if r.applied + r.older + r.dropped > 0 => {
-                tracing::debug!(
+                tracing::info!(
                     applied = r.applied,
                     older = r.older,
                     dropped = r.dropped,
