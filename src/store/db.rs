@@ -41,7 +41,8 @@ pub struct Store {
     db: sled::Db,
     contacts: sled::Tree,
     contacts_raw: sled::Tree,
-    rows: sled::Tree,
+    /// `contact_rows`: the list rows (`super::list` reads them compact).
+    pub(super) rows: sled::Tree,
     tasks: sled::Tree,
     notes: sled::Tree,
     appointments: sled::Tree,

@@ -3,7 +3,8 @@
 //! Layout: `<data_dir>/locations/<location_id>/cache.sled`, with trees
 //! - `contacts`: contact id → [`Contact`] without `raw_json` (bincode)
 //! - `contacts_raw`: contact id → the raw JSON as GHL sent it (sanitized), for the raw view
-//! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads)
+//! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads, compact:
+//!   [`crate::domain::RowList`], `list.rs`)
 //! - `tasks`, `notes`, `appointments`: contact id → `Vec<_>` (bincode)
 //! - `custom_fields`: field id → [`CustomFieldDef`]
 //! - `cursors`: pull name → [`PullCursor`] (JSON)
@@ -21,6 +22,7 @@
 mod changes;
 mod cursor;
 mod db;
+mod list;
 mod recent;
 
 pub use changes::ChangeHead;

@@ -155,7 +155,7 @@ impl App {
                     source
                         .rows
                         .get(i as usize)
-                        .is_some_and(|r| ids.contains(&r.id))
+                        .is_some_and(|r| ids.contains(r.id))
                 })
                 .collect(),
         };
@@ -179,7 +179,7 @@ impl App {
             Some(ids) => source
                 .rows
                 .get(*i as usize)
-                .is_some_and(|r| ids.contains(&r.id)),
+                .is_some_and(|r| ids.contains(r.id)),
         };
         Arc::new(indices.iter().copied().filter(keep).collect())
     }
@@ -188,7 +188,7 @@ impl App {
     /// when there is one.
     fn refresh_business_view(&mut self) -> Vec<Effect> {
         if self.filter.query.is_empty() {
-            let keep = self.selected_row().map(|r| r.id.clone());
+            let keep = self.selected_row().map(|r| r.id.to_owned());
             self.set_view(self.base_view(self.source.clone()), keep);
             Vec::new()
         } else {

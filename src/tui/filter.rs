@@ -19,7 +19,7 @@
 
 use std::sync::{mpsc, Arc};
 
-use crate::domain::ContactRow;
+use crate::domain::RowList;
 use crate::search::{narrowable, parse, Index, QueryError, SearchContext};
 
 /// The list being shown: all rows, and the order they are displayed in (indices into `rows`).
@@ -27,7 +27,8 @@ use crate::search::{narrowable, parse, Index, QueryError, SearchContext};
 pub struct ListSource {
     /// Changes whenever rows or order change.
     pub version: u64,
-    pub rows: Arc<Vec<ContactRow>>,
+    /// Compact (issue #14); build one from `ContactRow`s with `RowList::from`.
+    pub rows: Arc<RowList>,
     pub order: Vec<u32>,
 }
 

@@ -200,9 +200,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         };
         let body = row_line(
             [
-                r.name.as_str(),
-                r.email.as_str(),
-                r.phone.as_str(),
+                r.name,
+                r.email,
+                r.phone,
                 updated.as_str(),
                 r.tags_text().as_str(),
             ],
