@@ -63,6 +63,11 @@ impl std::fmt::Debug for RowList {
     }
 }
 
+/// The string of `sym` (`0`, and a table never filled, give `""`).
+fn resolve(strings: &[Box<str>], sym: Sym) -> &str {
+    strings.get(sym as usize).map_or("", |s| s)
+}
+
 /// One row of a [`RowList`], borrowed: the fields of [`ContactRow`] as `&str` (empty for
 /// absent values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +104,7 @@ impl<'a> Tags<'a> {
     /// The tags in the order GHL gave them.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + 'a {
         let strings = self.strings;
-        self.syms.iter().map(move |&s| &*strings[s as usize])
+        self.syms.iter().map(move |&s| resolve(strings, s))
     }
     pub fn len(&self) -> usize {
         self.syms.len()
@@ -165,7 +170,7 @@ impl RowList {
     pub fn get(&self, i: usize) -> Option<RowRef<'_>> {
         let p = self.rows.get(i)?;
         let t = |a: u32, b: u32| &self.text[a as usize..b as usize];
-        let s = |sym: Sym| &*self.strings[sym as usize];
+        let s = |sym: Sym| resolve(&self.strings, sym);
         let tags = p.tags_start as usize;
         Some(RowRef {
             id: t(p.start, p.id_end),

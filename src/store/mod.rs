@@ -2,7 +2,8 @@
 //!
 //! Layout: `<data_dir>/locations/<location_id>/cache.sled`, with trees
 //! - `contacts`: contact id → [`Contact`] without `raw_json` (bincode)
-//! - `contacts_raw`: contact id → the raw JSON as GHL sent it (sanitized), for the raw view
+//! - `contacts_raw`: contact id → the raw JSON as GHL sent it (sanitized), for the raw view;
+//!   DEFLATE-compressed since schema 4 (`raw.rs`)
 //! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads, compact:
 //!   [`crate::domain::RowList`], `list.rs`)
 //! - `tasks`, `notes`, `appointments`: contact id → `Vec<_>` (bincode)
@@ -23,6 +24,7 @@ mod changes;
 mod cursor;
 mod db;
 mod list;
+mod raw;
 mod recent;
 
 pub use changes::ChangeHead;
