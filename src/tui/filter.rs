@@ -86,11 +86,17 @@ impl Matcher {
         }
     }
 
-    /// Replaces the list; folds its text.
+    /// Replaces the list; folds its text (not again for the list it already has: then only
+    /// the narrowing cache is cleared). The old index is dropped before the new one is built,
+    /// so two lists' folded text are never held at once.
     pub fn set_source(&mut self, source: Arc<ListSource>) {
+        self.cache.clear();
+        if Arc::ptr_eq(&source, &self.source) {
+            return;
+        }
+        self.index = Index::default();
         self.index = Index::new(source.rows.clone(), source.order.clone());
         self.source = source;
-        self.cache.clear();
     }
 
     /// Replaces what filters resolve against.
