@@ -225,3 +225,40 @@ pub fn spawn(results: tokio::sync::mpsc::UnboundedSender<FilterResult>) -> Filte
     }
     FilterHandle { tx }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ContactRow;
+
+    fn source(names: &[&str]) -> Arc<ListSource> {
+        let rows: Vec<ContactRow> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ContactRow {
+                id: format!("c{i}"),
+                name: (*n).into(),
+                ..Default::default()
+            })
+            .collect();
+        Arc::new(ListSource {
+            version: 1,
+            order: (0..rows.len() as u32).collect(),
+            rows: Arc::new(rows.into()),
+        })
+    }
+
+    #[test]
+    fn the_same_source_again_keeps_its_index_and_a_new_one_replaces_it() {
+        let a = source(&["Dana Levi", "Avi Cohen", "Danielle"]);
+        let mut m = Matcher::new();
+        m.set_source(a.clone());
+        assert_eq!(m.query("dan").unwrap(), [0, 2]);
+        m.set_source(a.clone());
+        assert!(m.cache.is_empty(), "narrowing cache cleared");
+        assert_eq!(m.query("dan").unwrap(), [0, 2]);
+        m.set_source(source(&["Avi Cohen", "Dana Levi"]));
+        assert_eq!(m.query("dan").unwrap(), [1]);
+        assert_eq!(m.index.len(), 2);
+    }
+}
