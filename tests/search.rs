@@ -260,7 +260,7 @@ async fn demo_table_tui_filter_and_cli_agree() {
         m.set_context(Arc::new(ctx));
         m.set_source(Arc::new(ListSource {
             version: 1,
-            rows: Arc::new(rows.clone()),
+            rows: Arc::new(rows.clone().into()),
             order,
         }));
         for (q, e) in demo_table() {
@@ -582,7 +582,7 @@ fn generated_100k_table_and_narrowing() {
     let order = sort_order(&rows, SortKey::Name);
     let src = Arc::new(ListSource {
         version: 1,
-        rows: Arc::new(rows.clone()),
+        rows: Arc::new(rows.clone().into()),
         order,
     });
     let mut m = Matcher::new();

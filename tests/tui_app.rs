@@ -56,7 +56,7 @@ fn details_fetch_after_selection_rests() {
 fn contacts_changed_reloads_and_keeps_selection() {
     let (_dir, mut d) = online();
     d.keys("j j j");
-    let id = d.app.selected_row().unwrap().id.clone();
+    let id = d.app.selected_row().unwrap().id.to_owned();
     let mut c = contact(
         "c00aaa00000000000099",
         "AAA",
@@ -82,7 +82,7 @@ fn contacts_changed_reloads_and_keeps_selection() {
 fn sort_cycles_and_keeps_selection() {
     let (_dir, mut d) = driver();
     d.keys("j j");
-    let id = d.app.selected_row().unwrap().id.clone();
+    let id = d.app.selected_row().unwrap().id.to_owned();
     d.keys("s");
     assert_eq!(d.app.sort, SortKey::Updated);
     assert_eq!(d.app.selected_row().unwrap().id, id);
@@ -255,7 +255,7 @@ fn selection_stays_visible_after_clearing_a_filter() {
     d.keys("j j");
     d.keys("esc");
     let lines = text_lines(&d.buffer_as_is()).join("\n");
-    let name = d.app.selected_row().unwrap().name.clone();
+    let name = d.app.selected_row().unwrap().name.to_owned();
     let short: String = name.chars().take(6).collect();
     assert!(
         lines.contains(&format!("> {short}")),

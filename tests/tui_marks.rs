@@ -78,7 +78,7 @@ fn marks_survive_resort_filter_and_reload() {
         assert!(d.app.marks.contains(id));
     }
     let marked_rows = (0..d.app.view.len())
-        .filter(|&i| d.app.marks.contains(&d.app.view.row(i).unwrap().id))
+        .filter(|&i| d.app.marks.contains(d.app.view.row(i).unwrap().id))
         .count();
     assert_eq!(marked_rows, 3);
     // A filter hides two of them; they stay marked and come back marked.

@@ -280,7 +280,7 @@ fn hostile_text_in_the_command_line_is_sanitized() {
 #[test]
 fn tag_add_proposes_a_bulk_change_and_palette_runs_registry_ids() {
     let (_dir, mut d) = driver();
-    let first = d.app.selected_row().unwrap().id.clone();
+    let first = d.app.selected_row().unwrap().id.to_owned();
     d.keys(":");
     d.type_text("tag add vip \"big fish\"");
     d.keys("enter");

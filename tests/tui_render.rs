@@ -219,7 +219,7 @@ fn zwj_emoji_sequences_have_a_predictable_width() {
         .app
         .view
         .row(d.app.selected)
-        .map(|r| r.name.clone())
+        .map(|r| r.name.to_owned())
         .unwrap();
     let stored = (0..d.app.view.len())
         .filter_map(|i| d.app.view.row(i))

@@ -112,8 +112,8 @@ pub(super) fn contacts_cmd(
 ) -> Result<i32> {
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
-    let rows = std::sync::Arc::new(store.contact_rows()?);
-    let order = crate::tui::app::sort_order(&rows, sort_key(sort));
+    let rows = std::sync::Arc::new(store.contact_list()?);
+    let order = crate::tui::app::sort_order(&*rows, sort_key(sort));
     let index = crate::search::Index::new(rows.clone(), order);
     let ctx = crate::search::SearchContext::from_store(&store);
     let found = match index.search(query, &ctx) {
@@ -123,7 +123,10 @@ pub(super) fn contacts_cmd(
             return Ok(2);
         }
     };
-    let found: Vec<&ContactRow> = found.iter().map(|&i| &rows[i as usize]).collect();
+    let found: Vec<ContactRow> = found
+        .iter()
+        .filter_map(|&i| rows.get(i as usize).map(|r| r.to_row()))
+        .collect();
     let mut out = super::out::stdout();
     if as_json {
         let users = sync::ops::cached_users(&store);

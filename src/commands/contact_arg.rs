@@ -70,8 +70,8 @@ pub(super) enum Resolved {
 
 /// Cached contacts whose email or phone equals ARG (the search's exact tier).
 fn cached_matches(store: &Store, arg: &ContactArg) -> Result<Vec<ContactRow>> {
-    let rows = Arc::new(store.contact_rows()?);
-    let order = crate::tui::app::sort_order(&rows, crate::tui::SortKey::Name);
+    let rows = Arc::new(store.contact_list()?);
+    let order = crate::tui::app::sort_order(&*rows, crate::tui::SortKey::Name);
     let index = Index::new(rows.clone(), order);
     let q = crate::search::parse(arg.text(), &SearchContext::default())?;
     let hits = index.scan(&q, None, false).hits;
@@ -82,7 +82,7 @@ fn cached_matches(store: &Store, arg: &ContactArg) -> Result<Vec<ContactRow>> {
     Ok(index
         .ranked(exact)
         .into_iter()
-        .map(|i| rows[i as usize].clone())
+        .filter_map(|i| rows.get(i as usize).map(|r| r.to_row()))
         .filter(|r| match arg {
             ContactArg::Email(e) => fold(&r.email) == *e,
             ContactArg::Phone(p) => r.phone == *p,

@@ -47,7 +47,7 @@ pub(super) fn recent_cmd(
     };
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
-    let items = changed_since(&store.contact_rows()?, &store.recent()?, since);
+    let items = changed_since(&store.contact_list()?, &store.recent()?, since);
     if as_json {
         let doc = json!({
             "locationId": loc,

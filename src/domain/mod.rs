@@ -7,6 +7,7 @@ pub mod custom_field;
 pub mod op;
 pub mod people;
 pub mod recent;
+pub mod row_list;
 pub mod users;
 
 pub use activity::{Appointment, Note, Task};
@@ -18,4 +19,5 @@ pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
 pub use op::{ContactOp, Named, OpEffect};
 pub use recent::{RecentChange, RecentField, RecentSource};
+pub use row_list::{RowList, RowListBuilder, RowParts, RowRef, RowSet, SearchFields, Tags};
 pub use users::{UserDirectory, UserName};

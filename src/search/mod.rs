@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use crate::domain::{ContactRow, Named, UserDirectory};
+use crate::domain::{Named, RowList, UserDirectory};
 use crate::store::Store;
 
 pub use query::{parse, Query, QueryError};
@@ -58,7 +58,7 @@ const PARALLEL_MIN: usize = 16_000;
 /// Rows in display order with their folded text.
 #[derive(Debug, Default)]
 pub struct Index {
-    rows: Arc<Vec<ContactRow>>,
+    rows: Arc<RowList>,
     /// Row index by rank (display position).
     order: Vec<u32>,
     /// Folded text by rank, in chunks of `chunk` ranks (one per thread that folded them, so
@@ -78,12 +78,18 @@ pub struct Scan {
 
 impl Index {
     /// Folds every row (display order `order`, indices into `rows`).
-    pub fn new(rows: Arc<Vec<ContactRow>>, order: Vec<u32>) -> Index {
+    pub fn new(rows: Arc<RowList>, order: Vec<u32>) -> Index {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 4);
-        let prepare = |ranks: &[u32]| Folded::new(ranks.iter().map(|&i| &rows[i as usize]));
+        let prepare = |ranks: &[u32]| {
+            Folded::new(
+                ranks
+                    .iter()
+                    .map(|&i| rows.get(i as usize).expect("the order indexes the rows")),
+            )
+        };
         let (folded, chunk) = if order.len() < PARALLEL_MIN || threads < 2 {
             (vec![prepare(&order)], order.len().max(1))
         } else {
@@ -139,7 +145,11 @@ impl Index {
             let mut out = Scan::default();
             for i in lo..hi {
                 let r = base.map_or(i as u32, |b| b[i]);
-                let row = || &self.rows[self.order[r as usize] as usize];
+                let row = || {
+                    self.rows
+                        .get(self.order[r as usize] as usize)
+                        .expect("the order indexes the rows")
+                };
                 match probe.level(row, &self.text(r as usize), want_loose) {
                     Some(Level::Loose) => out.loose.push(r),
                     Some(l) => {

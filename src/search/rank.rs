@@ -17,7 +17,7 @@
 
 use memchr::memmem::Finder;
 
-use crate::domain::ContactRow;
+use crate::domain::{RowRef, SearchFields};
 
 use super::normalize::{fold, is_separator, phone_haystack, words};
 use super::query::{Dnd, Filter, HasField, Query, Word};
@@ -72,45 +72,47 @@ impl Folded {
     /// Folds the searchable fields of `rows` (in the order given). The buffer is sized from
     /// the rows first (folding keeps the length of ASCII and Hebrew text), so it is not grown
     /// by doubling: no slack kept, no copies while it fills.
-    pub fn new<'r, I>(rows: I) -> Folded
+    pub fn new<R, I>(rows: I) -> Folded
     where
-        I: IntoIterator<Item = &'r ContactRow>,
+        R: SearchFields,
+        I: IntoIterator<Item = R>,
         I::IntoIter: Clone,
     {
         let rows = rows.into_iter();
         let (mut bytes, mut n) = (0usize, 0usize);
         for r in rows.clone() {
             n += 1;
-            bytes += r.name.len() + 1 + r.email.len() + 2 * r.phone.len() + 1 + r.source.len();
-            bytes += r.tags.iter().map(|t| t.len() + 1).sum::<usize>();
+            bytes +=
+                r.name().len() + 1 + r.email().len() + 2 * r.phone().len() + 1 + r.source().len();
+            bytes += r.tag_list().map(|t| t.len() + 1).sum::<usize>();
         }
         let mut f = Folded {
             buf: String::with_capacity(bytes),
             spans: Vec::with_capacity(n),
         };
         for row in rows {
-            f.push(row);
+            f.push(&row);
         }
         f.buf.shrink_to_fit();
         f
     }
 
-    fn push(&mut self, row: &ContactRow) {
+    fn push(&mut self, row: &impl SearchFields) {
         let b = &mut self.buf;
         let start = b.len();
-        b.push_str(&fold(&row.name));
+        b.push_str(&fold(row.name()));
         let name_end = b.len();
         b.push(SEP);
-        b.push_str(&fold(&row.email));
+        b.push_str(&fold(row.email()));
         let email_end = b.len();
-        for t in &row.tags {
+        for t in row.tag_list() {
             b.push(SEP);
             b.push_str(&fold(t));
         }
         let text_end = b.len();
-        b.push_str(&phone_haystack(&row.phone));
+        b.push_str(&phone_haystack(row.phone()));
         let phone_end = b.len();
-        b.push_str(&fold(&row.source));
+        b.push_str(&fold(row.source()));
         let name_words = words(&b[start..name_end]).count().min(255) as u8;
         let at = |n: usize| u32::try_from(n).expect("folded text of a list under 4 GiB");
         self.spans.push(Spans {
@@ -236,7 +238,7 @@ impl<'q> Probe<'q> {
     /// not pay (a `&ContactRow` argument let the compiler read it on every call).
     pub fn level<'r>(
         &self,
-        row: impl Fn() -> &'r ContactRow,
+        row: impl Fn() -> RowRef<'r>,
         p: &RowText<'_>,
         loose: bool,
     ) -> Option<Level> {
@@ -252,7 +254,7 @@ impl<'q> Probe<'q> {
         if q.words.len() == 1 {
             let w = &q.words[0];
             if (w.id_like && w.raw == row().id)
-                || (q.phone.is_some() && q.phone.as_deref() == Some(row().phone.as_str()))
+                || (q.phone.is_some() && q.phone.as_deref() == Some(row().phone))
                 || (w.folded.contains('@') && w.folded == p.email())
             {
                 return Some(Level::Exact);
@@ -364,19 +366,25 @@ fn in_word(word_rest: &str, need: &str) -> bool {
     need.peek().is_none()
 }
 
-fn filter_ok<'r>(row: &impl Fn() -> &'r ContactRow, p: &RowText<'_>, f: &Filter) -> bool {
+fn filter_ok<'r>(row: &impl Fn() -> RowRef<'r>, p: &RowText<'_>, f: &Filter) -> bool {
     // Tags and the source are in the folded text; the other filters ask for the row.
     match f {
         Filter::Tag(t) => p.tags().any(|x| x == t),
         Filter::Source(s) => !p.source.is_empty() && p.source.contains(s.as_str()),
-        Filter::Owner(ids) => ids.contains(&row().owner),
-        Filter::Updated { from, to } => {
-            let d = &row().date_updated;
-            !d.is_empty()
-                && from.as_ref().is_none_or(|f| d >= f)
-                && to.as_ref().is_none_or(|t| d < t)
+        Filter::Owner(ids) => {
+            let o = row().owner;
+            ids.iter().any(|x| x == o)
         }
-        Filter::Business(ids) => ids.contains(&row().business_id),
+        Filter::Updated { from, to } => {
+            let d = row().date_updated;
+            !d.is_empty()
+                && from.as_deref().is_none_or(|f| d >= f)
+                && to.as_deref().is_none_or(|t| d < t)
+        }
+        Filter::Business(ids) => {
+            let b = row().business_id;
+            ids.iter().any(|x| x == b)
+        }
         Filter::Has(h) => {
             let row = row();
             match h {
@@ -401,6 +409,7 @@ fn filter_ok<'r>(row: &impl Fn() -> &'r ContactRow, p: &RowText<'_>, f: &Filter)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ContactRow;
 
     fn fz(t: &str, f: &str) -> bool {
         let q = Query {

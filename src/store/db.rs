@@ -8,11 +8,15 @@ use super::PullCursor;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 
 /// Version of the cache layout; bump when a stored type changes shape.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The layout [`Store::check_schema`] migrates from without losing data: version 2 had the
 /// same trees with smaller `Contact` and `ContactRow` records, both rebuilt from `contacts_raw`.
 const REBUILDABLE_FROM: u32 = 2;
+
+/// Version 3 stored the raw records as plain JSON text; 4 compresses them (`super::raw`).
+/// Everything else is the same, so the migration only rewrites `contacts_raw`.
+const RAW_PLAIN: u32 = 3;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
@@ -40,8 +44,10 @@ pub struct Store {
     path: PathBuf,
     pub(super) db: sled::Db,
     contacts: sled::Tree,
-    contacts_raw: sled::Tree,
-    rows: sled::Tree,
+    /// Raw JSON records, compressed (`super::raw`).
+    pub(super) contacts_raw: sled::Tree,
+    /// `contact_rows`: the list rows (`super::list` reads them compact).
+    pub(super) rows: sled::Tree,
     tasks: sled::Tree,
     notes: sled::Tree,
     appointments: sled::Tree,
@@ -156,6 +162,14 @@ impl Store {
         if current != Some(SCHEMA_VERSION) {
             if current == Some(REBUILDABLE_FROM) {
                 self.rebuild_from_raw()?;
+                self.compress_raw()?;
+            } else if current == Some(RAW_PLAIN) {
+                let n = self.compress_raw()?;
+                tracing::info!(
+                    records = n,
+                    to = SCHEMA_VERSION,
+                    "cache raw records compressed"
+                );
             } else if current.is_some() {
                 tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
                 for t in [
@@ -193,8 +207,10 @@ impl Store {
         let mut lost = 0usize;
         for kv in self.contacts_raw.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            let parsed = serde_json::from_slice::<serde_json::Value>(&v)
-                .map_err(|e| e.to_string())
+            let parsed = super::raw::unpack(&v)
+                .and_then(|t| {
+                    serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())
+                })
                 .and_then(|j| crate::ghl::wire::contact_from_json(&j));
             match parsed {
                 Ok(mut c) => {
@@ -259,7 +275,7 @@ impl Store {
             let mut l = c.clone();
             let r = std::mem::take(&mut l.raw_json);
             lean.insert(c.id.as_bytes(), Self::encode(&l));
-            raw.insert(c.id.as_bytes(), r.into_bytes());
+            raw.insert(c.id.as_bytes(), super::raw::pack(&r));
             rows.insert(c.id.as_bytes(), Self::encode(&c.row()));
         }
         self.contacts.apply_batch(lean).map_err(|e| self.err(e))?;
@@ -297,13 +313,22 @@ impl Store {
         }
     }
 
+    /// The raw JSON of a contact (`""` when none is cached). Errors: the record does not
+    /// inflate ([`StoreError::Corrupt`]).
     fn raw_json(&self, id: &str) -> Result<String> {
-        Ok(self
+        match self
             .contacts_raw
             .get(id.as_bytes())
             .map_err(|e| self.err(e))?
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .unwrap_or_default())
+        {
+            Some(v) => super::raw::unpack(&v).map_err(|message| StoreError::Corrupt {
+                path: self.path.clone(),
+                tree: "contacts_raw",
+                key: id.to_owned(),
+                message,
+            }),
+            None => Ok(String::new()),
+        }
     }
 
     /// The cached `dateUpdated` of a contact (ISO 8601 UTC as GHL sent it), read from its list
@@ -647,7 +672,7 @@ mod tests {
             s.flush().unwrap();
         }
         let s = Store::open(dir.path(), "loc1").unwrap();
-        assert_eq!(s.meta("schema_version").as_deref(), Some("3"));
+        assert_eq!(s.meta("schema_version").as_deref(), Some("4"));
         let rows = s.contact_rows().unwrap();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];

@@ -2,8 +2,10 @@
 //!
 //! Layout: `<data_dir>/locations/<location_id>/cache.sled`, with trees
 //! - `contacts`: contact id → [`Contact`] without `raw_json` (bincode)
-//! - `contacts_raw`: contact id → the raw JSON as GHL sent it (sanitized), for the raw view
-//! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads)
+//! - `contacts_raw`: contact id → the raw JSON as GHL sent it (sanitized), for the raw view;
+//!   DEFLATE-compressed since schema 4 (`raw.rs`)
+//! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads, compact:
+//!   [`crate::domain::RowList`], `list.rs`)
 //! - `tasks`, `notes`, `appointments`: contact id → `Vec<_>` (bincode)
 //! - `custom_fields`: field id → [`CustomFieldDef`]
 //! - `cursors`: pull name → [`PullCursor`] (JSON)
@@ -23,6 +25,8 @@
 mod changes;
 mod cursor;
 mod db;
+mod list;
+mod raw;
 mod recent;
 mod webhooks;
 

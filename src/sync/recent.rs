@@ -22,9 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::{SignedDuration, Timestamp};
 
 use super::diff::{field_label, ghl_value, same};
-use crate::domain::{
-    Contact, ContactRow, CustomFieldDef, RecentChange, RecentField, UserDirectory,
-};
+use crate::domain::{Contact, CustomFieldDef, RecentChange, RecentField, RowSet, UserDirectory};
 use crate::store::Store;
 
 /// Whether pulls into `store` record what they see change: only once a pull has finished
@@ -309,8 +307,8 @@ fn merge_field(acc: &mut RecentField, next: &RecentField) {
 /// `dateUpdated` is that late, and every recorded entry that late (by its `dateUpdated`, else
 /// when it was seen), each with the net change its entries record. `log` is the `recent` tree
 /// oldest first ([`Store::recent`]). Pure.
-pub fn changed_since(
-    rows: &[ContactRow],
+pub fn changed_since<R: RowSet + ?Sized>(
+    rows: &R,
     log: &[RecentChange],
     since: Timestamp,
 ) -> Vec<RecentItem> {
@@ -322,21 +320,22 @@ pub fn changed_since(
         .unwrap_or(since)
         .strftime("%Y-%m-%d")
         .to_string();
-    for r in rows {
-        if r.date_updated
+    for i in 0..rows.count() {
+        let date_updated = rows.date_updated_at(i);
+        if date_updated
             .get(..10)
             .is_some_and(|d| d < day_before.as_str())
         {
             continue;
         }
-        let Some(t) = ts(&r.date_updated).filter(|t| *t >= since) else {
+        let Some(t) = ts(date_updated).filter(|t| *t >= since) else {
             continue;
         };
         items.insert(
-            r.id.clone(),
+            rows.id_at(i).to_owned(),
             RecentItem {
-                contact_id: r.id.clone(),
-                name: r.name.clone(),
+                contact_id: rows.id_at(i).to_owned(),
+                name: rows.name_at(i).to_owned(),
                 date_updated: Some(t),
                 seen_at: None,
                 created: false,
@@ -346,7 +345,7 @@ pub fn changed_since(
             },
         );
     }
-    let by_id: HashMap<&str, &ContactRow> = rows.iter().map(|r| (r.id.as_str(), r)).collect();
+    let by_id: HashMap<&str, usize> = (0..rows.count()).map(|i| (rows.id_at(i), i)).collect();
     for e in log {
         let seen = ts(&e.seen_at);
         let upd = e.date_updated.as_deref().and_then(ts);
@@ -359,7 +358,7 @@ pub fn changed_since(
                 contact_id: e.contact_id.clone(),
                 name: by_id
                     .get(e.contact_id.as_str())
-                    .map_or_else(|| e.name.clone(), |r| r.name.clone()),
+                    .map_or_else(|| e.name.clone(), |&i| rows.name_at(i).to_owned()),
                 date_updated: None,
                 seen_at: None,
                 created: false,
@@ -504,7 +503,7 @@ pub fn summary(item: &RecentItem, users: &UserDirectory) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{CustomFieldValue, DndChannel};
+    use crate::domain::{ContactRow, CustomFieldValue, DndChannel};
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()

@@ -21,7 +21,7 @@ use super::layer::Layer;
 use super::layout;
 use super::scroll::{self, Nav, Scroll};
 use super::theme::Theme;
-use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
+use crate::domain::{Appointment, Contact, CustomFieldDef, Note, RowList, RowRef, RowSet, Task};
 use crate::ghl::RateBudget;
 use crate::store::Store;
 use crate::sync::{Job, SyncEvent};
@@ -102,26 +102,28 @@ impl SortKey {
     }
 }
 
-/// Display order of `rows` for a sort key (indices into `rows`).
-pub fn sort_order(rows: &[ContactRow], key: SortKey) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..rows.len() as u32).collect();
+/// Display order of `rows` for a sort key (indices into `rows`): a [`RowList`] or a slice of
+/// `ContactRow`s.
+pub fn sort_order<R: RowSet + ?Sized>(rows: &R, key: SortKey) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..rows.count() as u32).collect();
     match key {
         SortKey::Name => {
             idx.sort_by_cached_key(|&i| {
-                let r = &rows[i as usize];
-                (r.name.to_lowercase(), r.id.clone())
+                let i = i as usize;
+                (rows.name_at(i).to_lowercase(), rows.id_at(i))
             });
         }
         SortKey::Updated => idx.sort_by(|&a, &b| {
-            let (ra, rb) = (&rows[a as usize], &rows[b as usize]);
-            rb.date_updated
-                .cmp(&ra.date_updated)
-                .then_with(|| ra.id.cmp(&rb.id))
+            let (a, b) = (a as usize, b as usize);
+            rows.date_updated_at(b)
+                .cmp(rows.date_updated_at(a))
+                .then_with(|| rows.id_at(a).cmp(rows.id_at(b)))
         }),
         SortKey::Email => {
             idx.sort_by_cached_key(|&i| {
-                let r = &rows[i as usize];
-                (r.email.is_empty(), r.email.to_lowercase(), r.id.clone())
+                let i = i as usize;
+                let e = rows.email_at(i);
+                (e.is_empty(), e.to_lowercase(), rows.id_at(i))
             });
         }
     }
@@ -192,7 +194,7 @@ pub enum Effect {
     /// [`App::handle_recent_loaded`].
     LoadRecent {
         since: jiff::Timestamp,
-        rows: Arc<Vec<ContactRow>>,
+        rows: Arc<RowList>,
     },
     /// Put text on the clipboard of the terminal the user sits at: write the OSC 52 sequence
     /// ([`super::clipboard::osc52`]) to the terminal (through SSH and tmux).
@@ -328,7 +330,7 @@ impl ListView {
         self.len() == 0
     }
     /// The row at display position `i`.
-    pub fn row(&self, i: usize) -> Option<&ContactRow> {
+    pub fn row(&self, i: usize) -> Option<RowRef<'_>> {
         let idx = match &self.matches {
             Some(m) => *m.get(i)?,
             None => *self.source.order.get(i)?,
@@ -438,9 +440,9 @@ impl App {
     /// [`HEAD_ROWS`] rows, custom field names, last sync time, the first contact). Then the loop
     /// must run [`App::start`]'s effects (full row load, custom fields job).
     pub fn new(store: Store, opts: AppOptions) -> App {
-        let (rows, mut error) = match store.contact_rows_head(HEAD_ROWS) {
+        let (rows, mut error) = match store.contact_list_head(HEAD_ROWS) {
             Ok(r) => (r, None),
-            Err(e) => (Vec::new(), Some(format!("cache: {e}"))),
+            Err(e) => (RowList::default(), Some(format!("cache: {e}"))),
         };
         let custom_fields = store.custom_fields().unwrap_or_default();
         let users = crate::sync::ops::cached_users(&store);
@@ -628,7 +630,7 @@ impl App {
     }
 
     /// The selected row.
-    pub fn selected_row(&self) -> Option<&ContactRow> {
+    pub fn selected_row(&self) -> Option<RowRef<'_>> {
         self.view.row(self.selected)
     }
 
@@ -664,7 +666,7 @@ impl App {
     /// the fetch.
     pub(crate) fn selection_changed(&mut self) {
         self.ensure_visible();
-        let id = self.selected_row().map(|r| r.id.clone());
+        let id = self.selected_row().map(|r| r.id.to_owned());
         if self.details.as_ref().map(|d| &d.id) == id.as_ref() {
             return;
         }
@@ -1111,7 +1113,7 @@ impl App {
         if self.filter.query.is_empty() {
             self.filter.pending = false;
             self.filter.error = None;
-            let keep = self.selected_row().map(|r| r.id.clone());
+            let keep = self.selected_row().map(|r| r.id.to_owned());
             self.selection_chosen = keep.is_some();
             self.set_view(self.base_view(self.source.clone()), keep);
             return Vec::new();
@@ -1173,14 +1175,15 @@ impl App {
         self.sort = self.sort.next();
         self.status.info = Some(format!("sorted by {}", self.sort.label()));
         let rows = self.source.rows.clone();
-        let order = sort_order(&rows, self.sort);
+        let order = sort_order(&*rows, self.sort);
         self.install_source(rows, order)
     }
 
-    /// Every row, read off the UI thread; `order` is their order by `sort`.
-    pub fn handle_rows_loaded(
+    /// Every row, read off the UI thread ([`Store::contact_list`], or `ContactRow`s); `order`
+    /// is their order by `sort`.
+    pub fn handle_rows_loaded<R: Into<RowList>>(
         &mut self,
-        rows: Result<Vec<ContactRow>, String>,
+        rows: Result<R, String>,
         sort: SortKey,
         order: Vec<u32>,
     ) -> Vec<Effect> {
@@ -1189,6 +1192,7 @@ impl App {
         let mut fx = Vec::new();
         match rows {
             Ok(rows) => {
+                let rows: RowList = rows.into();
                 let order = if sort == self.sort {
                     order
                 } else {
@@ -1207,11 +1211,11 @@ impl App {
         fx
     }
 
-    fn install_source(&mut self, rows: Arc<Vec<ContactRow>>, order: Vec<u32>) -> Vec<Effect> {
+    fn install_source(&mut self, rows: Arc<RowList>, order: Vec<u32>) -> Vec<Effect> {
         let keep = self
             .selected_row()
             .filter(|_| self.selection_chosen)
-            .map(|r| r.id.clone());
+            .map(|r| r.id.to_owned());
         let source = Arc::new(ListSource {
             version: self.next_version,
             rows,

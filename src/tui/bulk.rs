@@ -183,9 +183,9 @@ impl App {
         if !self.marks.is_empty() {
             let rows = &self.source.rows;
             for &i in &self.source.order {
-                if let Some(r) = rows.get(i as usize).filter(|r| self.marks.contains(&r.id)) {
-                    ids.push(r.id.clone());
-                    names.push(display(&r.name, &r.id));
+                if let Some(r) = rows.get(i as usize).filter(|r| self.marks.contains(r.id)) {
+                    ids.push(r.id.to_owned());
+                    names.push(display(r.name, r.id));
                 }
             }
             // Marked contacts the rows read so far do not hold (the full list is loading).
@@ -204,13 +204,13 @@ impl App {
         } else if !self.filter.query.is_empty() || self.business.is_some() {
             for i in 0..self.view.len() {
                 if let Some(r) = self.view.row(i) {
-                    ids.push(r.id.clone());
-                    names.push(display(&r.name, &r.id));
+                    ids.push(r.id.to_owned());
+                    names.push(display(r.name, r.id));
                 }
             }
         } else if let Some(r) = self.selected_row() {
-            ids.push(r.id.clone());
-            names.push(display(&r.name, &r.id));
+            ids.push(r.id.to_owned());
+            names.push(display(r.name, r.id));
         }
         (ids, names)
     }
@@ -245,12 +245,8 @@ impl App {
             *ids_slot = target_ids;
             target_names
         } else {
-            let by_id: std::collections::HashMap<&str, &str> = self
-                .source
-                .rows
-                .iter()
-                .map(|r| (r.id.as_str(), r.name.as_str()))
-                .collect();
+            let by_id: std::collections::HashMap<&str, &str> =
+                self.source.rows.iter().map(|r| (r.id, r.name)).collect();
             ids_slot
                 .iter()
                 .map(|id| display(by_id.get(id.as_str()).copied().unwrap_or(""), id))

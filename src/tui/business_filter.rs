@@ -42,11 +42,11 @@ pub const NEEDS_GHL: &str = "offline: business filter needs GHL";
 /// (blocking: reads every contact). Errors: the store failed, or no cached contact carries a
 /// `businessId` at all ([`NEEDS_GHL`]: the cache cannot tell).
 pub fn cached_business_contacts(store: &Store, business_id: &str) -> Result<Vec<String>, String> {
-    let rows = store.contact_rows().map_err(|e| e.to_string())?;
+    let rows = store.contact_list().map_err(|e| e.to_string())?;
     let mut known = false;
     let mut out = Vec::new();
-    for r in rows {
-        let Some(c) = store.contact(&r.id).map_err(|e| e.to_string())? else {
+    for r in rows.iter() {
+        let Some(c) = store.contact(r.id).map_err(|e| e.to_string())? else {
             continue;
         };
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&c.raw_json) else {
@@ -56,7 +56,7 @@ pub fn cached_business_contacts(store: &Store, business_id: &str) -> Result<Vec<
             Some(serde_json::Value::String(b)) => {
                 known = true;
                 if b == business_id {
-                    out.push(r.id);
+                    out.push(r.id.to_owned());
                 }
             }
             Some(_) => known = true,
@@ -155,7 +155,7 @@ impl App {
                     source
                         .rows
                         .get(i as usize)
-                        .is_some_and(|r| ids.contains(&r.id))
+                        .is_some_and(|r| ids.contains(r.id))
                 })
                 .collect(),
         };
@@ -179,7 +179,7 @@ impl App {
             Some(ids) => source
                 .rows
                 .get(*i as usize)
-                .is_some_and(|r| ids.contains(&r.id)),
+                .is_some_and(|r| ids.contains(r.id)),
         };
         Arc::new(indices.iter().copied().filter(keep).collect())
     }
@@ -188,7 +188,7 @@ impl App {
     /// when there is one.
     fn refresh_business_view(&mut self) -> Vec<Effect> {
         if self.filter.query.is_empty() {
-            let keep = self.selected_row().map(|r| r.id.clone());
+            let keep = self.selected_row().map(|r| r.id.to_owned());
             self.set_view(self.base_view(self.source.clone()), keep);
             Vec::new()
         } else {

@@ -70,7 +70,7 @@ impl Driver {
             match e {
                 Effect::Job(j) => self.jobs.push(j),
                 Effect::LoadRows(sort) => {
-                    let rows = self.app.store().contact_rows().map_err(|e| e.to_string());
+                    let rows = self.app.store().contact_list().map_err(|e| e.to_string());
                     let order = rows
                         .as_ref()
                         .map(|r| sort_order(r, sort))
@@ -115,7 +115,7 @@ impl Driver {
                     queue.extend(self.app.handle_external_edit(e, saved));
                 }
                 Effect::LoadRecent { since, rows } => {
-                    let r = super::recent::load(self.app.store(), &rows, since);
+                    let r = super::recent::load(self.app.store(), &*rows, since);
                     queue.extend(self.app.handle_recent_loaded(r));
                 }
                 Effect::ScanBusiness { business_id } => {

@@ -19,7 +19,7 @@
 
 use std::sync::{mpsc, Arc};
 
-use crate::domain::ContactRow;
+use crate::domain::RowList;
 use crate::search::{narrowable, parse, Index, QueryError, SearchContext};
 
 /// The list being shown: all rows, and the order they are displayed in (indices into `rows`).
@@ -27,7 +27,8 @@ use crate::search::{narrowable, parse, Index, QueryError, SearchContext};
 pub struct ListSource {
     /// Changes whenever rows or order change.
     pub version: u64,
-    pub rows: Arc<Vec<ContactRow>>,
+    /// Compact (issue #14); build one from `ContactRow`s with `RowList::from`.
+    pub rows: Arc<RowList>,
     pub order: Vec<u32>,
 }
 
@@ -85,11 +86,17 @@ impl Matcher {
         }
     }
 
-    /// Replaces the list; folds its text.
+    /// Replaces the list; folds its text (not again for the list it already has: then only
+    /// the narrowing cache is cleared). The old index is dropped before the new one is built,
+    /// so two lists' folded text are never held at once.
     pub fn set_source(&mut self, source: Arc<ListSource>) {
+        self.cache.clear();
+        if Arc::ptr_eq(&source, &self.source) {
+            return;
+        }
+        self.index = Index::default();
         self.index = Index::new(source.rows.clone(), source.order.clone());
         self.source = source;
-        self.cache.clear();
     }
 
     /// Replaces what filters resolve against.
@@ -217,4 +224,41 @@ pub fn spawn(results: tokio::sync::mpsc::UnboundedSender<FilterResult>) -> Filte
         tracing::error!(error = %e, "cannot start the filter thread");
     }
     FilterHandle { tx }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ContactRow;
+
+    fn source(names: &[&str]) -> Arc<ListSource> {
+        let rows: Vec<ContactRow> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ContactRow {
+                id: format!("c{i}"),
+                name: (*n).into(),
+                ..Default::default()
+            })
+            .collect();
+        Arc::new(ListSource {
+            version: 1,
+            order: (0..rows.len() as u32).collect(),
+            rows: Arc::new(rows.into()),
+        })
+    }
+
+    #[test]
+    fn the_same_source_again_keeps_its_index_and_a_new_one_replaces_it() {
+        let a = source(&["Dana Levi", "Avi Cohen", "Danielle"]);
+        let mut m = Matcher::new();
+        m.set_source(a.clone());
+        assert_eq!(m.query("dan").unwrap(), [0, 2]);
+        m.set_source(a.clone());
+        assert!(m.cache.is_empty(), "narrowing cache cleared");
+        assert_eq!(m.query("dan").unwrap(), [0, 2]);
+        m.set_source(source(&["Avi Cohen", "Dana Levi"]));
+        assert_eq!(m.query("dan").unwrap(), [1]);
+        assert_eq!(m.index.len(), 2);
+    }
 }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use super::action::Action;
 use super::app::{App, Effect};
 use super::keymap::Context;
-use crate::domain::ContactRow;
+use crate::domain::RowSet;
 
 /// The marked contacts (GHL contact ids).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,11 +56,11 @@ impl Marks {
     }
     /// Unmarks every contact that is not in `rows` (the whole cache, read again); returns how
     /// many were unmarked.
-    pub fn retain_present(&mut self, rows: &[ContactRow]) -> usize {
+    pub fn retain_present<R: RowSet + ?Sized>(&mut self, rows: &R) -> usize {
         if self.ids.is_empty() {
             return 0;
         }
-        let present: HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let present: HashSet<&str> = (0..rows.count()).map(|i| rows.id_at(i)).collect();
         let before = self.ids.len();
         self.ids.retain(|id| present.contains(id.as_str()));
         before - self.ids.len()
@@ -71,7 +71,7 @@ impl App {
     /// The ids of every contact shown in the list, in display order.
     pub fn shown_ids(&self) -> Vec<String> {
         (0..self.view.len())
-            .filter_map(|i| self.view.row(i).map(|r| r.id.clone()))
+            .filter_map(|i| self.view.row(i).map(|r| r.id.to_owned()))
             .collect()
     }
 
@@ -80,7 +80,7 @@ impl App {
         self.dirty = true;
         match action {
             Action::MarkToggle => {
-                let Some(id) = self.selected_row().map(|r| r.id.clone()) else {
+                let Some(id) = self.selected_row().map(|r| r.id.to_owned()) else {
                     return Vec::new();
                 };
                 self.marks.toggle(&id);
@@ -140,7 +140,7 @@ impl App {
             return;
         }
         let rows = self.source.rows.clone();
-        if self.marks.retain_present(&rows) > 0 {
+        if self.marks.retain_present(&*rows) > 0 {
             self.dirty = true;
         }
     }

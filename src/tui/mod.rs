@@ -65,7 +65,6 @@ pub use keymap::{Context, KeyCombo, Keymap};
 pub use render::render;
 pub use theme::Theme;
 
-use crate::domain::ContactRow;
 use crate::store::Store;
 use crate::sync::{Job, SyncEvent};
 
@@ -122,7 +121,7 @@ pub fn keymap_dump(user: Option<&Path>) -> Result<String, String> {
 }
 
 struct RowsMsg {
-    rows: Result<Vec<ContactRow>, String>,
+    rows: Result<crate::domain::RowList, String>,
     sort: SortKey,
     order: Vec<u32>,
 }
@@ -209,7 +208,7 @@ impl Loop {
                     let store = self.store.clone();
                     let tx = self.rows_tx.clone();
                     let handle = tokio::task::spawn_blocking(move || {
-                        let rows = store.contact_rows().map_err(|e| e.to_string());
+                        let rows = store.contact_list().map_err(|e| e.to_string());
                         let order = rows
                             .as_ref()
                             .map(|r| app::sort_order(r, sort))
@@ -330,7 +329,7 @@ impl Loop {
                     let store = self.store.clone();
                     let tx = self.changes_tx.clone();
                     let handle =
-                        tokio::task::spawn_blocking(move || recent::load(&store, &rows, since));
+                        tokio::task::spawn_blocking(move || recent::load(&store, &*rows, since));
                     tokio::spawn(async move {
                         let r = handle.await.unwrap_or_else(|e| recent::RecentLoaded {
                             since,

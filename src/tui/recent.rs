@@ -16,7 +16,7 @@ use super::app::{App, Effect, Pane, Screen};
 use super::keymap::KeyCombo;
 use super::layer::Layer;
 use super::scroll::{Nav, Scroll};
-use crate::domain::ContactRow;
+use crate::domain::RowSet;
 use crate::store::Store;
 use crate::sync::recent::{changed_since, RecentItem};
 
@@ -47,7 +47,7 @@ pub struct RecentLoaded {
 }
 
 /// Builds the list (off the UI thread): the store's recorded changes merged with `rows`.
-pub fn load(store: &Store, rows: &[ContactRow], since: Timestamp) -> RecentLoaded {
+pub fn load<R: RowSet + ?Sized>(store: &Store, rows: &R, since: Timestamp) -> RecentLoaded {
     RecentLoaded {
         since,
         items: store

@@ -269,7 +269,7 @@ impl App {
         self.selection_changed();
         let name = self
             .selected_row()
-            .map(|r| text::clean(&r.name))
+            .map(|r| text::clean(r.name))
             .unwrap_or_default();
         self.status.info = Some(if cleared {
             format!("went to {name} (filter cleared to show it)")

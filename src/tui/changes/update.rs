@@ -562,7 +562,7 @@ impl App {
 
 /// The names of the contacts of the bulk operations in `all`, by id (sanitized), from `rows`.
 fn bulk_names(
-    rows: &[crate::domain::ContactRow],
+    rows: &crate::domain::RowList,
     all: &[Change],
 ) -> std::collections::HashMap<String, String> {
     let wanted: std::collections::HashSet<&str> = all
@@ -578,7 +578,7 @@ fn bulk_names(
         return Default::default();
     }
     rows.iter()
-        .filter(|r| wanted.contains(r.id.as_str()) && !r.name.trim().is_empty())
-        .map(|r| (r.id.clone(), crate::tui::text::clean(r.name.trim())))
+        .filter(|r| wanted.contains(r.id) && !r.name.trim().is_empty())
+        .map(|r| (r.id.to_owned(), crate::tui::text::clean(r.name.trim())))
         .collect()
 }

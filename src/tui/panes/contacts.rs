@@ -194,15 +194,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         let Some(r) = app.view.row(i) else { break };
         let selected = i == app.selected;
         let updated = if widths[3] > 0 {
-            updated_cell(&r.date_updated, now)
+            updated_cell(r.date_updated, now)
         } else {
             String::new()
         };
         let body = row_line(
             [
-                r.name.as_str(),
-                r.email.as_str(),
-                r.phone.as_str(),
+                r.name,
+                r.email,
+                r.phone,
                 updated.as_str(),
                 r.tags_text().as_str(),
             ],
@@ -210,7 +210,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             true,
         );
         // The mark (`*`) takes the blank after the selection marker, so the columns stay put.
-        let marker = match (selected, app.marks.contains(&r.id)) {
+        let marker = match (selected, app.marks.contains(r.id)) {
             (true, true) => ">*",
             (true, false) => "> ",
             (false, true) => " *",
