@@ -17,5 +17,6 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod search;
 pub mod store;
+pub mod suggest;
 pub mod sync;
 pub mod tui;

@@ -41,9 +41,19 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         .data_dir
         .clone()
         .or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()));
+    // A `--config FILE` that does not exist is an error (a typo must not run on defaults).
+    config::require_explicit(cli.config.as_deref())?;
     let paths = Paths::resolve(cli.config.as_deref(), data_dir.as_deref());
+    if let Some(Command::Config { json }) = cli.command {
+        let flags = config::report::Flags {
+            config: cli.config.as_deref(),
+            data_dir: cli.data_dir.as_deref(),
+            location: cli.location.as_deref(),
+        };
+        return commands::config_cmd(&paths, &flags, &|k| std::env::var(k).ok(), json);
+    }
     let _log = logging::init(&paths.log_file(), &cli.log_level)?;
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?cli.command, "start");
+    tracing::info!(version = env!("BMBY_GHL_VERSION"), command = ?cli.command, "start");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -22,6 +22,7 @@ mod apply_report;
 mod auth;
 mod bmby;
 mod browse;
+mod config_cmd;
 mod conflict_text;
 mod contact_arg;
 mod demo;
@@ -30,6 +31,7 @@ mod people;
 mod recent;
 mod revert;
 mod review;
+pub mod shell;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +50,7 @@ use crate::tui;
 use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
+pub use config_cmd::config_cmd;
 pub use demo::{demo, demo_setup, Demo, DemoOptions};
 
 /// Runs `command` (the TUI when `None`); returns the process exit code.
@@ -60,6 +63,9 @@ pub fn run(
     match command {
         None => run_tui(paths, settings, rt),
         Some(Command::Demo) => unreachable!("demo is started by main with its own data dir"),
+        Some(Command::Config { .. }) => unreachable!("config is run by main, which knows the flags"),
+        Some(Command::Completions { shell }) => shell::completions_cmd(shell),
+        Some(Command::Man) => shell::man_cmd(),
         Some(Command::Sandbox { port }) => {
             rt.block_on(crate::sandbox::run_standalone(SandboxConfig {
                 port,
