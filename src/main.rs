@@ -59,6 +59,7 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         .enable_all()
         .thread_name("bmby-ghl-worker")
         .build()?;
+    let mut fresh = None;
     let code = if is_demo {
         commands::demo(&paths, &rt, cli.data_dir.is_some())
     } else {
@@ -68,8 +69,14 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         if let Some(l) = cli.location.clone() {
             settings.location_id = Some(l);
         }
+        // A location whose cache this run creates and leaves empty (a wrong id) is removed
+        // once the runtime (and every task holding the cache) has stopped.
+        fresh = commands::known_locations::FreshCache::note(&settings);
         commands::run(cli.command, &paths, &settings, &rt)
     };
     rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    if let Some(f) = fresh {
+        f.discard_if_unused();
+    }
     code
 }

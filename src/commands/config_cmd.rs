@@ -27,7 +27,10 @@ pub fn config_cmd(
     }
     let exists = paths.config_file.exists();
     if json {
-        outln!("{}", serde_json::to_string_pretty(&report::json(&entries, exists))?);
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&report::json(&entries, exists))?
+        );
     } else {
         out!("{}", report::text(&entries, exists));
     }

@@ -197,7 +197,12 @@ mod tests {
                 "12: unknown table or key `ghll` (did you mean `[ghl]`?)",
             ]
         );
-        assert!(unknown_keys("[ghl]\nlocation_id = \"x\"\n[mapping]\nanything = \"tag\"\n").is_empty());
-        assert!(unknown_keys("[ghl\n").is_empty(), "syntax errors are the parser's");
+        assert!(
+            unknown_keys("[ghl]\nlocation_id = \"x\"\n[mapping]\nanything = \"tag\"\n").is_empty()
+        );
+        assert!(
+            unknown_keys("[ghl\n").is_empty(),
+            "syntax errors are the parser's"
+        );
     }
 }

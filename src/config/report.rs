@@ -123,7 +123,11 @@ pub fn effective(
     };
     let (g, b) = (&file.ghl, &file.bmby);
     let location = match flags.location {
-        Some(l) => plain("ghl.location_id", Some(l.to_owned()), Origin::Flag("--location")),
+        Some(l) => plain(
+            "ghl.location_id",
+            Some(l.to_owned()),
+            Origin::Flag("--location"),
+        ),
         None => plain(
             "ghl.location_id",
             s.location_id.clone(),
@@ -227,7 +231,10 @@ pub fn effective(
         ),
         plain(
             "bmby.columns",
-            Some(format!("{} field(s) with extra headers", b.columns.fields.len())),
+            Some(format!(
+                "{} field(s) with extra headers",
+                b.columns.fields.len()
+            )),
             if b.columns.fields.is_empty() {
                 Origin::Default
             } else {
@@ -239,7 +246,10 @@ pub fn effective(
             Some(if file.mapping.is_empty() {
                 "built in (see `bmby-ghl mapping`)".to_owned()
             } else {
-                format!("{} override(s) (see `bmby-ghl mapping`)", file.mapping.len())
+                format!(
+                    "{} override(s) (see `bmby-ghl mapping`)",
+                    file.mapping.len()
+                )
             }),
             if file.mapping.is_empty() {
                 Origin::Default
@@ -335,7 +345,11 @@ mod tests {
         assert_eq!(get("ghl.location_id").origin, Origin::File);
         assert_eq!(get("ghl.token").value.as_deref(), Some("set"));
         assert_eq!(get("ghl.token").origin, Origin::File);
-        assert_eq!(get("ghl.client_id").origin, Origin::Unset, "blank env is unset");
+        assert_eq!(
+            get("ghl.client_id").origin,
+            Origin::Unset,
+            "blank env is unset"
+        );
         assert_eq!(get("ghl.client_secret").value.as_deref(), Some("not set"));
         assert_eq!(get("bmby.password").origin, Origin::Env("BMBY_PASSWORD"));
         assert_eq!(get("sync.pull_overlap_secs").value.as_deref(), Some("900"));
