@@ -3,7 +3,7 @@
 # Ubuntu 14.04+), stripped, no OpenSSL, version and git commit in `--version`.
 #
 #   pip install ziglang && cargo install cargo-zigbuild --locked   # once
-#   scripts/portable-build.sh                                        # → target/x86_64-unknown-linux-gnu/dist/bmby-ghl
+#   scripts/portable-build.sh        # → target/x86_64-unknown-linux-gnu/dist/bmby-ghl (or under $CARGO_TARGET_DIR)
 #
 # `cargo zigbuild` links against glibc 2.17's symbol versions with zig's linker; the `dist`
 # profile (Cargo.toml) is `release` without debug info, stripped, with thin LTO. Then
@@ -31,5 +31,5 @@ if cargo tree --locked -e normal -i openssl-sys >/dev/null 2>&1; then
 fi
 
 cargo zigbuild --locked --profile dist --bin bmby-ghl --target "$TARGET.$GLIBC"
-BIN="target/$TARGET/dist/bmby-ghl"
+BIN="${CARGO_TARGET_DIR:-target}/$TARGET/dist/bmby-ghl"
 exec scripts/portable-check.sh "$BIN" "$GLIBC"
