@@ -14,6 +14,7 @@ const ENV_HELP: &str = "Environment (overrides the config file):
   GHL_BASE_URL       API host (default https://services.leadconnectorhq.com)
   BMBY_SOAP_URL, BMBY_LOGIN, BMBY_PASSWORD, BMBY_PROJECT_ID   Bmby's SOAP web service
   BMBY_LEAD_PASSWORD the project's AddClient lead password (write-back of new clients only)
+Where each setting comes from: bmby-ghl config
 Try it without an account: bmby-ghl demo";
 
 /// bmby-ghl: browse GoHighLevel contacts, tasks, notes and appointments from a local cache,

@@ -17,6 +17,9 @@
 //! pull_interval_secs = 60   # background incremental pull while the TUI runs; 0 = off
 //! pull_overlap_secs = 300   # each incremental pull reaches back this far (GHL's search lags)
 //! ```
+//!
+//! Every unknown key is an error naming its line and the likely intended key ([`keys`]);
+//! `bmby-ghl config` shows each effective value and where it came from ([`report`]).
 
 pub mod keys;
 pub mod report;
