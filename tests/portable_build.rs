@@ -130,7 +130,11 @@ fn no_openssl_in_the_dependency_tree() {
         .output()
         .unwrap();
     let tree = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(tree.contains("rustls"), "{tree}");
     for bad in ["openssl-sys ", "openssl ", "native-tls "] {
         assert!(
