@@ -36,7 +36,10 @@ fn main() {
             println!("cargo:rerun-if-changed={p}");
         }
     }
-    println!("cargo:rustc-env=BMBY_GHL_GIT_COMMIT={commit}");
+    // Not named BMBY_GHL_GIT_COMMIT: `cargo test` puts these variables in the tests'
+    // environment, and a build started from a test (tests/portable_build.rs) would see its
+    // input variable change and rebuild everything.
+    println!("cargo:rustc-env=BMBY_GHL_BUILD_COMMIT={commit}");
     println!(
         "cargo:rustc-env=BMBY_GHL_VERSION={} (commit {commit})",
         std::env::var("CARGO_PKG_VERSION").unwrap_or_default()
