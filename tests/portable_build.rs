@@ -53,9 +53,26 @@ fn portable_binary_needs_at_most_glibc_2_17_and_no_openssl() {
             println!("skipped: {why}");
             return;
         }
-        Command::new(repo().join("scripts/portable-build.sh"))
-            .output()
-            .unwrap()
+        // The build gets the environment a shell would give it: without the variables cargo
+        // sets for tests (some build scripts watch them, and a change rebuilds their crates).
+        let mut c = Command::new(repo().join("scripts/portable-build.sh"));
+        for (k, _) in std::env::vars() {
+            let from_cargo_test = ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_BIN_", "BMBY_GHL_B"]
+                .iter()
+                .any(|p| k.starts_with(p))
+                || [
+                    "CARGO_CRATE_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                    "CARGO_TARGET_TMPDIR",
+                    "BMBY_GHL_VERSION",
+                    "OUT_DIR",
+                ]
+                .contains(&k.as_str());
+            if from_cargo_test {
+                c.env_remove(k);
+            }
+        }
+        c.output().unwrap()
     } else if dist_binary().exists() {
         Command::new(repo().join("scripts/portable-check.sh"))
             .arg(dist_binary())
