@@ -14,12 +14,13 @@ const ENV_HELP: &str = "Environment (overrides the config file):
   GHL_BASE_URL       API host (default https://services.leadconnectorhq.com)
   BMBY_SOAP_URL, BMBY_LOGIN, BMBY_PASSWORD, BMBY_PROJECT_ID   Bmby's SOAP web service
   BMBY_LEAD_PASSWORD the project's AddClient lead password (write-back of new clients only)
+Where each setting comes from: bmby-ghl config
 Try it without an account: bmby-ghl demo";
 
 /// bmby-ghl: browse GoHighLevel contacts, tasks, notes and appointments from a local cache,
 /// and review Bmby changes before they are written to GHL.
 #[derive(Debug, Parser)]
-#[command(name = "bmby-ghl", version, about, long_about = None, after_help = ENV_HELP)]
+#[command(name = "bmby-ghl", version = env!("BMBY_GHL_VERSION"), about, long_about = None, after_help = ENV_HELP)]
 pub struct Cli {
     /// Where the cache and the log file live (default: the platform data dir).
     #[arg(long, global = true, value_name = "DIR")]
@@ -255,6 +256,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
         log_format: crate::logging::LogFormat,
     },
+    /// The effective configuration: each setting, its value and where it came from (flag,
+    /// environment, config file, default). Secrets show only as "set" or "not set".
+    Config {
+        /// One JSON document on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A shell completion script on stdout, e.g. `bmby-ghl completions bash >
+    /// ~/.local/share/bash-completion/completions/bmby-ghl`.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish, powershell.
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on stdout, generated from this command line's definition:
+    /// `bmby-ghl man > bmby-ghl.1; man ./bmby-ghl.1`.
+    Man,
 }
 
 /// `bmby …` subcommands.

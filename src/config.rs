@@ -17,6 +17,12 @@
 //! pull_interval_secs = 60   # background incremental pull while the TUI runs; 0 = off
 //! pull_overlap_secs = 300   # each incremental pull reaches back this far (GHL's search lags)
 //! ```
+//!
+//! Every unknown key is an error naming its line and the likely intended key ([`keys`]);
+//! `bmby-ghl config` shows each effective value and where it came from ([`report`]).
+
+pub mod keys;
+pub mod report;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -203,6 +209,38 @@ pub enum ConfigError {
         line: usize,
         message: String,
     },
+    /// Keys no section knows, each with its line and a likely intended name (one per line).
+    #[error("{}", unknown_keys_message(path, problems))]
+    UnknownKeys {
+        path: PathBuf,
+        problems: Vec<keys::UnknownKey>,
+    },
+    /// `--config FILE` names a file that does not exist (a typo is not silently ignored).
+    #[error(
+        "config file {path} (--config) does not exist; without --config the default is \
+         used ({default}); `--config /dev/null` runs with no config file"
+    )]
+    Missing { path: PathBuf, default: String },
+}
+
+fn unknown_keys_message(path: &Path, problems: &[keys::UnknownKey]) -> String {
+    problems
+        .iter()
+        .map(|u| format!("config file {}, line {}: {u}", path.display(), u.line))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `--config FILE` must exist: [`ConfigError::Missing`] when it does not (`None` is fine: the
+/// default file may be absent).
+pub fn require_explicit(config: Option<&Path>) -> Result<(), ConfigError> {
+    match config {
+        Some(p) if !p.exists() => Err(ConfigError::Missing {
+            path: p.to_path_buf(),
+            default: Paths::resolve(None, None).config_file.display().to_string(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Loads the config file (a missing file is an empty config) and applies the environment.
@@ -290,8 +328,16 @@ pub fn only_cached_location(data_dir: &Path) -> Option<String> {
     }
 }
 
-/// Parses config text; errors carry the 1-based line.
+/// Parses config text; errors carry the 1-based line. Unknown keys are all reported at once
+/// ([`ConfigError::UnknownKeys`], with "did you mean"), before any other problem.
 pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    let unknown = keys::unknown_keys(text);
+    if !unknown.is_empty() {
+        return Err(ConfigError::UnknownKeys {
+            path: path.to_path_buf(),
+            problems: unknown,
+        });
+    }
     toml::from_str(text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
         line: e

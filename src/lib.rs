@@ -18,6 +18,7 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod search;
 pub mod store;
+pub mod suggest;
 pub mod sync;
 pub mod tui;
 pub mod webhooks;

@@ -41,19 +41,30 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         .data_dir
         .clone()
         .or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()));
+    // A `--config FILE` that does not exist is an error (a typo must not run on defaults).
+    config::require_explicit(cli.config.as_deref())?;
     let paths = Paths::resolve(cli.config.as_deref(), data_dir.as_deref());
+    if let Some(Command::Config { json }) = cli.command {
+        let flags = config::report::Flags {
+            config: cli.config.as_deref(),
+            data_dir: cli.data_dir.as_deref(),
+            location: cli.location.as_deref(),
+        };
+        return commands::config_cmd(&paths, &flags, &|k| std::env::var(k).ok(), json);
+    }
     // `serve --log-format json`: JSON lines on stderr too (systemd/journald).
     let log_format = match &cli.command {
         Some(Command::Serve { log_format, .. }) => *log_format,
         _ => logging::LogFormat::Text,
     };
     let _log = logging::init_with(&paths.log_file(), &cli.log_level, log_format)?;
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?cli.command, "start");
+    tracing::info!(version = env!("BMBY_GHL_VERSION"), command = ?cli.command, "start");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .thread_name("bmby-ghl-worker")
         .build()?;
+    let mut fresh = None;
     let code = if is_demo {
         commands::demo(&paths, &rt, cli.data_dir.is_some())
     } else {
@@ -64,8 +75,14 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         if let Some(l) = cli.location.clone() {
             settings.location_id = Some(l);
         }
+        // A location whose cache this run creates and leaves empty (a wrong id) is removed
+        // once the runtime (and every task holding the cache) has stopped.
+        fresh = commands::known_locations::FreshCache::note(&settings);
         commands::run(cli.command, &paths, &settings, &rt)
     };
     rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    if let Some(f) = fresh {
+        f.discard_if_unused();
+    }
     code
 }

@@ -118,7 +118,7 @@ fn env_args(sb: &Sandbox, dir: &Path) -> (Vec<String>, Vec<(&'static str, String
             "--data-dir".into(),
             dir.to_str().unwrap().into(),
             "--config".into(),
-            dir.join("none.toml").to_str().unwrap().into(),
+            "/dev/null".into(),
         ],
         vec![
             ("GHL_BASE_URL", sb.base_url()),

@@ -20,7 +20,7 @@ fn cmd(sb: &Sandbox, data: &Path, args: &[&str]) -> Command {
         "--data-dir",
         data.to_str().unwrap(),
         "--config",
-        data.join("none.toml").to_str().unwrap(),
+        "/dev/null",
         "--log-level",
         "trace",
     ])

@@ -448,7 +448,7 @@ fn binary_import_dry_run_json_lists_problems_and_proposes_no_broken_row() {
                 "--data-dir",
                 dir.path().to_str().unwrap(),
                 "--config",
-                dir.path().join("none.toml").to_str().unwrap(),
+                "/dev/null",
             ])
             .args(&args)
             // import reads the cache only; the address is loopback and never called.

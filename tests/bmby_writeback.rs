@@ -617,7 +617,7 @@ fn bin(e: &Env, args: &[&str], bmby_env: &[(&str, String)]) -> std::process::Out
         "--data-dir",
         e.dir.path().to_str().unwrap(),
         "--config",
-        e.dir.path().join("none.toml").to_str().unwrap(),
+        "/dev/null",
     ])
     .args(args)
     .env("GHL_BASE_URL", e.ghl_sb.base_url())

@@ -11,7 +11,7 @@ fn bin(sb: &Sandbox, data: &std::path::Path, args: &[&str]) -> Output {
             "--data-dir",
             data.to_str().unwrap(),
             "--config",
-            data.join("none.toml").to_str().unwrap(),
+            "/dev/null",
         ])
         .args(args)
         .env("GHL_BASE_URL", sb.base_url())
@@ -301,7 +301,7 @@ fn a_closed_stdout_ends_commands_quietly() {
                 "--data-dir",
                 dir.path().to_str().unwrap(),
                 "--config",
-                dir.path().join("none.toml").to_str().unwrap(),
+                "/dev/null",
             ])
             .args(&args)
             .env_remove("GHL_TOKEN")

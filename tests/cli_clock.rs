@@ -20,7 +20,7 @@ fn bin(sb: &Sandbox, data: &std::path::Path, args: &[&str]) -> Output {
             "--data-dir",
             data.to_str().unwrap(),
             "--config",
-            data.join("none.toml").to_str().unwrap(),
+            "/dev/null",
         ])
         .args(args)
         .env("GHL_BASE_URL", sb.base_url())

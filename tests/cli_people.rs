@@ -43,7 +43,7 @@ async fn run(sb: &Sandbox, data: &std::path::Path, args: &[&str]) -> Output {
                 "--data-dir",
                 data.to_str().unwrap(),
                 "--config",
-                data.join("none.toml").to_str().unwrap(),
+                "/dev/null",
             ])
             .args(&args)
             .env("GHL_BASE_URL", sb_url)

@@ -63,7 +63,7 @@ fn apply(sb: &Sandbox, dir: &std::path::Path) -> std::process::Child {
             "--data-dir",
             dir.to_str().unwrap(),
             "--config",
-            dir.join("none.toml").to_str().unwrap(),
+            "/dev/null",
             "apply",
         ])
         .env("GHL_BASE_URL", sb.base_url())

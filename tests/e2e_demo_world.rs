@@ -18,7 +18,7 @@ fn changes_json(data: &Path) -> Value {
             "--data-dir",
             data.to_str().unwrap(),
             "--config",
-            data.join("none.toml").to_str().unwrap(),
+            "/dev/null",
             "changes",
             "--json",
         ])

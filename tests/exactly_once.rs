@@ -645,7 +645,7 @@ async fn changes_text_shows_the_match() {
             "--data-dir",
             _dir.path().to_str().unwrap(),
             "--config",
-            _dir.path().join("none.toml").to_str().unwrap(),
+            "/dev/null",
             "changes",
         ])
         .env("GHL_BASE_URL", sb.base_url())
@@ -811,7 +811,7 @@ async fn apply_reports_a_held_create_and_exits_2() {
                 "--data-dir",
                 dir.to_str().unwrap(),
                 "--config",
-                dir.join("none.toml").to_str().unwrap(),
+                "/dev/null",
                 "apply",
             ])
             .env("GHL_BASE_URL", base)

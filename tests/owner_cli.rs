@@ -122,7 +122,7 @@ async fn bin(sb: &Sandbox, dir: &Path, args: &[&str]) -> Output {
         "--data-dir",
         dir.to_str().unwrap(),
         "--config",
-        dir.join("none.toml").to_str().unwrap(),
+        "/dev/null",
     ])
     .args(args)
     .current_dir(dir)
@@ -461,7 +461,7 @@ async fn sigterm_to_a_client_stops_the_apply_the_owner_runs_after_the_change_in_
         "--data-dir",
         dir.path().to_str().unwrap(),
         "--config",
-        dir.path().join("none.toml").to_str().unwrap(),
+        "/dev/null",
         "apply",
     ])
     .env("GHL_BASE_URL", sb.base_url())

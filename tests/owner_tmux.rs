@@ -20,7 +20,7 @@ fn bin(dir: &Path, args: &[&str]) -> Output {
             "--data-dir",
             dir.to_str().unwrap(),
             "--config",
-            dir.join("none.toml").to_str().unwrap(),
+            "/dev/null",
         ])
         .args(args)
         .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)

@@ -13,7 +13,7 @@ fn bin(base_url: &str, data: &std::path::Path, args: &[&str]) -> Output {
             "--data-dir",
             data.to_str().unwrap(),
             "--config",
-            data.join("none.toml").to_str().unwrap(),
+            "/dev/null",
         ])
         .args(args)
         .env("GHL_BASE_URL", base_url)

@@ -23,6 +23,12 @@ use serde_json::{json, Value};
 const DEADLINE: Duration = Duration::from_secs(120);
 
 fn base_cmd(sb_url: &str, data: &Path) -> Command {
+    // `--config` must name a file that exists: an empty one unless the test wrote its own.
+    let cfg = data.join("none.toml");
+    if !cfg.exists() {
+        std::fs::create_dir_all(data).unwrap();
+        std::fs::write(&cfg, "").unwrap();
+    }
     let mut c = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"));
     c.args([
         "--data-dir",

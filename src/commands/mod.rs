@@ -32,9 +32,11 @@ mod apply_report;
 mod auth;
 mod bmby;
 mod browse;
+mod config_cmd;
 mod conflict_text;
 mod contact_arg;
 mod demo;
+pub mod known_locations;
 mod op;
 pub mod out;
 mod people;
@@ -43,6 +45,7 @@ mod revert;
 mod review;
 mod serve;
 mod setup;
+pub mod shell;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +64,7 @@ use crate::tui;
 use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
+pub use config_cmd::config_cmd;
 pub use demo::{demo, demo_setup, Demo, DemoOptions};
 pub use setup::fill_bmby_password;
 
@@ -80,6 +84,11 @@ pub fn run(
         None if setup::needed(settings) => setup::first_run(paths, settings, rt),
         None => run_tui(paths, settings, rt),
         Some(Command::Demo) => unreachable!("demo is started by main with its own data dir"),
+        Some(Command::Config { .. }) => {
+            unreachable!("config is run by main, which knows the flags")
+        }
+        Some(Command::Completions { shell }) => shell::completions_cmd(shell),
+        Some(Command::Man) => shell::man_cmd(),
         Some(Command::Sandbox { port }) => {
             rt.block_on(crate::sandbox::run_standalone(SandboxConfig {
                 port,
@@ -230,6 +239,20 @@ pub fn run(
                 return Ok(1);
             }
             let path = check.clone().unwrap_or_else(|| paths.user_keymap());
+            if check.is_none() {
+                // Every action is listed even when the user keymap has problems; its good
+                // lines apply, the bad ones are named on stderr (exit code 1).
+                let (text, problems) = tui::keymap_listing(Some(&path));
+                out!("{text}");
+                if problems.is_empty() {
+                    return Ok(0);
+                }
+                eprintln!(
+                    "{} (these lines are ignored; the rest of the file applies)",
+                    tui::keymap::format_diagnostics(&problems)
+                );
+                return Ok(1);
+            }
             match tui::keymap_dump(Some(&path)) {
                 Ok(text) => {
                     if check.is_some() {
@@ -270,13 +293,10 @@ pub(crate) fn location(settings: &Settings) -> Result<String> {
             }
         }
     }
-    settings.only_cached_location.clone().ok_or_else(|| {
-        eyre!(
-            "no GHL location: sign in with `bmby-ghl auth login`, or set GHL_LOCATION_ID (or \
-             location_id under [ghl] in the config file) with GHL_TOKEN. To try the product \
-             without an account: bmby-ghl demo"
-        )
-    })
+    settings
+        .only_cached_location
+        .clone()
+        .ok_or_else(|| eyre!("{}", known_locations::no_location_message(settings)))
 }
 
 /// A client for the configured location, or why there is none. A token from `GHL_TOKEN` or

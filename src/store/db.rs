@@ -349,6 +349,22 @@ impl Store {
         self.rows.len()
     }
 
+    /// Whether nothing was ever stored here: no contact, pull cursor, change, outbox entry,
+    /// journal entry or Bmby link (a cache opened for a location that turned out wrong).
+    pub fn is_unused(&self) -> bool {
+        [
+            &self.rows,
+            &self.contacts,
+            &self.cursors,
+            &self.changes,
+            &self.outbox,
+            &self.journal,
+            &self.links,
+        ]
+        .iter()
+        .all(|t| t.is_empty())
+    }
+
     /// The first `n` list rows in key order (for the first frame, before the full list loads).
     pub fn contact_rows_head(&self, n: usize) -> Result<Vec<ContactRow>> {
         self.rows

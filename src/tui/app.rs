@@ -461,7 +461,7 @@ impl App {
             let first = opts.keymap_diagnostics[0].to_string();
             error.get_or_insert(format!("keymap: {first}"));
             Some(format!(
-                "Your keymap has problems; the default keymap is in use.\n\n{}\n\nPress any key to continue.",
+                "Your keymap has problems; these lines are skipped, the rest applies.\n\n{}\n\nPress any key to continue.",
                 keymap::format_diagnostics(&opts.keymap_diagnostics)
             ))
         };

@@ -145,8 +145,11 @@ pub struct Keymap {
 impl Keymap {
     /// The compiled-in default keymap.
     pub fn default_keymap() -> Keymap {
-        let layer = load::parse_layer(DEFAULT_KEYMAP, "keymap.toml (built in)")
-            .expect("the built-in keymap.toml is valid (tested)");
+        let (layer, diags) = load::parse_layer(DEFAULT_KEYMAP, "keymap.toml (built in)");
+        debug_assert!(
+            diags.is_empty(),
+            "the built-in keymap.toml is valid (tested)"
+        );
         let mut km = Keymap {
             bindings: BTreeMap::new(),
         };
@@ -154,17 +157,14 @@ impl Keymap {
         km
     }
 
-    /// The default keymap with the user's file text applied on top. On any problem the
-    /// default keymap is returned together with the diagnostics (one per problem).
+    /// The default keymap with the user's file text applied on top, and the diagnostics (one
+    /// per problem, in line order). A line with a problem is skipped; every good line of the
+    /// file still applies (also around a TOML syntax error, as far as the parser recovers).
     pub fn with_user_text(text: &str, file_label: &str) -> (Keymap, Vec<Diagnostic>) {
         let mut km = Keymap::default_keymap();
-        match load::parse_layer(text, file_label) {
-            Ok(layer) => {
-                km.apply(layer, Source::User);
-                (km, Vec::new())
-            }
-            Err(diags) => (km, diags),
-        }
+        let (layer, diags) = load::parse_layer(text, file_label);
+        km.apply(layer, Source::User);
+        (km, diags)
     }
 
     /// Loads the user keymap file if there is one. A missing file is not an error.

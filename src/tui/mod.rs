@@ -103,10 +103,17 @@ pub enum TuiExit {
 /// `bmby-ghl keymap [--check FILE]`: the effective keymap (default plus `user`) as text, or
 /// the diagnostics of `user` (one `FILE:LINE: message` per line).
 pub fn keymap_dump(user: Option<&Path>) -> Result<String, String> {
-    let (km, diags) = Keymap::load(user);
+    let (text, diags) = keymap_listing(user);
     if !diags.is_empty() {
         return Err(keymap::format_diagnostics(&diags));
     }
+    Ok(text)
+}
+
+/// The effective keymap as text — the default plus every good line of `user` — followed by
+/// every action with its description, also when `user` has problems; and those problems.
+pub fn keymap_listing(user: Option<&Path>) -> (String, Vec<keymap::Diagnostic>) {
+    let (km, diags) = Keymap::load(user);
     let mut out = km.dump();
     out.push_str("\n# Actions\n");
     for a in Action::ALL {
@@ -117,7 +124,7 @@ pub fn keymap_dump(user: Option<&Path>) -> Result<String, String> {
         ));
     }
     out.push_str("#   none                   (unbinds the key)\n");
-    Ok(out)
+    (out, diags)
 }
 
 struct RowsMsg {
@@ -399,7 +406,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     } = ctx;
     let (keymap, diags) = Keymap::load(user_keymap.as_deref());
     for d in &diags {
-        tracing::warn!(problem = %d, "user keymap ignored");
+        tracing::warn!(problem = %d, "user keymap line ignored");
     }
     tracing::info!(log = %log_path.display(), "starting the TUI");
     use tokio::signal::unix::{signal, SignalKind};

@@ -1,0 +1,262 @@
+//! `bmby-ghl config` (the effective configuration and where each value came from),
+//! `completions`, `man` and `--version` (issue 13, items 2 and 3).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn cmd(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"));
+    c.args(["--data-dir", data.to_str().unwrap()]);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GHL_") || k.starts_with("BMBY_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstderr: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn config_shows_each_value_and_where_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[ghl]\nlocation_id = \"fileLoc\"\ntoken = \"pit-secret-from-file\"\nclient_id = \"file-client\"\n[sync]\npull_interval_secs = 30\n[bmby]\nlogin = \"agent\"\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        cmd(dir.path())
+            .args(["--config", cfg.to_str().unwrap()])
+            .args(extra)
+            .env("GHL_BASE_URL", "http://127.0.0.1:9")
+            .env("BMBY_PASSWORD", "bmby-secret-from-env")
+            .env("GHL_CLIENT_ID", "env-client")
+            .output()
+            .unwrap()
+    };
+    let v: Value =
+        serde_json::from_str(&ok(&run(&["--location", "flagLoc", "config", "--json"]))).unwrap();
+    assert_eq!(v["config_file_exists"], true);
+    let get = |k: &str| {
+        v["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == k)
+            .unwrap_or_else(|| panic!("{k} in {v}"))
+            .clone()
+    };
+    let expect = |k: &str, value: &str, source: &str, from: Option<&str>| {
+        let s = get(k);
+        assert_eq!(s["value"], value, "{k}: {s}");
+        assert_eq!(s["source"], source, "{k}: {s}");
+        assert_eq!(s["from"].as_str(), from, "{k}: {s}");
+    };
+    expect(
+        "config_file",
+        cfg.to_str().unwrap(),
+        "flag",
+        Some("--config"),
+    );
+    expect(
+        "data_dir",
+        dir.path().to_str().unwrap(),
+        "flag",
+        Some("--data-dir"),
+    );
+    expect("ghl.location_id", "flagLoc", "flag", Some("--location"));
+    expect(
+        "ghl.base_url",
+        "http://127.0.0.1:9",
+        "environment",
+        Some("GHL_BASE_URL"),
+    );
+    expect("ghl.token", "set", "file", None);
+    expect(
+        "ghl.client_id",
+        "env-client",
+        "environment",
+        Some("GHL_CLIENT_ID"),
+    );
+    expect("ghl.client_secret", "not set", "not set", None);
+    expect(
+        "ghl.token_url",
+        "http://127.0.0.1:9/oauth/token",
+        "default",
+        None,
+    );
+    expect("sync.pull_interval_secs", "30", "file", None);
+    expect("sync.pull_overlap_secs", "300", "default", None);
+    expect("bmby.login", "agent", "file", None);
+    expect("bmby.password", "set", "environment", Some("BMBY_PASSWORD"));
+    assert_eq!(get("ghl.token")["secret"], true);
+
+    // Without the flag the file's location shows; the text form says the same, no secret.
+    let text = ok(&run(&["config"]));
+    let line = |k: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(k))
+            .unwrap_or_else(|| panic!("{k} in\n{text}"))
+            .to_owned()
+    };
+    assert!(line("ghl.location_id").contains("fileLoc"), "{text}");
+    assert!(
+        line("ghl.location_id").trim_end().ends_with("file"),
+        "{text}"
+    );
+    assert!(
+        line("ghl.base_url").ends_with("environment GHL_BASE_URL"),
+        "{text}"
+    );
+    assert!(line("ghl.token").contains(" set "), "{text}");
+    for out in [&text, &v.to_string()] {
+        assert!(!out.contains("pit-secret-from-file"), "{out}");
+        assert!(!out.contains("bmby-secret-from-env"), "{out}");
+    }
+}
+
+#[test]
+fn config_without_a_file_shows_defaults_and_the_only_cached_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = bmby_ghl::store::Store::open(dir.path(), "onlyCachedLoc").unwrap();
+    drop(store);
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "").unwrap();
+    let v: Value = serde_json::from_str(&ok(&cmd(dir.path())
+        .args(["--config", cfg.to_str().unwrap(), "config", "--json"])
+        .output()
+        .unwrap()))
+    .unwrap();
+    let s = v["settings"].as_array().unwrap();
+    let loc = s.iter().find(|s| s["key"] == "ghl.location_id").unwrap();
+    assert_eq!(loc["value"], "onlyCachedLoc");
+    assert_eq!(loc["source"], "derived");
+    assert_eq!(loc["from"], "the only cached location");
+    let base = s.iter().find(|s| s["key"] == "ghl.base_url").unwrap();
+    assert_eq!(base["value"], "https://services.leadconnectorhq.com");
+    assert_eq!(base["source"], "default");
+    let token = s.iter().find(|s| s["key"] == "ghl.token").unwrap();
+    assert_eq!(token["value"], "not set");
+    assert_eq!(token["source"], "not set");
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F _bmby__ghl"),
+        ("zsh", "#compdef bmby-ghl"),
+        ("fish", "complete -c bmby-ghl"),
+    ] {
+        let out = ok(&cmd(dir.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap());
+        assert!(out.contains(marker), "{shell}: {marker}");
+        for sub in ["sync", "contacts", "config", "keymap", "completions", "man"] {
+            assert!(out.contains(sub), "{shell} completes {sub}");
+        }
+        assert!(out.contains("data-dir"), "{shell} completes flags");
+    }
+    let o = cmd(dir.path())
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+    // Nothing is written to the data dir by a generator.
+    assert!(!dir.path().join("locations").exists());
+}
+
+#[test]
+fn man_page_is_generated_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&cmd(dir.path()).arg("man").output().unwrap());
+    assert!(
+        out.starts_with(".ie") || out.contains(".TH bmby-ghl 1"),
+        "{}",
+        &out[..200]
+    );
+    assert!(out.contains(".TH bmby-ghl 1"), "title line");
+    assert!(out.contains("GHL_TOKEN"), "the environment section");
+    for sub in [
+        "SYNC",
+        "CONTACTS",
+        "APPLY",
+        "AUTH LOGIN",
+        "BMBY PULL",
+        "CONFIG",
+    ] {
+        assert!(
+            out.contains(&format!(".SH \"BMBY\\-GHL {sub}\"")),
+            "a section for {sub}"
+        );
+    }
+    assert!(out.contains("\\-\\-dry\\-run"), "subcommand options");
+    // When man(1) is installed, the page renders without warnings.
+    if Command::new("man").arg("--version").output().is_ok() {
+        let file = dir.path().join("bmby-ghl.1");
+        std::fs::write(&file, &out).unwrap();
+        let o = Command::new("man")
+            .args(["--warnings", "-l", file.to_str().unwrap()])
+            .env("MANPAGER", "cat")
+            .env("MANWIDTH", "80")
+            .output()
+            .unwrap();
+        if o.status.success() {
+            let shown = String::from_utf8_lossy(&o.stdout);
+            assert!(shown.contains("BMBY-GHL SYNC"), "{shown}");
+        } else {
+            println!(
+                "man -l could not render here: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    } else {
+        println!("man(1) not installed: rendering not checked");
+    }
+}
+
+#[test]
+fn version_names_the_git_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&cmd(dir.path()).arg("--version").output().unwrap());
+    let want_prefix = format!("bmby-ghl {} (commit ", env!("CARGO_PKG_VERSION"));
+    assert!(out.starts_with(&want_prefix), "{out}");
+    let commit = out
+        .trim()
+        .strip_prefix(&want_prefix)
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{out}"
+    );
+    // In a git checkout the commit is HEAD's (build.rs reruns when HEAD moves).
+    let git = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    match git {
+        Ok(g) if g.status.success() => {
+            assert_eq!(commit, String::from_utf8_lossy(&g.stdout).trim(), "{out}")
+        }
+        _ => println!("not a git checkout: commit not compared"),
+    }
+}
