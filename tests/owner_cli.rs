@@ -118,17 +118,12 @@ async fn queue(
 /// The real binary on `dir` against the stand-in, run on a blocking thread.
 async fn bin(sb: &Sandbox, dir: &Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"));
-    cmd.args([
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--config",
-        "/dev/null",
-    ])
-    .args(args)
-    .current_dir(dir)
-    .env("GHL_BASE_URL", sb.base_url())
-    .env("GHL_TOKEN", DEMO_TOKEN)
-    .env("GHL_LOCATION_ID", DEMO_LOCATION_ID);
+    cmd.args(["--data-dir", dir.to_str().unwrap(), "--config", "/dev/null"])
+        .args(args)
+        .current_dir(dir)
+        .env("GHL_BASE_URL", sb.base_url())
+        .env("GHL_TOKEN", DEMO_TOKEN)
+        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID);
     tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap()

@@ -16,12 +16,7 @@ use tmux_support::{demo_cmd, pending, Tmux};
 
 fn bin(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
-        .args([
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--config",
-            "/dev/null",
-        ])
+        .args(["--data-dir", dir.to_str().unwrap(), "--config", "/dev/null"])
         .args(args)
         .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
         .env_remove("GHL_TOKEN")
