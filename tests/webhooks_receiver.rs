@@ -289,3 +289,30 @@ async fn serve_applies_deliveries_and_tells_the_tui_and_resolves_a_task_without_
         .any(|r| r.path.ends_with("/tasks/search")));
     server.shutdown().await;
 }
+
+/// A ContactUpdate carries some fields; the others keep their cached values, even when the
+/// cached raw record lacks them (found by a newcomer: the time zone was dropped).
+#[tokio::test]
+async fn a_contact_update_keeps_the_fields_it_does_not_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    s.put_contacts(&[Contact {
+        id: "c2".into(),
+        first_name: Some("Lior".into()),
+        timezone: Some("Asia/Jerusalem".into()),
+        date_updated: Some("2026-01-01T00:00:00.000Z".into()),
+        raw_json: r#"{"id":"c2","firstName":"Lior"}"#.into(),
+        ..Default::default()
+    }])
+    .unwrap();
+    let ev = json!({"type": "ContactUpdate", "locationId": DEMO_LOCATION_ID,
+        "webhookId": "wh-tz", "timestamp": now_iso(), "id": "c2", "firstName": "Liorr",
+        "dateUpdated": now_iso()});
+    s.put_webhook("wh-tz", jiff::Timestamp::now(), &ev.to_string())
+        .unwrap();
+    let r = webhooks::apply_pending(&s, None, None).await.unwrap();
+    assert_eq!(r.applied, 1, "{r:?}");
+    let c = s.contact("c2").unwrap().unwrap();
+    assert_eq!(c.first_name.as_deref(), Some("Liorr"));
+    assert_eq!(c.timezone.as_deref(), Some("Asia/Jerusalem"));
+}

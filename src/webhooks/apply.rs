@@ -403,10 +403,16 @@ fn apply_contact(
         // GHL's derived display name follows the names.
         raw.insert("contactName".into(), name);
     }
+    let sent: Vec<String> = fields.keys().cloned().collect();
     raw.extend(fields);
     raw.insert("id".into(), json!(id));
     let new = match crate::ghl::wire::contact_from_json(&Value::Object(raw)) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            if let Some(old) = &cached {
+                keep_unsent(old, &mut c, &sent);
+            }
+            c
+        }
         Err(e) => {
             tracing::warn!(contact = %id, error = %e, "webhook contact unreadable; dropped");
             return Ok(Outcome::Dropped);
@@ -432,6 +438,39 @@ fn apply_contact(
         detail: false,
         entry,
     })
+}
+
+/// A webhook carries some of a contact's fields (GHL's ContactUpdate lists which); every
+/// standard field it does not carry keeps its cached value, even when the cached raw record
+/// lacks it (a record first cached from a search answer, then completed by `GET /contacts/{id}`).
+fn keep_unsent(old: &crate::domain::Contact, new: &mut crate::domain::Contact, sent: &[String]) {
+    let has = |k: &str| sent.iter().any(|s| s == k);
+    macro_rules! keep {
+        ($key:literal, $f:ident) => {
+            if !has($key) && new.$f.is_none() {
+                new.$f = old.$f.clone();
+            }
+        };
+    }
+    keep!("timezone", timezone);
+    keep!("dateOfBirth", date_of_birth);
+    keep!("website", website);
+    keep!("postalCode", postal_code);
+    keep!("companyName", company_name);
+    keep!("address1", address1);
+    keep!("city", city);
+    keep!("state", state);
+    keep!("country", country);
+    keep!("source", source);
+    keep!("type", contact_type);
+    keep!("assignedTo", assigned_to);
+    keep!("businessId", business_id);
+    if !has("customFields") && !has("customField") && new.custom_fields.is_empty() {
+        new.custom_fields = old.custom_fields.clone();
+    }
+    if !has("dndSettings") && new.dnd_settings.is_empty() {
+        new.dnd_settings = old.dnd_settings.clone();
+    }
 }
 
 /// The contact of task `task_id`: from the cached task lists, else from GHL's task search.
