@@ -56,15 +56,15 @@ fn the_cli_runs_through_the_tui_and_recovers_after_the_tui_is_killed() {
         &["changes", "--json", "--state", "pending"],
     )))
     .unwrap();
-    let id = pending_doc
+    let sendable: Vec<u64> = pending_doc
         .as_array()
         .or_else(|| pending_doc["changes"].as_array())
         .expect("a list of changes")
         .iter()
-        .find(|c| c["kind"] != "ambiguous")
-        .expect("a pending change")["id"]
-        .as_u64()
-        .unwrap();
+        .filter(|c| c["kind"] != "ambiguous")
+        .filter_map(|c| c["id"].as_u64())
+        .collect();
+    let (id, sent) = (sendable[0], sendable[1]);
     let approved = ok(&bin(dir.path(), &["approve", &id.to_string()]));
     assert!(approved.contains(&format!("#{id}")), "{approved}");
     assert!(approved.contains("bmby-ghl apply"), "{approved}");
@@ -72,6 +72,27 @@ fn the_cli_runs_through_the_tui_and_recovers_after_the_tui_is_killed() {
     t.wait_for("the TUI's pending count after the CLI's approve", |s| {
         pending(s) == Some(pending_before - 1)
     });
+
+    // `apply` through the demo's TUI sends to the demo's stand-in (the caller's settings name
+    // no token and would mean the real GHL): the dry run shows the stand-in, the send works.
+    ok(&bin(dir.path(), &["approve", &sent.to_string()]));
+    let dry = ok(&bin(dir.path(), &["apply", &sent.to_string(), "--dry-run"]));
+    assert!(dry.contains("http://127.0.0.1:"), "{dry}");
+    assert!(!dry.contains("leadconnectorhq"), "{dry}");
+    let applied = ok(&bin(dir.path(), &["apply", &sent.to_string()]));
+    let after: Value = serde_json::from_str(&ok(&bin(
+        dir.path(),
+        &["changes", "--json", "--state", "applied"],
+    )))
+    .unwrap();
+    let applied_ids: Vec<u64> = after
+        .as_array()
+        .or_else(|| after["changes"].as_array())
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_u64())
+        .collect();
+    assert!(applied_ids.contains(&sent), "{applied}\n{applied_ids:?}");
 
     // SIGKILL: no clean-up, the socket stays behind.
     let pid = t.pane_child_pid().expect("the binary's pid");

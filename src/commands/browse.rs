@@ -455,6 +455,10 @@ pub(super) fn run_tui_with(
             t.attach(&loc, &tx);
         }
         if let Some(o) = owners.get(&loc) {
+            if demo_store.is_some() {
+                // The demo's stand-ins: commands from other processes send there too.
+                o.set_connection(&current);
+            }
             let tx = tx.clone();
             o.set_notify(std::sync::Arc::new(move |command, code| {
                 let _ = tx.send(SyncEvent::ClientCommand { command, code });

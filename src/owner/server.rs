@@ -44,6 +44,9 @@ struct Shared {
     data_dir: PathBuf,
     role: String,
     notify: Mutex<Option<Notify>>,
+    /// The GHL and Bmby connection forwarded commands use instead of their own, when the
+    /// owner's world is one only it knows (the demo's stand-ins on loopback).
+    connection: Mutex<Option<crate::config::Settings>>,
 }
 
 /// Told when a command run for another process finished: its words (`approve 3 4`, global
@@ -66,6 +69,7 @@ impl Owner {
             data_dir: data_dir.to_path_buf(),
             role: role.to_owned(),
             notify: Mutex::new(None),
+            connection: Mutex::new(None),
         });
         let (listening, error) = match bind(&socket_path(data_dir, location_id)) {
             Ok((listener, path)) => {
@@ -107,6 +111,17 @@ impl OwnerHandle {
     /// the command may have changed them). Replaces an earlier `f`.
     pub fn set_notify(&self, f: Notify) {
         *self.shared.notify.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
+    }
+
+    /// Forwarded commands talk to GHL and Bmby through `settings`' connection (base URL, token,
+    /// OAuth app, Bmby login) instead of their own: for an owner whose world only it knows,
+    /// such as the demo's stand-ins, where the caller's settings would name the real GHL.
+    pub fn set_connection(&self, settings: &crate::config::Settings) {
+        *self
+            .shared
+            .connection
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(settings.clone());
     }
 
     /// Stops listening, removes the socket, waits for the commands in flight, and gives the
@@ -314,6 +329,17 @@ fn run_request(req: &RunRequest, shared: &Shared, sink: Sink) -> i32 {
             settings.data_dir = Some(shared.data_dir.clone());
             if let Some(l) = cli.location.clone() {
                 settings.location_id = Some(l);
+            }
+            let own = shared
+                .connection
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            if let Some(own) = own {
+                settings.base_url = own.base_url;
+                settings.token = own.token;
+                settings.oauth = own.oauth;
+                settings.bmby = own.bmby;
             }
             let paths = Paths {
                 config_file: req.config_file.clone(),
