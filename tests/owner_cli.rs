@@ -533,5 +533,14 @@ async fn a_second_tui_on_an_owned_location_names_the_owner_and_suggests_the_cli(
             && err.contains("run CLI commands"),
         "{err}"
     );
+    // `serve` on the same location names the owner too (found by a newcomer: it said only
+    // "in use by another bmby-ghl process").
+    let (code, _, err) = text(&bin(&sb, dir.path(), &["serve", "--no-crawl"]).await);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!("pid {}, tui", std::process::id()))
+            && err.contains("nor a second demo or serve"),
+        "{err}"
+    );
     drop(owner);
 }

@@ -175,7 +175,8 @@ pub fn demo_setup(paths: &Paths, rt: &Runtime, opts: &DemoOptions) -> Result<Dem
         ..Default::default()
     };
     let store = {
-        let store = open_store(paths, DEMO_LOCATION_ID)?;
+        let store = open_store(paths, DEMO_LOCATION_ID)
+            .map_err(|e| crate::owner::explain_locked(e, &paths.data_dir, DEMO_LOCATION_ID))?;
         store.set_meta("location_name", "Demo Realty")?;
         let ghl = client(&settings)?;
         rt.block_on(async {

@@ -277,7 +277,8 @@ fn start_location(
     let mut s = settings.clone();
     s.location_id = Some(loc.to_owned());
     let client = client(&s)?;
-    let store = open_store(paths, loc)?;
+    let store = open_store(paths, loc)
+        .map_err(|e| crate::owner::explain_locked(e, &paths.data_dir, loc))?;
     let owner = crate::owner::Owner::start(store.clone(), &paths.data_dir, loc, "serve");
     if let Some(e) = owner.listen_error() {
         tracing::warn!(location = %loc, error = %clean_line(&e.to_string()), "owner socket not listening: CLI commands for this location say the cache is in use");

@@ -61,8 +61,9 @@ pub enum OwnerError {
     /// as a client yet).
     #[error(
         "the cache of {location} is open in another bmby-ghl (pid {pid}, {role}): a second TUI \
-         on the same location is not supported yet; close that one, or run CLI commands \
-         (`bmby-ghl changes`, `approve`, `apply`, …) beside it: they run through it"
+         on the same location is not supported yet (nor a second demo or serve); close that \
+         one, or run CLI commands (`bmby-ghl changes`, `approve`, `apply`, …) beside it: they \
+         run through it"
     )]
     SecondTui {
         location: String,
