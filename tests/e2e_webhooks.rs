@@ -70,6 +70,10 @@ fn a_note_edited_in_ghl_appears_in_the_open_notes_tab_by_webhook() {
     // No key pressed: the webhook brings it.
     let s = t.wait_for("the edited note", |s| s.contains("viewing on Sunday"));
     assert!(!s.contains("Left voicemail"), "{s}");
+    // The record says where the change came from.
+    let s = t.wait_for("the webhook mark on the record", |s| {
+        s.contains("Updated from GHL")
+    });
     fits_80(&s);
     // It came by webhook: the receiver applied it (the notes are otherwise fetched only when a
     // contact is opened or refreshed, and no key was pressed).

@@ -156,6 +156,11 @@ pub enum SyncEvent {
         command: String,
         code: i32,
     },
+    /// A GHL webhook changed this contact (or its tasks, notes, appointments) in the cache just
+    /// now (`crate::webhooks`): the details pane says "updated from GHL HH:MM".
+    UpdatedFromGhl {
+        contact_id: String,
+    },
     /// A job failed; `context` names what was being done (endpoint, contact), `message` the cause.
     Error {
         context: String,

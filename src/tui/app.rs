@@ -381,6 +381,9 @@ pub struct App {
     /// The location's users (owner, assignee and follower names), from the cached users list;
     /// reloaded when the lists are fetched again.
     pub users: crate::domain::UserDirectory,
+    /// Contacts a GHL webhook changed while the TUI runs, with when (the details pane says
+    /// "updated from GHL HH:MM").
+    pub from_ghl: HashMap<String, jiff::Timestamp>,
     /// The location's time zone (cached from `GET /locations/{id}`), for appointment times GHL
     /// sends without a zone; `None` while unknown (they are then labelled as location time).
     pub location_zone: Option<jiff::tz::TimeZone>,
@@ -497,6 +500,7 @@ impl App {
             activity_scroll: 0,
             custom_fields,
             users,
+            from_ghl: HashMap::new(),
             location_zone,
             help: None,
             palette: None,
@@ -1375,6 +1379,10 @@ impl App {
                     )
                 });
                 return self.request_changes_reload();
+            }
+            SyncEvent::UpdatedFromGhl { contact_id } => {
+                let now = self.now();
+                self.from_ghl.insert(contact_id, now);
             }
             SyncEvent::ClientCommand { command, code } => {
                 self.status.info = Some(format!(

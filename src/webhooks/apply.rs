@@ -120,6 +120,14 @@ pub async fn apply_pending(
                 contact_id: c.clone(),
             });
         }
+        let mut told = std::collections::HashSet::new();
+        for c in report.contacts.iter().chain(&report.details) {
+            if told.insert(c) {
+                let _ = tx.send(SyncEvent::UpdatedFromGhl {
+                    contact_id: c.clone(),
+                });
+            }
+        }
     }
     Ok(report)
 }

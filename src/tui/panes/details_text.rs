@@ -125,6 +125,15 @@ fn contact_lines(app: &App, c: &Contact) -> Vec<DetailLine> {
         ));
     }
     b.field("ID", Some(&c.id), &[], "id");
+    if let Some(at) = app.from_ghl.get(&c.id) {
+        b.push(TextLine::whole(
+            format!(
+                "Updated from GHL {} (webhook)",
+                crate::clock::short(*at, app.now())
+            ),
+            Look::Added,
+        ));
+    }
     // The owner by name; an id the location does not know is marked.
     let pend = b.take(|f| f == "assignedTo");
     match c.assigned_to.as_deref().filter(|o| !o.trim().is_empty()) {

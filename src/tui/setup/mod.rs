@@ -482,7 +482,11 @@ impl Setup {
             bmby_project_id: bmby_soap.then(|| self.bmby_project.trim().to_owned()),
             bmby_export_dir: (self.bmby_way == Some(BmbyWay::Export)
                 && matches!(self.bmby_check, Check::Done(_)))
-            .then(|| self.export_dir.trim().to_owned()),
+            .then(|| {
+                work::expand_home(self.export_dir.trim())
+                    .to_string_lossy()
+                    .into_owned()
+            }),
         }
     }
 

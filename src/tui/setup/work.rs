@@ -255,13 +255,26 @@ async fn check_bmby(
         .map_err(|e| format!("Bmby refused or failed: {e}"))
 }
 
+/// `~` or `~/…` with the home directory (`$HOME`) put in, as a shell would; other paths as
+/// typed.
+pub fn expand_home(path: &str) -> std::path::PathBuf {
+    let home = || std::env::var_os("HOME").map(std::path::PathBuf::from);
+    match path.strip_prefix('~') {
+        Some("") => home().unwrap_or_else(|| path.into()),
+        Some(rest) if rest.starts_with('/') => home()
+            .map(|h| h.join(rest.trim_start_matches('/')))
+            .unwrap_or_else(|| path.into()),
+        _ => path.into(),
+    }
+}
+
 /// The folder exists; how many export files (xlsx, xls, csv…) it holds now.
 pub fn check_folder(path: &str) -> Result<usize, String> {
     if path.is_empty() {
         return Err("type the folder the export files arrive in".into());
     }
-    let p = std::path::Path::new(path);
-    let rd = std::fs::read_dir(p).map_err(|e| format!("{path}: {e}"))?;
+    let expanded = expand_home(path);
+    let rd = std::fs::read_dir(&expanded).map_err(|e| format!("{path}: {e}"))?;
     Ok(rd
         .filter_map(Result::ok)
         .filter(|e| {

@@ -52,11 +52,13 @@ pub fn config_text(
     existing: Option<&str>,
     plan: &ConfigPlan,
 ) -> Result<String, WriteError> {
-    let base = existing.unwrap_or(
+    // A new file starts with this header; toml_edit would put a comment-only document's
+    // comments after the tables, so it is added in front of the finished text instead.
+    const HEADER: &str =
         "# bmby-ghl configuration, written by the setup screen (`:setup` in the TUI changes it).\n\
          # Secrets are not kept here: GHL tokens and the Bmby password are in the data dir's\n\
-         # auth/ folder (mode 0600).\n",
-    );
+         # auth/ folder (mode 0600).\n";
+    let base = existing.unwrap_or("");
     let mut doc: toml_edit::DocumentMut =
         base.parse()
             .map_err(|e: toml_edit::TomlError| WriteError::Parse {
@@ -77,7 +79,10 @@ pub fn config_text(
     set("bmby", "login", &plan.bmby_login);
     set("bmby", "project_id", &plan.bmby_project_id);
     set("bmby", "export_dir", &plan.bmby_export_dir);
-    Ok(doc.to_string())
+    Ok(match existing {
+        Some(_) => doc.to_string(),
+        None => format!("{HEADER}\n{doc}"),
+    })
 }
 
 /// Writes the config file: the plan applied to what is there (comments kept), into a temp
@@ -155,6 +160,33 @@ mod tests {
         assert!(t.contains("[bmby]\nlogin = \"me\""), "{t}");
         let parsed = crate::config::parse(Path::new("c.toml"), &t).unwrap();
         assert_eq!(parsed.ghl.location_id.as_deref(), Some("loc1"));
+    }
+
+    #[test]
+    fn a_new_file_starts_with_its_header_comment() {
+        let plan = ConfigPlan {
+            location_id: Some("loc1".into()),
+            bmby_login: Some("me".into()),
+            ..Default::default()
+        };
+        let t = config_text(Path::new("c.toml"), None, &plan).unwrap();
+        assert!(t.starts_with("# bmby-ghl configuration"), "{t}");
+        assert!(t.find("[ghl]") > t.find("auth/ folder"), "{t}");
+        crate::config::parse(Path::new("c.toml"), &t).unwrap();
+    }
+
+    #[test]
+    fn a_folder_under_home_is_expanded() {
+        let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+        assert_eq!(
+            super::super::work::expand_home("~/exports"),
+            home.join("exports")
+        );
+        assert_eq!(super::super::work::expand_home("~"), home);
+        assert_eq!(
+            super::super::work::expand_home("/srv/~x"),
+            std::path::PathBuf::from("/srv/~x")
+        );
     }
 
     #[test]
