@@ -95,6 +95,30 @@ async fn contact_and_changes_text_in_israel_time_json_in_iso() {
 
     let text = ok(&bin(&sb, dir.path(), &["contact", CONTACT]));
     assert_eq!(has_utc_instant(&text), None, "{text}");
+    // The fields the TUI shows are in the text too (found by a newcomer: they were left out).
+    for l in [
+        "Postal code    9100000",
+        "Type           lead",
+        "Source         public api",
+        "Date of birth  1985-10-25",
+        "Time zone      Asia/Jerusalem",
+    ] {
+        assert!(text.contains(l), "no {l:?} in\n{text}");
+    }
+    // A note of several lines continues under its first line.
+    let lines: Vec<&str> = text.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("Waiting for seller response."))
+        .expect("the second line of a note");
+    let col = |l: &str, what: &str| l.find(what).map(|b| l[..b].chars().count());
+    assert_eq!(
+        col(lines[i], "Waiting"),
+        col(lines[i - 1], "Offer submitted"),
+        "{}\n{}",
+        lines[i - 1],
+        lines[i]
+    );
     assert!(
         text.contains("Times are Israel time (Asia/Jerusalem)."),
         "{text}"

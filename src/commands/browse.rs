@@ -280,7 +280,14 @@ pub(super) fn contact_cmd(
     line(&mut out, "Company", c.company_name.as_deref())?;
     line(&mut out, "Address", c.address1.as_deref())?;
     line(&mut out, "City", c.city.as_deref())?;
+    line(&mut out, "State", c.state.as_deref())?;
+    line(&mut out, "Postal code", c.postal_code.as_deref())?;
     line(&mut out, "Country", c.country.as_deref())?;
+    line(&mut out, "Website", c.website.as_deref())?;
+    line(&mut out, "Type", c.contact_type.as_deref())?;
+    line(&mut out, "Source", c.source.as_deref())?;
+    line(&mut out, "Date of birth", c.date_of_birth.as_deref())?;
+    line(&mut out, "Time zone", c.timezone.as_deref())?;
     line(&mut out, "Tags", Some(&c.tags.join(", ")))?;
     line(
         &mut out,
@@ -314,11 +321,16 @@ pub(super) fn contact_cmd(
     }
     writeln!(out, "\nNotes ({})", notes.len())?;
     for n in &notes {
+        let at = when(n.date_added.as_deref()).unwrap_or_else(|| "-".to_owned());
+        // A body of several lines continues under its first line.
+        let indent = format!("\n{}", " ".repeat(2 + at.chars().count() + 2));
         writeln!(
             out,
-            "  {}  {}",
-            when(n.date_added.as_deref()).as_deref().unwrap_or("-"),
-            n.body.replace('\n', "\n  ")
+            "  {at}  {}",
+            n.body
+                .trim_end()
+                .replace("\r\n", "\n")
+                .replace('\n', &indent)
         )?;
     }
     writeln!(out, "\nAppointments ({})", appts.len())?;
