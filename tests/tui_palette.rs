@@ -526,6 +526,15 @@ fn ctrl_p_ranks_by_the_label_first() {
     assert_eq!(rank("app: quit", "app.quit", "pqt").map(|r| r.0), Some(2));
     assert_eq!(rank("help", "help.toggle", "toggle").unwrap().0, 1);
     assert_eq!(rank("help", "help.toggle", "zzz"), None);
+    // Words in any order (found by a newcomer: `tag add` found nothing).
+    assert_eq!(
+        rank("contacts: add tags", "contacts.add_tags", "tag add").map(|r| r.0),
+        Some(3)
+    );
+    assert_eq!(
+        rank("contact: add to workflow", "x", "flow add").map(|r| r.0),
+        Some(2)
+    );
     assert!(
         rank("contacts: mark all shown", "marks.all", "work").is_none_or(|r| r.0 < 3),
         "a loose match stays below the label's"

@@ -65,8 +65,9 @@ pub struct Item {
 /// How well `query` matches an action, best first by the label: `(tier, score)` where the tier
 /// is 4 for a word of the label starting with the query (`appro` in `change: approve`), 3 for
 /// the query inside the label, 2 for a fuzzy match of the label, 1 for a fuzzy match of the
-/// id only (`change.approve`); `score` (the fuzzy score) orders within a tier. `None`: no
-/// match. Case is ignored.
+/// id only (`change.approve`); `score` (the fuzzy score) orders within a tier. Words in any
+/// order count as the query inside the label (`tag add` finds `contacts: add tags`) when each
+/// starts a word of it, else as a fuzzy match. `None`: no match. Case is ignored.
 pub fn rank(label: &str, id: &str, query: &str) -> Option<(u8, i64)> {
     let matcher = SkimMatcherV2::default();
     let q = query.trim().to_lowercase();
@@ -85,6 +86,30 @@ pub fn rank(label: &str, id: &str, query: &str) -> Option<(u8, i64)> {
                     .is_some_and(char::is_alphanumeric)
         });
         return Some((if word_start { 4 } else { 3 }, score));
+    }
+    let words: Vec<&str> = q.split_whitespace().collect();
+    if words.len() > 1 && words.iter().all(|w| l.contains(w)) {
+        let starts_word = |w: &str| {
+            l.match_indices(w).any(|(i, _)| {
+                i == 0
+                    || !l[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric)
+            })
+        };
+        let s: i64 = words
+            .iter()
+            .filter_map(|w| matcher.fuzzy_match(&l, w))
+            .sum();
+        return Some((
+            if words.iter().all(|w| starts_word(w)) {
+                3
+            } else {
+                2
+            },
+            s,
+        ));
     }
     if let Some(s) = fuzzy_label {
         return Some((2, s));
