@@ -33,7 +33,7 @@ fn config_shows_each_value_and_where_it_came_from() {
     let cfg = dir.path().join("config.toml");
     std::fs::write(
         &cfg,
-        "[ghl]\nlocation_id = \"fileLoc\"\ntoken = \"pit-secret-from-file\"\nclient_id = \"file-client\"\n[sync]\npull_interval_secs = 30\n[bmby]\nlogin = \"agent\"\n",
+        "[ghl]\nlocation_id = \"fileLoc\"\ntoken = \"pit-secret-from-file\"\nclient_id = \"file-client\"\n[sync]\npull_interval_secs = 30\n[bmby]\nlogin = \"agent\"\nexport_dir = \"/srv/bmby\"\n[webhooks]\nmax_age_secs = 600\n",
     )
     .unwrap();
     let run = |extra: &[&str]| {
@@ -98,6 +98,14 @@ fn config_shows_each_value_and_where_it_came_from() {
         None,
     );
     expect("sync.pull_interval_secs", "30", "file", None);
+    expect("bmby.export_dir", "/srv/bmby", "file", None);
+    expect("webhooks.max_age_secs", "600", "file", None);
+    expect(
+        "webhooks.ed25519_public_key",
+        "GHL's published key",
+        "default",
+        None,
+    );
     expect("sync.pull_overlap_secs", "300", "default", None);
     expect("bmby.login", "agent", "file", None);
     expect("bmby.password", "set", "environment", Some("BMBY_PASSWORD"));

@@ -242,6 +242,55 @@ pub fn effective(
             },
         ),
         plain(
+            "bmby.export_dir",
+            b.export_dir.clone(),
+            if b.export_dir.is_some() {
+                Origin::File
+            } else {
+                Origin::Default
+            },
+        ),
+        plain(
+            "webhooks.ed25519_public_key",
+            Some(if file.webhooks.ed25519_public_key.is_some() {
+                "set (PEM)".to_owned()
+            } else {
+                "GHL's published key".to_owned()
+            }),
+            if file.webhooks.ed25519_public_key.is_some() {
+                Origin::File
+            } else {
+                Origin::Default
+            },
+        ),
+        plain(
+            "webhooks.rsa_public_key",
+            Some(if file.webhooks.rsa_public_key.is_some() {
+                "set (PEM)".to_owned()
+            } else {
+                "GHL's published key".to_owned()
+            }),
+            if file.webhooks.rsa_public_key.is_some() {
+                Origin::File
+            } else {
+                Origin::Default
+            },
+        ),
+        plain(
+            "webhooks.max_age_secs",
+            Some(
+                s.webhooks
+                    .receiver_config()
+                    .map(|c| c.max_age.as_secs().to_string())
+                    .unwrap_or_else(|e| format!("invalid: {e}")),
+            ),
+            if file.webhooks.max_age_secs.is_some() {
+                Origin::File
+            } else {
+                Origin::Default
+            },
+        ),
+        plain(
             "mapping",
             Some(if file.mapping.is_empty() {
                 "built in (see `bmby-ghl mapping`)".to_owned()
