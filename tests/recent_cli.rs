@@ -153,3 +153,65 @@ async fn recent_lists_what_the_pulls_saw_change_newest_first() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// Our own send shows in the recent changes field by field (found by a newcomer: it read
+/// "changed; earlier values not cached", since the pull after it finds nothing new).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_own_send_is_listed_field_by_field() {
+    let sb = Sandbox::start(SandboxConfig {
+        seed: Seed::Generated { contacts: 3 },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = sb.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    ok(&run(&url, dir.path(), &["sync"]).await);
+    let list: Value =
+        serde_json::from_str(&ok(&run(&url, dir.path(), &["contacts", "--json"]).await)).unwrap();
+    let id = list["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["email"] == "user0@example.com")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(&run(
+        &url,
+        dir.path(),
+        &[
+            "op",
+            "update-contact",
+            "--contact",
+            &id,
+            "--set",
+            "email=sent.by.us@example.com",
+        ],
+    )
+    .await);
+    ok(&run(&url, dir.path(), &["sync"]).await);
+    let doc: Value = serde_json::from_str(&ok(&run(
+        &url,
+        dir.path(),
+        &["recent", "--json", "--since", "2h"],
+    )
+    .await))
+    .unwrap();
+    let e = doc["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id.as_str())
+        .unwrap_or_else(|| panic!("{id} listed: {doc:#}"));
+    assert_eq!(e["known"], true, "{e:#}");
+    let email = e["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "email")
+        .unwrap_or_else(|| panic!("the email field: {e:#}"));
+    assert_eq!(email["before"], "user0@example.com");
+    assert_eq!(email["after"], "sent.by.us@example.com");
+}

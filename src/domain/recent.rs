@@ -39,6 +39,9 @@ pub enum RecentSource {
     Pull,
     /// A GHL webhook event told us, as it happened.
     Webhook,
+    /// Our own send (the outbox) changed it; the fields are GHL's answer against the record
+    /// read just before the write.
+    Sent,
 }
 
 /// One field of a [`RecentChange`]: its value before and after, as display text (custom

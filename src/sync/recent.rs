@@ -266,6 +266,8 @@ pub struct RecentItem {
     pub fields: Vec<RecentField>,
     /// The latest recorded change came from a GHL webhook ([`crate::webhooks`]), not a pull.
     pub from_webhook: bool,
+    /// The latest entry came from our own send (the outbox).
+    pub sent: bool,
 }
 
 impl RecentItem {
@@ -342,6 +344,7 @@ pub fn changed_since<R: RowSet + ?Sized>(
                 known: false,
                 fields: Vec::new(),
                 from_webhook: false,
+                sent: false,
             },
         );
     }
@@ -365,9 +368,11 @@ pub fn changed_since<R: RowSet + ?Sized>(
                 known: false,
                 fields: Vec::new(),
                 from_webhook: false,
+                sent: false,
             });
         item.known = true;
         item.from_webhook = e.source == crate::domain::RecentSource::Webhook;
+        item.sent = e.source == crate::domain::RecentSource::Sent;
         item.created |= e.created;
         item.seen_at = item.seen_at.max(seen);
         if !by_id.contains_key(e.contact_id.as_str()) {

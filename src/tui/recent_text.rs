@@ -218,6 +218,8 @@ pub fn detail_lines(app: &App, item: &RecentItem, w: usize) -> Vec<TextLine> {
     if let Some(t) = item.seen_at {
         let how = if item.from_webhook {
             "updated from GHL"
+        } else if item.sent {
+            "sent by bmby-ghl"
         } else {
             "pulled"
         };

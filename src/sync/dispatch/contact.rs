@@ -182,6 +182,23 @@ pub(super) async fn update(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> 
         _ => cx.client.get_contact(&id).await.ok(),
     };
     if let Some(c) = fresh {
+        // The recent GHL changes show our own send too, field by field (a pull would find
+        // nothing new: the cache already holds GHL's answer).
+        let defs = cx.store.custom_fields().unwrap_or_default();
+        let fields = crate::sync::recent::contact_diff(&now, &c, &defs);
+        if !fields.is_empty() {
+            let at = jiff::Timestamp::now();
+            let entry = crate::domain::RecentChange {
+                seen_at: crate::clock::iso_utc(at),
+                contact_id: id.clone(),
+                name: c.display_name(),
+                date_updated: c.date_updated.clone(),
+                created: false,
+                fields,
+                source: crate::domain::RecentSource::Sent,
+            };
+            crate::sync::recent::record(cx.store, std::slice::from_ref(&entry), at);
+        }
         cx.store.put_contacts(std::slice::from_ref(&c))?;
     }
     cx.info.contact_id = Some(id);
