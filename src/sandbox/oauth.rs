@@ -198,12 +198,7 @@ impl OAuthState {
     }
 
     fn issue_company(&self, g: &mut Grants, company: &str, scopes: &[String]) -> serde_json::Value {
-        let life = *self
-            .access_lifetime
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let at = format!("sbx-at-{}{}", ids::new_id(), ids::new_id());
-        let rt = format!("sbx-rt-{}{}", ids::new_id(), ids::new_id());
+        let (at, rt, life) = self.new_token_pair();
         g.company_access.insert(
             at.clone(),
             CompanyAccess {
@@ -288,13 +283,20 @@ impl OAuthState {
         body["access_token"].as_str().unwrap_or_default().to_owned()
     }
 
-    fn issue(&self, g: &mut Grants, location: &str, scopes: &[String]) -> serde_json::Value {
+    /// A fresh access token, refresh token and the access token's lifetime, for a location or
+    /// a company grant.
+    fn new_token_pair(&self) -> (String, String, Duration) {
         let life = *self
             .access_lifetime
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let at = format!("sbx-at-{}{}", ids::new_id(), ids::new_id());
         let rt = format!("sbx-rt-{}{}", ids::new_id(), ids::new_id());
+        (at, rt, life)
+    }
+
+    fn issue(&self, g: &mut Grants, location: &str, scopes: &[String]) -> serde_json::Value {
+        let (at, rt, life) = self.new_token_pair();
         g.access.insert(
             at.clone(),
             Access {

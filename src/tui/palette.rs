@@ -77,27 +77,21 @@ pub fn rank(label: &str, id: &str, query: &str) -> Option<(u8, i64)> {
     let l = label.to_lowercase();
     let fuzzy_label = matcher.fuzzy_match(&l, &q);
     let score = fuzzy_label.unwrap_or(0);
-    if l.contains(&q) {
-        let word_start = l.match_indices(&q).any(|(i, _)| {
+    // Whether `w` occurs in the label where a word of it starts.
+    let starts_word = |w: &str| {
+        l.match_indices(w).any(|(i, _)| {
             i == 0
                 || !l[..i]
                     .chars()
                     .next_back()
                     .is_some_and(char::is_alphanumeric)
-        });
-        return Some((if word_start { 4 } else { 3 }, score));
+        })
+    };
+    if l.contains(&q) {
+        return Some((if starts_word(&q) { 4 } else { 3 }, score));
     }
     let words: Vec<&str> = q.split_whitespace().collect();
     if words.len() > 1 && words.iter().all(|w| l.contains(w)) {
-        let starts_word = |w: &str| {
-            l.match_indices(w).any(|(i, _)| {
-                i == 0
-                    || !l[..i]
-                        .chars()
-                        .next_back()
-                        .is_some_and(char::is_alphanumeric)
-            })
-        };
         let s: i64 = words
             .iter()
             .filter_map(|w| matcher.fuzzy_match(&l, w))
