@@ -255,6 +255,11 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             })
         }
     };
+    Ok(settings_from(file, env))
+}
+
+/// The settings of a parsed config `file` with the environment applied (what [`load`] returns).
+pub fn settings_from(file: ConfigFile, env: &dyn Fn(&str) -> Option<String>) -> Settings {
     let nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
     let base_url = nonempty("GHL_BASE_URL")
         .or(file.ghl.base_url)
@@ -283,7 +288,7 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             .or(file.ghl.redirect_uri)
             .unwrap_or_else(|| crate::auth::endpoint::DEFAULT_REDIRECT_URI.to_owned()),
     };
-    Ok(Settings {
+    Settings {
         base_url,
         oauth,
         data_dir: None,
@@ -310,7 +315,7 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             columns: file.bmby.columns,
         },
         webhooks: file.webhooks,
-    })
+    }
 }
 
 /// The single location directory under `<data_dir>/locations/` that holds a cache, if exactly
