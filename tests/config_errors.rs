@@ -149,6 +149,54 @@ fn no_location_lists_cached_and_signed_in_locations() {
     assert!(!e.contains("pit-not-a-real-token"), "{e}");
 }
 
+/// A location named (environment or flag) that is neither cached nor signed in, without a
+/// configured token, is an error naming it and listing the known locations; nothing is made
+/// for it on disk.
+#[test]
+fn a_location_neither_cached_nor_signed_in_is_an_error_listing_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path(), "cachedLocA").unwrap());
+    signed_in(dir.path(), "signedLoc1", "Tel Aviv Office");
+    let nope = Store::location_dir(dir.path(), "nope");
+    for args in [&["contacts"][..], &["recent"], &["changes"], &["journal"]] {
+        let o = cmd(dir.path(), "/dev/null")
+            .args(args)
+            .env("GHL_LOCATION_ID", "nope")
+            .output()
+            .unwrap();
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert!(
+            e.contains("location nope is neither cached nor signed in here"),
+            "{args:?}: {e}"
+        );
+        assert!(e.contains("\n  cached: cachedLocA"), "{e}");
+        assert!(
+            e.contains("\n  signed in: signedLoc1 (Tel Aviv Office)"),
+            "{e}"
+        );
+        assert!(!e.contains("the cache is empty"), "{e}");
+        assert!(!nope.exists(), "{args:?} made {}", nope.display());
+    }
+    // The flag is checked the same way.
+    let o = cmd(dir.path(), "/dev/null")
+        .args(["--location", "nope", "contacts"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("location nope is neither cached nor signed in"));
+    assert!(!nope.exists());
+    // Known locations still work: the cached one, and the signed-in one (not pulled yet).
+    for loc in ["cachedLocA", "signedLoc1"] {
+        let o = cmd(dir.path(), "/dev/null")
+            .arg("contacts")
+            .env("GHL_LOCATION_ID", loc)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{loc}: {}", stderr(&o));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_location_leaves_no_cache_behind() {
     let sb = Sandbox::start(SandboxConfig {

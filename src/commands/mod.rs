@@ -75,6 +75,10 @@ pub fn run(
     settings: &Settings,
     rt: &Runtime,
 ) -> Result<i32> {
+    // A named location nothing here knows is an error before its cache is opened (made).
+    if command.as_ref().is_some_and(crate::owner::needs_cache) {
+        known_locations::require_known(settings)?;
+    }
     // One owner per cache: run here (owning the cache meanwhile) or in the owner's process.
     let _owning = match crate::owner::route(&command, paths, settings, rt)? {
         crate::owner::Route::Forwarded(code) => return Ok(code),
