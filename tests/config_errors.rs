@@ -290,13 +290,17 @@ fn keymap_command_lists_every_action_even_when_the_user_keymap_is_broken() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.toml");
     std::fs::write(&cfg, "").unwrap();
+    // The user keymap is in the platform config dir (not beside `--config FILE`).
+    let xdg = dir.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("bmby-ghl")).unwrap();
     std::fs::write(
-        dir.path().join("keymap.toml"),
+        xdg.join("bmby-ghl").join("keymap.toml"),
         "[keys.global]\n\"x\" = \"app.quit\"\n\"y\" = \"app.qit\"\n",
     )
     .unwrap();
     let o = cmd(dir.path(), cfg.to_str().unwrap())
         .arg("keymap")
+        .env("XDG_CONFIG_HOME", &xdg)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "a problem is an error exit");
@@ -316,4 +320,39 @@ fn keymap_command_lists_every_action_even_when_the_user_keymap_is_broken() {
         ),
         "{e}"
     );
+}
+
+/// `--config FILE` names the config file only: the user keymap stays `keymap.toml` in the
+/// platform config dir (`--config /dev/null` used to make it `/dev/keymap.toml`).
+#[test]
+fn the_user_keymap_comes_from_the_config_dir_not_the_config_files_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let xdg = dir.path().join("xdg");
+    for config in [
+        "/dev/null",
+        dir.path().join("config.toml").to_str().unwrap(),
+    ] {
+        if config != "/dev/null" {
+            std::fs::write(config, "").unwrap();
+        }
+        let o = cmd(dir.path(), config)
+            .args(["config", "--json"])
+            .env("XDG_CONFIG_HOME", &xdg)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let keymap = v["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == "keymap_file")
+            .unwrap()["value"]
+            .clone();
+        assert_eq!(
+            keymap,
+            xdg.join("bmby-ghl").join("keymap.toml").to_str().unwrap(),
+            "--config {config}"
+        );
+    }
 }
