@@ -145,9 +145,12 @@ mod tests {
     use super::*;
     use crate::commands::out::{self, Sink};
 
+    /// The writes of both streams in order, each tagged with its stream's letter.
+    type Writes = Arc<Mutex<Vec<(char, Vec<u8>)>>>;
+
     /// A writer appending to a log shared by both streams, tagged with the stream's name.
     #[derive(Clone)]
-    struct Log(Arc<Mutex<Vec<(char, Vec<u8>)>>>, char);
+    struct Log(Writes, char);
 
     impl Write for Log {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
