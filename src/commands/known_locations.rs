@@ -34,7 +34,7 @@ pub fn no_location_message(settings: &Settings) -> String {
 
 /// A location named by `--location`, `GHL_LOCATION_ID` or the config file that has no cache
 /// here and no sign-in, while no token is configured (`GHL_TOKEN` / `[ghl] token`): nothing
-/// could read it, so a command on its cache is an error naming it and listing the locations
+/// could read it, so a command showing its cache is an error naming it and listing the locations
 /// that could be chosen ([`no_location_message`]'s list). Checked before anything opens the
 /// cache, so no empty cache directory is made for it. `Ok` for any other case (no location
 /// named: [`super::location`] decides; a configured token: OUR CHOICE, the location may be
