@@ -104,15 +104,13 @@ pub struct Paths {
 impl Paths {
     /// Resolves the places: `--config`/`--data-dir` when given, else the platform's
     /// directories (`directories::ProjectDirs`, e.g. `~/.config/bmby-ghl`, `~/.local/share/bmby-ghl`).
+    /// The config dir (the user keymap's home) is always the platform's: `--config FILE` names
+    /// only the config file (`--config /dev/null` must not make it `/dev`).
     pub fn resolve(config: Option<&Path>, data_dir: Option<&Path>) -> Paths {
         let dirs = directories::ProjectDirs::from("com", "bmby-ghl", "bmby-ghl");
-        let config_dir = match (config, &dirs) {
-            (Some(c), _) => c
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from(".")),
-            (None, Some(d)) => d.config_dir().to_path_buf(),
-            (None, None) => PathBuf::from(".bmby-ghl"),
+        let config_dir = match &dirs {
+            Some(d) => d.config_dir().to_path_buf(),
+            None => PathBuf::from(".bmby-ghl"),
         };
         let config_file = config
             .map(Path::to_path_buf)
@@ -129,7 +127,8 @@ impl Paths {
         }
     }
 
-    /// The user's keymap (only the keys it changes).
+    /// The user's keymap (only the keys it changes): `keymap.toml` in the platform config dir,
+    /// also with `--config FILE`.
     pub fn user_keymap(&self) -> PathBuf {
         self.config_dir.join("keymap.toml")
     }
@@ -255,6 +254,11 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             })
         }
     };
+    Ok(settings_from(file, env))
+}
+
+/// The settings of a parsed config `file` with the environment applied (what [`load`] returns).
+pub fn settings_from(file: ConfigFile, env: &dyn Fn(&str) -> Option<String>) -> Settings {
     let nonempty = |k: &str| env(k).filter(|v| !v.trim().is_empty());
     let base_url = nonempty("GHL_BASE_URL")
         .or(file.ghl.base_url)
@@ -283,7 +287,7 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             .or(file.ghl.redirect_uri)
             .unwrap_or_else(|| crate::auth::endpoint::DEFAULT_REDIRECT_URI.to_owned()),
     };
-    Ok(Settings {
+    Settings {
         base_url,
         oauth,
         data_dir: None,
@@ -310,7 +314,7 @@ pub fn load(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setting
             columns: file.bmby.columns,
         },
         webhooks: file.webhooks,
-    })
+    }
 }
 
 /// The single location directory under `<data_dir>/locations/` that holds a cache, if exactly

@@ -268,3 +268,81 @@ fn version_names_the_git_commit() {
         _ => println!("not a git checkout: commit not compared"),
     }
 }
+
+/// `config` with unknown keys in the file still shows every value (read as if those keys were
+/// not there), names each unknown key with its line on stderr (and under `problems` in
+/// `--json`) and exits 1; a file with a bad value is an error naming the file and line.
+#[test]
+fn config_with_unknown_keys_shows_the_values_and_the_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        "[ghl]\nlocation_id = \"fileLoc\"\nlocaton_id = \"typo\"\n[sync]\npull_interval_secs = 30\n[bmbi]\nlogin = \"me\"\n",
+    )
+    .unwrap();
+    let p = cfg.display().to_string();
+    let run = |extra: &[&str]| {
+        cmd(dir.path())
+            .args(["--config", &p])
+            .arg("config")
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1), "problems are an error exit");
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
+    let err = String::from_utf8(o.stderr.clone()).unwrap();
+    let line = |k: &str| {
+        out.lines()
+            .find(|l| l.starts_with(k))
+            .unwrap_or_else(|| panic!("{k} in\n{out}"))
+            .to_owned()
+    };
+    assert!(line("ghl.location_id").contains("fileLoc"), "{out}");
+    assert!(line("ghl.location_id").ends_with("file"), "{out}");
+    assert!(line("sync.pull_interval_secs").contains("30"), "{out}");
+    for want in [
+        format!("warning: config file {p}, line 3: unknown key `locaton_id` in [ghl] (did you mean `location_id`?)"),
+        format!("warning: config file {p}, line 6: unknown table or key `bmbi` (did you mean `[bmby]`?)"),
+    ] {
+        assert!(err.contains(&want), "missing {want:?} in\n{err}");
+    }
+
+    let o = run(&["--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let loc = v["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "ghl.location_id")
+        .unwrap();
+    assert_eq!(loc["value"], "fileLoc");
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{v}");
+    assert_eq!(problems[0]["line"], 3);
+    assert_eq!(problems[0]["key"], "locaton_id");
+    assert_eq!(problems[0]["table"], "ghl");
+    assert_eq!(problems[1]["key"], "bmbi");
+
+    // A bad value is not shown around: an error naming the file and the line, exit 1.
+    std::fs::write(
+        &cfg,
+        "[ghl]\nlocation_id = \"x\"\n[sync]\npull_interval_secs = \"often\"\n",
+    )
+    .unwrap();
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8(o.stderr.clone()).unwrap();
+    assert!(
+        err.contains(&format!("error: config file {p}, line 4:")),
+        "{err}"
+    );
+    // A clean file: exit 0 and no problems.
+    std::fs::write(&cfg, "[ghl]\nlocation_id = \"x\"\n").unwrap();
+    let o = run(&["--json"]);
+    let v: Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(v["problems"], serde_json::json!([]));
+}

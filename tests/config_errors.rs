@@ -149,6 +149,54 @@ fn no_location_lists_cached_and_signed_in_locations() {
     assert!(!e.contains("pit-not-a-real-token"), "{e}");
 }
 
+/// A location named (environment or flag) that is neither cached nor signed in, without a
+/// configured token, is an error naming it and listing the known locations; nothing is made
+/// for it on disk.
+#[test]
+fn a_location_neither_cached_nor_signed_in_is_an_error_listing_the_known_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path(), "cachedLocA").unwrap());
+    signed_in(dir.path(), "signedLoc1", "Tel Aviv Office");
+    let nope = Store::location_dir(dir.path(), "nope");
+    for args in [&["contacts"][..], &["recent"], &["changes"], &["journal"]] {
+        let o = cmd(dir.path(), "/dev/null")
+            .args(args)
+            .env("GHL_LOCATION_ID", "nope")
+            .output()
+            .unwrap();
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {e}");
+        assert!(
+            e.contains("location nope is neither cached nor signed in here"),
+            "{args:?}: {e}"
+        );
+        assert!(e.contains("\n  cached: cachedLocA"), "{e}");
+        assert!(
+            e.contains("\n  signed in: signedLoc1 (Tel Aviv Office)"),
+            "{e}"
+        );
+        assert!(!e.contains("the cache is empty"), "{e}");
+        assert!(!nope.exists(), "{args:?} made {}", nope.display());
+    }
+    // The flag is checked the same way.
+    let o = cmd(dir.path(), "/dev/null")
+        .args(["--location", "nope", "contacts"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("location nope is neither cached nor signed in"));
+    assert!(!nope.exists());
+    // Known locations still work: the cached one, and the signed-in one (not pulled yet).
+    for loc in ["cachedLocA", "signedLoc1"] {
+        let o = cmd(dir.path(), "/dev/null")
+            .arg("contacts")
+            .env("GHL_LOCATION_ID", loc)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{loc}: {}", stderr(&o));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_location_leaves_no_cache_behind() {
     let sb = Sandbox::start(SandboxConfig {
@@ -242,13 +290,17 @@ fn keymap_command_lists_every_action_even_when_the_user_keymap_is_broken() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.toml");
     std::fs::write(&cfg, "").unwrap();
+    // The user keymap is in the platform config dir (not beside `--config FILE`).
+    let xdg = dir.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("bmby-ghl")).unwrap();
     std::fs::write(
-        dir.path().join("keymap.toml"),
+        xdg.join("bmby-ghl").join("keymap.toml"),
         "[keys.global]\n\"x\" = \"app.quit\"\n\"y\" = \"app.qit\"\n",
     )
     .unwrap();
     let o = cmd(dir.path(), cfg.to_str().unwrap())
         .arg("keymap")
+        .env("XDG_CONFIG_HOME", &xdg)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "a problem is an error exit");
@@ -268,4 +320,39 @@ fn keymap_command_lists_every_action_even_when_the_user_keymap_is_broken() {
         ),
         "{e}"
     );
+}
+
+/// `--config FILE` names the config file only: the user keymap stays `keymap.toml` in the
+/// platform config dir (`--config /dev/null` used to make it `/dev/keymap.toml`).
+#[test]
+fn the_user_keymap_comes_from_the_config_dir_not_the_config_files_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let xdg = dir.path().join("xdg");
+    for config in [
+        "/dev/null",
+        dir.path().join("config.toml").to_str().unwrap(),
+    ] {
+        if config != "/dev/null" {
+            std::fs::write(config, "").unwrap();
+        }
+        let o = cmd(dir.path(), config)
+            .args(["config", "--json"])
+            .env("XDG_CONFIG_HOME", &xdg)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let keymap = v["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == "keymap_file")
+            .unwrap()["value"]
+            .clone();
+        assert_eq!(
+            keymap,
+            xdg.join("bmby-ghl").join("keymap.toml").to_str().unwrap(),
+            "--config {config}"
+        );
+    }
 }

@@ -75,3 +75,65 @@ fn import_problems_show_in_the_status_bar_and_messages_80x24() {
     );
     insta::assert_snapshot!("changes_80x24", screen);
 }
+
+/// The import-problem notice is one the user must read: the first pull's summary does not
+/// overwrite it (both show while they fit; at 80 columns the summary gives way), and it stays
+/// until the messages are opened.
+#[test]
+fn import_notice_stays_until_the_messages_are_read_80x24() {
+    use bmby_ghl::sync::{PullSummary, SyncEvent};
+    let (dir, s) = store();
+    let file = dir.path().join("bmby.csv");
+    std::fs::write(
+        &file,
+        "מספר לקוח,שם פרטי,שם משפחה,נייד,אימייל\n\
+         300001,דנה,לוי,0501234567,dana@@example\n\
+         30O002,יוסי,כהן,0521111111,yossi@example.com\n",
+    )
+    .unwrap();
+    let (_, _, problems) = import_export_file(
+        &s,
+        &file,
+        &ExportOptions::default(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(problems.len(), 2);
+    let mut d = Driver::new(s, options(Theme::colored()));
+    d.run(Vec::new());
+    let pull = || {
+        SyncEvent::PullFinished(PullSummary {
+            full: false,
+            fetched: 12,
+            pages: 1,
+            resumed: false,
+            changed: 12,
+        })
+    };
+    d.event(pull());
+    let screen = snap(&mut d);
+    assert!(
+        screen.contains("import: 2 problems (m)"),
+        "the pull overwrote the notice:\n{screen}"
+    );
+    insta::assert_snapshot!("notice_after_pull_80x24", screen);
+    // Wide enough: both, the notice first.
+    let wide = d.render(160, 30);
+    let wide = format!("{}", wide.backend());
+    let line = wide
+        .lines()
+        .find(|l| l.contains("import: 2 problems (m)"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("import: 2 problems (m) │ incremental pull: 12 contacts in 1 page"),
+        "{wide}"
+    );
+    // Read: `m` shows them; afterwards the next news takes the place.
+    d.keys("m");
+    d.keys("esc");
+    d.event(pull());
+    let screen = snap(&mut d);
+    assert!(!screen.contains("import: 2 problems"), "{screen}");
+    assert!(screen.contains("incremental pull: 12 contac"), "{screen}");
+}

@@ -678,3 +678,38 @@ fn extra_arguments_are_a_usage_error_not_dropped() {
         d.app.status
     );
 }
+
+/// The `:` line offers only the commands that apply where it was opened: no `setup.*` step
+/// keys outside the setup screen, no change review on the contacts screen.
+#[test]
+fn command_line_offers_only_commands_that_apply_here() {
+    let (_dir, mut d) = driver();
+    d.keys(":");
+    d.type_text("setup");
+    let c = d.app.palette.as_ref().unwrap().candidates.clone();
+    assert_eq!(
+        c,
+        vec![
+            "setup",
+            "setup.open",
+            "setup.location_add",
+            "setup.bmby_login"
+        ],
+        "only the global ones, not the setup screen's steps: {c:?}"
+    );
+    d.keys("esc");
+    d.keys(":");
+    d.type_text("change.");
+    let c = d.app.palette.as_ref().unwrap().candidates.clone();
+    assert!(
+        !c.iter().any(|n| n == "change.approve"),
+        "a changes-screen action offered on contacts: {c:?}"
+    );
+    d.keys("esc");
+    // On the changes screen it is offered.
+    d.keys("c");
+    d.keys(":");
+    d.type_text("change.appr");
+    let c = d.app.palette.as_ref().unwrap().candidates.clone();
+    assert!(c.iter().any(|n| n == "change.approve"), "{c:?}");
+}

@@ -589,3 +589,53 @@ fn agency_sign_in_lists_the_installed_locations_and_exchanges_the_chosen_one() {
     d.keys("enter");
     assert!(d.app.setup.as_ref().unwrap().agency.is_none());
 }
+
+/// Without the OAuth app's id and secret (environment or `[ghl]`), the first step says so
+/// where the OAuth choices are offered, and the summary says so too (a later `:location add`
+/// with OAuth needs them); with both set, neither says anything.
+#[test]
+fn oauth_choices_and_summary_say_when_the_app_is_not_configured() {
+    let (_d, mut d) = setup_driver(Theme::colored());
+    {
+        let st = d.app.setup.as_mut().unwrap();
+        st.env.oauth.client_id = None;
+        st.env.oauth.client_secret = None;
+    }
+    let s = screen(&mut d, 80, 24);
+    assert!(
+        s.contains("The OAuth choices need a GHL Marketplace app: GHL_CLIENT_ID and"),
+        "{s}"
+    );
+    assert!(s.contains("GHL_CLIENT_SECRET"), "{s}");
+    insta::assert_snapshot!("setup_ghl_no_oauth_app_80x24", snap(&mut d, 80, 24));
+    insta::assert_snapshot!("setup_ghl_no_oauth_app_120x40", snap(&mut d, 120, 40));
+    // Only the secret missing: only it is named.
+    d.app.setup.as_mut().unwrap().env.oauth.client_id = Some("demo-client".into());
+    let s = screen(&mut d, 120, 40);
+    assert!(
+        s.contains("GHL_CLIENT_SECRET (or client_secret under [ghl]) is not set"),
+        "{s}"
+    );
+    assert!(!s.contains("GHL_CLIENT_ID"), "{s}");
+    // The summary after a PIT sign-in says it too.
+    d.app.setup.as_mut().unwrap().env.oauth.client_id = None;
+    signed_in_with_pit(&mut d);
+    d.keys("enter");
+    d.keys("ctrl-s");
+    d.keys("ctrl-s");
+    assert_eq!(d.app.setup.as_ref().unwrap().step, Step::Summary);
+    let s = screen(&mut d, 80, 24);
+    assert!(
+        s.contains("Signing in to more locations with OAuth (:location add) needs"),
+        "{s}"
+    );
+    insta::assert_snapshot!("setup_summary_no_oauth_app_80x24", snap(&mut d, 80, 24));
+    // With the app configured, neither step mentions it.
+    {
+        let st = d.app.setup.as_mut().unwrap();
+        st.env.oauth.client_id = Some("demo-client".into());
+        st.env.oauth.client_secret = Some(bmby_ghl::ghl::Secret::new("s3cret"));
+    }
+    let s = screen(&mut d, 80, 24);
+    assert!(!s.contains("Marketplace app"), "{s}");
+}

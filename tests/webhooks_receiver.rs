@@ -316,3 +316,46 @@ async fn a_contact_update_keeps_the_fields_it_does_not_carry() {
     assert_eq!(c.first_name.as_deref(), Some("Liorr"));
     assert_eq!(c.timezone.as_deref(), Some("Asia/Jerusalem"));
 }
+
+/// A ContactUpdate without `dateUpdated`, then the pull after it (GHL's newer `dateUpdated`,
+/// no field left to change): `recent` lists the webhook's change, not "changed; earlier
+/// values not cached" (found by review).
+#[tokio::test]
+async fn a_webhook_without_date_updated_then_a_pull_lists_what_the_webhook_changed() {
+    use bmby_ghl::sync::recent::{before_store, changed_since, record, summary};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let old = Contact {
+        id: "c3".into(),
+        first_name: Some("Noa".into()),
+        email: Some("noa@old.example".into()),
+        date_updated: Some("2026-01-01T00:00:00.000Z".into()),
+        raw_json: r#"{"id":"c3","firstName":"Noa","email":"noa@old.example","dateUpdated":"2026-01-01T00:00:00.000Z"}"#.into(),
+        ..Default::default()
+    };
+    s.put_contacts(std::slice::from_ref(&old)).unwrap();
+    s.set_meta("last_sync", "2026-01-01T00:00:00Z").unwrap();
+    let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let ev = json!({"type": "ContactUpdate", "locationId": DEMO_LOCATION_ID,
+        "webhookId": "wh-nodate", "timestamp": now_iso(), "id": "c3",
+        "email": "noa@new.example"});
+    s.put_webhook("wh-nodate", jiff::Timestamp::now(), &ev.to_string())
+        .unwrap();
+    let r = webhooks::apply_pending(&s, None, None).await.unwrap();
+    assert_eq!(r.applied, 1, "{r:?}");
+    // The next pull: GHL's record with a newer dateUpdated and the webhook's values.
+    let mut pulled = s.contact("c3").unwrap().unwrap();
+    assert_eq!(pulled.email.as_deref(), Some("noa@new.example"));
+    pulled.date_updated = Some(now_iso());
+    let seen = before_store(&s, std::slice::from_ref(&pulled), jiff::Timestamp::now());
+    assert!(seen.is_empty(), "nothing left to change: {seen:?}");
+    record(&s, &seen, jiff::Timestamp::now());
+    s.put_contacts(&[pulled]).unwrap();
+
+    let items = changed_since(&s.contact_list().unwrap(), &s.recent().unwrap(), since);
+    let item = items.iter().find(|i| i.contact_id == "c3").unwrap();
+    let text = summary(item, &Default::default());
+    assert!(item.known, "{item:?}");
+    assert_eq!(text, "email noa@old.example → noa@new.example");
+    assert!(item.from_webhook);
+}

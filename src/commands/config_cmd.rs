@@ -9,13 +9,18 @@ use crate::config::Paths;
 /// Prints every setting with its value and origin (secrets as `set`/`not set`). A location
 /// not configured anywhere is shown as the commands would pick it: the most recent sign-in
 /// (without a configured token), else the only cached location.
+///
+/// Unknown keys in the config file (which every other command refuses) do not hide the
+/// values: they are shown as if those keys were not there, each unknown key is named on
+/// stderr with its line (and under `problems` with `--json`), and the exit code is 1. Any
+/// other problem of the file (bad TOML, a bad value) is an error naming the file and line.
 pub fn config_cmd(
     paths: &Paths,
     flags: &Flags<'_>,
     env: &dyn Fn(&str) -> Option<String>,
     json: bool,
 ) -> Result<i32> {
-    let mut entries = report::effective(paths, flags, env)?;
+    let (mut entries, unknown) = report::effective_with_unknown(paths, flags, env)?;
     let token_set = entries
         .iter()
         .any(|e| e.key == "ghl.token" && e.origin != Origin::Unset);
@@ -26,15 +31,41 @@ pub fn config_cmd(
         derive_location(paths, token_set, loc);
     }
     let exists = paths.config_file.exists();
+    let problems: Vec<String> = unknown
+        .iter()
+        .map(|u| {
+            format!(
+                "config file {}, line {}: {u}",
+                paths.config_file.display(),
+                u.line
+            )
+        })
+        .collect();
     if json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&report::json(&entries, exists))?
-        );
+        let mut doc = report::json(&entries, exists);
+        doc["problems"] = serde_json::json!(unknown
+            .iter()
+            .zip(&problems)
+            .map(|(u, text)| serde_json::json!({
+                "line": u.line,
+                "key": u.key,
+                "table": u.table,
+                "suggestion": u.suggestion,
+                "message": text,
+            }))
+            .collect::<Vec<_>>());
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         out!("{}", report::text(&entries, exists));
     }
-    Ok(0)
+    if problems.is_empty() {
+        return Ok(0);
+    }
+    for p in &problems {
+        errln!("warning: {p}");
+    }
+    errln!("these keys are ignored above; every other command refuses to run until they are fixed");
+    Ok(1)
 }
 
 fn derive_location(paths: &Paths, token_set: bool, entry: &mut Entry) {

@@ -28,6 +28,45 @@ pub fn no_location_message(settings: &Settings) -> String {
         "no GHL location: choose one with --location ID or GHL_LOCATION_ID (or location_id \
          under [ghl] in the config file)",
     );
+    msg.push_str(&choices(settings));
+    msg
+}
+
+/// A location named by `--location`, `GHL_LOCATION_ID` or the config file that has no cache
+/// here and no sign-in, while no token is configured (`GHL_TOKEN` / `[ghl] token`): nothing
+/// could read it, so a command showing its cache is an error naming it and listing the locations
+/// that could be chosen ([`no_location_message`]'s list). Checked before anything opens the
+/// cache, so no empty cache directory is made for it. `Ok` for any other case (no location
+/// named: [`super::location`] decides; a configured token: OUR CHOICE, the location may be
+/// right and not pulled yet, and `sync` says what GHL thinks of it).
+pub fn require_known(settings: &Settings) -> color_eyre::Result<()> {
+    let (Some(loc), None, Some(data_dir)) = (
+        settings.location_id.as_deref(),
+        settings.token.as_ref(),
+        settings.data_dir.as_deref(),
+    ) else {
+        return Ok(());
+    };
+    if Store::location_dir(data_dir, loc)
+        .join("cache.sled")
+        .exists()
+        || TokenStore::new(data_dir).get(loc).ok().flatten().is_some()
+    {
+        return Ok(());
+    }
+    Err(color_eyre::eyre::eyre!(
+        "location {} is neither cached nor signed in here (check the id from --location, \
+         GHL_LOCATION_ID or location_id under [ghl]){}",
+        crate::sanitize::clean_line(loc),
+        choices(settings)
+    ))
+}
+
+/// The locations that could be chosen — the cached ones and the signed-in ones (with their
+/// names), or that there are none — then the data dir and the demo hint: the tail of the
+/// "no GHL location" and "neither cached nor signed in" errors.
+fn choices(settings: &Settings) -> String {
+    let mut msg = String::new();
     let data_dir = settings.data_dir.as_deref();
     let cached = data_dir.map(cached_locations).unwrap_or_default();
     let signed_in: Vec<String> = data_dir

@@ -75,6 +75,20 @@ pub fn run(
     settings: &Settings,
     rt: &Runtime,
 ) -> Result<i32> {
+    // A named location nothing here knows is an error before its cache is opened (made), for
+    // the commands that show the cache (a dry run of a write still shows its requests).
+    if matches!(
+        command,
+        Some(
+            Command::Contacts { .. }
+                | Command::Contact { .. }
+                | Command::Recent { .. }
+                | Command::Changes { .. }
+                | Command::Journal { .. }
+        )
+    ) {
+        known_locations::require_known(settings)?;
+    }
     // One owner per cache: run here (owning the cache meanwhile) or in the owner's process.
     let _owning = match crate::owner::route(&command, paths, settings, rt)? {
         crate::owner::Route::Forwarded(code) => return Ok(code),

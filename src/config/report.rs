@@ -78,17 +78,39 @@ pub fn effective(
     flags: &Flags<'_>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Entry>, ConfigError> {
-    let file: ConfigFile = match std::fs::read_to_string(&paths.config_file) {
-        Ok(text) => super::parse(&paths.config_file, &text)?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
-        Err(source) => {
-            return Err(ConfigError::Read {
+    let (entries, unknown) = effective_with_unknown(paths, flags, env)?;
+    if !unknown.is_empty() {
+        return Err(ConfigError::UnknownKeys {
+            path: paths.config_file.clone(),
+            problems: unknown,
+        });
+    }
+    Ok(entries)
+}
+
+/// [`effective`], except that unknown keys in the config file are returned beside the
+/// settings (read as if those keys were not there) instead of being an error
+/// ([`super::keys::parse_ignoring_unknown`]). Errors: the file cannot be read, or it has a
+/// problem besides unknown keys.
+pub fn effective_with_unknown(
+    paths: &Paths,
+    flags: &Flags<'_>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Vec<Entry>, Vec<super::keys::UnknownKey>), ConfigError> {
+    let read = || -> Result<(ConfigFile, Vec<super::keys::UnknownKey>), ConfigError> {
+        match std::fs::read_to_string(&paths.config_file) {
+            Ok(text) => super::keys::parse_ignoring_unknown(&paths.config_file, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((ConfigFile::default(), Vec::new()))
+            }
+            Err(source) => Err(ConfigError::Read {
                 path: paths.config_file.clone(),
                 source,
-            })
+            }),
         }
     };
-    let s = super::load(&paths.config_file, env)?;
+    let (file, unknown) = read()?;
+    let s = super::settings_from(read()?.0, env);
     let set = |k: &str| env(k).is_some_and(|v| !v.trim().is_empty());
     // Origin of a value read from `var`, else the file (`in_file`), else a default.
     let from = |var: &'static str, in_file: bool, default: bool| {
@@ -134,7 +156,7 @@ pub fn effective(
             from("GHL_LOCATION_ID", g.location_id.is_some(), false),
         ),
     };
-    Ok(vec![
+    let entries = vec![
         plain(
             "config_file",
             Some(paths.config_file.display().to_string()),
@@ -306,7 +328,8 @@ pub fn effective(
                 Origin::File
             },
         ),
-    ])
+    ];
+    Ok((entries, unknown))
 }
 
 /// The entries as aligned text: `KEY  VALUE  FROM`, one setting a line, values cleaned of

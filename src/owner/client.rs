@@ -1,11 +1,10 @@
 //! The client's side: a command sent to the owner of the cache, its output and exit code
 //! passed through as if it had run here.
 
-use std::io::Write as _;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 
-use super::protocol::{self, kind, Exit, Hello, RunRequest, PROTOCOL};
+use super::protocol::{self, kind, Hello, RunRequest, PROTOCOL};
 use super::OwnerError;
 use crate::cli::Command;
 use crate::config::Paths;
@@ -73,27 +72,12 @@ pub fn forward(
     } else {
         None
     };
+    // The frames in the order the command wrote them (stdout flushed before stderr).
     let mut stdout = std::io::stdout().lock();
-    loop {
-        match protocol::read_frame(&mut conn) {
-            Ok(Some((kind::STDOUT, b))) => stdout.write_all(&b)?,
-            Ok(Some((kind::STDERR, b))) => {
-                let mut e = std::io::stderr().lock();
-                let _ = e.write_all(&b);
-                let _ = e.flush();
-            }
-            Ok(Some((kind::EXIT, b))) => {
-                stdout.flush()?;
-                let exit: Exit = protocol::parse(&b, "exit code")?;
-                return Ok(Some(exit.code));
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => return Err(gone(theirs.pid).into()),
-            Err(e) => {
-                tracing::warn!(error = %e, "owner connection lost");
-                return Err(gone(theirs.pid).into());
-            }
-        }
+    let mut stderr = std::io::stderr();
+    match super::stream::relay(&mut conn, &mut stdout, &mut stderr)? {
+        super::stream::Relayed::Exit(code) => Ok(Some(code)),
+        super::stream::Relayed::Gone => Err(gone(theirs.pid).into()),
     }
 }
 

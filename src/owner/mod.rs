@@ -28,6 +28,7 @@ pub mod client;
 pub mod protocol;
 mod registry;
 mod server;
+pub mod stream;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

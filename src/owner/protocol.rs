@@ -153,7 +153,9 @@ pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> io::Res
 }
 
 /// A writer that sends everything written as frames of one kind (`O` or `E`) on a shared
-/// socket, so that frames of the two streams never interleave mid-frame.
+/// socket, so that frames of the two streams never interleave mid-frame. The owner sends a
+/// command's output with [`super::stream::writers`] instead, which keeps stdout and stderr in
+/// the order written.
 pub struct FrameWriter<W: Write> {
     /// The shared socket.
     pub socket: std::sync::Arc<std::sync::Mutex<W>>,

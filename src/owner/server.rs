@@ -1,6 +1,6 @@
 //! The owner's side: listening on the socket and running clients' commands in-process.
 
-use std::io::{LineWriter, Write};
+use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::Parser as _;
 
-use super::protocol::{self, kind, Exit, FrameWriter, Hello, RunRequest, PROTOCOL};
+use super::protocol::{self, kind, Exit, Hello, RunRequest, PROTOCOL};
 use super::{registry, socket_path, OwnerError};
 use crate::cli::Cli;
 use crate::commands::out::{self, Sink};
@@ -263,14 +263,10 @@ fn serve_conn(mut conn: UnixStream, shared: &Shared) -> std::io::Result<()> {
             }
         })?;
     let socket = Arc::new(Mutex::new(conn.try_clone()?));
-    let stdout: Box<dyn Write + Send> = Box::new(LineWriter::new(FrameWriter {
-        socket: socket.clone(),
-        kind: kind::STDOUT,
-    }));
-    let stderr: Box<dyn Write + Send> = Box::new(FrameWriter {
-        socket: socket.clone(),
-        kind: kind::STDERR,
-    });
+    // One ordered stream: stdout held back is sent before any stderr bytes.
+    let (stdout, stderr) = super::stream::writers(socket.clone());
+    let stdout: Box<dyn Write + Send> = Box::new(stdout);
+    let stderr: Box<dyn Write + Send> = Box::new(stderr);
     let sink = Sink {
         stdout: Arc::new(Mutex::new(stdout)),
         stderr: Arc::new(Mutex::new(stderr)),

@@ -101,18 +101,7 @@ impl Store {
             .path(&path)
             .cache_capacity(16 * 1024 * 1024)
             .open()
-            .map_err(|source| match &source {
-                sled::Error::Io(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    StoreError::Locked { path: path.clone() }
-                }
-                sled::Error::Io(e) if e.to_string().contains("lock") => {
-                    StoreError::Locked { path: path.clone() }
-                }
-                _ => StoreError::Sled {
-                    path: path.clone(),
-                    source,
-                },
-            })?;
+            .map_err(|source| open_error(&path, source))?;
         let tree = |name: &str| {
             db.open_tree(name).map_err(|source| StoreError::Sled {
                 path: path.clone(),
@@ -544,6 +533,28 @@ impl Store {
     }
 }
 
+/// Why sled could not open the cache at `path`: [`StoreError::Locked`] when the OS says its
+/// lock is held elsewhere (the error's kind or raw OS error, else a probe of the lock file:
+/// [`super::lock_probe`]), never decided by the error's text; else [`StoreError::Sled`].
+fn open_error(path: &Path, source: sled::Error) -> StoreError {
+    let locked = match &source {
+        sled::Error::Io(e) => {
+            super::lock_probe::is_would_block(e) || super::lock_probe::held_elsewhere(path)
+        }
+        _ => false,
+    };
+    if locked {
+        StoreError::Locked {
+            path: path.to_path_buf(),
+        }
+    } else {
+        StoreError::Sled {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,5 +745,47 @@ mod tests {
         if let Err(e) = Store::open(dir.path(), "loc1") {
             assert!(e.to_string().contains("cache"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_held_cache_is_in_use_and_an_error_mentioning_a_lock_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let held = Store::open(dir.path(), "loc1").unwrap();
+        let path = held.path.clone();
+        // sled's own refusal (kind Other, a message only): the OS says the lock is held.
+        let e = open_error(
+            &path,
+            sled::Error::Io(std::io::Error::other("could not acquire lock")),
+        );
+        assert!(matches!(e, StoreError::Locked { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .contains("is in use by another bmby-ghl process"),
+            "{e}"
+        );
+        match Store::open(dir.path(), "loc1") {
+            Err(e @ StoreError::Locked { .. }) => {
+                assert!(e.to_string().contains("in use"), "{e}")
+            }
+            Err(e) => panic!("a held cache must read as in use: {e}"),
+            Ok(_) => {} // sled may share within one process
+        }
+        drop(held);
+        // Not held (another cache dir; sled may keep the first one's lock a moment after
+        // its last handle goes): an error whose text mentions a lock is not "in use".
+        let other = dir.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join("db"), b"").unwrap();
+        let e = open_error(
+            &other,
+            sled::Error::Io(std::io::Error::other("blocked: unlock failed")),
+        );
+        assert!(matches!(e, StoreError::Sled { .. }), "{e}");
+        // The OS's "would block" is, by kind alone.
+        let e = open_error(
+            &other,
+            sled::Error::Io(std::io::Error::from_raw_os_error(libc::EWOULDBLOCK)),
+        );
+        assert!(matches!(e, StoreError::Locked { .. }), "{e}");
     }
 }

@@ -26,6 +26,7 @@ mod changes;
 mod cursor;
 mod db;
 mod list;
+mod lock_probe;
 mod raw;
 mod recent;
 mod webhooks;

@@ -352,7 +352,15 @@ pub fn changed_since<R: RowSet + ?Sized>(
     for e in log {
         let seen = ts(&e.seen_at);
         let upd = e.date_updated.as_deref().and_then(ts);
-        if upd.or(seen).is_none_or(|t| t < since) {
+        // A webhook is seen as it happens; its `dateUpdated` may be the cached record's older
+        // one (a payload without `dateUpdated` keeps it), so it counts from when it was seen
+        // too. Else the pull after it (a newer `dateUpdated`, no field left to change) lists
+        // the contact as changed with its earlier values unknown.
+        let at = match e.source {
+            crate::domain::RecentSource::Webhook => upd.max(seen),
+            _ => upd.or(seen),
+        };
+        if at.is_none_or(|t| t < since) {
             continue;
         }
         let item = items

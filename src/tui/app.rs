@@ -264,6 +264,10 @@ pub struct Status {
     pub retry: Option<String>,
     pub error: Option<String>,
     pub info: Option<String>,
+    /// A notice the user must read (the last import's row problems): shown beside `info` and
+    /// outranking it, so routine news (a pull's summary) does not overwrite it; it stays until
+    /// the messages are opened (`m`) or another pinned notice replaces it.
+    pub pinned: Option<String>,
     pub busy: bool,
     /// The `error` a failed pull put up: the next pull that succeeds clears it (unless another
     /// error replaced it since).
@@ -561,7 +565,7 @@ impl App {
         let info = format!("import: {n} problem{}{key}", if n == 1 { "" } else { "s" });
         self.noted.1 = Some(info.clone());
         self.import_problems_note = Some(info.clone());
-        self.status.info.get_or_insert(info);
+        self.status.pinned = Some(info);
     }
 
     /// The effects to run once after construction: load every row, fetch custom fields, and
@@ -1040,6 +1044,8 @@ impl App {
             Action::MessagesOpen => {
                 self.note_messages();
                 self.messages_open = Some(0);
+                // Read: the pinned notice is in the messages shown now.
+                self.status.pinned = None;
             }
             Action::RecentOpen => return self.toggle_recent(),
             Action::SyncPull | Action::SyncPullFull => {

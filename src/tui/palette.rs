@@ -200,10 +200,13 @@ pub fn parse(words: &[String]) -> Option<(&'static Entry, &[String])> {
         .map(|e| (e, &words[1..]))
 }
 
-/// Every name the `:` line accepts for an action: its short command, then its id.
-fn names() -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = registry::all().iter().filter_map(|e| e.command).collect();
-    v.extend(registry::all().iter().map(|e| e.id()));
+/// Every name the `:` line accepts for an action that applies over `layer` (its contexts and
+/// screen, [`Entry::applies`]): its short command, then its id. `setup.next` is offered on the
+/// setup screen only, `change.approve` on the changes screen only.
+fn names(layer: Layer) -> Vec<&'static str> {
+    let here = || registry::all().iter().filter(move |e| e.applies(layer));
+    let mut v: Vec<&'static str> = here().filter_map(|e| e.command).collect();
+    v.extend(here().map(|e| e.id()));
     v
 }
 
@@ -410,7 +413,7 @@ impl App {
             }
             _ => {
                 let typed = line.trim_start().to_lowercase();
-                names()
+                names(p.under)
                     .into_iter()
                     .filter(|n| n.starts_with(&typed))
                     .map(str::to_owned)

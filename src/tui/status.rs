@@ -185,7 +185,10 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
             out.push((format!("API {rem}/{max}"), style));
         }
     }
-    if let Some(i) = &s.info {
+    if let Some(p) = &s.pinned {
+        out.push((text::clean(p), Style::new()));
+    }
+    if let Some(i) = s.info.as_ref().filter(|i| s.pinned.as_ref() != Some(*i)) {
         out.push((text::clean(i), Style::new()));
     }
     out
@@ -228,14 +231,21 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
             text::truncate(name, keep)
         };
     }
-    // An error outranks the latest info: when both do not fit, the info goes (it stays in
-    // the message log, `m`) so the error keeps its words.
+    // An error (and a pinned notice) outranks the latest info: when both do not fit, the
+    // info goes (it stays in the message log, `m`) so the error keeps its words.
     let error_style = app.theme.error();
     let has_error = compact
         .iter()
         .any(|(t, st)| t.starts_with("! ") && *st == error_style);
-    if has_error && total_width(&compact) > width {
-        if let Some(info) = app.status.info.as_deref().map(text::clean) {
+    let pinned = app.status.pinned.as_deref().map(text::clean);
+    if (has_error || pinned.is_some()) && total_width(&compact) > width {
+        if let Some(info) = app
+            .status
+            .info
+            .as_deref()
+            .map(text::clean)
+            .filter(|i| Some(i) != pinned.as_ref())
+        {
             compact.retain(|(t, _)| *t != info);
         }
     }
@@ -264,18 +274,21 @@ fn shorten_messages(app: &App, segs: &mut [(String, Style)], width: usize) {
     let error_style = app.theme.error();
     let info = app.status.info.as_deref().map(text::clean);
     let retry = app.status.retry.as_deref().map(text::clean);
-    // The info gives way first, then a retry, the error last.
+    let pinned = app.status.pinned.as_deref().map(text::clean);
+    // The info gives way first, then a retry, then a pinned notice, the error last.
     let mut idx: Vec<usize> = (0..segs.len())
         .filter(|&i| {
             let t = &segs[i].0;
             (t.starts_with("! ") && segs[i].1 == error_style)
                 || info.as_deref() == Some(t.as_str())
                 || retry.as_deref() == Some(t.as_str())
+                || pinned.as_deref() == Some(t.as_str())
         })
         .collect();
     idx.sort_by_key(
         |&i| match segs[i].0.starts_with("! ") && segs[i].1 == error_style {
-            true => 2,
+            true => 3,
+            false if pinned.as_deref() == Some(segs[i].0.as_str()) => 2,
             false if info.as_deref() == Some(segs[i].0.as_str()) => 0,
             false => 1,
         },

@@ -157,6 +157,22 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
             w,
         );
     }
+    if let Some(missing) = oauth_app_missing(s) {
+        wrapped(
+            out,
+            &format!(
+                "The OAuth choices need a GHL Marketplace app: {missing} not set; start \
+                 again with {}, or use a Private Integration Token.",
+                if missing.ends_with("are") {
+                    "them set"
+                } else {
+                    "it set"
+                }
+            ),
+            w,
+            Look::Warn,
+        );
+    }
     out.push(TextLine::raw(""));
     match s.ghl_way {
         Some(GhlWay::Pit) => {
@@ -206,6 +222,24 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
         ),
     }
     check(out, &s.ghl_check, w);
+}
+
+/// What an OAuth sign-in lacks of the app's configuration, as people set it
+/// (`GHL_CLIENT_ID (or client_id under [ghl]) is`), or `None` when both id and secret are set.
+pub fn oauth_app_missing(s: &Setup) -> Option<String> {
+    let o = &s.env.oauth;
+    let id = o.client_id.as_deref().is_none_or(|v| v.trim().is_empty());
+    let secret = o.client_secret.is_none();
+    match (id, secret) {
+        (false, false) => None,
+        (true, false) => Some("GHL_CLIENT_ID (or client_id under [ghl]) is".to_owned()),
+        (false, true) => Some("GHL_CLIENT_SECRET (or client_secret under [ghl]) is".to_owned()),
+        (true, true) => Some(
+            "GHL_CLIENT_ID and GHL_CLIENT_SECRET (or client_id and client_secret under [ghl]) \
+             are"
+            .to_owned(),
+        ),
+    }
 }
 
 /// A URL cut into whole-width pieces, flush left (so it can be copied by selecting it).
@@ -563,6 +597,17 @@ fn summary(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
         w,
         Look::Dim,
     );
+    if let Some(missing) = oauth_app_missing(s) {
+        wrapped(
+            out,
+            &format!(
+                "Signing in to more locations with OAuth (:location add) needs a GHL \
+                 Marketplace app: {missing} not set."
+            ),
+            w,
+            Look::Warn,
+        );
+    }
     if !s.skipped.is_empty() {
         let names: Vec<&str> = s.skipped.iter().map(|st| st.title()).collect();
         wrapped(
