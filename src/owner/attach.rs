@@ -1,0 +1,144 @@
+//! The attaching side: a TUI started on a cache another process owns becomes a client of it.
+//! This process keeps its terminal (raw mode, the alternate screen, [`TerminalGuard`]), sends
+//! the owner its size, `NO_COLOR`/`TERM`/`COLORTERM` and every terminal event, and copies what
+//! the owner's session for it draws to its stdout ([`super::host`] runs that session).
+//!
+//! When the owner goes away mid-session (it exited, or was killed), the terminal is restored
+//! and the caller ([`super::open_for_tui`]) opens the cache itself: this process becomes the
+//! owner and runs its own TUI. OUR CHOICE: that happens in-process rather than by re-executing
+//! the binary — the same command line and environment are still in effect (nothing of the
+//! session lived here), and there is no `exec` that could fail half-way with the terminal in
+//! raw mode.
+
+use std::io::{self, Write as _};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::protocol::{self, kind, AttachRequest, ClientInput, NotHosting};
+use crate::tui::terminal::TerminalGuard;
+
+/// How an attached session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attached {
+    /// The person quit this TUI; the owner goes on.
+    Quit,
+    /// The owner (this pid) went away mid-session; the terminal is restored.
+    OwnerGone { pid: u32 },
+    /// The owner hosts no TUI (a CLI command holds the cache for a moment): wait for it.
+    NotHosting(NotHosting),
+}
+
+/// Stops the input thread when dropped.
+struct StopOnDrop(Arc<AtomicBool>, Option<std::thread::JoinHandle<()>>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+        if let Some(h) = self.1.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Attaches this process's terminal to the owner on `conn` until the person quits here or
+/// the owner goes away. `Ok(None)`: the owner closed before the session started (it is
+/// stopping); the caller tries again.
+///
+/// Errors: [`super::OwnerError::ProtocolMismatch`] (an older or newer owner: nothing
+/// attached), this terminal (its size, raw mode, writing to it).
+pub fn attach(
+    mut conn: UnixStream,
+    location: &str,
+    user_keymap: Option<PathBuf>,
+) -> color_eyre::Result<Option<Attached>> {
+    let Some(theirs) = super::client::hello(&mut conn, location)? else {
+        return Ok(None);
+    };
+    if !std::io::IsTerminal::is_terminal(&io::stdout()) {
+        return Err(super::OwnerError::AttachNeedsTerminal {
+            location: location.to_owned(),
+            pid: theirs.pid,
+            role: theirs.role,
+        }
+        .into());
+    }
+    let (width, height) = crossterm::terminal::size()?;
+    let req = AttachRequest {
+        width,
+        height,
+        env: AttachRequest::ENV
+            .iter()
+            .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
+            .collect(),
+        user_keymap,
+    };
+    if protocol::write_json(&mut conn, kind::ATTACH, &req).is_err() {
+        return Ok(None);
+    }
+    // The first answer before the terminal is taken: an owner that hosts no TUI says so.
+    let first = match protocol::read_frame(&mut conn) {
+        Ok(Some((kind::NOT_HOSTING, b))) => {
+            return Ok(Some(Attached::NotHosting(protocol::parse(
+                &b,
+                "not hosting",
+            )?)))
+        }
+        Ok(Some(f)) => f,
+        Ok(None) | Err(_) => return Ok(None),
+    };
+    tracing::info!(owner_pid = theirs.pid, role = %theirs.role, "attached to the owner of the cache");
+    let guard = TerminalGuard::enter()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let input = {
+        let stop = stop.clone();
+        let mut w = conn.try_clone()?;
+        std::thread::Builder::new()
+            .name("bmby-ghl-attach-input".into())
+            .spawn(move || forward_input(&mut w, &stop))?
+    };
+    let _input = StopOnDrop(stop, Some(input));
+    let mut out = io::stdout().lock();
+    let mut next = Some(first);
+    let outcome = loop {
+        let frame = match next.take() {
+            Some(f) => Ok(Some(f)),
+            None => protocol::read_frame(&mut conn),
+        };
+        match frame {
+            Ok(Some((kind::STDOUT, b))) => {
+                out.write_all(&b)?;
+                out.flush()?;
+            }
+            Ok(Some((kind::EXIT, _))) => break Attached::Quit,
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break Attached::OwnerGone { pid: theirs.pid },
+        }
+    };
+    drop(out);
+    drop(_input);
+    drop(guard);
+    tracing::info!(outcome = ?outcome, "detached from the owner of the cache");
+    Ok(Some(outcome))
+}
+
+/// Reads this terminal's events and sends each as an `I` frame until `stop` or the socket
+/// fails.
+fn forward_input(w: &mut UnixStream, stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        match crossterm::event::poll(Duration::from_millis(50)) {
+            Ok(false) => {}
+            Ok(true) => {
+                let Ok(event) = crossterm::event::read() else {
+                    return;
+                };
+                if protocol::write_json(w, kind::INPUT, &ClientInput { event }).is_err() {
+                    return;
+                }
+            }
+            Err(_) => return,
+        }
+    }
+}
