@@ -142,3 +142,59 @@ fn forward_input(w: &mut UnixStream, stop: &AtomicBool) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::owner::protocol::Hello;
+    use crate::owner::OwnerError;
+
+    /// An owner of another protocol (an older binary) answering one hello.
+    fn older_owner(mut s: UnixStream, protocol: u32) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let (k, _) = protocol::read_frame(&mut s).unwrap().unwrap();
+            assert_eq!(k, kind::HELLO);
+            let theirs = Hello {
+                protocol,
+                version: "0.0.9".into(),
+                pid: 4242,
+                role: "tui".into(),
+            };
+            protocol::write_json(&mut s, kind::HELLO, &theirs).unwrap();
+            // Whatever the client sends after the hellos (it should send nothing).
+            let mut rest = Vec::new();
+            let _ = io::Read::read_to_end(&mut s, &mut rest);
+            rest
+        })
+    }
+
+    #[test]
+    fn attaching_to_an_owner_of_another_protocol_names_both_versions_and_attaches_nothing() {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let owner = older_owner(theirs, 1);
+        let err = attach(ours, "LOC1", None).unwrap_err();
+        let e = err.downcast_ref::<OwnerError>().expect("an owner error");
+        assert!(
+            matches!(e, OwnerError::ProtocolMismatch { their_protocol: 1, our_protocol, pid: 4242, .. } if *our_protocol == protocol::PROTOCOL),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("cache of LOC1 (pid 4242, tui) is version 0.0.9 (owner protocol 1)")
+                && text.contains(&format!("(owner protocol {})", protocol::PROTOCOL))
+                && text.contains("run the same bmby-ghl version"),
+            "{text}"
+        );
+        assert!(
+            owner.join().unwrap().is_empty(),
+            "no attach request was sent"
+        );
+    }
+
+    #[test]
+    fn an_owner_closing_before_its_hello_is_no_error_the_caller_retries() {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        drop(theirs);
+        assert_eq!(attach(ours, "LOC1", None).unwrap(), None);
+    }
+}

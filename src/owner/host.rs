@@ -37,10 +37,13 @@ pub struct HostConfig {
 }
 
 /// Sends everything written, on flush, as one `O` frame (the terminal backend flushes after
-/// each draw, so one screen update is one frame).
+/// each draw, so one screen update is one frame). Once the client is gone, output is dropped
+/// without an error: the session ends when its input ends, and nothing may be printed on the
+/// owner's terminal about it (ratatui reports a failed cursor restore on stderr).
 struct FrameOut {
     socket: UnixStream,
     buf: Vec<u8>,
+    gone: bool,
 }
 
 impl Write for FrameOut {
@@ -56,9 +59,13 @@ impl Write for FrameOut {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let r = protocol::write_frame(&mut self.socket, kind::STDOUT, &self.buf);
+        if !self.gone && protocol::write_frame(&mut self.socket, kind::STDOUT, &self.buf).is_err() {
+            self.gone = true;
+            // Wake the input reader too (a client that went away closes both ways anyway).
+            let _ = self.socket.shutdown(std::net::Shutdown::Both);
+        }
         self.buf.clear();
-        r
+        Ok(())
     }
 }
 
@@ -126,6 +133,7 @@ pub(super) fn serve_attach(
         out: Box::new(FrameOut {
             socket: conn.try_clone()?,
             buf: Vec::new(),
+            gone: false,
         }),
         size: (req.width, req.height),
         no_color: req.no_color(),
