@@ -105,7 +105,7 @@ fn a_second_tui_attaches_sees_approvals_live_and_takes_over_when_the_owner_dies(
         .status()
         .unwrap()
         .success());
-    owner.wait_for("the owner killed", |s| s.contains("EXITED"));
+    owner.wait_for_joined("the owner killed", |s| s.contains("EXITED"));
     let s = client.wait_for(
         "the client owning the cache, with the approvals kept",
         |s| {

@@ -228,7 +228,8 @@ fn an_attached_tui_is_hosted_hears_the_owner_and_quits_alone() {
             "the owner's session heard nothing; screen:\n{}",
             screen.text()
         );
-        c.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        c.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
         if let Ok(Some((_, body))) = protocol::read_frame(&mut c) {
             screen.feed(&body);
         }
