@@ -94,6 +94,27 @@ fn a_second_tui_attaches_sees_approvals_live_and_takes_over_when_the_owner_dies(
         Some(owner_pid)
     );
 
+    // SIGTERM to an attached TUI: its terminal is restored, it exits 0, the owner goes on.
+    let term = Tmux::start("attach-term", &client_cmd(dir.path()), 80, 24).unwrap();
+    term.wait_for("the third client's contact list", |s| {
+        s.contains("Contacts 540")
+    });
+    let pid = term.pane_child_pid().unwrap();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let s = term.wait_for("the client stopped by SIGTERM", |s| s.contains("EXITED 0"));
+    assert!(
+        !s.contains("Contacts 540"),
+        "the screen is the shell's again: {s}"
+    );
+    assert_eq!(
+        who_owns(dir.path(), DEMO_LOCATION_ID).map(|h| h.pid),
+        Some(owner_pid)
+    );
+
     // A new client; then the owner is killed: the client takes the cache over and shows it.
     let client = Tmux::start("attach-client2", &client_cmd(dir.path()), 80, 24).unwrap();
     client.wait_for("the second client's contact list", |s| {

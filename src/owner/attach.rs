@@ -29,6 +29,43 @@ pub enum Attached {
     OwnerGone { pid: u32 },
     /// The owner hosts no TUI (a CLI command holds the cache for a moment): wait for it.
     NotHosting(NotHosting),
+    /// SIGTERM or SIGHUP arrived: the terminal is restored and this process should exit (the
+    /// owner ends the session when the socket closes).
+    Signalled,
+}
+
+/// Set by the SIGTERM/SIGHUP handler installed while attached.
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    SIGNALLED.store(true, Ordering::SeqCst);
+}
+
+/// While alive, SIGTERM and SIGHUP set [`SIGNALLED`] instead of killing the process with the
+/// terminal in raw mode; the default actions come back when dropped.
+struct SignalsCaught;
+
+impl SignalsCaught {
+    fn install() -> SignalsCaught {
+        SIGNALLED.store(false, Ordering::SeqCst);
+        let handler = on_signal as extern "C" fn(libc::c_int);
+        // SAFETY: the handler only stores to an atomic (async-signal-safe).
+        unsafe {
+            libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+            libc::signal(libc::SIGHUP, handler as libc::sighandler_t);
+        }
+        SignalsCaught
+    }
+}
+
+impl Drop for SignalsCaught {
+    fn drop(&mut self) {
+        // SAFETY: restoring the default dispositions.
+        unsafe {
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            libc::signal(libc::SIGHUP, libc::SIG_DFL);
+        }
+    }
 }
 
 /// Stops the input thread when dropped.
@@ -90,6 +127,7 @@ pub fn attach(
         Ok(None) | Err(_) => return Ok(None),
     };
     tracing::info!(owner_pid = theirs.pid, role = %theirs.role, "attached to the owner of the cache");
+    let signals = SignalsCaught::install();
     let guard = TerminalGuard::enter()?;
     let stop = Arc::new(AtomicBool::new(false));
     let input = {
@@ -114,20 +152,26 @@ pub fn attach(
             }
             Ok(Some((kind::EXIT, _))) => break Attached::Quit,
             Ok(Some(_)) => {}
+            Ok(None) | Err(_) if SIGNALLED.load(Ordering::SeqCst) => break Attached::Signalled,
             Ok(None) | Err(_) => break Attached::OwnerGone { pid: theirs.pid },
         }
     };
     drop(out);
     drop(_input);
     drop(guard);
+    drop(signals);
     tracing::info!(outcome = ?outcome, "detached from the owner of the cache");
     Ok(Some(outcome))
 }
 
 /// Reads this terminal's events and sends each as an `I` frame until `stop` or the socket
-/// fails.
+/// fails. A SIGTERM/SIGHUP closes the socket, which ends the session on both sides.
 fn forward_input(w: &mut UnixStream, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
+        if SIGNALLED.load(Ordering::SeqCst) {
+            let _ = w.shutdown(std::net::Shutdown::Both);
+            return;
+        }
         match crossterm::event::poll(Duration::from_millis(50)) {
             Ok(false) => {}
             Ok(true) => {

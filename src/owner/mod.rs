@@ -217,6 +217,10 @@ pub fn open_for_tui(
         if let Ok(conn) = std::os::unix::net::UnixStream::connect(&sock) {
             match attach::attach(conn, location_id, user_keymap.clone())? {
                 Some(attach::Attached::Quit) => return Ok(TuiCache::Attached),
+                Some(attach::Attached::Signalled) => {
+                    tracing::info!("SIGTERM/SIGHUP while attached: quitting");
+                    return Ok(TuiCache::Attached);
+                }
                 Some(attach::Attached::OwnerGone { pid }) => {
                     eprintln!(
                         "the bmby-ghl that held the cache of {location_id} (pid {pid}) exited: \
