@@ -144,7 +144,7 @@ pub(super) fn serve_attach(
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .thread_name("bmby-ghl-hosted")
+        .thread_name(crate::tui::terminal::HOSTED_THREAD)
         .build()?;
     // A panic of the session must not restore the owner's terminal (the panic hook leaves it
     // alone on a thread that runs for another process).
