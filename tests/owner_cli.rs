@@ -515,7 +515,7 @@ async fn sigterm_to_a_client_stops_the_apply_the_owner_runs_after_the_change_in_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_tui_on_an_owned_location_names_the_owner_and_suggests_the_cli() {
+async fn a_second_tui_without_a_terminal_names_the_owner_and_suggests_the_cli() {
     let sb = stand_in(3).await;
     let dir = tempfile::tempdir().unwrap();
     let owner = Owner::start(
@@ -524,12 +524,13 @@ async fn a_second_tui_on_an_owned_location_names_the_owner_and_suggests_the_cli(
         DEMO_LOCATION_ID,
         "tui",
     );
-    // No subcommand: the TUI, which stops before it takes the terminal.
+    // No subcommand: the TUI, which would attach to the owner (`tests/owner_attach_tmux.rs`)
+    // but has no terminal here: it stops before it takes one.
     let (code, _, err) = text(&bin(&sb, dir.path(), &[]).await);
     assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains(&format!("pid {}, tui", std::process::id()))
-            && err.contains("a second TUI on the same location is not supported yet")
+            && err.contains("a TUI attaches to it from a terminal, and this one has none")
             && err.contains("run CLI commands"),
         "{err}"
     );
@@ -539,7 +540,7 @@ async fn a_second_tui_on_an_owned_location_names_the_owner_and_suggests_the_cli(
     assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains(&format!("pid {}, tui", std::process::id()))
-            && err.contains("nor a second demo or serve"),
+            && err.contains("a second serve (or demo) on the same location cannot open it"),
         "{err}"
     );
     drop(owner);

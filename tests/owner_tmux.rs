@@ -101,7 +101,7 @@ fn the_cli_runs_through_the_tui_and_recovers_after_the_tui_is_killed() {
         .status()
         .unwrap()
         .success());
-    t.wait_for("the TUI killed", |s| s.contains("EXITED"));
+    t.wait_for_joined("the TUI killed", |s| s.contains("EXITED"));
     assert!(sock.exists(), "a killed owner leaves its socket");
 
     // The next process owns the cache (the kernel dropped the killed one's lock), replaces the

@@ -440,12 +440,23 @@ pub(super) fn run_tui_with(
     // The TUI owns the caches it opened: CLI commands for those locations run through it.
     let mut owners: std::collections::HashMap<String, crate::owner::OwnerHandle> =
         Default::default();
+    // Each location's events go to every TUI session on it: this one and the TUIs attached
+    // to this process (`crate::owner::host`).
+    let mut hubs: std::collections::HashMap<String, crate::owner::Hub> = Default::default();
     loop {
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),
             None => {
-                let s = open_store(paths, &loc)
-                    .map_err(|e| crate::owner::explain_locked(e, &paths.data_dir, &loc))?;
+                // Owned by another process: this TUI attaches to it (and takes the cache over
+                // if that process exits).
+                let s = match crate::owner::open_for_tui(
+                    &paths.data_dir,
+                    &loc,
+                    Some(paths.user_keymap()),
+                )? {
+                    crate::owner::TuiCache::Own(s) => s,
+                    crate::owner::TuiCache::Attached => return Ok(0),
+                };
                 stores.insert(loc.clone(), s.clone());
                 s
             }
@@ -462,7 +473,12 @@ pub(super) fn run_tui_with(
                 let _ = store.set_meta("location_name", name);
             }
         }
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let hub = hubs.entry(loc.clone()).or_default().clone();
+        let (session, rx) = hub.subscribe();
+        let tx = {
+            let _enter = rt.enter();
+            hub.relay()
+        };
         if let Some(t) = tap {
             t.attach(&loc, &tx);
         }
@@ -471,9 +487,9 @@ pub(super) fn run_tui_with(
                 // The demo's stand-ins: commands from other processes send there too.
                 o.set_connection(&current);
             }
-            let tx = tx.clone();
+            let hub = hub.clone();
             o.set_notify(std::sync::Arc::new(move |command, code| {
-                let _ = tx.send(SyncEvent::ClientCommand { command, code });
+                hub.send(SyncEvent::ClientCommand { command, code });
             }));
         }
         let bmby = match super::bmby_writeback_client(&s) {
@@ -529,26 +545,52 @@ pub(super) fn run_tui_with(
                 },
             })
             .collect();
+        let read_only = entry.and_then(|e| e.read_only_reason());
+        if let Some(o) = owners.get(&loc) {
+            o.set_host(crate::owner::HostConfig {
+                jobs: jobs.clone(),
+                hub: hub.clone(),
+                location_label: label.clone(),
+                read_only: read_only.clone(),
+            });
+        }
+        let peers: tui::session::Peers = {
+            let hub = hub.clone();
+            std::sync::Arc::new(move |ev| hub.send_except(session, ev))
+        };
         let exit = rt.block_on(tui::run(TuiContext {
             store,
             jobs,
             events: rx,
-            location_label: label,
+            location_label: label.clone(),
             user_keymap: Some(paths.user_keymap()),
             log_path: paths.log_file(),
             locations: choices,
             current_location: loc.clone(),
-            read_only: entry.and_then(|e| e.read_only_reason()),
+            read_only,
             needs_sign_in: entry.and_then(|e| e.needs_sign_in.clone()),
             // The demo (a cache handed in) writes no config: `:setup` says so there.
             setup: demo_store
                 .is_none()
                 .then(|| (super::setup::setup_env(paths, &current), false)),
-        }))?;
+            peers: Some(peers),
+        }));
+        hub.unsubscribe(session);
+        let exit = exit?;
         match exit {
             tui::TuiExit::Quit => return Ok(0),
             tui::TuiExit::SwitchTo(next) => {
                 tracing::info!(from = %loc, to = %next, "switching location");
+                // TUIs attaching from now on get the cache without this location's worker
+                // (it stops once the sessions attached now end).
+                if let Some(o) = owners.get(&loc) {
+                    o.set_host(crate::owner::HostConfig {
+                        jobs: None,
+                        hub: hub.clone(),
+                        location_label: label.clone(),
+                        read_only: None,
+                    });
+                }
                 if demo_store.is_none() {
                     match super::setup::reload(paths, &next) {
                         Ok(s) => current = s,

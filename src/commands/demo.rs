@@ -60,6 +60,26 @@ const SEEDED: &str = "demo_seeded";
 /// stand-in and writing back to the Bmby stand-in. With `keep_world` (`--data-dir DIR`) the
 /// stand-ins' data is kept in `DIR/demo-world/` and a second run continues it.
 pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
+    // A demo already runs on this data dir: this one attaches to it as a second TUI.
+    if keep_world && crate::owner::who_owns(&paths.data_dir, DEMO_LOCATION_ID).is_some() {
+        match crate::owner::open_for_tui(
+            &paths.data_dir,
+            DEMO_LOCATION_ID,
+            Some(paths.user_keymap()),
+        )? {
+            crate::owner::TuiCache::Attached => return Ok(0),
+            crate::owner::TuiCache::Own(_) => {
+                // OUR CHOICE: the stand-ins lived in the demo that exited; starting them here
+                // from its saved world is a fresh demo run.
+                eprintln!(
+                    "the demo on {} exited: run `bmby-ghl demo --data-dir {}` again to continue it",
+                    paths.data_dir.display(),
+                    paths.data_dir.display()
+                );
+                return Ok(1);
+            }
+        }
+    }
     let d = demo_setup(
         paths,
         rt,

@@ -309,6 +309,24 @@ fn start_location(
     );
     // Custom field definitions and the location's time zone, as the TUI loads them at start.
     let _ = jobs.try_send(Job::FetchCustomFields);
+    // TUIs attached to this owner get a session on the worker, and its events.
+    let hub = crate::owner::Hub::new();
+    let label = match store.meta("location_name") {
+        Some(n) => format!("{} ({loc})", clean_line(&n)),
+        None => loc.to_owned(),
+    };
+    owner.set_host(crate::owner::HostConfig {
+        jobs: Some(jobs.clone()),
+        hub: hub.clone(),
+        location_label: label,
+        read_only: None,
+    });
+    {
+        let hub = hub.clone();
+        owner.set_notify(Arc::new(move |command, code| {
+            hub.send(SyncEvent::ClientCommand { command, code });
+        }));
+    }
     let (busy_tx, busy_rx) = watch::channel(Busy::default());
     let busy_tx = Arc::new(busy_tx);
     let (pulls_tx, mut pulls_rx) = watch::channel(0u64);
@@ -318,6 +336,7 @@ fn start_location(
         events_rx,
         busy_tx.clone(),
         pulls_tx,
+        hub,
     ));
     let mut tasks = Vec::new();
     if opts.crawl {
@@ -395,14 +414,19 @@ async fn apply_loop(
     }
 }
 
-/// Logs the worker's events and keeps [`Busy`] and the count of pulls ended (`pulls`).
+/// Logs the worker's events and keeps [`Busy`] and the count of pulls ended (`pulls`); the
+/// events go on to the TUIs attached to this process (`hub`).
 async fn log_events(
     loc: String,
     mut rx: mpsc::UnboundedReceiver<SyncEvent>,
     busy: Arc<watch::Sender<Busy>>,
     pulls: watch::Sender<u64>,
+    hub: crate::owner::Hub,
 ) {
     while let Some(ev) = rx.recv().await {
+        if hub.sessions() > 0 {
+            hub.send(ev.clone());
+        }
         match ev {
             SyncEvent::PullStarted { full } => {
                 busy.send_modify(|b| b.pulling = true);

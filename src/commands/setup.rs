@@ -69,6 +69,7 @@ pub(super) fn first_run(paths: &Paths, settings: &Settings, rt: &Runtime) -> Res
         read_only: None,
         needs_sign_in: None,
         setup: Some((setup_env(paths, settings), true)),
+        peers: None,
     }))?;
     match exit {
         tui::TuiExit::Quit => Ok(0),

@@ -26,33 +26,13 @@ pub fn forward(
     location: &str,
     rt: &tokio::runtime::Runtime,
 ) -> color_eyre::Result<Option<i32>> {
-    if protocol::write_json(&mut conn, kind::HELLO, &Hello::ours("client")).is_err() {
+    let Some(theirs) = hello(&mut conn, location)? else {
         return Ok(None);
-    }
+    };
     let gone = |pid| OwnerError::OwnerGone {
         location: location.to_owned(),
         pid,
     };
-    let Ok(Some((kind::HELLO, body))) = protocol::read_frame(&mut conn) else {
-        return Ok(None);
-    };
-    let theirs: Hello = protocol::parse(&body, "hello")?;
-    if theirs.protocol != PROTOCOL {
-        return Err(OwnerError::ProtocolMismatch {
-            location: location.to_owned(),
-            pid: theirs.pid,
-            role: if theirs.role.is_empty() {
-                "unknown role".to_owned()
-            } else {
-                theirs.role
-            },
-            their_version: theirs.version,
-            their_protocol: theirs.protocol,
-            our_version: env!("CARGO_PKG_VERSION").to_owned(),
-            our_protocol: PROTOCOL,
-        }
-        .into());
-    }
     let req = RunRequest {
         argv: std::env::args_os()
             .map(|a| a.to_string_lossy().into_owned())
@@ -79,6 +59,37 @@ pub fn forward(
         super::stream::Relayed::Exit(code) => Ok(Some(code)),
         super::stream::Relayed::Gone => Err(gone(theirs.pid).into()),
     }
+}
+
+/// The hellos on a fresh connection: the owner's [`Hello`], or `Ok(None)` when the owner
+/// closed before answering (it is stopping: nothing ran, try again).
+///
+/// Errors: [`OwnerError::ProtocolMismatch`] (an older or newer owner), an unreadable hello.
+pub(super) fn hello(conn: &mut UnixStream, location: &str) -> color_eyre::Result<Option<Hello>> {
+    if protocol::write_json(conn, kind::HELLO, &Hello::ours("client")).is_err() {
+        return Ok(None);
+    }
+    let Ok(Some((kind::HELLO, body))) = protocol::read_frame(conn) else {
+        return Ok(None);
+    };
+    let theirs: Hello = protocol::parse(&body, "hello")?;
+    if theirs.protocol != PROTOCOL {
+        return Err(OwnerError::ProtocolMismatch {
+            location: location.to_owned(),
+            pid: theirs.pid,
+            role: if theirs.role.is_empty() {
+                "unknown role".to_owned()
+            } else {
+                theirs.role
+            },
+            their_version: theirs.version,
+            their_protocol: theirs.protocol,
+            our_version: env!("CARGO_PKG_VERSION").to_owned(),
+            our_protocol: PROTOCOL,
+        }
+        .into());
+    }
+    Ok(Some(theirs))
 }
 
 /// Passes this process's Ctrl-C (1) and SIGTERM (2) to the owner until dropped.

@@ -20,11 +20,19 @@
 //!   its sled lock; the next process opens the cache, finds the file, and replaces it (the lock
 //!   proves no owner is alive). A client that finds the cache locked but nobody answering waits
 //!   a few seconds for an owner that is still starting, then fails as before ("in use").
-//! - OUR CHOICE: a second TUI for a location already open does not attach yet (it says the
-//!   cache is in use); `auth`, `mapping`, `keymap`, `sandbox` and `demo` never need the cache
-//!   and always run in their own process.
+//! - A second TUI attaches ([`open_for_tui`]): the owner (a TUI, the demo, `serve`) runs a
+//!   TUI session for it on its open store and worker ([`host`]), drawing into the socket, and
+//!   the client copies that to its terminal and sends its keys ([`attach`]). Every session of
+//!   the location hears the same events ([`Hub`]), so a change approved in one TUI shows as
+//!   approved in the other. When the owner exits, the attached TUI opens the cache itself and
+//!   becomes the owner; a CLI command as owner is waited for.
+//! - `auth`, `mapping`, `keymap`, `sandbox` and `demo` never need the cache and always run in
+//!   their own process.
 
+pub mod attach;
 pub mod client;
+pub mod host;
+pub mod hub;
 pub mod protocol;
 mod registry;
 mod server;
@@ -33,6 +41,8 @@ pub mod stream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use host::HostConfig;
+pub use hub::Hub;
 pub use registry::held_store;
 pub use server::{Notify, Owner, OwnerHandle};
 
@@ -58,15 +68,25 @@ pub enum OwnerError {
         our_version: String,
         our_protocol: u32,
     },
-    /// A TUI was started for a location another process owns (a second TUI does not attach
-    /// as a client yet).
+    /// A long-lived owner (`serve`) was started for a location another process owns.
     #[error(
-        "the cache of {location} is open in another bmby-ghl (pid {pid}, {role}): a second TUI \
-         on the same location is not supported yet (nor a second demo or serve); close that \
-         one, or run CLI commands (`bmby-ghl changes`, `approve`, `apply`, …) beside it: they \
-         run through it"
+        "the cache of {location} is open in another bmby-ghl (pid {pid}, {role}): a second \
+         serve (or demo) on the same location cannot open it; close that one, or attach a TUI \
+         (`bmby-ghl`) or run CLI commands (`bmby-ghl changes`, `approve`, `apply`, …) beside \
+         it: they run through it"
     )]
     SecondTui {
+        location: String,
+        pid: u32,
+        role: String,
+    },
+    /// A TUI would attach to the owner, but this process has no terminal to show it on.
+    #[error(
+        "the cache of {location} is open in another bmby-ghl (pid {pid}, {role}): a TUI \
+         attaches to it from a terminal, and this one has none; run CLI commands (`bmby-ghl \
+         changes`, `approve`, `apply`, …) instead: they run through it"
+    )]
+    AttachNeedsTerminal {
         location: String,
         pid: u32,
         role: String,
@@ -157,6 +177,75 @@ pub fn explain_locked(
         }
         .into(),
         None => e,
+    }
+}
+
+/// How a TUI got its location's cache ([`open_for_tui`]).
+pub enum TuiCache {
+    /// This process opened it and owns it now.
+    Own(Store),
+    /// Another process owns it; this TUI was attached to it and the person quit there.
+    Attached,
+}
+
+/// How long a TUI waits for a cache that is locked while nobody answers on its socket (an
+/// owner starting or stopping). OUR CHOICE: 10 s (an owner that answers is waited for as long
+/// as it answers: a CLI command holding the cache).
+const WAIT_FOR_TUI_CACHE: Duration = Duration::from_secs(10);
+
+/// Opens `location_id`'s cache for a TUI, or attaches this TUI to the process that owns it
+/// ([`attach`]): the person works in the owner's session on this terminal. When the owner
+/// goes away mid-session the terminal is restored and the cache opened here (this process
+/// becomes the owner). An owner that hosts no TUI (a CLI command) is waited for, saying so on
+/// stderr once.
+///
+/// Errors: the cache cannot be opened for another reason than the lock; it stays locked with
+/// nobody answering for [`WAIT_FOR_TUI_CACHE`] ("in use"); a protocol mismatch; this terminal.
+pub fn open_for_tui(
+    data_dir: &Path,
+    location_id: &str,
+    user_keymap: Option<PathBuf>,
+) -> color_eyre::Result<TuiCache> {
+    let sock = socket_path(data_dir, location_id);
+    let mut deadline = Instant::now() + WAIT_FOR_TUI_CACHE;
+    let mut told = false;
+    loop {
+        let locked = match Store::open(data_dir, location_id) {
+            Ok(s) => return Ok(TuiCache::Own(s)),
+            Err(e @ StoreError::Locked { .. }) => e,
+            Err(e) => return Err(e.into()),
+        };
+        if let Ok(conn) = std::os::unix::net::UnixStream::connect(&sock) {
+            match attach::attach(conn, location_id, user_keymap.clone())? {
+                Some(attach::Attached::Quit) => return Ok(TuiCache::Attached),
+                Some(attach::Attached::Signalled) => {
+                    tracing::info!("SIGTERM/SIGHUP while attached: quitting");
+                    return Ok(TuiCache::Attached);
+                }
+                Some(attach::Attached::OwnerGone { pid }) => {
+                    eprintln!(
+                        "the bmby-ghl that held the cache of {location_id} (pid {pid}) exited: \
+                         this one opens it"
+                    );
+                    deadline = Instant::now() + WAIT_FOR_TUI_CACHE;
+                }
+                Some(attach::Attached::NotHosting(n)) => {
+                    if !std::mem::replace(&mut told, true) {
+                        eprintln!(
+                            "{}: waiting for it to finish (ctrl-c stops waiting)",
+                            crate::sanitize::clean_line(&n.reason)
+                        );
+                    }
+                    deadline = Instant::now() + WAIT_FOR_TUI_CACHE;
+                }
+                None => {}
+            }
+        }
+        if Instant::now() >= deadline {
+            return Err(locked.into());
+        }
+        // Product polling with a deadline: the owner may be starting or stopping.
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

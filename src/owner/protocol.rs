@@ -15,6 +15,19 @@
 //!    them; client → owner `S` (one byte: 1 Ctrl-C, 2 SIGTERM) when the client is signalled
 //!    during `apply`.
 //! 4. owner → client `X` [`Exit`] (JSON): the exit code; the owner then closes.
+//!
+//! A TUI attaches instead of running a command (protocol 2, [`super::host`], [`super::attach`]):
+//!
+//! 2. client → owner `A` [`AttachRequest`] (JSON): the client terminal's size and the
+//!    environment the theme reads. An owner that hosts no TUI (a CLI command, short-lived)
+//!    answers `N` [`NotHosting`] and closes: the client waits for the cache to be free.
+//! 3. client → owner `I` [`ClientInput`] (JSON): each terminal event (key, paste, resize,
+//!    focus) of the client's terminal, as crossterm read it there.
+//! 4. owner → client `O`: the bytes the hosted session draws (escape sequences for a terminal
+//!    of the client's size; OSC 52 clipboard copies too), copied to the client's stdout as
+//!    they are.
+//! 5. owner → client `X` [`Exit`] when the session ended because the person quit; the owner
+//!    then closes. The socket closing without `X` means the owner went away.
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -22,7 +35,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 /// The protocol this binary speaks. Bump when anything after the hellos changes.
-pub const PROTOCOL: u32 = 1;
+pub const PROTOCOL: u32 = 2;
 
 /// Frames larger than this are refused (a broken or hostile peer), in bytes.
 pub const MAX_FRAME: usize = 16 * 1024 * 1024;
@@ -41,6 +54,60 @@ pub mod kind {
     pub const SIGNAL: u8 = b'S';
     /// [`super::Exit`], owner → client; the last frame.
     pub const EXIT: u8 = b'X';
+    /// [`super::AttachRequest`], client → owner: a TUI attaches (instead of `R`).
+    pub const ATTACH: u8 = b'A';
+    /// [`super::NotHosting`], owner → client: this owner hosts no TUI; the last frame.
+    pub const NOT_HOSTING: u8 = b'N';
+    /// [`super::ClientInput`], client → owner: one event of the client's terminal.
+    pub const INPUT: u8 = b'I';
+}
+
+/// A TUI attaching to the owner: what the hosted session needs to know of the client's
+/// terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachRequest {
+    /// The client terminal's size in columns and rows.
+    pub width: u16,
+    /// Rows.
+    pub height: u16,
+    /// The client's `NO_COLOR`, `TERM`, `COLORTERM` (what the theme reads; unset ones left out).
+    pub env: Vec<(String, String)>,
+    /// The client's keymap file (its config dir), if it has one.
+    #[serde(default)]
+    pub user_keymap: Option<PathBuf>,
+}
+
+impl AttachRequest {
+    /// The environment variables sent ([`AttachRequest::env`]).
+    pub const ENV: [&'static str; 3] = ["NO_COLOR", "TERM", "COLORTERM"];
+
+    /// The value of `name` in the client's environment.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the client asked for no colour (`NO_COLOR` set and not empty).
+    pub fn no_color(&self) -> bool {
+        self.var("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+}
+
+/// The owner hosts no TUI session (it is a CLI command, or a TUI still starting): `reason`
+/// says who it is; the client waits for the cache to be free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotHosting {
+    /// e.g. `bmby-ghl approve (pid 123) runs a command`.
+    pub reason: String,
+}
+
+/// One event of the attached client's terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInput {
+    /// The event as crossterm read it (key with modifiers and kind, paste, resize, focus).
+    pub event: crossterm::event::Event,
 }
 
 /// The first frame of each side. Fields may be added (with defaults), never removed.
@@ -215,6 +282,53 @@ mod tests {
             read_frame(&mut &huge[..]).unwrap_err().kind(),
             io::ErrorKind::InvalidData
         );
+    }
+
+    #[test]
+    fn attach_and_input_frames_round_trip() {
+        use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+        let req = AttachRequest {
+            width: 80,
+            height: 24,
+            env: vec![
+                ("NO_COLOR".into(), "1".into()),
+                ("TERM".into(), "tmux".into()),
+            ],
+            user_keymap: Some("/home/u/.config/bmby-ghl/keymap.toml".into()),
+        };
+        let events = [
+            Event::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+            Event::Key(KeyEvent::new(KeyCode::F(5), KeyModifiers::SHIFT)),
+            Event::Paste("שלום \u{1b}[31m".into()),
+            Event::Resize(120, 40),
+            Event::FocusLost,
+        ];
+        let mut buf = Vec::new();
+        write_json(&mut buf, kind::ATTACH, &req).unwrap();
+        for e in &events {
+            write_json(&mut buf, kind::INPUT, &ClientInput { event: e.clone() }).unwrap();
+        }
+        let mut r = &buf[..];
+        let (k, body) = read_frame(&mut r).unwrap().unwrap();
+        assert_eq!(k, kind::ATTACH);
+        let back: AttachRequest = parse(&body, "attach request").unwrap();
+        assert_eq!(back, req);
+        assert!(back.no_color());
+        assert_eq!(back.var("TERM"), Some("tmux"));
+        for e in &events {
+            let (k, body) = read_frame(&mut r).unwrap().unwrap();
+            assert_eq!(k, kind::INPUT);
+            let got: ClientInput = parse(&body, "input").unwrap();
+            assert_eq!(&got.event, e);
+        }
+        assert_eq!(read_frame(&mut r).unwrap(), None);
+    }
+
+    #[test]
+    fn a_garbled_input_frame_is_an_error_naming_it() {
+        let e = parse::<ClientInput>(br#"{"event":{"Key":42}}"#, "terminal input").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert!(e.to_string().contains("terminal input"), "{e}");
     }
 
     #[test]

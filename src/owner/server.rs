@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use clap::Parser as _;
 
+use super::host::HostConfig;
 use super::protocol::{self, kind, Exit, Hello, RunRequest, PROTOCOL};
 use super::{registry, socket_path, OwnerError};
 use crate::cli::Cli;
@@ -47,6 +48,12 @@ struct Shared {
     /// The GHL and Bmby connection forwarded commands use instead of their own, when the
     /// owner's world is one only it knows (the demo's stand-ins on loopback).
     connection: Mutex<Option<crate::config::Settings>>,
+    /// The open store (hosted TUI sessions read and write it).
+    store: Store,
+    /// What hosted TUI sessions get; `None`: attaching TUIs are told to wait (a CLI owner).
+    host: Mutex<Option<HostConfig>>,
+    /// The sockets of the hosted sessions, shut down when the owner stops.
+    sessions: Mutex<Vec<UnixStream>>,
 }
 
 /// Told when a command run for another process finished: its words (`approve 3 4`, global
@@ -70,6 +77,9 @@ impl Owner {
             role: role.to_owned(),
             notify: Mutex::new(None),
             connection: Mutex::new(None),
+            store: store.clone(),
+            host: Mutex::new(None),
+            sessions: Mutex::new(Vec::new()),
         });
         let (listening, error) = match bind(&socket_path(data_dir, location_id)) {
             Ok((listener, path)) => {
@@ -124,6 +134,21 @@ impl OwnerHandle {
             .unwrap_or_else(|p| p.into_inner()) = Some(settings.clone());
     }
 
+    /// Hosts attached TUIs with `host` (the TUI, the demo and `serve` call this; until then,
+    /// and in a CLI owner, an attaching TUI is told to wait). Replaces an earlier `host`.
+    pub fn set_host(&self, host: HostConfig) {
+        *self.shared.host.lock().unwrap_or_else(|p| p.into_inner()) = Some(host);
+    }
+
+    /// How many attached TUIs this owner serves now.
+    pub fn hosted_sessions(&self) -> usize {
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
+    }
+
     /// Stops listening, removes the socket, waits for the commands in flight, and gives the
     /// cache up (the store handle itself closes when its last clone is dropped).
     pub fn stop(self) {}
@@ -139,6 +164,17 @@ impl Drop for OwnerHandle {
                 let _ = a.join();
             }
             let _ = std::fs::remove_file(&l.path);
+            // Attached TUIs: their sessions end (the clients see the socket close and take
+            // the cache over).
+            for c in std::mem::take(
+                &mut *self
+                    .shared
+                    .sessions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()),
+            ) {
+                let _ = c.shutdown(std::net::Shutdown::Both);
+            }
             let conns = std::mem::take(&mut *l.conns.lock().unwrap_or_else(|p| p.into_inner()));
             for c in conns {
                 let _ = c.join();
@@ -243,8 +279,24 @@ fn serve_conn(mut conn: UnixStream, shared: &Shared) -> std::io::Result<()> {
         );
         return Ok(());
     }
-    let Some((kind::RUN, body)) = protocol::read_frame(&mut conn)? else {
-        return Ok(());
+    let body = match protocol::read_frame(&mut conn)? {
+        Some((kind::RUN, body)) => body,
+        Some((kind::ATTACH, body)) => {
+            let host = shared
+                .host
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            return super::host::serve_attach(
+                conn,
+                &body,
+                &shared.store,
+                host,
+                &shared.role,
+                &shared.sessions,
+            );
+        }
+        _ => return Ok(()),
     };
     let req: RunRequest = protocol::parse(&body, "request")?;
     conn.set_read_timeout(None)?;

@@ -156,6 +156,12 @@ pub enum SyncEvent {
         command: String,
         code: i32,
     },
+    /// Another TUI session on this cache (a TUI attached to the owner, or the owner's own TUI:
+    /// `crate::owner::Hub`) changed the changes list: `what` says how (`approved #3 Dana`). The
+    /// changes are read again.
+    PeerChanged {
+        what: String,
+    },
     /// A GHL webhook changed this contact (or its tasks, notes, appointments) in the cache just
     /// now (`crate::webhooks`): the details pane says "updated from GHL HH:MM".
     UpdatedFromGhl {

@@ -1397,6 +1397,13 @@ impl App {
                 ));
                 return self.request_changes_reload();
             }
+            SyncEvent::PeerChanged { what } => {
+                self.status.info = Some(format!(
+                    "another TUI here: {}",
+                    crate::tui::text::clean(&what)
+                ));
+                return self.request_changes_reload();
+            }
             SyncEvent::Error { context, message } => {
                 self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));

@@ -41,6 +41,10 @@ fn enter() -> io::Result<()> {
     Ok(())
 }
 
+/// The name of the threads of a hosted TUI session's runtime (`crate::owner::host`): a panic
+/// there leaves this process's terminal alone.
+pub const HOSTED_THREAD: &str = "bmby-ghl-hosted";
+
 /// Chains a panic hook that restores the terminal first (installed once per process).
 pub fn install_panic_hook() {
     HOOK.call_once(|| {
@@ -50,6 +54,12 @@ pub fn install_panic_hook() {
             // the TUI: its panic is logged and reported to that process, the TUI goes on.
             if crate::commands::out::current().is_some() {
                 tracing::error!(panic = %info, "a command run for another process panicked");
+                return;
+            }
+            // Nor is a TUI session hosted for an attached TUI (its loaders run on the
+            // threads of its own runtime, named so).
+            if std::thread::current().name() == Some(HOSTED_THREAD) {
+                tracing::error!(panic = %info, "a hosted TUI session's work panicked");
                 return;
             }
             restore();
