@@ -29,7 +29,10 @@ fn a_first_screenful_says_counting_until_the_whole_list_arrives_80x24_and_160x48
     d.type_text("a");
     let whole: FilterResult = d.held.pop().expect("the query's result");
     assert!(whole.complete);
-    assert!(whole.indices.len() >= 4, "the fixture has several matches of a");
+    assert!(
+        whole.indices.len() >= 4,
+        "the fixture has several matches of a"
+    );
     let first = FilterResult {
         indices: Arc::new(whole.indices[..3].to_vec()),
         complete: false,
@@ -109,7 +112,10 @@ fn the_matcher_thread_sends_the_first_screenful_then_the_whole_list() {
     });
     let first = rx.blocking_recv().unwrap();
     let whole = rx.blocking_recv().unwrap();
-    assert_eq!((first.generation, whole.generation), (generation, generation));
+    assert_eq!(
+        (first.generation, whole.generation),
+        (generation, generation)
+    );
     assert!(!first.complete && whole.complete && first.indexed && whole.indexed);
     assert_eq!(first.indices.len(), 200);
     let mut m = Matcher::new();
