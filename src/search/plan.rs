@@ -171,6 +171,16 @@ impl<'a> Plan<'a> {
         bits::or(bits::or(e, t), a)
     }
 
+    /// Number of candidates of the exact and word-prefix tiers: cheaper than
+    /// [`Plan::candidate_count`] (no substring or fuzzy search of the dictionary), and a
+    /// lower bound of it.
+    pub fn top_count(&mut self) -> usize {
+        let n = self.index.len();
+        let e = self.exact().as_ref().map_or(n, Bits::count);
+        let t = self.top().as_ref().map_or(n, Bits::count);
+        e.max(t)
+    }
+
     /// Number of candidates ([`Index::len`] when the index cannot narrow the query).
     pub fn candidate_count(&mut self) -> usize {
         self.candidates().map_or(self.index.len(), |b| b.count())

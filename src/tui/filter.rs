@@ -267,7 +267,10 @@ impl Matcher {
             return Ok(s);
         }
         let mut plan = Plan::new(&self.index, &tokens, &q);
-        if plan.candidate_count() > self.opts.direct_max {
+        // Many candidates of the first tiers already say a first screenful is worth it;
+        // otherwise count them all (the substring and fuzzy search of the dictionary).
+        let direct = self.opts.direct_max;
+        if plan.top_count() > direct || plan.candidate_count() > direct {
             let screen = plan.first_screen(self.opts.first_screen);
             let s = Staged {
                 indices: screen.rows,
