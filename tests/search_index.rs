@@ -498,3 +498,25 @@ fn the_scan_answers_until_the_index_is_built_and_small_lists_are_only_scanned() 
     assert_eq!(bg.query_indexed("dan").unwrap().unwrap(), before);
     assert_eq!(before, s.indices);
 }
+
+/// The index narrows: plain words, Hebrew, a phone with dashes and a tag filter leave far fewer
+/// candidates than rows (so the equality above is not a scan of everything in disguise).
+#[test]
+fn the_index_narrows_the_candidates() {
+    use bmby_ghl::search::{parse, Plan, TokenIndex};
+    let src = source(rows(5, 3000), 5);
+    let index = Index::new(src.rows.clone(), src.order.clone());
+    let tokens = TokenIndex::build(&index);
+    let ctx = ctx();
+    for q in ["dan", "כהן", "054-2848828", "tag:vip", "anthny", "王"] {
+        let parsed = parse(q, &ctx).unwrap();
+        let mut plan = Plan::new(&index, &tokens, &parsed);
+        let c = plan.candidate_count();
+        assert!(
+            c < index.len() / 2,
+            "{q}: {c} candidates of {}",
+            index.len()
+        );
+        assert!(plan.top_count() <= c, "{q}");
+    }
+}
