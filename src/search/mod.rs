@@ -7,9 +7,12 @@
 //! [`Index::search`] ranks by tier (exact, word prefix, substring, fuzzy) and keeps the list
 //! order within a tier, so the active sort holds while a filter is on.
 
+pub mod bits;
 pub mod normalize;
+pub mod plan;
 pub mod query;
 pub mod rank;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -18,8 +21,10 @@ use jiff::Timestamp;
 use crate::domain::{Named, RowList, UserDirectory};
 use crate::store::Store;
 
+pub use plan::{Plan, Screen};
 pub use query::{parse, Query, QueryError};
 pub use rank::{Folded, Level, Probe, RowText};
+pub use tokens::TokenIndex;
 
 /// What filters resolve names and times against.
 #[derive(Debug, Clone, Default)]
@@ -117,6 +122,21 @@ impl Index {
     /// The folded text of the row at `rank`.
     fn text(&self, rank: usize) -> RowText<'_> {
         self.folded[rank / self.chunk].row(rank % self.chunk)
+    }
+
+    /// The tier of the row at `rank` for `probe`'s query, as [`Index::scan`] tests it.
+    pub fn level_at(&self, probe: &Probe<'_>, rank: u32) -> Option<Level> {
+        let row = || {
+            self.rows
+                .get(self.order[rank as usize] as usize)
+                .expect("the order indexes the rows")
+        };
+        probe.level(row, &self.text(rank as usize), false)
+    }
+
+    /// The row index (into the rows given to [`Index::new`]) at `rank`.
+    pub fn row_at(&self, rank: u32) -> u32 {
+        self.order[rank as usize]
     }
 
     /// Number of rows.

@@ -155,6 +155,16 @@ impl Folded {
 }
 
 impl<'a> RowText<'a> {
+    /// `name SEP email SEP tag1 SEP tag2 …`, folded: the words the search index holds.
+    pub(crate) fn words_text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The phone's search text ([`phone_haystack`]).
+    pub(crate) fn phone_text(&self) -> &'a str {
+        self.phone
+    }
+
     fn name(&self) -> &'a str {
         &self.text[..self.name_end]
     }
@@ -344,7 +354,9 @@ fn matches<'a>(f: &'a Finder<'_>, t: &'a str) -> impl Iterator<Item = usize> + '
     })
 }
 
-fn in_word(word_rest: &str, need: &str) -> bool {
+/// True when `need` is found in order in `word_rest` before its first separator, skipping at
+/// most [`FUZZY_SKIPS`] letters (the rest of a fuzzy match after its first letter).
+pub(crate) fn in_word(word_rest: &str, need: &str) -> bool {
     let mut need = need.chars().peekable();
     let mut skips = 0;
     for c in word_rest.chars() {

@@ -215,6 +215,9 @@ pub struct FilterState {
     pub generation: u64,
     /// A query was sent and its result has not arrived.
     pub pending: bool,
+    /// Only the first screenful of the current query's matches is listed; the whole list and
+    /// its count are on their way (issue #14: the title says "counting…").
+    pub counting: bool,
     /// Why the current query cannot be used (unknown filter, bad date, …), shown on the
     /// filter line and in the (then empty) list.
     pub error: Option<String>,
@@ -1120,6 +1123,7 @@ impl App {
     pub(crate) fn query_changed(&mut self) -> Vec<Effect> {
         self.dirty = true;
         self.filter.generation += 1;
+        self.filter.counting = false;
         if self.filter.query.is_empty() {
             self.filter.pending = false;
             self.filter.error = None;
@@ -1156,7 +1160,15 @@ impl App {
         }
         self.filter.pending = false;
         self.filter.error = r.error;
-        self.offset = 0;
+        // The whole list after its first screenful: the same rows first, so the selection
+        // and the scroll stay where they are.
+        let after_first = std::mem::replace(&mut self.filter.counting, !r.complete);
+        let keep = after_first
+            .then(|| self.selected_row().map(|r| r.id.to_owned()))
+            .flatten();
+        if !after_first {
+            self.offset = 0;
+        }
         if self.filter.error.is_some() {
             // A query that cannot be used lists nothing; the pane explains it.
             self.set_view(
@@ -1175,7 +1187,7 @@ impl App {
                 source: r.source,
                 matches: Some(indices),
             },
-            None,
+            keep,
         );
         self.dirty = true;
         true

@@ -16,11 +16,20 @@
 //! [`spawn`] runs a matcher on its own thread; every query carries a generation number and the
 //! UI drops results whose generation is not the latest. A query that cannot be parsed yields a
 //! result with `error` set and no indices.
+//!
+//! The search index (issue #14): for a list of [`IndexOptions::min_rows`] rows or more, the
+//! matcher builds a [`TokenIndex`] on a thread of its own when the list arrives (the scan above
+//! answers until it is ready, so neither the first frame nor the first keystroke waits for
+//! it). With the index, a query is answered from its candidates ([`crate::search::plan`]),
+//! the same ids in the same order as the scan; when there are many candidates, the first
+//! screenful ([`IndexOptions::first_screen`] rows) is sent first (`complete: false`, the list
+//! says "counting…") and the whole ranked list with its exact count after, unless a newer
+//! query is already waiting.
 
 use std::sync::{mpsc, Arc};
 
 use crate::domain::RowList;
-use crate::search::{narrowable, parse, Index, QueryError, SearchContext};
+use crate::search::{narrowable, parse, Index, Plan, QueryError, SearchContext, TokenIndex};
 
 /// The list being shown: all rows, and the order they are displayed in (indices into `rows`).
 #[derive(Debug, Default)]
@@ -52,6 +61,48 @@ pub struct FilterResult {
     pub indices: Arc<Vec<u32>>,
     /// Why the query cannot be used (indices then empty): shown on the filter line.
     pub error: Option<String>,
+    /// False for a first screenful: the first rows of the ranked list, the whole list (and
+    /// its count) follows in another result of the same generation.
+    pub complete: bool,
+    /// The search index answered (false: the scan, while the index is being built or for a
+    /// list too small to need one).
+    pub indexed: bool,
+}
+
+/// How the matcher uses the search index ([`TokenIndex`]).
+#[derive(Debug, Clone, Copy)]
+pub struct IndexOptions {
+    /// Lists with fewer rows are only scanned (no index is built).
+    pub min_rows: usize,
+    /// Rows in a first screenful.
+    pub first_screen: usize,
+    /// Queries with at most this many candidates are answered in one step (no first screenful).
+    pub direct_max: usize,
+    /// Build the index on a thread of its own (the scan answers meanwhile); false: in
+    /// [`Matcher::set_source`].
+    pub background: bool,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            min_rows: 20_000,
+            first_screen: 200,
+            direct_max: 20_000,
+            background: true,
+        }
+    }
+}
+
+/// What a staged query gave ([`Matcher::query_staged`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staged {
+    /// Row indices, best first.
+    pub indices: Vec<u32>,
+    /// False for a first screenful.
+    pub complete: bool,
+    /// The search index answered.
+    pub indexed: bool,
 }
 
 /// Loose candidates (ranks in the source order, ascending) of recent queries, for narrowing.
@@ -65,9 +116,14 @@ const CACHE_DEPTH: usize = 24;
 /// A synchronous matcher over one [`ListSource`].
 pub struct Matcher {
     source: Arc<ListSource>,
-    index: Index,
+    index: Arc<Index>,
     ctx: Arc<SearchContext>,
     cache: Vec<Cached>,
+    /// The search index of `index`'s list, once built.
+    tokens: Option<Arc<TokenIndex>>,
+    /// The index being built on another thread.
+    building: Option<mpsc::Receiver<TokenIndex>>,
+    opts: IndexOptions,
 }
 
 impl Default for Matcher {
@@ -78,11 +134,69 @@ impl Default for Matcher {
 
 impl Matcher {
     pub fn new() -> Matcher {
+        Matcher::with_options(IndexOptions::default())
+    }
+
+    /// A matcher using the search index as `opts` says.
+    pub fn with_options(opts: IndexOptions) -> Matcher {
         Matcher {
             source: Arc::new(ListSource::default()),
-            index: Index::default(),
+            index: Arc::new(Index::default()),
             ctx: Arc::new(SearchContext::default()),
             cache: Vec::new(),
+            tokens: None,
+            building: None,
+            opts,
+        }
+    }
+
+    /// True when the search index of the current list is built (checks a build in progress).
+    pub fn index_ready(&mut self) -> bool {
+        if self.tokens.is_none() {
+            if let Some(t) = self.building.as_ref().and_then(|rx| rx.try_recv().ok()) {
+                self.tokens = Some(Arc::new(t));
+                self.building = None;
+            }
+        }
+        self.tokens.is_some()
+    }
+
+    /// Waits for a build of the search index in progress; true when the index is there.
+    pub fn wait_index(&mut self) -> bool {
+        if self.tokens.is_none() {
+            if let Some(t) = self.building.take().and_then(|rx| rx.recv().ok()) {
+                self.tokens = Some(Arc::new(t));
+            }
+        }
+        self.tokens.is_some()
+    }
+
+    /// The search index, when built (bytes and words for measurements).
+    pub fn token_index(&mut self) -> Option<Arc<TokenIndex>> {
+        self.index_ready();
+        self.tokens.clone()
+    }
+
+    fn start_index(&mut self) {
+        self.tokens = None;
+        self.building = None;
+        if self.index.len() < self.opts.min_rows {
+            return;
+        }
+        if !self.opts.background {
+            self.tokens = Some(Arc::new(TokenIndex::build(&self.index)));
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let index = self.index.clone();
+        let spawned = std::thread::Builder::new()
+            .name("bmby-ghl-index".into())
+            .spawn(move || {
+                let _ = tx.send(TokenIndex::build(&index));
+            });
+        match spawned {
+            Ok(_) => self.building = Some(rx),
+            Err(e) => tracing::warn!(error = %e, "cannot start the search index thread; scanning"),
         }
     }
 
@@ -94,9 +208,12 @@ impl Matcher {
         if Arc::ptr_eq(&source, &self.source) {
             return;
         }
-        self.index = Index::default();
-        self.index = Index::new(source.rows.clone(), source.order.clone());
+        self.tokens = None;
+        self.building = None;
+        self.index = Arc::new(Index::default());
+        self.index = Arc::new(Index::new(source.rows.clone(), source.order.clone()));
         self.source = source;
+        self.start_index();
     }
 
     /// Replaces what filters resolve against.
@@ -114,9 +231,94 @@ impl Matcher {
         self.run(query, true)
     }
 
-    /// Filters by testing every row (no narrowing); the reference for tests.
+    /// Filters by testing every row (no narrowing, no index); the reference for tests.
     pub fn query_full(&mut self, query: &str) -> Result<Vec<u32>, QueryError> {
         self.run(query, false)
+    }
+
+    /// Filters with the search index when it is built, else as [`Matcher::query`]. `emit`
+    /// gets a first screenful (when the query has more than
+    /// [`IndexOptions::direct_max`] candidates and more matches than a screenful) and then
+    /// the whole list; the whole list is skipped when `superseded` says a newer query waits
+    /// (or `emit` returns false). Returns the last result emitted.
+    pub fn query_staged(
+        &mut self,
+        query: &str,
+        emit: &mut dyn FnMut(&Staged) -> bool,
+        superseded: &mut dyn FnMut() -> bool,
+    ) -> Result<Staged, QueryError> {
+        let Some(tokens) = self.token_index() else {
+            let s = Staged {
+                indices: self.query(query)?,
+                complete: true,
+                indexed: false,
+            };
+            emit(&s);
+            return Ok(s);
+        };
+        let q = parse(query, &self.ctx)?;
+        if q.is_empty() {
+            let s = Staged {
+                indices: self.index.all(),
+                complete: true,
+                indexed: true,
+            };
+            emit(&s);
+            return Ok(s);
+        }
+        let mut plan = Plan::new(&self.index, &tokens, &q);
+        // Many candidates of the first tiers already say a first screenful is worth it;
+        // otherwise count them all (the substring and fuzzy search of the dictionary).
+        let direct = self.opts.direct_max;
+        if plan.top_count() > direct || plan.candidate_count() > direct {
+            let screen = plan.first_screen(self.opts.first_screen);
+            let s = Staged {
+                indices: screen.rows,
+                complete: screen.complete,
+                indexed: true,
+            };
+            if !emit(&s) || s.complete || superseded() {
+                return Ok(s);
+            }
+        }
+        let s = Staged {
+            indices: plan.full(),
+            complete: true,
+            indexed: true,
+        };
+        emit(&s);
+        Ok(s)
+    }
+
+    /// The whole ranked list from the search index (`None` when it is not built yet).
+    pub fn query_indexed(&mut self, query: &str) -> Option<Result<Vec<u32>, QueryError>> {
+        let tokens = self.token_index()?;
+        Some(parse(query, &self.ctx).map(|q| {
+            if q.is_empty() {
+                self.index.all()
+            } else {
+                Plan::new(&self.index, &tokens, &q).full()
+            }
+        }))
+    }
+
+    /// The first screenful of `limit` rows from the search index (`None` when not built).
+    pub fn first_screen(
+        &mut self,
+        query: &str,
+        limit: usize,
+    ) -> Option<Result<crate::search::Screen, QueryError>> {
+        let tokens = self.token_index()?;
+        Some(parse(query, &self.ctx).map(|q| {
+            if q.is_empty() {
+                let mut rows = self.index.all();
+                let complete = rows.len() <= limit;
+                rows.truncate(limit);
+                crate::search::Screen { rows, complete }
+            } else {
+                Plan::new(&self.index, &tokens, &q).first_screen(limit)
+            }
+        }))
     }
 
     fn run(&mut self, query: &str, narrow: bool) -> Result<Vec<u32>, QueryError> {
@@ -151,6 +353,45 @@ impl Matcher {
         Ok(self.index.ranked(scan.hits))
     }
 
+    /// Handles one message as [`Matcher::handle`], a query in stages
+    /// ([`Matcher::query_staged`]): each result goes to `emit` (false: stop).
+    pub fn handle_staged(
+        &mut self,
+        msg: FilterMsg,
+        emit: &mut dyn FnMut(FilterResult) -> bool,
+        superseded: &mut dyn FnMut() -> bool,
+    ) {
+        let FilterMsg::Query { generation, query } = msg else {
+            if let Some(r) = self.handle(msg) {
+                emit(r);
+            }
+            return;
+        };
+        let source = self.source.clone();
+        let mut send = |s: &Staged| {
+            emit(FilterResult {
+                generation,
+                query: query.clone(),
+                source: source.clone(),
+                indices: Arc::new(s.indices.clone()),
+                error: None,
+                complete: s.complete,
+                indexed: s.indexed,
+            })
+        };
+        if let Err(e) = self.query_staged(&query, &mut send, superseded) {
+            emit(FilterResult {
+                generation,
+                query: query.clone(),
+                source: self.source.clone(),
+                indices: Arc::new(Vec::new()),
+                error: Some(e.to_string()),
+                complete: true,
+                indexed: false,
+            });
+        }
+    }
+
     /// Handles one message; a query yields a result.
     pub fn handle(&mut self, msg: FilterMsg) -> Option<FilterResult> {
         match msg {
@@ -163,9 +404,13 @@ impl Matcher {
                 None
             }
             FilterMsg::Query { generation, query } => {
-                let (indices, error) = match self.query(&query) {
-                    Ok(i) => (i, None),
-                    Err(e) => (Vec::new(), Some(e.to_string())),
+                let indexed = self.index_ready();
+                let (indices, error) = match self.query_indexed(&query) {
+                    Some(Ok(i)) => (i, None),
+                    _ => match self.query(&query) {
+                        Ok(i) => (i, None),
+                        Err(e) => (Vec::new(), Some(e.to_string())),
+                    },
                 };
                 Some(FilterResult {
                     generation,
@@ -173,6 +418,8 @@ impl Matcher {
                     source: self.source.clone(),
                     indices: Arc::new(indices),
                     error,
+                    complete: true,
+                    indexed,
                 })
             }
         }
@@ -193,30 +440,47 @@ impl FilterHandle {
 }
 
 /// Starts the matcher thread. Queued messages are coalesced: the latest source is applied,
-/// then only the latest query runs. The thread ends when the handle is dropped.
+/// then only the latest query runs, in stages ([`Matcher::handle_staged`]): a first screenful
+/// then the whole list, unless another query arrived meanwhile. The thread ends when the
+/// handle is dropped.
 pub fn spawn(results: tokio::sync::mpsc::UnboundedSender<FilterResult>) -> FilterHandle {
     let (tx, rx) = mpsc::channel::<FilterMsg>();
     let spawned = std::thread::Builder::new()
         .name("bmby-ghl-filter".into())
         .spawn(move || {
             let mut m = Matcher::new();
-            while let Ok(first) = rx.recv() {
+            let mut queue = std::collections::VecDeque::new();
+            loop {
+                if queue.is_empty() {
+                    match rx.recv() {
+                        Ok(msg) => queue.push_back(msg),
+                        Err(_) => return,
+                    }
+                }
+                queue.extend(rx.try_iter());
                 let mut query = None;
-                let mut next = Some(first);
-                while let Some(msg) = next {
+                while let Some(msg) = queue.pop_front() {
                     match msg {
                         FilterMsg::Source(s) => m.set_source(s),
                         FilterMsg::Context(c) => m.set_context(c),
                         q @ FilterMsg::Query { .. } => query = Some(q),
                     }
-                    next = rx.try_recv().ok();
                 }
-                if let Some(q) = query {
-                    if let Some(r) = m.handle(q) {
-                        if results.send(r).is_err() {
-                            return;
-                        }
-                    }
+                let Some(q) = query else { continue };
+                let mut open = true;
+                m.handle_staged(
+                    q,
+                    &mut |r| {
+                        open = results.send(r).is_ok();
+                        open
+                    },
+                    &mut || {
+                        queue.extend(rx.try_iter());
+                        queue.iter().any(|m| matches!(m, FilterMsg::Query { .. }))
+                    },
+                );
+                if !open {
+                    return;
                 }
             }
         });

@@ -90,6 +90,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             thousands(total)
         )
     };
+    if app.filter.counting && !app.filter.query.is_empty() {
+        // A first screenful (issue #14): more matches, exact count on its way.
+        title = format!(
+            "Contacts {}+/{} (counting…)",
+            thousands(app.view.len()),
+            thousands(total)
+        );
+    }
     if !app.rows_complete {
         title.push_str(" (loading…)");
     }
