@@ -118,6 +118,15 @@ fn import_notice_stays_until_the_messages_are_read_80x24() {
         "the pull overwrote the notice:\n{screen}"
     );
     insta::assert_snapshot!("notice_after_pull_80x24", screen);
+    // The news of the user's own action is not hidden by the notice (a palette workflow add
+    // said nothing at 80 columns before): the notice steps aside while that news is shown and
+    // comes back with the next routine news.
+    d.app.status.info = Some("proposed: add to workflow Nurture for Dana Levi".into());
+    let screen = snap(&mut d);
+    let bar = screen.lines().rev().nth(1).unwrap_or_default().to_owned();
+    assert!(bar.contains("proposed: add to workflow"), "{screen}");
+    d.event(pull());
+    assert!(snap(&mut d).contains("import: 2 problems (m)"));
     // Wide enough: both, the notice first.
     let wide = d.render(160, 30);
     let wide = format!("{}", wide.backend());

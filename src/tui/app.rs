@@ -271,6 +271,10 @@ pub struct Status {
     /// outranking it, so routine news (a pull's summary) does not overwrite it; it stays until
     /// the messages are opened (`m`) or another pinned notice replaces it.
     pub pinned: Option<String>,
+    /// The text of routine news put in `info` by background work (a pull's summary): only
+    /// that gives way to `pinned` when both do not fit; news of the user's own action (set
+    /// after it, so `info` differs) outranks the pinned notice.
+    pub routine_info: Option<String>,
     pub busy: bool,
     /// The `error` a failed pull put up: the next pull that succeeds clears it (unless another
     /// error replaced it since).
@@ -1322,6 +1326,7 @@ impl App {
                 self.status.busy = false;
                 self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
                 self.status.info = Some(s.describe());
+                self.status.routine_info = self.status.info.clone();
                 self.status.pull_failed_at = None;
                 if let Some(e) = self.status.pull_error.take() {
                     if self.status.error.as_ref() == Some(&e) {

@@ -238,7 +238,9 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
         .iter()
         .any(|(t, st)| t.starts_with("! ") && *st == error_style);
     let pinned = app.status.pinned.as_deref().map(text::clean);
-    if (has_error || pinned.is_some()) && total_width(&compact) > width {
+    // A pinned notice outranks routine news only; the result of the user's own action stays.
+    let routine = app.status.info.is_some() && app.status.info == app.status.routine_info;
+    if (has_error || (pinned.is_some() && routine)) && total_width(&compact) > width {
         if let Some(info) = app
             .status
             .info
@@ -247,6 +249,13 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
             .filter(|i| Some(i) != pinned.as_ref())
         {
             compact.retain(|(t, _)| *t != info);
+        }
+    }
+    // The news of the user's own action outranks a pinned notice: when both do not fit, the
+    // notice steps aside until routine news replaces that info (it stays in `m`).
+    if let (Some(p), false) = (pinned.as_ref(), routine) {
+        if app.status.info.is_some() && total_width(&compact) > width {
+            compact.retain(|(t, _)| t != p);
         }
     }
     // Narrower still: the cache's age gives way before any message is cut (a failed sync
@@ -275,7 +284,9 @@ fn shorten_messages(app: &App, segs: &mut [(String, Style)], width: usize) {
     let info = app.status.info.as_deref().map(text::clean);
     let retry = app.status.retry.as_deref().map(text::clean);
     let pinned = app.status.pinned.as_deref().map(text::clean);
-    // The info gives way first, then a retry, then a pinned notice, the error last.
+    let routine = app.status.info.is_some() && app.status.info == app.status.routine_info;
+    // Routine info gives way first, then a retry, then a pinned notice, the error last; the
+    // news of the user's own action is cut after a pinned notice.
     let mut idx: Vec<usize> = (0..segs.len())
         .filter(|&i| {
             let t = &segs[i].0;
@@ -288,8 +299,20 @@ fn shorten_messages(app: &App, segs: &mut [(String, Style)], width: usize) {
     idx.sort_by_key(
         |&i| match segs[i].0.starts_with("! ") && segs[i].1 == error_style {
             true => 3,
-            false if pinned.as_deref() == Some(segs[i].0.as_str()) => 2,
-            false if info.as_deref() == Some(segs[i].0.as_str()) => 0,
+            false if pinned.as_deref() == Some(segs[i].0.as_str()) => {
+                if routine {
+                    2
+                } else {
+                    0
+                }
+            }
+            false if info.as_deref() == Some(segs[i].0.as_str()) => {
+                if routine {
+                    0
+                } else {
+                    2
+                }
+            }
             false => 1,
         },
     );
