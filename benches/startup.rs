@@ -15,7 +15,11 @@
 //!
 //! (o) the open, each in a fresh process as the app starts (`BMBY_BENCH_OPEN`): sled's own
 //! open (recovery) the first time after the generation's writes and again, then
-//! `Store::open` (sled + our trees and schema check).
+//! `Store::open` (sled + our trees and schema check);
+//! (s) process start → full list with its name order, each in a fresh process with its peak
+//! RSS: `rows` the list read record by record and sorted (the path before the list snapshot),
+//! `list` [`Store::contact_list`] twice (the first run builds the snapshot when the store has
+//! none), `file` the snapshot file read without opening the store.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -138,7 +142,54 @@ fn dir_bytes(p: &std::path::Path) -> u64 {
 /// One open in this (fresh) process, timed: `sled` is sled's own open of the cache (its
 /// recovery), `store` is [`Store::open`]. Retries while the previous process's lock lingers.
 fn open_once(dir: &std::path::Path, what: &str) {
+    let start = Instant::now();
     let path = Store::location_dir(dir, LOCATION).join("cache.sled");
+    if what == "file" {
+        let p = path.with_extension("list");
+        let (l, _) = bmby_ghl::store::list_snapshot::read_file(&p, None).expect("snapshot");
+        let order = sort_order(&l, SortKey::Name);
+        println!(
+            "(s) file: snapshot read without the store, {} rows + name order ({}): {}; peak RSS {}",
+            l.len(),
+            order.len(),
+            ms(start.elapsed()),
+            vm_hwm()
+        );
+        return;
+    }
+    if what == "rows" || what == "list" {
+        let store = loop {
+            match Store::open_path(&path) {
+                Ok(s) => break s,
+                Err(e) if e.to_string().contains("in use") => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Err(e) => panic!("open: {e}"),
+            }
+        };
+        let open = start.elapsed();
+        let t = Instant::now();
+        let (list, kind) = if what == "rows" {
+            (store.contact_list_from_rows().expect("rows"), None)
+        } else {
+            let (l, k) = store.contact_list_traced().expect("list");
+            (l, Some(k))
+        };
+        let load = t.elapsed();
+        let t = Instant::now();
+        let order = sort_order(&list, SortKey::Name);
+        println!(
+            "(s) {what}: open {} + list {} ({kind:?}, {} rows, {:.1} MB) + name order {} = {}; peak RSS {}",
+            ms(open),
+            ms(load),
+            order.len(),
+            list.heap_bytes() as f64 / 1e6,
+            ms(t.elapsed()),
+            ms(start.elapsed()),
+            vm_hwm()
+        );
+        return;
+    }
     for _ in 0..100 {
         let t = Instant::now();
         let r = match what {
@@ -231,7 +282,7 @@ fn main() {
         "(o) cache on disk: {:.1} MB",
         dir_bytes(&cache) as f64 / 1e6
     );
-    for what in ["sled", "sled", "store"] {
+    for what in ["sled", "sled", "store", "rows", "list", "list", "file"] {
         let status = std::process::Command::new(std::env::current_exe().expect("exe"))
             .env("BMBY_BENCH_OPEN", what)
             .env("BMBY_BENCH_OPEN_DIR", dir)
@@ -260,13 +311,13 @@ fn main() {
 
     // (c) full row load (what the spawn_blocking task does) and the swap on the UI thread
     let t1 = Instant::now();
-    let rows = store.contact_list().expect("rows");
+    let (rows, kind) = store.contact_list_traced().expect("rows");
     let load = t1.elapsed();
     let t2 = Instant::now();
     let order = sort_order(&rows, SortKey::Name);
     let sort = t2.elapsed();
     println!(
-        "(c) contact_list(): {} rows in {} ({:.1} MB in memory); sort by name: {}",
+        "(c) contact_list() ({kind:?}): {} rows in {} ({:.1} MB in memory); sort by name: {}",
         rows.len(),
         ms(load),
         rows.heap_bytes() as f64 / 1e6,

@@ -58,6 +58,13 @@ fn first_load_writes_the_snapshot_and_later_loads_merge_the_changed_rows() {
     assert_eq!(kind, ListSourceKind::Rows);
     assert_same_as_rows(&s, &l);
     assert!(s.list_snapshot_path().exists());
+    let head = list_snapshot::read_head(&s.list_snapshot_path()).unwrap();
+    assert_eq!(head.count, 400);
+    assert_eq!(head.rows.len(), list_snapshot::HEAD_ROWS);
+    assert_eq!(
+        head.rows.get(0).unwrap(),
+        l.get(l.name_order().unwrap()[0] as usize).unwrap()
+    );
     let (l, kind) = s.contact_list_traced().unwrap();
     assert_eq!(kind, ListSourceKind::Snapshot { changed: 0 });
     assert_same_as_rows(&s, &l);
@@ -152,6 +159,8 @@ fn a_snapshot_of_another_version_is_rebuilt() {
     ignored_when(|_, p| {
         let mut b = std::fs::read(p).unwrap();
         b[8..12].copy_from_slice(&(list_snapshot::VERSION + 1).to_le_bytes());
+        std::fs::write(p, &b).unwrap();
+        assert!(list_snapshot::read_head(p).is_err());
         std::fs::write(p, b).unwrap();
     });
 }
@@ -177,4 +186,16 @@ fn the_file_reads_without_the_store() {
     assert_eq!(rows(&read), rows(&l));
     assert_eq!(read.name_order(), l.name_order());
     assert!(list_snapshot::read_file(&s.list_snapshot_path(), Some(stamp + 1)).is_err());
+    let head = list_snapshot::read_head(&s.list_snapshot_path()).unwrap();
+    assert_eq!((head.count, head.stamp), (50, stamp));
+    let first: Vec<ContactRow> = l.name_order().unwrap()[..head.rows.len()]
+        .iter()
+        .map(|&i| l.get(i as usize).unwrap().to_row())
+        .collect();
+    assert_eq!(head.rows.len(), 50);
+    assert_eq!(
+        rows(&head.rows),
+        first,
+        "the head is the first rows by name"
+    );
 }

@@ -69,6 +69,8 @@ pub struct Store {
     pub(super) list_changed: sled::Tree,
     /// One list snapshot build at a time in this process.
     pub(super) snap_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// A list snapshot build is under way in this process (`super::list_snapshot`).
+    pub(super) list_building: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Store {
@@ -145,6 +147,7 @@ impl Store {
             recent: tree("recent")?,
             list_changed: tree("list_changed")?,
             snap_lock: Default::default(),
+            list_building: Default::default(),
             db,
             path,
         };

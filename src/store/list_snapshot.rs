@@ -3,10 +3,12 @@
 //! decoding a million `contact_rows` records, plus the ids whose rows were written since
 //! (tree `list_changed`), read from `contact_rows` and merged in ([`RowList::merged`]).
 //!
-//! File `<cache>.list` (for `cache.sled`: `cache.list`): magic `BGHLLIST`, [`VERSION`]
-//! (`u32` LE), the stamp (`u64` LE), the length of the body (`u64` LE), the body
-//! ([`RowList::write_bytes`]), and the CRC-32 of the body (`u32` LE). It is written to a
-//! temporary file and renamed over the old one.
+//! File `<cache>.list` (for `cache.sled`: `cache.list`), little-endian: magic `BGHLLIST`,
+//! [`VERSION`] (`u32`), the stamp (`u64`), the number of rows (`u64`), the length (`u64`) and
+//! CRC-32 (`u32`) of the head, the length of the body (`u64`); the head: the first
+//! [`HEAD_ROWS`] rows in name order ([`RowList::write_bytes`]), what a first frame shows
+//! ([`read_head`]); the body: the whole list with its name order; the CRC-32 of the body
+//! (`u32`). It is written to a temporary file and renamed over the old one.
 //!
 //! Generations: `meta` `list_epoch` counts snapshot builds (`u64` BE). Every write of rows
 //! (`put_contacts`, `remove_contact`) marks each id in `list_changed` with the epoch it read
@@ -34,8 +36,10 @@ use crate::domain::{order_by_name, ContactRow, RowList};
 const MAGIC: &[u8; 8] = b"BGHLLIST";
 /// Version of the file layout; another version is ignored (rebuilt).
 pub const VERSION: u32 = 1;
-/// Header bytes: magic, version, stamp, body length.
-const HEADER: u64 = 8 + 4 + 8 + 8;
+/// Header bytes: magic, version, stamp, rows, head length and CRC, body length.
+const HEADER: u64 = 8 + 4 + 8 + 8 + 8 + 4 + 8;
+/// Rows of the head: more than a screen holds.
+pub const HEAD_ROWS: usize = 200;
 /// Changed rows beyond which a load writes the snapshot again.
 pub const REWRITE_AFTER: usize = 20_000;
 const META_EPOCH: &str = "list_epoch";
@@ -71,10 +75,24 @@ impl Store {
 
     /// Marks `ids` as changed since the snapshot. Called by every write of `contact_rows`,
     /// after the rows are written (see the module doc).
+    ///
+    /// Without a snapshot, and no build under way in this process, nothing is marked: the
+    /// next load reads every row anyway (a first pull of a million contacts writes no marks).
+    /// The build sets `building` before it takes its epoch and clears it after recording the
+    /// stamp, and this reads `building` before the stamp, so a write it does not mark was
+    /// either written before the build began or sees the stamp.
     pub(super) fn mark_list_changed<'a>(
         &self,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<(), StoreError> {
+        if !self.list_building.load(Ordering::SeqCst)
+            && !self
+                .meta_tree()
+                .contains_key(META_STAMP)
+                .map_err(|e| self.err(e))?
+        {
+            return Ok(());
+        }
         let epoch = self.list_epoch()?.to_be_bytes();
         let mut b = sled::Batch::default();
         for id in ids {
@@ -107,7 +125,9 @@ impl Store {
     /// Returns whether it wrote. For the end of a session and idle time.
     pub fn save_list_snapshot(&self) -> Result<bool, StoreError> {
         let stamped = self.meta_tree().get(META_STAMP).map_err(|e| self.err(e))?;
-        if stamped.is_some() && self.list_changed.is_empty() {
+        if (stamped.is_some() && self.list_changed.is_empty())
+            || (stamped.is_none() && self.rows.is_empty())
+        {
             return Ok(false);
         }
         self.build_list(true)?;
@@ -118,6 +138,13 @@ impl Store {
     /// was unusable, or when many rows changed since.
     fn build_list(&self, save: bool) -> Result<(RowList, ListSourceKind), StoreError> {
         let _one = self.snap_lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.list_building.store(true, Ordering::SeqCst);
+        let r = self.build_list_locked(save);
+        self.list_building.store(false, Ordering::SeqCst);
+        r
+    }
+
+    fn build_list_locked(&self, save: bool) -> Result<(RowList, ListSourceKind), StoreError> {
         let epoch = self.next_list_epoch()?;
         match self.load_list_snapshot()? {
             Ok((list, changed)) => {
@@ -223,7 +250,19 @@ pub fn write_file(path: &std::path::Path, list: &RowList, stamp: u64) -> std::io
         w.write_all(MAGIC)?;
         w.write_all(&VERSION.to_le_bytes())?;
         w.write_all(&stamp.to_le_bytes())?;
+        w.write_all(&(list.len() as u64).to_le_bytes())?;
+        let first: Vec<u32> = match list.name_order() {
+            Some(o) => o.iter().take(HEAD_ROWS).copied().collect(),
+            None => (0..list.len().min(HEAD_ROWS) as u32).collect(),
+        };
+        let mut head = Vec::new();
+        list.select(&first).write_bytes(&mut head)?;
+        let mut crc = flate2::Crc::new();
+        crc.update(&head);
+        w.write_all(&(head.len() as u64).to_le_bytes())?;
+        w.write_all(&crc.sum().to_le_bytes())?;
         w.write_all(&0u64.to_le_bytes())?; // the body's length, filled in below
+        w.write_all(&head)?;
         let mut counted = Counted {
             inner: flate2::CrcWriter::new(&mut w),
             n: 0,
@@ -232,7 +271,7 @@ pub fn write_file(path: &std::path::Path, list: &RowList, stamp: u64) -> std::io
         let (len, sum) = (counted.n, counted.inner.crc().sum());
         drop(counted);
         w.write_all(&sum.to_le_bytes())?;
-        w.seek(SeekFrom::Start(20))?;
+        w.seek(SeekFrom::Start(HEADER - 8))?;
         w.write_all(&len.to_le_bytes())?;
         w.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&tmp, path)
@@ -260,33 +299,96 @@ impl<W: Write> Write for Counted<W> {
     }
 }
 
-/// Reads a snapshot file without the store (sled need not be open): the list and its stamp.
-/// With `want`, a file of another stamp is refused.
-///
-/// Errors (as text: the snapshot is then not used): missing, another version or stamp, cut
-/// short, CRC mismatch, inconsistent list.
-pub fn read_file(path: &std::path::Path, want: Option<u64>) -> Result<(RowList, u64), String> {
-    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let size = f.metadata().map_err(|e| e.to_string())?.len();
-    let mut r = BufReader::with_capacity(1 << 20, f);
+/// The header of a snapshot file.
+struct Header {
+    stamp: u64,
+    rows: u64,
+    head_len: u64,
+    head_crc: u32,
+    body_len: u64,
+}
+
+fn read_header(r: &mut impl Read, size: u64, want: Option<u64>) -> Result<Header, String> {
     let mut h = [0u8; HEADER as usize];
     r.read_exact(&mut h)
         .map_err(|_| "snapshot header cut short")?;
     if &h[..8] != MAGIC {
         return Err("not a list snapshot".into());
     }
+    let u64_at = |i: usize| u64::from_le_bytes(h[i..i + 8].try_into().expect("8 bytes"));
     let version = u32::from_le_bytes(h[8..12].try_into().expect("4 bytes"));
     if version != VERSION {
         return Err(format!("snapshot version {version}, not {VERSION}"));
     }
-    let stamp = u64::from_le_bytes(h[12..20].try_into().expect("8 bytes"));
-    if want.is_some_and(|w| w != stamp) {
-        return Err(format!("snapshot {stamp} is stale"));
+    let head = Header {
+        stamp: u64_at(12),
+        rows: u64_at(20),
+        head_len: u64_at(28),
+        head_crc: u32::from_le_bytes(h[36..40].try_into().expect("4 bytes")),
+        body_len: u64_at(40),
+    };
+    if want.is_some_and(|w| w != head.stamp) {
+        return Err(format!("snapshot {} is stale", head.stamp));
     }
-    let len = u64::from_le_bytes(h[20..28].try_into().expect("8 bytes"));
-    if HEADER.checked_add(len).and_then(|x| x.checked_add(4)) != Some(size) {
+    let total = HEADER
+        .checked_add(head.head_len)
+        .and_then(|x| x.checked_add(head.body_len))
+        .and_then(|x| x.checked_add(4));
+    if total != Some(size) {
         return Err("snapshot length does not match the file".into());
     }
+    Ok(head)
+}
+
+fn open_file(path: &std::path::Path) -> Result<(BufReader<std::fs::File>, u64), String> {
+    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let size = f.metadata().map_err(|e| e.to_string())?.len();
+    Ok((BufReader::with_capacity(1 << 20, f), size))
+}
+
+/// What a first frame needs from a snapshot, read without the store (sled need not be open)
+/// and without reading the whole file.
+#[derive(Debug)]
+pub struct SnapshotHead {
+    /// The first [`HEAD_ROWS`] rows (fewer when the list is shorter) in name order.
+    pub rows: RowList,
+    /// Every row of the snapshot (the rows changed since are not counted).
+    pub count: u64,
+    /// The stamp (compare with the store's to know whether it is current).
+    pub stamp: u64,
+}
+
+/// Reads the head of a snapshot file. Errors as [`read_file`] (the body is not checked).
+pub fn read_head(path: &std::path::Path) -> Result<SnapshotHead, String> {
+    let (mut r, size) = open_file(path)?;
+    let h = read_header(&mut r, size, None)?;
+    let mut head = vec![0u8; h.head_len as usize];
+    r.read_exact(&mut head)
+        .map_err(|_| "snapshot head cut short")?;
+    let mut crc = flate2::Crc::new();
+    crc.update(&head);
+    if crc.sum() != h.head_crc {
+        return Err("snapshot head CRC mismatch".into());
+    }
+    let rows = RowList::read_bytes(&mut head.as_slice(), h.head_len)?;
+    Ok(SnapshotHead {
+        rows,
+        count: h.rows,
+        stamp: h.stamp,
+    })
+}
+
+/// Reads a snapshot file without the store (sled need not be open): the list and its stamp.
+/// With `want`, a file of another stamp is refused.
+///
+/// Errors (as text: the snapshot is then not used): missing, another version or stamp, cut
+/// short, CRC mismatch, inconsistent list.
+pub fn read_file(path: &std::path::Path, want: Option<u64>) -> Result<(RowList, u64), String> {
+    let (mut r, size) = open_file(path)?;
+    let h = read_header(&mut r, size, want)?;
+    r.seek_relative(h.head_len as i64)
+        .map_err(|e| format!("snapshot head: {e}"))?;
+    let len = h.body_len;
     let mut body = r.by_ref().take(len);
     let mut crc = flate2::CrcReader::new(&mut body);
     let list = RowList::read_bytes(&mut crc, len)?;
@@ -300,7 +402,10 @@ pub fn read_file(path: &std::path::Path, want: Option<u64>) -> Result<(RowList, 
     if u32::from_le_bytes(t) != sum {
         return Err("snapshot CRC mismatch".into());
     }
-    Ok((list, stamp))
+    if list.len() as u64 != h.rows {
+        return Err("snapshot row count does not match its list".into());
+    }
+    Ok((list, h.stamp))
 }
 
 #[cfg(test)]

@@ -548,6 +548,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     lp.input.stop();
     drop(term);
     drop(guard);
+    // The next start reads the list in one go (issue 14).
+    if let Err(e) = store.save_list_snapshot() {
+        tracing::warn!(error = %e, "saving the list snapshot on exit failed");
+    }
     if let Err(e) = store.flush() {
         tracing::warn!(error = %e, "flushing the cache on exit failed");
     }

@@ -322,6 +322,17 @@ impl RowList {
         out
     }
 
+    /// The rows at positions `idx`, in that order, as a new list without a name order (the
+    /// first screenful of a snapshot).
+    pub fn select(&self, idx: &[u32]) -> RowList {
+        let mut b = super::RowListBuilder::with_capacity(idx.len(), 0);
+        b.list.strings = self.strings.clone();
+        for &i in idx.iter().filter(|&&i| (i as usize) < self.rows.len()) {
+            b.copy_row(self, i as usize);
+        }
+        b.finish()
+    }
+
     /// The name of row `i` lowercased: the key of the name order (with the id).
     fn name_lower(&self, i: usize) -> String {
         let p = &self.rows[i];
