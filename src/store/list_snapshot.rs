@@ -263,13 +263,14 @@ pub fn write_file(path: &std::path::Path, list: &RowList, stamp: u64) -> std::io
         w.write_all(&crc.sum().to_le_bytes())?;
         w.write_all(&0u64.to_le_bytes())?; // the body's length, filled in below
         w.write_all(&head)?;
-        let mut counted = Counted {
-            inner: flate2::CrcWriter::new(&mut w),
-            n: 0,
+        let (len, sum) = {
+            let mut counted = Counted {
+                inner: flate2::CrcWriter::new(&mut w),
+                n: 0,
+            };
+            list.write_bytes(&mut counted)?;
+            (counted.n, counted.inner.crc().sum())
         };
-        list.write_bytes(&mut counted)?;
-        let (len, sum) = (counted.n, counted.inner.crc().sum());
-        drop(counted);
         w.write_all(&sum.to_le_bytes())?;
         w.seek(SeekFrom::Start(HEADER - 8))?;
         w.write_all(&len.to_le_bytes())?;
@@ -390,10 +391,11 @@ pub fn read_file(path: &std::path::Path, want: Option<u64>) -> Result<(RowList, 
         .map_err(|e| format!("snapshot head: {e}"))?;
     let len = h.body_len;
     let mut body = r.by_ref().take(len);
-    let mut crc = flate2::CrcReader::new(&mut body);
-    let list = RowList::read_bytes(&mut crc, len)?;
-    let sum = crc.crc().sum();
-    drop(crc);
+    let (list, sum) = {
+        let mut crc = flate2::CrcReader::new(&mut body);
+        let list = RowList::read_bytes(&mut crc, len)?;
+        (list, crc.crc().sum())
+    };
     if body.limit() != 0 {
         return Err("snapshot body longer than its list".into());
     }
