@@ -90,26 +90,59 @@ fn decode(b: &[u8]) -> Packed {
 impl RowList {
     /// Writes the list in the layout of the module doc.
     pub fn write_bytes(&self, w: &mut dyn Write) -> io::Result<()> {
+        // Written compact: each row's text and tags in row order (a merged list has the text
+        // of the rows it replaced still in its arena).
         let order = self.by_name.as_ref().map_or(u64::MAX, |o| o.len() as u64);
+        let text_len: u64 = self
+            .rows
+            .iter()
+            .map(|p| u64::from(p.date_end - p.start))
+            .sum();
+        let tags_len: u64 = self.rows.iter().map(|p| u64::from(p.tags_len)).sum();
         for n in [
             self.rows.len() as u64,
-            self.text.len() as u64,
-            self.tags.len() as u64,
+            text_len,
+            tags_len,
             self.strings.len() as u64,
             order,
         ] {
             w.write_all(&n.to_le_bytes())?;
         }
-        w.write_all(self.text.as_bytes())?;
+        for p in &self.rows {
+            w.write_all(&self.text.as_bytes()[p.start as usize..p.date_end as usize])?;
+        }
         let mut buf = Vec::with_capacity(CHUNK * PACKED_BYTES);
+        let (mut at, mut tag_at) = (0u32, 0u32);
         for c in self.rows.chunks(CHUNK) {
             buf.clear();
             for p in c {
-                encode(p, &mut buf);
+                let shift = |e: u32| e - p.start + at;
+                let q = Packed {
+                    start: at,
+                    id_end: shift(p.id_end),
+                    name_end: shift(p.name_end),
+                    email_end: shift(p.email_end),
+                    phone_end: shift(p.phone_end),
+                    date_end: shift(p.date_end),
+                    tags_start: tag_at,
+                    ..*p
+                };
+                at = q.date_end;
+                tag_at += u32::from(p.tags_len);
+                encode(&q, &mut buf);
             }
             w.write_all(&buf)?;
         }
-        put_u32s(w, &self.tags)?;
+        let mut tags = Vec::with_capacity(CHUNK);
+        for p in &self.rows {
+            let t = p.tags_start as usize;
+            tags.extend_from_slice(&self.tags[t..t + usize::from(p.tags_len)]);
+            if tags.len() >= CHUNK {
+                put_u32s(w, &tags)?;
+                tags.clear();
+            }
+        }
+        put_u32s(w, &tags)?;
         for s in &self.strings {
             w.write_all(&(s.len() as u32).to_le_bytes())?;
             w.write_all(s.as_bytes())?;
@@ -241,52 +274,67 @@ impl RowList {
 
     /// This list (rows in id order, as the store keeps them) with `changes` applied: each is
     /// an id and its new row, or `None` when the contact is gone. `changes` must be sorted by
-    /// id, each id once. Unchanged rows are copied span by span (no re-interning); the result
-    /// is in id order like `self`, and its name order (when `self` has one) is the old order
-    /// with the changed rows moved to their places.
-    pub fn merged(&self, changes: &[(String, Option<ContactRow>)]) -> RowList {
-        let mut b = super::RowListBuilder::with_capacity(self.rows.len() + changes.len(), 0);
-        b.list.text.reserve(self.text.len());
-        b.list.tags.reserve(self.tags.len());
-        b.list.strings = self.strings.clone();
-        for (i, s) in self.strings.iter().enumerate().skip(1) {
-            b.syms.insert(s.clone(), i as Sym);
-        }
-        // Position in the result of each old row (`u32::MAX`: replaced or removed).
-        let mut moved = vec![u32::MAX; self.rows.len()];
-        let mut added: Vec<u32> = Vec::new();
-        let (mut i, mut j) = (0usize, 0usize);
-        let mut push_change = |b: &mut super::RowListBuilder, r: &Option<ContactRow>| {
-            if let Some(r) = r {
-                added.push(b.list.rows.len() as u32);
-                b.push_row(r);
-            }
+    /// id, each id once. Done in place: the new rows' text is appended to the arena (the
+    /// replaced rows' text stays there until the list is written: [`RowList::write_bytes`]
+    /// writes it compact) and only the row records are rebuilt, so a million-row list is not
+    /// held twice. The result is in id order like `self`, and its name order (when `self` has
+    /// one) is the old order with the changed rows moved to their places.
+    pub fn merged(self, changes: &[(String, Option<ContactRow>)]) -> RowList {
+        let old_len = self.rows.len();
+        let by_name = self.by_name.clone();
+        let mut b = super::RowListBuilder {
+            syms: self
+                .strings
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(i, s)| (s.clone(), i as Sym))
+                .collect(),
+            list: RowList {
+                by_name: None,
+                ..self
+            },
         };
-        while i < self.rows.len() || j < changes.len() {
-            let ord = match (i < self.rows.len(), changes.get(j)) {
-                (true, Some((id, _))) => self.id(i).cmp(id.as_str()),
+        if b.list.strings.is_empty() {
+            b.list.strings.push("".into());
+        }
+        for r in changes.iter().filter_map(|(_, r)| r.as_ref()) {
+            b.push_row(r);
+        }
+        let mut out = b.list;
+        let appended = std::mem::take(&mut out.rows);
+        // Position in the result of each old row (`u32::MAX`: replaced or removed).
+        let mut moved = vec![u32::MAX; old_len];
+        let mut added: Vec<u32> = Vec::new();
+        let mut rows = Vec::with_capacity(appended.len());
+        let (mut i, mut j, mut next_new) = (0usize, 0usize, old_len);
+        let id_of = |p: &Packed| &out.text[p.start as usize..p.id_end as usize];
+        while i < old_len || j < changes.len() {
+            let ord = match (i < old_len, changes.get(j)) {
+                (true, Some((id, _))) => id_of(&appended[i]).cmp(id.as_str()),
                 (true, None) => std::cmp::Ordering::Less,
                 (false, _) => std::cmp::Ordering::Greater,
             };
-            match ord {
-                std::cmp::Ordering::Less => {
-                    moved[i] = b.list.rows.len() as u32;
-                    b.copy_row(self, i);
-                    i += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    push_change(&mut b, &changes[j].1);
-                    i += 1;
-                    j += 1;
-                }
-                std::cmp::Ordering::Greater => {
-                    push_change(&mut b, &changes[j].1);
-                    j += 1;
-                }
+            if ord == std::cmp::Ordering::Less {
+                moved[i] = rows.len() as u32;
+                rows.push(appended[i]);
+                i += 1;
+                continue;
             }
+            if ord == std::cmp::Ordering::Equal {
+                i += 1;
+            }
+            if changes[j].1.is_some() {
+                added.push(rows.len() as u32);
+                rows.push(appended[next_new]);
+                next_new += 1;
+            }
+            j += 1;
         }
-        let mut out = b.finish();
-        if let Some(old) = &self.by_name {
+        drop(appended);
+        out.rows = rows;
+
+        if let Some(old) = &by_name {
             let kept: Vec<u32> = old
                 .iter()
                 .map(|&o| moved[o as usize])
@@ -472,6 +520,12 @@ mod tests {
         }
         let want = RowList::from(want.into_values().collect::<Vec<_>>());
         let got = base.merged(&changes);
+        let mut again = Vec::new();
+        got.write_bytes(&mut again).unwrap();
+        let again = RowList::read_bytes(&mut again.as_slice(), u64::MAX).unwrap();
+        assert!(again.iter().eq(want.iter()), "written compact");
+        assert!(again.text.len() < got.text.len());
+        assert_eq!(again.name_order(), got.name_order());
         assert!(got.iter().eq(want.iter()));
         assert_eq!(
             got.name_order().unwrap(),
