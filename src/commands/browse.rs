@@ -441,6 +441,14 @@ pub(super) fn run_tui_with(
     let mut owners: std::collections::HashMap<String, crate::owner::OwnerHandle> =
         Default::default();
     loop {
+        // Issue 14: the first frame from the list snapshot while the cache opens (kept until
+        // the UI proper has taken the terminal).
+        let _early = (demo_store.is_none() && !stores.contains_key(&loc))
+            .then(|| {
+                let cache = crate::store::Store::location_dir(&paths.data_dir, &loc);
+                tui::early_view::show(&cache.join("cache.sled"), &loc)
+            })
+            .flatten();
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),
             None => {

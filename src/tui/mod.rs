@@ -17,6 +17,8 @@ pub mod business_filter;
 pub mod changes;
 pub mod clipboard;
 pub mod driver;
+pub mod early_text;
+pub mod early_view;
 pub mod edits;
 mod external;
 pub mod filter;
