@@ -19,7 +19,9 @@
 //! (s) process start → full list with its name order, each in a fresh process with its peak
 //! RSS: `rows` the list read record by record and sorted (the path before the list snapshot),
 //! `list` [`Store::contact_list`] twice (the first run builds the snapshot when the store has
-//! none), `file` the snapshot file read without opening the store.
+//! none), `file` the snapshot file read without opening the store;
+//! (f) `head`: process start → the early frame (the snapshot's head read and drawn into a
+//! TestBackend 80x24, before the store opens).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -144,6 +146,27 @@ fn dir_bytes(p: &std::path::Path) -> u64 {
 fn open_once(dir: &std::path::Path, what: &str) {
     let start = Instant::now();
     let path = Store::location_dir(dir, LOCATION).join("cache.sled");
+    if what == "head" {
+        let p = path.with_extension("list");
+        let head = bmby_ghl::store::list_snapshot::read_head(&p).expect("head");
+        let mut term = Terminal::new(TestBackend::new(80, 24)).expect("term");
+        term.draw(|f| {
+            bmby_ghl::tui::early_view::render_early(
+                "Bench Realty",
+                &head,
+                &bmby_ghl::tui::Theme::no_color(),
+                f,
+            )
+        })
+        .expect("draw");
+        println!(
+            "(f) head: early frame 80x24 ({} rows of {}) before the store opens: {}",
+            head.rows.len(),
+            head.count,
+            ms(start.elapsed())
+        );
+        return;
+    }
     if what == "file" {
         let p = path.with_extension("list");
         let (l, _) = bmby_ghl::store::list_snapshot::read_file(&p, None).expect("snapshot");
@@ -282,7 +305,9 @@ fn main() {
         "(o) cache on disk: {:.1} MB",
         dir_bytes(&cache) as f64 / 1e6
     );
-    for what in ["sled", "sled", "store", "rows", "list", "list", "file"] {
+    for what in [
+        "sled", "sled", "store", "rows", "list", "list", "file", "head",
+    ] {
         let status = std::process::Command::new(std::env::current_exe().expect("exe"))
             .env("BMBY_BENCH_OPEN", what)
             .env("BMBY_BENCH_OPEN_DIR", dir)
