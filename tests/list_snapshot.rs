@@ -199,3 +199,32 @@ fn the_file_reads_without_the_store() {
         "the head is the first rows by name"
     );
 }
+
+#[test]
+fn a_prefetched_snapshot_is_used_when_current_and_ignored_when_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let path;
+    {
+        let s = store_with(dir.path(), 120);
+        s.contact_list().unwrap();
+        s.put_contacts(&[contact(3, 5)]).unwrap();
+        path = s.path().to_path_buf();
+    }
+    let pre = list_snapshot::prefetch(&path);
+    assert!(pre.is_some());
+    let s = Store::open_path(&path).unwrap();
+    s.use_prefetched_list(pre);
+    let (l, kind) = s.contact_list_traced().unwrap();
+    assert_eq!(kind, ListSourceKind::Snapshot { changed: 1 });
+    assert_same_as_rows(&s, &l);
+
+    // A prefetch of an older file than the store records is not used.
+    let old = std::fs::read(s.list_snapshot_path()).unwrap();
+    s.put_contacts(&[contact(4, 6)]).unwrap();
+    assert!(s.save_list_snapshot().unwrap());
+    std::fs::write(s.list_snapshot_path(), &old).unwrap();
+    s.use_prefetched_list(list_snapshot::prefetch(&path));
+    let (l, kind) = s.contact_list_traced().unwrap();
+    assert_eq!(kind, ListSourceKind::Rows);
+    assert_same_as_rows(&s, &l);
+}

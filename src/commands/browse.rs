@@ -452,8 +452,11 @@ pub(super) fn run_tui_with(
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),
             None => {
+                let cache = crate::store::Store::location_dir(&paths.data_dir, &loc);
+                let pre = crate::store::list_snapshot::prefetch(&cache.join("cache.sled"));
                 let s = open_store(paths, &loc)
                     .map_err(|e| crate::owner::explain_locked(e, &paths.data_dir, &loc))?;
+                s.use_prefetched_list(pre);
                 stores.insert(loc.clone(), s.clone());
                 s
             }

@@ -71,6 +71,8 @@ pub struct Store {
     pub(super) snap_lock: std::sync::Arc<std::sync::Mutex<()>>,
     /// A list snapshot build is under way in this process (`super::list_snapshot`).
     pub(super) list_building: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The snapshot read started before the open, if any (`super::list_snapshot::prefetch`).
+    pub(super) prefetched: std::sync::Arc<std::sync::Mutex<Option<super::list_snapshot::Prefetch>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -148,6 +150,7 @@ impl Store {
             list_changed: tree("list_changed")?,
             snap_lock: Default::default(),
             list_building: Default::default(),
+            prefetched: Default::default(),
             db,
             path,
         };

@@ -45,6 +45,31 @@ pub const REWRITE_AFTER: usize = 20_000;
 const META_EPOCH: &str = "list_epoch";
 const META_STAMP: &str = "list_snapshot";
 
+/// A read of the snapshot file started before the store opens ([`prefetch`]), so the TUI's
+/// first full load does not wait for sled's open and then for the file one after the other.
+pub struct Prefetch(std::thread::JoinHandle<Result<(RowList, u64), String>>);
+
+impl std::fmt::Debug for Prefetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prefetch")
+    }
+}
+
+/// Starts reading the snapshot beside the cache at `cache` (`…/cache.sled`) on a thread;
+/// `None` when there is no snapshot file. Hand it to [`Store::use_prefetched_list`]: the next
+/// list load uses it when its stamp is the store's, and reads the file again otherwise.
+pub fn prefetch(cache: &std::path::Path) -> Option<Prefetch> {
+    let path = cache.with_extension("list");
+    if !path.exists() {
+        return None;
+    }
+    std::thread::Builder::new()
+        .name("list-prefetch".into())
+        .spawn(move || read_file(&path, None))
+        .ok()
+        .map(Prefetch)
+}
+
 /// Where the list came from, for logs and benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListSourceKind {
@@ -62,6 +87,11 @@ impl Store {
     /// The snapshot file of this cache.
     pub fn list_snapshot_path(&self) -> PathBuf {
         self.path().with_extension("list")
+    }
+
+    /// Keeps `p` for the next list load (see [`prefetch`]).
+    pub fn use_prefetched_list(&self, p: Option<Prefetch>) {
+        *self.prefetched.lock().unwrap_or_else(|e| e.into_inner()) = p;
     }
 
     fn list_epoch(&self) -> Result<u64, StoreError> {
@@ -187,7 +217,19 @@ impl Store {
         else {
             return Ok(Err("no snapshot recorded".into()));
         };
-        let base = match read_file(&self.list_snapshot_path(), Some(stamp)) {
+        let early = self
+            .prefetched
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .and_then(|p| p.0.join().ok())
+            .and_then(Result::ok)
+            .filter(|(_, s)| *s == stamp);
+        let read = match early {
+            Some(r) => Ok(r),
+            None => read_file(&self.list_snapshot_path(), Some(stamp)),
+        };
+        let base = match read {
             Ok((list, _)) => list,
             Err(why) => return Ok(Err(why)),
         };
