@@ -19,7 +19,8 @@
 //! (s) process start → full list with its name order, each in a fresh process with its peak
 //! RSS: `rows` the list read record by record and sorted (the path before the list snapshot),
 //! `list` [`Store::contact_list`] twice (the first run builds the snapshot when the store has
-//! none), `file` the snapshot file read without opening the store;
+//! none), `pre` the same with the file read on a thread while the store opens (the TUI's
+//! start: `list_snapshot::prefetch`), `file` the snapshot file read without opening the store;
 //! (f) `head`: process start → the early frame (the snapshot's head read and drawn into a
 //! TestBackend 80x24, before the store opens).
 
@@ -180,7 +181,10 @@ fn open_once(dir: &std::path::Path, what: &str) {
         );
         return;
     }
-    if what == "rows" || what == "list" {
+    if what == "rows" || what == "list" || what == "pre" {
+        let pre = (what == "pre")
+            .then(|| bmby_ghl::store::list_snapshot::prefetch(&path))
+            .flatten();
         let store = loop {
             match Store::open_path(&path) {
                 Ok(s) => break s,
@@ -191,6 +195,7 @@ fn open_once(dir: &std::path::Path, what: &str) {
             }
         };
         let open = start.elapsed();
+        store.use_prefetched_list(pre);
         let t = Instant::now();
         let (list, kind) = if what == "rows" {
             (store.contact_list_from_rows().expect("rows"), None)
@@ -306,7 +311,7 @@ fn main() {
         dir_bytes(&cache) as f64 / 1e6
     );
     for what in [
-        "sled", "sled", "store", "rows", "list", "list", "file", "head",
+        "sled", "sled", "store", "rows", "list", "list", "pre", "file", "head",
     ] {
         let status = std::process::Command::new(std::env::current_exe().expect("exe"))
             .env("BMBY_BENCH_OPEN", what)
