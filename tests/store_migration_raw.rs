@@ -88,7 +88,10 @@ fn make_schema_3(path: &std::path::Path, raws: &[(String, String)]) {
 
 #[test]
 fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(
+        SCHEMA_VERSION, 5,
+        "5 only adds the list snapshot (src/store/list_snapshot.rs)"
+    );
     let dir = tempfile::tempdir().unwrap();
     let contacts: Vec<Contact> = (0..1200).map(contact).collect();
     let cursor = PullCursor {
