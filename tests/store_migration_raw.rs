@@ -88,7 +88,10 @@ fn make_schema_3(path: &std::path::Path, raws: &[(String, String)]) {
 
 #[test]
 fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(
+        SCHEMA_VERSION, 5,
+        "5 only adds the list snapshot (src/store/list_snapshot.rs)"
+    );
     let dir = tempfile::tempdir().unwrap();
     let contacts: Vec<Contact> = (0..1200).map(contact).collect();
     let cursor = PullCursor {
@@ -173,7 +176,7 @@ fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
     let plain_size: usize = raws.iter().map(|(_, j)| j.len()).sum();
 
     let s = Store::open(dir.path(), LOC).unwrap();
-    assert_eq!(s.meta("schema_version").as_deref(), Some("4"));
+    assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
     assert_eq!(s.contact_count(), 1200);
     for c in &contacts {
         let got = s.contact(&c.id).unwrap().expect("contact kept");
@@ -227,5 +230,5 @@ fn half_migrated_raw_tree_reads_and_finishes() {
     for c in &contacts {
         assert_eq!(s.contact(&c.id).unwrap().unwrap().raw_json, c.raw_json);
     }
-    assert_eq!(s.meta("schema_version").as_deref(), Some("4"));
+    assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
 }

@@ -69,6 +69,7 @@ const DRAW_MODULES: &[(&str, Option<&[&str]>)] = &[
     ("locations_view", None),
     ("palette_view", None),
     ("recent_view", None),
+    ("early_view", None),
     ("setup::setup_view", None),
     ("panes::contacts", None),
     ("panes::details", None),

@@ -444,11 +444,21 @@ pub(super) fn run_tui_with(
     // to this process (`crate::owner::host`).
     let mut hubs: std::collections::HashMap<String, crate::owner::Hub> = Default::default();
     loop {
+        // Issue 14: the first frame from the list snapshot while the cache opens (kept until
+        // the UI proper has taken the terminal).
+        let _early = (demo_store.is_none() && !stores.contains_key(&loc))
+            .then(|| {
+                let cache = crate::store::Store::location_dir(&paths.data_dir, &loc);
+                tui::early_view::show(&cache.join("cache.sled"), &loc)
+            })
+            .flatten();
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),
             None => {
                 // Owned by another process: this TUI attaches to it (and takes the cache over
                 // if that process exits).
+                let cache = crate::store::Store::location_dir(&paths.data_dir, &loc);
+                let pre = crate::store::list_snapshot::prefetch(&cache.join("cache.sled"));
                 let s = match crate::owner::open_for_tui(
                     &paths.data_dir,
                     &loc,
@@ -457,6 +467,7 @@ pub(super) fn run_tui_with(
                     crate::owner::TuiCache::Own(s) => s,
                     crate::owner::TuiCache::Attached => return Ok(0),
                 };
+                s.use_prefetched_list(pre);
                 stores.insert(loc.clone(), s.clone());
                 s
             }

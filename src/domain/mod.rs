@@ -19,5 +19,7 @@ pub use contact::{Contact, ContactRow, CustomFieldValue, DndChannel};
 pub use custom_field::CustomFieldDef;
 pub use op::{ContactOp, Named, OpEffect};
 pub use recent::{RecentChange, RecentField, RecentSource};
-pub use row_list::{RowList, RowListBuilder, RowParts, RowRef, RowSet, SearchFields, Tags};
+pub use row_list::{
+    order_by_name, RowList, RowListBuilder, RowParts, RowRef, RowSet, SearchFields, Tags,
+};
 pub use users::{UserDirectory, UserName};

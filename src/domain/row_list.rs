@@ -16,6 +16,8 @@ use std::collections::HashMap;
 
 use super::ContactRow;
 
+mod bytes;
+
 /// Index into a [`RowList`]'s string table; `0` is the empty string.
 type Sym = u32;
 
@@ -51,6 +53,9 @@ pub struct RowList {
     tags: Vec<Sym>,
     /// The string table; `strings[0]` is `""`.
     strings: Vec<Box<str>>,
+    /// The rows in name order ([`order_by_name`]), when known (kept in the store's list
+    /// snapshot, so a start does not sort a million names again).
+    by_name: Option<Vec<u32>>,
 }
 
 impl std::fmt::Debug for RowList {
@@ -202,9 +207,21 @@ impl RowList {
         (0..self.rows.len()).map(|i| self.get(i).expect("index in range"))
     }
 
+    /// The rows in name order ([`order_by_name`]), when the list carries it.
+    pub fn name_order(&self) -> Option<&[u32]> {
+        self.by_name.as_deref()
+    }
+
+    /// Keeps `order` (which must be [`order_by_name`] of this list) as its name order.
+    pub fn set_name_order(&mut self, order: Vec<u32>) {
+        debug_assert_eq!(order.len(), self.rows.len());
+        self.by_name = Some(order);
+    }
+
     /// Bytes held (text, records, tags and string table), for measurements.
     pub fn heap_bytes(&self) -> usize {
-        self.text.capacity()
+        self.by_name.as_ref().map_or(0, |o| o.capacity() * 4)
+            + self.text.capacity()
             + self.rows.capacity() * std::mem::size_of::<Packed>()
             + self.tags.capacity() * std::mem::size_of::<Sym>()
             + self.strings.capacity() * std::mem::size_of::<Box<str>>()
@@ -244,6 +261,7 @@ impl RowListBuilder {
                 rows: Vec::with_capacity(rows),
                 tags: Vec::with_capacity(rows),
                 strings: Vec::new(),
+                by_name: None,
             },
             syms: HashMap::new(),
         }
@@ -387,11 +405,33 @@ pub trait RowSet {
     fn name_at(&self, i: usize) -> &str;
     fn email_at(&self, i: usize) -> &str;
     fn date_updated_at(&self, i: usize) -> &str;
+    /// The rows in name order ([`order_by_name`]) when already known.
+    fn known_name_order(&self) -> Option<&[u32]> {
+        None
+    }
+}
+
+/// The positions of `rows` by name, case folded (`to_lowercase`), then by id: the contact
+/// list's default order. A list that carries it ([`RowSet::known_name_order`]) gives it
+/// without sorting.
+pub fn order_by_name<R: RowSet + ?Sized>(rows: &R) -> Vec<u32> {
+    if let Some(o) = rows.known_name_order().filter(|o| o.len() == rows.count()) {
+        return o.to_vec();
+    }
+    let mut idx: Vec<u32> = (0..rows.count() as u32).collect();
+    idx.sort_by_cached_key(|&i| {
+        let i = i as usize;
+        (rows.name_at(i).to_lowercase(), rows.id_at(i))
+    });
+    idx
 }
 
 impl RowSet for RowList {
     fn count(&self) -> usize {
         self.rows.len()
+    }
+    fn known_name_order(&self) -> Option<&[u32]> {
+        self.name_order()
     }
     fn id_at(&self, i: usize) -> &str {
         self.id(i)

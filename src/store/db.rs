@@ -8,7 +8,7 @@ use super::PullCursor;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 
 /// Version of the cache layout; bump when a stored type changes shape.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The layout [`Store::check_schema`] migrates from without losing data: version 2 had the
 /// same trees with smaller `Contact` and `ContactRow` records, both rebuilt from `contacts_raw`.
@@ -17,6 +17,11 @@ const REBUILDABLE_FROM: u32 = 2;
 /// Version 3 stored the raw records as plain JSON text; 4 compresses them (`super::raw`).
 /// Everything else is the same, so the migration only rewrites `contacts_raw`.
 const RAW_PLAIN: u32 = 3;
+
+/// Version 4 had no list snapshot (`super::list_snapshot`); 5 marks every row written since
+/// the snapshot. Nothing is rewritten: a cache coming from 4 (also one a version-4 binary
+/// wrote into after a version-5 one) forgets its snapshot, and the next list load writes one.
+const NO_LIST_MARKS: u32 = 4;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +65,14 @@ pub struct Store {
     pub(super) links: sled::Tree,
     /// What pulls saw change in GHL (`super::recent`).
     pub(super) recent: sled::Tree,
+    /// Contact ids whose list row was written since the list snapshot (`super::list_snapshot`).
+    pub(super) list_changed: sled::Tree,
+    /// One list snapshot build at a time in this process.
+    pub(super) snap_lock: std::sync::Arc<std::sync::Mutex<()>>,
+    /// A list snapshot build is under way in this process (`super::list_snapshot`).
+    pub(super) list_building: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The snapshot read started before the open, if any (`super::list_snapshot::prefetch`).
+    pub(super) prefetched: std::sync::Arc<std::sync::Mutex<Option<super::list_snapshot::Prefetch>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -123,6 +136,10 @@ impl Store {
             journal: tree("journal")?,
             links: tree("links")?,
             recent: tree("recent")?,
+            list_changed: tree("list_changed")?,
+            snap_lock: Default::default(),
+            list_building: Default::default(),
+            prefetched: Default::default(),
             db,
             path,
         };
@@ -133,6 +150,10 @@ impl Store {
     /// Where this cache lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub(super) fn meta_tree(&self) -> &sled::Tree {
+        &self.meta
     }
 
     pub(super) fn err(&self, source: sled::Error) -> StoreError {
@@ -149,7 +170,11 @@ impl Store {
             .map_err(|e| self.err(e))?
             .and_then(|v| std::str::from_utf8(&v).ok()?.parse::<u32>().ok());
         if current != Some(SCHEMA_VERSION) {
-            if current == Some(REBUILDABLE_FROM) {
+            // Every older layout: the rows may have been written without list marks.
+            self.forget_list_snapshot()?;
+            if current == Some(NO_LIST_MARKS) {
+                tracing::info!(to = SCHEMA_VERSION, "cache list snapshot starts");
+            } else if current == Some(REBUILDABLE_FROM) {
                 self.rebuild_from_raw()?;
                 self.compress_raw()?;
             } else if current == Some(RAW_PLAIN) {
@@ -272,6 +297,7 @@ impl Store {
             .apply_batch(raw)
             .map_err(|e| self.err(e))?;
         self.rows.apply_batch(rows).map_err(|e| self.err(e))?;
+        self.mark_list_changed(contacts.iter().map(|c| c.id.as_str()))?;
         Ok(())
     }
 
@@ -287,6 +313,7 @@ impl Store {
         ] {
             t.remove(id.as_bytes()).map_err(|e| self.err(e))?;
         }
+        self.mark_list_changed([id])?;
         Ok(())
     }
 
@@ -699,7 +726,7 @@ mod tests {
             s.flush().unwrap();
         }
         let s = Store::open(dir.path(), "loc1").unwrap();
-        assert_eq!(s.meta("schema_version").as_deref(), Some("4"));
+        assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
         let rows = s.contact_rows().unwrap();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];

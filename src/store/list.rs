@@ -38,8 +38,10 @@ struct BorrowedRow<'a> {
 }
 
 impl Store {
-    /// Every list row, compact. Unreadable rows are skipped and logged, never fatal.
-    pub fn contact_list(&self) -> Result<RowList, StoreError> {
+    /// Every list row, compact, read record by record from `contact_rows` (without a name
+    /// order). Unreadable rows are skipped and logged, never fatal. What
+    /// [`Store::contact_list`] falls back to when the list snapshot cannot be used.
+    pub fn contact_list_from_rows(&self) -> Result<RowList, StoreError> {
         self.read_list(usize::MAX)
     }
 

@@ -17,6 +17,8 @@
 //! - `recent`: id (u64 big-endian, in the order seen) → format byte + JSON
 //!   [`crate::domain::RecentChange`]: what pulls saw change in GHL, the last
 //!   [`RECENT_KEEP`] within [`RECENT_DAYS`] days
+//! - `list_changed`: contact id → epoch (`u64` BE): rows written since the list snapshot, a
+//!   file beside the sled directory (`list_snapshot.rs`)
 //! - `webhook_inbox`, `webhook_seen`, `webhook_applied`: GHL webhook deliveries waiting to be
 //!   applied, the `webhookId`s received, the newest event applied per record (`webhooks.rs`)
 //!
@@ -26,6 +28,7 @@ mod changes;
 mod cursor;
 mod db;
 mod list;
+pub mod list_snapshot;
 mod lock_probe;
 mod raw;
 mod recent;

@@ -107,12 +107,7 @@ impl SortKey {
 pub fn sort_order<R: RowSet + ?Sized>(rows: &R, key: SortKey) -> Vec<u32> {
     let mut idx: Vec<u32> = (0..rows.count() as u32).collect();
     match key {
-        SortKey::Name => {
-            idx.sort_by_cached_key(|&i| {
-                let i = i as usize;
-                (rows.name_at(i).to_lowercase(), rows.id_at(i))
-            });
-        }
+        SortKey::Name => return crate::domain::row_list::order_by_name(rows),
         SortKey::Updated => idx.sort_by(|&a, &b| {
             let (a, b) = (a as usize, b as usize);
             rows.date_updated_at(b)

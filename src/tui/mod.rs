@@ -17,6 +17,8 @@ pub mod business_filter;
 pub mod changes;
 pub mod clipboard;
 pub mod driver;
+pub mod early_text;
+pub mod early_view;
 pub mod edits;
 mod external;
 pub mod filter;
@@ -234,6 +236,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     let (mut app, term, surface, result) = session::run(app, term, parts, setup_fx).await?;
     drop(term);
     drop(surface);
+    // The next start reads the list in one go (issue 14).
+    if let Err(e) = store.save_list_snapshot() {
+        tracing::warn!(error = %e, "saving the list snapshot on exit failed");
+    }
     if let Err(e) = store.flush() {
         tracing::warn!(error = %e, "flushing the cache on exit failed");
     }
