@@ -29,9 +29,9 @@ fn is_clean(s: &str, keep_newlines: bool) -> bool {
     if s.bytes().all(ascii_ok) {
         return true;
     }
-    !s.chars().any(|c| {
-        is_forbidden(c) || c == '\r' || (!keep_newlines && (c == '\n' || c == '\t'))
-    }) && unicode_normalization::is_nfc(s)
+    !s.chars()
+        .any(|c| is_forbidden(c) || c == '\r' || (!keep_newlines && (c == '\n' || c == '\t')))
+        && unicode_normalization::is_nfc(s)
 }
 
 fn clean_cow(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {

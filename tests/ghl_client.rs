@@ -118,7 +118,11 @@ async fn interrupted_pull_resumes_without_refetching_finished_pages() {
     assert!(err.to_string().contains("POST /contacts/search"), "{err}");
     let cur = store.cursor(CONTACTS_CURSOR).unwrap().unwrap();
     assert_eq!((cur.pages, cur.fetched, cur.done), (3, 1500, false));
-    assert_eq!(store.contact_count(), 1500, "the cursor follows the stored contacts");
+    assert_eq!(
+        store.contact_count(),
+        1500,
+        "the cursor follows the stored contacts"
+    );
 
     sb.faults().clear();
     sb.clear_requests();

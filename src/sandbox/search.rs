@@ -12,6 +12,8 @@
 //! (sort values, id) tuple. `page` (1-based, default 1) reaches at most 10,000 records: if
 //! `page × pageLimit > 10000` → 400 telling to use `searchAfter` (**OUR CHOICE** of status/text).
 //! `query` is a case-insensitive substring over name, email and phone (digits of the phone too).
+//! The ordered matches are kept between pages until the next write (`search_index`), so a page
+//! of a million contacts costs a binary search and a copy, not a sort.
 //!
 //! Search is eventually consistent in GHL; the stand-in's search-lag switch
 //! ([`super::Sandbox::set_search_lag`]) holds written contacts back from it until the test

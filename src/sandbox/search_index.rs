@@ -43,7 +43,12 @@ pub struct SearchIndex {
 /// The part of a search body that decides its matches and their order, as text.
 pub fn order_key(body: &serde_json::Map<String, serde_json::Value>) -> String {
     let part = |k: &str| body.get(k).map(ToString::to_string).unwrap_or_default();
-    format!("{}\u{1}{}\u{1}{}", part("filters"), part("query"), part("sort"))
+    format!(
+        "{}\u{1}{}\u{1}{}",
+        part("filters"),
+        part("query"),
+        part("sort")
+    )
 }
 
 impl SearchIndex {

@@ -10,9 +10,11 @@
 //! **Off the runtime, one page ahead.** Reading a page (JSON, sanitizing every string) and
 //! storing it are CPU work, done on blocking threads (`spawn_blocking`), never on the async
 //! runtime that also drives the TUI's other requests. While page N is stored (its contacts, then
-//! its cursor), page N + 1 is already asked for and read; pages are stored one at a time, in
-//! order, so the saved cursor never runs ahead of the stored contacts. Requests still go through
-//! the client's rate limiter one at a time.
+//! its cursor), page N + 1 is already asked for; it is read once page N is stored, so one
+//! blocking thread at a time does the pull's CPU work (threads each keep their own malloc arena:
+//! more of them cost memory, not time). Pages are stored one at a time, in order, so the saved
+//! cursor never runs ahead of the stored contacts. Requests still go through the client's rate
+//! limiter one at a time.
 //!
 //! **Safety window.** GHL's search index is eventually consistent: a contact written seconds ago
 //! may not be found yet, while contacts written after it already are. Were the next pull to
@@ -153,7 +155,7 @@ pub async fn pull_contacts_with(
     };
     // Page N is stored (with its cursor after it) on a blocking thread while page N + 1 is
     // asked for and read on another; at most one page is being stored at a time, in order.
-    let mut storing: Option<tokio::task::JoinHandle<Result<PageStored, PullError>>> = None;
+    let mut storing: Option<tokio::task::JoinHandle<Result<PageStored, StoreError>>> = None;
     loop {
         let mut filters = Vec::new();
         if let Some(since) = &cursor.since {
@@ -172,14 +174,11 @@ pub async fn pull_contacts_with(
             sort: vec![json!({"field": "dateUpdated", "direction": "asc"})],
             query: None,
         };
-        let page = match fetch_page(client, &req).await {
-            Ok(page) => page,
-            Err(e) => {
-                // The page before is stored and its cursor saved before the error is returned.
-                finish_storing(storing.take(), &mut summary, &mut on_page).await?;
-                return Err(e);
-            }
-        };
+        let answer = client.search_contacts_bytes(&req).await;
+        // The page before is stored and its cursor saved before this one is read (or its error
+        // returned): one blocking thread at a time does the pull's CPU work.
+        finish_storing(storing.take(), &mut summary, &mut on_page).await?;
+        let page = read_page(answer?).await?;
         for s in &page.skipped {
             tracing::warn!(skipped = %s, "contact in search page not readable");
         }
@@ -208,7 +207,6 @@ pub async fn pull_contacts_with(
             cursor.done = true;
             cursor.finished_at = Some(now_rfc3339());
         }
-        finish_storing(storing.take(), &mut summary, &mut on_page).await?;
         let (store, saved) = (store.clone(), cursor.clone());
         storing = Some(tokio::task::spawn_blocking(move || {
             store_page(&store, page.contacts, is_full, record_changes, &saved)
@@ -229,13 +227,12 @@ pub async fn pull_contacts_with(
     Ok(summary)
 }
 
-/// One page of the pull: asked for on the runtime, read (JSON, sanitizing) on a blocking
-/// thread.
-async fn fetch_page(client: &GhlClient, req: &SearchRequest) -> Result<SearchPage, PullError> {
-    let bytes = client.search_contacts_bytes(req).await?;
+/// One answer of the pull's search read (JSON, sanitizing) on a blocking thread.
+#[allow(clippy::result_large_err)] // GhlError is the crate's error here, as in `ghl`
+async fn read_page(bytes: Vec<u8>) -> Result<SearchPage, PullError> {
     let page = tokio::task::spawn_blocking(move || parse_search_page(&bytes))
         .await
-        .unwrap_or_else(|e| rethrow(e))?;
+        .unwrap_or_else(rethrow)?;
     Ok(page)
 }
 
@@ -262,7 +259,7 @@ fn store_page(
     is_full: bool,
     record_changes: bool,
     cursor: &PullCursor,
-) -> Result<PageStored, PullError> {
+) -> Result<PageStored, StoreError> {
     let mut fresh = contacts;
     if !is_full {
         // Inside the safety window an incremental pull receives contacts it already holds.
@@ -300,14 +297,14 @@ fn store_page(
 
 /// Waits for the page being stored, if any, counts it and reports it to `on_page`.
 async fn finish_storing(
-    storing: Option<tokio::task::JoinHandle<Result<PageStored, PullError>>>,
+    storing: Option<tokio::task::JoinHandle<Result<PageStored, StoreError>>>,
     summary: &mut PullSummary,
     on_page: &mut impl FnMut(&PullProgress),
 ) -> Result<(), PullError> {
     let Some(task) = storing else {
         return Ok(());
     };
-    let done = task.await.unwrap_or_else(|e| rethrow(e))?;
+    let done = task.await.unwrap_or_else(rethrow)?;
     summary.changed += done.progress.ids.len() as u64;
     on_page(&done.progress);
     Ok(())
