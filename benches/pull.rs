@@ -67,6 +67,14 @@ fn vm_hwm() -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// `/proc/loadavg`'s 1, 5 and 15 minute load averages (the machine is shared: CPU time per
+/// contact holds up under load, wall time does not).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
 fn dir_bytes(p: &std::path::Path) -> u64 {
     std::fs::read_dir(p)
         .map(|rd| {
@@ -133,9 +141,10 @@ fn main() {
     );
     drop(store);
     println!(
-        "cache on disk: {:.1} MB; peak RSS (VmHWM): {}",
+        "cache on disk: {:.1} MB; peak RSS (VmHWM): {}; load average {}",
         dir_bytes(dir.path()) as f64 / 1e6,
-        vm_hwm()
+        vm_hwm(),
+        load_average()
     );
     drop(child.stdin.take());
     let _ = child.wait();

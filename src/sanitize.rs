@@ -19,14 +19,30 @@ pub fn is_forbidden(c: char) -> bool {
 }
 
 fn clean_inner(s: &str, keep_newlines: bool) -> String {
-    // Fast path: most text is clean and already NFC.
-    if !s
-        .chars()
-        .any(|c| is_forbidden(c) || c == '\n' || c == '\t' || c == '\r')
-        && unicode_normalization::is_nfc(s)
-    {
-        return s.to_owned();
+    clean_cow(s, keep_newlines).into_owned()
+}
+
+/// Whether `s` comes out of cleaning unchanged: no character that cleaning touches, and NFC.
+fn is_clean(s: &str, keep_newlines: bool) -> bool {
+    // ASCII is NFC; only the C0 controls and DEL are touched there.
+    let ascii_ok = |b: u8| (0x20..0x7f).contains(&b) || (keep_newlines && b == b'\n');
+    if s.bytes().all(ascii_ok) {
+        return true;
     }
+    !s.chars()
+        .any(|c| is_forbidden(c) || c == '\r' || (!keep_newlines && (c == '\n' || c == '\t')))
+        && unicode_normalization::is_nfc(s)
+}
+
+fn clean_cow(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+    // Fast path: most text is clean and already NFC.
+    if is_clean(s, keep_newlines) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(clean_slow(s, keep_newlines))
+}
+
+fn clean_slow(s: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -116,6 +132,43 @@ pub fn clean_json(v: &serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// `serde_json::to_string_pretty(&clean_json(v))` without building the cleaned copy: strings
+/// are cleaned as they are written (one-line rules for keys, multi-line rules for values), and
+/// only strings that need it are copied. An object with a key that cleaning changes is cleaned
+/// whole first, so keys that clean to the same text merge exactly as in [`clean_json`].
+pub fn clean_json_pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(&Cleaned(v)).unwrap_or_default()
+}
+
+/// A JSON value serialized with its strings cleaned (see [`clean_json_pretty`]).
+struct Cleaned<'a>(&'a serde_json::Value);
+
+impl serde::Serialize for Cleaned<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        use serde_json::Value;
+        match self.0 {
+            Value::String(t) => ser.serialize_str(&clean_cow(t, true)),
+            Value::Array(a) => {
+                let mut seq = ser.serialize_seq(Some(a.len()))?;
+                for v in a {
+                    seq.serialize_element(&Cleaned(v))?;
+                }
+                seq.end()
+            }
+            Value::Object(m) if m.keys().all(|k| is_clean(k, false)) => {
+                let mut map = ser.serialize_map(Some(m.len()))?;
+                for (k, v) in m {
+                    map.serialize_entry(k, &Cleaned(v))?;
+                }
+                map.end()
+            }
+            Value::Object(_) => clean_json(self.0).serialize(ser),
+            other => other.serialize(ser),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,7 +218,38 @@ mod tests {
         assert_eq!(c, serde_json::json!({"a": ["x", {"b": "c"}], "n": 1}));
     }
 
+    #[test]
+    fn json_pretty_equals_pretty_of_cleaned_copy() {
+        let cases = [
+            serde_json::json!({"a\u{1b}[1m": ["x\u{7}", {"b": "c\u{202e}"}], "n": 1}),
+            // keys that clean to the same text merge as in `clean_json`
+            serde_json::json!({"a": 1, "a\u{7}": 2, "b": {"k\tl": "v\r\nw", "k l": null}}),
+            serde_json::json!({"id": "c1", "note": "line\nnext\ttab", "e\u{301}": "e\u{301}", "t": [true, 1.5, "כהן"]}),
+            serde_json::json!("top\u{9b}2J"),
+            serde_json::json!([]),
+        ];
+        for v in cases {
+            assert_eq!(
+                clean_json_pretty(&v),
+                serde_json::to_string_pretty(&clean_json(&v)).unwrap(),
+                "{v}"
+            );
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn json_pretty_streams_what_clean_json_builds(
+            k in "\\PC{0,6}|[\\x00-\\x1f\\x7f-\\x9fa\u{301}]{0,4}",
+            s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}\u{301}a-z\n\t\r]*",
+        ) {
+            let v = serde_json::json!({ k.clone(): s.clone(), "a": [s.clone(), {"x": k}], "b": s });
+            proptest::prop_assert_eq!(
+                clean_json_pretty(&v),
+                serde_json::to_string_pretty(&clean_json(&v)).unwrap()
+            );
+        }
+
         #[test]
         fn never_emits_forbidden(s in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\u{202a}-\u{202e}a-z]*") {
             let out = clean_text(&s);

@@ -171,6 +171,48 @@ async fn search_after_paging_returns_every_id_once() {
     }
 }
 
+/// The stand-in keeps a search's order between pages (`search_index`); a write between two
+/// pages must show in the next one exactly as if every page were ordered afresh: an updated
+/// contact moves to the end of `dateUpdated asc`, a new one appears, a deleted one is gone.
+#[tokio::test]
+async fn writes_between_pages_show_in_the_next_page() {
+    let sb = start(Seed::Generated { contacts: 1_200 }).await;
+    let sort = json!([{"field":"dateUpdated","direction":"asc"}]);
+    let first = search(&sb, body(500, json!({ "sort": sort.clone() }))).await;
+    assert_eq!(first.body["total"], 1_200);
+    let first_ids = ids(&first);
+    let moved = first_ids[10].clone();
+    let gone = first_ids[499].clone();
+    assert!(sb.update_contact(&moved, json!({"city": "Eilat"})));
+    sb.insert_contact(json!({"firstName": "Late", "lastName": "Arrival"}));
+    let mut after = first.body["contacts"][499]["searchAfter"].clone();
+    assert!(sb.delete_contact(&gone));
+
+    let mut rest = Vec::new();
+    loop {
+        let r = search(
+            &sb,
+            body(500, json!({ "sort": sort.clone(), "searchAfter": after })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["total"], 1_200, "one added, one deleted");
+        let cs = r.body["contacts"].as_array().unwrap().clone();
+        if cs.is_empty() {
+            break;
+        }
+        after = cs.last().unwrap()["searchAfter"].clone();
+        rest.extend(ids(&r));
+    }
+    // 700 not yet seen, the moved one again, the new one; the deleted one was on page 1.
+    assert_eq!(rest.len(), 702, "{rest:?}");
+    let last_two: Vec<&str> = rest[700..].iter().map(String::as_str).collect();
+    assert!(last_two.contains(&moved.as_str()), "{last_two:?}");
+    assert!(!rest.contains(&gone));
+    let unique: HashSet<&String> = rest.iter().collect();
+    assert_eq!(unique.len(), rest.len(), "no id twice after page 1");
+}
+
 #[tokio::test]
 async fn range_filter_on_date_updated() {
     let sb = start(Seed::Demo).await;

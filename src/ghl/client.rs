@@ -225,7 +225,10 @@ impl GhlClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Value, GhlError> {
-        self.send(family, method, segments, query, body, true).await
+        let (endpoint, bytes) = self
+            .send(family, method, segments, query, body, true)
+            .await?;
+        decode_ok(&endpoint, &bytes)
     }
 
     /// Like [`GhlClient::call`] for a write that must not happen twice (a create with no
@@ -240,8 +243,10 @@ impl GhlClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
     ) -> Result<Value, GhlError> {
-        self.send(family, method, segments, query, body, false)
-            .await
+        let (endpoint, bytes) = self
+            .send(family, method, segments, query, body, false)
+            .await?;
+        decode_ok(&endpoint, &bytes)
     }
 
     async fn send(
@@ -252,7 +257,7 @@ impl GhlClient {
         query: &[(&str, &str)],
         body: Option<&Value>,
         retry_unknown: bool,
-    ) -> Result<Value, GhlError> {
+    ) -> Result<(String, Vec<u8>), GhlError> {
         let url = self.url(segments, query);
         let endpoint = format!("{method} {}", url.path());
         let host = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
@@ -293,7 +298,7 @@ impl GhlClient {
                         Ok(bytes) => {
                             tracing::debug!(%endpoint, status, attempt, "ghl response");
                             if (200..300).contains(&status) {
-                                return decode_ok(&endpoint, &bytes);
+                                return Ok((endpoint, bytes.into()));
                             }
                             let err = api_error(&endpoint, status, &bytes);
                             if status == 429 && budget.daily_remaining == Some(0) {
@@ -359,6 +364,14 @@ impl GhlClient {
     /// `POST /contacts/search` (Contacts API). Body: `locationId`, `pageLimit` and the request's
     /// optional fields. Response `{ contacts: [SearchContact], total, traceId }`.
     pub async fn search_contacts(&self, req: &SearchRequest) -> Result<SearchPage, GhlError> {
+        let body = self.search_contacts_bytes(req).await?;
+        parse_search_page(&body)
+    }
+
+    /// [`GhlClient::search_contacts`] without reading the answer: the JSON body of the 2xx
+    /// answer as bytes, for [`parse_search_page`] off the async runtime (a page of 500 contacts
+    /// takes milliseconds of CPU to read). Same request, pacing, retries and errors.
+    pub async fn search_contacts_bytes(&self, req: &SearchRequest) -> Result<Vec<u8>, GhlError> {
         let mut body = json!({
             "locationId": self.location_id(),
             "pageLimit": req.page_limit.clamp(1, 500),
@@ -382,34 +395,17 @@ impl GhlClient {
                 json!(q.chars().take(75).collect::<String>()),
             );
         }
-        let v = self
-            .call(
+        let (_, bytes) = self
+            .send(
                 ApiFamily::Contacts,
                 Method::POST,
                 &["contacts", "search"],
                 &[],
                 Some(&body),
+                true,
             )
             .await?;
-        let items =
-            v.get("contacts")
-                .and_then(Value::as_array)
-                .ok_or_else(|| GhlError::Decode {
-                    endpoint: "POST /contacts/search".into(),
-                    message: "no `contacts` array in the response".into(),
-                })?;
-        let mut page = SearchPage {
-            total: v.get("total").and_then(Value::as_u64),
-            last_search_after: items.last().and_then(|c| c.get("searchAfter")).cloned(),
-            ..Default::default()
-        };
-        for (i, item) in items.iter().enumerate() {
-            match wire::contact_from_json(item) {
-                Ok(c) => page.contacts.push(c),
-                Err(e) => page.skipped.push(format!("item {i}: {e}")),
-            }
-        }
-        Ok(page)
+        Ok(bytes)
     }
 
     /// `GET /contacts/{contactId}` → `{ contact }`.
@@ -582,6 +578,36 @@ fn transport(endpoint: &str, host: &str, e: &reqwest::Error) -> GhlError {
         // A connect error means nothing was sent; anything later may have arrived.
         reached: !e.is_connect(),
     }
+}
+
+/// Reads one answer of `POST /contacts/search` (`{ contacts: [SearchContact], total }`, as
+/// [`GhlClient::search_contacts_bytes`] returns it) into a [`SearchPage`]: every item through
+/// [`wire::contact_from_json`] (sanitized), unreadable items named in `skipped`. Plain CPU work,
+/// meant for a blocking thread. Errors: the body is not JSON or has no `contacts` array
+/// ([`GhlError::Decode`]).
+pub fn parse_search_page(bytes: &[u8]) -> Result<SearchPage, GhlError> {
+    const ENDPOINT: &str = "POST /contacts/search";
+    let v = decode_ok(ENDPOINT, bytes)?;
+    let items = v
+        .get("contacts")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GhlError::Decode {
+            endpoint: ENDPOINT.into(),
+            message: "no `contacts` array in the response".into(),
+        })?;
+    let mut page = SearchPage {
+        total: v.get("total").and_then(Value::as_u64),
+        last_search_after: items.last().and_then(|c| c.get("searchAfter")).cloned(),
+        contacts: Vec::with_capacity(items.len()),
+        ..Default::default()
+    };
+    for (i, item) in items.iter().enumerate() {
+        match wire::contact_from_json(item) {
+            Ok(c) => page.contacts.push(c),
+            Err(e) => page.skipped.push(format!("item {i}: {e}")),
+        }
+    }
+    Ok(page)
 }
 
 fn decode_ok(endpoint: &str, bytes: &[u8]) -> Result<Value, GhlError> {

@@ -18,8 +18,8 @@ pub mod write;
 pub use activity_writes::ActivityWrite;
 pub use auth::{PrivateIntegrationToken, TokenProvider};
 pub use client::{
-    ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest, WriteResult,
-    DEFAULT_BASE_URL,
+    parse_search_page, ApiFamily, ClientConfig, ClientNotice, GhlClient, SearchPage, SearchRequest,
+    WriteResult, DEFAULT_BASE_URL,
 };
 pub use error::{ErrorKind, GhlError};
 pub use op_writes::{BulkTagResult, BulkTagsAnswer};

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::domain::{
     Appointment, Contact, CustomFieldDef, CustomFieldValue, DndChannel, Note, Task,
 };
-use crate::sanitize::{clean_json, clean_line, clean_text};
+use crate::sanitize::{clean_json, clean_json_pretty, clean_line, clean_text};
 
 fn s(m: &Map<String, Value>, key: &str) -> Option<String> {
     match m.get(key)? {
@@ -131,7 +131,7 @@ pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
         custom_fields,
         date_added: s(m, "dateAdded"),
         date_updated: s(m, "dateUpdated"),
-        raw_json: serde_json::to_string_pretty(&clean_json(v)).unwrap_or_default(),
+        raw_json: clean_json_pretty(v),
     })
 }
 

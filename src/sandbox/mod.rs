@@ -53,6 +53,7 @@ mod ops;
 pub mod persist;
 mod ratelimit;
 mod search;
+mod search_index;
 mod seed;
 mod state;
 mod task_search;

@@ -12,6 +12,8 @@
 //! (sort values, id) tuple. `page` (1-based, default 1) reaches at most 10,000 records: if
 //! `page × pageLimit > 10000` → 400 telling to use `searchAfter` (**OUR CHOICE** of status/text).
 //! `query` is a case-insensitive substring over name, email and phone (digits of the phone too).
+//! The ordered matches are kept between pages until the next write (`search_index`), so a page
+//! of a million contacts costs a binary search and a copy, not a sort.
 //!
 //! Search is eventually consistent in GHL; the stand-in's search-lag switch
 //! ([`super::Sandbox::set_search_lag`]) holds written contacts back from it until the test
@@ -20,6 +22,7 @@
 //! Without `Content-Type: application/json` the body is ignored (as NestJS's JSON parser does),
 //! so validation then reports the missing `locationId`/`pageLimit`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -32,6 +35,7 @@ use serde_json::{json, Map, Value};
 
 use super::errors;
 use super::ids;
+use super::search_index;
 use super::state::{Shared, StoredContact};
 use super::validate::{self, SearchRequest, SortField, SortKey, MAX_PAGE_WINDOW};
 
@@ -70,7 +74,17 @@ pub async fn search_contacts(
     let store = sh.read();
     // The index may lag behind writes (the stand-in's search-lag switch).
     let visible = sh.searchable(&store);
-    let (total, page) = run(&visible, &req);
+    let (total, page) = match &visible {
+        // The live contacts: their order is kept between pages (`search_index`).
+        Cow::Borrowed(all) => {
+            let key = search_index::order_key(&body);
+            let order = sh
+                .search_index
+                .ordered(sh.generation(), key, all, &req, ordered);
+            cut(all, &order, &req)
+        }
+        Cow::Owned(all) => cut(all, &ordered(all, &req), &req),
+    };
     let contacts: Vec<Value> = page
         .into_iter()
         .map(|c| search_shape(c, &req.sort))
@@ -130,29 +144,42 @@ fn matches_query(c: &StoredContact, q: &str) -> bool {
     false
 }
 
-/// Filter, sort and cut one page. Returns (total matches, page).
-fn run<'a>(all: &'a [StoredContact], req: &SearchRequest) -> (usize, Vec<&'a StoredContact>) {
-    let mut hits: Vec<(Vec<i64>, &StoredContact)> = all
+/// Positions in `all` of the contacts matching `req`'s filters and query, in `req`'s order.
+fn ordered(all: &[StoredContact], req: &SearchRequest) -> Vec<u32> {
+    let mut hits: Vec<(Vec<i64>, u32)> = all
         .iter()
-        .filter(|c| req.filters.iter().all(|f| f.matches(c)))
-        .filter(|c| req.query.as_deref().is_none_or(|q| matches_query(c, q)))
-        .map(|c| (key_of(c, &req.sort), c))
+        .enumerate()
+        .filter(|(_, c)| req.filters.iter().all(|f| f.matches(c)))
+        .filter(|(_, c)| req.query.as_deref().is_none_or(|q| matches_query(c, q)))
+        .map(|(i, c)| (key_of(c, &req.sort), i as u32))
         .collect();
-    hits.sort_by(|a, b| cmp_keys(&req.sort, (&a.0, a.1.id()), (&b.0, b.1.id())));
-    let total = hits.len();
-    let start = match (&req.search_after, req.page) {
-        (Some((vals, id)), _) => hits.partition_point(|(k, c)| {
-            cmp_keys(&req.sort, (k, c.id()), (vals, id)) != Ordering::Greater
-        }),
-        (None, p) => ((p.unwrap_or(1) - 1) as usize).saturating_mul(req.page_limit),
-    };
-    let page = hits
-        .into_iter()
+    hits.sort_by(|a, b| {
+        cmp_keys(
+            &req.sort,
+            (&a.0, all[a.1 as usize].id()),
+            (&b.0, all[b.1 as usize].id()),
+        )
+    });
+    hits.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Cut one page of the ordered matches `order` (positions in `all`). Returns (total matches,
+/// page).
+fn cut<'a>(
+    all: &'a [StoredContact],
+    order: &[u32],
+    req: &SearchRequest,
+) -> (usize, Vec<&'a StoredContact>) {
+    let start = search_index::page_start(all, order, req, |c, after| {
+        cmp_keys(&req.sort, (&key_of(c, &req.sort), c.id()), after)
+    });
+    let page = order
+        .iter()
         .skip(start)
         .take(req.page_limit)
-        .map(|(_, c)| c)
+        .map(|&i| &all[i as usize])
         .collect();
-    (total, page)
+    (order.len(), page)
 }
 
 /// Convert a stored (GET-shaped) contact to the search-result shape.

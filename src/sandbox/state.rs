@@ -201,6 +201,8 @@ pub struct Shared {
     generation: std::sync::atomic::AtomicU64,
     /// Notified on every write lock, for the webhook emitter (`super::webhooks`).
     pub hooks_changed: std::sync::Arc<tokio::sync::Notify>,
+    /// Search orders kept between pages (`super::search_index`).
+    pub search_index: super::search_index::SearchIndex,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -232,6 +234,7 @@ impl Shared {
             search_lag: Mutex::new(SearchLag::default()),
             generation: Default::default(),
             hooks_changed: Default::default(),
+            search_index: Default::default(),
         })
     }
 

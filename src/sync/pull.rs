@@ -7,6 +7,15 @@
 //! an interrupted pull resumes at the next page. A full pull starts from nothing; an incremental
 //! pull asks for `dateUpdated > high_water - overlap` of the last finished pull.
 //!
+//! **Off the runtime, one page ahead.** Reading a page (JSON, sanitizing every string) and
+//! storing it are CPU work, done on blocking threads (`spawn_blocking`), never on the async
+//! runtime that also drives the TUI's other requests. While page N is stored (its contacts, then
+//! its cursor), page N + 1 is already asked for; it is read once page N is stored, so one
+//! blocking thread at a time does the pull's CPU work (threads each keep their own malloc arena:
+//! more of them cost memory, not time). Pages are stored one at a time, in order, so the saved
+//! cursor never runs ahead of the stored contacts. Requests still go through the client's rate
+//! limiter one at a time.
+//!
 //! **Safety window.** GHL's search index is eventually consistent: a contact written seconds ago
 //! may not be found yet, while contacts written after it already are. Were the next pull to
 //! start exactly at the largest `dateUpdated` seen, such a contact (its `dateUpdated` now older
@@ -25,7 +34,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::ghl::{GhlClient, GhlError, SearchRequest};
+use crate::domain::Contact;
+use crate::ghl::{parse_search_page, GhlClient, GhlError, SearchPage, SearchRequest};
 use crate::store::{PullCursor, Store, StoreError};
 use crate::sync::PullSummary;
 
@@ -143,6 +153,9 @@ pub async fn pull_contacts_with(
         resumed,
         ..Default::default()
     };
+    // Page N is stored (with its cursor after it) on a blocking thread while page N + 1 is
+    // asked for and read on another; at most one page is being stored at a time, in order.
+    let mut storing: Option<tokio::task::JoinHandle<Result<PageStored, StoreError>>> = None;
     loop {
         let mut filters = Vec::new();
         if let Some(since) = &cursor.since {
@@ -161,38 +174,17 @@ pub async fn pull_contacts_with(
             sort: vec![json!({"field": "dateUpdated", "direction": "asc"})],
             query: None,
         };
-        let page = client.search_contacts(&req).await?;
+        let answer = client.search_contacts_bytes(&req).await;
+        // The page before is stored and its cursor saved before this one is read (or its error
+        // returned): one blocking thread at a time does the pull's CPU work.
+        finish_storing(storing.take(), &mut summary, &mut on_page).await?;
+        let page = read_page(answer?).await?;
         for s in &page.skipped {
             tracing::warn!(skipped = %s, "contact in search page not readable");
         }
         let n = page.contacts.len();
-        let mut fresh = Vec::with_capacity(n);
-        for c in &page.contacts {
-            // Inside the safety window an incremental pull receives contacts it already holds.
-            if !is_full
-                && already_held(
-                    store.cached_date_updated(&c.id)?.as_deref(),
-                    c.date_updated.as_deref(),
-                )
-            {
-                continue;
-            }
-            fresh.push(c.clone());
-        }
-        if !fresh.is_empty() {
-            // What GHL changed, read from the cache before it is overwritten (`super::recent`).
-            let seen = record_changes.then(|| {
-                let now = jiff::Timestamp::now();
-                (super::recent::before_store(store, &fresh, now), now)
-            });
-            store.put_contacts(&fresh)?;
-            if let Some((entries, now)) = seen {
-                super::recent::record(store, &entries, now);
-            }
-        }
         summary.pages += 1;
         summary.fetched += n as u64;
-        summary.changed += fresh.len() as u64;
         cursor.pages += 1;
         cursor.fetched += n as u64;
         if cursor.total.is_none() {
@@ -201,11 +193,11 @@ pub async fn pull_contacts_with(
         if let Some(max) = page
             .contacts
             .iter()
-            .filter_map(|c| c.date_updated.clone())
+            .filter_map(|c| c.date_updated.as_deref())
             .max()
         {
-            if cursor.high_water.as_ref().is_none_or(|h| &max > h) {
-                cursor.high_water = Some(max);
+            if cursor.high_water.as_deref().is_none_or(|h| max > h) {
+                cursor.high_water = Some(max.to_owned());
             }
         }
         let last_page = n < PAGE_LIMIT as usize || page.last_search_after.is_none();
@@ -215,16 +207,15 @@ pub async fn pull_contacts_with(
             cursor.done = true;
             cursor.finished_at = Some(now_rfc3339());
         }
-        store.put_cursor(CONTACTS_CURSOR, &cursor)?;
-        on_page(&PullProgress {
-            fetched: cursor.fetched,
-            total: cursor.total,
-            ids: fresh.iter().map(|c| c.id.clone()).collect(),
-        });
+        let (store, saved) = (store.clone(), cursor.clone());
+        storing = Some(tokio::task::spawn_blocking(move || {
+            store_page(&store, page.contacts, is_full, record_changes, &saved)
+        }));
         if last_page {
             break;
         }
     }
+    finish_storing(storing.take(), &mut summary, &mut on_page).await?;
     store.set_meta("last_sync", &now_rfc3339())?;
     store.flush()?;
     tracing::info!(
@@ -234,6 +225,89 @@ pub async fn pull_contacts_with(
         "contact pull finished"
     );
     Ok(summary)
+}
+
+/// One answer of the pull's search read (JSON, sanitizing) on a blocking thread.
+#[allow(clippy::result_large_err)] // GhlError is the crate's error here, as in `ghl`
+async fn read_page(bytes: Vec<u8>) -> Result<SearchPage, PullError> {
+    let page = tokio::task::spawn_blocking(move || parse_search_page(&bytes))
+        .await
+        .unwrap_or_else(rethrow)?;
+    Ok(page)
+}
+
+/// A blocking task's panic goes on in the caller (a cancelled task only at runtime shutdown).
+fn rethrow<T>(e: tokio::task::JoinError) -> T {
+    match e.try_into_panic() {
+        Ok(panic) => std::panic::resume_unwind(panic),
+        Err(e) => panic!("pull task did not finish: {e}"),
+    }
+}
+
+/// What storing one page did.
+struct PageStored {
+    progress: PullProgress,
+}
+
+/// Stores one page's contacts, then the cursor that follows them (an interrupted pull resumes
+/// after the last page whose contacts are all stored). An incremental pull leaves out contacts
+/// the cache already holds at the same or a newer `dateUpdated`; what GHL changed is recorded
+/// when `record_changes` (`super::recent`).
+fn store_page(
+    store: &Store,
+    contacts: Vec<Contact>,
+    is_full: bool,
+    record_changes: bool,
+    cursor: &PullCursor,
+) -> Result<PageStored, StoreError> {
+    let mut fresh = contacts;
+    if !is_full {
+        // Inside the safety window an incremental pull receives contacts it already holds.
+        let mut keep = Vec::with_capacity(fresh.len());
+        for c in fresh {
+            if !already_held(
+                store.cached_date_updated(&c.id)?.as_deref(),
+                c.date_updated.as_deref(),
+            ) {
+                keep.push(c);
+            }
+        }
+        fresh = keep;
+    }
+    if !fresh.is_empty() {
+        // What GHL changed, read from the cache before it is overwritten (`super::recent`).
+        let seen = record_changes.then(|| {
+            let now = jiff::Timestamp::now();
+            (super::recent::before_store(store, &fresh, now), now)
+        });
+        store.put_contacts(&fresh)?;
+        if let Some((entries, now)) = seen {
+            super::recent::record(store, &entries, now);
+        }
+    }
+    store.put_cursor(CONTACTS_CURSOR, cursor)?;
+    Ok(PageStored {
+        progress: PullProgress {
+            fetched: cursor.fetched,
+            total: cursor.total,
+            ids: fresh.into_iter().map(|c| c.id).collect(),
+        },
+    })
+}
+
+/// Waits for the page being stored, if any, counts it and reports it to `on_page`.
+async fn finish_storing(
+    storing: Option<tokio::task::JoinHandle<Result<PageStored, StoreError>>>,
+    summary: &mut PullSummary,
+    on_page: &mut impl FnMut(&PullProgress),
+) -> Result<(), PullError> {
+    let Some(task) = storing else {
+        return Ok(());
+    };
+    let done = task.await.unwrap_or_else(rethrow)?;
+    summary.changed += done.progress.ids.len() as u64;
+    on_page(&done.progress);
+    Ok(())
 }
 
 /// Fetches one contact afresh with its tasks, notes and appointments and stores them.
