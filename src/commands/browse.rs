@@ -464,7 +464,7 @@ pub(super) fn run_tui_with(
                     &loc,
                     Some(paths.user_keymap()),
                 )? {
-                    crate::owner::TuiCache::Own(s) => s,
+                    crate::owner::TuiCache::Own(s) => *s,
                     crate::owner::TuiCache::Attached => return Ok(0),
                 };
                 s.use_prefetched_list(pre);

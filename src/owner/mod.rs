@@ -183,7 +183,7 @@ pub fn explain_locked(
 /// How a TUI got its location's cache ([`open_for_tui`]).
 pub enum TuiCache {
     /// This process opened it and owns it now.
-    Own(Store),
+    Own(Box<Store>),
     /// Another process owns it; this TUI was attached to it and the person quit there.
     Attached,
 }
@@ -211,7 +211,7 @@ pub fn open_for_tui(
     let mut told = false;
     loop {
         let locked = match Store::open(data_dir, location_id) {
-            Ok(s) => return Ok(TuiCache::Own(s)),
+            Ok(s) => return Ok(TuiCache::Own(Box::new(s))),
             Err(e @ StoreError::Locked { .. }) => e,
             Err(e) => return Err(e.into()),
         };

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 /// A detached tmux session, killed on drop.
 pub struct Tmux {
     session: String,
+    /// The session's own config dir (removed on drop).
+    config: std::path::PathBuf,
 }
 
 impl Tmux {
@@ -41,7 +43,7 @@ impl Tmux {
             .unwrap()
             .success();
         assert!(ok, "tmux new-session failed");
-        Some(Tmux { session })
+        Some(Tmux { session, config })
     }
 
     fn capture(&self, join: bool) -> String {
@@ -135,6 +137,7 @@ impl Drop for Tmux {
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", &self.session])
             .status();
+        let _ = std::fs::remove_dir_all(&self.config);
     }
 }
 
