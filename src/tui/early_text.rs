@@ -33,7 +33,8 @@ pub fn early_lines(label: &str, head: &SnapshotHead, height: u16) -> Vec<TextLin
     let n = head.count;
     out.push(TextLine::whole(
         format!(
-            "{n} contact{} · opening the cache…",
+            "{} contact{} · opening the cache…",
+            crate::tui::panes::contacts::thousands(n as usize),
             if n == 1 { "" } else { "s" }
         ),
         Look::Dim,

@@ -195,7 +195,10 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
 
     let guard = terminal::TerminalGuard::enter()?;
     let out: Box<dyn io::Write + Send> = Box::new(io::stdout());
-    let term: session::Term = Terminal::new(CrosstermBackend::new(out))?;
+    let mut term: session::Term = Terminal::new(CrosstermBackend::new(out))?;
+    // The early frame (issue 14) may still be on the screen: ratatui draws only the cells that
+    // differ from what it believes is there (nothing), so the screen is cleared first.
+    term.clear()?;
     let size = term.size()?;
     let opts = AppOptions {
         location_label,

@@ -64,7 +64,8 @@ fn updated_cell(date_updated: &str, now: jiff::Timestamp) -> String {
         .unwrap_or_default()
 }
 
-fn thousands(n: usize) -> String {
+/// `1234567` → `1,234,567` (the count the list title and the early frame show).
+pub(crate) fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
