@@ -1132,6 +1132,13 @@ impl App {
             return Vec::new();
         }
         self.filter.pending = true;
+        // Timing in the log (`--log-level debug`): query sent → result handled. The query's
+        // length only: its text may be a customer's name.
+        tracing::debug!(
+            generation = self.filter.generation,
+            chars = self.filter.query.chars().count(),
+            "filter query sent"
+        );
         vec![Effect::Filter(FilterMsg::Query {
             generation: self.filter.generation,
             query: self.filter.query.clone(),
@@ -1154,6 +1161,13 @@ impl App {
     /// Matches from the matcher thread. Results of an older generation are dropped (returns
     /// false).
     pub fn handle_filter_result(&mut self, r: FilterResult) -> bool {
+        tracing::debug!(
+            generation = r.generation,
+            complete = r.complete,
+            indexed = r.indexed,
+            rows = r.indices.len(),
+            "filter result"
+        );
         if r.generation != self.filter.generation || self.filter.query.is_empty() {
             return false;
         }
@@ -1214,6 +1228,7 @@ impl App {
         match rows {
             Ok(rows) => {
                 let rows: RowList = rows.into();
+                tracing::info!(rows = rows.len(), "contact list loaded");
                 let order = if sort == self.sort {
                     order
                 } else {

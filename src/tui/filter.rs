@@ -192,7 +192,16 @@ impl Matcher {
         let spawned = std::thread::Builder::new()
             .name("bmby-ghl-index".into())
             .spawn(move || {
-                let _ = tx.send(TokenIndex::build(&index));
+                let started = std::time::Instant::now();
+                let t = TokenIndex::build(&index);
+                tracing::info!(
+                    rows = index.len(),
+                    words = t.words(),
+                    bytes = t.heap_bytes(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "search index ready"
+                );
+                let _ = tx.send(t);
             });
         match spawned {
             Ok(_) => self.building = Some(rx),

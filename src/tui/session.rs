@@ -400,6 +400,7 @@ pub async fn run(
         (None, None, None)
     };
     draw(&mut term, &app)?;
+    tracing::info!("first frame drawn");
     app.dirty = false;
 
     let (filter_tx, mut filter_rx) = mpsc::unbounded_channel();
