@@ -34,6 +34,14 @@ pub enum StoreError {
         #[source]
         source: sled::Error,
     },
+    /// The cache was written by a newer bmby-ghl (its layout is unknown here): it is left
+    /// untouched rather than cleared, so going back to an older binary loses nothing.
+    #[error("cache at {path} was written by a newer bmby-ghl (cache layout {found}; this one knows up to {known}): use that version or newer, or another --data-dir")]
+    Newer {
+        path: PathBuf,
+        found: u32,
+        known: u32,
+    },
     #[error("cache at {path}: record {key} in tree {tree} is unreadable: {message}")]
     Corrupt {
         path: PathBuf,
@@ -169,6 +177,13 @@ impl Store {
             .get("schema_version")
             .map_err(|e| self.err(e))?
             .and_then(|v| std::str::from_utf8(&v).ok()?.parse::<u32>().ok());
+        if let Some(found) = current.filter(|v| *v > SCHEMA_VERSION) {
+            return Err(StoreError::Newer {
+                path: self.path.clone(),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
         if current != Some(SCHEMA_VERSION) {
             // Every older layout: the rows may have been written without list marks.
             self.forget_list_snapshot()?;
@@ -772,6 +787,57 @@ mod tests {
         if let Err(e) = Store::open(dir.path(), "loc1") {
             assert!(e.to_string().contains("cache"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_cache_of_a_newer_layout_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path(), "loc1").unwrap();
+            let c = crate::domain::Contact {
+                id: "c1".into(),
+                first_name: Some("Dana".into()),
+                ..Default::default()
+            };
+            s.put_contacts(&[c]).unwrap();
+            s.meta
+                .insert(
+                    "schema_version",
+                    (SCHEMA_VERSION + 1).to_string().as_bytes(),
+                )
+                .unwrap();
+            s.flush().unwrap();
+        }
+        let e = loop {
+            match Store::open(dir.path(), "loc1") {
+                Err(StoreError::Locked { .. }) => std::thread::yield_now(),
+                Err(e) => break e,
+                Ok(_) => panic!("a newer cache was opened"),
+            }
+        };
+        assert!(matches!(e, StoreError::Newer { found, known, .. }
+            if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION));
+        assert!(e.to_string().contains("newer bmby-ghl"), "{e}");
+        // Nothing was cleared: with the version put back, the contact is there.
+        let db = loop {
+            match sled::open(Store::location_dir(dir.path(), "loc1").join("cache.sled")) {
+                Ok(db) => break db,
+                Err(_) => std::thread::yield_now(),
+            }
+        };
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())
+            .unwrap();
+        drop(meta);
+        drop(db);
+        let s = loop {
+            match Store::open(dir.path(), "loc1") {
+                Ok(s) => break s,
+                Err(StoreError::Locked { .. }) => std::thread::yield_now(),
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert!(s.contact("c1").unwrap().is_some());
     }
 
     #[test]
