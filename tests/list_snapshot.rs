@@ -43,6 +43,17 @@ fn assert_same_as_rows(s: &Store, list: &RowList) {
     );
 }
 
+/// Opens a cache this process had open: sled may hold its lock a moment after the last
+/// handle is dropped, so "in use" is waited out.
+fn reopen(path: &std::path::Path) -> Store {
+    loop {
+        match Store::open_path(path) {
+            Err(bmby_ghl::store::StoreError::Locked { .. }) => std::thread::yield_now(),
+            r => return r.unwrap(),
+        }
+    }
+}
+
 fn store_with(dir: &std::path::Path, n: usize) -> Store {
     let s = Store::open(dir, "loc1").unwrap();
     let cs: Vec<Contact> = (0..n).map(|i| contact(i, 0)).collect();
@@ -108,7 +119,7 @@ fn the_snapshot_survives_a_reopen() {
         s.put_contacts(&[contact(1, 2)]).unwrap();
         s.flush().unwrap();
     }
-    let s = Store::open(dir.path(), "loc1").unwrap();
+    let s = reopen(&Store::location_dir(dir.path(), "loc1").join("cache.sled"));
     let (l, kind) = s.contact_list_traced().unwrap();
     assert_eq!(kind, ListSourceKind::Snapshot { changed: 1 });
     assert_same_as_rows(&s, &l);
@@ -212,7 +223,7 @@ fn a_prefetched_snapshot_is_used_when_current_and_ignored_when_stale() {
     }
     let pre = list_snapshot::prefetch(&path);
     assert!(pre.is_some());
-    let s = Store::open_path(&path).unwrap();
+    let s = reopen(&path);
     s.use_prefetched_list(pre);
     let (l, kind) = s.contact_list_traced().unwrap();
     assert_eq!(kind, ListSourceKind::Snapshot { changed: 1 });

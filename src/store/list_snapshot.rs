@@ -483,7 +483,13 @@ mod tests {
                 .unwrap();
             s.flush().unwrap();
         }
-        let s = Store::open(dir.path(), "loc1").unwrap();
+        // sled may hold its lock a moment after the last handle of this process is dropped.
+        let s = loop {
+            match Store::open(dir.path(), "loc1") {
+                Err(crate::store::StoreError::Locked { .. }) => std::thread::yield_now(),
+                r => break r.unwrap(),
+            }
+        };
         assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
         let (l, kind) = s.contact_list_traced().unwrap();
         assert_eq!(kind, super::ListSourceKind::Rows);
