@@ -203,13 +203,19 @@ fn an_attached_tui_is_hosted_hears_the_owner_and_quits_alone() {
     assert_eq!((h.pid, h.role.as_str()), (std::process::id(), "tui"));
     attach(&mut c);
     let mut screen = Screen::new(80, 24);
-    let first = String::from_utf8_lossy(&first_frame(&mut c, &mut screen)).into_owned();
-    // NO_COLOR was honoured: no colour is set on the client's terminal.
+    // Everything drawn until the status bar shows: the client's screen is cleared first (it
+    // may hold the early frame: its text showed through blank cells), and NO_COLOR was
+    // honoured: no colour is set on the client's terminal.
+    let mut first = String::new();
+    while !screen.text().contains("Test Realty (loc)") {
+        first.push_str(&String::from_utf8_lossy(&first_frame(&mut c, &mut screen)));
+    }
+    assert!(first.starts_with("\x1b[2J"), "{first:?}");
     assert!(
         !first.contains("\x1b[38;") && !first.contains("\x1b[48;"),
         "{first:?}"
     );
-    let s = drawn_until(&mut c, &mut screen, "Test Realty (loc)");
+    let s = screen.text();
     assert!(s.contains("Contacts 0"), "{s}");
     assert_eq!(owner.hosted_sessions(), 1);
 

@@ -53,11 +53,19 @@ pub struct HostedSession {
 pub async fn run(s: HostedSession) -> color_eyre::Result<bool> {
     let (keymap, diags) = Keymap::load(s.user_keymap.as_deref());
     let (w, h) = (s.size.0.max(1), s.size.1.max(1));
-    let term: session::Term = Terminal::with_options(
+    let mut term: session::Term = Terminal::with_options(
         CrosstermBackend::new(s.out),
         TerminalOptions {
             viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
         },
+    )?;
+    // The client's screen may hold its early frame (issue 14) or a shell: ratatui draws only
+    // the cells that differ from what it believes is there (nothing), so clear it first.
+    // (Written directly: `Terminal::clear` of a fixed viewport asks the terminal for the
+    // cursor, which is the owner's, not the client's.)
+    crossterm::execute!(
+        term.backend_mut(),
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
     let opts = AppOptions {
         location_label: s.location_label,
