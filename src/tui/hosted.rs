@@ -51,6 +51,7 @@ pub struct HostedSession {
 /// Runs the session until the person quits (`Ok(true)`) or the client goes away (`Ok(false)`).
 /// Errors: writing to the client failed mid-draw (it went away).
 pub async fn run(s: HostedSession) -> color_eyre::Result<bool> {
+    let _running = Running::start();
     let (keymap, diags) = Keymap::load(s.user_keymap.as_deref());
     let (w, h) = (s.size.0.max(1), s.size.1.max(1));
     let mut term: session::Term = Terminal::with_options(
@@ -95,4 +96,58 @@ pub async fn run(s: HostedSession) -> color_eyre::Result<bool> {
     let (app, _term, _surface, result) = session::run(app, term, parts, Vec::new()).await?;
     result?;
     Ok(app.should_quit || app.locations.switch_to.is_some())
+}
+
+/// Hosted sessions running in this process now (the owner's own TUI refuses ctrl-z while
+/// there are any: a stopped process would freeze them and every CLI command sent to it).
+static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts one hosted session while it lives.
+struct Running;
+
+impl Running {
+    fn start() -> Running {
+        RUNNING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Running
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Why the owner's own TUI does not suspend now, if it must not: `n` TUIs attached here
+/// would freeze while it is stopped (found by a newcomer: their keys, even `q`, and CLI
+/// commands waited until `fg`).
+pub(super) fn suspend_refusal() -> Option<String> {
+    refusal_for(RUNNING.load(std::sync::atomic::Ordering::SeqCst))
+}
+
+fn refusal_for(n: usize) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "ctrl-z would freeze the {n} TUI{} attached to this one: not suspending (quit them, or quit here with q)",
+            if n == 1 { "" } else { "s" }
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suspending_is_refused_while_a_session_is_hosted() {
+        assert_eq!(refusal_for(0), None);
+        assert!(refusal_for(1).unwrap().contains("the 1 TUI attached"));
+        assert!(refusal_for(2).unwrap().contains("2 TUIs"));
+        let before = RUNNING.load(std::sync::atomic::Ordering::SeqCst);
+        {
+            let _r = Running::start();
+            assert_eq!(RUNNING.load(std::sync::atomic::Ordering::SeqCst), before + 1);
+        }
+        assert_eq!(RUNNING.load(std::sync::atomic::Ordering::SeqCst), before);
+    }
 }

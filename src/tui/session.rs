@@ -181,6 +181,10 @@ impl Loop {
                     }
                 }
                 Effect::Suspend => match &self.surface {
+                    Surface::Local { .. } if super::hosted::suspend_refusal().is_some() => {
+                        app.status.info = super::hosted::suspend_refusal();
+                        app.dirty = true;
+                    }
                     Surface::Local { guard, .. } => {
                         if let Err(e) = guard.suspend() {
                             tracing::warn!(error = %e, "resume after suspend failed");
