@@ -191,10 +191,14 @@ fn demo_edit_by_hand_then_send_and_read_the_journal() {
     t.keys(&["c", "/"]);
     t.literal("local");
     t.keys(&["Enter"]);
-    let s = t.wait_for("the local changes", |s| {
-        s.contains("~ update") && s.contains("+ note") && s.contains("~ task")
+    // The list and the selected change's diff are drawn by the same frame, but the screen
+    // may be read while that frame is still being written: wait for both.
+    t.wait_for("the local changes and the first one's diff", |s| {
+        s.contains("~ update")
+            && s.contains("+ note")
+            && s.contains("~ task")
+            && s.contains("fixed@example.com")
     });
-    assert!(s.contains("fixed@example.com"), "{s}");
     t.keys(&["A"]);
     t.wait_for("approve all?", |s| s.contains("Approve 3 shown changes?"));
     t.keys(&["y"]);

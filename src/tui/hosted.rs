@@ -146,7 +146,10 @@ mod tests {
         let before = RUNNING.load(std::sync::atomic::Ordering::SeqCst);
         {
             let _r = Running::start();
-            assert_eq!(RUNNING.load(std::sync::atomic::Ordering::SeqCst), before + 1);
+            assert_eq!(
+                RUNNING.load(std::sync::atomic::Ordering::SeqCst),
+                before + 1
+            );
         }
         assert_eq!(RUNNING.load(std::sync::atomic::Ordering::SeqCst), before);
     }
