@@ -59,6 +59,8 @@ impl SearchContext {
 
 /// Above this many candidates a scan is split across threads.
 const PARALLEL_MIN: usize = 16_000;
+/// Rows a scanning thread tests between two asks whether to stop.
+const STOP_EVERY: usize = 4096;
 
 /// Rows in display order with their folded text.
 #[derive(Debug, Default)]
@@ -158,12 +160,31 @@ impl Index {
 
     /// Tests `q` on every rank of `base` (ascending; `None` = all).
     pub fn scan(&self, q: &Query, base: Option<&[u32]>, want_loose: bool) -> Scan {
+        self.scan_until(q, base, want_loose, &|| false)
+            .unwrap_or_default()
+    }
+
+    /// [`Index::scan`] that gives up (`None`) when `stop` says so; it is asked every
+    /// [`STOP_EVERY`] rows on each scanning thread (a newer keystroke makes this scan useless).
+    pub fn scan_until(
+        &self,
+        q: &Query,
+        base: Option<&[u32]>,
+        want_loose: bool,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Option<Scan> {
         let n = base.map_or(self.order.len(), <[u32]>::len);
         let probe = Probe::new(q);
         let probe = &probe;
+        let stopped = std::sync::atomic::AtomicBool::new(false);
+        let stopped = &stopped;
         let run = |lo: usize, hi: usize| -> Scan {
             let mut out = Scan::default();
             for i in lo..hi {
+                if (i - lo) % STOP_EVERY == STOP_EVERY - 1 && stop() {
+                    stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return out;
+                }
                 let r = base.map_or(i as u32, |b| b[i]);
                 let row = || {
                     self.rows
@@ -183,9 +204,15 @@ impl Index {
             }
             out
         };
-        if n < PARALLEL_MIN || self.threads < 2 {
-            return run(0, n);
-        }
+        let out = if n < PARALLEL_MIN || self.threads < 2 {
+            run(0, n)
+        } else {
+            self.scan_parallel(n, &run)
+        };
+        (!stopped.load(std::sync::atomic::Ordering::Relaxed)).then_some(out)
+    }
+
+    fn scan_parallel(&self, n: usize, run: &(dyn Fn(usize, usize) -> Scan + Sync)) -> Scan {
         let chunk = n.div_ceil(self.threads);
         std::thread::scope(|s| {
             let hs: Vec<_> = (0..self.threads)

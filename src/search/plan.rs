@@ -274,13 +274,20 @@ impl<'a> Plan<'a> {
 
     /// Every match, ranked: the same as the full scan ([`Index::scan`] over every row).
     pub fn full(&mut self) -> Vec<u32> {
+        self.full_until(&|| false).unwrap_or_default()
+    }
+
+    /// [`Plan::full`] that gives up (`None`) when `stop` says so (see [`Index::scan_until`]).
+    pub fn full_until(&mut self, stop: &(dyn Fn() -> bool + Sync)) -> Option<Vec<u32>> {
         let hits = match self.candidates() {
-            None => self.index.scan(self.q, None, false).hits,
+            None => self.index.scan_until(self.q, None, false, stop)?.hits,
             Some(b) => {
                 let ranks: Vec<u32> = b.iter().collect();
-                self.index.scan(self.q, Some(&ranks), false).hits
+                self.index
+                    .scan_until(self.q, Some(&ranks), false, stop)?
+                    .hits
             }
         };
-        self.index.ranked(hits)
+        Some(self.index.ranked(hits))
     }
 }

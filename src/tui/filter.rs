@@ -124,6 +124,12 @@ pub struct Matcher {
     /// The index being built on another thread.
     building: Option<mpsc::Receiver<TokenIndex>>,
     opts: IndexOptions,
+    /// The generation of the newest query sent ([`FilterHandle::send`] sets it before the
+    /// query is queued): an exact count of an older one stops early, so the newer key's first
+    /// screenful does not wait for it. `None`: counts always finish (tests, the CLI).
+    pub newest: Option<Arc<std::sync::atomic::AtomicU64>>,
+    /// The generation of the query being run.
+    running: u64,
 }
 
 impl Default for Matcher {
@@ -147,6 +153,8 @@ impl Matcher {
             tokens: None,
             building: None,
             opts,
+            newest: None,
+            running: 0,
         }
     }
 
@@ -290,8 +298,22 @@ impl Matcher {
                 return Ok(s);
             }
         }
+        let (newest, running) = (self.newest.clone(), self.running);
+        let stop = move || {
+            newest
+                .as_ref()
+                .is_some_and(|n| n.load(std::sync::atomic::Ordering::Relaxed) != running)
+        };
+        let Some(indices) = plan.full_until(&stop) else {
+            // A newer query is queued: its result replaces this one's.
+            return Ok(Staged {
+                indices: Vec::new(),
+                complete: false,
+                indexed: true,
+            });
+        };
         let s = Staged {
-            indices: plan.full(),
+            indices,
             complete: true,
             indexed: true,
         };
@@ -376,6 +398,7 @@ impl Matcher {
             }
             return;
         };
+        self.running = generation;
         let source = self.source.clone();
         let mut send = |s: &Staged| {
             emit(FilterResult {
@@ -439,11 +462,17 @@ impl Matcher {
 #[derive(Debug, Clone)]
 pub struct FilterHandle {
     tx: mpsc::Sender<FilterMsg>,
+    /// The newest query's generation, shared with the matcher ([`Matcher::newest`]).
+    newest: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl FilterHandle {
     /// Queues a message; ignored when the thread has stopped.
     pub fn send(&self, msg: FilterMsg) {
+        if let FilterMsg::Query { generation, .. } = &msg {
+            self.newest
+                .store(*generation, std::sync::atomic::Ordering::Relaxed);
+        }
         let _ = self.tx.send(msg);
     }
 }
@@ -454,10 +483,13 @@ impl FilterHandle {
 /// handle is dropped.
 pub fn spawn(results: tokio::sync::mpsc::UnboundedSender<FilterResult>) -> FilterHandle {
     let (tx, rx) = mpsc::channel::<FilterMsg>();
+    let newest = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = newest.clone();
     let spawned = std::thread::Builder::new()
         .name("bmby-ghl-filter".into())
         .spawn(move || {
             let mut m = Matcher::new();
+            m.newest = Some(seen);
             let mut queue = std::collections::VecDeque::new();
             loop {
                 if queue.is_empty() {
@@ -496,7 +528,7 @@ pub fn spawn(results: tokio::sync::mpsc::UnboundedSender<FilterResult>) -> Filte
     if let Err(e) = spawned {
         tracing::error!(error = %e, "cannot start the filter thread");
     }
-    FilterHandle { tx }
+    FilterHandle { tx, newest }
 }
 
 #[cfg(test)]
@@ -519,6 +551,46 @@ mod tests {
             order: (0..rows.len() as u32).collect(),
             rows: Arc::new(rows.into()),
         })
+    }
+
+    /// A newer keystroke stops the exact count of the query before it, so the newer key's
+    /// first screenful does not wait for a count nobody will see (at 1M a later key's first
+    /// screenful took 27–37 ms, the previous count's time, without this).
+    #[test]
+    fn a_newer_query_stops_the_exact_count_of_an_older_one() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let names: Vec<String> = (0..25_000).map(|i| format!("Dana {i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut m = Matcher::with_options(IndexOptions {
+            background: false,
+            ..IndexOptions::default()
+        });
+        m.set_source(source(&names));
+        let newest = Arc::new(AtomicU64::new(2));
+        m.newest = Some(newest.clone());
+        let run = |m: &mut Matcher, generation: u64| {
+            let mut got = Vec::new();
+            m.handle_staged(
+                FilterMsg::Query {
+                    generation,
+                    query: "dana".into(),
+                },
+                &mut |r| {
+                    got.push((r.complete, r.indices.len()));
+                    true
+                },
+                &mut || false,
+            );
+            got
+        };
+        // Generation 2 is already sent: 1 shows its first screenful, its count stops.
+        let got = run(&mut m, 1);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(!got[0].0, "a first screenful only: {got:?}");
+        // The newest query runs to its exact count.
+        newest.store(3, Ordering::Relaxed);
+        let got = run(&mut m, 3);
+        assert_eq!(got.last(), Some(&(true, 25_000)), "{got:?}");
     }
 
     #[test]
