@@ -207,11 +207,27 @@ fn check(q: &str, e: &Expect, rows: &[ContactRow], got: &Result<Vec<u32>, String
 
 /// Syncs the demo stand-in with the real binary and caches its users and businesses lists;
 /// returns the data dir (the store closed for the binary).
+/// Opens the demo location's cache, waiting out "in use": sled may hold its lock a moment
+/// after the last handle of this process is dropped (a condition, not a sleep).
+fn open_waiting(dir: &std::path::Path) -> Store {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match Store::open(dir, DEMO_LOCATION_ID) {
+            Err(bmby_ghl::store::StoreError::Locked { .. })
+                if std::time::Instant::now() < deadline =>
+            {
+                std::thread::yield_now()
+            }
+            r => return r.unwrap(),
+        }
+    }
+}
+
 fn synced_demo(sb: &Sandbox) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let o = bin(sb, dir.path(), &["sync"]);
     assert!(o.status.success(), "{:?}", text(&o));
-    let s = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let s = open_waiting(dir.path());
     // The stand-in's seeded users and businesses (sandbox/lists.rs), as a sync of the lists
     // caches them.
     let users = [
@@ -252,7 +268,7 @@ async fn demo_table_tui_filter_and_cli_agree() {
         let dir = synced_demo(&sb);
         // The TUI's path: rows in name order, the matcher with the app's context.
         let (rows, ctx) = {
-            let s = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+            let s = open_waiting(dir.path());
             (s.contact_rows().unwrap(), SearchContext::from_store(&s))
         };
         let order = sort_order(&rows, SortKey::Name);
