@@ -106,14 +106,20 @@ impl<'a> Plan<'a> {
         self.exact.as_ref().expect("just set")
     }
 
+    /// The filter's candidates narrowed by every query word (`loose`: as the substring and
+    /// fuzzy tiers find it, else as a word prefix).
+    fn every_word(&mut self, loose: bool) -> Cands {
+        let mut c = self.filter.clone();
+        for w in &self.q.words {
+            c = bits::and(c, self.word(w, loose));
+        }
+        c
+    }
+
     /// Candidates of the word-prefix tier (and of the whole-name exact tier).
     fn top(&mut self) -> &Cands {
         if self.top.is_none() {
-            let mut c = self.filter.clone();
-            for w in &self.q.words {
-                c = bits::and(c, self.word(w, false));
-            }
-            self.top = Some(c);
+            self.top = Some(self.every_word(false));
         }
         self.top.as_ref().expect("just set")
     }
@@ -121,11 +127,7 @@ impl<'a> Plan<'a> {
     /// Candidates of every tier but the exact one's special cases.
     fn all(&mut self) -> &Cands {
         if self.all.is_none() {
-            let mut c = self.filter.clone();
-            for w in &self.q.words {
-                c = bits::and(c, self.word(w, true));
-            }
-            self.all = Some(c);
+            self.all = Some(self.every_word(true));
         }
         self.all.as_ref().expect("just set")
     }
