@@ -180,12 +180,12 @@ impl Loop {
                         app.status.error = Some(format!("copy: {e}"));
                     }
                 }
-                Effect::Suspend => match &self.surface {
-                    Surface::Local { .. } if super::hosted::suspend_refusal().is_some() => {
-                        app.status.info = super::hosted::suspend_refusal();
+                Effect::Suspend => match (&self.surface, super::hosted::suspend_refusal()) {
+                    (Surface::Local { .. }, Some(why)) => {
+                        app.status.info = Some(why);
                         app.dirty = true;
                     }
-                    Surface::Local { guard, .. } => {
+                    (Surface::Local { guard, .. }, None) => {
                         if let Err(e) = guard.suspend() {
                             tracing::warn!(error = %e, "resume after suspend failed");
                         }
@@ -193,7 +193,7 @@ impl Loop {
                         // after a resize (the size may have changed while stopped).
                         repaint(app, term, &self.surface);
                     }
-                    Surface::Hosted { .. } => {
+                    (Surface::Hosted { .. }, _) => {
                         app.status.info = Some(HOSTED_NO_SUSPEND.into());
                         app.dirty = true;
                     }
