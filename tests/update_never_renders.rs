@@ -54,6 +54,7 @@ const UPDATE_FILES: &[&str] = &[
     "setup/setup_text.rs",
     "setup/work.rs",
     "setup/write.rs",
+    "status_msgs.rs",
     "sync_status.rs",
     "text.rs",
     "view_actions.rs",

@@ -263,13 +263,16 @@ pub struct Status {
     pub error: Option<String>,
     pub info: Option<String>,
     /// A notice the user must read (the last import's row problems): shown beside `info` and
-    /// outranking it, so routine news (a pull's summary) does not overwrite it; it stays until
-    /// the messages are opened (`m`) or another pinned notice replaces it.
+    /// `news`, so routine news (a pull's summary) does not overwrite it; it stays until the
+    /// messages are opened (`m`) or another pinned notice replaces it.
     pub pinned: Option<String>,
-    /// The text of routine news put in `info` by background work (a pull's summary): only
-    /// that gives way to `pinned` when both do not fit; news of the user's own action (set
-    /// after it, so `info` differs) outranks the pinned notice.
-    pub routine_info: Option<String>,
+    /// Routine news from background work (a pull's summary, another session's action): the
+    /// least important message (see [`super::status_msgs::Priority`]). Set with
+    /// [`App::news`]; a newer `info` replaces it and it replaces `info`.
+    pub news: Option<String>,
+    /// When `error` was first seen (by the app's clock): it clears after
+    /// [`super::status_msgs::ERROR_SHOWN_FOR`], or on the user's next action that succeeds.
+    pub error_at: Option<jiff::Timestamp>,
     pub busy: bool,
     /// The `error` a failed pull put up: the next pull that succeeds clears it (unless another
     /// error replaced it since).
@@ -863,15 +866,34 @@ impl App {
     /// Copies a new status error or info into the message log (call after handling anything
     /// that may set one).
     pub fn note_messages(&mut self) {
-        let error = self.status.error.clone();
+        // The user's own news replaces routine news, and an action that succeeded (new info,
+        // no new error) clears the error before it (see `status_msgs`).
+        let mut error = self.status.error.clone();
         let info = self.status.info.clone();
+        if info.is_some() && info != self.noted.1 {
+            self.status.news = None;
+            if error.is_some() && error == self.noted.0 {
+                self.status.error = None;
+                error = None;
+            }
+        }
         if error.is_some() && error != self.noted.0 {
             self.log_message(format!("! {}", error.as_deref().unwrap_or_default()));
+            self.status.error_at = Some(self.now());
         }
         if info.is_some() && info != self.noted.1 {
             self.log_message(info.clone().unwrap_or_default());
         }
         self.noted = (error, info);
+    }
+
+    /// Routine news from background work (a pull's summary, another session's action): the
+    /// least important status message; it replaces the info shown (logged at once).
+    pub fn news(&mut self, text: String) {
+        self.log_message(text.clone());
+        self.status.news = Some(text);
+        self.status.info = None;
+        self.noted.1 = None;
     }
 
     fn log_message(&mut self, m: String) {
@@ -1335,8 +1357,7 @@ impl App {
                 self.status.retry = None;
                 self.status.busy = false;
                 self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
-                self.status.info = Some(s.describe());
-                self.status.routine_info = self.status.info.clone();
+                self.news(s.describe());
                 self.status.pull_failed_at = None;
                 if let Some(e) = self.status.pull_error.take() {
                     if self.status.error.as_ref() == Some(&e) {
@@ -1418,14 +1439,14 @@ impl App {
                 self.from_ghl.insert(contact_id, now);
             }
             SyncEvent::ClientCommand { command, code } => {
-                self.status.info = Some(format!(
+                self.news(format!(
                     "another bmby-ghl ran `{}` here (exit {code})",
                     crate::tui::text::clean(&command)
                 ));
                 return self.request_changes_reload();
             }
             SyncEvent::PeerChanged { what } => {
-                self.status.info = Some(format!(
+                self.news(format!(
                     "another TUI here: {}",
                     crate::tui::text::clean(&what)
                 ));

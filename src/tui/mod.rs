@@ -47,6 +47,7 @@ pub mod scroll;
 pub mod session;
 pub mod setup;
 pub mod status;
+pub mod status_msgs;
 mod sync_status;
 pub mod terminal;
 pub mod text;
