@@ -31,6 +31,7 @@ const UPDATE_FILES: &[&str] = &[
     "external.rs",
     "filter.rs",
     "help_text.rs",
+    "import_notice.rs",
     "input.rs",
     "keymap.rs",
     "keymap/key.rs",

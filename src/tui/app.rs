@@ -430,6 +430,9 @@ pub struct App {
     /// `import: N problems (m)` when the last Bmby file import had row problems (shown in the
     /// changes list's title; the problems themselves are in the message log).
     pub import_problems_note: Option<String>,
+    /// When the import whose problems are shown ran (`ImportProblems::at`): a CLI `import`
+    /// beside this TUI is noticed by a different time (see `tui::import_notice`).
+    pub(crate) import_problems_at: Option<String>,
     /// The marked contacts (multi-select for bulk actions).
     pub marks: super::marks::Marks,
     /// The contacts pane shows only the contacts of this business.
@@ -533,6 +536,7 @@ impl App {
             locations: Default::default(),
             dirty: true,
             import_problems_note: None,
+            import_problems_at: None,
             marks: Default::default(),
             business: None,
             bulk_confirm: None,
@@ -551,10 +555,11 @@ impl App {
 
     /// The last Bmby file import's row problems (stored by the import): each one goes to the
     /// message log, and the status bar says how many there are.
-    fn note_import_problems(&mut self) {
+    pub(crate) fn note_import_problems(&mut self) {
         let Some(p) = crate::sync::import_problems::load(&self.store) else {
             return;
         };
+        self.import_problems_at = Some(p.at.clone());
         for line in p.lines().into_iter().rev() {
             self.log_message(line);
         }
@@ -1439,6 +1444,8 @@ impl App {
                 self.from_ghl.insert(contact_id, now);
             }
             SyncEvent::ClientCommand { command, code } => {
+                // An `import` beside this TUI may have replaced the last import's problems.
+                self.refresh_import_problems();
                 self.news(format!(
                     "another bmby-ghl ran `{}` here (exit {code})",
                     crate::tui::text::clean(&command)

@@ -25,6 +25,7 @@ pub mod filter;
 pub mod help;
 pub mod help_text;
 pub mod hosted;
+mod import_notice;
 pub mod input;
 pub mod keymap;
 pub mod layer;
