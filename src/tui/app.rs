@@ -419,6 +419,10 @@ pub struct App {
     pub activity_selected: usize,
     /// Notes are written in `$VISUAL`/`$EDITOR` (set when one is configured).
     pub external_editor: bool,
+    /// This session is attached: hosted by the owner for another terminal's `bmby-ghl`
+    /// (`tui::hosted`). The owner's own things (switching location, the setup) are not
+    /// offered here; the registry says why (`registry::owner_session`).
+    pub hosted: bool,
     /// Why edits are refused (e.g. the token's scopes are read-only); `None` = editable.
     pub read_only: Option<String>,
     fetch_due: Option<(Instant, String)>,
@@ -530,6 +534,7 @@ impl App {
             hand_edit: None,
             activity_selected: 0,
             external_editor: false,
+            hosted: false,
             read_only: None,
             fetch_due: None,
             should_quit: false,
@@ -1066,7 +1071,14 @@ impl App {
         match action {
             Action::Quit => self.should_quit = true,
             Action::Suspend => return vec![Effect::Suspend],
-            Action::LocationSwitch => return self.open_location_picker(),
+            Action::LocationSwitch => {
+                let e = super::registry::entry(action);
+                if let Err(why) = e.enabled(self) {
+                    self.status.error = Some(format!("{}: {why}", e.label));
+                    return Vec::new();
+                }
+                return self.open_location_picker();
+            }
             Action::HelpToggle => self.help = Some(0),
             Action::PaletteOpen => self.open_palette(super::palette::Mode::List, ""),
             Action::PaletteCommand => self.open_palette(super::palette::Mode::Command, ""),
