@@ -270,6 +270,9 @@ pub struct Status {
     /// least important message (see [`super::status_msgs::Priority`]). Set with
     /// [`App::news`]; a newer `info` replaces it and it replaces `info`.
     pub news: Option<String>,
+    /// A notice kept until the next key (the takeover of the cache from an owner that
+    /// exited), shown on the whole hint line; see [`App::notice_until_key`].
+    pub until_key: Option<String>,
     /// When `error` was first seen (by the app's clock): it clears after
     /// [`super::status_msgs::ERROR_SHOWN_FOR`], or on the user's next action that succeeds.
     pub error_at: Option<jiff::Timestamp>,
@@ -786,6 +789,10 @@ impl App {
         let Some(key) = KeyCombo::from_event(&ev) else {
             return Vec::new();
         };
+        // Read: a notice kept until a key goes (the key does what it does).
+        if self.status.until_key.take().is_some() {
+            self.dirty = true;
+        }
         if key == KeyCombo::ctrl('c') {
             self.should_quit = true;
             return Vec::new();
@@ -904,6 +911,14 @@ impl App {
         self.status.news = Some(text);
         self.status.info = None;
         self.noted.1 = None;
+    }
+
+    /// Shows `line` in place of the key hints until the next key; `whole` (the same said in
+    /// full) goes to the message log.
+    pub fn notice_until_key(&mut self, line: String, whole: String) {
+        self.log_message(whole);
+        self.status.until_key = Some(line);
+        self.dirty = true;
     }
 
     fn log_message(&mut self, m: String) {
