@@ -202,10 +202,13 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("config file {path}, line {line}: {message}")]
+    /// A bad value (or TOML syntax): the file, the line and, when the problem is a key's
+    /// value, that key (`sync.pull_interval_secs`).
+    #[error("config file {path}, line {line}{}: {message}", key_text(key))]
     Parse {
         path: PathBuf,
         line: usize,
+        key: Option<String>,
         message: String,
     },
     /// Keys no section knows, each with its line and a likely intended name (one per line).
@@ -220,6 +223,13 @@ pub enum ConfigError {
          used ({default}); `--config /dev/null` runs with no config file"
     )]
     Missing { path: PathBuf, default: String },
+}
+
+/// `, key `sync.pull_interval_secs`` when the key is known.
+fn key_text(key: &Option<String>) -> String {
+    key.as_ref()
+        .map(|k| format!(", key `{k}`"))
+        .unwrap_or_default()
 }
 
 fn unknown_keys_message(path: &Path, problems: &[keys::UnknownKey]) -> String {
@@ -348,6 +358,7 @@ pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
             .span()
             .map(|s| text[..s.start].matches('\n').count() + 1)
             .unwrap_or(1),
+        key: e.span().and_then(|s| keys::key_at(text, s.start)),
         message: e.message().to_owned(),
     })
 }

@@ -337,7 +337,9 @@ fn config_with_unknown_keys_shows_the_values_and_the_problems() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8(o.stderr.clone()).unwrap();
     assert!(
-        err.contains(&format!("error: config file {p}, line 4:")),
+        err.contains(&format!(
+            "error: config file {p}, line 4, key `sync.pull_interval_secs`:"
+        )),
         "{err}"
     );
     // A clean file: exit 0 and no problems.
@@ -345,4 +347,55 @@ fn config_with_unknown_keys_shows_the_values_and_the_problems() {
     let o = run(&["--json"]);
     let v: Value = serde_json::from_str(&ok(&o)).unwrap();
     assert_eq!(v["problems"], serde_json::json!([]));
+}
+
+/// `bmby-ghl config` keeps within 80 columns: a row too long for one line says its origin on
+/// the next line (or the value below the key), long values are never cut short.
+#[test]
+fn config_text_keeps_within_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir
+        .path()
+        .join("a-rather-long-data-directory-name-for-this-test/and/deeper/still");
+    std::fs::create_dir_all(&deep).unwrap();
+    let o = cmd(&deep)
+        .args(["--config", "/dev/null", "config"])
+        .env("GHL_CLIENT_SECRET", "s3cret")
+        .env("GHL_BASE_URL", "http://127.0.0.1:8787")
+        .output()
+        .unwrap();
+    let text = ok(&o);
+    for l in text.lines() {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(l) <= 80,
+            "{} columns: {l}\n{text}",
+            unicode_width::UnicodeWidthStr::width(l)
+        );
+    }
+    // Every setting is still there, with its origin and its whole value.
+    for (key, from) in [
+        ("config_file", "flag --config"),
+        ("data_dir", "flag --data-dir"),
+        ("ghl.base_url", "environment GHL_BASE_URL"),
+        ("ghl.client_secret", "environment GHL_CLIENT_SECRET"),
+        ("ghl.auth_url", "default"),
+        ("webhooks.max_age_secs", "default"),
+    ] {
+        let at = text
+            .lines()
+            .position(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("{key} in\n{text}"));
+        let rows: String = text.lines().skip(at).take(3).collect::<Vec<_>>().join("\n");
+        assert!(rows.contains(from), "{key} from {from}:\n{text}");
+    }
+    assert!(
+        text.contains("http://127.0.0.1:8787/oauth/chooselocation"),
+        "the auth URL whole:\n{text}"
+    );
+    assert!(!text.contains("s3cret"));
+    let joined: String = text.split_whitespace().collect();
+    assert!(
+        joined.contains(&deep.display().to_string().replace(' ', "")),
+        "the data dir is all there:\n{text}"
+    );
 }

@@ -81,11 +81,36 @@ fn unknown_keys_are_reported_with_line_and_suggestion() {
         .arg("contacts")
         .output()
         .unwrap();
+    // ... and its key, with the table.
     assert!(
-        stderr(&o).contains(&format!("config file {p}, line 3:")),
+        stderr(&o).contains(&format!(
+            "config file {p}, line 3, key `sync.pull_interval_secs`:"
+        )),
         "{}",
         stderr(&o)
     );
+    // A bad value in [ghl], and one in a sub-table, name theirs.
+    for (text, want) in [
+        (
+            "[ghl]\nbase_url = \"http://127.0.0.1:9\"\nlocation_id = 42\n",
+            "line 3, key `ghl.location_id`:",
+        ),
+        (
+            "[bmby]\nlogin = \"me\"\n\n[bmby.columns]\nclient_id = 7\n",
+            "line 5, key `bmby.columns.client_id`:",
+        ),
+    ] {
+        std::fs::write(&cfg, text).unwrap();
+        let o = cmd(dir.path(), cfg.to_str().unwrap())
+            .arg("contacts")
+            .output()
+            .unwrap();
+        assert!(
+            stderr(&o).contains(&format!("config file {p}, {want}")),
+            "{}",
+            stderr(&o)
+        );
+    }
 }
 
 fn signed_in(data: &Path, id: &str, name: &str) {

@@ -136,6 +136,11 @@ fn a_second_tui_attaches_sees_approvals_live_and_takes_over_when_the_owner_dies(
         },
     );
     fits_80(&s);
+    // The takeover of a demo's cache says the demo's stand-ins ended and how to restart it,
+    // kept (in place of the key hints) until a key; no sign-in is asked for the demo's
+    // location (this TUI is offline, it has no stand-in to pull from).
+    assert!(s.contains("demo ended, stand-ins gone"), "{s}");
+    assert!(!s.contains("needs sign-in"), "{s}");
     assert!(socket_path(dir.path(), DEMO_LOCATION_ID).exists());
     // The CLI runs through the new owner.
     let o = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))

@@ -146,3 +146,77 @@ fn import_notice_stays_until_the_messages_are_read_80x24() {
     assert!(!screen.contains("import: 2 problems"), "{screen}");
     assert!(screen.contains("incremental pull: 12 contac"), "{screen}");
 }
+
+/// An `import` run from the CLI beside the running TUI (heard of as a client command)
+/// replaces the problems shown: the new import's count in the bar and its problems in the
+/// messages; an import without problems takes the notice away.
+#[test]
+fn an_import_beside_the_tui_replaces_the_problems_shown_80x24() {
+    use bmby_ghl::sync::SyncEvent;
+    let (dir, s) = store();
+    let import = |s: &bmby_ghl::store::Store, name: &str, body: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, body).unwrap();
+        import_export_file(
+            s,
+            &file,
+            &ExportOptions::default(),
+            &Mapping::default(),
+            &ImportOptions::default(),
+        )
+        .unwrap()
+        .2
+        .len()
+    };
+    let header = "מספר לקוח,שם פרטי,שם משפחה,נייד,אימייל\n";
+    let first = format!(
+        "{header}300001,דנה,לוי,0501234567,dana@@example\n30O002,יוסי,כהן,0521111111,yossi@example.com\n"
+    );
+    assert_eq!(import(&s, "first.csv", &first), 2);
+    let mut d = Driver::new(s, options(Theme::colored()));
+    d.run(Vec::new());
+    assert!(snap(&mut d).contains("import: 2 problems (m)"));
+
+    // The CLI imports another file with one problem.
+    let second = format!("{header}400001,רון,כהן,0527654321,ron@@example\n");
+    assert_eq!(import(d.app.store(), "second.csv", &second), 1);
+    d.event(SyncEvent::ClientCommand {
+        command: "import second.csv".into(),
+        code: 0,
+    });
+    let screen = snap(&mut d);
+    assert!(screen.contains("import: 1 problem (m)"), "{screen}");
+    assert!(!screen.contains("import: 2 problems"), "{screen}");
+    insta::assert_snapshot!("after_cli_import_80x24", screen);
+    assert!(
+        d.app
+            .messages
+            .iter()
+            .any(|m| m.contains("second.csv: 1 problem")),
+        "{:?}",
+        d.app.messages
+    );
+    // The changes title follows too.
+    assert_eq!(
+        d.app.import_problems_note.as_deref(),
+        Some("import: 1 problem (m)")
+    );
+
+    // Another command that is not an import changes nothing.
+    d.event(SyncEvent::ClientCommand {
+        command: "changes".into(),
+        code: 0,
+    });
+    assert!(snap(&mut d).contains("import: 1 problem (m)"));
+
+    // A clean import: the notice goes.
+    let clean = format!("{header}500001,גל,שמש,0505556666,gal@example.com\n");
+    assert_eq!(import(d.app.store(), "clean.csv", &clean), 0);
+    d.event(SyncEvent::ClientCommand {
+        command: "import clean.csv".into(),
+        code: 0,
+    });
+    let screen = snap(&mut d);
+    assert!(!screen.contains("import: 1 problem"), "{screen}");
+    assert_eq!(d.app.import_problems_note, None);
+}

@@ -135,13 +135,14 @@ fn users_refreshed_with_a_pull_rename_owners_and_a_failure_is_said_once() {
     d.event(SyncEvent::UsersLoaded {
         count: Err("GET /users/ needs the users.readonly scope".into()),
     });
-    let info = d.app.status.info.clone().expect("said");
+    // Routine news (it comes with a pull), not the answer to an action.
+    let info = d.app.status.news.clone().expect("said");
     assert!(info.contains("users.readonly"), "{info}");
-    d.app.status.info = None;
+    d.app.status.news = None;
     d.event(SyncEvent::UsersLoaded {
         count: Err("GET /users/ needs the users.readonly scope".into()),
     });
-    assert_eq!(d.app.status.info, None, "said once, not on every pull");
+    assert_eq!(d.app.status.news, None, "said once, not on every pull");
     // A pull never fails because of the users.
     assert!(d.app.status.error.is_none());
     // Refreshed: the app reads the names the worker cached.

@@ -443,6 +443,8 @@ pub(super) fn run_tui_with(
     // Each location's events go to every TUI session on it: this one and the TUIs attached
     // to this process (`crate::owner::host`).
     let mut hubs: std::collections::HashMap<String, crate::owner::Hub> = Default::default();
+    // The owner this TUI was attached to went away and the cache was taken over: said once.
+    let mut takeover: Option<crate::owner::Takeover> = None;
     loop {
         // Issue 14: the first frame from the list snapshot while the cache opens (kept until
         // the UI proper has taken the terminal).
@@ -465,6 +467,10 @@ pub(super) fn run_tui_with(
                     Some(paths.user_keymap()),
                 )? {
                     crate::owner::TuiCache::Own(s) => *s,
+                    crate::owner::TuiCache::TakenOver(s, t) => {
+                        takeover = Some(t);
+                        *s
+                    }
                     crate::owner::TuiCache::Attached => return Ok(0),
                 };
                 s.use_prefetched_list(pre);
@@ -473,7 +479,12 @@ pub(super) fn run_tui_with(
             }
         };
         owners.entry(loc.clone()).or_insert_with(|| {
-            crate::owner::Owner::start(store.clone(), &paths.data_dir, &loc, "tui")
+            let role = if demo_store.is_some() {
+                crate::owner::ROLE_DEMO
+            } else {
+                "tui"
+            };
+            crate::owner::Owner::start(store.clone(), &paths.data_dir, &loc, role)
         });
         let mut s = current.clone();
         s.location_id = Some(loc.clone());
@@ -513,7 +524,11 @@ pub(super) fn run_tui_with(
                 None
             }
         };
-        let jobs = match client(&s) {
+        // A demo's cache taken over: its stand-ins ended with it, and the real GHL knows
+        // nothing of its location (a pull would only say "needs sign-in"): offline.
+        let demo_gone = takeover.as_ref().is_some_and(|t| t.was_demo());
+        let jobs = match client(&s).map_err(|e| e.to_string()) {
+            Ok(_) if demo_gone => None,
             Ok(client) => {
                 let _enter = rt.enter();
                 Some(sync::spawn_worker(
@@ -529,10 +544,11 @@ pub(super) fn run_tui_with(
                     },
                 ))
             }
+            Err(_) if demo_gone => None,
             Err(e) => {
                 let _ = tx.send(SyncEvent::Error {
                     context: "offline: showing the cache only".into(),
-                    message: e.to_string(),
+                    message: e,
                 });
                 None
             }
@@ -585,6 +601,7 @@ pub(super) fn run_tui_with(
                 .is_none()
                 .then(|| (super::setup::setup_env(paths, &current), false)),
             peers: Some(peers),
+            notice: takeover.take().map(|t| (t.line(), t.notice())),
         }));
         hub.unsubscribe(session);
         let exit = exit?;

@@ -60,15 +60,24 @@ const SEEDED: &str = "demo_seeded";
 /// stand-in and writing back to the Bmby stand-in. With `keep_world` (`--data-dir DIR`) the
 /// stand-ins' data is kept in `DIR/demo-world/` and a second run continues it.
 pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
-    // A demo already runs on this data dir: this one attaches to it as a second TUI.
-    if keep_world && crate::owner::who_owns(&paths.data_dir, DEMO_LOCATION_ID).is_some() {
+    // A demo already runs on this data dir: this one attaches to it as a second TUI. A plain
+    // TUI (or `serve`) holding the demo's cache has no stand-ins: attaching to it would show
+    // an offline TUI, not the demo (found by a newcomer), so that is refused.
+    let owner = keep_world
+        .then(|| crate::owner::who_owns(&paths.data_dir, DEMO_LOCATION_ID))
+        .flatten();
+    if let Some(h) = owner.as_ref().filter(|h| refuses_owner(&h.role)) {
+        eprintln!("{}", not_a_demo(&paths.data_dir, h.pid, &h.role));
+        return Ok(1);
+    }
+    if owner.is_some() {
         match crate::owner::open_for_tui(
             &paths.data_dir,
             DEMO_LOCATION_ID,
             Some(paths.user_keymap()),
         )? {
             crate::owner::TuiCache::Attached => return Ok(0),
-            crate::owner::TuiCache::Own(_) => {
+            crate::owner::TuiCache::Own(_) | crate::owner::TuiCache::TakenOver(..) => {
                 // OUR CHOICE: the stand-ins lived in the demo that exited; starting them here
                 // from its saved world is a fresh demo run.
                 eprintln!(
@@ -110,6 +119,25 @@ pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
     drop(d.ghl);
     drop(d.bmby);
     Ok(code)
+}
+
+/// Whether `demo --data-dir DIR` refuses to attach to the owner of DIR's demo cache in
+/// `role`: everything but a demo (whose TUI it joins) and a CLI command (waited for, as any
+/// TUI waits for one).
+fn refuses_owner(role: &str) -> bool {
+    role != crate::owner::ROLE_DEMO && role != "cli"
+}
+
+/// Why `demo --data-dir DIR` does not attach to a plain TUI (or `serve`) holding DIR's demo
+/// cache. OUR CHOICE: refuse rather than take the cache over (the other process holds it).
+fn not_a_demo(data_dir: &std::path::Path, pid: u32, role: &str) -> String {
+    let dir = crate::sanitize::clean_line(&data_dir.display().to_string());
+    format!(
+        "the demo's cache in {dir} is open in a bmby-ghl that is not a demo (pid {pid}, {}): \
+         the demo's stand-ins are not running there, so this does not attach to it; quit that \
+         bmby-ghl and run `bmby-ghl demo --data-dir {dir}` again",
+        crate::sanitize::clean_line(role)
+    )
 }
 
 /// The demo's webhook receiver on `127.0.0.1:0`, trusting the stand-in's TEST keys (never

@@ -70,6 +70,7 @@ pub(super) fn first_run(paths: &Paths, settings: &Settings, rt: &Runtime) -> Res
         needs_sign_in: None,
         setup: Some((setup_env(paths, settings), true)),
         peers: None,
+        notice: None,
     }))?;
     match exit {
         tui::TuiExit::Quit => Ok(0),

@@ -104,6 +104,31 @@ pub fn unknown_keys(text: &str) -> Vec<UnknownKey> {
     out
 }
 
+/// The dotted key (`sync.pull_interval_secs`) whose value holds byte `offset` of `text`:
+/// the key a bad value belongs to, for [`super::ConfigError::Parse`]. `None` when the text
+/// does not parse as TOML or the offset is in no value (a syntax error).
+pub fn key_at(text: &str, offset: usize) -> Option<String> {
+    fn find(table: &DeTable<'_>, offset: usize, prefix: &str) -> Option<String> {
+        for (k, v) in table {
+            let path = format!("{prefix}{}", k.get_ref().as_ref());
+            match v.get_ref().as_table() {
+                Some(t) => {
+                    if let Some(p) = find(t, offset, &format!("{path}.")) {
+                        return Some(p);
+                    }
+                }
+                None if v.span().contains(&offset) || k.span().contains(&offset) => {
+                    return Some(path)
+                }
+                None => {}
+            }
+        }
+        None
+    }
+    let root = DeTable::parse(text).ok()?;
+    find(root.get_ref(), offset, "")
+}
+
 /// The config file without its unknown keys, and those keys (for `bmby-ghl config`, which
 /// shows the values with the problems instead of refusing to run). No unknown keys: the same
 /// as [`super::parse`]. With unknown keys, the rest is read as if they were not there; a

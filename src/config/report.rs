@@ -347,22 +347,64 @@ pub fn text(entries: &[Entry], config_file_exists: bool) -> String {
         Some(d) => format!("{} {}", e.origin.kind(), crate::sanitize::clean_line(&d)),
         None => e.origin.kind().to_owned(),
     };
+    let width = |s: &str| unicode_width::UnicodeWidthStr::width(s);
     let kw = entries.iter().map(|e| e.key.len()).max().unwrap_or(0);
+    // The value column is as wide as the widest value of a row that fits in TEXT_WIDTH
+    // whole; a longer row says its origin on the next line, in the same column.
     let vw = entries
         .iter()
-        .map(|e| unicode_width::UnicodeWidthStr::width(shown(e).as_str()))
+        .map(|e| (width(&shown(e)), width(&origin(e))))
+        .filter(|(v, o)| kw + 2 + v + 2 + o <= TEXT_WIDTH)
+        .map(|(v, _)| v)
         .max()
         .unwrap_or(0);
+    let oc = kw + 2 + vw + 2;
     let mut out = String::new();
     for e in entries {
-        let v = shown(e);
-        let pad = vw - unicode_width::UnicodeWidthStr::width(v.as_str());
-        out.push_str(&format!(
-            "{:<kw$}  {v}{}  {}\n",
-            e.key,
-            " ".repeat(pad),
-            origin(e)
-        ));
+        let (v, o) = (shown(e), origin(e));
+        if width(&v) <= vw && oc + width(&o) <= TEXT_WIDTH {
+            let pad = vw - width(&v);
+            out.push_str(&format!("{:<kw$}  {v}{}  {o}\n", e.key, " ".repeat(pad)));
+            continue;
+        }
+        if kw + 2 + width(&v) + 2 + width(&o) <= TEXT_WIDTH {
+            // Fits unaligned: the origin right after the value.
+            out.push_str(&format!("{:<kw$}  {v}  {o}\n", e.key));
+        } else if kw + 2 + width(&v) <= TEXT_WIDTH {
+            // The value on the key's line, the origin under the origin column.
+            let indent = if oc + width(&o) <= TEXT_WIDTH {
+                oc
+            } else {
+                kw + 2
+            };
+            out.push_str(&format!("{:<kw$}  {v}\n{}{o}\n", e.key, " ".repeat(indent)));
+        } else {
+            // A long value (a URL, a deep path): the origin on the key's line, the value
+            // whole below it (in pieces only when wider than the line itself).
+            out.push_str(&format!("{:<kw$}  {o}\n", e.key));
+            for part in chunks(&v, TEXT_WIDTH - 2) {
+                out.push_str(&format!("  {part}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// The width `bmby-ghl config` keeps its text within (a terminal of 80 columns).
+pub const TEXT_WIDTH: usize = 80;
+
+/// `s` in pieces of at most `max` columns (a piece holds at least one character).
+fn chunks(s: &str, max: usize) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max && used > 0 {
+            out.push(String::new());
+            used = 0;
+        }
+        used += w;
+        out.last_mut().expect("one piece").push(c);
     }
     out
 }

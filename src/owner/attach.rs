@@ -25,8 +25,9 @@ use crate::tui::terminal::TerminalGuard;
 pub enum Attached {
     /// The person quit this TUI; the owner goes on.
     Quit,
-    /// The owner (this pid) went away mid-session; the terminal is restored.
-    OwnerGone { pid: u32 },
+    /// The owner (this pid, in this role: `tui`, `demo`, `serve`) went away mid-session; the
+    /// terminal is restored.
+    OwnerGone { pid: u32, role: String },
     /// The owner hosts no TUI (a CLI command holds the cache for a moment): wait for it.
     NotHosting(NotHosting),
     /// SIGTERM or SIGHUP arrived: the terminal is restored and this process should exit (the
@@ -153,7 +154,12 @@ pub fn attach(
             Ok(Some((kind::EXIT, _))) => break Attached::Quit,
             Ok(Some(_)) => {}
             Ok(None) | Err(_) if SIGNALLED.load(Ordering::SeqCst) => break Attached::Signalled,
-            Ok(None) | Err(_) => break Attached::OwnerGone { pid: theirs.pid },
+            Ok(None) | Err(_) => {
+                break Attached::OwnerGone {
+                    pid: theirs.pid,
+                    role: theirs.role.clone(),
+                }
+            }
         }
     };
     drop(out);

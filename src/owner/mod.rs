@@ -184,9 +184,68 @@ pub fn explain_locked(
 pub enum TuiCache {
     /// This process opened it and owns it now.
     Own(Box<Store>),
+    /// This process was attached, the owner went away, and this process opened the cache and
+    /// owns it now: the TUI says so until a key ([`Takeover::notice`]).
+    TakenOver(Box<Store>, Takeover),
     /// Another process owns it; this TUI was attached to it and the person quit there.
     Attached,
 }
+
+/// An owner this TUI was attached to went away and this process took its cache over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Takeover {
+    /// The owner that went away.
+    pub pid: u32,
+    /// Its role (`tui`, `demo`, `serve`): a demo's stand-ins ended with it.
+    pub role: String,
+    pub location: String,
+    pub data_dir: PathBuf,
+}
+
+impl Takeover {
+    /// The owner was a demo: its GHL and Bmby stand-ins lived in it and ended with it.
+    pub fn was_demo(&self) -> bool {
+        self.role == ROLE_DEMO
+    }
+
+    /// The notice in one line for the TUI (shown until a key in place of the key hints):
+    /// short enough for 80 columns with a short data dir, the restart first for a demo.
+    pub fn line(&self) -> String {
+        if self.was_demo() {
+            format!(
+                "demo ended, stand-ins gone: restart with `bmby-ghl demo --data-dir {}`",
+                crate::sanitize::clean_line(&self.data_dir.display().to_string())
+            )
+        } else {
+            format!(
+                "the bmby-ghl that held this cache (pid {}) exited: this one owns it now",
+                self.pid
+            )
+        }
+    }
+
+    /// What the TUI's messages (and stderr) say in full: who exited, that this process owns
+    /// the cache now, and, after a demo, that its stand-ins ended and how to start it again.
+    pub fn notice(&self) -> String {
+        if self.was_demo() {
+            format!(
+                "the demo (pid {}) exited and its GHL and Bmby stand-ins with it: this TUI shows \
+                 its cache offline; to continue the demo, quit and run `bmby-ghl demo --data-dir {}`",
+                self.pid,
+                crate::sanitize::clean_line(&self.data_dir.display().to_string())
+            )
+        } else {
+            format!(
+                "the bmby-ghl that held the cache of {} (pid {}) exited: this one owns it now",
+                crate::sanitize::clean_line(&self.location),
+                self.pid
+            )
+        }
+    }
+}
+
+/// The role a demo's owner says in its hello (a plain TUI says `tui`).
+pub const ROLE_DEMO: &str = "demo";
 
 /// How long a TUI waits for a cache that is locked while nobody answers on its socket (an
 /// owner starting or stopping). OUR CHOICE: 10 s (an owner that answers is waited for as long
@@ -209,9 +268,15 @@ pub fn open_for_tui(
     let sock = socket_path(data_dir, location_id);
     let mut deadline = Instant::now() + WAIT_FOR_TUI_CACHE;
     let mut told = false;
+    let mut taken_over: Option<Takeover> = None;
     loop {
         let locked = match Store::open(data_dir, location_id) {
-            Ok(s) => return Ok(TuiCache::Own(Box::new(s))),
+            Ok(s) => {
+                return Ok(match taken_over.take() {
+                    Some(t) => TuiCache::TakenOver(Box::new(s), t),
+                    None => TuiCache::Own(Box::new(s)),
+                })
+            }
             Err(e @ StoreError::Locked { .. }) => e,
             Err(e) => return Err(e.into()),
         };
@@ -222,11 +287,15 @@ pub fn open_for_tui(
                     tracing::info!("SIGTERM/SIGHUP while attached: quitting");
                     return Ok(TuiCache::Attached);
                 }
-                Some(attach::Attached::OwnerGone { pid }) => {
-                    eprintln!(
-                        "the bmby-ghl that held the cache of {location_id} (pid {pid}) exited: \
-                         this one opens it"
-                    );
+                Some(attach::Attached::OwnerGone { pid, role }) => {
+                    let t = Takeover {
+                        pid,
+                        role,
+                        location: location_id.to_owned(),
+                        data_dir: data_dir.to_path_buf(),
+                    };
+                    eprintln!("{}", t.notice());
+                    taken_over = Some(t);
                     deadline = Instant::now() + WAIT_FOR_TUI_CACHE;
                 }
                 Some(attach::Attached::NotHosting(n)) => {

@@ -263,13 +263,19 @@ pub struct Status {
     pub error: Option<String>,
     pub info: Option<String>,
     /// A notice the user must read (the last import's row problems): shown beside `info` and
-    /// outranking it, so routine news (a pull's summary) does not overwrite it; it stays until
-    /// the messages are opened (`m`) or another pinned notice replaces it.
+    /// `news`, so routine news (a pull's summary) does not overwrite it; it stays until the
+    /// messages are opened (`m`) or another pinned notice replaces it.
     pub pinned: Option<String>,
-    /// The text of routine news put in `info` by background work (a pull's summary): only
-    /// that gives way to `pinned` when both do not fit; news of the user's own action (set
-    /// after it, so `info` differs) outranks the pinned notice.
-    pub routine_info: Option<String>,
+    /// Routine news from background work (a pull's summary, another session's action): the
+    /// least important message (see [`super::status_msgs::Priority`]). Set with
+    /// [`App::news`]; a newer `info` replaces it and it replaces `info`.
+    pub news: Option<String>,
+    /// A notice kept until the next key (the takeover of the cache from an owner that
+    /// exited), shown on the whole hint line; see [`App::notice_until_key`].
+    pub until_key: Option<String>,
+    /// When `error` was first seen (by the app's clock): it clears after
+    /// [`super::status_msgs::ERROR_SHOWN_FOR`], or on the user's next action that succeeds.
+    pub error_at: Option<jiff::Timestamp>,
     pub busy: bool,
     /// The `error` a failed pull put up: the next pull that succeeds clears it (unless another
     /// error replaced it since).
@@ -416,6 +422,10 @@ pub struct App {
     pub activity_selected: usize,
     /// Notes are written in `$VISUAL`/`$EDITOR` (set when one is configured).
     pub external_editor: bool,
+    /// This session is attached: hosted by the owner for another terminal's `bmby-ghl`
+    /// (`tui::hosted`). The owner's own things (switching location, the setup) are not
+    /// offered here; the registry says why (`registry::owner_session`).
+    pub hosted: bool,
     /// Why edits are refused (e.g. the token's scopes are read-only); `None` = editable.
     pub read_only: Option<String>,
     fetch_due: Option<(Instant, String)>,
@@ -427,6 +437,9 @@ pub struct App {
     /// `import: N problems (m)` when the last Bmby file import had row problems (shown in the
     /// changes list's title; the problems themselves are in the message log).
     pub import_problems_note: Option<String>,
+    /// When the import whose problems are shown ran (`ImportProblems::at`): a CLI `import`
+    /// beside this TUI is noticed by a different time (see `tui::import_notice`).
+    pub(crate) import_problems_at: Option<String>,
     /// The marked contacts (multi-select for bulk actions).
     pub marks: super::marks::Marks,
     /// The contacts pane shows only the contacts of this business.
@@ -524,12 +537,14 @@ impl App {
             hand_edit: None,
             activity_selected: 0,
             external_editor: false,
+            hosted: false,
             read_only: None,
             fetch_due: None,
             should_quit: false,
             locations: Default::default(),
             dirty: true,
             import_problems_note: None,
+            import_problems_at: None,
             marks: Default::default(),
             business: None,
             bulk_confirm: None,
@@ -548,10 +563,11 @@ impl App {
 
     /// The last Bmby file import's row problems (stored by the import): each one goes to the
     /// message log, and the status bar says how many there are.
-    fn note_import_problems(&mut self) {
+    pub(crate) fn note_import_problems(&mut self) {
         let Some(p) = crate::sync::import_problems::load(&self.store) else {
             return;
         };
+        self.import_problems_at = Some(p.at.clone());
         for line in p.lines().into_iter().rev() {
             self.log_message(line);
         }
@@ -773,6 +789,10 @@ impl App {
         let Some(key) = KeyCombo::from_event(&ev) else {
             return Vec::new();
         };
+        // Read: a notice kept until a key goes (the key does what it does).
+        if self.status.until_key.take().is_some() {
+            self.dirty = true;
+        }
         if key == KeyCombo::ctrl('c') {
             self.should_quit = true;
             return Vec::new();
@@ -863,15 +883,42 @@ impl App {
     /// Copies a new status error or info into the message log (call after handling anything
     /// that may set one).
     pub fn note_messages(&mut self) {
-        let error = self.status.error.clone();
+        // The user's own news replaces routine news, and an action that succeeded (new info,
+        // no new error) clears the error before it (see `status_msgs`).
+        let mut error = self.status.error.clone();
         let info = self.status.info.clone();
+        if info.is_some() && info != self.noted.1 {
+            self.status.news = None;
+            if error.is_some() && error == self.noted.0 {
+                self.status.error = None;
+                error = None;
+            }
+        }
         if error.is_some() && error != self.noted.0 {
             self.log_message(format!("! {}", error.as_deref().unwrap_or_default()));
+            self.status.error_at = Some(self.now());
         }
         if info.is_some() && info != self.noted.1 {
             self.log_message(info.clone().unwrap_or_default());
         }
         self.noted = (error, info);
+    }
+
+    /// Routine news from background work (a pull's summary, another session's action): the
+    /// least important status message; it replaces the info shown (logged at once).
+    pub fn news(&mut self, text: String) {
+        self.log_message(text.clone());
+        self.status.news = Some(text);
+        self.status.info = None;
+        self.noted.1 = None;
+    }
+
+    /// Shows `line` in place of the key hints until the next key; `whole` (the same said in
+    /// full) goes to the message log.
+    pub fn notice_until_key(&mut self, line: String, whole: String) {
+        self.log_message(whole);
+        self.status.until_key = Some(line);
+        self.dirty = true;
     }
 
     fn log_message(&mut self, m: String) {
@@ -1039,7 +1086,14 @@ impl App {
         match action {
             Action::Quit => self.should_quit = true,
             Action::Suspend => return vec![Effect::Suspend],
-            Action::LocationSwitch => return self.open_location_picker(),
+            Action::LocationSwitch => {
+                let e = super::registry::entry(action);
+                if let Err(why) = e.enabled(self) {
+                    self.status.error = Some(format!("{}: {why}", e.label));
+                    return Vec::new();
+                }
+                return self.open_location_picker();
+            }
             Action::HelpToggle => self.help = Some(0),
             Action::PaletteOpen => self.open_palette(super::palette::Mode::List, ""),
             Action::PaletteCommand => self.open_palette(super::palette::Mode::Command, ""),
@@ -1335,8 +1389,7 @@ impl App {
                 self.status.retry = None;
                 self.status.busy = false;
                 self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
-                self.status.info = Some(s.describe());
-                self.status.routine_info = self.status.info.clone();
+                self.news(s.describe());
                 self.status.pull_failed_at = None;
                 if let Some(e) = self.status.pull_error.take() {
                     if self.status.error.as_ref() == Some(&e) {
@@ -1418,14 +1471,16 @@ impl App {
                 self.from_ghl.insert(contact_id, now);
             }
             SyncEvent::ClientCommand { command, code } => {
-                self.status.info = Some(format!(
+                // An `import` beside this TUI may have replaced the last import's problems.
+                self.refresh_import_problems();
+                self.news(format!(
                     "another bmby-ghl ran `{}` here (exit {code})",
                     crate::tui::text::clean(&command)
                 ));
                 return self.request_changes_reload();
             }
             SyncEvent::PeerChanged { what } => {
-                self.status.info = Some(format!(
+                self.news(format!(
                     "another TUI here: {}",
                     crate::tui::text::clean(&what)
                 ));

@@ -138,9 +138,21 @@ pub fn fitted_hints(app: &App, width: usize) -> Vec<(String, &'static str)> {
     h
 }
 
-/// Draws the hint line.
+/// Draws the hint line, or instead a notice kept until a key (`Status::until_key`: the
+/// takeover of the cache), on the whole line.
 pub fn render_footer(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
+    if let Some(n) = &app.status.until_key {
+        let w = area.width as usize;
+        let n = super::text::clean(n);
+        let shown = if super::text::width(&n) <= w {
+            n
+        } else {
+            format!("{} (m)", super::text::truncate(&n, w.saturating_sub(4)))
+        };
+        f.render_widget(Paragraph::new(Line::styled(shown, t.warn())), area);
+        return;
+    }
     let mut spans = Vec::new();
     for (i, (k, label)) in fitted_hints(app, area.width as usize)
         .into_iter()

@@ -84,6 +84,7 @@ pub async fn run(s: HostedSession) -> color_eyre::Result<bool> {
     let mut app = App::new(s.store.clone(), opts);
     app.read_only = s.read_only;
     app.external_editor = false;
+    app.hosted = true;
     let parts = session::Parts {
         store: s.store,
         jobs: s.jobs,

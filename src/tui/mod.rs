@@ -25,6 +25,7 @@ pub mod filter;
 pub mod help;
 pub mod help_text;
 pub mod hosted;
+mod import_notice;
 pub mod input;
 pub mod keymap;
 pub mod layer;
@@ -47,6 +48,7 @@ pub mod scroll;
 pub mod session;
 pub mod setup;
 pub mod status;
+pub mod status_msgs;
 mod sync_status;
 pub mod terminal;
 pub mod text;
@@ -96,6 +98,10 @@ pub struct TuiContext {
     /// The other TUI sessions of this cache (attached TUIs the owner hosts), told about the
     /// review actions taken here; `None`: no other session can exist.
     pub peers: Option<session::Peers>,
+    /// A notice kept until a key, in place of the key hints (this process took the cache
+    /// over from an owner that exited): (the line shown, the whole text for the messages),
+    /// `owner::Takeover::line` and `owner::Takeover::notice`.
+    pub notice: Option<(String, String)>,
 }
 
 /// How the UI ended.
@@ -186,6 +192,7 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
         needs_sign_in,
         setup: setup_start,
         peers,
+        notice,
     } = ctx;
     let (keymap, diags) = Keymap::load(user_keymap.as_deref());
     for d in &diags {
@@ -214,6 +221,9 @@ pub async fn run(ctx: TuiContext) -> color_eyre::Result<TuiExit> {
     app.locations.choices = locations;
     app.locations.current = current_location;
     app.locations.needs_sign_in = needs_sign_in;
+    if let Some((line, whole)) = notice {
+        app.notice_until_key(line, whole);
+    }
     let setup_env = setup_start.as_ref().map(|(e, _)| e.clone());
     app.setup_env = setup_env.clone();
     let mut setup_fx = Vec::new();

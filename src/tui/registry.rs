@@ -205,6 +205,18 @@ fn always(_: &App) -> Result<(), String> {
     Ok(())
 }
 
+/// The owner session's own actions (switching location, the setup): an attached session
+/// (`App::hosted`) says where they are instead of failing oddly.
+pub(crate) const OWNER_SESSION_ONLY: &str = "only in the owner session (the bmby-ghl that opened this cache; quit it and this one takes over)";
+
+fn owner_session(app: &App) -> Result<(), String> {
+    if app.hosted {
+        Err(OWNER_SESSION_ONLY.into())
+    } else {
+        Ok(())
+    }
+}
+
 fn contact(app: &App) -> Result<(), String> {
     match app.details.as_ref().and_then(|d| d.contact.as_ref()) {
         Some(_) => Ok(()),
@@ -352,7 +364,7 @@ static ENTRIES: &[Entry] = &[
         "location: switch",
         "Switch to another signed-in location",
         &[C::Global],
-        always,
+        owner_session,
     )
     .command("location switch"),
     e(
@@ -1064,7 +1076,7 @@ static ENTRIES: &[Entry] = &[
         "setup: open",
         "Set up GHL (a Private Integration Token or OAuth), the location, Bmby and check the field mapping; writes the config file",
         &[C::Global],
-        always,
+        owner_session,
     )
     .command("setup")
     .handler(super::setup::open_command),
@@ -1073,7 +1085,7 @@ static ENTRIES: &[Entry] = &[
         "location: add",
         "Sign in to another GHL location (the setup's GHL step) and open it",
         &[C::Global],
-        always,
+        owner_session,
     )
     .command("location add")
     .handler(super::setup::location_add_command),
@@ -1082,7 +1094,7 @@ static ENTRIES: &[Entry] = &[
         "bmby: login",
         "Connect Bmby (SOAP login, password and project id, checked with one call) or name the folder export files arrive in",
         &[C::Global],
-        always,
+        owner_session,
     )
     .command("bmby login")
     .handler(super::setup::bmby_login_command),

@@ -457,6 +457,7 @@ pub async fn run(
             _ = async { tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)).await },
                 if deadline.is_some() => fx = app.on_fetch_timer(),
             _ = age_tick.tick() => {
+                app.expire_messages();
                 let age = status::sync_text(&app);
                 if age != shown_age {
                     shown_age = age;

@@ -3,7 +3,9 @@
 //! Order (what matters first, as the bar is cut at the right edge): the location (always
 //! there: shortened to its name, then cut, never dropped), `offline`, an error, the sync state
 //! (`synced 3 min ago`, or `last sync failed 12:03` in Israel time after a failed pull), then
-//! the counters, progress, budget and the latest info.
+//! the counters, progress, budget and the messages (a pinned notice, the user's own news,
+//! routine news). When it does not fit, one rule reads the messages' priorities
+//! (`status_msgs::Priority`): see [`fitted_segments`].
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -14,6 +16,7 @@ use ratatui::Frame;
 use super::action::Action;
 use super::app::App;
 use super::keymap::Context;
+use super::status_msgs::Priority;
 use super::text;
 
 /// "synced 3 min ago", or "never synced".
@@ -119,33 +122,62 @@ pub fn dispatch_text(d: &super::app::DispatchStatus) -> String {
     s
 }
 
-/// The segments, in priority order: (text, style).
-pub fn segments(app: &App) -> Vec<(String, Style)> {
-    segments_with(app, false)
+/// What a segment of the bar is, for the fitting rule: a message (with its priority), the
+/// cache's age, or the rest (the location, `offline`, counters, progress: never dropped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Label,
+    Fixed,
+    Age,
+    Message(Priority),
 }
 
-fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
+/// The segments, in display order: (text, style).
+pub fn segments(app: &App) -> Vec<(String, Style)> {
+    segments_with(app, false)
+        .into_iter()
+        .map(|(t, st, _)| (t, st))
+        .collect()
+}
+
+/// A message as the bar says it: sanitized, and without a leading `offline: ` when the bar
+/// already says `offline` (every piece is said once).
+fn said_once(app: &App, m: &str) -> String {
+    let m = text::clean(m);
+    if !app.online {
+        if let Some(rest) = m.strip_prefix("offline: ") {
+            return rest.to_owned();
+        }
+    }
+    m
+}
+
+fn segments_with(app: &App, compact: bool) -> Vec<(String, Style, Kind)> {
     let t = &app.theme;
     let s = &app.status;
     let mut out = vec![(
         text::truncate(&text::clean(&app.location_label), 28),
         Style::new(),
+        Kind::Label,
     )];
     // Offline and an error come before the counters: they say the rest may be stale.
     if !app.online {
-        out.push(("offline".into(), t.warn()));
+        out.push(("offline".into(), t.warn(), Kind::Fixed));
     }
     if let Some(e) = &s.error {
-        out.push((format!("! {}", text::clean(e)), t.error()));
+        out.push((
+            format!("! {}", said_once(app, e)),
+            t.error(),
+            Kind::Message(Priority::Error),
+        ));
     }
-    let sync_style = if s.pull_failed_at.is_some() {
-        t.warn()
+    if s.pull_failed_at.is_some() {
+        out.push((sync_text(app), t.warn(), Kind::Fixed));
     } else {
-        t.dim()
-    };
-    out.push((sync_text(app), sync_style));
+        out.push((sync_text(app), t.dim(), Kind::Age));
+    }
     if let Some(a) = super::locations::status_text(app) {
-        out.push((a, t.warn()));
+        out.push((a, t.warn(), Kind::Fixed));
     }
     if let Some(d) = &s.dispatch {
         let style = if d.failed + d.conflicts > 0 {
@@ -153,7 +185,7 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
         } else {
             t.ok()
         };
-        out.push((dispatch_text(d), style));
+        out.push((dispatch_text(d), style, Kind::Fixed));
     }
     let c = app.changes.counts;
     let pending_style = if c.pending + c.failed + c.conflict > 0 {
@@ -161,9 +193,9 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
     } else {
         Style::new()
     };
-    out.push((counts_text(app, compact), pending_style));
+    out.push((counts_text(app, compact), pending_style, Kind::Fixed));
     if app.changes.in_flight > 0 {
-        out.push(("saving…".into(), t.warn()));
+        out.push(("saving…".into(), t.warn(), Kind::Fixed));
     }
     if let Some(p) = s.pull {
         let kind = if p.full { "full pull" } else { "pulling" };
@@ -171,31 +203,42 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style)> {
             Some(total) => format!("{kind} {}/{}", p.fetched, total),
             None => format!("{kind} {}", p.fetched),
         };
-        out.push((txt, t.ok()));
+        out.push((txt, t.ok(), Kind::Fixed));
     }
     if s.busy {
-        out.push(("busy".into(), t.warn()));
+        out.push(("busy".into(), t.warn(), Kind::Fixed));
     }
     if let Some(r) = &s.retry {
-        out.push((text::clean(r), t.warn()));
+        out.push((text::clean(r), t.warn(), Kind::Message(Priority::Retry)));
     }
     if let Some(b) = &s.rate {
         if let (Some(rem), Some(max)) = (b.remaining, b.max) {
             let style = if rem * 10 < max { t.warn() } else { t.dim() };
-            out.push((format!("API {rem}/{max}"), style));
+            out.push((format!("API {rem}/{max}"), style, Kind::Fixed));
         }
     }
-    if let Some(p) = &s.pinned {
-        out.push((text::clean(p), Style::new()));
+    // Each message once: a notice repeated as info or news is said as the notice.
+    let pinned = s.pinned.as_deref().map(|p| said_once(app, p));
+    if let Some(p) = &pinned {
+        out.push((p.clone(), Style::new(), Kind::Message(Priority::Pinned)));
     }
-    if let Some(i) = s.info.as_ref().filter(|i| s.pinned.as_ref() != Some(*i)) {
-        out.push((text::clean(i), Style::new()));
+    for (m, prio) in [(&s.info, Priority::Own), (&s.news, Priority::Routine)] {
+        let Some(m) = m.as_deref().map(|m| said_once(app, m)) else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|(t, _, k)| *t == m && matches!(k, Kind::Message(_)))
+        {
+            continue;
+        }
+        out.push((m, Style::new(), Kind::Message(prio)));
     }
     out
 }
 
-fn total_width(segs: &[(String, Style)]) -> usize {
-    segs.iter().map(|(t, _)| text::width(t)).sum::<usize>() + 3 * segs.len().saturating_sub(1)
+fn total_width<T>(segs: &[(String, Style, T)]) -> usize {
+    segs.iter().map(|(t, _, _)| text::width(t)).sum::<usize>() + 3 * segs.len().saturating_sub(1)
 }
 
 /// The fewest columns the location label is shortened to: which sub-account edits go to is
@@ -211,66 +254,82 @@ fn label_name(label: &str) -> &str {
     }
 }
 
-/// The segments fitted to `width`: compact counts first, then a shorter location label (its
-/// name without the id, then cut, never gone), then shorter messages.
+/// What gives way first when the bar is too narrow, lowest first: routine news, a retry
+/// notice, the cache's age (a failed sync is not age: it stays), a pinned notice, the user's
+/// own news. An error is never dropped.
+fn drop_rank(k: Kind) -> Option<u8> {
+    match k {
+        Kind::Message(Priority::Routine) => Some(0),
+        Kind::Message(Priority::Retry) => Some(1),
+        Kind::Age => Some(2),
+        Kind::Message(Priority::Pinned) => Some(3),
+        Kind::Message(Priority::Own) => Some(4),
+        Kind::Message(Priority::Error) | Kind::Label | Kind::Fixed => None,
+    }
+}
+
+/// The segments fitted to `width`, by one rule (see `status_msgs`): compact counts, then a
+/// shorter location label (its name without the id, then cut, never gone), then the least
+/// important pieces give way whole (lowest [`drop_rank`] first) while the most important
+/// message present stays, and last that message is cut, ending `… (m)`.
 pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     let full = segments_with(app, false);
     if total_width(&full) <= width {
-        return full;
+        return full.into_iter().map(|(t, st, _)| (t, st)).collect();
     }
-    let mut compact = segments_with(app, true);
-    let over = total_width(&compact).saturating_sub(width);
-    if over > 0 && compact.len() > 1 {
+    let mut segs = segments_with(app, true);
+    let over = total_width(&segs).saturating_sub(width);
+    if over > 0 && segs.len() > 1 {
         let label = text::clean(&app.location_label);
         let name = label_name(&label);
-        let label_w = text::width(&compact[0].0);
+        let label_w = text::width(&segs[0].0);
         let keep = label_w.saturating_sub(over).max(LABEL_MIN);
-        compact[0].0 = if text::width(name) <= keep {
+        segs[0].0 = if text::width(name) <= keep {
             name.to_owned()
         } else {
             text::truncate(name, keep)
         };
     }
-    // An error (and a pinned notice) outranks the latest info: when both do not fit, the
-    // info goes (it stays in the message log, `m`) so the error keeps its words.
-    let error_style = app.theme.error();
-    let has_error = compact
+    // The most important message present is never dropped (the first of equals).
+    let top: Option<(String, Kind)> = segs
         .iter()
-        .any(|(t, st)| t.starts_with("! ") && *st == error_style);
-    let pinned = app.status.pinned.as_deref().map(text::clean);
-    // A pinned notice outranks routine news only; the result of the user's own action stays.
-    let routine = app.status.info.is_some() && app.status.info == app.status.routine_info;
-    if (has_error || (pinned.is_some() && routine)) && total_width(&compact) > width {
-        if let Some(info) = app
-            .status
-            .info
-            .as_deref()
-            .map(text::clean)
-            .filter(|i| Some(i) != pinned.as_ref())
-        {
-            compact.retain(|(t, _)| *t != info);
-        }
+        .enumerate()
+        .filter_map(|(i, (t, _, k))| match k {
+            Kind::Message(p) => Some((*p, std::cmp::Reverse(i), t.clone(), *k)),
+            _ => None,
+        })
+        .max_by_key(|(p, i, _, _)| (*p, *i))
+        .map(|(_, _, t, k)| (t, k));
+    let is_top = |t: &String, k: &Kind| top.as_ref().is_some_and(|(tt, tk)| tt == t && tk == k);
+    while total_width(&segs) > width {
+        let lowest = segs
+            .iter()
+            .enumerate()
+            .filter(|(_, (t, _, k))| !is_top(t, k))
+            .filter_map(|(i, (_, _, k))| drop_rank(*k).map(|r| (r, i)))
+            .min();
+        let Some((_, i)) = lowest else { break };
+        segs.remove(i);
     }
-    // The news of the user's own action outranks a pinned notice: when both do not fit, the
-    // notice steps aside until routine news replaces that info (it stays in `m`).
-    if let (Some(p), false) = (pinned.as_ref(), routine) {
-        if app.status.info.is_some() && total_width(&compact) > width {
-            compact.retain(|(t, _)| t != p);
-        }
+    let mut segs: Vec<(String, Style)> = segs.into_iter().map(|(t, st, _)| (t, st)).collect();
+    if let Some((t, _)) = &top {
+        cut_message(app, &mut segs, t, width);
     }
-    // Narrower still: the cache's age gives way before any message is cut (a failed sync
-    // stays: it is news).
-    if app.status.pull_failed_at.is_none() && total_width(&compact) > width {
-        let age = sync_text(app);
-        compact.retain(|(t, _)| *t != age);
-    }
-    shorten_messages(app, &mut compact, width);
-    compact
+    segs
 }
 
-/// Still too wide: cut the message segments (error, info, retry), each ending with
-/// `… (m)` (the key that shows them in full).
-fn shorten_messages(app: &App, segs: &mut [(String, Style)], width: usize) {
+/// Still too wide: cut the message `which` to fit, ending with `… (m)` (the key that shows it
+/// in full); at least a few characters of it stay.
+fn cut_message(app: &App, segs: &mut [(String, Style)], which: &str, width: usize) {
+    let over =
+        segs.iter().map(|(t, _)| text::width(t)).sum::<usize>() + 3 * segs.len().saturating_sub(1);
+    let over = over.saturating_sub(width);
+    if over == 0 {
+        return;
+    }
+    let Some(seg) = segs.iter_mut().find(|(t, _)| t == which) else {
+        return;
+    };
     let key = app
         .keymap
         .keys_for(&[Context::Global], Action::MessagesOpen)
@@ -280,55 +339,12 @@ fn shorten_messages(app: &App, segs: &mut [(String, Style)], width: usize) {
         Some(k) => format!(" ({k})"),
         None => String::new(),
     };
-    let error_style = app.theme.error();
-    let info = app.status.info.as_deref().map(text::clean);
-    let retry = app.status.retry.as_deref().map(text::clean);
-    let pinned = app.status.pinned.as_deref().map(text::clean);
-    let routine = app.status.info.is_some() && app.status.info == app.status.routine_info;
-    // Routine info gives way first, then a retry, then a pinned notice, the error last; the
-    // news of the user's own action is cut after a pinned notice.
-    let mut idx: Vec<usize> = (0..segs.len())
-        .filter(|&i| {
-            let t = &segs[i].0;
-            (t.starts_with("! ") && segs[i].1 == error_style)
-                || info.as_deref() == Some(t.as_str())
-                || retry.as_deref() == Some(t.as_str())
-                || pinned.as_deref() == Some(t.as_str())
-        })
-        .collect();
-    idx.sort_by_key(
-        |&i| match segs[i].0.starts_with("! ") && segs[i].1 == error_style {
-            true => 3,
-            false if pinned.as_deref() == Some(segs[i].0.as_str()) => {
-                if routine {
-                    2
-                } else {
-                    0
-                }
-            }
-            false if info.as_deref() == Some(segs[i].0.as_str()) => {
-                if routine {
-                    0
-                } else {
-                    2
-                }
-            }
-            false => 1,
-        },
-    );
-    for i in idx {
-        let over = total_width(segs).saturating_sub(width);
-        if over == 0 {
-            return;
-        }
-        let w = text::width(&segs[i].0);
-        // Keep at least a few characters of every message.
-        let keep = w.saturating_sub(over + text::width(&hint)).max(8);
-        if keep + text::width(&hint) >= w {
-            continue;
-        }
-        segs[i].0 = format!("{}{hint}", text::truncate(&segs[i].0, keep));
+    let w = text::width(&seg.0);
+    let keep = w.saturating_sub(over + text::width(&hint)).max(8);
+    if keep + text::width(&hint) >= w {
+        return;
     }
+    seg.0 = format!("{}{hint}", text::truncate(&seg.0, keep));
 }
 
 pub fn render(app: &App, f: &mut Frame, area: Rect) {

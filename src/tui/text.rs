@@ -45,6 +45,35 @@ pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
+/// The end of `s` in at most `max` cells, starting with `…` when cut: what a one-line input
+/// shows while its cursor is at the end (the text scrolls left as it grows). Never splits a
+/// wide character across the limit.
+pub fn tail(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_owned();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let budget = max - 1; // room for the ellipsis
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        kept.push(c);
+    }
+    let mut out: String = kept.into_iter().rev().collect();
+    while width(&out) > budget {
+        out.remove(0);
+    }
+    out.insert(0, '…');
+    out
+}
+
 /// `s` cut to at most `max` cells, ending with `…` when cut. Never splits a wide character
 /// across the limit.
 pub fn truncate(s: &str, max: usize) -> String {

@@ -80,7 +80,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if filter_line {
         let mut spans = vec![
             Span::styled("/ ", t.key()),
-            Span::raw(text::truncate(&text::clean(&cs.query), w.saturating_sub(4))),
+            // While typing, the end of the query (with the cursor) stays in view.
+            Span::raw(if cs.query_editing {
+                text::tail(&text::clean(&cs.query), w.saturating_sub(4))
+            } else {
+                text::truncate(&text::clean(&cs.query), w.saturating_sub(4))
+            }),
         ];
         if cs.query_editing {
             spans.push(Span::styled("█", t.dim()));

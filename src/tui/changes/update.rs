@@ -140,10 +140,19 @@ impl App {
         }
         match r {
             Ok(all) => {
+                // The selection stays on the same change (by id, read before the list is
+                // replaced): on the one being edited when the editor is open.
+                let keep = cs
+                    .edit
+                    .as_ref()
+                    .map(|e| e.change_id)
+                    .or_else(|| cs.selected_change().map(|c| c.id));
                 cs.names = bulk_names(&self.source.rows, &all);
                 cs.all = all;
                 cs.loaded = true;
-                self.changes_refilter();
+                cs.refilter(keep);
+                self.changes_ensure_visible();
+                self.keep_edit_in_view();
             }
             Err(e) => {
                 cs.loaded = true;
@@ -155,6 +164,30 @@ impl App {
             return vec![Effect::LoadChanges];
         }
         Vec::new()
+    }
+
+    /// After the changes were read again (another session or a CLI command changed them):
+    /// the open editor stays over its change and field; when that change is no longer shown
+    /// (gone, or its new state is filtered out) or no longer has the field, the editor closes
+    /// and says so (nothing was saved).
+    fn keep_edit_in_view(&mut self) {
+        let cs = &mut self.changes;
+        let Some(e) = cs.edit.as_ref() else { return };
+        let (id, field) = (e.change_id, e.field.clone());
+        let place = cs
+            .selected_change()
+            .filter(|c| c.id == id)
+            .and_then(|c| c.fields.iter().position(|f| f.field == field));
+        match place {
+            Some(i) => cs.field = i,
+            None => {
+                let label = cs.edit.take().map(|e| e.label).unwrap_or_default();
+                self.status.error = Some(format!(
+                    "#{id} changed elsewhere and is no longer shown here: edit of {} closed, nothing saved",
+                    crate::tui::text::clean(&label)
+                ));
+            }
+        }
     }
 
     pub(super) fn review(&mut self, op: ReviewOp) -> Vec<Effect> {

@@ -136,8 +136,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         if app.filter.editing || !app.filter.query.is_empty() || business.is_none() {
             let q = text::clean(&app.filter.query);
             spans.push(Span::styled("/ ", theme.key()));
-            let room = w.saturating_sub(4 + business.as_ref().map_or(0, |b| text::width(b) + 3));
-            spans.push(Span::raw(text::truncate(&q, room)));
+            let pending = if app.filter.pending { 2 } else { 0 };
+            let room =
+                w.saturating_sub(4 + pending + business.as_ref().map_or(0, |b| text::width(b) + 3));
+            // While typing, the end of the query (with the cursor) stays in view: a long
+            // query scrolls left.
+            spans.push(Span::raw(if app.filter.editing {
+                text::tail(&q, room)
+            } else {
+                text::truncate(&q, room)
+            }));
             if app.filter.editing {
                 spans.push(Span::styled("█", theme.dim()));
             }
