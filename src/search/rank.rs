@@ -19,7 +19,7 @@ use memchr::memmem::Finder;
 
 use crate::domain::{RowRef, SearchFields};
 
-use super::normalize::{fold, is_separator, phone_haystack, words};
+use super::normalize::{digits, fold, is_separator, words};
 use super::query::{Dnd, Filter, HasField, Query, Word};
 
 /// Letters of a contact word a fuzzy match may skip.
@@ -62,7 +62,9 @@ pub struct RowText<'a> {
     name_end: usize,
     email_end: usize,
     name_words: u8,
-    /// [`phone_haystack`] of the phone.
+    /// The digits of the E.164 phone (the domestic `0…` form of an Israeli number, which
+    /// [`super::normalize::phone_haystack`] adds, is tested from them: [`phone_holds`]; not stored, 11 bytes a
+    /// row less).
     phone: &'a str,
     /// Folded source.
     source: &'a str,
@@ -82,8 +84,7 @@ impl Folded {
         let (mut bytes, mut n) = (0usize, 0usize);
         for r in rows.clone() {
             n += 1;
-            bytes +=
-                r.name().len() + 1 + r.email().len() + 2 * r.phone().len() + 1 + r.source().len();
+            bytes += r.name().len() + 1 + r.email().len() + r.phone().len() + r.source().len();
             bytes += r.tag_list().map(|t| t.len() + 1).sum::<usize>();
         }
         let mut f = Folded {
@@ -110,7 +111,7 @@ impl Folded {
             b.push_str(&fold(t));
         }
         let text_end = b.len();
-        b.push_str(&phone_haystack(row.phone()));
+        b.push_str(&digits(row.phone()));
         let phone_end = b.len();
         b.push_str(&fold(row.source()));
         let name_words = words(&b[start..name_end]).count().min(255) as u8;
@@ -160,7 +161,7 @@ impl<'a> RowText<'a> {
         self.text
     }
 
-    /// The phone's search text ([`phone_haystack`]).
+    /// The digits of the E.164 phone.
     pub(crate) fn phone_text(&self) -> &'a str {
         self.phone
     }
@@ -302,9 +303,29 @@ fn at_word(t: &str, i: usize) -> bool {
     t[..i].chars().next_back().is_none_or(is_separator)
 }
 
+/// True when the digits `q` occur in [`super::normalize::phone_haystack`] of the phone whose E.164 digits are
+/// `phone` (`q` holds no space, so it is in the E.164 digits or in the domestic form).
+pub fn phone_holds(phone: &str, q: &str) -> bool {
+    phone.contains(q) || domestic_holds(phone, q)
+}
+
+/// True when `q` occurs in the domestic form `0…` of a `972…` number but not in its digits:
+/// then it starts that form (a match further in is one in the E.164 digits).
+fn domestic_holds(phone: &str, q: &str) -> bool {
+    match (q.strip_prefix('0'), phone.strip_prefix("972")) {
+        (Some(q), Some(rest)) => !rest.is_empty() && rest.starts_with(q),
+        _ => false,
+    }
+}
+
 fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> {
     if let Some(d) = &w.digits {
-        if d.find(p.phone.as_bytes()).is_some() {
+        if d.find(p.phone.as_bytes()).is_some()
+            || w.word
+                .digits
+                .as_deref()
+                .is_some_and(|q| domestic_holds(p.phone, q))
+        {
             return Some(Level::Prefix);
         }
     }
@@ -447,6 +468,35 @@ mod tests {
         assert!(fz("יוסי כהנא", "כהא"));
     }
 
+    /// The phone test from the E.164 digits alone equals a search of the whole phone text
+    /// (E.164 digits and the domestic form) that the folded text held before.
+    #[test]
+    fn a_phone_test_from_its_digits_equals_the_search_of_its_phone_text() {
+        use crate::search::normalize::phone_haystack;
+        let phones = [
+            "+972542848828",
+            "+97225001234",
+            "+12125550123",
+            "",
+            "+972",
+            "+9720",
+        ];
+        for p in phones {
+            let hay = phone_haystack(p);
+            let d = digits(p);
+            let mut qs: Vec<String> = vec!["054".into(), "0972".into(), "00".into(), "0".into()];
+            for a in 0..hay.len() {
+                for b in a + 1..=hay.len() {
+                    qs.push(hay[a..b].to_owned());
+                    qs.push(format!("0{}", &hay[a..b]));
+                }
+            }
+            for q in qs.iter().filter(|q| !q.contains(' ')) {
+                assert_eq!(phone_holds(&d, q), hay.contains(q.as_str()), "{p} {q}");
+            }
+        }
+    }
+
     #[test]
     fn folded_rows_keep_their_fields_apart() {
         let rows = [
@@ -471,7 +521,7 @@ mod tests {
         assert_eq!(a.name(), "dana levi");
         assert_eq!(a.email(), "dana@x.io");
         assert_eq!(a.tags().collect::<Vec<_>>(), ["vip", "קונה"]);
-        assert_eq!(a.phone, "972542848828 0542848828");
+        assert_eq!(a.phone, "972542848828");
         assert_eq!(a.source, "facebook");
         assert_eq!(a.name_words, 2);
         let b = f.row(1);

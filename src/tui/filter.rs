@@ -202,11 +202,16 @@ impl Matcher {
             .spawn(move || {
                 let started = std::time::Instant::now();
                 let t = TokenIndex::build(&index);
+                // The build's transient tables are freed: give their pages back.
+                crate::memory::trim();
+                let mem = crate::memory::resident();
                 tracing::info!(
                     rows = index.len(),
                     words = t.words(),
                     bytes = t.heap_bytes(),
                     ms = started.elapsed().as_millis() as u64,
+                    rss_mb = mem.now_mib(),
+                    peak_mb = mem.peak_mib(),
                     "search index ready"
                 );
                 let _ = tx.send(t);
