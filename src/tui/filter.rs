@@ -164,6 +164,8 @@ impl Matcher {
             if let Some(t) = self.building.as_ref().and_then(|rx| rx.try_recv().ok()) {
                 self.tokens = Some(Arc::new(t));
                 self.building = None;
+                // The index answers from now on: the scan's narrowing candidates are not read.
+                self.cache = Vec::new();
             }
         }
         self.tokens.is_some()
@@ -174,6 +176,7 @@ impl Matcher {
         if self.tokens.is_none() {
             if let Some(t) = self.building.take().and_then(|rx| rx.recv().ok()) {
                 self.tokens = Some(Arc::new(t));
+                self.cache = Vec::new();
             }
         }
         self.tokens.is_some()
