@@ -8,7 +8,8 @@
 # bounds at that resolution) and from the log's timestamps (`--log-level debug`):
 # start → early frame, start → the TUI's first frame, start → the full list loaded, and per
 # query typed into `/` key by key (and one pasted), query sent → first screenful and → exact
-# count, plus the process's peak RSS (VmHWM) at the end.
+# count, plus the RSS the log's timing lines carry (store opened, first frame, list loaded, index
+# ready) and the process's peak RSS (VmHWM) at the end.
 set -euo pipefail
 DIR=${1:?usage: tmux-bench.sh DATA_DIR [BIN]}
 BIN=${2:-target/release/bmby-ghl}
@@ -75,6 +76,9 @@ until tail -n +"$FROM" "$LOG" | grep -q 'search index ready'; do :; done
 echo "log: start → search index ready $(log_ms ' start version' 'search index ready' "$FROM") ms ($(tail -n +"$FROM" "$LOG" | grep -oE 'words=[0-9]+ bytes=[0-9]+' | head -1))"
 for q in d כ da dan כה כהן; do echo "typed '$q':"; query keys "$q"; done
 echo "pasted 'da':"; query paste da
+echo "memory (log, MB resident / peak so far):"
+tail -n +"$FROM" "$LOG" | grep -E 'store opened|first frame drawn|contact list loaded|search index ready' \
+  | sed -E 's/^.*: ([a-z ]+) .*rss_mb=([0-9]+) peak_mb=([0-9]+).*$/  \1: \2 \/ \3/' | head -4
 PID=$(pgrep -f "$BIN --config /dev/null --data-dir $DIR" | head -1)
 echo "peak RSS: $(grep VmHWM /proc/$PID/status | awk '{print $2/1024 " MB"}')"
 tmux send-keys -t "$S" q

@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod ghl;
 pub mod logging;
+pub mod memory;
 pub mod ops;
 pub mod owner;
 pub mod sandbox;

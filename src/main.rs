@@ -9,9 +9,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = Cli::parse();
-    let _ = color_eyre::config::HookBuilder::default()
-        .display_env_section(false)
-        .install();
+    install_panic_hook();
     match real_main(cli) {
         Ok(code) => ExitCode::from(code as u8),
         // `bmby-ghl contacts --json | head`: the reader went away; that is not an error.
@@ -42,6 +40,20 @@ fn limit_malloc_arenas() {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
+}
+
+/// color-eyre's panic report, but not its error-report hook: with `RUST_BACKTRACE=1` in the
+/// environment that hook captures *and resolves* a backtrace for every `eyre::Report` made,
+/// even one handled and never shown (a start without a GHL sign-in makes one): resolving maps
+/// the binary's debug info and parses it, which cost a 100k-contact TUI start about 400 ms and
+/// 150 MB of its 226 MB peak RSS (issue 14). eyre's own handler captures lazily (resolved
+/// only if a report is printed with `{:?}`); errors are printed with `{:#}`, the same text
+/// with either handler.
+fn install_panic_hook() {
+    let (panic_hook, _reports) = color_eyre::config::HookBuilder::default()
+        .display_env_section(false)
+        .into_hooks();
+    panic_hook.install();
 }
 
 fn real_main(cli: Cli) -> color_eyre::Result<i32> {

@@ -454,6 +454,14 @@ pub(super) fn run_tui_with(
                 tui::early_view::show(&cache.join("cache.sled"), &loc)
             })
             .flatten();
+        if _early.is_some() {
+            let mem = crate::memory::resident();
+            tracing::info!(
+                rss_mb = mem.now_mib(),
+                peak_mb = mem.peak_mib(),
+                "early frame drawn"
+            );
+        }
         let store = match stores.get(&loc) {
             Some(s) => s.clone(),
             None => {
@@ -474,6 +482,16 @@ pub(super) fn run_tui_with(
                     crate::owner::TuiCache::Attached => return Ok(0),
                 };
                 s.use_prefetched_list(pre);
+                let before = crate::memory::resident();
+                // sled's open replays its log into buffers it frees: give those pages back.
+                crate::memory::trim();
+                let mem = crate::memory::resident();
+                tracing::info!(
+                    rss_mb = mem.now_mib(),
+                    peak_mb = mem.peak_mib(),
+                    untrimmed_mb = before.now_mib(),
+                    "store opened"
+                );
                 stores.insert(loc.clone(), s.clone());
                 s
             }

@@ -19,7 +19,7 @@ use memchr::memmem::Finder;
 
 use crate::domain::{RowRef, SearchFields};
 
-use super::normalize::{fold, is_separator, phone_haystack, words};
+use super::normalize::{digits, fold, is_separator, words};
 use super::query::{Dnd, Filter, HasField, Query, Word};
 
 /// Letters of a contact word a fuzzy match may skip.
@@ -30,20 +30,26 @@ pub const FUZZY_MIN_CHARS: usize = 3;
 /// Separator between fields in a row's text: not alphanumeric, never typed.
 const SEP: char = '\u{1}';
 
-/// Where one row's fields are in [`Folded::buf`] (byte offsets; `u32` keeps the table small).
+/// Where one row's fields are in [`Folded::buf`]: its start (a byte offset), and the ends of
+/// its fields as offsets from the start. 16 bytes a row (issue #14: 24 with `u32` ends, 8 MB
+/// more at 1M contacts); a row whose phone ends [`LONG`] bytes or more past its start has
+/// `phone == LONG` and its ends in [`Folded::long`].
 #[derive(Debug, Clone, Copy, Default)]
 struct Spans {
     /// Start of `name SEP email SEP tag1 SEP tag2 …`.
     start: u32,
-    name_end: u32,
-    email_end: u32,
+    name: u16,
+    email: u16,
     /// End of the text; the phone follows.
-    text_end: u32,
+    text: u16,
     /// End of the phone; the source follows, up to the next row's `start`.
-    phone_end: u32,
+    phone: u16,
     /// Number of words of the name (saturating), to skip the whole-name test cheaply.
     name_words: u8,
 }
+
+/// Marks a row whose field ends do not fit [`Spans`]' `u16`s.
+const LONG: u16 = u16::MAX;
 
 /// The folded text of every row of a list (by rank), computed once per list, not per
 /// keystroke: one buffer and a table of offsets, so a scan reads memory in order and a list
@@ -52,6 +58,9 @@ struct Spans {
 pub struct Folded {
     buf: String,
     spans: Vec<Spans>,
+    /// Rank and field ends (name, email, text, phone; from the row's start) of the rows too
+    /// long for [`Spans`], ascending by rank.
+    long: Vec<(u32, [u32; 4])>,
 }
 
 /// One row's folded fields, borrowed from a [`Folded`].
@@ -62,7 +71,9 @@ pub struct RowText<'a> {
     name_end: usize,
     email_end: usize,
     name_words: u8,
-    /// [`phone_haystack`] of the phone.
+    /// The digits of the E.164 phone (the domestic `0…` form of an Israeli number, which
+    /// [`super::normalize::phone_haystack`] adds, is tested from them: [`phone_holds`]; not stored, 11 bytes a
+    /// row less).
     phone: &'a str,
     /// Folded source.
     source: &'a str,
@@ -82,13 +93,13 @@ impl Folded {
         let (mut bytes, mut n) = (0usize, 0usize);
         for r in rows.clone() {
             n += 1;
-            bytes +=
-                r.name().len() + 1 + r.email().len() + 2 * r.phone().len() + 1 + r.source().len();
+            bytes += r.name().len() + 1 + r.email().len() + r.phone().len() + r.source().len();
             bytes += r.tag_list().map(|t| t.len() + 1).sum::<usize>();
         }
         let mut f = Folded {
             buf: String::with_capacity(bytes),
             spans: Vec::with_capacity(n),
+            long: Vec::new(),
         };
         for row in rows {
             f.push(&row);
@@ -110,19 +121,27 @@ impl Folded {
             b.push_str(&fold(t));
         }
         let text_end = b.len();
-        b.push_str(&phone_haystack(row.phone()));
+        b.push_str(&digits(row.phone()));
         let phone_end = b.len();
         b.push_str(&fold(row.source()));
         let name_words = words(&b[start..name_end]).count().min(255) as u8;
         let at = |n: usize| u32::try_from(n).expect("folded text of a list under 4 GiB");
-        self.spans.push(Spans {
+        let ends = [name_end, email_end, text_end, phone_end].map(|e| e - start);
+        let mut s = Spans {
             start: at(start),
-            name_end: at(name_end),
-            email_end: at(email_end),
-            text_end: at(text_end),
-            phone_end: at(phone_end),
             name_words,
-        });
+            ..Spans::default()
+        };
+        match ends.map(u16::try_from) {
+            [Ok(name), Ok(email), Ok(text), Ok(phone)] if phone != LONG => {
+                (s.name, s.email, s.text, s.phone) = (name, email, text, phone);
+            }
+            _ => {
+                s.phone = LONG;
+                self.long.push((at(self.spans.len()), ends.map(at)));
+            }
+        }
+        self.spans.push(s);
     }
 
     /// Number of rows.
@@ -142,14 +161,21 @@ impl Folded {
             .spans
             .get(rank + 1)
             .map_or(self.buf.len(), |n| n.start as usize);
-        let (start, text_end) = (s.start as usize, s.text_end as usize);
+        let [name, email, text, phone] = if s.phone == LONG {
+            let i = self.long.partition_point(|(r, _)| (*r as usize) < rank);
+            self.long[i].1.map(|e| e as usize)
+        } else {
+            [s.name, s.email, s.text, s.phone].map(usize::from)
+        };
+        let start = s.start as usize;
+        let (text_end, phone_end) = (start + text, start + phone);
         RowText {
             text: &self.buf[start..text_end],
-            name_end: s.name_end as usize - start,
-            email_end: s.email_end as usize - start,
+            name_end: name,
+            email_end: email,
             name_words: s.name_words,
-            phone: &self.buf[text_end..s.phone_end as usize],
-            source: &self.buf[s.phone_end as usize..end],
+            phone: &self.buf[text_end..phone_end],
+            source: &self.buf[phone_end..end],
         }
     }
 }
@@ -160,7 +186,7 @@ impl<'a> RowText<'a> {
         self.text
     }
 
-    /// The phone's search text ([`phone_haystack`]).
+    /// The digits of the E.164 phone.
     pub(crate) fn phone_text(&self) -> &'a str {
         self.phone
     }
@@ -302,9 +328,29 @@ fn at_word(t: &str, i: usize) -> bool {
     t[..i].chars().next_back().is_none_or(is_separator)
 }
 
+/// True when the digits `q` occur in [`super::normalize::phone_haystack`] of the phone whose E.164 digits are
+/// `phone` (`q` holds no space, so it is in the E.164 digits or in the domestic form).
+pub fn phone_holds(phone: &str, q: &str) -> bool {
+    phone.contains(q) || domestic_holds(phone, q)
+}
+
+/// True when `q` occurs in the domestic form `0…` of a `972…` number but not in its digits:
+/// then it starts that form (a match further in is one in the E.164 digits).
+fn domestic_holds(phone: &str, q: &str) -> bool {
+    match (q.strip_prefix('0'), phone.strip_prefix("972")) {
+        (Some(q), Some(rest)) => !rest.is_empty() && rest.starts_with(q),
+        _ => false,
+    }
+}
+
 fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> {
     if let Some(d) = &w.digits {
-        if d.find(p.phone.as_bytes()).is_some() {
+        if d.find(p.phone.as_bytes()).is_some()
+            || w.word
+                .digits
+                .as_deref()
+                .is_some_and(|q| domestic_holds(p.phone, q))
+        {
             return Some(Level::Prefix);
         }
     }
@@ -447,6 +493,81 @@ mod tests {
         assert!(fz("יוסי כהנא", "כהא"));
     }
 
+    /// The phone test from the E.164 digits alone equals a search of the whole phone text
+    /// (E.164 digits and the domestic form) that the folded text held before.
+    #[test]
+    fn a_phone_test_from_its_digits_equals_the_search_of_its_phone_text() {
+        use crate::search::normalize::phone_haystack;
+        let phones = [
+            "+972542848828",
+            "+97225001234",
+            "+12125550123",
+            "",
+            "+972",
+            "+9720",
+        ];
+        for p in phones {
+            let hay = phone_haystack(p);
+            let d = digits(p);
+            let mut qs: Vec<String> = vec!["054".into(), "0972".into(), "00".into(), "0".into()];
+            for a in 0..hay.len() {
+                for b in a + 1..=hay.len() {
+                    qs.push(hay[a..b].to_owned());
+                    qs.push(format!("0{}", &hay[a..b]));
+                }
+            }
+            for q in qs.iter().filter(|q| !q.contains(' ')) {
+                assert_eq!(phone_holds(&d, q), hay.contains(q.as_str()), "{p} {q}");
+            }
+        }
+    }
+
+    /// A row whose folded text runs past what [`Spans`]' `u16` ends hold keeps its fields.
+    #[test]
+    fn a_row_longer_than_64_kib_keeps_its_fields() {
+        let many: Vec<String> = (0..9000).map(|i| format!("Tag{i}")).collect();
+        let rows = [
+            ContactRow {
+                name: "Avi".into(),
+                ..Default::default()
+            },
+            ContactRow {
+                name: "Dana".into(),
+                email: "d@x.io".into(),
+                phone: "+972542848828".into(),
+                tags: many.clone(),
+                source: "Web".into(),
+                ..Default::default()
+            },
+            ContactRow {
+                name: "N".repeat(70_000),
+                ..Default::default()
+            },
+            ContactRow {
+                name: "Cy".into(),
+                phone: "+12125550123".into(),
+                ..Default::default()
+            },
+        ];
+        let f = Folded::new(&rows);
+        assert_eq!(f.long.len(), 2);
+        assert_eq!(std::mem::size_of::<Spans>(), 16);
+        let b = f.row(1);
+        assert_eq!(
+            (b.name(), b.email(), b.phone, b.source),
+            ("dana", "d@x.io", "972542848828", "web")
+        );
+        assert_eq!(b.tags().count(), 9000);
+        assert_eq!(b.tags().last(), Some("tag8999"));
+        assert_eq!(f.row(2).name().len(), 70_000);
+        assert_eq!(f.row(2).phone, "");
+        let (a, c) = (f.row(0), f.row(3));
+        assert_eq!(
+            (a.name(), a.phone, c.name(), c.phone),
+            ("avi", "", "cy", "12125550123")
+        );
+    }
+
     #[test]
     fn folded_rows_keep_their_fields_apart() {
         let rows = [
@@ -471,7 +592,7 @@ mod tests {
         assert_eq!(a.name(), "dana levi");
         assert_eq!(a.email(), "dana@x.io");
         assert_eq!(a.tags().collect::<Vec<_>>(), ["vip", "קונה"]);
-        assert_eq!(a.phone, "972542848828 0542848828");
+        assert_eq!(a.phone, "972542848828");
         assert_eq!(a.source, "facebook");
         assert_eq!(a.name_words, 2);
         let b = f.row(1);

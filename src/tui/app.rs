@@ -1282,7 +1282,13 @@ impl App {
         match rows {
             Ok(rows) => {
                 let rows: RowList = rows.into();
-                tracing::info!(rows = rows.len(), "contact list loaded");
+                let mem = crate::memory::resident();
+                tracing::info!(
+                    rows = rows.len(),
+                    rss_mb = mem.now_mib(),
+                    peak_mb = mem.peak_mib(),
+                    "contact list loaded"
+                );
                 let order = if sort == self.sort {
                     order
                 } else {

@@ -164,6 +164,8 @@ impl Matcher {
             if let Some(t) = self.building.as_ref().and_then(|rx| rx.try_recv().ok()) {
                 self.tokens = Some(Arc::new(t));
                 self.building = None;
+                // The index answers from now on: the scan's narrowing candidates are not read.
+                self.cache = Vec::new();
             }
         }
         self.tokens.is_some()
@@ -174,6 +176,7 @@ impl Matcher {
         if self.tokens.is_none() {
             if let Some(t) = self.building.take().and_then(|rx| rx.recv().ok()) {
                 self.tokens = Some(Arc::new(t));
+                self.cache = Vec::new();
             }
         }
         self.tokens.is_some()
@@ -202,11 +205,16 @@ impl Matcher {
             .spawn(move || {
                 let started = std::time::Instant::now();
                 let t = TokenIndex::build(&index);
+                // The build's transient tables are freed: give their pages back.
+                crate::memory::trim();
+                let mem = crate::memory::resident();
                 tracing::info!(
                     rows = index.len(),
                     words = t.words(),
                     bytes = t.heap_bytes(),
                     ms = started.elapsed().as_millis() as u64,
+                    rss_mb = mem.now_mib(),
+                    peak_mb = mem.peak_mib(),
                     "search index ready"
                 );
                 let _ = tx.send(t);

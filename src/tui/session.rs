@@ -404,7 +404,12 @@ pub async fn run(
         (None, None, None)
     };
     draw(&mut term, &app)?;
-    tracing::info!("first frame drawn");
+    let mem = crate::memory::resident();
+    tracing::info!(
+        rss_mb = mem.now_mib(),
+        peak_mb = mem.peak_mib(),
+        "first frame drawn"
+    );
     app.dirty = false;
 
     let (filter_tx, mut filter_rx) = mpsc::unbounded_channel();
