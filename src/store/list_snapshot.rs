@@ -15,9 +15,11 @@
 //! schema 5 wrote one `list_changed` record per id, a second insert per contact), keyed by
 //! the epoch it read *after* writing the rows (`u64` BE) and a fresh id (`u64` BE), the value
 //! the ids (bincode, `super::record::opts`). A build takes the next epoch E first, then reads
-//! the list, writes the file stamped E, records E as `meta` `list_snapshot`, and drops the
-//! marks older than E: a mark older than E was made after its rows were written and before the
-//! build began, so the build read them; later marks stay. A snapshot whose stamp is not
+//! the list, writes the file stamped E, records E as `meta` `list_snapshot`, and drops marks:
+//! reading every record, those older than E (made after their rows were written and before
+//! the build began, so the build read the rows); merging, the mark records it merged (a mark
+//! still being written while they were read stays for the next load). Later marks stay. A
+//! snapshot whose stamp is not
 //! `list_snapshot` (a crash between the rename and the stamp, a file from another cache), that
 //! is missing, damaged (CRC, lengths, offsets) or of another version is ignored: the list is
 //! read from `contact_records` and the snapshot written again. Migrations that rewrite or
@@ -25,11 +27,12 @@
 //!
 //! **Big writes make the snapshot stale.** `meta` `list_marked` counts the ids marked since
 //! the snapshot (`u64` BE; a hint, not exact). Once it passes [`stale_after`] of the snapshot's
-//! rows (`meta` `list_rows`) and no build is under way, the write removes the stamp instead of
-//! marking (one meta record): merging that many rows would cost about what reading every
-//! record costs, and the rest of the big write (a full pull's pages, the benchmark's
-//! generator) then marks nothing. The next load reads every record and writes the snapshot.
-//! Removing the stamp is always safe: at worst a snapshot is rebuilt that was current.
+//! rows (`meta` `list_rows`) and no build is under way, the write, after its mark, removes the
+//! stamp (one meta record): merging that many rows would cost about what reading every record
+//! costs, and the rest of the big write (a full pull's pages, the benchmark's generator) then
+//! marks nothing. The next load reads every record and writes the snapshot. Removing the stamp
+//! is always safe: at worst a snapshot is rebuilt that was current; the write is marked all
+//! the same, for a build that read the stamp before it was removed.
 //!
 //! OUR CHOICE: the file is not fsynced before the rename: after a crash a torn file fails its
 //! CRC and is rebuilt, which only costs time. The snapshot is written again when more than
@@ -154,18 +157,6 @@ impl Store {
             .map_err(|e| self.err(e))?
             .and_then(|v| be_u64(&v))
             .unwrap_or(0);
-        if !building {
-            let rows = meta
-                .get(META_ROWS)
-                .map_err(|e| self.err(e))?
-                .and_then(|v| be_u64(&v))
-                .unwrap_or(0);
-            if marked > stale_after(rows) {
-                tracing::debug!(marked, rows, "list snapshot stale after a big write");
-                meta.remove(META_STAMP).map_err(|e| self.err(e))?;
-                return Ok(());
-            }
-        }
         let mut key = self.list_epoch()?.to_be_bytes().to_vec();
         key.extend_from_slice(&self.next_id()?.to_be_bytes());
         let value = bincode::Options::serialize(super::record::opts(), &ids)
@@ -173,13 +164,30 @@ impl Store {
         self.list_marks
             .insert(key, value)
             .map_err(|e| self.err(e))?;
+        if !building {
+            let rows = meta
+                .get(META_ROWS)
+                .map_err(|e| self.err(e))?
+                .and_then(|v| be_u64(&v))
+                .unwrap_or(0);
+            if marked > stale_after(rows) {
+                // Marked all the same: a build that read the stamp before it went merges
+                // these ids rather than missing them.
+                tracing::debug!(marked, rows, "list snapshot stale after a big write");
+                meta.remove(META_STAMP).map_err(|e| self.err(e))?;
+            }
+        }
         Ok(())
     }
 
-    /// The ids marked in `list_marks`, each once, in id order. Errors: sled's; an unreadable
-    /// mark record.
-    fn marked_ids(&self) -> Result<std::collections::BTreeSet<Vec<u8>>, StoreError> {
+    /// The ids marked in `list_marks`, each once, in id order, and the keys of the mark
+    /// records read. Errors: sled's; an unreadable mark record.
+    #[allow(clippy::type_complexity)]
+    fn marked_ids(
+        &self,
+    ) -> Result<(std::collections::BTreeSet<Vec<u8>>, Vec<sled::IVec>), StoreError> {
         let mut out = std::collections::BTreeSet::new();
+        let mut seen = Vec::new();
         for kv in self.list_marks.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
             let ids: Vec<&str> =
@@ -192,8 +200,9 @@ impl Store {
                     }
                 })?;
             out.extend(ids.into_iter().map(|id| id.as_bytes().to_vec()));
+            seen.push(k);
         }
-        Ok(out)
+        Ok((out, seen))
     }
 
     /// Makes the snapshot unusable (the rows were rewritten without marks: a migration).
@@ -243,9 +252,9 @@ impl Store {
     fn build_list_locked(&self, save: bool) -> Result<(RowList, ListSourceKind), StoreError> {
         let epoch = self.next_list_epoch()?;
         match self.load_list_snapshot()? {
-            Ok((list, changed)) => {
+            Ok((list, changed, seen)) => {
                 if save || changed > REWRITE_AFTER {
-                    self.write_list_snapshot(&list, epoch)?;
+                    self.write_list_snapshot(&list, epoch, Some(&seen))?;
                 }
                 Ok((list, ListSourceKind::Snapshot { changed }))
             }
@@ -254,7 +263,7 @@ impl Store {
                 let mut list = self.contact_list_from_rows()?;
                 let order = order_by_name(&list);
                 list.set_name_order(order);
-                self.write_list_snapshot(&list, epoch)?;
+                self.write_list_snapshot(&list, epoch, None)?;
                 Ok((list, ListSourceKind::Rows))
             }
         }
@@ -271,10 +280,12 @@ impl Store {
         Ok(v.and_then(|v| be_u64(&v)).unwrap_or(0))
     }
 
-    /// The snapshot with the changed rows merged in, and how many changed; `Ok(Err(why))`
-    /// when it cannot be used. Errors: sled's.
+    /// The snapshot with the changed rows merged in, how many changed, and the keys of the
+    /// mark records read; `Ok(Err(why))` when it cannot be used. Errors: sled's.
     #[allow(clippy::type_complexity)]
-    fn load_list_snapshot(&self) -> Result<Result<(RowList, usize), String>, StoreError> {
+    fn load_list_snapshot(
+        &self,
+    ) -> Result<Result<(RowList, usize, Vec<sled::IVec>), String>, StoreError> {
         let Some(stamp) = self
             .meta_tree()
             .get(META_STAMP)
@@ -300,7 +311,8 @@ impl Store {
             Err(why) => return Ok(Err(why)),
         };
         let mut changes: Vec<(String, Option<ContactRow>)> = Vec::new();
-        for k in self.marked_ids()? {
+        let (ids, seen) = self.marked_ids()?;
+        for k in ids {
             let id = String::from_utf8_lossy(&k).into_owned();
             let row = match self.records.get(&k).map_err(|e| self.err(e))? {
                 Some(v) => match super::record::row(&v) {
@@ -317,11 +329,18 @@ impl Store {
         }
         let n = changes.len();
         let list = if n == 0 { base } else { base.merged(&changes) };
-        Ok(Ok((list, n)))
+        Ok(Ok((list, n, seen)))
     }
 
-    /// Writes `list` as the snapshot of `epoch` and drops the marks it includes.
-    fn write_list_snapshot(&self, list: &RowList, epoch: u64) -> Result<(), StoreError> {
+    /// Writes `list` as the snapshot of `epoch` and drops the marks it includes: the mark
+    /// records `merged` when the list is the snapshot plus those, else (read from every
+    /// record) every mark older than `epoch`.
+    fn write_list_snapshot(
+        &self,
+        list: &RowList,
+        epoch: u64,
+        merged: Option<&[sled::IVec]>,
+    ) -> Result<(), StoreError> {
         let path = self.list_snapshot_path();
         if let Err(e) = write_file(&path, list, epoch) {
             tracing::warn!(path = %path.display(), error = %e, "list snapshot not written");
@@ -332,11 +351,18 @@ impl Store {
             .map_err(|e| self.err(e))?;
         meta.insert(META_STAMP, &epoch.to_be_bytes()[..])
             .map_err(|e| self.err(e))?;
-        // The marks made before this build began (their keys start with an older epoch).
+        // A merge drops the records it read (a write's mark still on its way when they were
+        // read stays); a read of every record drops the marks made before this build began
+        // (their keys start with an older epoch): their rows were written before it read.
+        if let Some(keys) = merged {
+            for k in keys {
+                self.list_marks.remove(k).map_err(|e| self.err(e))?;
+            }
+        }
         let mut left = 0u64;
         for kv in self.list_marks.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            if k.get(..8).and_then(be_u64).is_some_and(|m| m < epoch) {
+            if merged.is_none() && k.get(..8).and_then(be_u64).is_some_and(|m| m < epoch) {
                 self.list_marks.remove(&k).map_err(|e| self.err(e))?;
             } else {
                 left += bincode::Options::deserialize::<Vec<&str>>(super::record::opts(), &v)
@@ -612,5 +638,39 @@ mod tests {
             s.contact_list_traced().unwrap().1,
             super::ListSourceKind::Snapshot { changed: 0 }
         );
+    }
+
+    /// A write whose mark lands after a merging build read the marks (its epoch older than
+    /// the build's) is not dropped by that build: the next load merges it.
+    #[test]
+    fn a_mark_written_while_a_build_merges_stays_for_the_next_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), "loc1").unwrap();
+        s.put_contacts(&[c("a", "Ann"), c("b", "Bo")]).unwrap();
+        s.contact_list().unwrap();
+        s.put_contacts(&[c("a", "Anna")]).unwrap();
+        let old_epoch = s.list_epoch().unwrap();
+        // The build: its epoch, then the snapshot and the marks read.
+        let epoch = s.next_list_epoch().unwrap();
+        let (list, changed, seen) = s.load_list_snapshot().unwrap().unwrap();
+        assert_eq!(changed, 1);
+        // Meanwhile a write: its rows, then its mark with the epoch it read before the build's.
+        s.records
+            .insert("b", crate::store::record::encode(&c("b", "Boaz")))
+            .unwrap();
+        let mut key = old_epoch.to_be_bytes().to_vec();
+        key.extend_from_slice(&s.next_id().unwrap().to_be_bytes());
+        s.list_marks
+            .insert(
+                key,
+                bincode::Options::serialize(crate::store::record::opts(), &vec!["b"]).unwrap(),
+            )
+            .unwrap();
+        s.write_list_snapshot(&list, epoch, Some(&seen)).unwrap();
+        assert_eq!(s.list_marks.len(), 1, "the late mark stays");
+        let (l, kind) = s.contact_list_traced().unwrap();
+        assert_eq!(kind, super::ListSourceKind::Snapshot { changed: 1 });
+        let names: Vec<&str> = l.iter().map(|r| r.name).collect();
+        assert_eq!(names, ["Anna", "Boaz"]);
     }
 }

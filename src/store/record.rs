@@ -120,7 +120,8 @@ pub(super) fn encode(c: &Contact) -> Vec<u8> {
     };
     let name = c.display_name();
     let channels = c.row_dnd_channels();
-    let mut out = Vec::with_capacity(1 + 8 + 2 * (c.raw_json.len() / 4 + 256) + raw.len());
+    // Room for the lean part written with its raw JSON before that is cut off: no regrowth.
+    let mut out = Vec::with_capacity(1 + 8 + 512 + c.raw_json.len() + raw.len());
     out.push(FORMAT);
     put_part(&mut out, &BorrowedRow::of(c, &name, channels));
     // The lean contact: `c` encoded whole, then its last field (`raw_json`) cut off and
