@@ -10,25 +10,26 @@ use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task
 /// Version of the cache layout; bump when a stored type changes shape.
 pub const SCHEMA_VERSION: u32 = 6;
 
-/// The layout [`Store::check_schema`] migrates from without losing data: version 2 had the
-/// same trees with smaller `Contact` and `ContactRow` records, both rebuilt from `contacts_raw`.
+/// The oldest layout [`Store::check_schema`] migrates from without losing data: version 2 had
+/// the trees of 3 to 5 with smaller `Contact` and `ContactRow` records, so its contacts are
+/// rebuilt from the raw records in `contacts_raw` (`super::migrate`).
 const REBUILDABLE_FROM: u32 = 2;
 
-/// Version 3 stored the raw records as plain JSON text; 4 compresses them (`super::raw`).
-/// Everything else is the same, so the migration only rewrites `contacts_raw`.
+/// Version 3 stored the raw records as plain JSON text; 4 compresses them (`super::raw`); the
+/// migration to 6 compresses them as it rewrites the contacts.
 const RAW_PLAIN: u32 = 3;
 
 /// Version 4 had no list snapshot (`super::list_snapshot`); 5 marks every row written since
-/// the snapshot. Nothing is rewritten: a cache coming from 4 (also one a version-4 binary
-/// wrote into after a version-5 one) forgets its snapshot, and the next list load writes one.
+/// the snapshot. A cache coming from 4 (also one a version-4 binary wrote into after a
+/// version-5 one) forgets its snapshot, and the next list load writes one.
 const NO_LIST_MARKS: u32 = 4;
 
 /// Version 5 stored a contact in three trees (`contacts`, `contacts_raw`, `contact_rows`)
 /// and marked list rows one by one in `list_changed`; 6 stores one record a contact in
 /// `contact_records` (`super::record`) and marks a write's ids in one `list_marks` record
-/// (`super::list_snapshot`). The migration rewrites the contacts (`super::migrate`); 2 to 4
-/// are brought to 5's trees first, as before.
-pub(super) const THREE_TREES: u32 = 5;
+/// (`super::list_snapshot`). Versions 2 to 5 are migrated straight to 6 (`super::migrate`:
+/// the three records of each contact become one; every other tree is kept as it is).
+const THREE_TREES: u32 = 5;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
