@@ -108,10 +108,8 @@ fn from_v5_records(lean: &[u8], row: Option<&[u8]>, raw: Option<&[u8]>) -> Resul
     let row = row
         .and_then(|r| bincode::deserialize::<ContactRow>(r).ok())
         .unwrap_or_else(|| c.row());
-    if let Some(r) = raw.filter(|r| super::raw::is_packed(r)) {
-        // Checked now rather than found damaged later.
-        super::raw::unpack(r)?;
-    }
+    // A compressed raw record is copied as it is, not inflated: one that is damaged stays so
+    // (the raw view says so, as it did before).
     Ok(record::from_v5(&row, &c, raw.unwrap_or_default()))
 }
 
