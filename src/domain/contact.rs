@@ -51,7 +51,8 @@ pub struct Contact {
     pub date_added: Option<String>,
     /// ISO 8601 UTC with milliseconds; the base of every change computed against this contact.
     pub date_updated: Option<String>,
-    /// The record as received, pretty-printable JSON with strings sanitized.
+    /// The record as received, pretty-printable JSON with strings sanitized. Keep it the last
+    /// field: the cache's record encoding cuts it off the end (`store::record`).
     pub raw_json: String,
 }
 

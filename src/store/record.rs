@@ -124,8 +124,9 @@ pub(super) fn encode(c: &Contact) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + 8 + 512 + c.raw_json.len() + raw.len());
     out.push(FORMAT);
     put_part(&mut out, &BorrowedRow::of(c, &name, channels));
-    // The lean contact: `c` encoded whole, then its last field (`raw_json`) cut off and
-    // written empty (a varint 0), so the raw JSON is neither cloned nor stored twice.
+    // The lean contact: `c` encoded whole, then its last field (`raw_json`, last on purpose:
+    // see `Contact::raw_json`) cut off and written empty (a varint 0), so the raw JSON is
+    // neither cloned nor stored twice. A test checks the part equals the lean encoding.
     let at = out.len();
     put_part(&mut out, c);
     let raw_part = opts()
@@ -139,7 +140,7 @@ pub(super) fn encode(c: &Contact) -> Vec<u8> {
     out
 }
 
-/// The three parts of a record. Errors: another format, lengths past the end.
+/// The three parts of a record ([`split`]).
 pub(super) struct Parts<'a> {
     pub row: &'a [u8],
     pub lean: &'a [u8],
