@@ -168,6 +168,7 @@ fn migrates_keeping_everything(from: u32) {
     };
     let path;
     let (rows_before, changes_before, journal_before, links_before, recent_before, outbox_before);
+    let hook_id;
     {
         let s = Store::open(dir.path(), LOC).unwrap();
         path = s.path().to_path_buf();
@@ -225,12 +226,17 @@ fn migrates_keeping_everything(from: u32) {
         )
         .unwrap();
         s.put_cursor("contacts", &cursor).unwrap();
-        s.put_webhook(
-            "wh1",
-            "2026-12-01T10:00:01Z".parse().unwrap(),
-            r#"{"type":"ContactUpdate","id":"c0005"}"#,
-        )
-        .unwrap();
+        hook_id = match s
+            .put_webhook(
+                "wh1",
+                "2026-12-01T10:00:01Z".parse().unwrap(),
+                r#"{"type":"ContactUpdate","id":"c0005"}"#,
+            )
+            .unwrap()
+        {
+            bmby_ghl::store::PutWebhook::Stored(id) => id,
+            other => panic!("{other:?}"),
+        };
         rows_before = s.contact_rows().unwrap();
         changes_before = s.changes().unwrap();
         journal_before = s.journal().unwrap();
@@ -269,6 +275,21 @@ fn migrates_keeping_everything(from: u32) {
     assert_eq!(hooks.len(), 1, "webhook delivery kept");
     assert!(hooks[0].1.body.contains("c0005"));
     assert!(s.webhook_seen("wh1").unwrap());
+    // Compacted into a new directory (`src/store/compact.rs`): ids keep growing, nothing left
+    // beside the cache.
+    match s
+        .put_webhook("wh2", "2026-12-01T10:00:02Z".parse().unwrap(), "{}")
+        .unwrap()
+    {
+        bmby_ghl::store::PutWebhook::Stored(id) => assert!(id > hook_id, "{id} after {hook_id}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.next_id().unwrap() > hook_id);
+    for side in ["compacting", "compacted", "precompact"] {
+        let mut p = path.clone().into_os_string();
+        p.push(format!(".{side}"));
+        assert!(!std::path::Path::new(&p).exists(), "{side} left behind");
+    }
     // The list (snapshot forgotten: read from the records) is every contact.
     let (list, kind) = s.contact_list_traced().unwrap();
     assert_eq!(kind, bmby_ghl::store::list_snapshot::ListSourceKind::Rows);

@@ -64,6 +64,9 @@ pub enum StoreError {
 pub struct Store {
     path: PathBuf,
     pub(super) db: sled::Db,
+    /// Added to sled's generated ids: above every id of the database this one was compacted
+    /// from (`meta` `id_floor`, `super::compact`).
+    id_floor: u64,
     /// `contact_records`: one record a contact, its list row, itself and its raw JSON
     /// (`super::record`; `super::list` reads the rows compact).
     pub(super) records: sled::Tree,
@@ -122,8 +125,30 @@ impl Store {
         Self::open_path(&path)
     }
 
-    /// Opens the cache at an explicit path.
+    /// Opens the cache at an explicit path. A cache of an older layout is migrated, then
+    /// compacted (`super::compact`).
     pub fn open_path(path: &Path) -> Result<Store> {
+        super::compact::recover(path)?;
+        let (store, migrated) = Self::open_once(path)?;
+        if !migrated {
+            return Ok(store);
+        }
+        super::compact::compact(store)?;
+        // sled's threads may hold the old handle's lock a moment after it is dropped.
+        for _ in 0..400 {
+            match Self::open_once(path) {
+                Err(StoreError::Locked { .. }) => {
+                    std::thread::sleep(std::time::Duration::from_millis(25))
+                }
+                r => return r.map(|(s, _)| s),
+            }
+        }
+        Self::open_once(path).map(|(s, _)| s)
+    }
+
+    /// Opens the cache at `path` and brings its layout to [`SCHEMA_VERSION`]; says whether
+    /// the contacts were migrated.
+    fn open_once(path: &Path) -> Result<(Store, bool)> {
         let path = path.to_path_buf();
         let db = sled::Config::new()
             .path(&path)
@@ -136,14 +161,24 @@ impl Store {
                 source,
             })
         };
+        let meta = tree("meta")?;
+        let id_floor = meta
+            .get(super::compact::META_ID_FLOOR)
+            .map_err(|source| StoreError::Sled {
+                path: path.clone(),
+                source,
+            })?
+            .and_then(|v| <[u8; 8]>::try_from(&v[..]).ok())
+            .map_or(0, u64::from_be_bytes);
         let store = Store {
+            id_floor,
             records: tree("contact_records")?,
             tasks: tree("tasks")?,
             notes: tree("notes")?,
             appointments: tree("appointments")?,
             custom_fields: tree("custom_fields")?,
             cursors: tree("cursors")?,
-            meta: tree("meta")?,
+            meta,
             changes: tree("changes")?,
             outbox: tree("outbox")?,
             journal: tree("journal")?,
@@ -156,8 +191,8 @@ impl Store {
             db,
             path,
         };
-        store.check_schema()?;
-        Ok(store)
+        let migrated = store.check_schema()?;
+        Ok((store, migrated))
     }
 
     /// Where this cache lives.
@@ -180,7 +215,8 @@ impl Store {
         }
     }
 
-    fn check_schema(&self) -> Result<()> {
+    /// Brings the layout to [`SCHEMA_VERSION`]; `true` when contacts were migrated.
+    fn check_schema(&self) -> Result<bool> {
         let current = self
             .meta
             .get("schema_version")
@@ -193,6 +229,7 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
+        let mut migrated = false;
         if current != Some(SCHEMA_VERSION) {
             // Every older layout: the rows may have been written without list marks.
             self.forget_list_snapshot()?;
@@ -206,6 +243,7 @@ impl Store {
                         tracing::info!(to = SCHEMA_VERSION, "cache raw records compressed");
                     }
                     self.migrate_to_records(from == REBUILDABLE_FROM)?;
+                    migrated = true;
                 }
                 Some(_) => {
                     tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
@@ -226,7 +264,7 @@ impl Store {
                 .insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())
                 .map_err(|e| self.err(e))?;
         }
-        Ok(())
+        Ok(migrated)
     }
 
     pub(super) fn decode<T: DeserializeOwned>(
@@ -477,9 +515,11 @@ impl Store {
 
     /// Writes everything to disk.
     /// A fresh id, unique in this database (sled's monotonic counter; it skips ranges after a
-    /// restart, so ids are unique but not consecutive).
+    /// restart, so ids are unique but not consecutive), above every id of the database this
+    /// one was compacted from (`super::compact`).
     pub fn next_id(&self) -> Result<u64> {
-        self.db.generate_id().map_err(|e| self.err(e))
+        let id = self.db.generate_id().map_err(|e| self.err(e))?;
+        Ok(id.saturating_add(self.id_floor))
     }
 
     /// The next number of a named counter (`change`, `journal`): 1, 2, 3, … kept in `meta`,

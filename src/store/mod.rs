@@ -27,6 +27,7 @@
 //! schema version means the cache trees are rebuilt (they only hold data GHL can give again);
 //! changes, outbox, journal, links, recent entries and webhook records are never dropped.
 mod changes;
+mod compact;
 mod cursor;
 mod db;
 mod list;
