@@ -23,7 +23,8 @@
 //! - `webhook_inbox`, `webhook_seen`, `webhook_applied`: GHL webhook deliveries waiting to be
 //!   applied, the `webhookId`s received, the newest event applied per record (`webhooks.rs`)
 //!
-//! A cache of schema 2 to 5 is migrated keeping every contact (`migrate.rs`); another older
+//! A cache of schema 2 to 5 is migrated keeping every contact (`migrate.rs`), then copied
+//! into a new directory that replaces it (`compact.rs`: sled never shrinks its files); another older
 //! schema version means the cache trees are rebuilt (they only hold data GHL can give again);
 //! changes, outbox, journal, links, recent entries and webhook records are never dropped.
 mod changes;
