@@ -9,6 +9,10 @@
 //! old one removed. [`recover`] finishes or discards a swap a crash interrupted, before the
 //! cache is opened: every state leaves one complete database at `cache.sled`.
 //!
+//! The whole open of a cache (recovery, migration, copy, swap) holds an exclusive `flock` on
+//! `cache.sled.lock` ([`lock`]), so a second process never recovers or opens a cache another
+//! one is swapping: it is told the cache is in use, as by sled's own lock.
+//!
 //! sled's id counter (`Store::next_id`, which the webhook inbox, the recent entries and the
 //! list marks key by) is not part of an export: the new database records the next id of the
 //! old one as `meta` `id_floor`, added to every id it generates, so ids keep growing.
@@ -25,6 +29,35 @@ fn side(path: &Path, what: &str) -> PathBuf {
     name.push(".");
     name.push(what);
     PathBuf::from(name)
+}
+
+/// Takes the exclusive lock of opening the cache at `path` (see the module doc), held until
+/// the file is dropped. Errors: [`StoreError::Locked`] when another handle holds it, else the
+/// file system's.
+pub(super) fn lock(path: &Path) -> Result<std::fs::File, StoreError> {
+    use std::os::fd::AsRawFd as _;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    }
+    let p = side(path, "lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .map_err(|e| io_err(&p, e))?;
+    // SAFETY: `flock` on a file descriptor owned by `f`, which outlives the call.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(if super::lock_probe::is_would_block(&e) {
+            StoreError::Locked {
+                path: path.to_path_buf(),
+            }
+        } else {
+            io_err(&p, e)
+        });
+    }
+    Ok(f)
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> StoreError {
@@ -151,5 +184,15 @@ mod tests {
         recover(&path).unwrap();
         assert_eq!(value(&path), "compact 2");
         assert_eq!(leftovers(&path), 0);
+    }
+
+    #[test]
+    fn a_second_open_waits_for_the_first_to_finish_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loc").join("cache.sled");
+        let first = lock(&path).unwrap();
+        assert!(matches!(lock(&path), Err(StoreError::Locked { .. })));
+        drop(first);
+        assert!(lock(&path).is_ok());
     }
 }

@@ -128,6 +128,7 @@ impl Store {
     /// Opens the cache at an explicit path. A cache of an older layout is migrated, then
     /// compacted (`super::compact`).
     pub fn open_path(path: &Path) -> Result<Store> {
+        let _opening = super::compact::lock(path)?;
         super::compact::recover(path)?;
         let (store, migrated) = Self::open_once(path)?;
         if !migrated {
