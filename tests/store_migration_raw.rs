@@ -1,9 +1,13 @@
-//! Schema 3 → 4: the raw contact records are compressed in place, and nothing else in the
-//! cache changes: every contact (its raw JSON byte for byte, its list row), change, outbox
-//! entry, link, journal entry, task, note, recent entry and the pull cursor survive.
+//! Schemas 3 and 5 → 6: each contact's three records (`contacts`, `contact_rows`,
+//! `contacts_raw`) become one in `contact_records`, the raw JSON compressed (schema 3 stored it
+//! plain), and nothing else in the cache changes: every contact (its raw JSON byte for byte,
+//! its list row), change, outbox entry, link, journal entry, task, note, recent entry, webhook
+//! record and the pull cursor survive; the old trees are dropped.
 //!
-//! A schema-3 cache is made from a schema-4 one by rewriting the raw records as the plain JSON
-//! text schema 3 stored (the only difference between the two layouts) and setting the version.
+//! A schema-5 cache is made from a schema-6 one: the contacts written as schema 5 wrote them
+//! (`store::write_v5_contacts`, the code schema 5 ran) instead of `contact_records`, plus a
+//! `list_changed` mark, and the version set; a schema-3 one by rewriting the raw records as
+//! the plain JSON text schema 3 stored.
 
 use bmby_ghl::domain::{
     Change, ChangeKind, ChangeState, Contact, FieldChange, JournalEntry, Note, OutboxInfo,
@@ -70,13 +74,44 @@ fn change(id: u64, contact_id: &str) -> Change {
     }
 }
 
-/// Rewrites the cache at `path` as schema 3 left it: raw records as plain JSON text.
+/// Rewrites the cache at `path` as schema 5 left it: the contacts in schema 5's three trees
+/// (none in `contact_records`), a `list_changed` mark. Returns the bytes of schema 5's three
+/// records of every contact.
+fn make_schema_5(path: &std::path::Path, contacts: &[Contact]) -> usize {
+    let db = sled_open(path);
+    let records = db.open_tree("contact_records").unwrap();
+    assert_eq!(
+        records.len(),
+        contacts.len(),
+        "schema 6 wrote one record a contact"
+    );
+    records.clear().unwrap();
+    bmby_ghl::store::write_v5_contacts(&db, contacts).unwrap();
+    db.open_tree("list_changed")
+        .unwrap()
+        .insert(contacts[0].id.as_bytes(), &7u64.to_be_bytes()[..])
+        .unwrap();
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema_version", b"5".to_vec())
+        .unwrap();
+    db.flush().unwrap();
+    ["contacts", "contact_rows", "contacts_raw"]
+        .iter()
+        .map(|t| {
+            let t = db.open_tree(t).unwrap();
+            t.iter().map(|kv| kv.unwrap().1.len()).sum::<usize>()
+        })
+        .sum()
+}
+
+/// Rewrites a schema-5 cache at `path` as schema 3 left it: raw records as plain JSON text.
 fn make_schema_3(path: &std::path::Path, raws: &[(String, String)]) {
-    let db = sled::open(path).unwrap();
+    let db = sled_open(path);
     let raw = db.open_tree("contacts_raw").unwrap();
     for (id, json) in raws {
         let stored = raw.get(id).unwrap().unwrap();
-        assert_ne!(&*stored, json.as_bytes(), "schema 4 stores it compressed");
+        assert_ne!(&*stored, json.as_bytes(), "schema 5 stores it compressed");
         raw.insert(id, json.as_bytes()).unwrap();
     }
     db.open_tree("meta")
@@ -86,11 +121,41 @@ fn make_schema_3(path: &std::path::Path, raws: &[(String, String)]) {
     db.flush().unwrap();
 }
 
+/// sled's own open of a cache this process had open (its lock waited out).
+fn sled_open(path: &std::path::Path) -> sled::Db {
+    loop {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(_) => std::thread::yield_now(),
+        }
+    }
+}
+
+/// Opens a cache this process had open (sled may hold its lock a moment after the last
+/// handle is dropped: "in use" is waited out).
+fn reopen(dir: &std::path::Path) -> Store {
+    loop {
+        match Store::open(dir, LOC) {
+            Err(bmby_ghl::store::StoreError::Locked { .. }) => std::thread::yield_now(),
+            r => return r.unwrap(),
+        }
+    }
+}
+
+#[test]
+fn schema_5_cache_keeps_everything_in_one_record_a_contact() {
+    migrates_keeping_everything(5);
+}
+
 #[test]
 fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
+    migrates_keeping_everything(3);
+}
+
+fn migrates_keeping_everything(from: u32) {
     assert_eq!(
-        SCHEMA_VERSION, 5,
-        "5 only adds the list snapshot (src/store/list_snapshot.rs)"
+        SCHEMA_VERSION, 6,
+        "6 stores one record a contact (src/store/record.rs)"
     );
     let dir = tempfile::tempdir().unwrap();
     let contacts: Vec<Contact> = (0..1200).map(contact).collect();
@@ -103,6 +168,7 @@ fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
     };
     let path;
     let (rows_before, changes_before, journal_before, links_before, recent_before, outbox_before);
+    let hook_id;
     {
         let s = Store::open(dir.path(), LOC).unwrap();
         path = s.path().to_path_buf();
@@ -160,6 +226,17 @@ fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
         )
         .unwrap();
         s.put_cursor("contacts", &cursor).unwrap();
+        hook_id = match s
+            .put_webhook(
+                "wh1",
+                "2026-12-01T10:00:01Z".parse().unwrap(),
+                r#"{"type":"ContactUpdate","id":"c0005"}"#,
+            )
+            .unwrap()
+        {
+            bmby_ghl::store::PutWebhook::Stored(id) => id,
+            other => panic!("{other:?}"),
+        };
         rows_before = s.contact_rows().unwrap();
         changes_before = s.changes().unwrap();
         journal_before = s.journal().unwrap();
@@ -172,11 +249,14 @@ fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
         .iter()
         .map(|c| (c.id.clone(), c.raw_json.clone()))
         .collect();
-    make_schema_3(&path, &raws);
+    let v5_size = make_schema_5(&path, &contacts);
+    if from == 3 {
+        make_schema_3(&path, &raws);
+    }
     let plain_size: usize = raws.iter().map(|(_, j)| j.len()).sum();
 
-    let s = Store::open(dir.path(), LOC).unwrap();
-    assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
+    let s = reopen(dir.path());
+    assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
     assert_eq!(s.contact_count(), 1200);
     for c in &contacts {
         let got = s.contact(&c.id).unwrap().expect("contact kept");
@@ -191,20 +271,49 @@ fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
     assert_eq!(s.cursor("contacts").unwrap(), Some(cursor));
     assert_eq!(s.tasks("c0001").unwrap().unwrap()[0].title, "להתקשר");
     assert_eq!(s.notes("c0002").unwrap().unwrap()[0].body, "שורה\nשנייה");
+    let hooks = s.webhook_inbox(10).unwrap();
+    assert_eq!(hooks.len(), 1, "webhook delivery kept");
+    assert!(hooks[0].1.body.contains("c0005"));
+    assert!(s.webhook_seen("wh1").unwrap());
+    // Compacted into a new directory (`src/store/compact.rs`): ids keep growing, nothing left
+    // beside the cache.
+    match s
+        .put_webhook("wh2", "2026-12-01T10:00:02Z".parse().unwrap(), "{}")
+        .unwrap()
+    {
+        bmby_ghl::store::PutWebhook::Stored(id) => assert!(id > hook_id, "{id} after {hook_id}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.next_id().unwrap() > hook_id);
+    for side in ["compacting", "compacted", "precompact"] {
+        let mut p = path.clone().into_os_string();
+        p.push(format!(".{side}"));
+        assert!(!std::path::Path::new(&p).exists(), "{side} left behind");
+    }
+    // The list (snapshot forgotten: read from the records) is every contact.
+    let (list, kind) = s.contact_list_traced().unwrap();
+    assert_eq!(kind, bmby_ghl::store::list_snapshot::ListSourceKind::Rows);
+    assert_eq!(list.len(), 1200);
     drop(s);
 
-    // Stored compressed now, and smaller.
-    let db = sled::open(&path).unwrap();
-    let raw = db.open_tree("contacts_raw").unwrap();
-    let packed: usize = raw.iter().map(|kv| kv.unwrap().1.len()).sum();
-    assert_eq!(raw.len(), 1200);
-    for kv in raw.iter() {
-        assert_eq!(kv.unwrap().1[0], 0xFF, "every record compressed");
+    // One record a contact now, the old trees gone, the raw JSON compressed.
+    let db = sled_open(&path);
+    let names = db.tree_names();
+    for old in ["contacts", "contacts_raw", "contact_rows", "list_changed"] {
+        assert!(
+            !names.iter().any(|n| &n[..] == old.as_bytes()),
+            "{old} dropped"
+        );
     }
-    // These small records (about 300 bytes of pretty JSON each) shrink to about half.
+    let records = db.open_tree("contact_records").unwrap();
+    assert_eq!(records.len(), 1200);
+    let size: usize = records.iter().map(|kv| kv.unwrap().1.len()).sum();
+    // Smaller than schema 5's three records (varint lengths instead of 8-byte ones), and
+    // the raw JSON compressed: these small records (about 300 bytes of pretty JSON each)
+    // with their row and lean contact take about what the plain JSON alone took.
     assert!(
-        packed * 10 < plain_size * 6,
-        "raw records {packed} bytes compressed, {plain_size} plain"
+        size * 10 < v5_size * 8 && size * 10 < plain_size * 13,
+        "records {size} bytes, schema 5 {v5_size}, raw JSON {plain_size} plain"
     );
 }
 
@@ -225,10 +334,46 @@ fn half_migrated_raw_tree_reads_and_finishes() {
         .step_by(2)
         .map(|c| (c.id.clone(), c.raw_json.clone()))
         .collect();
+    make_schema_5(&path, &contacts);
     make_schema_3(&path, &half);
-    let s = Store::open(dir.path(), LOC).unwrap();
+    let s = reopen(dir.path());
     for c in &contacts {
         assert_eq!(s.contact(&c.id).unwrap().unwrap().raw_json, c.raw_json);
     }
-    assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
+    assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+}
+
+/// A migration to 6 interrupted after some contacts were rewritten (the version still 5, the
+/// old trees there) runs again and ends with every contact once.
+#[test]
+fn an_interrupted_migration_to_6_runs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let contacts: Vec<Contact> = (0..30).map(contact).collect();
+    let path = {
+        let s = Store::open(dir.path(), LOC).unwrap();
+        s.put_contacts(&contacts).unwrap();
+        s.flush().unwrap();
+        s.path().to_path_buf()
+    };
+    make_schema_5(&path, &contacts);
+    drop(reopen(dir.path()));
+    // What an interruption leaves: the version still 5, the old trees, half the new records.
+    let db = sled_open(&path);
+    bmby_ghl::store::write_v5_contacts(&db, &contacts).unwrap();
+    let records = db.open_tree("contact_records").unwrap();
+    for c in &contacts[15..] {
+        records.remove(c.id.as_bytes()).unwrap();
+    }
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema_version", b"5".to_vec())
+        .unwrap();
+    db.flush().unwrap();
+    drop((records, db));
+    let s = reopen(dir.path());
+    assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+    assert_eq!(s.contact_count(), 30);
+    for c in &contacts {
+        assert_eq!(&s.contact(&c.id).unwrap().unwrap(), c);
+    }
 }

@@ -51,7 +51,8 @@ pub struct Contact {
     pub date_added: Option<String>,
     /// ISO 8601 UTC with milliseconds; the base of every change computed against this contact.
     pub date_updated: Option<String>,
-    /// The record as received, pretty-printable JSON with strings sanitized.
+    /// The record as received, pretty-printable JSON with strings sanitized. Keep it the last
+    /// field: the cache's record encoding cuts it off the end (`store::record`).
     pub raw_json: String,
 }
 
@@ -119,8 +120,6 @@ impl Contact {
 
     /// The small row the contact list shows and filters on.
     pub fn row(&self) -> ContactRow {
-        let active =
-            |st: &str| st.eq_ignore_ascii_case("active") || st.eq_ignore_ascii_case("permanent");
         ContactRow {
             id: self.id.clone(),
             name: self.display_name(),
@@ -133,14 +132,21 @@ impl Contact {
             source: self.source.clone().unwrap_or_default(),
             contact_type: self.contact_type.clone().unwrap_or_default(),
             business_id: self.business_id.clone().unwrap_or_default(),
-            dnd_channels: self
-                .dnd_settings
-                .iter()
-                .filter(|d| active(&d.status))
-                .fold(0, |acc, d| {
-                    acc | crate::search::query::dnd_bit::of(&d.channel)
-                }),
+            dnd_channels: self.row_dnd_channels(),
         }
+    }
+
+    /// [`ContactRow::dnd_channels`] of this contact: the bits of the channels whose DND is
+    /// active or permanent.
+    pub fn row_dnd_channels(&self) -> u8 {
+        let active =
+            |st: &str| st.eq_ignore_ascii_case("active") || st.eq_ignore_ascii_case("permanent");
+        self.dnd_settings
+            .iter()
+            .filter(|d| active(&d.status))
+            .fold(0, |acc, d| {
+                acc | crate::search::query::dnd_bit::of(&d.channel)
+            })
     }
 }
 

@@ -8,20 +8,28 @@ use super::PullCursor;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 
 /// Version of the cache layout; bump when a stored type changes shape.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
-/// The layout [`Store::check_schema`] migrates from without losing data: version 2 had the
-/// same trees with smaller `Contact` and `ContactRow` records, both rebuilt from `contacts_raw`.
+/// The oldest layout [`Store::check_schema`] migrates from without losing data: version 2 had
+/// the trees of 3 to 5 with smaller `Contact` and `ContactRow` records, so its contacts are
+/// rebuilt from the raw records in `contacts_raw` (`super::migrate`).
 const REBUILDABLE_FROM: u32 = 2;
 
-/// Version 3 stored the raw records as plain JSON text; 4 compresses them (`super::raw`).
-/// Everything else is the same, so the migration only rewrites `contacts_raw`.
+/// Version 3 stored the raw records as plain JSON text; 4 compresses them (`super::raw`); the
+/// migration to 6 compresses them as it rewrites the contacts.
 const RAW_PLAIN: u32 = 3;
 
 /// Version 4 had no list snapshot (`super::list_snapshot`); 5 marks every row written since
-/// the snapshot. Nothing is rewritten: a cache coming from 4 (also one a version-4 binary
-/// wrote into after a version-5 one) forgets its snapshot, and the next list load writes one.
+/// the snapshot. A cache coming from 4 (also one a version-4 binary wrote into after a
+/// version-5 one) forgets its snapshot, and the next list load writes one.
 const NO_LIST_MARKS: u32 = 4;
+
+/// Version 5 stored a contact in three trees (`contacts`, `contacts_raw`, `contact_rows`)
+/// and marked list rows one by one in `list_changed`; 6 stores one record a contact in
+/// `contact_records` (`super::record`) and marks a write's ids in one `list_marks` record
+/// (`super::list_snapshot`). Versions 2 to 5 are migrated straight to 6 (`super::migrate`:
+/// the three records of each contact become one; every other tree is kept as it is).
+const THREE_TREES: u32 = 5;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
@@ -56,11 +64,12 @@ pub enum StoreError {
 pub struct Store {
     path: PathBuf,
     pub(super) db: sled::Db,
-    contacts: sled::Tree,
-    /// Raw JSON records, compressed (`super::raw`).
-    pub(super) contacts_raw: sled::Tree,
-    /// `contact_rows`: the list rows (`super::list` reads them compact).
-    pub(super) rows: sled::Tree,
+    /// Added to sled's generated ids: above every id of the database this one was compacted
+    /// from (`meta` `id_floor`, `super::compact`).
+    id_floor: u64,
+    /// `contact_records`: one record a contact, its list row, itself and its raw JSON
+    /// (`super::record`; `super::list` reads the rows compact).
+    pub(super) records: sled::Tree,
     tasks: sled::Tree,
     notes: sled::Tree,
     appointments: sled::Tree,
@@ -73,8 +82,9 @@ pub struct Store {
     pub(super) links: sled::Tree,
     /// What pulls saw change in GHL (`super::recent`).
     pub(super) recent: sled::Tree,
-    /// Contact ids whose list row was written since the list snapshot (`super::list_snapshot`).
-    pub(super) list_changed: sled::Tree,
+    /// The ids of each write of list rows since the list snapshot, one record a write
+    /// (`super::list_snapshot`).
+    pub(super) list_marks: sled::Tree,
     /// One list snapshot build at a time in this process.
     pub(super) snap_lock: std::sync::Arc<std::sync::Mutex<()>>,
     /// A list snapshot build is under way in this process (`super::list_snapshot`).
@@ -115,8 +125,31 @@ impl Store {
         Self::open_path(&path)
     }
 
-    /// Opens the cache at an explicit path.
+    /// Opens the cache at an explicit path. A cache of an older layout is migrated, then
+    /// compacted (`super::compact`).
     pub fn open_path(path: &Path) -> Result<Store> {
+        let _opening = super::compact::lock(path)?;
+        super::compact::recover(path)?;
+        let (store, migrated) = Self::open_once(path)?;
+        if !migrated {
+            return Ok(store);
+        }
+        super::compact::compact(store)?;
+        // sled's threads may hold the old handle's lock a moment after it is dropped.
+        for _ in 0..400 {
+            match Self::open_once(path) {
+                Err(StoreError::Locked { .. }) => {
+                    std::thread::sleep(std::time::Duration::from_millis(25))
+                }
+                r => return r.map(|(s, _)| s),
+            }
+        }
+        Self::open_once(path).map(|(s, _)| s)
+    }
+
+    /// Opens the cache at `path` and brings its layout to [`SCHEMA_VERSION`]; says whether
+    /// the contacts were migrated.
+    fn open_once(path: &Path) -> Result<(Store, bool)> {
         let path = path.to_path_buf();
         let db = sled::Config::new()
             .path(&path)
@@ -129,30 +162,38 @@ impl Store {
                 source,
             })
         };
+        let meta = tree("meta")?;
+        let id_floor = meta
+            .get(super::compact::META_ID_FLOOR)
+            .map_err(|source| StoreError::Sled {
+                path: path.clone(),
+                source,
+            })?
+            .and_then(|v| <[u8; 8]>::try_from(&v[..]).ok())
+            .map_or(0, u64::from_be_bytes);
         let store = Store {
-            contacts: tree("contacts")?,
-            contacts_raw: tree("contacts_raw")?,
-            rows: tree("contact_rows")?,
+            id_floor,
+            records: tree("contact_records")?,
             tasks: tree("tasks")?,
             notes: tree("notes")?,
             appointments: tree("appointments")?,
             custom_fields: tree("custom_fields")?,
             cursors: tree("cursors")?,
-            meta: tree("meta")?,
+            meta,
             changes: tree("changes")?,
             outbox: tree("outbox")?,
             journal: tree("journal")?,
             links: tree("links")?,
             recent: tree("recent")?,
-            list_changed: tree("list_changed")?,
+            list_marks: tree("list_marks")?,
             snap_lock: Default::default(),
             list_building: Default::default(),
             prefetched: Default::default(),
             db,
             path,
         };
-        store.check_schema()?;
-        Ok(store)
+        let migrated = store.check_schema()?;
+        Ok((store, migrated))
     }
 
     /// Where this cache lives.
@@ -164,6 +205,10 @@ impl Store {
         &self.meta
     }
 
+    pub(super) fn cursors_tree(&self) -> &sled::Tree {
+        &self.cursors
+    }
+
     pub(super) fn err(&self, source: sled::Error) -> StoreError {
         StoreError::Sled {
             path: self.path.clone(),
@@ -171,7 +216,8 @@ impl Store {
         }
     }
 
-    fn check_schema(&self) -> Result<()> {
+    /// Brings the layout to [`SCHEMA_VERSION`]; `true` when contacts were migrated.
+    fn check_schema(&self) -> Result<bool> {
         let current = self
             .meta
             .get("schema_version")
@@ -184,96 +230,42 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
+        let mut migrated = false;
         if current != Some(SCHEMA_VERSION) {
             // Every older layout: the rows may have been written without list marks.
             self.forget_list_snapshot()?;
-            if current == Some(NO_LIST_MARKS) {
-                tracing::info!(to = SCHEMA_VERSION, "cache list snapshot starts");
-            } else if current == Some(REBUILDABLE_FROM) {
-                self.rebuild_from_raw()?;
-                self.compress_raw()?;
-            } else if current == Some(RAW_PLAIN) {
-                let n = self.compress_raw()?;
-                tracing::info!(
-                    records = n,
-                    to = SCHEMA_VERSION,
-                    "cache raw records compressed"
-                );
-            } else if current.is_some() {
-                tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
-                for t in [
-                    &self.contacts,
-                    &self.contacts_raw,
-                    &self.rows,
-                    &self.tasks,
-                    &self.notes,
-                    &self.appointments,
-                    &self.custom_fields,
-                    &self.cursors,
-                ] {
-                    t.clear().map_err(|e| self.err(e))?;
+            match current {
+                None => {}
+                Some(from @ REBUILDABLE_FROM..=THREE_TREES) => {
+                    if from == NO_LIST_MARKS {
+                        tracing::info!(to = SCHEMA_VERSION, "cache list snapshot starts");
+                    }
+                    if from == RAW_PLAIN {
+                        tracing::info!(to = SCHEMA_VERSION, "cache raw records compressed");
+                    }
+                    self.migrate_to_records(from == REBUILDABLE_FROM)?;
+                    migrated = true;
+                }
+                Some(_) => {
+                    tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
+                    for t in [
+                        &self.records,
+                        &self.tasks,
+                        &self.notes,
+                        &self.appointments,
+                        &self.custom_fields,
+                        &self.cursors,
+                    ] {
+                        t.clear().map_err(|e| self.err(e))?;
+                    }
+                    self.drop_v5_trees()?;
                 }
             }
             self.meta
                 .insert("schema_version", SCHEMA_VERSION.to_string().as_bytes())
                 .map_err(|e| self.err(e))?;
         }
-        Ok(())
-    }
-
-    /// Rebuilds the `contacts` and `contact_rows` trees from the raw records in
-    /// `contacts_raw`, parsed by the same code as a pull ([`crate::ghl::wire::contact_from_json`]).
-    /// Tasks, notes, appointments, custom fields, changes, outbox and journal are kept as they
-    /// are. A raw record that cannot be parsed drops that contact from the list and clears the
-    /// pull cursor, so the next pull is a full one and brings it back.
-    fn rebuild_from_raw(&self) -> Result<()> {
-        tracing::info!(
-            to = SCHEMA_VERSION,
-            "cache layout changed; rebuilding contacts and list rows from the raw records"
-        );
-        let mut lean = sled::Batch::default();
-        let mut rows = sled::Batch::default();
-        let mut lost = 0usize;
-        for kv in self.contacts_raw.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            let parsed = super::raw::unpack(&v)
-                .and_then(|t| {
-                    serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string())
-                })
-                .and_then(|j| crate::ghl::wire::contact_from_json(&j));
-            match parsed {
-                Ok(mut c) => {
-                    c.raw_json.clear();
-                    lean.insert(k.clone(), Self::encode(&c));
-                    rows.insert(k, Self::encode(&c.row()));
-                }
-                Err(e) => {
-                    lost += 1;
-                    tracing::warn!(id = %String::from_utf8_lossy(&k), error = %e, "cached raw contact unreadable; dropped until the next full pull");
-                    lean.remove(k.clone());
-                    rows.remove(k);
-                }
-            }
-        }
-        // Contacts without a raw record cannot be rebuilt either.
-        for kv in self.contacts.iter() {
-            let (k, _) = kv.map_err(|e| self.err(e))?;
-            if !self
-                .contacts_raw
-                .contains_key(&k)
-                .map_err(|e| self.err(e))?
-            {
-                lost += 1;
-                lean.remove(k.clone());
-                rows.remove(k);
-            }
-        }
-        self.contacts.apply_batch(lean).map_err(|e| self.err(e))?;
-        self.rows.apply_batch(rows).map_err(|e| self.err(e))?;
-        if lost > 0 {
-            self.cursors.clear().map_err(|e| self.err(e))?;
-        }
-        Ok(())
+        Ok(migrated)
     }
 
     pub(super) fn decode<T: DeserializeOwned>(
@@ -294,71 +286,46 @@ impl Store {
         bincode::serialize(v).expect("bincode encoding of plain data cannot fail")
     }
 
-    /// Stores contacts in one batch per tree: the contact without its raw JSON, the raw JSON
-    /// (read only for one contact's raw view), and the list row.
-    pub fn put_contacts(&self, contacts: &[Contact]) -> Result<()> {
-        let mut lean = sled::Batch::default();
-        let mut raw = sled::Batch::default();
-        let mut rows = sled::Batch::default();
-        for c in contacts {
-            let mut l = c.clone();
-            let r = std::mem::take(&mut l.raw_json);
-            lean.insert(c.id.as_bytes(), Self::encode(&l));
-            raw.insert(c.id.as_bytes(), super::raw::pack(&r));
-            rows.insert(c.id.as_bytes(), Self::encode(&c.row()));
+    /// A [`StoreError::Corrupt`] of the contact record `key`.
+    pub(super) fn corrupt_record(&self, key: &[u8], message: String) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            tree: "contact_records",
+            key: String::from_utf8_lossy(key).into_owned(),
+            message,
         }
-        self.contacts.apply_batch(lean).map_err(|e| self.err(e))?;
-        self.contacts_raw
-            .apply_batch(raw)
-            .map_err(|e| self.err(e))?;
-        self.rows.apply_batch(rows).map_err(|e| self.err(e))?;
+    }
+
+    /// Stores contacts in one batch, one record each (`super::record`: the list row, the
+    /// contact without its raw JSON, and the raw JSON compressed), then marks their ids for
+    /// the list snapshot (one more record for the whole batch).
+    pub fn put_contacts(&self, contacts: &[Contact]) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for c in contacts {
+            batch.insert(c.id.as_bytes(), super::record::encode(c));
+        }
+        self.records.apply_batch(batch).map_err(|e| self.err(e))?;
         self.mark_list_changed(contacts.iter().map(|c| c.id.as_str()))?;
         Ok(())
     }
 
     /// Removes a contact and everything cached under it.
     pub fn remove_contact(&self, id: &str) -> Result<()> {
-        for t in [
-            &self.contacts,
-            &self.contacts_raw,
-            &self.rows,
-            &self.tasks,
-            &self.notes,
-            &self.appointments,
-        ] {
+        for t in [&self.records, &self.tasks, &self.notes, &self.appointments] {
             t.remove(id.as_bytes()).map_err(|e| self.err(e))?;
         }
         self.mark_list_changed([id])?;
         Ok(())
     }
 
-    /// One contact with its raw JSON, or `None` when it is not cached.
+    /// One contact with its raw JSON, or `None` when it is not cached. Errors: the record
+    /// does not decode or its raw JSON does not inflate ([`StoreError::Corrupt`]).
     pub fn contact(&self, id: &str) -> Result<Option<Contact>> {
-        match self.contacts.get(id.as_bytes()).map_err(|e| self.err(e))? {
-            Some(v) => {
-                let mut c: Contact = self.decode("contacts", id.as_bytes(), &v)?;
-                c.raw_json = self.raw_json(id)?;
-                Ok(Some(c))
-            }
+        match self.records.get(id.as_bytes()).map_err(|e| self.err(e))? {
+            Some(v) => super::record::contact(&v)
+                .map(Some)
+                .map_err(|m| self.corrupt_record(id.as_bytes(), m)),
             None => Ok(None),
-        }
-    }
-
-    /// The raw JSON of a contact (`""` when none is cached). Errors: the record does not
-    /// inflate ([`StoreError::Corrupt`]).
-    fn raw_json(&self, id: &str) -> Result<String> {
-        match self
-            .contacts_raw
-            .get(id.as_bytes())
-            .map_err(|e| self.err(e))?
-        {
-            Some(v) => super::raw::unpack(&v).map_err(|message| StoreError::Corrupt {
-                path: self.path.clone(),
-                tree: "contacts_raw",
-                key: id.to_owned(),
-                message,
-            }),
-            None => Ok(String::new()),
         }
     }
 
@@ -366,10 +333,11 @@ impl Store {
     /// row; `None` when the contact is not cached or has no `dateUpdated`. What a pull compares
     /// to skip a contact it already holds.
     pub fn cached_date_updated(&self, id: &str) -> Result<Option<String>> {
-        match self.rows.get(id.as_bytes()).map_err(|e| self.err(e))? {
+        match self.records.get(id.as_bytes()).map_err(|e| self.err(e))? {
             Some(v) => {
-                let row: ContactRow = self.decode("contact_rows", id.as_bytes(), &v)?;
-                Ok(Some(row.date_updated).filter(|d| !d.is_empty()))
+                let row =
+                    super::record::row(&v).map_err(|m| self.corrupt_record(id.as_bytes(), m))?;
+                Ok(Some(row.date_updated.to_owned()).filter(|d| !d.is_empty()))
             }
             None => Ok(None),
         }
@@ -377,15 +345,14 @@ impl Store {
 
     /// Number of cached contacts.
     pub fn contact_count(&self) -> usize {
-        self.rows.len()
+        self.records.len()
     }
 
     /// Whether nothing was ever stored here: no contact, pull cursor, change, outbox entry,
     /// journal entry or Bmby link (a cache opened for a location that turned out wrong).
     pub fn is_unused(&self) -> bool {
         [
-            &self.rows,
-            &self.contacts,
+            &self.records,
             &self.cursors,
             &self.changes,
             &self.outbox,
@@ -398,36 +365,41 @@ impl Store {
 
     /// The first `n` list rows in key order (for the first frame, before the full list loads).
     pub fn contact_rows_head(&self, n: usize) -> Result<Vec<ContactRow>> {
-        self.rows
+        self.records
             .iter()
             .take(n)
             .map(|kv| {
                 let (k, v) = kv.map_err(|e| self.err(e))?;
-                self.decode("contact_rows", &k, &v)
+                super::record::row(&v)
+                    .map(|r| r.to_owned_row())
+                    .map_err(|m| self.corrupt_record(&k, m))
             })
             .collect()
     }
 
     /// Every list row. Unreadable rows are skipped and logged, never fatal.
     pub fn contact_rows(&self) -> Result<Vec<ContactRow>> {
-        let mut out = Vec::with_capacity(self.rows.len());
-        for kv in self.rows.iter() {
+        let mut out = Vec::with_capacity(self.records.len());
+        for kv in self.records.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            match self.decode::<ContactRow>("contact_rows", &k, &v) {
-                Ok(r) => out.push(r),
-                Err(e) => tracing::warn!(error = %e, "skipping unreadable cached row"),
+            match super::record::row(&v) {
+                Ok(r) => out.push(r.to_owned_row()),
+                Err(m) => {
+                    let e = self.corrupt_record(&k, m);
+                    tracing::warn!(error = %e, "skipping unreadable cached row")
+                }
             }
         }
         Ok(out)
     }
 
     /// Every cached contact without its raw JSON (`raw_json` empty): what matching, diffing
-    /// and the CLI lists need. The raw record is the bulk of a contact and lives in its own tree.
+    /// and the CLI lists need. The raw JSON is the bulk of a contact and is not inflated.
     pub fn contacts_without_raw(&self) -> Result<Vec<Contact>> {
-        let mut out = Vec::with_capacity(self.contacts.len());
-        for kv in self.contacts.iter() {
+        let mut out = Vec::with_capacity(self.records.len());
+        for kv in self.records.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            out.push(self.decode("contacts", &k, &v)?);
+            out.push(super::record::lean(&v).map_err(|m| self.corrupt_record(&k, m))?);
         }
         Ok(out)
     }
@@ -544,9 +516,11 @@ impl Store {
 
     /// Writes everything to disk.
     /// A fresh id, unique in this database (sled's monotonic counter; it skips ranges after a
-    /// restart, so ids are unique but not consecutive).
+    /// restart, so ids are unique but not consecutive), above every id of the database this
+    /// one was compacted from (`super::compact`).
     pub fn next_id(&self) -> Result<u64> {
-        self.db.generate_id().map_err(|e| self.err(e))
+        let id = self.db.generate_id().map_err(|e| self.err(e))?;
+        Ok(id.saturating_add(self.id_floor))
     }
 
     /// The next number of a named counter (`change`, `journal`): 1, 2, 3, … kept in `meta`,
@@ -728,11 +702,16 @@ mod tests {
                 date_updated: "2026-11-29T11:55:00.000Z".into(),
                 dnd: false,
             };
-            s.contacts.insert("c1", Store::encode(&old)).unwrap();
-            s.rows.insert("c1", Store::encode(&row)).unwrap();
-            s.contacts_raw
+            let tree = |name: &str| s.db.open_tree(name).unwrap();
+            tree("contacts").insert("c1", Store::encode(&old)).unwrap();
+            tree("contact_rows")
+                .insert("c1", Store::encode(&row))
+                .unwrap();
+            tree("contacts_raw")
                 .insert("c1", serde_json::to_vec_pretty(&raw).unwrap())
                 .unwrap();
+            // A contact without a raw record cannot be rebuilt: dropped, the cursor cleared.
+            tree("contacts").insert("c2", Store::encode(&old)).unwrap();
             s.put_tasks("c1", &[]).unwrap();
             s.changes.insert("change-1", b"kept".to_vec()).unwrap();
             s.journal.insert("journal-1", b"kept".to_vec()).unwrap();
@@ -741,7 +720,15 @@ mod tests {
             s.flush().unwrap();
         }
         let s = Store::open(dir.path(), "loc1").unwrap();
-        assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
+        assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+        assert!(s.contact("c2").unwrap().is_none(), "no raw record: dropped");
+        let names = s.db.tree_names();
+        for old in ["contacts", "contacts_raw", "contact_rows", "list_changed"] {
+            assert!(
+                !names.iter().any(|n| &n[..] == old.as_bytes()),
+                "{old} dropped"
+            );
+        }
         let rows = s.contact_rows().unwrap();
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
@@ -758,8 +745,8 @@ mod tests {
         assert_eq!(&*s.changes.get("change-1").unwrap().unwrap(), b"kept");
         assert_eq!(&*s.journal.get("journal-1").unwrap().unwrap(), b"kept");
         assert!(
-            s.cursor("contacts").unwrap().is_some(),
-            "nothing lost: cursor kept"
+            s.cursor("contacts").unwrap().is_none(),
+            "a contact was lost: the next pull is a full one"
         );
     }
 

@@ -1,44 +1,14 @@
-//! Reading the `contact_rows` tree into the compact in-memory list ([`RowList`]).
+//! Reading the list rows of `contact_records` into the compact in-memory list ([`RowList`]).
 //!
-//! Each record is the bincode of a [`crate::domain::ContactRow`]; it is decoded borrowing its
-//! strings from the record (no allocation per field) and copied into the list's arena, so a
-//! load never holds more than one record's worth of decoded row beside the list.
-
-use serde::Deserialize;
+//! Each record's row part (`super::record`) is decoded borrowing its strings from the record
+//! (no allocation per field) and copied into the list's arena, so a load never holds more than
+//! one record's worth of decoded row beside the list; the rest of the record is not decoded.
 
 use super::db::{Store, StoreError};
 use crate::domain::{RowList, RowListBuilder, RowParts};
 
-/// A `ContactRow` record as bincode lays it out, its strings borrowed from the record.
-/// Same fields in the same order as [`crate::domain::ContactRow`].
-#[derive(Deserialize)]
-struct BorrowedRow<'a> {
-    #[serde(borrow)]
-    id: &'a str,
-    #[serde(borrow)]
-    name: &'a str,
-    #[serde(borrow)]
-    email: &'a str,
-    #[serde(borrow)]
-    phone: &'a str,
-    #[serde(borrow)]
-    tags: Vec<&'a str>,
-    #[serde(borrow)]
-    date_updated: &'a str,
-    dnd: bool,
-    #[serde(borrow)]
-    owner: &'a str,
-    #[serde(borrow)]
-    source: &'a str,
-    #[serde(borrow)]
-    contact_type: &'a str,
-    #[serde(borrow)]
-    business_id: &'a str,
-    dnd_channels: u8,
-}
-
 impl Store {
-    /// Every list row, compact, read record by record from `contact_rows` (without a name
+    /// Every list row, compact, read record by record from `contact_records` (without a name
     /// order). Unreadable rows are skipped and logged, never fatal. What
     /// [`Store::contact_list`] falls back to when the list snapshot cannot be used.
     pub fn contact_list_from_rows(&self) -> Result<RowList, StoreError> {
@@ -53,13 +23,17 @@ impl Store {
 
     fn read_list(&self, n: usize) -> Result<RowList, StoreError> {
         // sled counts a tree by walking it: only worth it to size the whole list.
-        let rows = if n == usize::MAX { self.rows.len() } else { n };
+        let rows = if n == usize::MAX {
+            self.records.len()
+        } else {
+            n
+        };
         // Text per row is a little under the record's size; 96 bytes is a synthetic
         // contact's (id 20, name 15, email 25, phone 13, date 24): a guess, trimmed at the end.
         let mut b = RowListBuilder::with_capacity(rows, rows * 96);
-        for kv in self.rows.iter().take(n) {
+        for kv in self.records.iter().take(n) {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            match bincode::deserialize::<BorrowedRow<'_>>(&v) {
+            match super::record::row(&v) {
                 Ok(r) => b.push(
                     RowParts {
                         id: r.id,
@@ -119,7 +93,7 @@ mod tests {
             })
             .collect();
         s.put_contacts(&contacts).unwrap();
-        s.rows.insert("zz-broken", b"\x01".to_vec()).unwrap();
+        s.records.insert("zz-broken", b"\x01".to_vec()).unwrap();
         let owned = s.contact_rows_head(300).unwrap();
         let list = s.contact_list().unwrap();
         assert_eq!(list.len(), 300, "the unreadable row is skipped");

@@ -1,7 +1,7 @@
 //! The list snapshot (issue #14): the whole compact contact list ([`RowList`], with its name
 //! order) in one file beside the sled directory, so a start reads it in one go instead of
-//! decoding a million `contact_rows` records, plus the ids whose rows were written since
-//! (tree `list_changed`), read from `contact_rows` and merged in ([`RowList::merged`]).
+//! decoding a million contact records, plus the ids whose rows were written since (tree
+//! `list_marks`), their rows read from `contact_records` and merged in ([`RowList::merged`]).
 //!
 //! File `<cache>.list` (for `cache.sled`: `cache.list`), little-endian: magic `BGHLLIST`,
 //! [`VERSION`] (`u32`), the stamp (`u64`), the number of rows (`u64`), the length (`u64`) and
@@ -11,15 +11,28 @@
 //! (`u32`). It is written to a temporary file and renamed over the old one.
 //!
 //! Generations: `meta` `list_epoch` counts snapshot builds (`u64` BE). Every write of rows
-//! (`put_contacts`, `remove_contact`) marks each id in `list_changed` with the epoch it read
-//! *after* writing the rows. A build takes the next epoch E first, then reads the list, writes
-//! the file stamped E, records E as `meta` `list_snapshot`, and drops the marks older than E:
-//! a mark older than E was made after its rows were written and before the build began, so
-//! the build read them; later marks stay. A snapshot whose stamp is not `list_snapshot` (a
-//! crash between the rename and the stamp, a file from another cache), that is missing,
-//! damaged (CRC, lengths, offsets) or of another version is ignored: the list is read from
-//! `contact_rows` and the snapshot written again. Migrations that rewrite or clear the rows
-//! forget the stamp ([`Store::forget_list_snapshot`]).
+//! (`put_contacts`, `remove_contact`) marks its ids in ONE record of `list_marks` (schema 6;
+//! schema 5 wrote one `list_changed` record per id, a second insert per contact), keyed by
+//! the epoch it read *after* writing the rows (`u64` BE) and a fresh id (`u64` BE), the value
+//! the ids (bincode, `super::record::opts`). A build takes the next epoch E first, then reads
+//! the list, writes the file stamped E, records E as `meta` `list_snapshot`, and drops marks:
+//! reading every record, those older than E (made after their rows were written and before
+//! the build began, so the build read the rows); merging, the mark records it merged (a mark
+//! still being written while they were read stays for the next load). Later marks stay. A
+//! snapshot whose stamp is not
+//! `list_snapshot` (a crash between the rename and the stamp, a file from another cache), that
+//! is missing, damaged (CRC, lengths, offsets) or of another version is ignored: the list is
+//! read from `contact_records` and the snapshot written again. Migrations that rewrite or
+//! clear the rows forget the stamp ([`Store::forget_list_snapshot`]).
+//!
+//! **Big writes make the snapshot stale.** `meta` `list_marked` counts the ids marked since
+//! the snapshot (`u64` BE; a hint, not exact). Once it passes [`stale_after`] of the snapshot's
+//! rows (`meta` `list_rows`) and no build is under way, the write, after its mark, removes the
+//! stamp (one meta record): merging that many rows would cost about what reading every record
+//! costs, and the rest of the big write (a full pull's pages, the benchmark's generator) then
+//! marks nothing. The next load reads every record and writes the snapshot. Removing the stamp
+//! is always safe: at worst a snapshot is rebuilt that was current; the write is marked all
+//! the same, for a build that read the stamp before it was removed.
 //!
 //! OUR CHOICE: the file is not fsynced before the rename: after a crash a torn file fails its
 //! CRC and is rebuilt, which only costs time. The snapshot is written again when more than
@@ -44,6 +57,16 @@ pub const HEAD_ROWS: usize = 200;
 pub const REWRITE_AFTER: usize = 20_000;
 const META_EPOCH: &str = "list_epoch";
 const META_STAMP: &str = "list_snapshot";
+/// Ids marked since the snapshot (`u64` BE, a hint).
+const META_MARKED: &str = "list_marked";
+/// Rows of the snapshot (`u64` BE).
+const META_ROWS: &str = "list_rows";
+
+/// Marked ids beyond which a write declares a snapshot of `rows` rows stale instead of
+/// marking: a quarter of the list, and never fewer than [`REWRITE_AFTER`].
+pub fn stale_after(rows: u64) -> u64 {
+    (rows / 4).max(REWRITE_AFTER as u64)
+}
 
 /// A read of the snapshot file started before the store opens ([`prefetch`]), so the TUI's
 /// first full load does not wait for sled's open and then for the file one after the other.
@@ -75,7 +98,7 @@ pub fn prefetch(cache: &std::path::Path) -> Option<Prefetch> {
 pub enum ListSourceKind {
     /// The snapshot, with this many changed rows merged in.
     Snapshot { changed: usize },
-    /// Every record of `contact_rows` (no usable snapshot); the snapshot was written again.
+    /// Every record of `contact_records` (no usable snapshot); the snapshot was written again.
     Rows,
 }
 
@@ -103,44 +126,96 @@ impl Store {
             .unwrap_or(0))
     }
 
-    /// Marks `ids` as changed since the snapshot. Called by every write of `contact_rows`,
-    /// after the rows are written (see the module doc).
+    /// Marks `ids` as changed since the snapshot: one `list_marks` record for all of them.
+    /// Called by every write of contact records, after the records are written (see the
+    /// module doc).
     ///
     /// Without a snapshot, and no build under way in this process, nothing is marked: the
     /// next load reads every row anyway (a first pull of a million contacts writes no marks).
     /// The build sets `building` before it takes its epoch and clears it after recording the
     /// stamp, and this reads `building` before the stamp, so a write it does not mark was
-    /// either written before the build began or sees the stamp.
+    /// either written before the build began or sees the stamp. When the marks pass
+    /// [`stale_after`] and no build is under way, the stamp is removed instead.
     pub(super) fn mark_list_changed<'a>(
         &self,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> Result<(), StoreError> {
-        if !self.list_building.load(Ordering::SeqCst)
-            && !self
-                .meta_tree()
-                .contains_key(META_STAMP)
-                .map_err(|e| self.err(e))?
-        {
+        let building = self.list_building.load(Ordering::SeqCst);
+        let meta = self.meta_tree();
+        if !building && !meta.contains_key(META_STAMP).map_err(|e| self.err(e))? {
             return Ok(());
         }
-        let epoch = self.list_epoch()?.to_be_bytes();
-        let mut b = sled::Batch::default();
-        for id in ids {
-            b.insert(id.as_bytes(), &epoch[..]);
+        let ids: Vec<&str> = ids.into_iter().collect();
+        if ids.is_empty() {
+            return Ok(());
         }
-        self.list_changed.apply_batch(b).map_err(|e| self.err(e))
+        let marked = meta
+            .update_and_fetch(META_MARKED, |old| {
+                let n = old.and_then(be_u64).unwrap_or(0);
+                Some((n + ids.len() as u64).to_be_bytes().to_vec())
+            })
+            .map_err(|e| self.err(e))?
+            .and_then(|v| be_u64(&v))
+            .unwrap_or(0);
+        let mut key = self.list_epoch()?.to_be_bytes().to_vec();
+        key.extend_from_slice(&self.next_id()?.to_be_bytes());
+        let value = bincode::Options::serialize(super::record::opts(), &ids)
+            .expect("bincode encoding of strings cannot fail");
+        self.list_marks
+            .insert(key, value)
+            .map_err(|e| self.err(e))?;
+        if !building {
+            let rows = meta
+                .get(META_ROWS)
+                .map_err(|e| self.err(e))?
+                .and_then(|v| be_u64(&v))
+                .unwrap_or(0);
+            if marked > stale_after(rows) {
+                // Marked all the same: a build that read the stamp before it went merges
+                // these ids rather than missing them.
+                tracing::debug!(marked, rows, "list snapshot stale after a big write");
+                meta.remove(META_STAMP).map_err(|e| self.err(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The ids marked in `list_marks`, each once, in id order, and the keys of the mark
+    /// records read. Errors: sled's; an unreadable mark record.
+    #[allow(clippy::type_complexity)]
+    fn marked_ids(
+        &self,
+    ) -> Result<(std::collections::BTreeSet<Vec<u8>>, Vec<sled::IVec>), StoreError> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut seen = Vec::new();
+        for kv in self.list_marks.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            let ids: Vec<&str> =
+                bincode::Options::deserialize(super::record::opts(), &v).map_err(|e| {
+                    StoreError::Corrupt {
+                        path: self.path().to_path_buf(),
+                        tree: "list_marks",
+                        key: format!("{k:?}"),
+                        message: e.to_string(),
+                    }
+                })?;
+            out.extend(ids.into_iter().map(|id| id.as_bytes().to_vec()));
+            seen.push(k);
+        }
+        Ok((out, seen))
     }
 
     /// Makes the snapshot unusable (the rows were rewritten without marks: a migration).
     pub(super) fn forget_list_snapshot(&self) -> Result<(), StoreError> {
-        self.meta_tree()
-            .remove(META_STAMP)
-            .map_err(|e| self.err(e))?;
-        self.list_changed.clear().map_err(|e| self.err(e))
+        let meta = self.meta_tree();
+        for key in [META_STAMP, META_MARKED] {
+            meta.remove(key).map_err(|e| self.err(e))?;
+        }
+        self.list_marks.clear().map_err(|e| self.err(e))
     }
 
     /// Every list row, compact, with its name order: the snapshot plus the rows changed since
-    /// when the snapshot is usable, else every record of `contact_rows` (and the snapshot is
+    /// when the snapshot is usable, else every record of `contact_records` (and the snapshot is
     /// written again). Equal to [`Store::contact_list_from_rows`] either way.
     pub fn contact_list(&self) -> Result<RowList, StoreError> {
         self.contact_list_traced().map(|(l, _)| l)
@@ -155,8 +230,8 @@ impl Store {
     /// Returns whether it wrote. For the end of a session and idle time.
     pub fn save_list_snapshot(&self) -> Result<bool, StoreError> {
         let stamped = self.meta_tree().get(META_STAMP).map_err(|e| self.err(e))?;
-        if (stamped.is_some() && self.list_changed.is_empty())
-            || (stamped.is_none() && self.rows.is_empty())
+        if (stamped.is_some() && self.list_marks.is_empty())
+            || (stamped.is_none() && self.records.is_empty())
         {
             return Ok(false);
         }
@@ -177,9 +252,9 @@ impl Store {
     fn build_list_locked(&self, save: bool) -> Result<(RowList, ListSourceKind), StoreError> {
         let epoch = self.next_list_epoch()?;
         match self.load_list_snapshot()? {
-            Ok((list, changed)) => {
+            Ok((list, changed, seen)) => {
                 if save || changed > REWRITE_AFTER {
-                    self.write_list_snapshot(&list, epoch)?;
+                    self.write_list_snapshot(&list, epoch, Some(&seen))?;
                 }
                 Ok((list, ListSourceKind::Snapshot { changed }))
             }
@@ -188,7 +263,7 @@ impl Store {
                 let mut list = self.contact_list_from_rows()?;
                 let order = order_by_name(&list);
                 list.set_name_order(order);
-                self.write_list_snapshot(&list, epoch)?;
+                self.write_list_snapshot(&list, epoch, None)?;
                 Ok((list, ListSourceKind::Rows))
             }
         }
@@ -205,10 +280,12 @@ impl Store {
         Ok(v.and_then(|v| be_u64(&v)).unwrap_or(0))
     }
 
-    /// The snapshot with the changed rows merged in, and how many changed; `Ok(Err(why))`
-    /// when it cannot be used. Errors: sled's.
+    /// The snapshot with the changed rows merged in, how many changed, and the keys of the
+    /// mark records read; `Ok(Err(why))` when it cannot be used. Errors: sled's.
     #[allow(clippy::type_complexity)]
-    fn load_list_snapshot(&self) -> Result<Result<(RowList, usize), String>, StoreError> {
+    fn load_list_snapshot(
+        &self,
+    ) -> Result<Result<(RowList, usize, Vec<sled::IVec>), String>, StoreError> {
         let Some(stamp) = self
             .meta_tree()
             .get(META_STAMP)
@@ -234,13 +311,14 @@ impl Store {
             Err(why) => return Ok(Err(why)),
         };
         let mut changes: Vec<(String, Option<ContactRow>)> = Vec::new();
-        for kv in self.list_changed.iter() {
-            let (k, _) = kv.map_err(|e| self.err(e))?;
+        let (ids, seen) = self.marked_ids()?;
+        for k in ids {
             let id = String::from_utf8_lossy(&k).into_owned();
-            let row = match self.rows.get(&k).map_err(|e| self.err(e))? {
-                Some(v) => match self.decode::<ContactRow>("contact_rows", &k, &v) {
-                    Ok(r) => Some(r),
-                    Err(e) => {
+            let row = match self.records.get(&k).map_err(|e| self.err(e))? {
+                Some(v) => match super::record::row(&v) {
+                    Ok(r) => Some(r.to_owned_row()),
+                    Err(m) => {
+                        let e = self.corrupt_record(&k, m);
                         tracing::warn!(error = %e, "skipping unreadable cached row");
                         None
                     }
@@ -251,29 +329,48 @@ impl Store {
         }
         let n = changes.len();
         let list = if n == 0 { base } else { base.merged(&changes) };
-        Ok(Ok((list, n)))
+        Ok(Ok((list, n, seen)))
     }
 
-    /// Writes `list` as the snapshot of `epoch` and drops the marks it includes.
-    fn write_list_snapshot(&self, list: &RowList, epoch: u64) -> Result<(), StoreError> {
+    /// Writes `list` as the snapshot of `epoch` and drops the marks it includes: the mark
+    /// records `merged` when the list is the snapshot plus those, else (read from every
+    /// record) every mark older than `epoch`.
+    fn write_list_snapshot(
+        &self,
+        list: &RowList,
+        epoch: u64,
+        merged: Option<&[sled::IVec]>,
+    ) -> Result<(), StoreError> {
         let path = self.list_snapshot_path();
         if let Err(e) = write_file(&path, list, epoch) {
             tracing::warn!(path = %path.display(), error = %e, "list snapshot not written");
             return Ok(());
         }
-        self.meta_tree()
-            .insert(META_STAMP, &epoch.to_be_bytes()[..])
+        let meta = self.meta_tree();
+        meta.insert(META_ROWS, &(list.len() as u64).to_be_bytes()[..])
             .map_err(|e| self.err(e))?;
-        for kv in self.list_changed.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            if be_u64(&v).is_some_and(|m| m < epoch) {
-                // Only if no newer write marked it meanwhile.
-                let _ = self
-                    .list_changed
-                    .compare_and_swap(&k, Some(v), None::<&[u8]>)
-                    .map_err(|e| self.err(e))?;
+        meta.insert(META_STAMP, &epoch.to_be_bytes()[..])
+            .map_err(|e| self.err(e))?;
+        // A merge drops the records it read (a write's mark still on its way when they were
+        // read stays); a read of every record drops the marks made before this build began
+        // (their keys start with an older epoch): their rows were written before it read.
+        if let Some(keys) = merged {
+            for k in keys {
+                self.list_marks.remove(k).map_err(|e| self.err(e))?;
             }
         }
+        let mut left = 0u64;
+        for kv in self.list_marks.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            if merged.is_none() && k.get(..8).and_then(be_u64).is_some_and(|m| m < epoch) {
+                self.list_marks.remove(&k).map_err(|e| self.err(e))?;
+            } else {
+                left += bincode::Options::deserialize::<Vec<&str>>(super::record::opts(), &v)
+                    .map_or(0, |ids| ids.len() as u64);
+            }
+        }
+        meta.insert(META_MARKED, &left.to_be_bytes()[..])
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 }
@@ -475,11 +572,10 @@ mod tests {
             s.put_contacts(&[c("a", "Ann"), c("b", "Bo")]).unwrap();
             s.contact_list().unwrap();
             assert!(s.list_snapshot_path().exists());
-            // What a version-4 binary does: its schema, rows written without marks.
+            // What a version-4 binary leaves: its schema, its trees, rows written without marks.
             s.set_meta("schema_version", "4").unwrap();
-            let row = c("c", "Cy").row();
-            s.rows
-                .insert("c", bincode::serialize(&row).unwrap())
+            s.records.clear().unwrap();
+            crate::store::write_v5_contacts(&s.db, &[c("a", "Ann"), c("b", "Bo"), c("c", "Cy")])
                 .unwrap();
             s.flush().unwrap();
         }
@@ -490,10 +586,91 @@ mod tests {
                 r => break r.unwrap(),
             }
         };
-        assert_eq!(s.meta("schema_version").as_deref(), Some("5"));
+        assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
         let (l, kind) = s.contact_list_traced().unwrap();
         assert_eq!(kind, super::ListSourceKind::Rows);
         let names: Vec<&str> = l.iter().map(|r| r.name).collect();
         assert_eq!(names, ["Ann", "Bo", "Cy"]);
+    }
+
+    /// A write marks its ids in one record, whatever its size; a write past
+    /// [`super::stale_after`] makes the snapshot stale instead, and the next load reads every
+    /// record.
+    #[test]
+    fn one_mark_record_a_write_and_a_big_write_makes_the_snapshot_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), "loc1").unwrap();
+        let many = |from: usize, n: usize| -> Vec<Contact> {
+            (from..from + n)
+                .map(|i| c(&format!("id{i:06}"), "Dana"))
+                .collect()
+        };
+        s.put_contacts(&many(0, 100)).unwrap();
+        assert!(s.list_marks.is_empty(), "no snapshot: no marks");
+        s.contact_list().unwrap();
+        s.put_contacts(&many(50, 300)).unwrap();
+        s.remove_contact("id000001").unwrap();
+        assert_eq!(s.list_marks.len(), 2, "one record a write");
+        let (l, kind) = s.contact_list_traced().unwrap();
+        assert_eq!(kind, super::ListSourceKind::Snapshot { changed: 301 });
+        assert_eq!(l.len(), 349);
+        let limit = super::stale_after(349) as usize;
+        assert_eq!(limit, super::REWRITE_AFTER);
+        s.put_contacts(&many(1000, limit - 301)).unwrap();
+        assert_eq!(
+            s.contact_list_traced().unwrap().1,
+            super::ListSourceKind::Snapshot { changed: limit },
+            "up to the limit: merged"
+        );
+        s.put_contacts(&many(1000, 100)).unwrap();
+        s.put_contacts(&many(1000, 100)).unwrap();
+        let marks = s.list_marks.len();
+        s.put_contacts(&many(0, 1)).unwrap();
+        assert_eq!(s.list_marks.len(), marks, "stale: nothing more marked");
+        let (l, kind) = s.contact_list_traced().unwrap();
+        assert_eq!(kind, super::ListSourceKind::Rows);
+        assert_eq!(l.len(), 349 + limit - 301);
+        assert!(
+            s.list_marks.is_empty(),
+            "the build dropped the marks before it"
+        );
+        assert_eq!(
+            s.contact_list_traced().unwrap().1,
+            super::ListSourceKind::Snapshot { changed: 0 }
+        );
+    }
+
+    /// A write whose mark lands after a merging build read the marks (its epoch older than
+    /// the build's) is not dropped by that build: the next load merges it.
+    #[test]
+    fn a_mark_written_while_a_build_merges_stays_for_the_next_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path(), "loc1").unwrap();
+        s.put_contacts(&[c("a", "Ann"), c("b", "Bo")]).unwrap();
+        s.contact_list().unwrap();
+        s.put_contacts(&[c("a", "Anna")]).unwrap();
+        let old_epoch = s.list_epoch().unwrap();
+        // The build: its epoch, then the snapshot and the marks read.
+        let epoch = s.next_list_epoch().unwrap();
+        let (list, changed, seen) = s.load_list_snapshot().unwrap().unwrap();
+        assert_eq!(changed, 1);
+        // Meanwhile a write: its rows, then its mark with the epoch it read before the build's.
+        s.records
+            .insert("b", crate::store::record::encode(&c("b", "Boaz")))
+            .unwrap();
+        let mut key = old_epoch.to_be_bytes().to_vec();
+        key.extend_from_slice(&s.next_id().unwrap().to_be_bytes());
+        s.list_marks
+            .insert(
+                key,
+                bincode::Options::serialize(crate::store::record::opts(), &vec!["b"]).unwrap(),
+            )
+            .unwrap();
+        s.write_list_snapshot(&list, epoch, Some(&seen)).unwrap();
+        assert_eq!(s.list_marks.len(), 1, "the late mark stays");
+        let (l, kind) = s.contact_list_traced().unwrap();
+        assert_eq!(kind, super::ListSourceKind::Snapshot { changed: 1 });
+        let names: Vec<&str> = l.iter().map(|r| r.name).collect();
+        assert_eq!(names, ["Anna", "Boaz"]);
     }
 }

@@ -1,11 +1,11 @@
 //! The local cache: one sled database per GHL location under the data dir.
 //!
 //! Layout: `<data_dir>/locations/<location_id>/cache.sled`, with trees
-//! - `contacts`: contact id → [`Contact`] without `raw_json` (bincode)
-//! - `contacts_raw`: contact id → the raw JSON as GHL sent it (sanitized), for the raw view;
-//!   DEFLATE-compressed since schema 4 (`raw.rs`)
-//! - `contact_rows`: contact id → [`ContactRow`] (bincode; what the list loads, compact:
-//!   [`crate::domain::RowList`], `list.rs`)
+//! - `contact_records`: contact id → ONE record (schema 6, `record.rs`): the list row
+//!   ([`ContactRow`], what the list loads: compact, [`crate::domain::RowList`], `list.rs`), the
+//!   [`Contact`] without `raw_json`, and the raw JSON as GHL sent it (sanitized, DEFLATE with a
+//!   preset dictionary: `raw.rs`), each part read without decoding the others. Schema 5 kept
+//!   these in three trees (`contacts`, `contact_rows`, `contacts_raw`): `migrate.rs`
 //! - `tasks`, `notes`, `appointments`: contact id → `Vec<_>` (bincode)
 //! - `custom_fields`: field id → [`CustomFieldDef`]
 //! - `cursors`: pull name → [`PullCursor`] (JSON)
@@ -17,25 +17,33 @@
 //! - `recent`: id (u64 big-endian, in the order seen) → format byte + JSON
 //!   [`crate::domain::RecentChange`]: what pulls saw change in GHL, the last
 //!   [`RECENT_KEEP`] within [`RECENT_DAYS`] days
-//! - `list_changed`: contact id → epoch (`u64` BE): rows written since the list snapshot, a
-//!   file beside the sled directory (`list_snapshot.rs`)
+//! - `list_marks`: (epoch `u64` BE, id `u64` BE) → the contact ids of one write since the
+//!   list snapshot, a file beside the sled directory (`list_snapshot.rs`); a big write makes
+//!   the snapshot stale instead (schema 5 had `list_changed`, one record per id)
 //! - `webhook_inbox`, `webhook_seen`, `webhook_applied`: GHL webhook deliveries waiting to be
 //!   applied, the `webhookId`s received, the newest event applied per record (`webhooks.rs`)
 //!
-//! A schema version other than [`SCHEMA_VERSION`] means the cache trees are rebuilt (they only
-//! hold data GHL can give again); changes and links are never dropped.
+//! A cache of schema 2 to 5 is migrated keeping every contact (`migrate.rs`), then copied
+//! into a new directory that replaces it (`compact.rs`: sled never shrinks its files); another older
+//! schema version means the cache trees are rebuilt (they only hold data GHL can give again);
+//! changes, outbox, journal, links, recent entries and webhook records are never dropped.
 mod changes;
+mod compact;
 mod cursor;
 mod db;
 mod list;
 pub mod list_snapshot;
 mod lock_probe;
+mod migrate;
 mod raw;
 mod recent;
+mod record;
 mod webhooks;
 
 pub use changes::ChangeHead;
 pub use cursor::PullCursor;
 pub use db::{Store, StoreError, SCHEMA_VERSION};
+#[doc(hidden)]
+pub use migrate::write_v5_contacts;
 pub use recent::{RECENT_DAYS, RECENT_KEEP};
 pub use webhooks::{AppliedMark, PutWebhook, StoredWebhook, WEBHOOK_SEEN_KEEP};

@@ -1,18 +1,19 @@
-//! The raw contact records of `contacts_raw`, compressed (issue #14: the raw JSON is most of the
-//! cache on disk).
+//! The raw JSON of a contact, compressed (issue #14: the raw JSON is most of the cache on
+//! disk): the last part of its record in `contact_records` (`super::record`; schemas 4 and 5
+//! kept it in a tree of its own, `contacts_raw`).
 //!
-//! A record is either `TAG` followed by the DEFLATE stream of the JSON text (what schema 4
-//! writes), or the JSON text itself (schema 3 and before). JSON text never starts with the byte
-//! `0xFF` (it is not UTF-8), so both forms can be told apart by their first byte and a cache
-//! half-way through its migration reads correctly.
+//! A raw part is either `TAG` followed by the DEFLATE stream of the JSON text (what schemas 4
+//! to 6 write), or the JSON text itself (schema 3 and before; read by the migration). JSON
+//! text never starts with the byte `0xFF` (it is not UTF-8), so both forms can be told apart
+//! by their first byte.
 //!
 //! OUR CHOICE: DEFLATE per record at the fastest level, with a preset dictionary
 //! (`raw_dict.json`: a GHL contact's keys, pretty-printed as the records are, values blanked),
 //! through flate2's pure-Rust zlib-rs backend that the spreadsheet reader already builds;
 //! rather than sled's `compression` feature, which links the zstd C library, compresses every
 //! tree of the database (also the list rows read at every start) and cannot be switched on for
-//! an existing database in place. Only this tree is large and seldom read (one record for the
-//! raw view or a change's "before"), so it alone is compressed. The dictionary matters for
+//! an existing database in place. Only the raw JSON is large and seldom read (one contact for
+//! the raw view or a change's "before"), so it alone is compressed. The dictionary matters for
 //! records this small: the demo contacts (1,826 bytes of pretty JSON on average) shrink to 33%
 //! with it and 47% without; a 300-byte record to 45% instead of 67%.
 //!
@@ -21,16 +22,11 @@
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
-use super::db::{Store, StoreError};
-
 /// First byte of a compressed record: DEFLATE with [`DICT`].
 const TAG: u8 = 0xFF;
 
 /// The preset dictionary of [`TAG`] records. Never change it (see the module doc).
 const DICT: &[u8] = include_bytes!("raw_dict.json");
-
-/// Records rewritten per batch by the migration.
-const BATCH: usize = 5_000;
 
 /// The stored form of a raw JSON record: `TAG` + DEFLATE with [`DICT`].
 pub(super) fn pack(json: &str) -> Vec<u8> {
@@ -99,36 +95,6 @@ pub(super) fn unpack(bytes: &[u8]) -> Result<String, String> {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })
-}
-
-impl Store {
-    /// Compresses every raw record still stored as plain text (schema 3 → 4), in batches;
-    /// records already compressed are left alone, so an interrupted migration resumes. Returns
-    /// how many records were rewritten.
-    pub(super) fn compress_raw(&self) -> Result<usize, StoreError> {
-        let mut done = 0usize;
-        let mut batch = sled::Batch::default();
-        let mut in_batch = 0usize;
-        for kv in self.contacts_raw.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            if is_packed(&v) {
-                continue;
-            }
-            batch.insert(k, pack(&String::from_utf8_lossy(&v)));
-            in_batch += 1;
-            if in_batch == BATCH {
-                self.contacts_raw
-                    .apply_batch(std::mem::take(&mut batch))
-                    .map_err(|e| self.err(e))?;
-                done += in_batch;
-                in_batch = 0;
-            }
-        }
-        self.contacts_raw
-            .apply_batch(batch)
-            .map_err(|e| self.err(e))?;
-        Ok(done + in_batch)
-    }
 }
 
 #[cfg(test)]
