@@ -180,6 +180,7 @@ fn open_once(dir: &std::path::Path, what: &str) {
             bmby_ghl::tui::early_view::render_early(
                 "Bench Realty",
                 &head,
+                false,
                 &bmby_ghl::tui::Theme::no_color(),
                 f,
             )

@@ -151,3 +151,40 @@ async fn a_missing_users_scope_is_named_and_the_pull_stands() {
     assert!(store.contact_count() > 0);
     assert!(cached_users(&store).is_empty());
 }
+
+/// A token GHL refuses (401) makes the worker say `SignInNeeded` (decided by the error's
+/// kind, not its text) before the pull's `PullFailed`; a pull that succeeds never says it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_says_sign_in_needed_before_the_failed_pull() {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let mut cfg = ClientConfig::new(&sb.base_url(), DEMO_LOCATION_ID);
+    cfg.backoff_base = Duration::from_millis(2);
+    cfg.backoff_cap = Duration::from_millis(20);
+    let refused = GhlClient::new(
+        cfg,
+        Arc::new(bmby_ghl::ghl::PrivateIntegrationToken(Secret::new(
+            "pit-not-issued-by-this-stand-in",
+        ))),
+    )
+    .unwrap();
+    let seen = pull_events(refused, &store).await;
+    let n = seen.len();
+    assert!(n >= 2, "{seen:?}");
+    assert!(
+        matches!(&seen[n - 2], SyncEvent::SignInNeeded { message } if !message.is_empty()),
+        "{seen:?}"
+    );
+    assert!(
+        matches!(seen[n - 1], SyncEvent::PullFailed { .. }),
+        "{seen:?}"
+    );
+
+    let ok = pull_events(ghl_support::fast_client(&sb.base_url()), &store).await;
+    assert!(
+        !ok.iter()
+            .any(|e| matches!(e, SyncEvent::SignInNeeded { .. })),
+        "{ok:?}"
+    );
+}

@@ -103,8 +103,13 @@ fn read_only_refuses_approve_edit_and_send_and_says_why() {
 #[test]
 fn a_refused_refresh_shows_needs_sign_in() {
     let (_dir, mut d) = driver();
+    // An error that merely mentions signing in is not taken for one (decided by type).
     d.event(SyncEvent::Error {
         context: "pull".into(),
+        message: "GHL 400: field `needs sign-in` is not signed in".into(),
+    });
+    assert!(d.app.locations.needs_sign_in.is_none());
+    d.event(SyncEvent::SignInNeeded {
         message: "not signed in: location locA needs sign-in (refresh refused: invalid_grant); \
                   run `bmby-ghl auth login`"
             .into(),

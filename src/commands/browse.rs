@@ -454,6 +454,15 @@ pub(super) fn run_tui_with(
                 tui::early_view::show(&cache.join("cache.sled"), &loc)
             })
             .flatten();
+        if _early.is_none() && demo_store.is_none() && !stores.contains_key(&loc) {
+            let cache = crate::store::Store::location_dir(&paths.data_dir, &loc).join("cache.sled");
+            if crate::store::upgrade_likely(&cache) {
+                eprintln!(
+                    "bmby-ghl: {}",
+                    tui::early_text::UPGRADING.replace('…', &format!(" at {}…", cache.display()))
+                );
+            }
+        }
         if _early.is_some() {
             let mem = crate::memory::resident();
             tracing::info!(
@@ -545,7 +554,7 @@ pub(super) fn run_tui_with(
         // A demo's cache taken over: its stand-ins ended with it, and the real GHL knows
         // nothing of its location (a pull would only say "needs sign-in"): offline.
         let demo_gone = takeover.as_ref().is_some_and(|t| t.was_demo());
-        let jobs = match client(&s).map_err(|e| e.to_string()) {
+        let jobs = match client(&s) {
             Ok(_) if demo_gone => None,
             Ok(client) => {
                 let _enter = rt.enter();
@@ -563,10 +572,20 @@ pub(super) fn run_tui_with(
                 ))
             }
             Err(_) if demo_gone => None,
+            // No credentials: the sync segment says `needs sign-in`, the log how to sign in.
+            Err(e)
+                if e.downcast_ref::<crate::ghl::GhlError>()
+                    .is_some_and(|g| g.kind() == crate::ghl::ErrorKind::Unauthorized) =>
+            {
+                let _ = tx.send(SyncEvent::SignInNeeded {
+                    message: format!("{e:#}"),
+                });
+                None
+            }
             Err(e) => {
                 let _ = tx.send(SyncEvent::Error {
                     context: "offline: showing the cache only".into(),
-                    message: e,
+                    message: format!("{e:#}"),
                 });
                 None
             }

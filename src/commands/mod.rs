@@ -323,11 +323,11 @@ pub fn client(settings: &Settings) -> Result<GhlClient> {
         None => {
             let store = token_store(settings).map_err(|_| no_token())?;
             let entry = store.get(&loc)?.ok_or_else(|| {
-                eyre!(
-                    "location {loc} is not signed in: run `bmby-ghl auth login` (OAuth) or \
+                color_eyre::Report::new(crate::ghl::GhlError::Auth(format!(
+                    "location {loc}: run `bmby-ghl auth login` (OAuth) or \
                      `bmby-ghl auth login --token --location {loc}`, or set GHL_TOKEN to a \
                      Private Integration Token of the sub-account"
-                )
+                )))
             })?;
             crate::auth::provider_for(&store, entry, &settings.oauth)
         }
@@ -339,10 +339,11 @@ pub fn client(settings: &Settings) -> Result<GhlClient> {
 }
 
 fn no_token() -> color_eyre::Report {
-    eyre!(
+    color_eyre::Report::new(crate::ghl::GhlError::Auth(
         "no GHL token: run `bmby-ghl auth login`, or set GHL_TOKEN to a Private Integration \
          Token of the sub-account (GHL: Settings → Private Integrations)"
-    )
+            .into(),
+    ))
 }
 
 pub(super) fn open_store(paths: &Paths, location_id: &str) -> Result<Store> {

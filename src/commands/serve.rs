@@ -475,6 +475,9 @@ async fn log_events(
                 busy.send_modify(|b| b.dispatching = false);
                 tracing::info!(location = %loc, applied, failed, conflicts, queued, cancelled, "send finished");
             }
+            SyncEvent::SignInNeeded { message } => {
+                tracing::warn!(location = %loc, error = %clean_line(&message), "needs sign-in");
+            }
             SyncEvent::Error { context, message } => {
                 tracing::warn!(location = %loc, context = %clean_line(&context), error = %clean_line(&message), "error");
             }

@@ -31,6 +31,15 @@ fn side(path: &Path, what: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Whether the cache at `path` (`…/cache.sled`) was last opened by a bmby-ghl older than cache
+/// layout 6, so its next open migrates and compacts it (a minute at a million contacts): the
+/// directory exists but the open lock beside it ([`lock`]), which every open since layout 6
+/// creates, does not. A hint for what a start says while it waits, read without opening sled;
+/// never an error.
+pub fn upgrade_likely(path: &Path) -> bool {
+    path.is_dir() && !side(path, "lock").exists()
+}
+
 /// Takes the exclusive lock of opening the cache at `path` (see the module doc), held until
 /// the file is dropped. Errors: [`StoreError::Locked`] when another handle holds it, else the
 /// file system's.

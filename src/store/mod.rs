@@ -41,6 +41,7 @@ mod record;
 mod webhooks;
 
 pub use changes::ChangeHead;
+pub use compact::upgrade_likely;
 pub use cursor::PullCursor;
 pub use db::{Store, StoreError, SCHEMA_VERSION};
 #[doc(hidden)]

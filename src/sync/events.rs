@@ -167,6 +167,13 @@ pub enum SyncEvent {
     UpdatedFromGhl {
         contact_id: String,
     },
+    /// GHL refused this location's credentials, or there are none ([`crate::ghl::ErrorKind::Unauthorized`],
+    /// decided from the typed error, never its text): the TUI's status bar says
+    /// `needs sign-in: auth login` and `message` (GHL's or our own words: how to sign in) goes to
+    /// the message log. Sent before the [`SyncEvent::PullFailed`] of a pull that failed so.
+    SignInNeeded {
+        message: String,
+    },
     /// A job failed; `context` names what was being done (endpoint, contact), `message` the cause.
     Error {
         context: String,

@@ -253,6 +253,13 @@ fn start_pull(
         if !ok {
             *pulling.lock().expect("lock") = false;
         }
+        if let Err(super::pull::PullError::Ghl(g)) = &r {
+            if g.kind() == crate::ghl::ErrorKind::Unauthorized {
+                let _ = events.send(SyncEvent::SignInNeeded {
+                    message: g.to_string(),
+                });
+            }
+        }
         let _ = events.send(match r {
             Ok(s) => SyncEvent::PullFinished(s),
             Err(e) => SyncEvent::PullFailed {

@@ -921,7 +921,7 @@ impl App {
         self.dirty = true;
     }
 
-    fn log_message(&mut self, m: String) {
+    pub(crate) fn log_message(&mut self, m: String) {
         self.messages.push_front(m);
         self.messages.truncate(MESSAGE_LOG);
         self.dirty = true;
@@ -1492,8 +1492,10 @@ impl App {
                 ));
                 return self.request_changes_reload();
             }
+            SyncEvent::SignInNeeded { message } => {
+                self.needs_sign_in(message);
+            }
             SyncEvent::Error { context, message } => {
-                self.note_auth_error(&message);
                 self.status.error = Some(format!("{context}: {message}"));
                 // A failed pull sends no more progress; a running one re-reports it.
                 self.status.pull = None;

@@ -7,9 +7,18 @@ use super::look::{Look, TextLine};
 use super::text::clean;
 use crate::store::list_snapshot::SnapshotHead;
 
+/// What the early frame says while a cache from an older bmby-ghl is migrated and compacted.
+pub const UPGRADING: &str = "upgrading the cache once (about a minute a million)…";
+
 /// The lines of the early frame for a screen of `height` rows: a title, the first rows of
-/// the list (as many as fit), and a status line last. Every value is sanitized.
-pub fn early_lines(label: &str, head: &SnapshotHead, height: u16) -> Vec<TextLine> {
+/// the list (as many as fit), and a status line last: the cache is opening, or being upgraded
+/// when `upgrading` ([`crate::store::upgrade_likely`]). Every value is sanitized.
+pub fn early_lines(
+    label: &str,
+    head: &SnapshotHead,
+    height: u16,
+    upgrading: bool,
+) -> Vec<TextLine> {
     let mut out = vec![TextLine::whole(
         format!("bmby-ghl · {}", clean(label)),
         Look::Header,
@@ -33,9 +42,14 @@ pub fn early_lines(label: &str, head: &SnapshotHead, height: u16) -> Vec<TextLin
     let n = head.count;
     out.push(TextLine::whole(
         format!(
-            "{} contact{} · opening the cache…",
+            "{} contact{} · {}",
             crate::tui::panes::contacts::thousands(n as usize),
-            if n == 1 { "" } else { "s" }
+            if n == 1 { "" } else { "s" },
+            if upgrading {
+                UPGRADING
+            } else {
+                "opening the cache…"
+            }
         ),
         Look::Dim,
     ));

@@ -14,10 +14,17 @@ use super::terminal::TerminalGuard;
 use super::Theme;
 use crate::store::list_snapshot::{read_head, SnapshotHead};
 
-/// Draws the early frame of `head` into `f`.
-pub fn render_early(label: &str, head: &SnapshotHead, theme: &Theme, f: &mut Frame) {
+/// Draws the early frame of `head` into `f`; `upgrading`: the cache is being migrated
+/// ([`crate::store::upgrade_likely`]).
+pub fn render_early(
+    label: &str,
+    head: &SnapshotHead,
+    upgrading: bool,
+    theme: &Theme,
+    f: &mut Frame,
+) {
     let area = f.area();
-    let lines: Vec<_> = early_lines(label, head, area.height)
+    let lines: Vec<_> = early_lines(label, head, area.height, upgrading)
         .iter()
         .map(|l| l.to_line(theme))
         .collect();
@@ -34,9 +41,11 @@ pub fn show(cache: &Path, label: &str) -> Option<TerminalGuard> {
         return None;
     }
     let head = read_head(&cache.with_extension("list")).ok()?;
+    let upgrading = crate::store::upgrade_likely(cache);
     let guard = TerminalGuard::enter().ok()?;
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout())).ok()?;
     let theme = Theme::from_env();
-    term.draw(|f| render_early(label, &head, &theme, f)).ok()?;
+    term.draw(|f| render_early(label, &head, upgrading, &theme, f))
+        .ok()?;
     Some(guard)
 }

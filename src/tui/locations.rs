@@ -132,11 +132,15 @@ impl App {
         }
     }
 
-    /// Notices a "needs sign-in" error from the worker (the provider's [`crate::ghl::GhlError::Auth`]).
-    pub(crate) fn note_auth_error(&mut self, message: &str) {
-        if message.contains("needs sign-in") || message.contains("not signed in") {
-            self.locations.needs_sign_in = Some(message.to_owned());
+    /// GHL refused the location's credentials or there are none
+    /// ([`crate::sync::SyncEvent::SignInNeeded`]): the status bar's sign-in segment says so
+    /// (short), the message log keeps how to sign in.
+    pub(crate) fn needs_sign_in(&mut self, message: String) {
+        if self.locations.needs_sign_in.as_ref() != Some(&message) {
+            self.log_message(format!("! {message}"));
         }
+        self.locations.needs_sign_in = Some(message);
+        self.dirty = true;
     }
 }
 

@@ -9,7 +9,6 @@ impl App {
     /// A pull failed: its error goes to the status bar (before the counters) until a pull
     /// succeeds, and the sync segment says when it failed.
     pub(crate) fn pull_failed(&mut self, message: String) {
-        self.note_auth_error(&message);
         // Short: the sync segment already says that the sync failed.
         let e = format!("pull: {message}");
         self.status.error = Some(e.clone());
