@@ -1,6 +1,6 @@
 //! The search index of one list (issue #14): a dictionary of the unique folded words of every
 //! row's name, email and tags, each with a posting list of the ranks (display positions) of
-//! the rows that hold it, and the phones' digits in one buffer.
+//! the rows that hold it.
 //!
 //! A query reads the dictionary instead of every row: a word prefix is a range of the sorted
 //! dictionary (whose posting lists are contiguous), a substring is a search of the unique
@@ -14,10 +14,9 @@
 //! that the scan's word-start test sees, so "a query word without separators occurs in a row"
 //! is exactly "it occurs inside one of the row's words".
 //!
-//! Phones: the digits of each row's E.164 phone, one entry a row, after a `\n`. A typed
-//! number's digits occur in the phone's search text (E.164 digits, and for Israeli numbers
-//! the domestic `0…` form, [`super::normalize::phone_haystack`]) exactly when they occur in
-//! the E.164 digits, or start with `0` and the E.164 digits start with `972` and the rest.
+//! Phones are not in this index: the folded text keeps every row's phone digits in one
+//! buffer that a typed number is searched in ([`super::Index::phone_rows`]; issue #14: the
+//! index kept a copy of them, 21 MB at 1M contacts).
 //!
 //! Postings are by rank, so the index belongs to one list order: a new sort builds a new one
 //! (with its [`super::Index`]). The index is kept in memory only — it is not persisted in the
@@ -74,12 +73,6 @@ pub struct TokenIndex {
     /// tag), by dictionary place, with their rows as a bitmap: an eighth of a byte a row
     /// instead of 4 bytes a posting.
     dense: Vec<(u32, Bits)>,
-    /// `\n` then the E.164 digits of each phone.
-    phones: String,
-    /// Start of each phone in `phones` (after its `\n`), ascending.
-    phone_at: Vec<u32>,
-    /// Rank of each phone.
-    phone_rank: Vec<u32>,
 }
 
 /// A word held by at least one row in this many is kept as a bitmap ([`TokenIndex::dense`]):
@@ -110,10 +103,6 @@ impl TokenIndex {
         let mut words_of: Vec<&str> = Vec::new();
         // Rows holding each word (by first-seen id).
         let mut rows_of: Vec<u32> = Vec::new();
-        let mut phones = String::with_capacity(n * 13 + 1);
-        let mut phone_at = Vec::new();
-        let mut phone_rank = Vec::new();
-        phones.push('\n');
         let mut row: Vec<u32> = Vec::new();
         for r in 0..n {
             let t = index.text(r);
@@ -128,13 +117,6 @@ impl TokenIndex {
             sort_dedup(&mut row);
             for &w in &row {
                 rows_of[w as usize] += 1;
-            }
-            let d = t.phone_text();
-            if !d.is_empty() {
-                phone_at.push(at(phones.len()));
-                phone_rank.push(at(r));
-                phones.push_str(d);
-                phones.push('\n');
             }
         }
         // Sort the words; `new_id[old]` is a word's place in the dictionary.
@@ -197,7 +179,6 @@ impl TokenIndex {
         }
         drop(table);
         drop(fill);
-        phones.shrink_to_fit();
         TokenIndex {
             n,
             dict,
@@ -205,9 +186,6 @@ impl TokenIndex {
             post,
             postings,
             dense,
-            phones,
-            phone_at,
-            phone_rank,
         }
     }
 
@@ -226,15 +204,10 @@ impl TokenIndex {
         self.starts.len().saturating_sub(1)
     }
 
-    /// Bytes held (dictionary, posting lists, phones), for measurements.
+    /// Bytes held (dictionary, posting lists), for measurements.
     pub fn heap_bytes(&self) -> usize {
         self.dict.capacity()
-            + self.phones.capacity()
-            + 4 * (self.starts.capacity()
-                + self.post.capacity()
-                + self.postings.capacity()
-                + self.phone_at.capacity()
-                + self.phone_rank.capacity())
+            + 4 * (self.starts.capacity() + self.post.capacity() + self.postings.capacity())
             + self
                 .dense
                 .iter()
@@ -331,42 +304,6 @@ impl TokenIndex {
             }
         }
         bits
-    }
-
-    /// Rows whose phone's search text contains the digits `d` (see the module doc).
-    pub fn phone_rows(&self, d: &str) -> Bits {
-        let mut bits = Bits::new(self.n);
-        if d.is_empty() {
-            for &r in &self.phone_rank {
-                bits.set(r);
-            }
-            return bits;
-        }
-        self.phone_matches(d, &mut bits);
-        if let Some(rest) = d.strip_prefix('0').filter(|r| !r.is_empty()) {
-            // The domestic form `0…` of a `972…` number, matched from its start.
-            self.phone_matches(&format!("\n972{rest}"), &mut bits);
-        }
-        bits
-    }
-
-    fn phone_matches(&self, needle: &str, bits: &mut Bits) {
-        let f = Finder::new(needle);
-        let hay = self.phones.as_bytes();
-        let skip = usize::from(needle.starts_with('\n'));
-        let (mut from, mut cur) = (0usize, 0usize);
-        while let Some(i) = f.find(&hay[from..]) {
-            let pos = at(from + i + skip);
-            while cur + 1 < self.phone_at.len() && self.phone_at[cur + 1] <= pos {
-                cur += 1;
-            }
-            bits.set(self.phone_rank[cur]);
-            // On to the next phone.
-            from = match self.phone_at.get(cur + 1) {
-                Some(&next) => next as usize - 1,
-                None => break,
-            };
-        }
     }
 }
 
@@ -549,6 +486,41 @@ mod tests {
         assert_eq!(v(t.rows_where("d", |w| w == "d7")), [7]);
     }
 
+    /// A list folded in several chunks (one per thread) gives each chunk's phones their
+    /// ranks in the whole list.
+    #[test]
+    fn phones_of_a_list_folded_in_chunks_keep_their_ranks() {
+        let rows: Vec<ContactRow> = (0..40_000u32)
+            .map(|i| {
+                let phone = match i % 3 {
+                    0 => String::new(),
+                    1 => format!("+97254{:07}", i * 7),
+                    _ => format!("+1212{:07}", i),
+                };
+                row("x", "", &phone, &[])
+            })
+            .collect();
+        let idx = index(&rows);
+        for q in [
+            "0540000",
+            "054",
+            "1212000",
+            "12120039999",
+            "972",
+            "0",
+            "7",
+            "",
+        ] {
+            let want: Vec<u32> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.phone.is_empty() && phone_haystack(&r.phone).contains(q))
+                .map(|(i, _)| i as u32)
+                .collect();
+            assert_eq!(v(idx.phone_rows(q)), want, "{q}");
+        }
+    }
+
     #[test]
     fn phone_digits_equal_a_search_of_the_phone_text() {
         let phones = [
@@ -560,7 +532,7 @@ mod tests {
             "+44 20 7946 0958",
         ];
         let rows: Vec<ContactRow> = phones.iter().map(|p| row("x", "", p, &[])).collect();
-        let t = TokenIndex::build(&index(&rows));
+        let t = index(&rows);
         let mut seed = 7u64;
         let mut queries: Vec<String> = vec![
             "054".into(),
