@@ -95,8 +95,9 @@ impl TokenIndex {
     /// (issue #14: at 1M contacts the build's transient memory was about 130 MB beside the
     /// 72 MB it keeps): the first finds the unique words ([`WordTable`]: 4 bytes a slot instead
     /// of a hash map's 24) and counts each word's rows; the words are then sorted into the
-    /// dictionary and the posting lists sized exactly; the second pass looks every word up
-    /// again and fills them.
+    /// dictionary and the posting lists sized exactly (the table is dropped first and made
+    /// again from the dictionary, so it is not held beside the words being sorted); the second
+    /// pass looks every word up again and fills them.
     pub fn build(index: &Index) -> TokenIndex {
         let n = index.len();
         let mut table = WordTable::with_words(n.min(1 << 20));
