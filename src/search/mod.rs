@@ -126,6 +126,22 @@ impl Index {
         self.folded[rank / self.chunk].row(rank % self.chunk)
     }
 
+    /// Ranks whose phone's search text (E.164 digits, and the domestic `0…` form of an
+    /// Israeli number) contains the digits `d`; every rank with a phone for an empty `d`.
+    /// One `memmem` pass over each chunk's phone digits ([`Folded::phone_ranks`]).
+    pub fn phone_rows(&self, d: &str) -> bits::Bits {
+        let mut out = bits::Bits::new(self.len());
+        for (k, f) in self.folded.iter().enumerate() {
+            f.phone_ranks(d, (k * self.chunk) as u32, &mut out);
+        }
+        out
+    }
+
+    /// Bytes of folded text held (text, phones, offsets), for measurements.
+    pub fn folded_bytes(&self) -> usize {
+        self.folded.iter().map(Folded::heap_bytes).sum()
+    }
+
     /// The tier of the row at `rank` for `probe`'s query, as [`Index::scan`] tests it.
     pub fn level_at(&self, probe: &Probe<'_>, rank: u32) -> Option<Level> {
         let row = || {

@@ -97,7 +97,7 @@ impl<'a> Plan<'a> {
                     }
                 }
                 if let Some(p) = &self.q.phone {
-                    special.or(&self.tix.phone_rows(&digits(p)));
+                    special.or(&self.index.phone_rows(&digits(p)));
                 }
             }
             let c = bits::or(by_words, Some(special));
@@ -160,7 +160,7 @@ impl<'a> Plan<'a> {
             }
         };
         match w.digits.as_deref() {
-            Some(d) if !d.is_empty() => bits::or(text, Some(tix.phone_rows(d))),
+            Some(d) if !d.is_empty() => bits::or(text, Some(self.index.phone_rows(d))),
             _ => text,
         }
     }

@@ -19,6 +19,8 @@ use memchr::memmem::Finder;
 
 use crate::domain::{RowRef, SearchFields};
 
+use super::bits::Bits;
+
 use super::normalize::{digits, fold, is_separator, words};
 use super::query::{Dnd, Filter, HasField, Query, Word};
 
@@ -30,20 +32,22 @@ pub const FUZZY_MIN_CHARS: usize = 3;
 /// Separator between fields in a row's text: not alphanumeric, never typed.
 const SEP: char = '\u{1}';
 
-/// Where one row's fields are in [`Folded::buf`]: its start (a byte offset), and the ends of
-/// its fields as offsets from the start. 16 bytes a row (issue #14: 24 with `u32` ends, 8 MB
-/// more at 1M contacts); a row whose phone ends [`LONG`] bytes or more past its start has
-/// `phone == LONG` and its ends in [`Folded::long`].
+/// Where one row's fields are in [`Folded::buf`] and [`Folded::phones`]: its start (a byte
+/// offset), the ends of its fields as offsets from the start, and where its phone starts. 16
+/// bytes a row (issue #14: 24 with `u32` ends, 8 MB more at 1M contacts); a row whose text
+/// ends [`LONG`] bytes or more past its start has `text == LONG` and its ends in
+/// [`Folded::long`].
 #[derive(Debug, Clone, Copy, Default)]
 struct Spans {
-    /// Start of `name SEP email SEP tag1 SEP tag2 …`.
+    /// Start of `name SEP email SEP tag1 SEP tag2 …` in [`Folded::buf`].
     start: u32,
+    /// Start of the phone's digits in [`Folded::phones`] (it ends one byte before the next
+    /// row's phone starts, at its `\n`).
+    phone: u32,
     name: u16,
     email: u16,
-    /// End of the text; the phone follows.
+    /// End of the text; the source follows, up to the next row's `start`.
     text: u16,
-    /// End of the phone; the source follows, up to the next row's `start`.
-    phone: u16,
     /// Number of words of the name (saturating), to skip the whole-name test cheaply.
     name_words: u8,
 }
@@ -52,15 +56,22 @@ struct Spans {
 const LONG: u16 = u16::MAX;
 
 /// The folded text of every row of a list (by rank), computed once per list, not per
-/// keystroke: one buffer and a table of offsets, so a scan reads memory in order and a list
-/// costs three allocations, not several per row.
+/// keystroke: two buffers and a table of offsets, so a scan reads memory in order and a list
+/// costs a few allocations, not several per row.
+///
+/// The phones' digits are in a buffer of their own, `\n` before each row's (empty or not), so
+/// that a typed number is one `memmem` pass over them ([`Folded::phone_ranks`]; issue #14: the
+/// search index no longer keeps a second copy of them, 21 MB at 1M contacts).
 #[derive(Debug, Default)]
 pub struct Folded {
+    /// `name SEP email SEP tag1 SEP tag2 … source` of every row, back to back.
     buf: String,
+    /// `\n` then, for each row, the digits of its E.164 phone and a `\n`.
+    phones: String,
     spans: Vec<Spans>,
-    /// Rank and field ends (name, email, text, phone; from the row's start) of the rows too
-    /// long for [`Spans`], ascending by rank.
-    long: Vec<(u32, [u32; 4])>,
+    /// Rank and field ends (name, email, text; from the row's start) of the rows too long
+    /// for [`Spans`], ascending by rank.
+    long: Vec<(u32, [u32; 3])>,
 }
 
 /// One row's folded fields, borrowed from a [`Folded`].
@@ -80,9 +91,9 @@ pub struct RowText<'a> {
 }
 
 impl Folded {
-    /// Folds the searchable fields of `rows` (in the order given). The buffer is sized from
-    /// the rows first (folding keeps the length of ASCII and Hebrew text), so it is not grown
-    /// by doubling: no slack kept, no copies while it fills.
+    /// Folds the searchable fields of `rows` (in the order given). The buffers are sized from
+    /// the rows first (folding keeps the length of ASCII and Hebrew text), so they are not
+    /// grown by doubling: no slack kept, no copies while they fill.
     pub fn new<R, I>(rows: I) -> Folded
     where
         R: SearchFields,
@@ -90,21 +101,25 @@ impl Folded {
         I::IntoIter: Clone,
     {
         let rows = rows.into_iter();
-        let (mut bytes, mut n) = (0usize, 0usize);
+        let (mut bytes, mut phones, mut n) = (0usize, 1usize, 0usize);
         for r in rows.clone() {
             n += 1;
-            bytes += r.name().len() + 1 + r.email().len() + r.phone().len() + r.source().len();
+            bytes += r.name().len() + 1 + r.email().len() + r.source().len();
             bytes += r.tag_list().map(|t| t.len() + 1).sum::<usize>();
+            phones += r.phone().len() + 1;
         }
         let mut f = Folded {
             buf: String::with_capacity(bytes),
+            phones: String::with_capacity(phones),
             spans: Vec::with_capacity(n),
             long: Vec::new(),
         };
+        f.phones.push('\n');
         for row in rows {
             f.push(&row);
         }
         f.buf.shrink_to_fit();
+        f.phones.shrink_to_fit();
         f
     }
 
@@ -121,23 +136,25 @@ impl Folded {
             b.push_str(&fold(t));
         }
         let text_end = b.len();
-        b.push_str(&digits(row.phone()));
-        let phone_end = b.len();
         b.push_str(&fold(row.source()));
         let name_words = words(&b[start..name_end]).count().min(255) as u8;
         let at = |n: usize| u32::try_from(n).expect("folded text of a list under 4 GiB");
-        let ends = [name_end, email_end, text_end, phone_end].map(|e| e - start);
+        let phone = at(self.phones.len());
+        self.phones.push_str(&digits(row.phone()));
+        self.phones.push('\n');
+        let ends = [name_end, email_end, text_end].map(|e| e - start);
         let mut s = Spans {
             start: at(start),
+            phone,
             name_words,
             ..Spans::default()
         };
         match ends.map(u16::try_from) {
-            [Ok(name), Ok(email), Ok(text), Ok(phone)] if phone != LONG => {
-                (s.name, s.email, s.text, s.phone) = (name, email, text, phone);
+            [Ok(name), Ok(email), Ok(text)] if text != LONG => {
+                (s.name, s.email, s.text) = (name, email, text);
             }
             _ => {
-                s.phone = LONG;
+                s.text = LONG;
                 self.long.push((at(self.spans.len()), ends.map(at)));
             }
         }
@@ -154,28 +171,75 @@ impl Folded {
         self.spans.is_empty()
     }
 
+    /// Bytes held (text, phones, offsets), for measurements.
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity()
+            + self.phones.capacity()
+            + self.spans.capacity() * std::mem::size_of::<Spans>()
+            + self.long.capacity() * std::mem::size_of::<(u32, [u32; 3])>()
+    }
+
     /// The fields of the row at `rank`.
     pub fn row(&self, rank: usize) -> RowText<'_> {
         let s = self.spans[rank];
-        let end = self
-            .spans
-            .get(rank + 1)
-            .map_or(self.buf.len(), |n| n.start as usize);
-        let [name, email, text, phone] = if s.phone == LONG {
+        let (end, phone_end) = match self.spans.get(rank + 1) {
+            Some(n) => (n.start as usize, n.phone as usize - 1),
+            None => (self.buf.len(), self.phones.len() - 1),
+        };
+        let [name, email, text] = if s.text == LONG {
             let i = self.long.partition_point(|(r, _)| (*r as usize) < rank);
             self.long[i].1.map(|e| e as usize)
         } else {
-            [s.name, s.email, s.text, s.phone].map(usize::from)
+            [s.name, s.email, s.text].map(usize::from)
         };
         let start = s.start as usize;
-        let (text_end, phone_end) = (start + text, start + phone);
+        let text_end = start + text;
         RowText {
             text: &self.buf[start..text_end],
             name_end: name,
             email_end: email,
             name_words: s.name_words,
-            phone: &self.buf[text_end..phone_end],
-            source: &self.buf[phone_end..end],
+            phone: &self.phones[s.phone as usize..phone_end],
+            source: &self.buf[text_end..end],
+        }
+    }
+
+    /// Sets in `bits` the ranks (`base` + this chunk's rank) whose phone's search text holds
+    /// the digits `d`: the E.164 digits hold them, or `d` is `0…` and the digits start with
+    /// `972` and the rest (the domestic form, [`phone_holds`]); every row with a phone for an
+    /// empty `d`.
+    pub(crate) fn phone_ranks(&self, d: &str, base: u32, bits: &mut Bits) {
+        if d.is_empty() {
+            for r in 0..self.len() {
+                if !self.row(r).phone.is_empty() {
+                    bits.set(base + r as u32);
+                }
+            }
+            return;
+        }
+        self.phone_matches(d, base, bits);
+        if let Some(rest) = d.strip_prefix('0').filter(|r| !r.is_empty()) {
+            // The domestic form `0…` of a `972…` number, matched from its start.
+            self.phone_matches(&format!("\n972{rest}"), base, bits);
+        }
+    }
+
+    fn phone_matches(&self, needle: &str, base: u32, bits: &mut Bits) {
+        let f = Finder::new(needle);
+        let hay = self.phones.as_bytes();
+        let skip = usize::from(needle.starts_with('\n'));
+        let (mut from, mut cur) = (0usize, 0usize);
+        while let Some(i) = f.find(&hay[from..]) {
+            let pos = from + i + skip;
+            while cur + 1 < self.spans.len() && self.spans[cur + 1].phone as usize <= pos {
+                cur += 1;
+            }
+            bits.set(base + cur as u32);
+            // On to the next phone (from its `\n`, which the domestic needle starts with).
+            from = match self.spans.get(cur + 1) {
+                Some(next) => next.phone as usize - 1,
+                None => break,
+            };
         }
     }
 }
@@ -184,11 +248,6 @@ impl<'a> RowText<'a> {
     /// `name SEP email SEP tag1 SEP tag2 …`, folded: the words the search index holds.
     pub(crate) fn words_text(&self) -> &'a str {
         self.text
-    }
-
-    /// The digits of the E.164 phone.
-    pub(crate) fn phone_text(&self) -> &'a str {
-        self.phone
     }
 
     fn name(&self) -> &'a str {

@@ -1,6 +1,6 @@
 //! The search index of one list (issue #14): a dictionary of the unique folded words of every
 //! row's name, email and tags, each with a posting list of the ranks (display positions) of
-//! the rows that hold it, and the phones' digits in one buffer.
+//! the rows that hold it.
 //!
 //! A query reads the dictionary instead of every row: a word prefix is a range of the sorted
 //! dictionary (whose posting lists are contiguous), a substring is a search of the unique
@@ -14,10 +14,9 @@
 //! that the scan's word-start test sees, so "a query word without separators occurs in a row"
 //! is exactly "it occurs inside one of the row's words".
 //!
-//! Phones: the digits of each row's E.164 phone, one entry a row, after a `\n`. A typed
-//! number's digits occur in the phone's search text (E.164 digits, and for Israeli numbers
-//! the domestic `0…` form, [`super::normalize::phone_haystack`]) exactly when they occur in
-//! the E.164 digits, or start with `0` and the E.164 digits start with `972` and the rest.
+//! Phones are not in this index: the folded text keeps every row's phone digits in one
+//! buffer that a typed number is searched in ([`super::Index::phone_rows`]; issue #14: the
+//! index kept a copy of them, 21 MB at 1M contacts).
 //!
 //! Postings are by rank, so the index belongs to one list order: a new sort builds a new one
 //! (with its [`super::Index`]). The index is kept in memory only — it is not persisted in the
@@ -74,12 +73,6 @@ pub struct TokenIndex {
     /// tag), by dictionary place, with their rows as a bitmap: an eighth of a byte a row
     /// instead of 4 bytes a posting.
     dense: Vec<(u32, Bits)>,
-    /// `\n` then the E.164 digits of each phone.
-    phones: String,
-    /// Start of each phone in `phones` (after its `\n`), ascending.
-    phone_at: Vec<u32>,
-    /// Rank of each phone.
-    phone_rank: Vec<u32>,
 }
 
 /// A word held by at least one row in this many is kept as a bitmap ([`TokenIndex::dense`]):
@@ -102,18 +95,15 @@ impl TokenIndex {
     /// (issue #14: at 1M contacts the build's transient memory was about 130 MB beside the
     /// 72 MB it keeps): the first finds the unique words ([`WordTable`]: 4 bytes a slot instead
     /// of a hash map's 24) and counts each word's rows; the words are then sorted into the
-    /// dictionary and the posting lists sized exactly; the second pass looks every word up
-    /// again and fills them.
+    /// dictionary and the posting lists sized exactly (the table is dropped first and made
+    /// again from the dictionary, so it is not held beside the words being sorted); the second
+    /// pass looks every word up again and fills them.
     pub fn build(index: &Index) -> TokenIndex {
         let n = index.len();
         let mut table = WordTable::with_words(n.min(1 << 20));
         let mut words_of: Vec<&str> = Vec::new();
         // Rows holding each word (by first-seen id).
         let mut rows_of: Vec<u32> = Vec::new();
-        let mut phones = String::with_capacity(n * 13 + 1);
-        let mut phone_at = Vec::new();
-        let mut phone_rank = Vec::new();
-        phones.push('\n');
         let mut row: Vec<u32> = Vec::new();
         for r in 0..n {
             let t = index.text(r);
@@ -129,18 +119,15 @@ impl TokenIndex {
             for &w in &row {
                 rows_of[w as usize] += 1;
             }
-            let d = t.phone_text();
-            if !d.is_empty() {
-                phone_at.push(at(phones.len()));
-                phone_rank.push(at(r));
-                phones.push_str(d);
-                phones.push('\n');
-            }
         }
-        // Sort the words; `new_id[old]` is a word's place in the dictionary.
+        // The table's first-seen ids are not needed past here: it is made again from the
+        // dictionary below, so it is not held beside the words and the dictionary being
+        // written (issue #14: the build's peak, 12 MB less at 1M contacts).
+        let table_words = words_of.len();
+        drop(table);
+        // Sort the words.
         let mut by_text: Vec<u32> = (0..at(words_of.len())).collect();
         by_text.sort_unstable_by(|&a, &b| words_of[a as usize].cmp(words_of[b as usize]));
-        let mut new_id = vec![0u32; words_of.len()];
         let mut dict =
             String::with_capacity(words_of.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
         let mut starts = Vec::with_capacity(words_of.len() + 1);
@@ -150,7 +137,6 @@ impl TokenIndex {
         dict.push('\n');
         post.push(0u32);
         for (place, &old) in by_text.iter().enumerate() {
-            new_id[old as usize] = at(place);
             starts.push(at(dict.len()));
             dict.push_str(words_of[old as usize]);
             dict.push('\n');
@@ -167,17 +153,16 @@ impl TokenIndex {
         starts.push(at(dict.len()));
         drop(by_text);
         drop(rows_of);
-        // The table now gives dictionary places; the first-seen words are no longer needed.
-        table.renumber(&new_id);
-        drop(new_id);
         drop(words_of);
+        let word_at =
+            |i: u32| &dict[starts[i as usize] as usize..starts[i as usize + 1] as usize - 1];
+        // The table again, now giving dictionary places.
+        let table = WordTable::of_dictionary(table_words, word_at);
         let mut fill: Vec<u32> = post[..post.len() - 1].to_vec();
         for &(w, _) in &dense {
             fill[w as usize] = u32::MAX;
         }
         let mut postings = vec![0u32; *post.last().expect("starts with 0") as usize];
-        let word_at =
-            |i: u32| &dict[starts[i as usize] as usize..starts[i as usize + 1] as usize - 1];
         for r in 0..n {
             row.clear();
             for w in words(index.text(r).words_text()) {
@@ -197,7 +182,6 @@ impl TokenIndex {
         }
         drop(table);
         drop(fill);
-        phones.shrink_to_fit();
         TokenIndex {
             n,
             dict,
@@ -205,9 +189,6 @@ impl TokenIndex {
             post,
             postings,
             dense,
-            phones,
-            phone_at,
-            phone_rank,
         }
     }
 
@@ -226,15 +207,10 @@ impl TokenIndex {
         self.starts.len().saturating_sub(1)
     }
 
-    /// Bytes held (dictionary, posting lists, phones), for measurements.
+    /// Bytes held (dictionary, posting lists), for measurements.
     pub fn heap_bytes(&self) -> usize {
         self.dict.capacity()
-            + self.phones.capacity()
-            + 4 * (self.starts.capacity()
-                + self.post.capacity()
-                + self.postings.capacity()
-                + self.phone_at.capacity()
-                + self.phone_rank.capacity())
+            + 4 * (self.starts.capacity() + self.post.capacity() + self.postings.capacity())
             + self
                 .dense
                 .iter()
@@ -332,42 +308,6 @@ impl TokenIndex {
         }
         bits
     }
-
-    /// Rows whose phone's search text contains the digits `d` (see the module doc).
-    pub fn phone_rows(&self, d: &str) -> Bits {
-        let mut bits = Bits::new(self.n);
-        if d.is_empty() {
-            for &r in &self.phone_rank {
-                bits.set(r);
-            }
-            return bits;
-        }
-        self.phone_matches(d, &mut bits);
-        if let Some(rest) = d.strip_prefix('0').filter(|r| !r.is_empty()) {
-            // The domestic form `0…` of a `972…` number, matched from its start.
-            self.phone_matches(&format!("\n972{rest}"), &mut bits);
-        }
-        bits
-    }
-
-    fn phone_matches(&self, needle: &str, bits: &mut Bits) {
-        let f = Finder::new(needle);
-        let hay = self.phones.as_bytes();
-        let skip = usize::from(needle.starts_with('\n'));
-        let (mut from, mut cur) = (0usize, 0usize);
-        while let Some(i) = f.find(&hay[from..]) {
-            let pos = at(from + i + skip);
-            while cur + 1 < self.phone_at.len() && self.phone_at[cur + 1] <= pos {
-                cur += 1;
-            }
-            bits.set(self.phone_rank[cur]);
-            // On to the next phone.
-            from = match self.phone_at.get(cur + 1) {
-                Some(&next) => next as usize - 1,
-                None => break,
-            };
-        }
-    }
 }
 
 /// Sorts a row's word ids and drops repeats.
@@ -430,11 +370,15 @@ impl WordTable {
         id
     }
 
-    /// Gives every word its new id (`new_id[old]`); slots stay where their word hashes.
-    fn renumber(&mut self, new_id: &[u32]) {
-        for s in self.slots.iter_mut().filter(|s| **s != 0) {
-            *s = new_id[*s as usize - 1] + 1;
+    /// The table of `words` distinct words, `word(id)` giving each (ids `0..words`).
+    fn of_dictionary<'a>(words: usize, word: impl Fn(u32) -> &'a str) -> WordTable {
+        let mut t = WordTable::with_words(words);
+        for id in 0..at(words) {
+            // The words are distinct: the first free slot on the word's probe path.
+            let (j, _) = Self::slot_of(&t.slots, word(id), |_| false);
+            t.slots[j] = id + 1;
         }
+        t
     }
 
     /// The id of `w`, `word(id)` giving each id's word.
@@ -549,6 +493,41 @@ mod tests {
         assert_eq!(v(t.rows_where("d", |w| w == "d7")), [7]);
     }
 
+    /// A list folded in several chunks (one per thread) gives each chunk's phones their
+    /// ranks in the whole list.
+    #[test]
+    fn phones_of_a_list_folded_in_chunks_keep_their_ranks() {
+        let rows: Vec<ContactRow> = (0..40_000u32)
+            .map(|i| {
+                let phone = match i % 3 {
+                    0 => String::new(),
+                    1 => format!("+97254{:07}", i * 7),
+                    _ => format!("+1212{:07}", i),
+                };
+                row("x", "", &phone, &[])
+            })
+            .collect();
+        let idx = index(&rows);
+        for q in [
+            "0540000",
+            "054",
+            "1212000",
+            "12120039999",
+            "972",
+            "0",
+            "7",
+            "",
+        ] {
+            let want: Vec<u32> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.phone.is_empty() && phone_haystack(&r.phone).contains(q))
+                .map(|(i, _)| i as u32)
+                .collect();
+            assert_eq!(v(idx.phone_rows(q)), want, "{q}");
+        }
+    }
+
     #[test]
     fn phone_digits_equal_a_search_of_the_phone_text() {
         let phones = [
@@ -560,7 +539,7 @@ mod tests {
             "+44 20 7946 0958",
         ];
         let rows: Vec<ContactRow> = phones.iter().map(|p| row("x", "", p, &[])).collect();
-        let t = TokenIndex::build(&index(&rows));
+        let t = index(&rows);
         let mut seed = 7u64;
         let mut queries: Vec<String> = vec![
             "054".into(),
