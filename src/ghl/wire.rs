@@ -2,6 +2,9 @@
 //! an epoch-number `dateOfBirth`; `GET /contacts/{id}` has `address1` and a date string), carry
 //! undocumented fields, and contain text anyone can type into a web form. So responses are read
 //! as JSON values, every field is taken leniently, and every string is sanitized here, once.
+//! The contact reader is written once over `super::wire_tree`'s [`JsonVal`]: a pull's search
+//! pages are read as borrowed trees ([`contact_from_tree`]), everything else as `Value`s
+//! ([`contact_from_json`]); both give the same contact.
 
 use serde_json::Value;
 
