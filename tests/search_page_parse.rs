@@ -13,8 +13,12 @@ use bmby_ghl::ghl::{
 use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use serde_json::{json, Value};
 
+/// A page as read before: each item's contact (as `Debug` text) or why it was skipped, `total`,
+/// the last item's `searchAfter`.
+type OldPage = (Vec<Result<String, String>>, Option<u64>, Option<Value>);
+
 /// The page as it was read before: `Value`s, then `contact_from_json` for each item.
-fn old_way(bytes: &[u8]) -> Option<(Vec<Result<String, String>>, Option<u64>, Option<Value>)> {
+fn old_way(bytes: &[u8]) -> Option<OldPage> {
     let v: Value = serde_json::from_slice(bytes).ok()?;
     let items = v.get("contacts")?.as_array()?;
     let contacts = items
