@@ -23,7 +23,7 @@ fn clean_inner(s: &str, keep_newlines: bool) -> String {
 }
 
 /// Whether `s` comes out of cleaning unchanged: no character that cleaning touches, and NFC.
-fn is_clean(s: &str, keep_newlines: bool) -> bool {
+pub(crate) fn is_clean(s: &str, keep_newlines: bool) -> bool {
     // ASCII is NFC; only the C0 controls and DEL are touched there.
     let ascii_ok = |b: u8| (0x20..0x7f).contains(&b) || (keep_newlines && b == b'\n');
     if s.bytes().all(ascii_ok) {
@@ -34,7 +34,8 @@ fn is_clean(s: &str, keep_newlines: bool) -> bool {
         && unicode_normalization::is_nfc(s)
 }
 
-fn clean_cow(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
+/// `s` cleaned (multi-line rules when `keep_newlines`), borrowed when it is already clean.
+pub(crate) fn clean_cow(s: &str, keep_newlines: bool) -> std::borrow::Cow<'_, str> {
     // Fast path: most text is clean and already NFC.
     if is_clean(s, keep_newlines) {
         return std::borrow::Cow::Borrowed(s);

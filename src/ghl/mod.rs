@@ -13,6 +13,7 @@ pub mod ratelimit;
 pub mod scopes;
 pub mod secret;
 pub mod wire;
+pub mod wire_tree;
 pub mod write;
 
 pub use activity_writes::ActivityWrite;

@@ -2,81 +2,93 @@
 //! an epoch-number `dateOfBirth`; `GET /contacts/{id}` has `address1` and a date string), carry
 //! undocumented fields, and contain text anyone can type into a web form. So responses are read
 //! as JSON values, every field is taken leniently, and every string is sanitized here, once.
+//! The contact reader is written once over `super::wire_tree`'s [`JsonVal`]: a pull's search
+//! pages are read as borrowed trees ([`contact_from_tree`]), everything else as `Value`s
+//! ([`contact_from_json`]); both give the same contact.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::wire_tree::{JsonObj, JsonVal, Tree};
 use crate::domain::{
     Appointment, Contact, CustomFieldDef, CustomFieldValue, DndChannel, Note, Task,
 };
-use crate::sanitize::{clean_json, clean_json_pretty, clean_line, clean_text};
+use crate::sanitize::{clean_line, clean_text};
 
-fn s(m: &Map<String, Value>, key: &str) -> Option<String> {
-    match m.get(key)? {
-        Value::String(v) if !v.is_empty() => Some(clean_line(v)),
-        Value::Number(n) => Some(n.to_string()),
+fn s<O: JsonObj>(m: &O, key: &str) -> Option<String> {
+    let v = m.get(key)?;
+    if let Some(t) = v.as_str() {
+        return (!t.is_empty()).then(|| clean_line(t));
+    }
+    v.as_number().map(|n| n.to_string())
+}
+
+fn text<O: JsonObj>(m: &O, key: &str) -> Option<String> {
+    match m.get(key)?.as_str() {
+        Some(v) if !v.is_empty() => Some(clean_text(v)),
         _ => None,
     }
 }
 
-fn text(m: &Map<String, Value>, key: &str) -> Option<String> {
-    match m.get(key)? {
-        Value::String(v) if !v.is_empty() => Some(clean_text(v)),
-        _ => None,
+fn b<O: JsonObj>(m: &O, key: &str) -> bool {
+    match m.get(key) {
+        Some(v) => v.as_bool().unwrap_or_else(|| v.as_str() == Some("true")),
+        None => false,
     }
 }
 
-fn b(m: &Map<String, Value>, key: &str) -> bool {
-    match m.get(key) {
-        Some(Value::Bool(v)) => *v,
-        Some(Value::String(v)) => v == "true",
-        _ => false,
-    }
-}
-
-fn strings(m: &Map<String, Value>, key: &str) -> Vec<String> {
-    match m.get(key) {
-        Some(Value::Array(a)) => a
+fn strings<O: JsonObj>(m: &O, key: &str) -> Vec<String> {
+    match m.get(key).and_then(JsonVal::as_array) {
+        Some(a) => a
             .iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(clean_line(s)),
+            .filter_map(|v| match (v.as_str(), v.as_object()) {
+                (Some(s), _) => Some(clean_line(s)),
                 // `additionalEmails` comes as `[{ "email": … }]` on live servers.
-                Value::Object(o) => o.get("email").and_then(Value::as_str).map(clean_line),
+                (_, Some(o)) => o.get("email").and_then(JsonVal::as_str).map(clean_line),
                 _ => None,
             })
             .filter(|s| !s.is_empty())
             .collect(),
-        _ => Vec::new(),
+        None => Vec::new(),
     }
 }
 
 /// `dateOfBirth` as a date: strings are kept as given (trimmed to the date part when they are
 /// ISO timestamps); epoch milliseconds (search results) become `YYYY-MM-DD` in UTC.
-fn date_of_birth(m: &Map<String, Value>) -> Option<String> {
-    match m.get("dateOfBirth")? {
-        Value::String(v) if !v.is_empty() => {
-            let v = clean_line(v);
-            Some(match v.find('T') {
-                Some(10) => v[..10].to_owned(),
-                _ => v,
-            })
+fn date_of_birth<O: JsonObj>(m: &O) -> Option<String> {
+    let v = m.get("dateOfBirth")?;
+    if let Some(v) = v.as_str() {
+        if v.is_empty() {
+            return None;
         }
-        Value::Number(n) => {
-            let ms = n.as_i64()?;
-            let ts = jiff::Timestamp::from_millisecond(ms).ok()?;
-            Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
-        }
-        _ => None,
+        let v = clean_line(v);
+        return Some(match v.find('T') {
+            Some(10) => v[..10].to_owned(),
+            _ => v,
+        });
     }
+    let ms = v.as_number()?.as_i64()?;
+    let ts = jiff::Timestamp::from_millisecond(ms).ok()?;
+    Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
 }
 
 /// Converts a contact object from any contacts endpoint (full, search item, create/update
 /// response). Errors when it has no `id`.
 pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
+    contact_from(v)
+}
+
+/// [`contact_from_json`] of a contact read as a [`Tree`] (a search page's item, see
+/// `super::wire_tree`): the same contact, the same raw JSON.
+pub fn contact_from_tree(v: &Tree<'_>) -> Result<Contact, String> {
+    contact_from(v)
+}
+
+fn contact_from<V: JsonVal>(v: &V) -> Result<Contact, String> {
     let m = v.as_object().ok_or("contact is not a JSON object")?;
     let id = s(m, "id").ok_or("contact has no id")?;
-    let dnd_settings = match m.get("dndSettings") {
-        Some(Value::Object(o)) => o
-            .iter()
+    let dnd_settings = match m.get("dndSettings").and_then(JsonVal::as_object) {
+        Some(o) => o
+            .entries()
             .filter_map(|(ch, st)| {
                 let st = st.as_object()?;
                 Some(DndChannel {
@@ -86,10 +98,10 @@ pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
                 })
             })
             .collect(),
-        _ => Vec::new(),
+        None => Vec::new(),
     };
-    let custom_fields = match m.get("customFields") {
-        Some(Value::Array(a)) => a
+    let custom_fields = match m.get("customFields").and_then(JsonVal::as_array) {
+        Some(a) => a
             .iter()
             .filter_map(|f| {
                 let f = f.as_object()?;
@@ -97,11 +109,11 @@ pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
                 let value = f.get("value").or_else(|| f.get("field_value"))?;
                 Some(CustomFieldValue {
                     id,
-                    value_json: clean_json(value).to_string(),
+                    value_json: value.clean_compact(),
                 })
             })
             .collect(),
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     Ok(Contact {
         id,
@@ -131,7 +143,7 @@ pub fn contact_from_json(v: &Value) -> Result<Contact, String> {
         custom_fields,
         date_added: s(m, "dateAdded"),
         date_updated: s(m, "dateUpdated"),
-        raw_json: clean_json_pretty(v),
+        raw_json: v.clean_pretty(),
     })
 }
 

@@ -301,8 +301,10 @@ impl Store {
     /// the list snapshot (one more record for the whole batch).
     pub fn put_contacts(&self, contacts: &[Contact]) -> Result<()> {
         let mut batch = sled::Batch::default();
+        let mut buf = Vec::new();
         for c in contacts {
-            batch.insert(c.id.as_bytes(), super::record::encode(c));
+            super::record::encode_into(c, &mut buf);
+            batch.insert(c.id.as_bytes(), &buf[..]);
         }
         self.records.apply_batch(batch).map_err(|e| self.err(e))?;
         self.mark_list_changed(contacts.iter().map(|c| c.id.as_str()))?;

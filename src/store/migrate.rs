@@ -140,7 +140,7 @@ pub fn write_v5_contacts(db: &sled::Db, contacts: &[Contact]) -> sled::Result<()
         let mut l = c.clone();
         let r = std::mem::take(&mut l.raw_json);
         lb.insert(c.id.as_bytes(), bincode::serialize(&l).expect("encodes"));
-        rb.insert(c.id.as_bytes(), super::raw::pack(&r));
+        rb.insert(c.id.as_bytes(), super::raw::pack_deflate(&r));
         wb.insert(
             c.id.as_bytes(),
             bincode::serialize(&c.row()).expect("encodes"),

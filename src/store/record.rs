@@ -7,9 +7,10 @@
 //!   ([`BorrowedRow`]) without touching the rest;
 //! - *lean* is the [`Contact`] with an empty `raw_json`, same encoding: what matching, diffing
 //!   and the CLI read;
-//! - *raw* is the rest of the record: the raw JSON as `super::raw` stores it (`0xFF` + DEFLATE
-//!   with the preset dictionary), or nothing when the contact has no raw JSON. Only the raw
-//!   view and a change's "before" inflate it.
+//! - *raw* is the rest of the record: the raw JSON as `super::raw` stores it (`0xFE` + zstd
+//!   with the preset dictionary; records written before zstd hold `0xFF` + DEFLATE and still
+//!   read), or nothing when the contact has no raw JSON. Only the raw view and a change's
+//!   "before" inflate it.
 //!
 //! Schema 5 wrote the same three parts into three trees (`contacts`, `contacts_raw`,
 //! `contact_rows`, with bincode's fixed 8-byte lengths) and a fourth insert per contact into
@@ -112,23 +113,28 @@ fn put_part<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
 }
 
 /// The record of `c`: its list row, itself without `raw_json`, and `raw_json` compressed.
+#[cfg(test)]
 pub(super) fn encode(c: &Contact) -> Vec<u8> {
-    let raw = if c.raw_json.is_empty() {
-        Vec::new()
-    } else {
-        super::raw::pack(&c.raw_json)
-    };
+    let mut out = Vec::new();
+    encode_into(c, &mut out);
+    out
+}
+
+/// [`encode`] into `out` (cleared first), so a batch of records reuses one buffer.
+pub(super) fn encode_into(c: &Contact, out: &mut Vec<u8>) {
+    out.clear();
     let name = c.display_name();
     let channels = c.row_dnd_channels();
-    // Room for the lean part written with its raw JSON before that is cut off: no regrowth.
-    let mut out = Vec::with_capacity(1 + 8 + 512 + c.raw_json.len() + raw.len());
+    // Room for the lean part written with its raw JSON before that is cut off, and for the
+    // compressed raw JSON after it: no regrowth.
+    out.reserve(1 + 8 + 512 + c.raw_json.len() * 3 / 2);
     out.push(FORMAT);
-    put_part(&mut out, &BorrowedRow::of(c, &name, channels));
+    put_part(out, &BorrowedRow::of(c, &name, channels));
     // The lean contact: `c` encoded whole, then its last field (`raw_json`, last on purpose:
     // see `Contact::raw_json`) cut off and written empty (a varint 0), so the raw JSON is
     // neither cloned nor stored twice. A test checks the part equals the lean encoding.
     let at = out.len();
-    put_part(&mut out, c);
+    put_part(out, c);
     let raw_part = opts()
         .serialized_size(&c.raw_json)
         .expect("sizing a string cannot fail") as usize;
@@ -136,8 +142,9 @@ pub(super) fn encode(c: &Contact) -> Vec<u8> {
     out.push(0);
     let len = u32::try_from(out.len() - at - 4).expect("a contact under 4 GiB");
     out[at..at + 4].copy_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&raw);
-    out
+    if !c.raw_json.is_empty() {
+        super::raw::pack_into(&c.raw_json, out);
+    }
 }
 
 /// The three parts of a record ([`split`]).
@@ -288,6 +295,33 @@ mod tests {
             lean(&bad).is_ok(),
             "the lean part does not read the raw one"
         );
+    }
+
+    #[test]
+    fn records_whose_raw_part_is_deflate_still_read() {
+        // What this layout wrote before zstd: the same record with a DEFLATE raw part.
+        let c = full();
+        let mut l = c.clone();
+        l.raw_json.clear();
+        let old = from_v5(&c.row(), &l, &super::super::raw::pack_deflate(&c.raw_json));
+        assert_eq!(split(&old).unwrap().raw[0], 0xFF);
+        assert_eq!(
+            split(&encode(&c)).unwrap().raw[0],
+            0xFE,
+            "new records are zstd"
+        );
+        assert_eq!(contact(&old).unwrap(), c);
+        assert_eq!(lean(&old).unwrap(), l);
+        assert_eq!(row(&old).unwrap().to_owned_row(), c.row());
+    }
+
+    #[test]
+    fn a_reused_buffer_encodes_what_a_fresh_one_does() {
+        let mut buf = b"left over from the record before".to_vec();
+        for c in [full(), Contact::default(), full()] {
+            encode_into(&c, &mut buf);
+            assert_eq!(buf, encode(&c));
+        }
     }
 
     #[test]
