@@ -137,7 +137,8 @@ fn reopen(dir: &std::path::Path) -> Store {
     loop {
         match Store::open(dir, LOC) {
             Err(bmby_ghl::store::StoreError::Locked { .. }) => std::thread::yield_now(),
-            r => return r.unwrap(),
+            Err(e) => panic!("reopening {}: {e} ({e:?})", dir.display()),
+            Ok(s) => return s,
         }
     }
 }

@@ -94,9 +94,18 @@ pub(super) fn recover(path: &Path) -> Result<(), StoreError> {
         std::fs::rename(&done, path).map_err(|e| io_err(&done, e))?;
     }
     if old.exists() && path.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| io_err(&old, e))?;
+        remove_old(&old);
     }
     Ok(())
+}
+
+/// Removes the directory of the cache before its copy; a failure (sled's threads of the old
+/// handle may still be closing files in it) only leaves it for the next open's [`recover`]:
+/// the swap is done, the cache at its path is complete.
+fn remove_old(old: &Path) {
+    if let Err(e) = std::fs::remove_dir_all(old) {
+        tracing::warn!(path = %old.display(), error = %e, "the cache's old copy is removed at the next open");
+    }
 }
 
 /// Copies the cache of `store` into a new directory and swaps it in (see the module doc).
@@ -136,7 +145,7 @@ pub(super) fn compact(store: Store) -> Result<(), StoreError> {
     std::fs::rename(&building, &done).map_err(|e| io_err(&building, e))?;
     std::fs::rename(&path, &old).map_err(|e| io_err(&path, e))?;
     std::fs::rename(&done, &path).map_err(|e| io_err(&done, e))?;
-    std::fs::remove_dir_all(&old).map_err(|e| io_err(&old, e))?;
+    remove_old(&old);
     Ok(())
 }
 
