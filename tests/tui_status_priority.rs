@@ -51,13 +51,23 @@ fn states(cols: u16, rows: u16) -> String {
     assert!(b.contains(NOTICE), "{b}");
     out.push(format!("notice:        {b}"));
     // `r` offline: the answer does not say `offline` a second time.
+    let t0 = d.app.now();
+    d.app.clock = Clock::Fixed(t0);
     d.keys("r");
     let b = bar(&mut d, cols, rows);
     assert_eq!(b.matches("offline").count(), 1, "offline said twice: {b}");
     assert!(b.contains("no sync worker"), "{b}");
     notice_whole_or_absent(&b);
     out.push(format!("own+notice:    {b}"));
-    // Routine news gives way to the notice.
+    // Routine news right after the user's action does not take its answer away.
+    d.event(pull_summary());
+    let b = bar(&mut d, cols, rows);
+    assert!(
+        b.contains("no sync worker"),
+        "the own news stays a moment: {b}"
+    );
+    // Later news replaces it, and gives way to the notice.
+    d.app.clock = Clock::Fixed(t0 + bmby_ghl::tui::status_msgs::OWN_NEWS_KEPT);
     d.event(pull_summary());
     let b = bar(&mut d, cols, rows);
     assert!(b.contains(NOTICE), "{b}");

@@ -268,8 +268,11 @@ pub struct Status {
     pub pinned: Option<String>,
     /// Routine news from background work (a pull's summary, another session's action): the
     /// least important message (see [`super::status_msgs::Priority`]). Set with
-    /// [`App::news`]; a newer `info` replaces it and it replaces `info`.
+    /// [`App::news`] (it replaces `info`) or [`App::background_news`] (it replaces an `info`
+    /// shown for [`super::status_msgs::OWN_NEWS_KEPT`] or longer); a newer `info` replaces it.
     pub news: Option<String>,
+    /// When `info` was first seen (by the app's clock; see `news`).
+    pub info_at: Option<jiff::Timestamp>,
     /// A notice kept until the next key (the takeover of the cache from an owner that
     /// exited), shown on the whole hint line; see [`App::notice_until_key`].
     pub until_key: Option<String>,
@@ -900,6 +903,7 @@ impl App {
         }
         if info.is_some() && info != self.noted.1 {
             self.log_message(info.clone().unwrap_or_default());
+            self.status.info_at = Some(self.now());
         }
         self.noted = (error, info);
     }
@@ -911,6 +915,23 @@ impl App {
         self.status.news = Some(text);
         self.status.info = None;
         self.noted.1 = None;
+    }
+
+    /// News of this session's own background work (a pull's summary, the users not loaded):
+    /// as [`App::news`], but the answer to what the user just did (an `info` younger than
+    /// [`super::status_msgs::OWN_NEWS_KEPT`]) stays: a pull finishing a moment after an action
+    /// must not take its answer away (found in `e2e_palette`: `proposed: …` gone at once).
+    pub fn background_news(&mut self, text: String) {
+        let fresh = self
+            .status
+            .info_at
+            .is_some_and(|at| self.now().duration_since(at) < super::status_msgs::OWN_NEWS_KEPT);
+        if fresh && self.status.info.is_some() {
+            self.log_message(text.clone());
+            self.status.news = Some(text);
+        } else {
+            self.news(text);
+        }
     }
 
     /// Shows `line` in place of the key hints until the next key; `whole` (the same said in
@@ -1395,7 +1416,7 @@ impl App {
                 self.status.retry = None;
                 self.status.busy = false;
                 self.status.last_sync = self.store.meta("last_sync").and_then(|s| s.parse().ok());
-                self.news(s.describe());
+                self.background_news(s.describe());
                 self.status.pull_failed_at = None;
                 if let Some(e) = self.status.pull_error.take() {
                     if self.status.error.as_ref() == Some(&e) {

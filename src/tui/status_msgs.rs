@@ -30,6 +30,10 @@ pub enum Priority {
     Error,
 }
 
+/// How long the news of the user's own action is kept from routine news (OUR CHOICE: long
+/// enough to read a short answer; a newer action of the user's replaces it at once).
+pub const OWN_NEWS_KEPT: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+
 /// How long an error stays in the status bar when nothing replaces it (OUR CHOICE: long
 /// enough to read, short enough that a session left open does not show an old failure as
 /// current; the message log `m` keeps it).

@@ -30,7 +30,7 @@ impl App {
             }
             Err(e) => {
                 if self.status.users_error.as_deref() != Some(e.as_str()) {
-                    self.news(format!("users not loaded (owners show as ids): {e}"));
+                    self.background_news(format!("users not loaded (owners show as ids): {e}"));
                     self.status.users_error = Some(e);
                 }
             }
