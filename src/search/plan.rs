@@ -203,25 +203,12 @@ impl<'a> Plan<'a> {
             None => (0..n).all(f),
             Some(b) => b.iter().all(f),
         };
-        let mut full = false;
-        let exact = self.exact().clone();
-        each(&exact, &mut |r| {
-            if index.level_at(&probe, r) == Some(Level::Exact) {
-                if out.len() == limit {
-                    full = true;
-                    return false;
-                }
-                out.push(r);
-            }
-            true
-        });
-        if full {
-            return partial(out);
-        }
-        if !self.q.words.is_empty() {
-            let top = self.top().clone();
-            each(&top, &mut |r| {
-                if index.level_at(&probe, r) == Some(Level::Prefix) {
+        // The candidates of `set` matching at `level`, appended to `out`; true when `out` was
+        // full before the tier ended.
+        let tier = |set: &Cands, level: Level, out: &mut Vec<u32>| {
+            let mut full = false;
+            each(set, &mut |r| {
+                if index.level_at(&probe, r) == Some(level) {
                     if out.len() == limit {
                         full = true;
                         return false;
@@ -230,7 +217,16 @@ impl<'a> Plan<'a> {
                 }
                 true
             });
-            if full {
+            full
+        };
+        let mut full = false;
+        let exact = self.exact().clone();
+        if tier(&exact, Level::Exact, &mut out) {
+            return partial(out);
+        }
+        if !self.q.words.is_empty() {
+            let top = self.top().clone();
+            if tier(&top, Level::Prefix, &mut out) {
                 return partial(out);
             }
             // Substrings in order; fuzzy matches kept aside until every substring is known.
