@@ -18,9 +18,7 @@ use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOK
 use bmby_ghl::store::Store;
 use bmby_ghl::sync;
 
-mod tmux_support;
-
-use tmux_support::Tmux;
+use crate::tmux_support::Tmux;
 
 fn change(id: u64, kind: ChangeKind, contact: Option<(String, Option<String>)>) -> Change {
     let (contact_id, base) = contact.unzip();

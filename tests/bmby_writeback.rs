@@ -1,7 +1,7 @@
 //! Write-back to Bmby: GHL tasks and notes of linked contacts, and unlinked contacts, proposed
 //! as Bmby changes and dispatched to the Bmby stand-in (both stand-ins on loopback, port 0).
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::sync::Arc;
 use std::time::Duration;

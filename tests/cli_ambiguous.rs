@@ -3,8 +3,7 @@
 //! `reset ID` undoing the choice (ambiguous again, the link back), `approve ID --new`; and
 //! `changes` telling a withdrawn hand edit from a rejection. Works on the cache only: no
 //! network.
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_changes_support;
 
 use std::process::{Command, Output};
 

@@ -3,7 +3,7 @@
 //! are read in the location's zone (`GET /locations/{id}` → `timezone`, here a New York
 //! location) or labelled as location time when the zone is unknown; `--json` keeps ISO 8601.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::process::{Command, Output};
 

@@ -3,7 +3,6 @@
 //! task's assignee by name (`--json` keeps the ids and adds the names), `contacts --json` adds
 //! `owner`/`ownerName`, and `changes` and `journal` show `assignedTo` values as names. An id
 //! the location does not know (the demo keeps one on purpose) reads `<id> (unknown user)`.
-mod ghl_support;
 
 use std::process::{Command, Output};
 

@@ -1,7 +1,7 @@
 //! Dispatching approved changes to the GHL stand-in: exactly once under faults, conflicts,
 //! duplicate-contact 400, silently dropped fields, 422, unknown outcomes of a create.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Hand edits (a contact field, tasks, notes) dispatched to the GHL stand-in: each kind of
 //! write, exactly once under faults, conflicts, and bodies the spec accepts.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::time::Duration;
 

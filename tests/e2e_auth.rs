@@ -6,9 +6,7 @@
 
 use std::path::Path;
 
-mod tmux_support;
-
-use tmux_support::Tmux;
+use crate::tmux_support::Tmux;
 
 use bmby_ghl::sandbox::{
     ExtraLocation, Sandbox, SandboxConfig, Seed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,

@@ -8,9 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-mod tmux_support;
-
-use tmux_support::{demo_cmd, Tmux};
+use crate::tmux_support::{demo_cmd, Tmux};
 
 fn changes_json(data: &Path) -> Value {
     let o = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))

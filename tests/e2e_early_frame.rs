@@ -4,14 +4,12 @@
 //! early list's phones showed through the details pane with `NO_COLOR`, where blank cells
 //! carry no style).
 
-mod tmux_support;
-
 use std::os::fd::AsRawFd as _;
 use std::time::{Duration, Instant};
 
+use crate::tmux_support::Tmux;
 use bmby_ghl::domain::Contact;
 use bmby_ghl::store::Store;
-use tmux_support::Tmux;
 
 const LOC: &str = "earlyLoc000000000001";
 

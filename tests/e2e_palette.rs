@@ -5,9 +5,7 @@
 
 use std::process::Command;
 
-mod tmux_support;
-
-use tmux_support::{demo_cmd, fits_80, pending, Tmux};
+use crate::tmux_support::{demo_cmd, fits_80, pending, Tmux};
 
 #[test]
 fn palette_workflow_add_send_journal_then_bulk_tags_and_business_filter() {

@@ -12,8 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-mod tmux_support;
-
+use crate::tmux_support::{fits_80, Tmux};
 use bmby_ghl::sandbox::bmby::{
     BmbySandbox, BmbySandboxConfig, DEMO_LOGIN, DEMO_PASSWORD, DEMO_PROJECT_ID,
 };
@@ -21,7 +20,6 @@ use bmby_ghl::sandbox::{
     ExtraLocation, Sandbox, SandboxConfig, Seed, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
     DEMO_COMPANY_ID, DEMO_LOCATION_ID, DEMO_TOKEN,
 };
-use tmux_support::{fits_80, Tmux};
 
 /// The stand-ins and the temp dirs (the runtime last: dropped after the stand-ins).
 struct World {

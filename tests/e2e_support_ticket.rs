@@ -5,9 +5,7 @@
 
 use std::process::Command;
 
-mod tmux_support;
-
-use tmux_support::{demo_cmd, fits_80, pending, Tmux};
+use crate::tmux_support::{demo_cmd, fits_80, pending, Tmux};
 
 #[test]
 fn find_by_local_phone_change_owner_field_and_tag_send_and_read_the_journal() {

@@ -5,9 +5,7 @@
 
 use std::process::Command;
 
-mod tmux_support;
-
-use tmux_support::{demo_cmd, Tmux};
+use crate::tmux_support::{demo_cmd, Tmux};
 
 #[test]
 fn demo_browse_filter_help_quit_at_80x24() {

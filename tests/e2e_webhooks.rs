@@ -4,10 +4,8 @@
 //! NoteUpdate, the receiver stores and applies it, and the TUI hears of it. Skipped (with a note)
 //! when tmux is absent. Waiting is by condition, never a fixed sleep.
 
-mod tmux_support;
-
+use crate::tmux_support::{demo_cmd, fits_80, Tmux};
 use bmby_ghl::sandbox::DEMO_TOKEN;
-use tmux_support::{demo_cmd, fits_80, Tmux};
 
 /// The demo's first contact (אבי מזרחי) and one of its notes (assets/demo/).
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";

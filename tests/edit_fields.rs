@@ -3,7 +3,7 @@
 //! value; values the definition refuses are never proposed; values GHL refuses fail with GHL's
 //! words; a custom field may be written by `id` or by `key`.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use bmby_ghl::domain::{ChangeState, Contact, CustomFieldDef};
 use bmby_ghl::ghl::GhlClient;

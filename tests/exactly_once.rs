@@ -4,8 +4,6 @@
 //! after the last pull not created again, keyless creates with a lost answer, and the dry run
 //! equal to what is sent.
 
-mod ghl_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 

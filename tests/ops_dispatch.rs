@@ -3,16 +3,13 @@
 //! crash, upserts held when they would not do what was meant, and the dry run equal to what
 //! the stand-in saw.
 
-mod ghl_support;
-mod ops_support;
-
 use bmby_ghl::domain::{ChangeState, ContactOp, FieldChange};
 use bmby_ghl::ghl::GhlRequest;
 use bmby_ghl::sandbox::{AfterActing, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::sync::{self, dispatch, ops, review};
 use serde_json::{json, Value};
 
-use ops_support::{approve_and_send, env, named, propose, Env};
+use crate::ops_support::{approve_and_send, env, named, propose, Env};
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";
 const OTHER: &str = "LvtWjbLQy7AawydILrdz";
 const NURTURE: &str = "7d1f8a52-3c4e-4b6a-9e21-5a0c8f3d2b17";

@@ -4,16 +4,13 @@
 //! second contact, even on a location that allows duplicates. Each test checks the stand-in's
 //! own state, the change's state and error text, and the journal.
 
-mod ghl_support;
-mod ops_support;
-
 use bmby_ghl::domain::{ChangeState, ContactOp, FieldChange, JournalEntry, Named, Subject};
 use bmby_ghl::ghl::GhlRequest;
 use bmby_ghl::sandbox::{AfterActing, Seed};
 use bmby_ghl::sync::{self, dispatch};
 use serde_json::json;
 
-use ops_support::{approve_and_send, env, named, propose, Env};
+use crate::ops_support::{approve_and_send, env, named, propose, Env};
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";
 const NURTURE: &str = "7d1f8a52-3c4e-4b6a-9e21-5a0c8f3d2b17";
 const WELCOME: &str = "b2e94c10-6f3a-4d8e-a7c5-1e9b0d4f6a83";

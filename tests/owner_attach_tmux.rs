@@ -11,9 +11,7 @@ use std::process::Command;
 use bmby_ghl::owner::{socket_path, who_owns};
 use bmby_ghl::sandbox::DEMO_LOCATION_ID;
 
-mod tmux_support;
-
-use tmux_support::{demo_cmd, fits_80, pending, Tmux};
+use crate::tmux_support::{demo_cmd, fits_80, pending, Tmux};
 
 /// The second TUI: the plain binary on the demo's data dir (no token: it would be offline on
 /// its own), then `EXITED <code>`.

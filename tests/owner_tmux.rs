@@ -10,9 +10,7 @@ use bmby_ghl::owner::socket_path;
 use bmby_ghl::sandbox::DEMO_LOCATION_ID;
 use serde_json::Value;
 
-mod tmux_support;
-
-use tmux_support::{demo_cmd, pending, Tmux};
+use crate::tmux_support::{demo_cmd, pending, Tmux};
 
 fn bin(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))

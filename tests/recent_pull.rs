@@ -4,7 +4,7 @@
 //! first pull records nothing (it fills the cache). Loopback only; no sleeps; where an order
 //! is asserted the `dateUpdated`s are written by the test, never read from the clock.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use bmby_ghl::domain::{RecentChange, RecentField, UserDirectory};
 use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};

@@ -2,7 +2,7 @@
 //! change), approve, apply again → GHL is back where it was; a contact GHL changed since the
 //! write makes the revert a conflict; what cannot be reverted says why.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::time::Duration;
 

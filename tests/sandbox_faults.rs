@@ -1,12 +1,10 @@
 //! Sandbox: fault switches as a client sees them.
 
-mod sandbox_common;
-
 use std::time::{Duration, Instant};
 
+use crate::sandbox_common::*;
 use bmby_ghl::sandbox::Seed;
 use reqwest::StatusCode;
-use sandbox_common::*;
 use serde_json::json;
 
 #[tokio::test]

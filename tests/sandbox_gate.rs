@@ -1,12 +1,10 @@
 //! Sandbox: auth, Version header, location access, 404s, rate limiting, request log.
 
-mod sandbox_common;
-
 use std::time::Duration;
 
+use crate::sandbox_common::*;
 use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use reqwest::StatusCode;
-use sandbox_common::*;
 use serde_json::{json, Value};
 
 const RL_HEADERS: [&str; 5] = [

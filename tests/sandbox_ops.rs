@@ -2,14 +2,14 @@
 //! bulk tags, upsert; `GET /workflows/`, `/campaigns/`, `/businesses/`, `/users/`): spec shapes,
 //! 400/422 answers, scope refusals; and our client reading the lists into the cache.
 
-mod ghl_support;
-mod sandbox_common;
+use crate::ghl_support;
+use crate::sandbox_common;
 
+use crate::sandbox_common::{get, start, Reply, VERSION};
 use bmby_ghl::sandbox::{Sandbox, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::ops::{self, ListKind};
 use reqwest::Method;
-use sandbox_common::{get, start, Reply, VERSION};
 use serde_json::{json, Value};
 
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";

@@ -1,10 +1,8 @@
 //! Sandbox: contact by id, tasks, notes, appointments, custom fields; demo seed content.
 
-mod sandbox_common;
-
+use crate::sandbox_common::*;
 use bmby_ghl::sandbox::{Seed, DEMO_LOCATION_ID};
 use reqwest::StatusCode;
-use sandbox_common::*;
 use serde_json::{json, Value};
 
 fn keys(v: &Value) -> Vec<&str> {

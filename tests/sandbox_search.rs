@@ -1,12 +1,10 @@
 //! Sandbox: `POST /contacts/search` validation, paging, filters, sort, search shape.
 
-mod sandbox_common;
-
 use std::collections::HashSet;
 
+use crate::sandbox_common::*;
 use bmby_ghl::sandbox::{Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use reqwest::StatusCode;
-use sandbox_common::*;
 use serde_json::{json, Value};
 
 fn messages(r: &Reply) -> Vec<String> {

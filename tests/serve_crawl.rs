@@ -3,7 +3,7 @@
 //! pass even across a restart; and the re-fetch of recently active contacts' tasks (GHL has no
 //! TaskUpdate webhook).
 
-mod ghl_support;
+use crate::ghl_support;
 
 use bmby_ghl::sandbox::DEMO_LOCATION_ID;
 use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_TOKEN};

@@ -3,7 +3,7 @@
 //! no GHL contact holding two clients' data. Both stand-ins on loopback; the GHL location allows
 //! duplicate contacts (GHL's "Allow Duplicate Contact" setting).
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! (`SyncEvent::UsersLoaded`), after the pull's own `PullFinished`; a token without the
 //! `users.readonly` scope gets the scope named, and the pull still succeeds.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::sync::Arc;
 use std::time::Duration;

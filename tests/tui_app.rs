@@ -1,10 +1,9 @@
 //! App behaviour without a terminal: selection, debounce, sync events, keys.
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::sync::{Job, PullSummary, SyncEvent};
 use bmby_ghl::tui::{Driver, Pane, SortKey, Theme};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use tui_support::*;
 
 fn online() -> (tempfile::TempDir, Driver) {
     let (dir, s) = store();

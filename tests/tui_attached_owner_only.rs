@@ -2,11 +2,10 @@
 //! the setup belong to the owner session: the registry says so (enabled-with-reason), the
 //! palette dims them with that reason, and `L` / `:setup` say it in the status bar instead
 //! of failing oddly ("no location is signed in here", "setup is not available here").
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::tui::action::Action;
 use bmby_ghl::tui::registry;
-use tui_support::*;
 
 const WHY: &str = "only in the owner session";
 

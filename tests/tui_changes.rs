@@ -1,12 +1,11 @@
 //! Snapshots of the changes screen (TestBackend): Hebrew on both sides of the diff, a long
 //! value that wraps, a create, a delete, an ambiguous change with candidates, warnings,
 //! NO_COLOR, the editor and the confirmation.
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_support;
 
+use crate::tui_changes_support::*;
 use bmby_ghl::tui::{Driver, Theme};
 use ratatui::style::{Color, Modifier};
-use tui_changes_support::*;
 
 #[test]
 fn hebrew_update_80x24() {

@@ -2,13 +2,12 @@
 //! to pending, edit (refused, then saved), approve all shown (asks first), settle an
 //! ambiguous change, the counts in the status bar, and review actions running off the UI
 //! thread (held here to look at the in-between state).
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_support;
 
+use crate::tui_changes_support::*;
 use bmby_ghl::domain::{ChangeKind, ChangeState};
 use bmby_ghl::tui::changes::{ChangesFocus, ReviewOp, StateFilter};
 use bmby_ghl::tui::{Effect, Screen};
-use tui_changes_support::*;
 
 fn selected_id(d: &bmby_ghl::tui::Driver) -> u64 {
     d.app.changes.selected_change().unwrap().id

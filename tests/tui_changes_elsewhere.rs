@@ -1,12 +1,10 @@
 //! The changes list changed by another session (or a CLI command) while an editor is open
 //! over a change: the screen keeps showing the change being edited, with the editor on its
 //! field; when that change is no longer shown, the editor closes and says so.
-mod tui_changes_support;
-mod tui_support;
 
+use crate::tui_changes_support::*;
 use bmby_ghl::domain::{ChangeKind, ChangeState};
 use bmby_ghl::sync::SyncEvent;
-use tui_changes_support::*;
 
 fn another_command(d: &mut bmby_ghl::tui::Driver, command: &str) {
     d.event(SyncEvent::ClientCommand {

@@ -3,15 +3,14 @@
 //! `07:00Z` reads `09:00` in winter and `10:00` in summer; appointment times GHL sends without
 //! a zone are read in the location's zone; a typed due date says which time it means before it
 //! is saved; and no UTC instant appears on any screen.
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_changes_support;
 
+use crate::tui_changes_support::{change, field};
+use crate::tui_support::*;
 use bmby_ghl::domain::{Appointment, Change, ChangeKind, ChangeState, JournalEntry, Subject, Task};
 use bmby_ghl::store::Store;
 use bmby_ghl::tui::edits::HandEdit;
 use bmby_ghl::tui::{Driver, Screen, Theme};
-use tui_changes_support::{change, field};
-use tui_support::*;
 
 const RICH: &str = "c00aaron000000000001";
 

@@ -2,15 +2,14 @@
 //! question (deletes called out), `Job::Dispatch`, progress and the end from the worker's
 //! events, cancelling; the new states in the list, the filter and the counts; the diff pane of
 //! a failed change, a conflict (three ways) and an applied one; the journal view.
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_support;
 
+use crate::tui_changes_support::*;
 use bmby_ghl::domain::{ChangeState, JournalEntry, OutboxInfo};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::{Job, SyncEvent};
 use bmby_ghl::tui::changes::StateFilter;
 use bmby_ghl::tui::{Driver, Screen, Theme};
-use tui_changes_support::*;
 
 const HEBREW_ERROR: &str = "GHL 422 Unprocessable Entity on PUT /contacts/c00dana0000000000003: השדה \"טלפון\" אינו תקין: מספר הטלפון חייב להיות בפורמט בינלאומי (E.164), לדוגמה +972541112233; בדקו את הערך שהוזן ב-Bmby ונסו שוב. traceId 4f1c2e9a-77b0-4c1e-9d51-0a2b3c4d5e6f";
 

@@ -1,7 +1,7 @@
 //! The worker sends approved changes to the GHL stand-in on loopback (`Job::Dispatch`),
 //! reporting progress after each change, while an interactive details fetch still runs.
 
-mod ghl_support;
+use crate::ghl_support;
 
 use std::time::Duration;
 

@@ -1,13 +1,12 @@
 //! Editing what support edits from the contacts screen: the owner chosen by name on the `:`
 //! line (`O`), tags added and removed with completion (`t`), DND toggled from the field picker,
 //! and a custom field typed and checked by its definition. Each is a pending local change.
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::domain::{Named, UserDirectory};
 use bmby_ghl::sync::ops::{put_list, ListKind};
 use bmby_ghl::tui::edits::HandEdit;
 use bmby_ghl::tui::Driver;
-use tui_support::*;
 
 const RICH: &str = "c00aaron000000000001";
 

@@ -1,12 +1,11 @@
 //! Editing by hand on the contacts screen: a contact field (validated), notes through the
 //! `$EDITOR` hand-off, completing a task, deletes that ask first, and read-only mode. Each edit
 //! becomes a pending local change shown on the changes screen.
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::domain::{ChangeKind, ChangeState, Subject};
 use bmby_ghl::tui::edits::HandEdit;
 use bmby_ghl::tui::{Driver, Pane, Screen};
-use tui_support::*;
 
 const RICH: &str = "c00aaron000000000001";
 

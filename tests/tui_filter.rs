@@ -1,11 +1,10 @@
 //! The fuzzy filter: narrowing equals a full re-score; stale results are dropped.
-mod tui_support;
 
 use std::sync::Arc;
 
+use crate::tui_support::*;
 use bmby_ghl::domain::ContactRow;
 use bmby_ghl::tui::filter::{FilterMsg, ListSource, Matcher};
-use tui_support::*;
 
 fn rows() -> Vec<ContactRow> {
     let first = [

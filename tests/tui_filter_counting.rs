@@ -1,13 +1,12 @@
 //! A first screenful, then the exact count (issue #14): the list shows the first matches with
 //! "counting…" in its title until the whole list arrives, which keeps the selection; the
 //! matcher thread sends the two results in that order for a list large enough to be indexed.
-mod tui_support;
 
 use std::sync::Arc;
 
+use crate::tui_support::*;
 use bmby_ghl::domain::ContactRow;
 use bmby_ghl::tui::filter::{FilterMsg, FilterResult, ListSource, Matcher};
-use tui_support::*;
 
 fn snap(d: &mut bmby_ghl::tui::Driver, w: u16, h: u16) -> String {
     let t = d.render(w, h);

@@ -2,11 +2,10 @@
 //! grows) at 80x24 and 160x48: English, Hebrew and wide (CJK) text, on the contacts and the
 //! changes screens. Before, the line kept the query's start and the cursor left the screen
 //! after about 33 characters at 80 columns.
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_changes_support;
 
+use crate::tui_support::*;
 use bmby_ghl::tui::text;
-use tui_support::*;
 
 /// The filter line of the contacts pane (the line starting `│/ `).
 fn filter_line(d: &mut bmby_ghl::tui::Driver, w: u16, h: u16) -> String {

@@ -1,13 +1,12 @@
 //! The TUI shows the row problems of the last Bmby file import: a count in the status bar at
 //! start and in the changes list's title, every problem (row, column, value, what was done)
 //! in the messages popup.
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::bmby::export::ExportOptions;
 use bmby_ghl::sync::import::{import_export_file, ImportOptions};
 use bmby_ghl::sync::mapping::Mapping;
 use bmby_ghl::tui::{Driver, Theme};
-use tui_support::*;
 
 fn snap(d: &mut Driver) -> String {
     let t = d.render(80, 24);

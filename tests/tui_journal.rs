@@ -1,12 +1,11 @@
 //! The journal screen (`J` on the changes screen) says what happened to whom — contact, task or
 //! note, each field before → after, status and traceId, in Israel time — and `R` reverts the
 //! selected write after asking, as a pending change; what cannot be reverted says why.
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_support;
 
+use crate::tui_changes_support::*;
 use bmby_ghl::domain::{ChangeKind, ChangeState, JournalEntry, JournalValue, Subject};
 use bmby_ghl::tui::{Driver, Screen, Theme};
-use tui_changes_support::*;
 
 fn value(field: &str, label: &str, before: Option<&str>, after: Option<&str>) -> JournalValue {
     JournalValue {

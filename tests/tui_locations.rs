@@ -1,15 +1,10 @@
 //! The TUI with several signed-in locations and sign-in states: the location picker, the
 //! read-only refusals, and the "needs sign-in" status.
 
-#[path = "tui_changes_support/mod.rs"]
-mod tui_changes_support;
-#[path = "tui_support/mod.rs"]
-mod tui_support;
-
+use crate::tui_changes_support::{driver, lines, status_line, stored};
 use bmby_ghl::domain::ChangeState;
 use bmby_ghl::sync::SyncEvent;
 use bmby_ghl::tui::locations::LocationChoice;
-use tui_changes_support::{driver, lines, status_line, stored};
 
 fn choices() -> Vec<LocationChoice> {
     vec![

@@ -1,12 +1,11 @@
 //! Multi-select in the contacts pane (marks), the bulk question, and the business filter:
 //! snapshots at 80x24 and 120x40 with Hebrew, emoji and hostile names, and the rules (marks
 //! are ids and survive re-sort, filter and reload; which contacts a bulk action takes).
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::domain::{ChangeState, ContactOp, Named, Subject};
 use bmby_ghl::sync::{Job, SyncEvent};
 use bmby_ghl::tui::{Driver, Theme};
-use tui_support::*;
 
 fn snap(d: &mut Driver, w: u16, h: u16) -> String {
     let t = d.render(w, h);

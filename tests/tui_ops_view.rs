@@ -1,13 +1,12 @@
 //! Operation changes (`Subject::Op`) on the changes screen: the list's badge and name, the
 //! diff pane's section (a workflow add on one contact, bulk tags on three), approve and the
 //! send question, and the journal lines of an operation's write.
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::domain::{ChangeKind, ChangeState, ContactOp, JournalEntry, Named, Subject, Target};
 use bmby_ghl::sync::ops::{propose, Proposal};
 use bmby_ghl::tui::changes::op_view;
 use bmby_ghl::tui::{Driver, Screen, Theme};
-use tui_support::*;
 
 const DANA: &str = "c00dana0000000000003";
 const EVE: &str = "c00eve00000000000004";

@@ -2,14 +2,13 @@
 //! `assignedTo` values read as the location's users' names, an id the location does not know
 //! as `<id> (unknown user)`; the stored change and journal keep the ids. Snapshots at 80x24 and
 //! 160x48.
-mod tui_changes_support;
-mod tui_support;
+use crate::tui_support;
 
+use crate::tui_changes_support::*;
 use bmby_ghl::domain::{ChangeKind, ChangeState, JournalEntry, JournalValue, Named, Subject};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::ops::{put_list, ListKind};
 use bmby_ghl::tui::{Driver, Screen, Theme};
-use tui_changes_support::*;
 
 const DANA: &str = "usrDanaLevi000000001";
 const AVI: &str = "usrAviCohen000000002";

@@ -3,8 +3,7 @@
 //! user rebinds it), layer precedence, the location picker's keys through the keymap, disabled
 //! actions saying why, and snapshots of the palette at 80x24 and 120x40.
 
-mod tui_support;
-
+use crate::tui_support::*;
 use bmby_ghl::domain::{ContactOp, Subject};
 use bmby_ghl::sync::Job;
 use bmby_ghl::tui::help_text::keys_text;
@@ -12,7 +11,6 @@ use bmby_ghl::tui::keymap::Keymap;
 use bmby_ghl::tui::layer::Layer;
 use bmby_ghl::tui::locations::LocationChoice;
 use bmby_ghl::tui::{registry, Driver, Theme};
-use tui_support::*;
 
 fn snap(d: &mut Driver, w: u16, h: u16) -> String {
     let t = d.render(w, h);

@@ -3,15 +3,14 @@
 //! time typed), newest first, with what changed where the pulls recorded it; enter selects
 //! the contact, esc closes. Snapshots at 80x24 and 160x48 with Hebrew, wide and hostile text.
 //! The session opens at the fixture's fixed clock (2025-01-01 14:00 Israel time).
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::domain::{Contact, Named, RecentChange, RecentField};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::ops::{put_list, ListKind};
 use bmby_ghl::sync::SyncEvent;
 use bmby_ghl::tui::layer::Layer;
 use bmby_ghl::tui::{Driver, Pane, Screen, Theme};
-use tui_support::*;
 
 const DANA: &str = "c00dana0000000000003";
 const EVE: &str = "c00eve00000000000004";

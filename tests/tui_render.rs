@@ -1,9 +1,8 @@
 //! Snapshots of the screen (TestBackend) with English, Hebrew, CJK, emoji and hostile data.
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::tui::{Driver, Pane, Theme};
 use ratatui::style::Color;
-use tui_support::*;
 
 fn snap(d: &mut Driver, w: u16, h: u16) -> String {
     let t = d.render(w, h);

@@ -4,11 +4,11 @@
 //! summary, `NO_COLOR`, and the palette commands that reopen it. Background checks are not
 //! run here: the test answers each task the app asked for ([`App::handle_setup_done`]); the
 //! tmux test `e2e_setup` runs them against the stand-ins.
-mod tui_support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::tui_support::*;
 use bmby_ghl::bmby::{BmbyClient, Origin};
 use bmby_ghl::domain::CustomFieldDef;
 use bmby_ghl::tui::layer::Layer;
@@ -17,7 +17,6 @@ use bmby_ghl::tui::setup::{
 };
 use bmby_ghl::tui::{Driver, Theme};
 use ratatui::style::Color;
-use tui_support::*;
 
 const TOKEN: &str = "pit-5f0c2b1e-7d4a-4c8e-9b3a-6e1d2f8a0c47";
 const LOC: &str = "bmbyDemoLoc7Qx2Lm9Za";

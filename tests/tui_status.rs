@@ -1,11 +1,10 @@
 //! The status bar (issue #11): the location always said, offline and an error before the
 //! counters, a failed pull said with its time (Israel time) until a pull succeeds, which also
 //! clears the pull's error. Snapshots of the bar at 80 and 160 columns (on 24 and 48 rows).
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::sync::{PullSummary, SyncEvent};
 use bmby_ghl::tui::{Driver, Theme};
-use tui_support::*;
 
 /// The bottom-but-one line (the status bar) at `cols`x`rows`.
 fn bar(d: &mut Driver, cols: u16, rows: u16) -> String {

@@ -2,12 +2,11 @@
 //! routine news), read by one fitting rule at any width: every piece is said once (never
 //! `offline` twice), the most important message fits, a lower one gives way whole rather
 //! than being cut, and an error clears on the next action that succeeds or after a minute.
-mod tui_support;
 
+use crate::tui_support::*;
 use bmby_ghl::sync::{PullSummary, SyncEvent};
 use bmby_ghl::tui::status_msgs::ERROR_SHOWN_FOR;
 use bmby_ghl::tui::{Clock, Driver};
-use tui_support::*;
 
 const NOTICE: &str = "import: 1 problem (m)";
 

@@ -2,14 +2,13 @@
 //! notice stays (in place of the key hints, at 80x24) until a key, its whole text is in the
 //! messages; after a demo, it says that the demo's stand-ins ended and how to restart it
 //! (never "needs sign-in"). `demo --data-dir DIR` on a cache a plain TUI owns is refused.
-mod tui_support;
 
 use std::path::PathBuf;
 
+use crate::tui_support::*;
 use bmby_ghl::owner::{Owner, Takeover, ROLE_DEMO};
 use bmby_ghl::sandbox::DEMO_LOCATION_ID;
 use bmby_ghl::store::Store;
-use tui_support::*;
 
 fn takeover(role: &str) -> Takeover {
     Takeover {

@@ -2,14 +2,12 @@
 //! contact itself, pending tasks and notes in the activity tabs, copying over SSH (OSC 52),
 //! zoom, going from a change to its contact, scrolling that stops at the end, and resizes.
 
-mod tui_support;
-
+use crate::tui_support::*;
 use bmby_ghl::domain::{Change, ChangeState, FieldChange, Named};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::ops::{put_list, ListKind};
 use bmby_ghl::tui::app::{Pane, Screen};
 use bmby_ghl::tui::{Driver, Theme};
-use tui_support::*;
 
 const AARON: &str = "c00aaron000000000001";
 

@@ -4,13 +4,14 @@
 //! take a delivery; 1,000 deliveries at once all stored; `serve` applies them and tells a
 //! listener; a TaskCreate without `contactId` is resolved by GHL's task search.
 
-mod webhooks_support;
+use crate::webhooks_support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::webhooks_support::{receiver, test_cfg};
 use bmby_ghl::domain::{Contact, Note};
 use bmby_ghl::sandbox::webhooks::TestSigner;
 use bmby_ghl::sandbox::DEMO_LOCATION_ID;
@@ -19,7 +20,6 @@ use bmby_ghl::sync::SyncEvent;
 use bmby_ghl::webhooks::{self, ReceiverConfig, WebhookLocation, WebhookSink};
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
-use webhooks_support::{receiver, test_cfg};
 
 fn now_iso() -> String {
     jiff::Timestamp::now().to_string()

@@ -4,14 +4,14 @@
 //! deliveries, and not at all for stale or badly signed ones. Loopback only; every wait is on
 //! a condition (`settled`: every change delivered and answered).
 
-mod webhooks_support;
+use crate::webhooks_support;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 
+use crate::webhooks_support::World;
 use bmby_ghl::domain::RecentSource;
 use serde_json::{json, Value};
-use webhooks_support::World;
 
 fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
     v.sort();

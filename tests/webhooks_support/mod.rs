@@ -12,9 +12,7 @@ use bmby_ghl::store::Store;
 use bmby_ghl::webhooks::{Receiver, ReceiverConfig, ReceiverLocation, WebhookSink};
 use tokio::sync::Notify;
 
-#[path = "../ghl_support/mod.rs"]
-mod ghl_support;
-pub use ghl_support::fast_client;
+pub use crate::ghl_support::fast_client;
 
 /// The receiver's settings for the stand-in: its test keys.
 pub fn test_cfg() -> ReceiverConfig {
