@@ -2,6 +2,7 @@
 //! with `--log-level trace`; afterwards no token, client secret or password is in the log or
 //! in `auth status`.
 
+use crate::cli_support::ok;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -34,17 +35,6 @@ fn cmd(sb: &Sandbox, data: &Path, args: &[&str]) -> Command {
     .env_remove("GHL_LOCATION_ID")
     .env_remove("GHL_REDIRECT_URI");
     c
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 fn no_redirects() -> reqwest::Client {

@@ -3,43 +3,15 @@
 //! are read in the location's zone (`GET /locations/{id}` → `timezone`, here a New York
 //! location) or labelled as location time when the zone is unknown; `--json` keeps ISO 8601.
 
+use crate::cli_support::{bin, ok};
 use crate::ghl_support;
 
-use std::process::{Command, Output};
-
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::store::Store;
 use serde_json::Value;
 
 /// A demo contact with three tasks and three appointments.
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";
-
-fn bin(sb: &Sandbox, data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--config",
-            "/dev/null",
-        ])
-        .args(args)
-        .env("GHL_BASE_URL", sb.base_url())
-        .env("GHL_TOKEN", DEMO_TOKEN)
-        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 /// `YYYY-MM-DDTHH:MM` or a time with a trailing `Z`, anywhere in `s`.
 fn has_utc_instant(s: &str) -> Option<String> {

@@ -4,12 +4,12 @@
 //! `owner`/`ownerName`, and `changes` and `journal` show `assignedTo` values as names. An id
 //! the location does not know (the demo keeps one on purpose) reads `<id> (unknown user)`.
 
-use std::process::{Command, Output};
+use crate::cli_support::{ok, run};
 
 use bmby_ghl::domain::{
     Change, ChangeKind, ChangeState, FieldChange, JournalEntry, JournalValue, Subject,
 };
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::ops::{cached_list, ListKind};
 use serde_json::Value;
@@ -21,39 +21,6 @@ const DANAS: &str = "If3zjts5VsTgmG7BJtWd";
 const UNKNOWNS: &str = "LvtWjbLQy7AawydILrdz";
 const UNKNOWN_USER: &str = "mNy0lCuWe4bOmmC8B6zg";
 const DANA: &str = "usrDanaLevi000000001";
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-async fn run(sb: &Sandbox, data: &std::path::Path, args: &[&str]) -> Output {
-    let (sb_url, data) = (sb.base_url(), data.to_owned());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
-            .args([
-                "--data-dir",
-                data.to_str().unwrap(),
-                "--config",
-                "/dev/null",
-            ])
-            .args(&args)
-            .env("GHL_BASE_URL", sb_url)
-            .env("GHL_TOKEN", DEMO_TOKEN)
-            .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
 
 async fn demo() -> Sandbox {
     Sandbox::start(SandboxConfig {

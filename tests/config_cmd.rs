@@ -1,8 +1,9 @@
 //! `bmby-ghl config` (the effective configuration and where each value came from),
 //! `completions`, `man` and `--version` (issue 13, items 2 and 3).
 
+use crate::cli_support::ok;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -15,16 +16,6 @@ fn cmd(data: &Path) -> Command {
         }
     }
     c
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 #[test]

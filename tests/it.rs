@@ -7,6 +7,7 @@
 //! `crate::<helper>`.
 
 // Shared helpers (each allows its own dead code: not every module uses every function).
+mod cli_support;
 mod ghl_support;
 mod ops_support;
 mod sandbox_common;

@@ -3,6 +3,7 @@
 //! sent at once against the stand-in (applied, journalled, visible in GHL), and clear errors for
 //! names and arguments that are wrong.
 
+use crate::cli_support::{bin_at as bin, run_at as run};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -12,30 +13,6 @@ use bmby_ghl::store::Store;
 use serde_json::Value;
 
 /// Runs the binary on `data` against `base` (off the async workers: the stand-in runs there).
-async fn run(base: &str, data: &Path, args: &[&str]) -> Output {
-    let (base, data) = (base.to_owned(), data.to_path_buf());
-    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    tokio::task::spawn_blocking(move || bin(&base, &data, &args))
-        .await
-        .unwrap()
-}
-
-fn bin(base: &str, data: &Path, args: &[String]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--config",
-            "/dev/null",
-        ])
-        .args(args)
-        .env("GHL_BASE_URL", base)
-        .env("GHL_TOKEN", DEMO_TOKEN)
-        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
-        .output()
-        .unwrap()
-}
-
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -98,11 +75,7 @@ fn store(dir: &Path) -> Store {
 #[test]
 fn op_list_json_lists_all_32_operations_reached_or_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let o = bin(
-        "http://127.0.0.1:9",
-        dir.path(),
-        &["op".into(), "list".into(), "--json".into()],
-    );
+    let o = bin("http://127.0.0.1:9", dir.path(), &["op", "list", "--json"]);
     let v: Vec<Value> = serde_json::from_str(&ok(&o)).unwrap();
     assert_eq!(v.len(), 32);
     let fixture: Value =
@@ -151,11 +124,7 @@ fn op_list_json_lists_all_32_operations_reached_or_with_a_reason() {
 #[test]
 fn op_list_text_fits_80_columns_and_names_every_operation() {
     let dir = tempfile::tempdir().unwrap();
-    let out = ok(&bin(
-        "http://127.0.0.1:9",
-        dir.path(),
-        &["op".into(), "list".into()],
-    ));
+    let out = ok(&bin("http://127.0.0.1:9", dir.path(), &["op", "list"]));
     for l in out.lines() {
         assert!(l.chars().count() <= 80, "wider than 80: {l:?}");
     }

@@ -3,6 +3,7 @@
 //! socket is left behind, and the next CLI command recovers (owns the cache, replaces the stale
 //! socket, removes it when done).
 
+use crate::cli_support::ok;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -20,17 +21,6 @@ fn bin(dir: &Path, args: &[&str]) -> Output {
         .env_remove("GHL_TOKEN")
         .output()
         .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 #[test]

@@ -2,49 +2,10 @@
 //! again, the real binary lists both, newest first, with the edit's old → new values (text in
 //! Israel time; `--json` in ISO 8601); a `--since` that is not a time is refused. Loopback only.
 
-use std::process::{Command, Output};
+use crate::cli_support::{ok, run_at as run};
 
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed};
 use serde_json::{json, Value};
-
-fn bin(base_url: &str, data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--config",
-            "/dev/null",
-        ])
-        .args(args)
-        .env("GHL_BASE_URL", base_url)
-        .env("GHL_TOKEN", DEMO_TOKEN)
-        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
-        .output()
-        .unwrap()
-}
-
-/// Runs the binary off the runtime's threads (the stand-in answers on them).
-async fn run(base_url: &str, data: &std::path::Path, args: &[&str]) -> Output {
-    let (base_url, data) = (base_url.to_owned(), data.to_owned());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        bin(&base_url, &data, &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recent_lists_what_the_pulls_saw_change_newest_first() {

@@ -2,39 +2,12 @@
 //! the journal names the contact with each field before → after in Israel time, `revert`
 //! proposes a pending change and prints it, and approving and applying it puts GHL back.
 
-use std::process::{Command, Output};
+use crate::cli_support::{bin, ok};
 
 use bmby_ghl::domain::{Change, ChangeKind, ChangeState, FieldChange, Subject, Target};
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::store::Store;
 use serde_json::Value;
-
-fn bin(sb: &Sandbox, data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--config",
-            "/dev/null",
-        ])
-        .args(args)
-        .env("GHL_BASE_URL", sb.base_url())
-        .env("GHL_TOKEN", DEMO_TOKEN)
-        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 /// The `#N` of the first journal line holding `needle`.
 fn entry_number(journal: &str, needle: &str) -> u64 {

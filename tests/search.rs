@@ -4,11 +4,12 @@
 //! filter path (the matcher thread's [`Matcher`]) and the real binary's `contacts --query`
 //! return the same ids in the same order; on the 100k set, so does the search index.
 
-use std::process::{Command, Output};
+use crate::cli_support::bin;
+use std::process::Output;
 use std::sync::Arc;
 
 use bmby_ghl::domain::{Contact, ContactRow, DndChannel, Named};
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
+use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
 use bmby_ghl::search::SearchContext;
 use bmby_ghl::store::Store;
 use bmby_ghl::sync::ops::{put_list, ListKind};
@@ -19,22 +20,6 @@ use serde_json::{json, Value};
 
 /// The demo contact `יצחק כהן`, `itzik.cohen@gmail.com`, `+972542848828`.
 const ITZIK: &str = "LxMvvGZI7wVqzD0C60B0";
-
-fn bin(sb: &Sandbox, data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--config",
-            "/dev/null",
-        ])
-        .args(args)
-        .env("GHL_BASE_URL", sb.base_url())
-        .env("GHL_TOKEN", DEMO_TOKEN)
-        .env("GHL_LOCATION_ID", DEMO_LOCATION_ID)
-        .output()
-        .unwrap()
-}
 
 fn text(o: &Output) -> (String, String) {
     (

@@ -20,7 +20,8 @@ mod envelope;
 mod error;
 mod parse;
 mod types;
-mod xml;
+/// The element tree over quick-xml, shared with the Bmby stand-in (`crate::sandbox::bmby`).
+pub(crate) mod xml;
 
 use std::time::Duration;
 

@@ -19,7 +19,6 @@ mod persist;
 pub mod seed;
 pub mod soap;
 mod state;
-mod xml;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -36,7 +36,8 @@ use serde_json::{json, Value};
 
 use super::faults::{self, Injected};
 use super::state::{BmbyRequest, ClientRecord, Shared, TaskRecord};
-use super::xml;
+// The client's element tree: it only reads XML; what the stand-in answers and checks is its own.
+use crate::bmby::soap::xml;
 
 /// Bad `Login`, `Password` or `ProjectID` (also an unknown ProjectID).
 pub const ERR_LOGIN: &str = "Login failed";
