@@ -1,57 +1,24 @@
 //! Dispatching approved changes to the GHL stand-in: exactly once under faults, conflicts,
 //! duplicate-contact 400, silently dropped fields, 422, unknown outcomes of a create.
 
-use crate::ghl_support;
+use crate::pulled_support::{field, Env};
 
 use std::time::Duration;
 
 use bmby_ghl::domain::{Change, ChangeKind, ChangeState, FieldChange};
-use bmby_ghl::ghl::GhlClient;
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
-use bmby_ghl::store::Store;
+use bmby_ghl::sandbox::{SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
 use bmby_ghl::sync::{self, dispatch};
 use serde_json::json;
 
-struct Env {
-    sb: Sandbox,
-    client: GhlClient,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
 async fn env() -> Env {
     // A 1 s rate window keeps the 429 waits short.
-    let sb = Sandbox::start(SandboxConfig {
+    let e = Env::pulled_fast(SandboxConfig {
         seed: Seed::Generated { contacts: 60 },
         rate_limit_interval: Duration::from_secs(1),
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let client = ghl_support::fast_client(&sb.base_url());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-    sync::pull_contacts(&client, &store, true, |_| {})
-        .await
-        .unwrap();
-    Env {
-        sb,
-        client,
-        store,
-        _dir: dir,
-    }
-}
-
-fn field(f: &str, now: Option<&str>, new: Option<&str>) -> FieldChange {
-    FieldChange {
-        field: f.into(),
-        label: f.into(),
-        source_field: f.into(),
-        ghl_now: now.map(Into::into),
-        proposed: new.map(Into::into),
-        edited: false,
-        value_json: None,
-    }
+    .await;
+    e
 }
 
 fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange>) -> u64 {

@@ -1,51 +1,27 @@
 //! Hand edits (a contact field, tasks, notes) dispatched to the GHL stand-in: each kind of
 //! write, exactly once under faults, conflicts, and bodies the spec accepts.
 
-use crate::ghl_support;
+use crate::pulled_support::Env;
 
 use std::time::Duration;
 
 use bmby_ghl::domain::{ChangeState, Contact, Subject};
-use bmby_ghl::ghl::GhlClient;
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
-use bmby_ghl::store::Store;
-use bmby_ghl::sync::{self, dispatch, local, review};
+use bmby_ghl::sandbox::{SandboxConfig, Seed, DEMO_LOCATION_ID};
+use bmby_ghl::sync::{dispatch, local, review};
 use serde_json::{json, Value};
 
 /// A demo contact with two open tasks and notes.
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";
 
-struct Env {
-    sb: Sandbox,
-    client: GhlClient,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
 async fn env() -> Env {
-    let sb = Sandbox::start(SandboxConfig {
+    Env::pulled_fast(SandboxConfig {
         seed: Seed::Demo,
         rate_limit_interval: Duration::from_secs(1),
         ..Default::default()
     })
     .await
-    .unwrap();
-    let client = ghl_support::fast_client(&sb.base_url());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-    sync::pull_contacts(&client, &store, true, |_| {})
-        .await
-        .unwrap();
-    let tasks = client.contact_tasks(CONTACT).await.unwrap();
-    store.put_tasks(CONTACT, &tasks).unwrap();
-    let notes = client.contact_notes(CONTACT).await.unwrap();
-    store.put_notes(CONTACT, &notes).unwrap();
-    Env {
-        sb,
-        client,
-        store,
-        _dir: dir,
-    }
+    .with_tasks_and_notes(CONTACT)
+    .await
 }
 
 fn contact(e: &Env) -> Contact {

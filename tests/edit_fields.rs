@@ -3,49 +3,28 @@
 //! value; values the definition refuses are never proposed; values GHL refuses fail with GHL's
 //! words; a custom field may be written by `id` or by `key`.
 
-use crate::ghl_support;
+use crate::pulled_support::Env;
 
 use bmby_ghl::domain::{ChangeState, Contact, CustomFieldDef};
-use bmby_ghl::ghl::GhlClient;
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN};
-use bmby_ghl::store::Store;
+use bmby_ghl::sandbox::{SandboxConfig, Seed, DEMO_TOKEN};
 use bmby_ghl::sync::{self, dispatch, local, review};
 use serde_json::{json, Value};
-
-struct Env {
-    sb: Sandbox,
-    client: GhlClient,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
 
 const DANA: &str = "usrDanaLevi000000001";
 
 async fn env() -> Env {
-    let sb = Sandbox::start(SandboxConfig {
+    let e = Env::pulled_fast(SandboxConfig {
         seed: Seed::Demo,
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let client = ghl_support::fast_client(&sb.base_url());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-    sync::pull_contacts(&client, &store, true, |_| {})
+    .await;
+    sync::pull::fetch_custom_fields(&e.client, &e.store)
         .await
         .unwrap();
-    sync::pull::fetch_custom_fields(&client, &store)
-        .await
-        .unwrap();
-    for (kind, r) in sync::ops::refresh_lists(&client, &store).await {
+    for (kind, r) in sync::ops::refresh_lists(&e.client, &e.store).await {
         r.unwrap_or_else(|e| panic!("{}: {e}", kind.label()));
     }
-    Env {
-        sb,
-        client,
-        store,
-        _dir: dir,
-    }
+    e
 }
 
 fn first_contact(e: &Env) -> Contact {

@@ -4,24 +4,17 @@
 //! after the last pull not created again, keyless creates with a lost answer, and the dry run
 //! equal to what is sent.
 
+use crate::pulled_support::{field, Env};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bmby_ghl::domain::{Change, ChangeKind, ChangeState, FieldChange, Subject, LOCAL_ORIGIN};
 use bmby_ghl::ghl::{ClientConfig, GhlClient, PrivateIntegrationToken, Secret};
 use bmby_ghl::sandbox::{
-    AfterActing, RequestRecord, Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN,
+    AfterActing, RequestRecord, SandboxConfig, Seed, DEMO_LOCATION_ID, DEMO_TOKEN,
 };
-use bmby_ghl::store::Store;
 use bmby_ghl::sync::{self, dispatch};
 use serde_json::json;
-
-struct Env {
-    sb: Sandbox,
-    client: GhlClient,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
 
 /// A client with a short whole-request timeout (so a held answer times out quickly) and quick
 /// backoff.
@@ -38,38 +31,17 @@ fn client_with_timeout(base_url: &str, timeout: Duration) -> GhlClient {
 }
 
 async fn env(allow_dup: bool, timeout: Duration) -> Env {
-    let sb = Sandbox::start(SandboxConfig {
-        seed: Seed::Generated { contacts: 20 },
-        rate_limit_max: 100_000,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    sb.set_allow_duplicate_contact(allow_dup);
-    let client = client_with_timeout(&sb.base_url(), timeout);
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-    sync::pull_contacts(&client, &store, true, |_| {})
-        .await
-        .unwrap();
-    Env {
-        sb,
-        client,
-        store,
-        _dir: dir,
-    }
-}
-
-fn field(f: &str, now: Option<&str>, new: Option<&str>) -> FieldChange {
-    FieldChange {
-        field: f.into(),
-        label: f.into(),
-        source_field: f.into(),
-        ghl_now: now.map(Into::into),
-        proposed: new.map(Into::into),
-        edited: false,
-        value_json: None,
-    }
+    let e = Env::pulled(
+        SandboxConfig {
+            seed: Seed::Generated { contacts: 20 },
+            rate_limit_max: 100_000,
+            ..Default::default()
+        },
+        |url| client_with_timeout(url, timeout),
+    )
+    .await;
+    e.sb.set_allow_duplicate_contact(allow_dup);
+    e
 }
 
 fn put(e: &Env, kind: ChangeKind, contact: Option<&str>, fields: Vec<FieldChange>) -> u64 {

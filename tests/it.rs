@@ -10,6 +10,7 @@
 mod cli_support;
 mod ghl_support;
 mod ops_support;
+mod pulled_support;
 mod sandbox_common;
 mod tmux_support;
 mod tui_changes_support;

@@ -2,65 +2,29 @@
 //! change), approve, apply again → GHL is back where it was; a contact GHL changed since the
 //! write makes the revert a conflict; what cannot be reverted says why.
 
-use crate::ghl_support;
+use crate::pulled_support::{field, Env};
 
 use std::time::Duration;
 
 use bmby_ghl::domain::{
     Change, ChangeKind, ChangeState, Contact, FieldChange, JournalEntry, Subject, Target,
 };
-use bmby_ghl::ghl::GhlClient;
-use bmby_ghl::sandbox::{Sandbox, SandboxConfig, Seed, DEMO_LOCATION_ID};
-use bmby_ghl::store::Store;
-use bmby_ghl::sync::{self, dispatch, local, revert, review};
+use bmby_ghl::sandbox::{SandboxConfig, Seed};
+use bmby_ghl::sync::{dispatch, local, revert, review};
 use serde_json::json;
 
 /// A demo contact with open tasks and notes.
 const CONTACT: &str = "x64Mt6pwWmOf7NAPeeIE";
 
-struct Env {
-    sb: Sandbox,
-    client: GhlClient,
-    store: Store,
-    _dir: tempfile::TempDir,
-}
-
 async fn env() -> Env {
-    let sb = Sandbox::start(SandboxConfig {
+    Env::pulled_fast(SandboxConfig {
         seed: Seed::Demo,
         rate_limit_interval: Duration::from_secs(1),
         ..Default::default()
     })
     .await
-    .unwrap();
-    let client = ghl_support::fast_client(&sb.base_url());
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
-    sync::pull_contacts(&client, &store, true, |_| {})
-        .await
-        .unwrap();
-    let tasks = client.contact_tasks(CONTACT).await.unwrap();
-    store.put_tasks(CONTACT, &tasks).unwrap();
-    let notes = client.contact_notes(CONTACT).await.unwrap();
-    store.put_notes(CONTACT, &notes).unwrap();
-    Env {
-        sb,
-        client,
-        store,
-        _dir: dir,
-    }
-}
-
-fn field(f: &str, now: Option<&str>, new: Option<&str>) -> FieldChange {
-    FieldChange {
-        field: f.into(),
-        label: f.into(),
-        source_field: f.into(),
-        ghl_now: now.map(Into::into),
-        proposed: new.map(Into::into),
-        edited: false,
-        value_json: None,
-    }
+    .with_tasks_and_notes(CONTACT)
+    .await
 }
 
 /// Stores an approved contact change (as an import would make it) and returns its id.
