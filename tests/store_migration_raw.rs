@@ -134,13 +134,8 @@ fn sled_open(path: &std::path::Path) -> sled::Db {
 /// Opens a cache this process had open (sled may hold its lock a moment after the last
 /// handle is dropped: "in use" is waited out).
 fn reopen(dir: &std::path::Path) -> Store {
-    loop {
-        match Store::open(dir, LOC) {
-            Err(bmby_ghl::store::StoreError::Locked { .. }) => std::thread::yield_now(),
-            Err(e) => panic!("reopening {}: {e} ({e:?})", dir.display()),
-            Ok(s) => return s,
-        }
-    }
+    Store::open_waiting(dir, LOC, std::time::Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("reopening {}: {e} ({e:?})", dir.display()))
 }
 
 #[test]

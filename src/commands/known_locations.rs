@@ -133,20 +133,8 @@ impl FreshCache {
             return false;
         }
         // sled may hold its file lock for a moment after the last handle is dropped.
-        let mut store = None;
-        for _ in 0..20 {
-            match Store::open(&self.data_dir, &self.location) {
-                Ok(s) => {
-                    store = Some(s);
-                    break;
-                }
-                Err(crate::store::StoreError::Locked { .. }) => {
-                    std::thread::sleep(std::time::Duration::from_millis(100))
-                }
-                Err(_) => return false,
-            }
-        }
-        let Some(store) = store else {
+        let within = std::time::Duration::from_secs(2);
+        let Ok(store) = Store::open_waiting(&self.data_dir, &self.location, within) else {
             return false;
         };
         let unused = store.is_unused();

@@ -135,16 +135,20 @@ impl Store {
             return Ok(store);
         }
         super::compact::compact(store)?;
-        // sled's threads may hold the old handle's lock a moment after it is dropped.
-        for _ in 0..400 {
-            match Self::open_once(path) {
-                Err(StoreError::Locked { .. }) => {
-                    std::thread::sleep(std::time::Duration::from_millis(25))
-                }
-                r => return r.map(|(s, _)| s),
-            }
-        }
-        Self::open_once(path).map(|(s, _)| s)
+        while_locked(REOPEN_WAIT, || Self::open_once(path)).map(|(s, _)| s)
+    }
+
+    /// [`Store::open`], waiting up to `within` while the cache is [`StoreError::Locked`]:
+    /// sled's threads hold a handle's file lock for a moment after the handle is dropped, so
+    /// reopening a cache this process just closed can find it locked.
+    ///
+    /// Errors: `Locked` when it is still locked at the deadline, else as [`Store::open`].
+    pub fn open_waiting(
+        data_dir: &Path,
+        location_id: &str,
+        within: std::time::Duration,
+    ) -> Result<Store> {
+        while_locked(within, || Self::open(data_dir, location_id))
     }
 
     /// Opens the cache at `path` and brings its layout to [`SCHEMA_VERSION`]; says whether
@@ -551,6 +555,23 @@ impl Store {
     }
 }
 
+/// How long a reopen waits for sled's threads to let go of a closed handle's lock.
+const REOPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs `open` until it gives anything but [`StoreError::Locked`] or `within` has passed,
+/// 25 ms apart; returns its last answer.
+fn while_locked<T>(within: std::time::Duration, mut open: impl FnMut() -> Result<T>) -> Result<T> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        match open() {
+            Err(StoreError::Locked { .. }) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(25))
+            }
+            r => return r,
+        }
+    }
+}
+
 /// Why sled could not open the cache at `path`: [`StoreError::Locked`] when the OS says its
 /// lock is held elsewhere (the error's kind or raw OS error, else a probe of the lock file:
 /// [`super::lock_probe`]), never decided by the error's text; else [`StoreError::Sled`].
@@ -797,12 +818,8 @@ mod tests {
                 .unwrap();
             s.flush().unwrap();
         }
-        let e = loop {
-            match Store::open(dir.path(), "loc1") {
-                Err(StoreError::Locked { .. }) => std::thread::yield_now(),
-                Err(e) => break e,
-                Ok(_) => panic!("a newer cache was opened"),
-            }
+        let Err(e) = Store::open_waiting(dir.path(), "loc1", REOPEN_WAIT) else {
+            panic!("a newer cache was opened")
         };
         assert!(matches!(e, StoreError::Newer { found, known, .. }
             if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION));
@@ -819,13 +836,7 @@ mod tests {
             .unwrap();
         drop(meta);
         drop(db);
-        let s = loop {
-            match Store::open(dir.path(), "loc1") {
-                Ok(s) => break s,
-                Err(StoreError::Locked { .. }) => std::thread::yield_now(),
-                Err(e) => panic!("{e}"),
-            }
-        };
+        let s = Store::open_waiting(dir.path(), "loc1", REOPEN_WAIT).unwrap();
         assert!(s.contact("c1").unwrap().is_some());
     }
 
