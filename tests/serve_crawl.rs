@@ -76,7 +76,13 @@ async fn crawl_fills_every_contact_once_most_recent_first_and_resumes_after_a_re
         ));
     }
     drop(store);
-    let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    // sled may hold the dropped handle's lock a moment longer.
+    let store = Store::open_waiting(
+        dir.path(),
+        DEMO_LOCATION_ID,
+        std::time::Duration::from_secs(10),
+    )
+    .unwrap();
     let c = CrawlCursor::load(&store);
     assert!(c.running(), "{c:?}");
     assert_eq!((c.pass, c.done), (1, 5));
