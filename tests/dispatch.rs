@@ -430,3 +430,33 @@ async fn a_refused_token_stops_the_run_and_leaves_changes_approved() {
         );
     }
 }
+
+/// Our own create is in the recent GHL changes as created, sent by bmby-ghl (it was listed as
+/// "changed; earlier values not cached").
+#[tokio::test]
+async fn a_sent_create_is_recent_as_created_by_us() {
+    let e = env().await;
+    let id = put(
+        &e,
+        ChangeKind::Create,
+        None,
+        vec![
+            field("firstName", None, Some("נועה")),
+            field("email", None, Some("noa.recent@example.com")),
+        ],
+    );
+    dispatch::dispatch_all(&e.client, &e.store).await.unwrap();
+    let contact = e.store.outbox_info(id).unwrap().contact_id.unwrap();
+    let entries = e.store.recent().unwrap();
+    let ours = entries
+        .iter()
+        .find(|r| r.contact_id == contact)
+        .unwrap_or_else(|| panic!("{contact} not in {entries:?}"));
+    assert!(ours.created);
+    assert_eq!(ours.source, bmby_ghl::domain::RecentSource::Sent);
+    let rows = e.store.contact_rows().unwrap();
+    let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let items = sync::recent::changed_since(&rows, &entries, since);
+    let item = items.iter().find(|i| i.contact_id == contact).unwrap();
+    assert!(item.created && item.sent && item.known, "{item:?}");
+}

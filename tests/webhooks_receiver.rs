@@ -359,3 +359,46 @@ async fn a_webhook_without_date_updated_then_a_pull_lists_what_the_webhook_chang
     assert_eq!(text, "email noa@old.example → noa@new.example");
     assert!(item.from_webhook);
 }
+
+/// A ContactUpdate that changes only a field the cache does not model (the phone's label, as
+/// the demo's stand-in does) with a newer `dateUpdated`: `recent` says GHL changed a field
+/// bmby-ghl does not show, not "earlier values not cached" (found by a newcomer). The same
+/// update again (GHL's echo, the cached `dateUpdated`) adds nothing.
+#[tokio::test]
+async fn an_update_of_an_unmodeled_field_is_named_as_such() {
+    use bmby_ghl::sync::recent::{changed_since, summary};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    s.put_contacts(&[Contact {
+        id: "c4".into(),
+        first_name: Some("David".into()),
+        phone: Some("+15550101".into()),
+        date_updated: Some("2026-01-01T00:00:00.000Z".into()),
+        raw_json: r#"{"id":"c4","firstName":"David","phone":"+15550101","phoneLabel":"Mobile"}"#
+            .into(),
+        ..Default::default()
+    }])
+    .unwrap();
+    s.set_meta("last_sync", "2026-01-01T00:00:00Z").unwrap();
+    let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let updated = now_iso();
+    for hook in ["wh-label", "wh-label-again"] {
+        let ev = json!({"type": "ContactUpdate", "locationId": DEMO_LOCATION_ID,
+            "webhookId": hook, "timestamp": now_iso(), "id": "c4", "phoneLabel": "Work",
+            "dateUpdated": updated});
+        s.put_webhook(hook, jiff::Timestamp::now(), &ev.to_string())
+            .unwrap();
+        let r = webhooks::apply_pending(&s, None, None).await.unwrap();
+        assert_eq!(r.applied, 1, "{r:?}");
+    }
+    let log = s.recent().unwrap();
+    assert_eq!(log.len(), 1, "the second update changed nothing: {log:?}");
+    assert!(log[0].unshown && log[0].fields.is_empty(), "{log:?}");
+    let items = changed_since(&s.contact_list().unwrap(), &log, since);
+    let item = items.iter().find(|i| i.contact_id == "c4").unwrap();
+    assert!(item.known && item.from_webhook, "{item:?}");
+    assert_eq!(
+        summary(item, &Default::default()),
+        "changed a field bmby-ghl does not show"
+    );
+}

@@ -22,13 +22,14 @@ fn item_json(i: &RecentItem) -> serde_json::Value {
         "seenAt": iso(i.seen_at),
         "created": i.created,
         "known": i.known,
+        "unshown": i.unshown,
         "fields": i.fields,
     })
 }
 
 /// Prints the list: a head line naming the time (Israel time) and the count, then per contact
 /// its time, name and id, and each change on its own indented line. `--json`: `{locationId,
-/// since, count, contacts: [{id, name, dateUpdated, seenAt, created, known, fields}]}` with
+/// since, count, contacts: [{id, name, dateUpdated, seenAt, created, known, unshown, fields}]}` with
 /// ISO 8601 times. A `--since` that is not a time: exit 2 with what is understood.
 pub(super) fn recent_cmd(
     paths: &Paths,
@@ -80,6 +81,8 @@ pub(super) fn recent_cmd(
         }
         if !i.known {
             outln!("    changed; earlier values not cached");
+        } else if !i.created && i.fields.is_empty() && i.unshown {
+            outln!("    changed a field bmby-ghl does not show");
         } else if !i.created && i.fields.is_empty() {
             outln!("    changed, and changed back");
         }

@@ -24,6 +24,10 @@ pub struct RecentChange {
     /// custom fields and the other fields the cache models, in display order.
     #[serde(default)]
     pub fields: Vec<RecentField>,
+    /// GHL's `dateUpdated` moved on but no field the cache models changed: GHL changed one
+    /// bmby-ghl does not show (a phone's label, an attribution, …).
+    #[serde(default)]
+    pub unshown: bool,
     /// What saw the change: a pull (the default, also of records written before this field
     /// existed) or a GHL webhook ([`crate::webhooks`]): "updated from GHL just now".
     #[serde(default)]

@@ -177,7 +177,7 @@ pub fn contact_diff(
     out
 }
 
-fn same_instant(a: Option<&str>, b: Option<&str>) -> bool {
+pub(crate) fn same_instant(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => {
             a == b
@@ -220,6 +220,9 @@ pub fn before_store(store: &Store, fresh: &[Contact], seen_at: Timestamp) -> Vec
             None => (true, Vec::new()),
             Some(old) => (false, contact_diff(old, c, &defs)),
         };
+        // `dateUpdated` moved on with no field we model changed: a field we do not show, or a
+        // change a webhook already brought (one without `dateUpdated`): not told apart here,
+        // so nothing is recorded (the webhook path names unshown changes).
         if !created && fields.is_empty() {
             continue;
         }
@@ -268,6 +271,8 @@ pub struct RecentItem {
     pub from_webhook: bool,
     /// The latest entry came from our own send (the outbox).
     pub sent: bool,
+    /// GHL changed a field the cache does not model ([`RecentChange::unshown`]).
+    pub unshown: bool,
 }
 
 impl RecentItem {
@@ -345,11 +350,34 @@ pub fn changed_since<R: RowSet + ?Sized>(
                 fields: Vec::new(),
                 from_webhook: false,
                 sent: false,
+                unshown: false,
             },
         );
     }
     let by_id: HashMap<&str, usize> = (0..rows.count()).map(|i| (rows.id_at(i), i)).collect();
-    for e in log {
+    // GHL sends a webhook for our own writes too; it repeats what we sent (the same fields with
+    // the same new values, or the create): it is ours, not a change made in GHL.
+    let ours: std::collections::HashSet<(&str, &str, Option<&str>)> = log
+        .iter()
+        .filter(|e| e.source == crate::domain::RecentSource::Sent)
+        .flat_map(|e| {
+            let created = e.created.then_some((e.contact_id.as_str(), "", None));
+            e.fields
+                .iter()
+                .map(|f| (e.contact_id.as_str(), f.field.as_str(), f.after.as_deref()))
+                .chain(created)
+        })
+        .collect();
+    let echo = |e: &RecentChange| {
+        e.source == crate::domain::RecentSource::Webhook
+            && !e.unshown
+            && (e.created || !e.fields.is_empty())
+            && (!e.created || ours.contains(&(e.contact_id.as_str(), "", None)))
+            && e.fields.iter().all(|f| {
+                ours.contains(&(e.contact_id.as_str(), f.field.as_str(), f.after.as_deref()))
+            })
+    };
+    for e in log.iter().filter(|e| !echo(e)) {
         let seen = ts(&e.seen_at);
         let upd = e.date_updated.as_deref().and_then(ts);
         // A webhook is seen as it happens; its `dateUpdated` may be the cached record's older
@@ -377,11 +405,13 @@ pub fn changed_since<R: RowSet + ?Sized>(
                 fields: Vec::new(),
                 from_webhook: false,
                 sent: false,
+                unshown: false,
             });
         item.known = true;
         item.from_webhook = e.source == crate::domain::RecentSource::Webhook;
         item.sent = e.source == crate::domain::RecentSource::Sent;
         item.created |= e.created;
+        item.unshown |= e.unshown;
         item.seen_at = item.seen_at.max(seen);
         if !by_id.contains_key(e.contact_id.as_str()) {
             item.date_updated = item.date_updated.max(upd);
@@ -508,6 +538,7 @@ pub fn summary(item: &RecentItem, users: &UserDirectory) -> String {
         (true, _, true) => "created".to_owned(),
         (true, _, false) => format!("created; then {}", fields.join(", ")),
         (false, true, false) => fields.join(", "),
+        (false, true, true) if item.unshown => "changed a field bmby-ghl does not show".to_owned(),
         (false, true, true) => "changed, and changed back".to_owned(),
         (false, false, _) => "changed; earlier values not cached".to_owned(),
     }
@@ -516,7 +547,7 @@ pub fn summary(item: &RecentItem, users: &UserDirectory) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ContactRow, CustomFieldValue, DndChannel};
+    use crate::domain::{ContactRow, CustomFieldValue, DndChannel, RecentSource};
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -679,6 +710,65 @@ mod tests {
         assert_eq!(summary(&items[3], &users), "created");
         assert_eq!(items[3].name, "n", "not in the rows: the recorded name");
         assert!(changed_since(&rows, &log, t("2026-12-04T00:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn ghls_echo_of_our_send_stays_ours_and_unshown_changes_are_named() {
+        let rows = vec![
+            row("s", "Sent", "2026-12-03T10:00:00.000Z"),
+            row("e", "Echo first", "2026-12-03T10:00:00.000Z"),
+            row("n", "New", "2026-12-03T10:00:00.000Z"),
+            row("w", "Webhook", "2026-12-03T10:00:00.000Z"),
+            row("l", "Label", "2026-12-03T10:00:00.000Z"),
+        ];
+        let sent = |e: RecentChange| RecentChange {
+            source: RecentSource::Sent,
+            ..e
+        };
+        let hook = |e: RecentChange| RecentChange {
+            source: RecentSource::Webhook,
+            ..e
+        };
+        let at = "2026-12-03T10:00:00.000Z";
+        let log = vec![
+            // Our send, then GHL's webhook repeating it.
+            sent(entry("s", at, vec![tags(&["vip"], &[])])),
+            hook(entry("s", at, vec![tags(&["vip"], &[])])),
+            // The webhook first (it raced our own record), then our send.
+            hook(entry("e", at, vec![email("a@x", "b@x")])),
+            sent(entry("e", at, vec![email("a@x", "b@x")])),
+            // Our create and its ContactCreate webhook.
+            sent(RecentChange {
+                created: true,
+                ..entry("n", at, vec![])
+            }),
+            hook(RecentChange {
+                created: true,
+                ..entry("n", at, vec![])
+            }),
+            // A change made in GHL after our send: a different value, so not an echo.
+            sent(entry("w", at, vec![email("a@x", "b@x")])),
+            hook(entry("w", at, vec![email("b@x", "c@x")])),
+            // GHL changed a field the cache does not model.
+            RecentChange {
+                unshown: true,
+                ..hook(entry("l", at, vec![]))
+            },
+        ];
+        let items = changed_since(&rows, &log, t("2026-12-03T08:00:00Z"));
+        let by = |id: &str| items.iter().find(|i| i.contact_id == id).unwrap();
+        for id in ["s", "e", "n"] {
+            assert!(by(id).sent && !by(id).from_webhook, "{id}: {:?}", by(id));
+        }
+        assert!(by("n").created);
+        assert!(by("w").from_webhook && !by("w").sent);
+        let users = UserDirectory::default();
+        assert_eq!(summary(by("w"), &users), "email a@x → c@x");
+        assert_eq!(
+            summary(by("l"), &users),
+            "changed a field bmby-ghl does not show"
+        );
+        assert!(by("l").known);
     }
 
     #[test]

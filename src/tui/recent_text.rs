@@ -254,6 +254,13 @@ pub fn detail_lines(app: &App, item: &RecentItem, w: usize) -> Vec<TextLine> {
         ) {
             out.push(TextLine::whole(l, Look::Dim));
         }
+    } else if item.fields.is_empty() && !item.created && item.unshown {
+        for l in text::wrap(
+            "GHL changed a field bmby-ghl does not show (a phone's label, an attribution, …).",
+            w.max(2),
+        ) {
+            out.push(TextLine::whole(l, Look::Dim));
+        }
     } else if item.fields.is_empty() && !item.created {
         out.push(TextLine::whole("Changed, and changed back.", Look::Dim));
     }

@@ -431,14 +431,26 @@ fn apply_contact(
         None => (true, Vec::new()),
         Some(old) => (false, crate::sync::recent::contact_diff(old, &new, &defs)),
     };
+    // No field we model changed, yet GHL's `dateUpdated` moved on: a field we do not show did.
+    // (The echo of our own send carries the `dateUpdated` we already cached: nothing to say.)
+    let unshown = !created
+        && diff.is_empty()
+        && new.date_updated.is_some()
+        && !cached.as_ref().is_some_and(|old| {
+            crate::sync::recent::same_instant(
+                old.date_updated.as_deref(),
+                new.date_updated.as_deref(),
+            )
+        });
     store.put_contacts(std::slice::from_ref(&new))?;
-    let entry = (created || !diff.is_empty()).then(|| RecentChange {
+    let entry = (created || !diff.is_empty() || unshown).then(|| RecentChange {
         seen_at: crate::clock::iso_utc(Timestamp::now()),
         contact_id: id.to_owned(),
         name: new.display_name(),
         date_updated: new.date_updated.clone(),
         created,
         fields: diff,
+        unshown,
         source: RecentSource::Webhook,
     });
     Ok(Outcome::Applied {

@@ -195,6 +195,7 @@ pub(super) async fn update(cx: &mut Ctx<'_>) -> Result<ChangeState, StoreError> 
                 date_updated: c.date_updated.clone(),
                 created: false,
                 fields,
+                unshown: false,
                 source: crate::domain::RecentSource::Sent,
             };
             crate::sync::recent::record(cx.store, std::slice::from_ref(&entry), at);

@@ -241,6 +241,18 @@ async fn send(cx: &mut Ctx<'_>, req: &GhlRequest) -> Result<Sent, StoreError> {
             cx.change.contact_id = Some(contact.id.clone());
             cx.store.put_link(&cx.change.client_id, &contact.id)?;
             cx.store.put_contacts(std::slice::from_ref(&contact))?;
+            // The recent GHL changes list our own create as created, sent by bmby-ghl.
+            let at = jiff::Timestamp::now();
+            let entry = crate::domain::RecentChange {
+                seen_at: crate::clock::iso_utc(at),
+                contact_id: contact.id.clone(),
+                name: contact.display_name(),
+                date_updated: contact.date_updated.clone(),
+                created: true,
+                source: crate::domain::RecentSource::Sent,
+                ..Default::default()
+            };
+            crate::sync::recent::record(cx.store, std::slice::from_ref(&entry), at);
             let mut outcome = format!("created {}", contact.id);
             if !cx.info.dropped_fields.is_empty() {
                 outcome.push_str(&format!(
