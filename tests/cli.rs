@@ -291,3 +291,50 @@ fn a_closed_stdout_ends_commands_quietly() {
         assert!(o.status.success(), "{args:?}: {:?} {err}", o.status);
     }
 }
+
+/// `contact ID` prints each note's title above its body and marks a pinned one: two notes with
+/// the same body and different titles no longer read as duplicates (found by a newcomer).
+#[test]
+fn contact_text_shows_note_titles() {
+    use bmby_ghl::domain::{Contact, Note};
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = bmby_ghl::store::Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+        s.put_contacts(&[Contact {
+            id: "c1".into(),
+            first_name: Some("Noa".into()),
+            raw_json: r#"{"id":"c1","firstName":"Noa"}"#.into(),
+            ..Default::default()
+        }])
+        .unwrap();
+        let note = |id: &str, title: &str, pinned: bool| Note {
+            id: id.into(),
+            contact_id: "c1".into(),
+            body: "התקשרה לגבי הדירה\nשורה שנייה".into(),
+            title: Some(title.into()),
+            date_added: Some("2026-12-01T08:00:00.000Z".into()),
+            pinned,
+            ..Default::default()
+        };
+        s.put_notes(
+            "c1",
+            &[note("n1", "סיכום שיחה", true), note("n2", "פגישה", false)],
+        )
+        .unwrap();
+    }
+    let text = ok(&crate::cli_support::bin_at(
+        "http://127.0.0.1:9",
+        dir.path(),
+        &["contact", "c1", "--offline"],
+    ));
+    assert!(
+        text.contains(
+            "  2026-12-01 10:00  (pinned) סיכום שיחה\n                    התקשרה לגבי הדירה\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  2026-12-01 10:00  פגישה\n                    התקשרה לגבי הדירה\n"),
+        "{text}"
+    );
+}

@@ -324,13 +324,17 @@ pub(super) fn contact_cmd(
         let at = when(n.date_added.as_deref()).unwrap_or_else(|| "-".to_owned());
         // A body of several lines continues under its first line.
         let indent = format!("\n{}", " ".repeat(2 + at.chars().count() + 2));
+        // The title (GHL's note title, when it has one) heads the body.
+        let title = n.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let text = match title {
+            Some(t) => format!("{t}\n{}", n.body.trim_end()),
+            None => n.body.trim_end().to_owned(),
+        };
         writeln!(
             out,
-            "  {at}  {}",
-            n.body
-                .trim_end()
-                .replace("\r\n", "\n")
-                .replace('\n', &indent)
+            "  {at}  {}{}",
+            if n.pinned { "(pinned) " } else { "" },
+            text.replace("\r\n", "\n").replace('\n', &indent)
         )?;
     }
     writeln!(out, "\nAppointments ({})", appts.len())?;
