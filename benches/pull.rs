@@ -139,6 +139,24 @@ fn main() {
         used.as_secs_f64() * 1e6 / n as f64,
         n as f64 / wall.as_secs_f64()
     );
+    if let Some(out) = std::env::var_os("BMBY_BENCH_SAMPLES") {
+        // The raw JSON of 2,000 cached contacts, one file each, as the cache stores them: the
+        // samples `src/store/raw_dict_trained.zstd` was trained on (see `src/store/raw.rs`).
+        std::fs::create_dir_all(&out).expect("samples dir");
+        for (i, row) in store
+            .contact_rows_head(2000)
+            .expect("rows")
+            .iter()
+            .enumerate()
+        {
+            let c = store.contact(&row.id).expect("read").expect("cached");
+            std::fs::write(
+                std::path::Path::new(&out).join(format!("g{i}.json")),
+                c.raw_json,
+            )
+            .expect("write sample");
+        }
+    }
     drop(store);
     println!(
         "cache on disk: {:.1} MB; peak RSS (VmHWM): {}; load average {}",

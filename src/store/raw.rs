@@ -3,33 +3,37 @@
 //! kept it in a tree of its own, `contacts_raw`).
 //!
 //! A raw part is one of
-//! - `ZSTD_TAG` followed by a zstd frame of the JSON text compressed with [`DICT`] as a
-//!   raw-content dictionary: what this binary writes;
-//! - `TAG` followed by the raw DEFLATE stream of the JSON text with the preset dictionary
-//!   [`DICT`]: what schemas 4 to 6 wrote before; still read, never rewritten (no migration:
-//!   a contact is written anew by its next pull);
+//! - `TRAINED_TAG` (`0xFD`) followed by a zstd frame of the JSON text compressed with
+//!   [`TRAINED_DICT`], a trained zstd dictionary: what this binary writes;
+//! - `ZSTD_TAG` (`0xFE`) followed by a zstd frame compressed with [`DICT`] as a raw-content
+//!   dictionary: what this layout wrote before the trained dictionary; still read;
+//! - `TAG` (`0xFF`) followed by the raw DEFLATE stream of the JSON text with the preset
+//!   dictionary [`DICT`]: what schemas 4 to 6 wrote before zstd; still read;
 //! - the JSON text itself (schema 3 and before; read by the migration).
 //!
-//! JSON text never starts with the byte `0xFE` or `0xFF` (neither is UTF-8), so the three can
-//! be told apart by their first byte.
+//! Older parts are never rewritten (no migration): a contact is written anew by its next pull.
+//! JSON text never starts with the byte `0xFD`, `0xFE` or `0xFF` (none is UTF-8), so the four
+//! can be told apart by their first byte.
 //!
-//! OUR CHOICE: compression per record (one contact reads alone) with a dictionary (`raw_dict.json`:
-//! a GHL contact's keys, pretty-printed as the records are, values blanked), rather than sled's
-//! `compression` feature, which compresses every tree of the database (also the list rows read
-//! at every start) and cannot be switched on for an existing database in place. Only the raw
-//! JSON is large and seldom read (one contact for the raw view or a change's "before"), so it
-//! alone is compressed. The dictionary matters for records this small: the demo contacts (1,826
-//! bytes of pretty JSON on average) shrink to 33% with it and 47% without under DEFLATE.
+//! OUR CHOICE: compression per record (one contact reads alone) with a dictionary, rather than
+//! sled's `compression` feature, which compresses every tree of the database (also the list
+//! rows read at every start) and cannot be switched on for an existing database in place. Only
+//! the raw JSON is large and seldom read (one contact for the raw view or a change's "before"),
+//! so it alone is compressed. The dictionary matters for records this small.
 //!
-//! Why zstd now: DEFLATE (zlib-rs) has to clear its hash table and load the 2 KB dictionary
-//! again for every record, which was two thirds of the pull's compression time; zstd prepares
-//! the dictionary once per thread (a `CDict` kept by the reused context) and attaches it to each
-//! small record without copying, at level [`ZSTD_LEVEL`], and its records are no larger (a unit
-//! test compares both on the demo contacts and on generated ones). Measured in the pull bench,
-//! the gain is within the runs' noise: zstd builds its entropy tables for each small record
-//! instead (a raw-content dictionary has none; a trained one would, under another tag).
+//! **The trained dictionary** (`raw_dict_trained.zstd`, 16 KiB, issue #14: the pull's CPU):
+//! `zstd --train --maxdict=16384` over 1,270 records as a pull stores them, 270 demo contacts
+//! (`assets/demo/ghl_contacts.json`, GHL's full shape, Hebrew, hostile text, pretty-printed as
+//! `clean_json_pretty` prints them) and 1,000 of the stand-in's generated search results
+//! (written by `BMBY_BENCH_SAMPLES=DIR cargo bench --bench pull`); the other halves of both
+//! sets, held out, compress at level 1 to 49% (demo) and 40% (generated) of their size with
+//! the raw-content [`DICT`]. Unlike a raw-content dictionary it carries entropy tables, so zstd
+//! no longer builds Huffman and FSE tables for every small record (a third of the compression
+//! time before), and the smaller records are less for sled to copy, log and read back (most of
+//! a pull's CPU is sled's; see README, Performance). Trained on stand-in and demo data, not on
+//! real sub-accounts: real contacts with other custom fields compress less well, never wrongly.
 //!
-//! The dictionary is part of the format: each tag means this dictionary. Another dictionary
+//! The dictionary is part of the format: each tag means one dictionary. Another dictionary
 //! needs another tag.
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
@@ -37,21 +41,29 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 /// First byte of a DEFLATE record (with [`DICT`]): read, no longer written.
 const TAG: u8 = 0xFF;
 
-/// First byte of a zstd record (with [`DICT`] as raw content): what [`pack`] writes.
+/// First byte of a zstd record with [`DICT`] as raw content: read, no longer written.
 const ZSTD_TAG: u8 = 0xFE;
 
-/// zstd's level for [`ZSTD_TAG`] records: its fastest regular level, no larger than DEFLATE's
-/// records here (see the module doc).
+/// First byte of a zstd record with [`TRAINED_DICT`]: what [`pack`] writes.
+const TRAINED_TAG: u8 = 0xFD;
+
+/// zstd's level for [`TRAINED_TAG`] (and, before, [`ZSTD_TAG`]) records: its fastest regular
+/// level.
 const ZSTD_LEVEL: i32 = 1;
 
 /// Largest JSON text a zstd record may claim to hold when read (a damaged header cannot make
 /// the reader allocate more): 64 MiB, far beyond any contact.
 const MAX_RAW: u64 = 64 << 20;
 
-/// The preset dictionary of [`TAG`] records. Never change it (see the module doc).
+/// The preset dictionary of [`TAG`] and [`ZSTD_TAG`] records. Never change it (see the
+/// module doc).
 const DICT: &[u8] = include_bytes!("raw_dict.json");
 
-/// The stored form of a raw JSON record: `ZSTD_TAG` + a zstd frame with [`DICT`].
+/// The trained zstd dictionary of [`TRAINED_TAG`] records. Never change it (see the module
+/// doc).
+const TRAINED_DICT: &[u8] = include_bytes!("raw_dict_trained.zstd");
+
+/// The stored form of a raw JSON record: `TRAINED_TAG` + a zstd frame with [`TRAINED_DICT`].
 pub(super) fn pack(json: &str) -> Vec<u8> {
     let mut out = Vec::new();
     pack_into(json, &mut out);
@@ -68,19 +80,40 @@ pub(super) fn pack_into(json: &str, out: &mut Vec<u8>) {
     }
     ZSTD.with(|cell| {
         let mut cell = cell.borrow_mut();
-        let (z, scratch) = cell.get_or_insert_with(|| {
-            let z = zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, DICT)
-                .expect("a zstd context with a raw-content dictionary");
-            (z, Vec::new())
-        });
+        let (z, scratch) = cell.get_or_insert_with(|| (trained_compressor(), Vec::new()));
         scratch.clear();
         scratch.reserve(zstd::zstd_safe::compress_bound(json.len()));
         z.compress_to_buffer(json.as_bytes(), scratch)
             .expect("compressing into a buffer of zstd's bound cannot fail");
         out.reserve(1 + scratch.len());
-        out.push(ZSTD_TAG);
+        out.push(TRAINED_TAG);
         out.extend_from_slice(scratch);
     });
+}
+
+/// A zstd context for [`TRAINED_TAG`] records: level [`ZSTD_LEVEL`], [`TRAINED_DICT`]
+/// prepared once, and no dictionary id in the frames (4 bytes a record; the tag names the
+/// dictionary).
+fn trained_compressor() -> zstd::bulk::Compressor<'static> {
+    let mut z = zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, TRAINED_DICT)
+        .expect("a zstd context with the trained dictionary");
+    z.set_parameter(zstd::zstd_safe::CParameter::DictIdFlag(false))
+        .expect("a valid zstd parameter");
+    z
+}
+
+/// The form [`pack`] wrote before the trained dictionary (`ZSTD_TAG` + zstd with [`DICT`] as
+/// raw content): for tests that make a record of an older layout.
+#[cfg(test)]
+pub(super) fn pack_raw_content(json: &str) -> Vec<u8> {
+    let mut z = zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, DICT)
+        .expect("a zstd context with a raw-content dictionary");
+    let mut out = vec![ZSTD_TAG];
+    out.extend(
+        z.compress(json.as_bytes())
+            .expect("compressing into memory cannot fail"),
+    );
+    out
 }
 
 /// The DEFLATE form of a raw JSON record (`TAG` + DEFLATE with [`DICT`]), as schemas 4 to 6
@@ -119,14 +152,15 @@ fn pack_with(c: &mut Compress, json: &str) -> Vec<u8> {
 
 /// True when `bytes` is a compressed record (zstd or DEFLATE).
 pub(super) fn is_packed(bytes: &[u8]) -> bool {
-    matches!(bytes.first(), Some(&TAG | &ZSTD_TAG))
+    matches!(bytes.first(), Some(&TAG | &ZSTD_TAG | &TRAINED_TAG))
 }
 
 /// The JSON text of a stored record, compressed or not. Errors: a compressed record that does
 /// not inflate (the message says why).
 pub(super) fn unpack(bytes: &[u8]) -> Result<String, String> {
     let out = match bytes.first() {
-        Some(&ZSTD_TAG) => unzstd(&bytes[1..])?,
+        Some(&TRAINED_TAG) => unzstd(&bytes[1..], true)?,
+        Some(&ZSTD_TAG) => unzstd(&bytes[1..], false)?,
         Some(&TAG) => inflate(&bytes[1..])?,
         _ => return Ok(String::from_utf8_lossy(bytes).into_owned()),
     };
@@ -136,23 +170,30 @@ pub(super) fn unpack(bytes: &[u8]) -> Result<String, String> {
     })
 }
 
-/// The bytes of a zstd frame compressed with [`DICT`].
-fn unzstd(input: &[u8]) -> Result<Vec<u8>, String> {
+/// The bytes of a zstd frame compressed with [`TRAINED_DICT`] (`trained`) or [`DICT`].
+fn unzstd(input: &[u8], trained: bool) -> Result<Vec<u8>, String> {
     thread_local! {
         static UNZSTD: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
             const { std::cell::RefCell::new(None) };
+        static UNZSTD_TRAINED: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
     }
+    let (slot, dict) = if trained {
+        (&UNZSTD_TRAINED, TRAINED_DICT)
+    } else {
+        (&UNZSTD, DICT)
+    };
     let size = match zstd::zstd_safe::get_frame_content_size(input) {
         Ok(Some(n)) if n <= MAX_RAW => n as usize,
         Ok(Some(_)) => return Err("compressed record claims an oversized text".into()),
         Ok(None) | Err(_) => return Err("compressed record has no readable zstd header".into()),
     };
-    UNZSTD.with(|cell| {
+    slot.with(|cell| {
         let mut cell = cell.borrow_mut();
         let d = match &mut *cell {
             Some(d) => d,
             none => none.insert(
-                zstd::bulk::Decompressor::with_dictionary(DICT).map_err(|e| e.to_string())?,
+                zstd::bulk::Decompressor::with_dictionary(dict).map_err(|e| e.to_string())?,
             ),
         };
         let out = d.decompress(input, size).map_err(|e| e.to_string())?;
@@ -193,11 +234,17 @@ mod tests {
     #[test]
     fn packed_records_round_trip_and_plain_ones_read_as_they_are() {
         let json = "{\n  \"id\": \"c1\",\n  \"firstName\": \"יצחק\",\n  \"tags\": [\"vip\"]\n}";
-        for p in [pack(json), pack_deflate(json)] {
+        for p in [pack(json), pack_raw_content(json), pack_deflate(json)] {
             assert!(is_packed(&p));
             assert_eq!(unpack(&p).unwrap(), json);
         }
-        assert_eq!(pack(json)[0], ZSTD_TAG, "new records are zstd");
+        assert_eq!(
+            pack(json)[0],
+            TRAINED_TAG,
+            "new records use the trained dictionary"
+        );
+        assert_eq!(pack_raw_content(json)[0], ZSTD_TAG);
+        assert_eq!(unpack(&pack_raw_content(json)).unwrap(), json);
         assert_eq!(pack_deflate(json)[0], TAG);
         assert!(!is_packed(json.as_bytes()));
         assert_eq!(unpack(json.as_bytes()).unwrap(), json);
@@ -208,6 +255,7 @@ mod tests {
             "a damaged record is an error"
         );
         assert!(unpack(&[ZSTD_TAG, 0x07, 0x00]).is_err());
+        assert!(unpack(&[TRAINED_TAG, 0x07, 0x00]).is_err());
         let big = json.repeat(20);
         assert!(pack(&big).len() < big.len() / 4, "repetitive JSON shrinks");
         assert!(pack_deflate(&big).len() < big.len() / 4);
@@ -216,19 +264,22 @@ mod tests {
     #[test]
     fn damaged_zstd_records_are_errors_not_panics() {
         let json = "{\n  \"id\": \"c1\",\n  \"city\": \"חיפה\"\n}".repeat(9);
-        let p = pack(&json);
-        for cut in [1, 2, 5, p.len() / 2, p.len() - 1] {
-            assert!(unpack(&p[..cut]).is_err(), "cut at {cut}");
+        for (p, trained) in [(pack(&json), true), (pack_raw_content(&json), false)] {
+            for cut in [1, 2, 5, p.len() / 2, p.len() - 1] {
+                assert!(unpack(&p[..cut]).is_err(), "cut at {cut}");
+            }
+            let mut bad = p.clone();
+            let mid = bad.len() / 2;
+            bad[mid] ^= 0x55;
+            // A flipped byte inside the frame either fails or (no checksum) reads other text;
+            // it never panics and never reads past the claimed size.
+            if let Ok(bytes) = unzstd(&bad[1..], trained) {
+                assert_eq!(bytes.len(), json.len());
+            }
+            let _ = unpack(&bad);
+            // A frame read with the other dictionary is an error or other text, never a panic.
+            let _ = unzstd(&p[1..], !trained);
         }
-        let mut bad = p.clone();
-        let mid = bad.len() / 2;
-        bad[mid] ^= 0x55;
-        // A flipped byte inside the frame either fails or (no checksum) reads other text;
-        // it never panics and never reads past the claimed size.
-        if let Ok(bytes) = unzstd(&bad[1..]) {
-            assert_eq!(bytes.len(), json.len());
-        }
-        let _ = unpack(&bad);
     }
 
     #[test]
@@ -237,9 +288,8 @@ mod tests {
         let b = "{\n  \"id\": \"b2\",\n  \"lastName\": \"כהן\",\n  \"tags\": []\n}".repeat(40);
         let fresh = |json: &str| pack_with(&mut Compress::new(Compression::fast(), false), json);
         let fresh_zstd = |json: &str| {
-            let mut z = zstd::bulk::Compressor::with_dictionary(ZSTD_LEVEL, DICT).unwrap();
-            let mut out = vec![ZSTD_TAG];
-            out.extend(z.compress(json.as_bytes()).unwrap());
+            let mut out = vec![TRAINED_TAG];
+            out.extend(trained_compressor().compress(json.as_bytes()).unwrap());
             out
         };
         for json in [a, b.as_str(), a, "", b.as_str()] {
@@ -288,17 +338,26 @@ mod tests {
     fn zstd_records_are_no_larger_than_deflate_ones() {
         let records = sample_records();
         let total = |f: fn(&str) -> Vec<u8>| records.iter().map(|r| f(r).len()).sum::<usize>();
-        let (plain, deflate, zstd) = (
+        let (plain, deflate, zstd, trained) = (
             records.iter().map(String::len).sum::<usize>(),
             total(pack_deflate),
+            total(pack_raw_content),
             total(pack),
         );
         assert!(
             zstd <= deflate,
             "zstd {zstd} bytes against DEFLATE {deflate} (plain {plain})"
         );
+        // The trained dictionary (see the module doc) beats the raw-content one by far (half
+        // of the demo contacts were among its training samples; the generated ones here are
+        // made by this test, not by the stand-in).
+        assert!(
+            trained * 4 <= zstd * 3,
+            "trained {trained} bytes against raw-content zstd {zstd} (plain {plain})"
+        );
         for r in &records {
             assert_eq!(&unpack(&pack(r)).unwrap(), r);
+            assert_eq!(&unpack(&pack_raw_content(r)).unwrap(), r);
         }
     }
 }

@@ -7,9 +7,9 @@
 //!   ([`BorrowedRow`]) without touching the rest;
 //! - *lean* is the [`Contact`] with an empty `raw_json`, same encoding: what matching, diffing
 //!   and the CLI read;
-//! - *raw* is the rest of the record: the raw JSON as `super::raw` stores it (`0xFE` + zstd
-//!   with the preset dictionary; records written before zstd hold `0xFF` + DEFLATE and still
-//!   read), or nothing when the contact has no raw JSON. Only the raw view and a change's
+//! - *raw* is the rest of the record: the raw JSON as `super::raw` stores it (`0xFD` + zstd
+//!   with the trained dictionary; records written before hold `0xFE` + zstd with the
+//!   raw-content dictionary or `0xFF` + DEFLATE, and still read), or nothing when the contact has no raw JSON. Only the raw view and a change's
 //!   "before" inflate it.
 //!
 //! Schema 5 wrote the same three parts into three trees (`contacts`, `contacts_raw`,
@@ -298,21 +298,28 @@ mod tests {
     }
 
     #[test]
-    fn records_whose_raw_part_is_deflate_still_read() {
-        // What this layout wrote before zstd: the same record with a DEFLATE raw part.
+    fn records_whose_raw_part_is_deflate_or_raw_content_zstd_still_read() {
+        // What this layout wrote before: the same record with a DEFLATE raw part (before
+        // zstd) or a zstd part with the raw-content dictionary (before the trained one).
         let c = full();
         let mut l = c.clone();
         l.raw_json.clear();
-        let old = from_v5(&c.row(), &l, &super::super::raw::pack_deflate(&c.raw_json));
-        assert_eq!(split(&old).unwrap().raw[0], 0xFF);
+        let raw = super::super::raw::pack_deflate(&c.raw_json);
+        let older = super::super::raw::pack_raw_content(&c.raw_json);
+        for (old, tag) in [
+            (from_v5(&c.row(), &l, &raw), 0xFF),
+            (from_v5(&c.row(), &l, &older), 0xFE),
+        ] {
+            assert_eq!(split(&old).unwrap().raw[0], tag);
+            assert_eq!(contact(&old).unwrap(), c);
+            assert_eq!(lean(&old).unwrap(), l);
+            assert_eq!(row(&old).unwrap().to_owned_row(), c.row());
+        }
         assert_eq!(
             split(&encode(&c)).unwrap().raw[0],
-            0xFE,
-            "new records are zstd"
+            0xFD,
+            "new records are zstd with the trained dictionary"
         );
-        assert_eq!(contact(&old).unwrap(), c);
-        assert_eq!(lean(&old).unwrap(), l);
-        assert_eq!(row(&old).unwrap().to_owned_row(), c.row());
     }
 
     #[test]
