@@ -20,8 +20,7 @@ pub(super) fn mapping(settings: &Settings) -> Result<crate::sync::mapping::Mappi
 /// with `[bmby.columns]` merged; `--json`: under `columns`).
 pub(super) fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
     let m = mapping(settings)?;
-    let columns =
-        crate::bmby::export::ColumnAliases::defaults().merged(&settings.bmby.columns);
+    let columns = crate::bmby::export::ColumnAliases::defaults().merged(&settings.bmby.columns);
     if as_json {
         let mut v = serde_json::to_value(&m)?;
         v["columns"] = serde_json::to_value(&columns)?;
@@ -305,6 +304,9 @@ pub(super) fn report_import(
                     f.ghl_now.as_deref().unwrap_or("(empty)"),
                     f.proposed.as_deref().unwrap_or("(empty)")
                 );
+            }
+            for w in &c.warnings {
+                outln!("      warning: {w}");
             }
         }
     }

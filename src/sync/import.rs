@@ -166,6 +166,7 @@ fn propose(
             if *by != "link" {
                 new_link = Some(c.id.clone());
             }
+            warnings.extend(super::match_warnings::phone_only_warning(&view, c, by));
             (ChangeKind::Update, Some(c), Vec::new())
         }
         Match::None => (ChangeKind::Create, None, Vec::new()),

@@ -597,7 +597,10 @@ fn column_label(headers: &[String], i: usize) -> String {
 /// number ([`phone_check`]): `05x`/`07x` + 7 digits, `0[2-489]` + 7 digits, or the same with
 /// the leading zero lost in Excel. Such a value needs no parse here; anything else is parsed.
 fn plain_israeli_phone(v: &str) -> bool {
-    if !v.chars().all(|c| c.is_ascii_digit() || " -()./".contains(c)) {
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -()./".contains(c))
+    {
         return false;
     }
     let digits: Vec<u8> = v.bytes().filter(u8::is_ascii_digit).collect();

@@ -89,10 +89,7 @@ fn phone_field(
             warnings,
             field,
             raw,
-            format!(
-                "{}; not proposed to GHL",
-                super::phone_check::rejection(&p)
-            ),
+            format!("{}; not proposed to GHL", super::phone_check::rejection(&p)),
         ),
         PhoneStatus::ParsedButInvalid => warn(
             warnings,

@@ -66,7 +66,10 @@ pub fn writable_e164(p: &Phone) -> Option<&str> {
 /// form (`+972541234567`), or why it cannot be written to GHL.
 pub fn check_phone(typed: &str) -> Result<String, PhoneRejection> {
     let raw = crate::sanitize::clean_line(typed).trim().to_owned();
-    if raw.chars().any(|c| c.is_alphabetic() || c == '*' || c == '#') {
+    if raw
+        .chars()
+        .any(|c| c.is_alphabetic() || c == '*' || c == '#')
+    {
         return Err(PhoneRejection::NotPlain { raw });
     }
     let p = normalize_phone(&raw);
@@ -188,8 +191,14 @@ mod tests {
 
     #[test]
     fn us_numbers_need_their_country_code() {
-        assert_eq!(check_phone("+1 310 563 9317").as_deref(), Ok("+13105639317"));
-        assert_eq!(check_phone("+1 212 555 0100").as_deref(), Ok("+12125550100"));
+        assert_eq!(
+            check_phone("+1 310 563 9317").as_deref(),
+            Ok("+13105639317")
+        );
+        assert_eq!(
+            check_phone("+1 212 555 0100").as_deref(),
+            Ok("+12125550100")
+        );
         assert!(check_phone("(310) 563-9317").is_err());
         assert!(check_phone("+1 310 563 93").is_err());
     }
