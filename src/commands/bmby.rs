@@ -40,8 +40,8 @@ pub(super) fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
             .join(", ")
     );
     outln!(
-        "\nExport columns, by Bmby field (headers compared ignoring case, `_` read as a space; \
-         more under [bmby.columns]; any other column is a custom field, used when [mapping] names it):"
+        "\nExport columns, by Bmby field (case ignored, `_` read as a space; more under\n\
+         [bmby.columns]; any other column is a custom field, used when [mapping] names it):"
     );
     for f in crate::bmby::export::Field::ALL {
         outln!("{:<16} {}", f.bmby_name(), columns.aliases(f).join(" | "));
