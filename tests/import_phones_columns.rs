@@ -363,3 +363,37 @@ fn the_editor_check_answers_the_same_for_local_and_plus_forms() {
         assert!(e.contains(bad), "{e}");
     }
 }
+
+#[test]
+fn a_custom_column_mapped_to_the_phone_passes_the_same_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), "loc").unwrap();
+    let mut o = std::collections::BTreeMap::new();
+    o.insert("phone_mobile".to_owned(), "none".to_owned());
+    o.insert("tel2".to_owned(), "phone".to_owned());
+    let m = Mapping::with_overrides(&o).unwrap();
+    let mut good = view("9601", "Good", "Phone", "g@example.com", "+972500000000");
+    good.values.insert("tel2".into(), "054-1234567".into());
+    let mut junk = view("9602", "Junk", "Phone", "j@example.com", "+972500000001");
+    junk.values.insert("tel2".into(), "+972123".into());
+    let s = import_clients(
+        &store,
+        vec![good, junk],
+        &m,
+        &ImportOptions {
+            dry_run: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(phone_of(&s.changes, "9601"), Some("+972541234567"));
+    assert_eq!(phone_of(&s.changes, "9602"), None);
+    let j = s.changes.iter().find(|c| c.client_id == "9602").unwrap();
+    assert!(
+        j.warnings
+            .iter()
+            .any(|w| w.starts_with("tel2 → phone: `+972123` is not a valid Israeli number")),
+        "{:?}",
+        j.warnings
+    );
+}
