@@ -608,11 +608,10 @@ fn plain_israeli_phone(v: &str) -> bool {
         Some(b'0') => &digits[1..],
         _ => &digits[..],
     };
-    match (d.len(), d.first()) {
-        (9, Some(b'5' | b'7')) => true,
-        (8, Some(b'2' | b'3' | b'4' | b'8' | b'9')) => true,
-        _ => false,
-    }
+    matches!(
+        (d.len(), d.first()),
+        (9, Some(b'5' | b'7')) | (8, Some(b'2' | b'3' | b'4' | b'8' | b'9'))
+    )
 }
 
 /// Ends a read: the clients and problems of a [`Table`]. `file` names the file in errors.
