@@ -109,8 +109,12 @@ pub enum Command {
         offline: bool,
     },
     /// Read a Bmby export (xlsx or csv) and turn it into pending changes.
+    ///
+    /// Columns are found by header name (`bmby-ghl mapping` lists the spellings); a column
+    /// that feeds nothing is named in the summary.
     Import {
-        /// The export file (.xlsx, .xls, .csv).
+        /// The export file: a spreadsheet (.xlsx, .xlsm, .xlsb, .xls, .ods) or delimited text
+        /// (.csv, .tsv, .txt).
         file: PathBuf,
         /// The file holds every client: linked clients missing from it become deletes.
         #[arg(long)]
@@ -200,7 +204,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the effective Bmby → GHL field mapping.
+    /// Print the effective Bmby → GHL field mapping and the export header spellings.
     Mapping {
         /// One JSON document on stdout.
         #[arg(long)]

@@ -48,6 +48,7 @@ mod e2e_webhooks;
 mod edit_fields;
 mod exactly_once;
 mod ghl_client;
+mod import_phones_columns;
 mod list_snapshot;
 mod op_catalog;
 mod op_cli;

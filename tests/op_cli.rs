@@ -367,6 +367,27 @@ async fn bad_names_and_arguments_error_clearly_and_store_nothing() {
         "{:?}",
         text(&o)
     );
+    // A junk phone is refused before anything is built, dry run or not, in any form.
+    for (phone, dry) in [
+        ("phone=+972123", true),
+        ("phone=+972123", false),
+        ("phone=+1234", true),
+        ("phone=123", true),
+    ] {
+        let mut args = vec!["op", "update-contact", "--contact", &id, "--set", phone];
+        if dry {
+            args.push("--dry-run");
+        }
+        let o = run(&base, dir.path(), &args).await;
+        assert_eq!(code(&o), Some(1), "{phone}: {:?}", text(&o));
+        let (out, err) = text(&o);
+        let value = &phone["phone=".len()..];
+        assert!(
+            err.contains(&format!("`{value}` is not a")),
+            "{phone}: {err}"
+        );
+        assert!(!out.contains("PUT"), "{phone}: {out}");
+    }
     let o = run(
         &base,
         dir.path(),

@@ -87,6 +87,44 @@ fn fixing_an_email_checks_it_and_makes_a_pending_change() {
 }
 
 #[test]
+fn a_phone_is_checked_the_same_whether_typed_local_or_with_972() {
+    let (_dir, mut d) = driver();
+    // The field picker: First name, Last name, Email, Phone.
+    d.keys("tab e j j j enter");
+    let line_error = |d: &Driver| match &d.app.hand_edit {
+        Some(HandEdit::Line { edit, .. }) => edit.error.clone(),
+        _ => panic!("the line editor is open"),
+    };
+    for junk in ["+972123", "123", "+1234"] {
+        d.keys("ctrl-u");
+        d.type_text(junk);
+        d.keys("enter");
+        let e = line_error(&d).unwrap_or_else(|| panic!("{junk} accepted"));
+        assert!(e.contains(&format!("`{junk}` is not a")), "{e}");
+    }
+    assert!(local_changes(&d).is_empty(), "nothing stored for junk");
+    // A number the metadata does not list yet: both forms accepted, the same E.164.
+    for (typed, e164) in [
+        ("054-1234567", "+972541234567"),
+        ("+972521234567", "+972521234567"),
+        ("052-1234567", "+972521234567"),
+    ] {
+        if d.app.hand_edit.is_none() {
+            d.keys("e j j j enter");
+        }
+        d.keys("ctrl-u");
+        d.type_text(typed);
+        d.keys("enter");
+        assert!(d.app.hand_edit.is_none(), "{typed}: {:?}", line_error(&d));
+        assert_eq!(
+            local_changes(&d)[0].proposed("phone"),
+            Some(e164),
+            "{typed}"
+        );
+    }
+}
+
+#[test]
 fn a_note_is_written_in_the_editor() {
     let (_dir, mut d) = driver();
     d.app.external_editor = true;

@@ -219,3 +219,48 @@ fn an_import_beside_the_tui_replaces_the_problems_shown_80x24() {
     assert!(!screen.contains("import: 1 problem"), "{screen}");
     assert_eq!(d.app.import_problems_note, None);
 }
+
+/// A column that feeds nothing is a notice beside the problems: counted in the status bar and
+/// named in the messages.
+#[test]
+fn an_unused_column_is_a_notice_beside_the_problems_80x24() {
+    let (dir, s) = store();
+    let file = dir.path().join("p.csv");
+    std::fs::write(
+        &file,
+        "client_id,first_name,last_name,email,phone,foo\n\
+         9001,Avi,Test,avi.test@example.com,054-1112233,x\n\
+         9002,Bad,Phone,bad.phone@example.com,+972123,y\n",
+    )
+    .unwrap();
+    let (summary, _, problems) = import_export_file(
+        &s,
+        &file,
+        &ExportOptions::default(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!((problems.len(), summary.notices.len()), (1, 1));
+
+    let mut d = Driver::new(s, options(Theme::colored()));
+    d.run(Vec::new());
+    assert_eq!(
+        d.app.status.pinned.as_deref(),
+        Some("import: 1 problem, 1 notice (m)")
+    );
+    let screen = snap(&mut d);
+    assert!(
+        screen.contains("import: 1 problem, 1 notice (m)"),
+        "status bar:\n{screen}"
+    );
+    d.keys("m");
+    let screen = snap(&mut d);
+    for needle in [
+        "p.csv: 1 problem, 1 notice in the last import",
+        "column 6 \"foo\" is not used",
+        "`+972123` is not a valid Israeli",
+    ] {
+        assert!(screen.contains(needle), "{needle} in:\n{screen}");
+    }
+}

@@ -15,10 +15,16 @@ pub(super) fn mapping(settings: &Settings) -> Result<crate::sync::mapping::Mappi
         .map_err(|e| eyre!("the [mapping] table of the config file is not valid:\n{e}"))
 }
 
+/// `bmby-ghl mapping`: the effective mapping (Bmby field → GHL target), the fields never
+/// written, and the export header spellings each Bmby field is read from (the built-in ones
+/// with `[bmby.columns]` merged; `--json`: under `columns`).
 pub(super) fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
     let m = mapping(settings)?;
+    let columns = crate::bmby::export::ColumnAliases::defaults().merged(&settings.bmby.columns);
     if as_json {
-        outln!("{}", serde_json::to_string_pretty(&m)?);
+        let mut v = serde_json::to_value(&m)?;
+        v["columns"] = serde_json::to_value(&columns)?;
+        outln!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
     outln!("{:<16} GHL target", "Bmby field");
@@ -33,6 +39,13 @@ pub(super) fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    outln!(
+        "\nExport columns, by Bmby field (case ignored, `_` read as a space; more under\n\
+         [bmby.columns]; any other column is a custom field, used when [mapping] names it):"
+    );
+    for f in crate::bmby::export::Field::ALL {
+        outln!("{:<16} {}", f.bmby_name(), columns.aliases(f).join(" | "));
+    }
     Ok(0)
 }
 
@@ -272,6 +285,9 @@ pub(super) fn report_import(
     for p in &s.problems {
         errln!("{p}");
     }
+    for n in &s.notices {
+        outln!("{source}: {n}");
+    }
     if dry_run {
         for c in &s.changes {
             let n = c.field_count();
@@ -288,6 +304,9 @@ pub(super) fn report_import(
                     f.ghl_now.as_deref().unwrap_or("(empty)"),
                     f.proposed.as_deref().unwrap_or("(empty)")
                 );
+            }
+            for w in &c.warnings {
+                outln!("      warning: {w}");
             }
         }
     }

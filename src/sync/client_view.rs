@@ -3,8 +3,13 @@
 use super::diff::ClientView;
 use crate::bmby::normalize::{NormalizedClient, Phone};
 
+/// The E.164 form of a phone that may be written to GHL
+/// ([`crate::bmby::normalize::is_writable`]); junk (`123` read as `+972123`) is never proposed
+/// nor matched on.
 fn phone_value(p: &Option<Phone>) -> Option<String> {
-    p.as_ref().and_then(|p| p.e164.clone())
+    p.as_ref()
+        .and_then(crate::bmby::normalize::writable_e164)
+        .map(str::to_owned)
 }
 
 impl From<&NormalizedClient> for ClientView {

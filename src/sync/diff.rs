@@ -178,6 +178,27 @@ pub fn field_changes(
         };
         match target {
             Target::Field(f) => {
+                // Bmby's phone fields are checked (and in E.164) already (`client_view`); any
+                // other source mapped to the phone passes the same check here.
+                let checked;
+                let value = if f == "phone"
+                    && !matches!(
+                        source.as_str(),
+                        "phone_mobile" | "phone_home" | "phone_work"
+                    ) {
+                    match crate::bmby::normalize::check_phone(value) {
+                        Ok(e164) => {
+                            checked = e164;
+                            &checked
+                        }
+                        Err(why) => {
+                            warnings.push(format!("{source} → phone: {why}; not proposed"));
+                            continue;
+                        }
+                    }
+                } else {
+                    value
+                };
                 let now = contact.and_then(|c| ghl_field(c, f));
                 if !same(f, now.as_deref(), Some(value)) {
                     out.push(FieldChange {

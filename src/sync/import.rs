@@ -57,6 +57,9 @@ pub struct ImportSummary {
     pub links_added: usize,
     /// Problems that did not stop the import (duplicate client ids …).
     pub problems: Vec<String>,
+    /// Notes that block nothing, once per file: each column of an export that feeds nothing
+    /// (`column 5 "foo" is not used (known columns: …)`, see [`unused_column_notices`]).
+    pub notices: Vec<String>,
     /// With `dry_run`: the changes that would be stored (empty for a real import).
     pub changes: Vec<Change>,
 }
@@ -163,6 +166,7 @@ fn propose(
             if *by != "link" {
                 new_link = Some(c.id.clone());
             }
+            warnings.extend(super::match_warnings::phone_only_warning(&view, c, by));
             (ChangeKind::Update, Some(c), Vec::new())
         }
         Match::None => (ChangeKind::Create, None, Vec::new()),
@@ -801,11 +805,42 @@ pub fn import_export_file(
         .flat_map(|p| p.client_ids.iter().cloned())
         .collect();
     release_free_memory();
-    let summary = feed_in_chunks(importer, read.clients)?;
+    let notices = unused_column_notices(&read.custom_columns, mapping);
+    let mut summary = feed_in_chunks(importer, read.clients)?;
+    summary.notices = notices;
     if !opts.dry_run {
-        super::import_problems::save(store, &read.source, &read.problems)?;
+        super::import_problems::save_with_notices(
+            store,
+            &read.source,
+            &read.problems,
+            &summary.notices,
+        )?;
     }
     Ok((summary, read.source, read.problems))
+}
+
+/// One notice per export column that feeds nothing: its header names no Bmby field
+/// (`custom_columns`, see [`crate::bmby::export::ExportRead::custom_columns`]) and no
+/// `[mapping]` entry sends a custom field of that title anywhere. Text:
+/// `column 5 "foo" is not used (known columns: client_id, fname, …; their spellings: bmby-ghl mapping)`;
+/// the column number counts from 1, as a spreadsheet person does.
+pub fn unused_column_notices(custom_columns: &[(usize, String)], mapping: &Mapping) -> Vec<String> {
+    let known = crate::bmby::export::Field::ALL
+        .iter()
+        .map(|f| f.bmby_name())
+        .collect::<Vec<_>>()
+        .join(", ");
+    custom_columns
+        .iter()
+        .filter(|(_, name)| !mapping.fields.contains_key(name))
+        .map(|(i, name)| {
+            format!(
+                "column {} {:?} is not used (known columns: {known}; their spellings: bmby-ghl mapping)",
+                i + 1,
+                crate::sanitize::clean_line(name)
+            )
+        })
+        .collect()
 }
 
 /// Hands memory freed by the read (the raw cells of a large file) back to the system before

@@ -19,6 +19,10 @@ pub struct ImportProblems {
     pub at: String,
     /// In file order.
     pub problems: Vec<RowProblem>,
+    /// Notices that blocked nothing (columns not used: `column 5 "foo" is not used …`).
+    /// Absent in what older versions stored.
+    #[serde(default)]
+    pub notices: Vec<String>,
 }
 
 impl ImportProblems {
@@ -27,22 +31,35 @@ impl ImportProblems {
         self.problems.iter().map(RowProblem::rows_skipped).sum()
     }
 
-    /// One line per problem: `FILE: row R, column "C": … ; row skipped`.
+    /// One line per problem: `FILE: row R, column "C": … ; row skipped`, then one per notice:
+    /// `FILE: column 5 "foo" is not used (…)`.
     pub fn lines(&self) -> Vec<String> {
         self.problems
             .iter()
             .map(|p| format!("{}: {p}", self.source))
+            .chain(self.notices.iter().map(|n| format!("{}: {n}", self.source)))
             .collect()
     }
 
-    /// A one-line summary: `bmby.csv: 3 problems in the last import (2 rows skipped)`.
+    /// For the status bar: `3 problems`, `1 problem, 2 notices`, or `1 notice` when the import
+    /// had notices only.
+    pub fn count_text(&self) -> String {
+        let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        match (self.problems.len(), self.notices.len()) {
+            (p, 0) => plural(p, "problem"),
+            (0, n) => plural(n, "notice"),
+            (p, n) => format!("{}, {}", plural(p, "problem"), plural(n, "notice")),
+        }
+    }
+
+    /// A one-line summary: `bmby.csv: 3 problems in the last import (2 rows skipped)`
+    /// (`…: 1 problem, 1 notice in the last import` with notices).
     pub fn summary(&self) -> String {
-        let n = self.problems.len();
         let skipped = self.rows_skipped();
         format!(
-            "{}: {n} problem{} in the last import{}",
+            "{}: {} in the last import{}",
             self.source,
-            if n == 1 { "" } else { "s" },
+            self.count_text(),
             match skipped {
                 0 => String::new(),
                 1 => " (1 row skipped)".to_owned(),
@@ -55,10 +72,22 @@ impl ImportProblems {
 /// Replaces the stored problems with those of the import of `source` that just ran (an empty
 /// list clears them). Errors: the store's.
 pub fn save(store: &Store, source: &str, problems: &[RowProblem]) -> Result<(), StoreError> {
+    save_with_notices(store, source, problems, &[])
+}
+
+/// [`save`] with the import's notices (columns not used) beside its problems; both empty
+/// clears them.
+pub fn save_with_notices(
+    store: &Store,
+    source: &str,
+    problems: &[RowProblem],
+    notices: &[String],
+) -> Result<(), StoreError> {
     let doc = ImportProblems {
         source: source.to_owned(),
         at: jiff::Timestamp::now().to_string(),
         problems: problems.to_vec(),
+        notices: notices.to_vec(),
     };
     let json = serde_json::to_string(&doc).unwrap_or_default();
     store.set_meta(META_KEY, &json)
@@ -68,5 +97,5 @@ pub fn save(store: &Store, source: &str, problems: &[RowProblem]) -> Result<(), 
 /// stored value is unreadable).
 pub fn load(store: &Store) -> Option<ImportProblems> {
     let doc: ImportProblems = serde_json::from_str(&store.meta(META_KEY)?).ok()?;
-    (!doc.problems.is_empty()).then_some(doc)
+    (!doc.problems.is_empty() || !doc.notices.is_empty()).then_some(doc)
 }

@@ -12,6 +12,7 @@ pub mod journal;
 pub mod local;
 pub mod location_zone;
 pub mod mapping;
+pub mod match_warnings;
 pub mod matching;
 pub mod op_check;
 pub mod ops;

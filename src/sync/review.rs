@@ -297,26 +297,11 @@ pub fn validate_value(field: &str, value: &str) -> Result<Option<String>, String
                 ))
             }
         }
-        "phone" => {
-            use crate::bmby::normalize::phone::PhoneStatus;
-            if v.chars().any(|c| c.is_alphabetic() || c == '*' || c == '#') {
-                return Err(format!(
-                    "`{v}` is not a plain phone number (extensions and codes like * or # are not kept)"
-                ));
-            }
-            let p = crate::bmby::normalize::normalize_phone(&v);
-            match (p.status, p.e164) {
-                (PhoneStatus::Valid, Some(e)) => Ok(Some(e)),
-                // An international number the metadata does not know yet is taken as typed.
-                (PhoneStatus::ParsedButInvalid, Some(e)) if v.starts_with('+') => Ok(Some(e)),
-                (PhoneStatus::ParsedButInvalid, Some(_)) => Err(format!(
-                    "`{v}` is not a valid Israeli number; a number abroad needs its country code (+1 310 555 0100)"
-                )),
-                _ => Err(format!(
-                    "`{v}` is not a phone number (e.g. 050-7654321 or +972507654321)"
-                )),
-            }
-        }
+        // The one phone rule (`bmby::normalize::phone_check`): `+972…` and local forms of a
+        // number get the same answer.
+        "phone" => crate::bmby::normalize::check_phone(&v)
+            .map(Some)
+            .map_err(|e| e.to_string()),
         "dnd" => match v.to_lowercase().as_str() {
             "on" | "yes" | "true" | "1" => Ok(Some("on".into())),
             "off" | "no" | "false" | "0" => Ok(Some("off".into())),
@@ -382,6 +367,11 @@ mod value_tests {
             ("+1 310 563 9317", "+13105639317"),
             // An Israeli toll-free number.
             ("1-800-222-333", "+9721800222333"),
+            // Local and `+972` forms of one number: the same answer.
+            ("054-1234567", "+972541234567"),
+            ("+972541234567", "+972541234567"),
+            ("050-1234567", "+972501234567"),
+            ("+972501234567", "+972501234567"),
         ] {
             assert_eq!(
                 validate_value("phone", typed).unwrap().as_deref(),
@@ -394,6 +384,10 @@ mod value_tests {
             "(310) 563-9317",
             "050 1234567 ext 5",
             "12",
+            "+972123",
+            "+1234",
+            "123",
+            "12345678901234567",
         ] {
             assert!(validate_value("phone", bad).is_err(), "{bad} accepted");
         }

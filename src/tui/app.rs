@@ -582,8 +582,7 @@ impl App {
             .first()
             .map(|k| format!(" ({k})"))
             .unwrap_or_default();
-        let n = p.problems.len();
-        let info = format!("import: {n} problem{}{key}", if n == 1 { "" } else { "s" });
+        let info = format!("import: {}{key}", p.count_text());
         self.noted.1 = Some(info.clone());
         self.import_problems_note = Some(info.clone());
         self.status.pinned = Some(info);

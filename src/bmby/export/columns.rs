@@ -86,8 +86,16 @@ impl Field {
     fn default_aliases(self) -> &'static [&'static str] {
         match self {
             Field::ClientId => &["client_id", "bmby_id", "מספר לקוח", "מזהה", "מזהה לקוח"],
-            Field::Fname => &["fname", "first_name", "first name", "שם פרטי"],
-            Field::Lname => &["lname", "family_name", "last_name", "last name", "שם משפחה"],
+            Field::Fname => &["fname", "first_name", "first name", "firstname", "שם פרטי"],
+            Field::Lname => &[
+                "lname",
+                "family_name",
+                "last_name",
+                "last name",
+                "lastname",
+                "surname",
+                "שם משפחה",
+            ],
             Field::FullName => &[
                 "client_name",
                 "full_name",
@@ -99,6 +107,8 @@ impl Field {
             Field::Email => &[
                 "email",
                 "e-mail",
+                "email address",
+                "mail",
                 "אימייל",
                 "דוא\"ל",
                 "מייל",
@@ -109,19 +119,34 @@ impl Field {
                 "cellphone_nubmer",
                 "cellphone_number",
                 "Phone_number",
+                "phone",
                 "mobile",
+                "mobile phone",
+                "cellphone",
+                "cell phone",
                 "נייד",
                 "טלפון נייד",
                 "סלולרי",
+                "טלפון סלולרי",
+                "פלאפון",
             ],
             Field::PhoneHome => &[
                 "phone_home",
                 "טלפון",
                 "additional_phone_number",
+                "home phone",
                 "טלפון בית",
+                "טלפון בבית",
                 "טלפון נוסף",
             ],
-            Field::PhoneWork => &["phone_work", "טלפון עבודה", "טלפון במשרד"],
+            Field::PhoneWork => &[
+                "phone_work",
+                "work phone",
+                "office phone",
+                "טלפון עבודה",
+                "טלפון בעבודה",
+                "טלפון במשרד",
+            ],
             Field::Passport => &[
                 "passport",
                 "id_number",
@@ -193,7 +218,9 @@ impl ColumnAliases {
 
     /// `overrides` merged over `self`: a user alias is added to its field (tried first), and a
     /// header spelling claimed by the user for one field is removed from every other field, so
-    /// the user's mapping always wins.
+    /// the user's mapping always wins. A spelling is listed once per field (comparing
+    /// [`header_key`]s), also when `overrides` already holds `self` (merging twice changes
+    /// nothing).
     pub fn merged(&self, overrides: &ColumnAliases) -> ColumnAliases {
         let claimed: BTreeMap<String, Field> = overrides
             .fields
@@ -208,6 +235,8 @@ impl ColumnAliases {
                     list.push(a.clone());
                 }
             }
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|a| seen.insert(header_key(a)));
             out.insert(f, list);
         }
         ColumnAliases { fields: out }

@@ -10,8 +10,9 @@
 //!   misplaced quote swallowed them) — together with the rows it swallowed;
 //! * field dropped, row kept: a malformed email, a date that does not exist (`31/02/2026`) or
 //!   is in no known shape (birth day, client date, update date);
-//! * row kept: an unreadable cell, bytes invalid in the file's encoding, a phone that is not a
-//!   phone.
+//! * row kept: an unreadable cell, bytes invalid in the file's encoding, a phone that may not
+//!   be written to GHL ([`crate::bmby::normalize::phone_check`]: not a phone, too short or too
+//!   long, of no Israeli shape): the phone is not proposed, the row's other fields are.
 //!
 //! Whole-file errors ([`ExportError`]): unreadable file, not a spreadsheet/csv, no header, no
 //! client id column.
@@ -32,7 +33,7 @@ use std::path::Path;
 pub use columns::{header_key, ColumnAliases, Field};
 pub use error::{shown_value, ExportError, ProblemKind, ProblemOutcome, RowProblem, VALUE_CHARS};
 
-use crate::bmby::normalize::{normalize_phone, PhoneStatus};
+use crate::bmby::normalize::{is_writable, normalize_phone, phone_check, PhoneStatus};
 use crate::bmby::record::{BmbyClient, Origin};
 use crate::sanitize::{clean_line, clean_text};
 
@@ -68,6 +69,11 @@ pub struct ExportRead {
     pub source: String,
     /// Non-empty data rows seen after the header (including skipped ones).
     pub rows_read: usize,
+    /// Columns whose header names no Bmby field ([`ColumnAliases`]): `(0-based index, the
+    /// name their values are kept under in [`BmbyClient::custom`])`, in file order. Whether
+    /// such a column is used depends on the `[mapping]` (`crate::sync::import` says which are
+    /// not). Columns with an empty header after the first are not listed (never read).
+    pub custom_columns: Vec<(usize, String)>,
 }
 
 /// One cell as read: its text (`None` when empty or unreadable) and a problem, if any.
@@ -553,15 +559,23 @@ impl<'a> Mapper<'a> {
                 Field::PhoneHome => &c.phone_home,
                 _ => &c.phone_work,
             };
-            // Only text that does not even look like a phone is parsed here (parsing is the
-            // costly part of a read, and normalization parses every phone again anyway).
-            if let Some(v) = value.as_ref().filter(|v| !looks_like_phone(v)) {
+            // Only text that is not plainly an Israeli number is parsed here (parsing is the
+            // costly part of a read, and normalization parses every phone again anyway). A
+            // phone GHL may not get (`phone_check`) is a problem; the row is kept.
+            if let Some(v) = value.as_ref().filter(|v| !plain_israeli_phone(v)) {
                 let p = normalize_phone(v);
-                if p.status == PhoneStatus::Unparseable {
-                    let message = format!(
-                        "not a phone number: {:?}; kept in Bmby's record, not proposed to GHL",
-                        p.raw
-                    );
+                if !is_writable(&p) {
+                    let message = if p.status == PhoneStatus::Unparseable {
+                        format!(
+                            "not a phone number: {:?}; kept in Bmby's record, not proposed to GHL",
+                            p.raw
+                        )
+                    } else {
+                        format!(
+                            "{}; kept in Bmby's record, not proposed to GHL",
+                            phone_check::rejection(&p)
+                        )
+                    };
                     let p = problem(i, ProblemKind::BadPhone, ProblemOutcome::Kept, message, v);
                     self.problems.push(p);
                 }
@@ -579,12 +593,25 @@ fn column_label(headers: &[String], i: usize) -> String {
     }
 }
 
-/// Digits with the usual phone punctuation only, 7 to 15 digits: worth no row problem.
-fn looks_like_phone(v: &str) -> bool {
-    let digits = v.chars().filter(char::is_ascii_digit).count();
-    (7..=15).contains(&digits)
-        && v.chars()
-            .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+/// Digits with the usual phone punctuation only, in a shape that is always a writable Israeli
+/// number ([`phone_check`]): `05x`/`07x` + 7 digits, `0[2-489]` + 7 digits, or the same with
+/// the leading zero lost in Excel. Such a value needs no parse here; anything else is parsed.
+fn plain_israeli_phone(v: &str) -> bool {
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -()./".contains(c))
+    {
+        return false;
+    }
+    let digits: Vec<u8> = v.bytes().filter(u8::is_ascii_digit).collect();
+    let d = match digits.first() {
+        Some(b'0') => &digits[1..],
+        _ => &digits[..],
+    };
+    matches!(
+        (d.len(), d.first()),
+        (9, Some(b'5' | b'7')) | (8, Some(b'2' | b'3' | b'4' | b'8' | b'9'))
+    )
 }
 
 /// Ends a read: the clients and problems of a [`Table`]. `file` names the file in errors.
@@ -606,5 +633,14 @@ fn build(table: Table<'_>) -> Result<ExportRead, ExportError> {
         full: m.opts.full,
         source: m.source.to_owned(),
         rows_read: m.rows_read,
+        custom_columns: m
+            .targets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t {
+                Target::Custom(name) => Some((i, name.clone())),
+                _ => None,
+            })
+            .collect(),
     })
 }

@@ -41,7 +41,8 @@ pub struct NormalizedClient {
     pub phone_home: Option<Phone>,
     pub phone_work: Option<Phone>,
     /// E.164 of the first *valid* phone in the order mobile, home, work; if none is valid, the
-    /// first parsed-but-invalid one in that order; `None` when no phone parsed.
+    /// first parsed-but-invalid one in that order that may still be written to GHL
+    /// ([`super::phone_check::is_writable`]); `None` when there is none.
     pub primary_phone_e164: Option<String>,
     /// From `passport`: Israeli ID padded to 9 digits, or a foreign passport kept as is.
     pub national_id: Option<NationalId>,
@@ -84,6 +85,12 @@ fn phone_field(
     let p = normalize_phone(raw);
     match p.status {
         PhoneStatus::Valid => {}
+        PhoneStatus::ParsedButInvalid if !super::phone_check::is_writable(&p) => warn(
+            warnings,
+            field,
+            raw,
+            format!("{}; not proposed to GHL", super::phone_check::rejection(&p)),
+        ),
         PhoneStatus::ParsedButInvalid => warn(
             warnings,
             field,
@@ -157,11 +164,12 @@ pub fn normalize(c: &BmbyClient) -> NormalizedClient {
     let phone_home = phone_field(&mut warnings, "phone_home", &c.phone_home);
     let phone_work = phone_field(&mut warnings, "phone_work", &c.phone_work);
     let phones = [&phone_mobile, &phone_home, &phone_work];
+    // Only phones that may be written to GHL (`phone_check`): junk never becomes the primary.
     let pick = |status: PhoneStatus| {
         phones
             .iter()
             .filter_map(|p| p.as_ref())
-            .find(|p| p.status == status)
+            .find(|p| p.status == status && super::phone_check::is_writable(p))
             .and_then(|p| p.e164.clone())
     };
     let primary_phone_e164 =
