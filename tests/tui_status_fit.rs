@@ -83,7 +83,8 @@ fn an_error_gets_the_width_first_80x24() {
         err.contains("already being reverted by change 43 (pending)"),
         "{err}"
     );
-    assert!(err.contains("41p 1●"), "{err}");
+    // The counters gave way whole (never cut) for the error.
+    assert!(!err.contains("41"), "{err}");
     insta::assert_snapshot!(s);
 }
 

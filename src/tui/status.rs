@@ -323,9 +323,9 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
         segs.remove(i);
     }
     // Still too wide: the counters in their tiny form, then whole segments give way (the
-    // budget, the counters, the rest from the right; `offline` stays) until an error or the
-    // user's own news fits whole, other news has [`MESSAGE_ROOM`] columns: a number is
-    // never cut.
+    // budget, the counters, the rest from the right; `offline` stays) until an error fits
+    // whole (the user's own news too, when hiding the rest is enough), other news has
+    // [`MESSAGE_ROOM`] columns: a number is never cut.
     if total_width(&segs) > width {
         if let Some(seg) = segs.iter_mut().find(|s| s.2 == Kind::Counts) {
             seg.0 = tiny_counts_text(app);
@@ -333,8 +333,20 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     }
     // An error or the news of the user's own action is wanted whole; other news needs
     // [`MESSAGE_ROOM`].
+    let droppable = |t: &str, k: Kind| {
+        matches!(k, Kind::Budget | Kind::Counts) || (k == Kind::Fixed && t != "offline")
+    };
+    let least = total_width(
+        &segs
+            .iter()
+            .filter(|(t, _, k)| !droppable(t, *k))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     let top_w = top.as_ref().map_or(0, |(t, k)| match k {
-        Kind::Message(Priority::Error | Priority::Own) => text::width(t),
+        Kind::Message(Priority::Error) => text::width(t),
+        // The user's own news is wanted whole when hiding the rest makes it fit.
+        Kind::Message(Priority::Own) if least <= width => text::width(t),
         _ => text::width(t).min(MESSAGE_ROOM),
     });
     let wanted = |segs: &[(String, Style, Kind)]| {
@@ -349,11 +361,13 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
             .enumerate()
             .filter(|(_, (t, _, k))| !is_top(t, k))
             .filter_map(|(i, (t, _, k))| {
+                if !droppable(t, *k) {
+                    return None;
+                }
                 let rank = match k {
                     Kind::Budget => 0,
                     Kind::Counts => 1,
-                    Kind::Fixed if t != "offline" => 2,
-                    _ => return None,
+                    _ => 2,
                 };
                 Some((rank, std::cmp::Reverse(i)))
             })

@@ -153,8 +153,10 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
         // Without the Marketplace app's id and secret an OAuth choice can only fail: dimmed,
         // with the reason.
         if missing.is_some() && way != GhlWay::Pit && s.focused() != Some(row) {
-            let label = format!("     {} (needs a Marketplace app, see below)", way.label());
-            out.push(TextLine::whole(text::truncate(&label, w), Look::Dim));
+            let label = format!("{} (needs a Marketplace app, see below)", way.label());
+            for l in text::wrap(&label, w.saturating_sub(7).max(10)) {
+                out.push(TextLine::whole(format!("       {l}"), Look::Dim));
+            }
             continue;
         }
         choice(out, s, row, s.ghl_way == Some(way), way.label(), w);
