@@ -50,7 +50,9 @@ async fn sync_caches_the_users_and_contact_shows_names() {
     let text = ok(&run(&sb, dir.path(), &["contact", DANAS]).await);
     assert!(text.contains("Owner          Dana Levi\n"), "{text}");
     assert!(
-        text.contains(&format!("Followers      unknown user (id {UNKNOWN_USER})\n")),
+        text.contains(&format!(
+            "Followers      unknown user (id {UNKNOWN_USER})\n"
+        )),
         "{text}"
     );
     assert!(text.contains(" · אבי כהן\n"), "a task's assignee:\n{text}");
@@ -62,7 +64,9 @@ async fn sync_caches_the_users_and_contact_shows_names() {
 
     let text = ok(&run(&sb, dir.path(), &["contact", UNKNOWNS, "--offline"]).await);
     assert!(
-        text.contains(&format!("Owner          unknown user (id {UNKNOWN_USER})\n")),
+        text.contains(&format!(
+            "Owner          unknown user (id {UNKNOWN_USER})\n"
+        )),
         "{text}"
     );
 
@@ -178,7 +182,9 @@ async fn changes_and_journal_show_owners_by_name() {
     );
     let text = ok(&run(&sb, dir.path(), &["journal"]).await);
     assert!(
-        text.contains(&format!("Owner: unknown user (id {UNKNOWN_USER}) → Dana Levi")),
+        text.contains(&format!(
+            "Owner: unknown user (id {UNKNOWN_USER}) → Dana Levi"
+        )),
         "{text}"
     );
     // The stored change and journal keep the ids (`--json`, reverts).

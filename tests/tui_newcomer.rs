@@ -49,7 +49,12 @@ fn messages_have_times_fold_repeats_and_wrap_a_copied_url() {
     d.keys("y");
     let url = "https://app.gohighlevel.com/v2/location/ve9EPM428h8vShlRW1KT/contacts/detail/";
     assert!(
-        d.app.status.info.as_deref().unwrap_or_default().contains(url),
+        d.app
+            .status
+            .info
+            .as_deref()
+            .unwrap_or_default()
+            .contains(url),
         "{:?}",
         d.app.status.info
     );
@@ -68,7 +73,10 @@ fn messages_have_times_fold_repeats_and_wrap_a_copied_url() {
         .iter()
         .map(|l| l.trim_matches(|c: char| c == '│' || c == '┃' || c == ' '))
         .collect();
-    assert!(joined.contains(&format!("{url}c00aaron000000000001")), "{s}");
+    assert!(
+        joined.contains(&format!("{url}c00aaron000000000001")),
+        "{s}"
+    );
     assert!(!popup.join("\n").contains('…'), "{s}");
     insta::assert_snapshot!("messages_80x24", snap(&mut d, 80, 24));
     insta::assert_snapshot!("messages_60x20", snap(&mut d, 60, 20));
@@ -111,7 +119,10 @@ fn help_explains_first_and_wraps_at_60_columns() {
     let s = screen(&mut d, 60, 20);
     let lines: Vec<&str> = s.lines().collect();
     // Inside the box: the explanation first, whole, then ctrl-c.
-    assert!(lines[1].contains("Keys are looked up in the focused pane's"), "{s}");
+    assert!(
+        lines[1].contains("Keys are looked up in the focused pane's"),
+        "{s}"
+    );
     assert!(lines[2].contains("Everywhere."), "{s}");
     assert!(lines[3].contains("ctrl-c"), "{s}");
     insta::assert_snapshot!("help_60x20", snap(&mut d, 60, 20));

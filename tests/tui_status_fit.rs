@@ -10,7 +10,8 @@ use bmby_ghl::ghl::ratelimit::RateBudget;
 use bmby_ghl::tui::changes::Counts;
 use bmby_ghl::tui::Driver;
 
-const HEBREW_ERROR: &str = "שליחת שינוי 43 נכשלה: GHL החזיר 422 — השדה \"תקציב (ILS)\" חייב להיות מספר; \
+const HEBREW_ERROR: &str =
+    "שליחת שינוי 43 נכשלה: GHL החזיר 422 — השדה \"תקציב (ILS)\" חייב להיות מספר; \
                             journal entry 1 is already being reverted by change 43 (pending)";
 
 /// The bottom-but-one line (the status bar) at `cols`x`rows`.
@@ -45,7 +46,10 @@ fn numbers_whole(b: &str) {
         let seg = rest.split(" │").next().unwrap();
         assert!(seg.ends_with("/100"), "the budget was cut: {b}");
     }
-    assert!(!b.contains("4…") && !b.contains("1…"), "a number was cut: {b}");
+    assert!(
+        !b.contains("4…") && !b.contains("1…"),
+        "a number was cut: {b}"
+    );
 }
 
 fn states(cols: u16, rows: u16) -> String {
@@ -54,7 +58,8 @@ fn states(cols: u16, rows: u16) -> String {
     let b = bar(&mut d, cols, rows);
     numbers_whole(&b);
     out.push(format!("quiet:    {b}"));
-    d.app.status.error = Some("journal entry 1 is already being reverted by change 43 (pending)".into());
+    d.app.status.error =
+        Some("journal entry 1 is already being reverted by change 43 (pending)".into());
     let b = bar(&mut d, cols, rows);
     numbers_whole(&b);
     out.push(format!("error:    {b}"));
@@ -103,7 +108,10 @@ fn an_error_gets_the_width_first_60x20() {
 fn an_error_gets_the_width_first_160x48() {
     let s = states(160, 48);
     let quiet = s.lines().find(|l| l.starts_with("quiet:")).unwrap();
-    assert!(quiet.contains("changes 41 pending"), "wide: the full counters: {quiet}");
+    assert!(
+        quiet.contains("changes 41 pending"),
+        "wide: the full counters: {quiet}"
+    );
     assert!(quiet.contains("API 95/100"), "{quiet}");
     insta::assert_snapshot!(s);
 }

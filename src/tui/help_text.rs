@@ -82,7 +82,10 @@ pub fn help_lines(keymap: &Keymap, width: u16) -> Vec<HelpLine> {
             .map(|l| HelpLine::Whole(l, Look::Dim))
             .collect()
     };
-    out.push(HelpLine::Whole("ctrl-c        Quit (always)".into(), Look::Dim));
+    out.push(HelpLine::Whole(
+        "ctrl-c        Quit (always)".into(),
+        Look::Dim,
+    ));
     for ctx in Context::ALL {
         let groups = keymap.grouped(*ctx);
         if !groups.is_empty() {

@@ -127,3 +127,53 @@ pub fn message_lines(messages: &VecDeque<LoggedMessage>, width: usize) -> Vec<Me
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> jiff::Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_repeated_message_is_one_line_counted_and_moved_to_the_top() {
+        let mut l = VecDeque::new();
+        log(&mut l, "! import: row 7".into(), at("2025-01-01T12:00:00Z"), 50);
+        for s in 10..13 {
+            let t = at("2025-01-01T12:00:00Z") + jiff::SignedDuration::from_secs(s);
+            log(&mut l, "incremental pull: 0 contacts".into(), t, 50);
+        }
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[0].times, 3);
+        assert_eq!(l[0], "incremental pull: 0 contacts");
+        let lines = message_lines(&l, 60);
+        // Israel time (UTC+2 in January), the count at the end, the error's lines marked.
+        assert_eq!(lines[0].text, "14:00:12 incremental pull: 0 contacts  ×3");
+        assert!(!lines[0].error);
+        assert_eq!(lines[2].text, "14:00:00 ! import: row 7");
+        assert!(lines[2].error);
+    }
+
+    #[test]
+    fn a_long_word_wraps_under_the_text_and_nothing_is_cut() {
+        let mut l = VecDeque::new();
+        let url = format!("https://app.example/{}", "x".repeat(120));
+        log(&mut l, format!("copied {url}"), at("2025-07-01T09:00:00Z"), 50);
+        let lines = message_lines(&l, 40);
+        assert!(lines.iter().all(|m| super::super::text::width(&m.text) <= 40));
+        let joined: String = lines.iter().map(|m| m.text.trim_start()).collect();
+        assert!(joined.contains(&url), "{lines:?}");
+        assert!(lines[1].text.starts_with("         "), "{lines:?}");
+    }
+
+    #[test]
+    fn the_log_keeps_at_most_keep() {
+        let mut l = VecDeque::new();
+        for i in 0..10 {
+            log(&mut l, format!("m{i}"), at("2025-01-01T12:00:00Z"), 5);
+        }
+        assert_eq!(l.len(), 5);
+        assert_eq!(l[0], "m9");
+    }
+}

@@ -350,9 +350,7 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
         _ => text::width(t).min(MESSAGE_ROOM),
     });
     let wanted = |segs: &[(String, Style, Kind)]| {
-        let full = top
-            .as_ref()
-            .map_or(0, |(t, _)| text::width(t));
+        let full = top.as_ref().map_or(0, |(t, _)| text::width(t));
         total_width(segs) - full + top_w
     };
     while wanted(&segs) > width {
@@ -383,8 +381,7 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     }
     // Narrower than the location and the shortest message: the line ends with `…`.
     let total = |segs: &[(String, Style)]| {
-        segs.iter().map(|(t, _)| text::width(t)).sum::<usize>()
-            + 3 * segs.len().saturating_sub(1)
+        segs.iter().map(|(t, _)| text::width(t)).sum::<usize>() + 3 * segs.len().saturating_sub(1)
     };
     if total(&segs) > width {
         let over = total(&segs) - width;

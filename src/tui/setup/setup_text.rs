@@ -213,7 +213,12 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
         }
         Some(GhlWay::OAuthBrowser) => {
             if let Some(p) = &s.oauth {
-                wrapped(out, "Open this URL in a browser on this machine (copied):", w, Look::Plain);
+                wrapped(
+                    out,
+                    "Open this URL in a browser on this machine (copied):",
+                    w,
+                    Look::Plain,
+                );
                 url_lines(out, &p.url, w);
                 out.push(TextLine::raw(""));
             }
