@@ -2,7 +2,7 @@
 //! stand-in (`GET /users/`) with the contacts; `contact` shows the owner, followers and each
 //! task's assignee by name (`--json` keeps the ids and adds the names), `contacts --json` adds
 //! `owner`/`ownerName`, and `changes` and `journal` show `assignedTo` values as names. An id
-//! the location does not know (the demo keeps one on purpose) reads `<id> (unknown user)`.
+//! the location does not know (the demo keeps one on purpose) reads `unknown user (id <id>)`.
 
 use crate::cli_support::{ok, run};
 
@@ -50,19 +50,23 @@ async fn sync_caches_the_users_and_contact_shows_names() {
     let text = ok(&run(&sb, dir.path(), &["contact", DANAS]).await);
     assert!(text.contains("Owner          Dana Levi\n"), "{text}");
     assert!(
-        text.contains(&format!("Followers      {UNKNOWN_USER} (unknown user)\n")),
+        text.contains(&format!(
+            "Followers      unknown user (id {UNKNOWN_USER})\n"
+        )),
         "{text}"
     );
     assert!(text.contains(" · אבי כהן\n"), "a task's assignee:\n{text}");
     assert!(
-        text.contains(&format!(" · {UNKNOWN_USER} (unknown user)\n")),
+        text.contains(&format!(" · unknown user (id {UNKNOWN_USER})\n")),
         "{text}"
     );
     assert!(!text.contains(DANA), "no known id shown:\n{text}");
 
     let text = ok(&run(&sb, dir.path(), &["contact", UNKNOWNS, "--offline"]).await);
     assert!(
-        text.contains(&format!("Owner          {UNKNOWN_USER} (unknown user)\n")),
+        text.contains(&format!(
+            "Owner          unknown user (id {UNKNOWN_USER})\n"
+        )),
         "{text}"
     );
 
@@ -79,7 +83,7 @@ async fn sync_caches_the_users_and_contact_shows_names() {
     assert_eq!(doc["followers"][0]["id"], UNKNOWN_USER);
     assert_eq!(
         doc["followers"][0]["name"],
-        format!("{UNKNOWN_USER} (unknown user)")
+        format!("unknown user (id {UNKNOWN_USER})")
     );
     let tasks = doc["tasks"].as_array().unwrap();
     assert!(
@@ -97,7 +101,7 @@ async fn sync_caches_the_users_and_contact_shows_names() {
     assert_eq!(of(DANAS)["ownerName"], "Dana Levi");
     assert_eq!(
         of(UNKNOWNS)["ownerName"],
-        format!("{UNKNOWN_USER} (unknown user)")
+        format!("unknown user (id {UNKNOWN_USER})")
     );
     // Contacts without an owner say so with nulls.
     assert!(all
@@ -172,13 +176,15 @@ async fn changes_and_journal_show_owners_by_name() {
     let text = ok(&run(&sb, dir.path(), &["changes"]).await);
     assert!(
         text.contains(&format!(
-            "Owner: {UNKNOWN_USER} (unknown user) → Dana Levi (edited)"
+            "Owner: unknown user (id {UNKNOWN_USER}) → Dana Levi (edited)"
         )),
         "{text}"
     );
     let text = ok(&run(&sb, dir.path(), &["journal"]).await);
     assert!(
-        text.contains(&format!("Owner: {UNKNOWN_USER} (unknown user) → Dana Levi")),
+        text.contains(&format!(
+            "Owner: unknown user (id {UNKNOWN_USER}) → Dana Levi"
+        )),
         "{text}"
     );
     // The stored change and journal keep the ids (`--json`, reverts).

@@ -80,7 +80,7 @@ async fn a_pull_refreshes_the_users() {
     let users = cached_users(&store);
     assert_eq!(users.display("usrDanaLevi000000001"), "Dana Levi");
     assert_eq!(users.display("usrAviCohen000000002"), "אבי כהן");
-    assert_eq!(users.display("nobody"), "nobody (unknown user)");
+    assert_eq!(users.display("nobody"), "unknown user (id nobody)");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

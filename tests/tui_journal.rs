@@ -160,3 +160,24 @@ fn r_asks_then_proposes_the_revert_as_a_pending_change() {
         "{status}"
     );
 }
+
+/// `R` on an entry whose revert is already proposed refuses at once, without first asking
+/// "Revert journal #3 …?" (a newcomer answered `y` only to be told no).
+#[test]
+fn r_refuses_before_asking_when_a_revert_is_already_proposed() {
+    let (_dir, mut d) = journal_driver();
+    d.keys("R y");
+    let c = d.app.store().changes().unwrap().last().unwrap().clone();
+    assert_eq!(c.origin, "revert of journal #3");
+    d.keys("R");
+    assert!(!d.app.changes.asking(), "asked before refusing");
+    let err = d.app.status.error.clone().unwrap_or_default();
+    assert_eq!(
+        err,
+        format!(
+            "journal entry 3 is already being reverted by change {} (pending)",
+            c.id
+        )
+    );
+    assert!(status_line(&mut d).contains("already being reverted"));
+}

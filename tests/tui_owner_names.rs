@@ -1,6 +1,6 @@
 //! Owners and assignees by name on the changes screen's diff and in the journal (issue #11):
 //! `assignedTo` values read as the location's users' names, an id the location does not know
-//! as `<id> (unknown user)`; the stored change and journal keep the ids. Snapshots at 80x24 and
+//! as `unknown user (id <id>)`; the stored change and journal keep the ids. Snapshots at 80x24 and
 //! 160x48.
 use crate::tui_support;
 
@@ -105,8 +105,8 @@ fn the_diff_names_the_owner_and_marks_an_unknown_user() {
     let (_dir, mut d) = owner_driver();
     let wide = lines(&mut d, 160, 48).join("\n");
     assert!(wide.contains("Dana Levi"), "{wide}");
-    // Wrapped in its cell: `(unknown` then `user)`.
-    assert!(wide.contains(&format!("{GONE} (unknown")), "{wide}");
+    // Wrapped in its cell: `unknown user (id` then the id.
+    assert!(wide.contains("unknown user (id"), "{wide}");
     assert!(!wide.contains(DANA), "a known id is not shown:\n{wide}");
     insta::assert_snapshot!("diff_owner_80x24", screen(&mut d, 80, 24));
     insta::assert_snapshot!("diff_owner_160x48", screen(&mut d, 160, 48));
@@ -121,7 +121,7 @@ fn the_journal_names_owners_and_assignees() {
     assert!(d.app.changes.journal.as_ref().unwrap().loaded);
     let wide = lines(&mut d, 160, 48).join("\n");
     assert!(
-        wide.contains(&format!("Owner: {GONE} (unknown user) → Dana Levi")),
+        wide.contains(&format!("Owner: unknown user (id {GONE}) → Dana Levi")),
         "{wide}"
     );
     assert!(wide.contains("Assignee: Dana Levi → אבי כהן"), "{wide}");

@@ -638,3 +638,27 @@ fn oauth_choices_and_summary_say_when_the_app_is_not_configured() {
     let s = screen(&mut d, 80, 24);
     assert!(!s.contains("Marketplace app"), "{s}");
 }
+
+/// A newcomer without credentials: the first step points to `bmby-ghl demo` and dims the OAuth
+/// choices (no app configured) with the reason; after skipping GHL the summary says no token
+/// was saved (it named `auth/tokens.json`) and points to the demo again.
+#[test]
+fn skipping_ghl_says_no_token_was_saved_and_points_to_the_demo() {
+    let (_d, mut d) = setup_driver(Theme::colored());
+    d.app.setup.as_mut().unwrap().env.oauth.client_id = None;
+    let s = screen(&mut d, 80, 24);
+    assert!(s.contains("bmby-ghl demo"), "{s}");
+    assert_eq!(s.matches("see below)").count(), 3, "{s}");
+    for _ in 0..6 {
+        if d.app.setup.as_ref().unwrap().step == Step::Summary {
+            break;
+        }
+        d.keys("ctrl-s");
+    }
+    assert_eq!(d.app.setup.as_ref().unwrap().step, Step::Summary);
+    let s = screen(&mut d, 80, 24);
+    assert!(!s.contains("tokens.json"), "{s}");
+    assert!(s.contains("no GHL token was saved"), "{s}");
+    assert!(s.contains("bmby-ghl demo"), "{s}");
+    insta::assert_snapshot!("setup_summary_skipped_ghl_80x24", snap(&mut d, 80, 24));
+}

@@ -145,7 +145,7 @@ fn users_refreshed_with_a_pull_rename_owners_and_a_failure_is_said_once() {
     // A pull never fails because of the users.
     assert!(d.app.status.error.is_none());
     // Refreshed: the app reads the names the worker cached.
-    assert_eq!(d.app.users.display("u1"), "u1 (unknown user)");
+    assert_eq!(d.app.users.display("u1"), "unknown user (id u1)");
     bmby_ghl::sync::ops::put_list(
         d.app.store(),
         bmby_ghl::sync::ops::ListKind::Users,

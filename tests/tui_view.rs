@@ -145,7 +145,7 @@ fn details_show_owner_names_followers_and_pending_values() {
     assert_eq!(owner_line, id_line + 1, "{text}");
     assert!(text.contains("דנה כהן → Moshe Levi (approved #"), "{text}");
     assert!(
-        text.contains("Moshe Levi, u_gone (unknown user), Evil"),
+        text.contains("Moshe Levi, unknown user (id u_gone), Evil"),
         "{text}"
     );
     assert!(text.contains("new@avraham.example (pending #1)"), "{text}");
@@ -161,7 +161,7 @@ fn details_show_owner_names_followers_and_pending_values() {
     // Dana's owner id is unknown to the location.
     d.keys("j j j");
     let text = screen_text(&mut d, 240, 60);
-    assert!(text.contains("u_unknown_42 (unknown user)"), "{text}");
+    assert!(text.contains("unknown user (id u_unknown_42)"), "{text}");
 }
 
 #[test]
@@ -405,4 +405,35 @@ fn resize_keeps_the_selection_visible_and_clamps_scrolls() {
     d.render(160, 48);
     assert_eq!(d.app.details_scroll, 0, "everything fits at 160x48");
     assert_eq!(d.app.offset, 0);
+}
+
+/// A city edit says which part of the address it changes and from what (it read
+/// `Address*   US → Haifa`, like a new country); a part the contact has none of reads
+/// `(empty)`.
+#[test]
+fn an_address_edit_names_the_part_it_changes() {
+    let (_dir, s) = store();
+    let id = put_change(
+        &s,
+        AARON,
+        vec![
+            fc("city", "City", Some("Haifa"), Some("תל אביב")),
+            fc("state", "State", None, Some("Center")),
+        ],
+        ChangeState::Pending,
+    );
+    let mut d = Driver::new(s, options(Theme::colored()));
+    let text = screen_text(&mut d, 240, 60);
+    assert!(
+        text.contains(&format!(
+            "Address*   12 Herzl St, Haifa, IL · City: Haifa → תל אביב (pending #{id})"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("State: (empty) → Center (pending #{id})")),
+        "{text}"
+    );
+    d.keys("l");
+    insta::assert_snapshot!("view_address_edit_80x24", snap(&mut d, 80, 24));
 }

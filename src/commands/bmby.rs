@@ -124,7 +124,7 @@ pub(super) fn changes_cmd(
         let c = &*crate::domain::people::named_change(&users, c);
         writeln!(
             out,
-            "#{} {} {} {}{} — {} field{}, from {}",
+            "#{} {} {} {}{} — {}, from {}",
             c.id,
             c.describe(),
             c.state_label(),
@@ -133,8 +133,7 @@ pub(super) fn changes_cmd(
                 .as_ref()
                 .map(|i| format!(" ({i})"))
                 .unwrap_or_default(),
-            c.field_count(),
-            if c.field_count() == 1 { "" } else { "s" },
+            what_it_writes(&c.subject, c.field_count()),
             c.origin
         )?;
         // A create held back because it matches an existing contact says so first.
@@ -485,4 +484,46 @@ pub(super) fn bmby_pull_cmd(
         "Bmby SOAP GetAll (since last pull)"
     };
     report_import(&summary, source, &[], opts.dry_run, as_json)
+}
+
+/// What a change writes, for the `changes` list: `3 fields`, or for a tag operation (which
+/// has no fields) `tags +vip +big fish` (`-vip` when removing).
+fn what_it_writes(subject: &crate::domain::Subject, fields: usize) -> String {
+    use crate::domain::{ContactOp, Subject};
+    match subject {
+        Subject::Op(ContactOp::BulkTags { add, tags, .. }) if fields == 0 => {
+            let sign = if *add { "+" } else { "-" };
+            let tags: Vec<String> = tags
+                .iter()
+                .map(|t| format!("{sign}{}", crate::sanitize::clean_line(t)))
+                .collect();
+            format!("tags {}", tags.join(" "))
+        }
+        _ => format!("{fields} field{}", if fields == 1 { "" } else { "s" }),
+    }
+}
+
+#[cfg(test)]
+mod what_it_writes_tests {
+    use super::what_it_writes;
+    use crate::domain::{ContactOp, Subject};
+
+    #[test]
+    fn a_tag_change_names_its_tags_not_0_fields() {
+        let add = Subject::Op(ContactOp::BulkTags {
+            add: true,
+            tags: vec!["vip".into(), "big fish".into()],
+            contact_ids: vec!["c1".into()],
+        });
+        assert_eq!(what_it_writes(&add, 0), "tags +vip +big fish");
+        let remove = Subject::Op(ContactOp::BulkTags {
+            add: false,
+            tags: vec!["vip\u{1b}[31m".into()],
+            contact_ids: vec!["c1".into()],
+        });
+        assert!(!what_it_writes(&remove, 0).contains('\u{1b}'));
+        assert!(what_it_writes(&remove, 0).starts_with("tags -vip"));
+        assert_eq!(what_it_writes(&Subject::Contact, 1), "1 field");
+        assert_eq!(what_it_writes(&Subject::Contact, 3), "3 fields");
+    }
 }

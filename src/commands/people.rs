@@ -1,14 +1,14 @@
 //! People's names in `contact` and `contacts`: the owner (`assignedTo`), followers and each
 //! task's assignee by name from the cached users list
 //! ([`crate::sync::ops::cached_users`], `GET /users/`, scope `users.readonly`, refreshed by
-//! every `sync`). An id the location does not know reads `<id> (unknown user)`. `--json` keeps
+//! every `sync`). An id the location does not know reads `unknown user (id <id>)`. `--json` keeps
 //! the ids and adds the names beside them.
 
 use serde_json::{json, Value};
 
 use crate::domain::{Contact, Task, UserDirectory};
 
-/// The name of user `id` for JSON: `null` for no id, else the name or `<id> (unknown user)`.
+/// The name of user `id` for JSON: `null` for no id, else the name or `unknown user (id <id>)`.
 fn name_json(users: &UserDirectory, id: Option<&str>) -> Value {
     match id.filter(|i| !i.trim().is_empty()) {
         Some(id) => Value::String(users.display(id)),

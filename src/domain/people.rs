@@ -3,7 +3,7 @@
 //! `assignedUserId`, a note's `userId`. For display only: the changes, the journal and the
 //! diff keep the ids they send and revert with; what a person reads goes through here.
 //!
-//! An id the location does not know reads `<id> (unknown user)`
+//! An id the location does not know reads `unknown user (id <id>)`
 //! ([`UserDirectory::display`]). Pure: no I/O.
 
 use std::borrow::Cow;
@@ -36,7 +36,7 @@ fn ids_in(value: &str) -> Vec<String> {
 }
 
 /// `value` of field `field` for people: for a person field each id as its name, joined with
-/// `, ` (`Dana Levi, zz9 (unknown user)`); any other field's value as it is.
+/// `, ` (`Dana Levi, unknown user (id zz9)`); any other field's value as it is.
 pub fn shown_value<'a>(users: &UserDirectory, field: &str, value: &'a str) -> Cow<'a, str> {
     if !is_person_field(field) || value.trim().is_empty() {
         return Cow::Borrowed(value);
@@ -111,11 +111,11 @@ mod tests {
         assert_eq!(shown_value(&u, "assignedTo", "u1"), "דנה לוי");
         assert_eq!(
             shown_value(&u, "followers", r#"["u1","zz9"]"#),
-            "דנה לוי, zz9 (unknown user)"
+            "דנה לוי, unknown user (id zz9)"
         );
         assert_eq!(
             shown_value(&u, "followers", "u1, zz9"),
-            "דנה לוי, zz9 (unknown user)"
+            "דנה לוי, unknown user (id zz9)"
         );
         // Other fields, and blank values, as they are.
         assert_eq!(shown_value(&u, "city", "u1"), "u1");
@@ -161,7 +161,7 @@ mod tests {
         assert_eq!(named.fields[0].proposed.as_deref(), Some("Tel Aviv"));
         assert_eq!(
             named.fields[1].ghl_now.as_deref(),
-            Some("zz9 (unknown user)")
+            Some("unknown user (id zz9)")
         );
         assert_eq!(named.fields[1].proposed.as_deref(), Some("דנה לוי"));
         // The change itself keeps the ids.

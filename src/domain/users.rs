@@ -23,7 +23,7 @@ pub struct UserDirectory {
 pub enum UserName<'a> {
     /// A user the location has: the name (`Dana Levi`).
     Known(&'a str),
-    /// An id the directory does not hold: shown as `<id> (unknown user)`.
+    /// An id the directory does not hold: shown as `unknown user (id <id>)`.
     Unknown(&'a str),
 }
 
@@ -35,11 +35,11 @@ impl UserName<'_> {
 }
 
 impl fmt::Display for UserName<'_> {
-    /// `Dana Levi`, or `<id> (unknown user)`.
+    /// `Dana Levi`, or `unknown user (id <id>)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UserName::Known(n) => f.write_str(n),
-            UserName::Unknown(id) => write!(f, "{id} (unknown user)"),
+            UserName::Unknown(id) => write!(f, "unknown user (id {id})"),
         }
     }
 }
@@ -81,7 +81,7 @@ impl UserDirectory {
         }
     }
 
-    /// The name of user `id` as text: the name, or `<id> (unknown user)`. A blank id is `""`.
+    /// The name of user `id` as text: the name, or `unknown user (id <id>)`. A blank id is `""`.
     pub fn display(&self, id: &str) -> String {
         if id.trim().is_empty() {
             return String::new();
@@ -144,7 +144,7 @@ mod tests {
     fn names_known_ids_and_marks_unknown_ones() {
         let d = dir();
         assert_eq!(d.name("u1"), UserName::Known("Dana Levi"));
-        assert_eq!(d.display("zz9"), "zz9 (unknown user)");
+        assert_eq!(d.display("zz9"), "unknown user (id zz9)");
         assert_eq!(d.display(" "), "");
         assert!(!d.name("zz9").is_known());
     }

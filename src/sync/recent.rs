@@ -624,7 +624,7 @@ mod tests {
             texts,
             [
                 "email a@x.com → b@x.com",
-                "owner u1 (unknown user) → Avi Cohen",
+                "owner unknown user (id u1) → Avi Cohen",
                 "DND off → on",
                 "DND SMS inactive → active",
                 "tags +vip −old",

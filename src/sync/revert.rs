@@ -610,6 +610,34 @@ fn inverse(store: &Store, e: &JournalEntry, all: &[JournalEntry]) -> Result<Chan
     })
 }
 
+/// The revert of journal entry `seq` already among `changes`, as the error [`propose`] gives
+/// ([`RevertError::AlreadyProposed`] while pending, approved, in flight, failed or in conflict;
+/// [`RevertError::AlreadyReverted`] once applied), or `None`. The TUI asks this before asking
+/// "Revert …?", so it refuses before it asks.
+pub fn already(changes: &[Change], seq: u64) -> Option<RevertError> {
+    let c = changes.iter().find(|c| {
+        c.fingerprint == fingerprint(seq)
+            && matches!(
+                c.state,
+                ChangeState::Pending
+                    | ChangeState::Approved
+                    | ChangeState::InFlight
+                    | ChangeState::Conflict
+                    | ChangeState::Failed
+                    | ChangeState::Applied
+            )
+    })?;
+    Some(if c.state == ChangeState::Applied {
+        RevertError::AlreadyReverted { seq, change: c.id }
+    } else {
+        RevertError::AlreadyProposed {
+            seq,
+            change: c.id,
+            state: c.state.label(),
+        }
+    })
+}
+
 /// Proposes the inverse of journal entry `seq` as a pending change and returns it (stored and
 /// flushed). Errors: no such entry; an entry that cannot be reverted (the reason, see
 /// [`why_not`]); a revert of it still pending, approved, in flight, failed or in conflict, or
@@ -623,27 +651,8 @@ pub fn propose(store: &Store, seq: u64) -> Result<Change, RevertError> {
     if let Some(why) = why_not(e) {
         return Err(RevertError::NotRevertable { seq, why });
     }
-    if let Some(c) = store.changes()?.into_iter().find(|c| {
-        c.fingerprint == fingerprint(seq)
-            && matches!(
-                c.state,
-                ChangeState::Pending
-                    | ChangeState::Approved
-                    | ChangeState::InFlight
-                    | ChangeState::Conflict
-                    | ChangeState::Failed
-                    | ChangeState::Applied
-            )
-    }) {
-        return Err(if c.state == ChangeState::Applied {
-            RevertError::AlreadyReverted { seq, change: c.id }
-        } else {
-            RevertError::AlreadyProposed {
-                seq,
-                change: c.id,
-                state: c.state.label(),
-            }
-        });
+    if let Some(err) = already(&store.changes()?, seq) {
+        return Err(err);
     }
     let mut c = inverse(store, e, &all).map_err(|why| RevertError::NotRevertable { seq, why })?;
     c.id = store.next_seq("change")?;

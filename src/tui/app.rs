@@ -402,8 +402,9 @@ pub struct App {
     /// The location's time zone (cached from `GET /locations/{id}`), for appointment times GHL
     /// sends without a zone; `None` while unknown (they are then labelled as location time).
     pub location_zone: Option<jiff::tz::TimeZone>,
-    /// The recent status messages (newest first, at most [`MESSAGE_LOG`]).
-    pub messages: std::collections::VecDeque<String>,
+    /// The recent status messages (newest first, at most [`MESSAGE_LOG`]), each with when it
+    /// was said; a repeated one is counted, not repeated (see [`super::messages::log`]).
+    pub messages: std::collections::VecDeque<super::messages::LoggedMessage>,
     /// The messages popup is open, scrolled by this many lines.
     pub messages_open: Option<u16>,
     /// The error and info last copied into `messages`.
@@ -942,8 +943,8 @@ impl App {
     }
 
     pub(crate) fn log_message(&mut self, m: String) {
-        self.messages.push_front(m);
-        self.messages.truncate(MESSAGE_LOG);
+        let now = self.now();
+        super::messages::log(&mut self.messages, m, now, MESSAGE_LOG);
         self.dirty = true;
     }
 

@@ -104,6 +104,12 @@ fn hint_keys(
                 k = format!("{k}/{up}");
             }
         }
+        // The activity tabs go both ways: `[/] tab`, not a lone `] tab`.
+        if *action == Action::TabNext {
+            if let Some(prev) = km.keys_for(chain, Action::TabPrev).first() {
+                k = format!("{prev}/{k}");
+            }
+        }
         if *action == Action::ChangeResolve {
             k = keys_text(&keys);
         }

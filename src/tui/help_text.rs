@@ -72,13 +72,20 @@ fn action_lines(out: &mut Vec<HelpLine>, keys: &str, id: &str, desc: &str, width
 /// Every line of the help at `width` columns (0 = no wrapping): each keymap context with its
 /// bindings, then the actions bound to no key (run from the palette), then the status bar.
 pub fn help_lines(keymap: &Keymap, width: u16) -> Vec<HelpLine> {
-    let mut out = vec![
-        HelpLine::Whole("ctrl-c        Quit (always)".into(), Look::Dim),
-        HelpLine::Whole(
-            "Keys are looked up in the focused pane's table, then Lists, then Everywhere.".into(),
-            Look::Dim,
-        ),
-    ];
+    // The explanation first, wrapped (not cut) inside the box; then the key that always works.
+    let intro = "Keys are looked up in the focused pane's table, then Lists, then Everywhere.";
+    let mut out: Vec<HelpLine> = if width == 0 {
+        vec![HelpLine::Whole(intro.into(), Look::Dim)]
+    } else {
+        super::text::wrap(intro, (width as usize).saturating_sub(2).max(10))
+            .into_iter()
+            .map(|l| HelpLine::Whole(l, Look::Dim))
+            .collect()
+    };
+    out.push(HelpLine::Whole(
+        "ctrl-c        Quit (always)".into(),
+        Look::Dim,
+    ));
     for ctx in Context::ALL {
         let groups = keymap.grouped(*ctx);
         if !groups.is_empty() {
@@ -118,6 +125,7 @@ pub fn help_lines(keymap: &Keymap, width: u16) -> Vec<HelpLine> {
     for l in [
         "  12 pending · 3 ✓ · 1 ✗   changes to review · approved · rejected",
         "  · 2 !  · 1 ⚠  · 5 ●      failed · conflict (changed in GHL) · applied",
+        "  12p 3✓ 1✗ 5●             the same, short, when a message needs the room",
         "  sending 3/10             a send in progress (ctrl-x stops it)",
         "  API 76/100               requests left in GHL's rate-limit window",
         "  … (m)                    a message cut short: m shows them in full",

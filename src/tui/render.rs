@@ -140,7 +140,7 @@ fn render_notice(app: &App, n: &str, f: &mut Frame, area: ratatui::layout::Rect)
 pub use super::messages::messages_width;
 
 /// The messages popup's lines (see [`super::messages::message_lines`]).
-pub fn message_lines(app: &App, width: usize) -> Vec<String> {
+pub fn message_lines(app: &App, width: usize) -> Vec<super::messages::MessageLine> {
     super::messages::message_lines(&app.messages, width)
 }
 
@@ -154,10 +154,10 @@ fn render_messages(app: &App, f: &mut Frame, area: ratatui::layout::Rect, scroll
     let lines: Vec<Line> = message_lines(app, messages_width(area.width))
         .into_iter()
         .map(|l| {
-            if l.starts_with("! ") {
-                Line::styled(l, app.theme.error())
+            if l.error {
+                Line::styled(l.text, app.theme.error())
             } else {
-                Line::raw(l)
+                Line::raw(l.text)
             }
         })
         .collect();

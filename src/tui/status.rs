@@ -128,6 +128,10 @@ pub fn dispatch_text(d: &super::app::DispatchStatus) -> String {
 enum Kind {
     Label,
     Fixed,
+    /// The review counts: compact, then tiny (`41p 1●`), then hidden while a message shows.
+    Counts,
+    /// The API budget (`API 95/100`): hidden whole when the room is needed, never cut.
+    Budget,
     Age,
     Message(Priority),
 }
@@ -193,7 +197,7 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style, Kind)> {
     } else {
         Style::new()
     };
-    out.push((counts_text(app, compact), pending_style, Kind::Fixed));
+    out.push((counts_text(app, compact), pending_style, Kind::Counts));
     if app.changes.in_flight > 0 {
         out.push(("saving…".into(), t.warn(), Kind::Fixed));
     }
@@ -214,7 +218,7 @@ fn segments_with(app: &App, compact: bool) -> Vec<(String, Style, Kind)> {
     if let Some(b) = &s.rate {
         if let (Some(rem), Some(max)) = (b.remaining, b.max) {
             let style = if rem * 10 < max { t.warn() } else { t.dim() };
-            out.push((format!("API {rem}/{max}"), style, Kind::Fixed));
+            out.push((format!("API {rem}/{max}"), style, Kind::Budget));
         }
     }
     // Each message once: a notice repeated as info or news is said as the notice.
@@ -264,14 +268,21 @@ fn drop_rank(k: Kind) -> Option<u8> {
         Kind::Age => Some(2),
         Kind::Message(Priority::Pinned) => Some(3),
         Kind::Message(Priority::Own) => Some(4),
-        Kind::Message(Priority::Error) | Kind::Label | Kind::Fixed => None,
+        Kind::Message(Priority::Error)
+        | Kind::Label
+        | Kind::Fixed
+        | Kind::Counts
+        | Kind::Budget => None,
     }
 }
 
 /// The segments fitted to `width`, by one rule (see `status_msgs`): compact counts, then a
 /// shorter location label (its name without the id, then cut, never gone), then the least
 /// important pieces give way whole (lowest [`drop_rank`] first) while the most important
-/// message present stays, and last that message is cut, ending `… (m)`.
+/// message present stays; then the counters shrink to `41p 1●` and the budget, the counters
+/// and the other fixed pieces (not `offline`) give way whole until an error or the user's own
+/// news fits whole (other news: [`MESSAGE_ROOM`] columns); last that message is cut, ending
+/// `… (m)`. A number is never cut: the line is never wider than `width`.
 pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     let full = segments_with(app, false);
     if total_width(&full) <= width {
@@ -311,11 +322,103 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
         let Some((_, i)) = lowest else { break };
         segs.remove(i);
     }
+    // Still too wide: the counters in their tiny form, then whole segments give way (the
+    // budget, the counters, the rest from the right; `offline` stays) until an error fits
+    // whole (the user's own news too, when hiding the rest is enough), other news has
+    // [`MESSAGE_ROOM`] columns: a number is never cut.
+    if total_width(&segs) > width {
+        if let Some(seg) = segs.iter_mut().find(|s| s.2 == Kind::Counts) {
+            seg.0 = tiny_counts_text(app);
+        }
+    }
+    // An error or the news of the user's own action is wanted whole; other news needs
+    // [`MESSAGE_ROOM`].
+    let droppable = |t: &str, k: Kind| {
+        matches!(k, Kind::Budget | Kind::Counts) || (k == Kind::Fixed && t != "offline")
+    };
+    let least = total_width(
+        &segs
+            .iter()
+            .filter(|(t, _, k)| !droppable(t, *k))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let top_w = top.as_ref().map_or(0, |(t, k)| match k {
+        Kind::Message(Priority::Error) => text::width(t),
+        // The user's own news is wanted whole when hiding the rest makes it fit.
+        Kind::Message(Priority::Own) if least <= width => text::width(t),
+        _ => text::width(t).min(MESSAGE_ROOM),
+    });
+    let wanted = |segs: &[(String, Style, Kind)]| {
+        let full = top.as_ref().map_or(0, |(t, _)| text::width(t));
+        total_width(segs) - full + top_w
+    };
+    while wanted(&segs) > width {
+        let victim = segs
+            .iter()
+            .enumerate()
+            .filter(|(_, (t, _, k))| !is_top(t, k))
+            .filter_map(|(i, (t, _, k))| {
+                if !droppable(t, *k) {
+                    return None;
+                }
+                let rank = match k {
+                    Kind::Budget => 0,
+                    Kind::Counts => 1,
+                    _ => 2,
+                };
+                Some((rank, std::cmp::Reverse(i)))
+            })
+            .min();
+        let Some((_, std::cmp::Reverse(i))) = victim else {
+            break;
+        };
+        segs.remove(i);
+    }
     let mut segs: Vec<(String, Style)> = segs.into_iter().map(|(t, st, _)| (t, st)).collect();
     if let Some((t, _)) = &top {
         cut_message(app, &mut segs, t, width);
     }
+    // Narrower than the location and the shortest message: the line ends with `…`.
+    let total = |segs: &[(String, Style)]| {
+        segs.iter().map(|(t, _)| text::width(t)).sum::<usize>() + 3 * segs.len().saturating_sub(1)
+    };
+    if total(&segs) > width {
+        let over = total(&segs) - width;
+        if let Some(last) = segs.last_mut() {
+            let keep = text::width(&last.0).saturating_sub(over).max(1);
+            last.0 = text::truncate(&last.0, keep);
+        }
+    }
     segs
+}
+
+/// The columns routine news or a notice keeps before the counters and the rest give way whole
+/// (OUR CHOICE: enough for its gist at 60 columns next to the location and tiny counters; an
+/// error or the user's own news is wanted whole).
+const MESSAGE_ROOM: usize = 32;
+
+/// The review counts in the fewest columns, for a narrow bar: `41p` (pending) and the others
+/// only when there are some (`2✓ 1✗ 1● 1! 1⚠ 1–`); as [`counts_text`] when there are none.
+pub fn tiny_counts_text(app: &App) -> String {
+    let c = app.changes.counts;
+    if !app.changes.loaded || c.total() == 0 {
+        return counts_text(app, true);
+    }
+    let mut out = format!("{}p", c.pending);
+    for (n, sym) in [
+        (c.approved, "✓"),
+        (c.rejected, "✗"),
+        (c.withdrawn, "–"),
+        (c.failed, "!"),
+        (c.conflict, "⚠"),
+        (c.applied, "●"),
+    ] {
+        if n > 0 {
+            out.push_str(&format!(" {n}{sym}"));
+        }
+    }
+    out
 }
 
 /// Still too wide: cut the message `which` to fit, ending with `… (m)` (the key that shows it

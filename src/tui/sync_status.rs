@@ -21,7 +21,7 @@ impl App {
 
     /// The users were refreshed after a pull: names are read afresh. A failure (a missing
     /// `users.readonly` scope) is said once in the status line and the message log, not on
-    /// every pull; ids the cache cannot name show as `<id> (unknown user)`.
+    /// every pull; ids the cache cannot name show as `unknown user (id <id>)`.
     pub(crate) fn users_loaded(&mut self, count: Result<usize, String>) {
         match count {
             Ok(_) => {

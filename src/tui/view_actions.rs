@@ -209,7 +209,8 @@ impl App {
     fn copy(&mut self, what: &str, value: String) -> Vec<Effect> {
         // The copy succeeded: an older error no longer hides the confirmation.
         self.status.error = None;
-        self.status.info = Some(format!("copied {what} {}", text::truncate(&value, 60)));
+        // Whole (up to a page): the status bar cuts it with `… (m)`, the messages wrap it.
+        self.status.info = Some(format!("copied {what} {}", text::truncate(&value, 2000)));
         vec![Effect::Clipboard(value)]
     }
 

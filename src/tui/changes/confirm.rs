@@ -192,8 +192,11 @@ pub fn render_send(app: &App, p: &SendPlan, f: &mut Frame, area: Rect) {
     if p.deletes > 0 {
         lines.push(Line::styled(
             format!(
-                "{} will be deleted in GHL; this cannot be undone from here.",
-                plural(p.deletes, "contact")
+                "{} will be deleted in GHL. A revert from the journal creates {} again as a new \
+                 contact with a new id; {} history in GHL is not restored.",
+                plural(p.deletes, "contact"),
+                if p.deletes == 1 { "it" } else { "each" },
+                if p.deletes == 1 { "its" } else { "their" }
             ),
             t.error(),
         ));

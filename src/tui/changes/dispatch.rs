@@ -310,7 +310,11 @@ impl App {
                         self.status.error =
                             Some(format!("journal #{} cannot be reverted: {why}", e.seq))
                     }
-                    None => j.revert_ask = Some(e.seq),
+                    // Refused before asking: a revert of it is already proposed or sent.
+                    None => match crate::sync::revert::already(&self.changes.all, e.seq) {
+                        Some(err) => self.status.error = Some(err.to_string()),
+                        None => j.revert_ask = Some(e.seq),
+                    },
                 },
             },
             other => return self.handle_common_action(other),

@@ -203,7 +203,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         } else {
             "No contacts in the cache yet. Press r to sync."
         };
-        lines.push(Line::styled(format!("  {msg}"), theme.dim()));
+        // Wrapped, not cut: the hint is read whole in the 40-column pane at 80x24.
+        for l in text::wrap(msg, w.saturating_sub(2).max(1)) {
+            lines.push(Line::styled(format!("  {l}"), theme.dim()));
+        }
     }
     let end = (app.offset + page).min(app.view.len());
     let now = app.now();

@@ -111,6 +111,59 @@ impl Builder {
         });
     }
 
+    /// A line made of several fields (the address): each pending value says which part it
+    /// changes and from what, `Address*   US · City: (empty) → Haifa (pending #48)`, so a city
+    /// edit does not read like a new country.
+    fn compound(
+        &mut self,
+        name: &str,
+        v: Option<&str>,
+        parts: &[(&str, Option<&str>)],
+        copy: &str,
+    ) {
+        let mut pend = self.take(|f| parts.iter().any(|(p, _)| *p == f));
+        for p in &mut pend {
+            let now = parts
+                .iter()
+                .find(|(f, _)| *f == p.field)
+                .and_then(|(_, v)| *v)
+                .filter(|v| !v.trim().is_empty())
+                .map_or_else(|| "(empty)".to_owned(), text::clean);
+            p.label = format!("{}: {now}", p.label);
+        }
+        let start = self.out.len();
+        self.line(name, v, Look::Plain, Vec::new(), copy);
+        if pend.is_empty() {
+            return;
+        }
+        if self.out.len() == start {
+            self.out.push(DetailLine {
+                line: TextLine::Pieces(vec![(String::new(), Look::Label), ("—".into(), Look::Dim)]),
+                copy: None,
+            });
+        }
+        let Some(DetailLine {
+            line: TextLine::Pieces(pieces),
+            ..
+        }) = self.out.last_mut()
+        else {
+            return;
+        };
+        pieces[0].0 = {
+            let name = format!("{name}*");
+            if text::width(&name) < LABEL {
+                text::fit(&name, LABEL)
+            } else {
+                format!("{name}: ")
+            }
+        };
+        for p in &pend {
+            pieces.push((format!(" · {} → ", p.label), Look::Dim));
+            pieces.push((p.value.clone(), Look::Added));
+            pieces.push((format!(" {}", p.tag()), Look::Warn));
+        }
+    }
+
     fn push(&mut self, line: TextLine) {
         self.out.push(DetailLine { line, copy: None });
     }
@@ -140,7 +193,8 @@ fn contact_lines(app: &App, c: &Contact) -> Vec<DetailLine> {
         Some(owner) => {
             let (name, look) = match app.users.name(owner) {
                 UserName::Known(n) => (n.to_owned(), Look::Plain),
-                u @ UserName::Unknown(_) => (u.to_string(), Look::Warn),
+                // A user the location does not know (the demo keeps one on purpose): dimmed.
+                u @ UserName::Unknown(_) => (u.to_string(), Look::Dim),
             };
             b.line("Owner", Some(&name), look, pend, "owner");
         }
@@ -181,10 +235,16 @@ fn contact_lines(app: &App, c: &Contact) -> Vec<DetailLine> {
         .filter(|x| !x.trim().is_empty())
         .collect();
     let addr = addr.join(", ");
-    b.field(
+    b.compound(
         "Address",
         Some(&addr),
-        &["address1", "city", "state", "postalCode", "country"],
+        &[
+            ("address1", c.address1.as_deref()),
+            ("city", c.city.as_deref()),
+            ("state", c.state.as_deref()),
+            ("postalCode", c.postal_code.as_deref()),
+            ("country", c.country.as_deref()),
+        ],
         "address",
     );
     b.field("Website", c.website.as_deref(), &["website"], "website");

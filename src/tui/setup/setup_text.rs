@@ -147,15 +147,19 @@ fn check(out: &mut Vec<TextLine>, c: &Check, w: usize) {
 
 fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
     wrapped(out, "How do you sign in to GHL?", w, Look::Bold);
+    let missing = oauth_app_missing(s);
     for way in GhlWay::ALL {
-        choice(
-            out,
-            s,
-            Row::Ghl(way),
-            s.ghl_way == Some(way),
-            way.label(),
-            w,
-        );
+        let row = Row::Ghl(way);
+        // Without the Marketplace app's id and secret an OAuth choice can only fail: dimmed,
+        // with the reason.
+        if missing.is_some() && way != GhlWay::Pit && s.focused() != Some(row) {
+            let label = format!("{} (needs a Marketplace app, see below)", way.label());
+            for l in text::wrap(&label, w.saturating_sub(7).max(10)) {
+                out.push(TextLine::whole(format!("       {l}"), Look::Dim));
+            }
+            continue;
+        }
+        choice(out, s, row, s.ghl_way == Some(way), way.label(), w);
     }
     if let Some(missing) = oauth_app_missing(s) {
         wrapped(
@@ -209,17 +213,25 @@ fn ghl(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
         }
         Some(GhlWay::OAuthBrowser) => {
             if let Some(p) = &s.oauth {
-                wrapped(out, "Open this URL in a browser on this machine (copied):", w, Look::Plain);
+                wrapped(
+                    out,
+                    "Open this URL in a browser on this machine (copied):",
+                    w,
+                    Look::Plain,
+                );
                 url_lines(out, &p.url, w);
                 out.push(TextLine::raw(""));
             }
         }
-        None => wrapped(
-            out,
-            "Move with the arrows (or tab), enter chooses. ctrl-s skips a step; every step can be reopened later from the palette (:setup, :location add, :bmby login).",
-            w,
-            Look::Dim,
-        ),
+        None => {
+            wrapped(
+                out,
+                "Move with the arrows (or tab), enter chooses. ctrl-s skips a step; every step can be reopened later from the palette (:setup, :location add, :bmby login).",
+                w,
+                Look::Dim,
+            );
+            wrapped(out, DEMO_HINT, w, Look::Dim);
+        }
     }
     check(out, &s.ghl_check, w);
 }
@@ -561,6 +573,10 @@ fn mapping(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
     }
 }
 
+/// Where a person without GHL credentials can try the app.
+pub const DEMO_HINT: &str =
+    "No GHL credentials yet? `bmby-ghl demo` opens the app on a stand-in GHL with demo data.";
+
 fn summary(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
     let plan = s.plan();
     wrapped(
@@ -587,16 +603,27 @@ fn summary(s: &Setup, w: usize, out: &mut Vec<TextLine>) {
     kv("[bmby] project_id", &plan.bmby_project_id);
     kv("[bmby] export_dir", &plan.bmby_export_dir);
     out.push(TextLine::raw(""));
+    // The token is named only when one was saved (a location is signed in).
+    let ghl_secret = if s.locations.is_empty() {
+        "no GHL token was saved".to_owned()
+    } else {
+        format!(
+            "the GHL token is in {}",
+            s.env.data_dir.join("auth").join("tokens.json").display()
+        )
+    };
     wrapped(
         out,
         &format!(
-            "Secrets are not in it: the GHL token is in {}, the Bmby password (if any) in {}.",
-            s.env.data_dir.join("auth").join("tokens.json").display(),
+            "Secrets are not in it: {ghl_secret}, the Bmby password (if any) in {}.",
             super::write::bmby_secret_path(&s.env.data_dir).display()
         ),
         w,
         Look::Dim,
     );
+    if s.locations.is_empty() {
+        wrapped(out, DEMO_HINT, w, Look::Warn);
+    }
     if let Some(missing) = oauth_app_missing(s) {
         wrapped(
             out,
