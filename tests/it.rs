@@ -56,6 +56,7 @@ mod ops_dispatch_dropped;
 mod owner_attach_tmux;
 mod owner_cli;
 mod owner_host;
+mod owner_stopped;
 mod owner_tmux;
 mod portable_build;
 mod pull_overlap;

@@ -36,6 +36,7 @@ pub mod hub;
 pub mod protocol;
 mod registry;
 mod server;
+pub mod silent;
 pub mod stream;
 
 use std::path::{Path, PathBuf};
@@ -97,6 +98,16 @@ pub enum OwnerError {
          the command finished; run it again"
     )]
     OwnerGone { location: String, pid: u32 },
+    /// The owner accepted the connection (the kernel did) but does not answer: it is stopped
+    /// (ctrl-z, SIGSTOP) or hung. Nothing ran.
+    #[error("{}", silent::not_answering_message(location, *pid, *stopped))]
+    NotAnswering {
+        location: String,
+        /// The owner's pid (the socket's peer), 0 when the system does not say.
+        pid: u32,
+        /// The owner is stopped (its state is `T`), not merely slow.
+        stopped: bool,
+    },
     /// The socket path is longer than a Unix socket address allows.
     #[error("owner socket path {path} is too long for a Unix socket ({len} bytes, at most 107); use a shorter --data-dir")]
     PathTooLong { path: PathBuf, len: usize },
