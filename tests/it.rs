@@ -55,6 +55,7 @@ mod ops_dispatch;
 mod ops_dispatch_dropped;
 mod owner_attach_tmux;
 mod owner_cli;
+mod owner_demo_attach;
 mod owner_host;
 mod owner_stopped;
 mod owner_tmux;

@@ -36,6 +36,7 @@ mod config_cmd;
 mod conflict_text;
 mod contact_arg;
 mod demo;
+mod demo_terminal;
 pub mod known_locations;
 mod op;
 pub mod out;
