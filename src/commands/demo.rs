@@ -60,10 +60,6 @@ const SEEDED: &str = "demo_seeded";
 /// stand-in and writing back to the Bmby stand-in. With `keep_world` (`--data-dir DIR`) the
 /// stand-ins' data is kept in `DIR/demo-world/` and a second run continues it.
 pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
-    if let Some(why) = super::demo_terminal::missing() {
-        eprintln!("error: {}", super::demo_terminal::message(why));
-        return Ok(1);
-    }
     // A demo already runs on this data dir: this one attaches to it as a second TUI. A plain
     // TUI (or `serve`) holding the demo's cache has no stand-ins: attaching to it would show
     // an offline TUI, not the demo (found by a newcomer), so that is refused.
@@ -72,6 +68,11 @@ pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
         .flatten();
     if let Some(h) = owner.as_ref().filter(|h| refuses_owner(&h.role)) {
         eprintln!("{}", not_a_demo(&paths.data_dir, h.pid, &h.role));
+        return Ok(1);
+    }
+    // A TUI: without a terminal say so (the refusal above holds with or without one).
+    if let Some(why) = super::demo_terminal::missing() {
+        eprintln!("error: {}", super::demo_terminal::message(why));
         return Ok(1);
     }
     if owner.is_some() {
