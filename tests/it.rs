@@ -29,6 +29,7 @@ mod bmby_writeback;
 mod changes;
 mod cli;
 mod cli_ambiguous;
+mod cli_bad_arguments;
 mod cli_clock;
 mod cli_people;
 mod config_cmd;

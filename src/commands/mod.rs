@@ -30,6 +30,7 @@ macro_rules! errln {
 mod apply;
 mod apply_report;
 mod auth;
+mod bad_argument;
 mod bmby;
 mod browse;
 mod config_cmd;
@@ -62,6 +63,7 @@ use crate::sandbox::SandboxConfig;
 use crate::store::Store;
 use crate::tui;
 
+pub use bad_argument::{exit_code, BadArgument};
 use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
