@@ -22,6 +22,7 @@
 //! `bmby-ghl config` shows each effective value and where it came from ([`report`]).
 
 pub mod keys;
+pub mod lenient;
 pub mod report;
 
 use std::collections::BTreeMap;

@@ -23,7 +23,8 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            // A bad argument exits 2, as clap's own errors.
+            ExitCode::from(commands::exit_code(&e))
         }
     }
 }

@@ -352,6 +352,46 @@ async fn apply_with_nothing_approved_says_so_and_how_to_approve() {
     assert_eq!(doc["results"], serde_json::json!([]));
 }
 
+/// `apply` with nothing approved but changes in conflict says how many and how to see them
+/// (not "no change is pending review either" alone); `changes --state bogus` is a bad
+/// argument: exit 2 with what is valid, as clap's own errors and the `contacts` filters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_with_only_conflicts_names_them_and_a_bad_state_exits_2() {
+    let sb = stand_in(3).await;
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+        for id in [1, 2] {
+            let mut c = change(id, ChangeKind::Create, None);
+            c.state = ChangeState::Conflict;
+            c.fields = vec![field("email", None, &format!("c{id}@example.com"))];
+            store.put_change(&c).unwrap();
+        }
+        store.flush().unwrap();
+    }
+    sb.clear_requests();
+    let o = bin(&sb, dir.path(), &["apply"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2 change(s) are in conflict with GHL")
+            && err.contains("`bmby-ghl changes --state conflict`"),
+        "{err}"
+    );
+    assert!(!err.contains("import a Bmby export"), "{err}");
+    assert!(sb.requests().is_empty(), "nothing was sent");
+
+    let o = bin(&sb, dir.path(), &["changes", "--state", "bogus"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--state bogus: use one of pending, approved"),
+        "{err}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_text_shows_a_conflict_three_ways() {
     let sb = stand_in(3).await;

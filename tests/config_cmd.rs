@@ -260,9 +260,9 @@ fn version_names_the_git_commit() {
     }
 }
 
-/// `config` with unknown keys in the file still shows every value (read as if those keys were
-/// not there), names each unknown key with its line on stderr (and under `problems` in
-/// `--json`) and exits 1; a file with a bad value is an error naming the file and line.
+/// `config` with unknown keys and bad values in the file still shows every value (read as if
+/// those keys were not there), names each unknown key and each bad value with its line on
+/// stderr (and under `problems` in `--json`) and exits 1; other commands refuse the file.
 #[test]
 fn config_with_unknown_keys_shows_the_values_and_the_problems() {
     let dir = tempfile::tempdir().unwrap();
@@ -318,19 +318,69 @@ fn config_with_unknown_keys_shows_the_values_and_the_problems() {
     assert_eq!(problems[0]["table"], "ghl");
     assert_eq!(problems[1]["key"], "bmbi");
 
-    // A bad value is not shown around: an error naming the file and the line, exit 1.
+    // The newcomer's file: an unknown key and a bad value. Both are named, each with its
+    // line (the bad value with its key), and the values are still shown: the bad one's
+    // setting with its default.
     std::fs::write(
         &cfg,
-        "[ghl]\nlocation_id = \"x\"\n[sync]\npull_interval_secs = \"often\"\n",
+        "[ghl]\nlocaton_id = \"x\"\n[sync]\npull_interval_secs = \"fast\"\npull_overlap_secs = \"long\"\n",
     )
     .unwrap();
     let o = run(&[]);
     assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
+    let err = String::from_utf8(o.stderr.clone()).unwrap();
+    let line = |k: &str| {
+        out.lines()
+            .find(|l| l.starts_with(k))
+            .unwrap_or_else(|| panic!("{k} in\n{out}"))
+            .to_owned()
+    };
+    assert!(line("sync.pull_interval_secs").contains("60"), "{out}");
+    assert!(
+        line("sync.pull_interval_secs").ends_with("default"),
+        "{out}"
+    );
+    for want in [
+        format!("warning: config file {p}, line 2: unknown key `locaton_id` in [ghl] (did you mean `location_id`?)"),
+        format!("warning: config file {p}, line 4, key `sync.pull_interval_secs`: invalid type: string \"fast\""),
+        format!("warning: config file {p}, line 5, key `sync.pull_overlap_secs`:"),
+        "these keys and values are ignored above".to_owned(),
+    ] {
+        assert!(err.contains(&want), "missing {want:?} in\n{err}");
+    }
+    let o = run(&["--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let kinds: Vec<(u64, &str, &str)> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap(),
+                p["kind"].as_str().unwrap(),
+                p["key"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (2, "unknown key", "locaton_id"),
+            (4, "bad value", "sync.pull_interval_secs"),
+            (5, "bad value", "sync.pull_overlap_secs"),
+        ]
+    );
+    // Every other command still refuses the file, naming the file and the line.
+    let o = cmd(dir.path())
+        .args(["--config", &p, "changes"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8(o.stderr.clone()).unwrap();
     assert!(
-        err.contains(&format!(
-            "error: config file {p}, line 4, key `sync.pull_interval_secs`:"
-        )),
+        err.contains(&format!("error: config file {p}, line 2:")),
         "{err}"
     );
     // A clean file: exit 0 and no problems.

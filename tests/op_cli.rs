@@ -394,7 +394,8 @@ async fn bad_names_and_arguments_error_clearly_and_store_nothing() {
         &["op", "update-contact", "--contact", &id, "--set", "shoe=1"],
     )
     .await;
-    assert_eq!(code(&o), Some(1));
+    // A field that cannot be set is a bad argument (a fixed list, as `changes --state`): exit 2.
+    assert_eq!(code(&o), Some(2));
     assert!(text(&o).1.contains("shoe: not a field"), "{:?}", text(&o));
     let o = run(
         &base,

@@ -439,7 +439,8 @@ async fn serve_webhooks_refuses_an_address_that_is_not_ip_and_port() {
     })
     .await
     .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // A bad argument: exit 2, as clap's own errors.
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("--webhooks hooks.example.com: expected an IP address and a port"),

@@ -71,6 +71,19 @@ fn with_one_location_l_says_so() {
     assert!(status_line(&mut d).contains("only one location is signed in"));
 }
 
+/// In the demo (its location, nothing signed in) `L` says what is true: the demo has one
+/// location, its stand-in's; not "the token comes from GHL_TOKEN or the config".
+#[test]
+fn in_the_demo_l_says_it_has_one_location() {
+    let (_dir, mut d) = driver();
+    d.app.locations.current = bmby_ghl::sandbox::DEMO_LOCATION_ID.into();
+    d.keys("L");
+    assert!(d.app.locations.picker.is_none());
+    let info = d.app.status.info.clone().unwrap();
+    assert!(info.contains("the demo has one location"), "{info}");
+    assert!(!info.contains("GHL_TOKEN"), "{info}");
+}
+
 #[test]
 fn read_only_refuses_approve_edit_and_send_and_says_why() {
     let (_dir, mut d) = driver();

@@ -153,6 +153,29 @@ pub(super) fn apply_cmd(
     send(&store, &ghl, bmby.as_ref(), rt, &selected, as_json)
 }
 
+/// The changes that wait for a person besides the pending ones, said with how to see and
+/// send them: `2 change(s) are in conflict with GHL (see them with `bmby-ghl changes --state
+/// conflict`; `bmby-ghl apply ID` sends one as proposed)`, the failed ones likewise; empty when
+/// there are none.
+fn settle_first(changes: &[crate::domain::Change]) -> String {
+    let count = |st: ChangeState| changes.iter().filter(|c| c.state == st).count();
+    let mut parts = Vec::new();
+    for (st, what) in [
+        (ChangeState::Conflict, "are in conflict with GHL"),
+        (ChangeState::Failed, "failed"),
+    ] {
+        let n = count(st);
+        if n > 0 {
+            parts.push(format!(
+                "{n} change(s) {what} (see them with `bmby-ghl changes --state {}`; `bmby-ghl \
+                 apply ID` sends one as proposed, or `bmby-ghl reject ID` drops it)",
+                st.label()
+            ));
+        }
+    }
+    parts.join("; ")
+}
+
 /// `apply` found nothing to send: say so on stderr, and how to approve (`--json`: an empty
 /// result document on stdout as well).
 fn nothing_approved(changes: &[crate::domain::Change], all: bool, as_json: bool) -> Result<()> {
@@ -160,7 +183,10 @@ fn nothing_approved(changes: &[crate::domain::Change], all: bool, as_json: bool)
         .iter()
         .filter(|c| c.state == ChangeState::Pending)
         .count();
-    let how = if pending == 0 {
+    let settle = settle_first(changes);
+    let how = if pending == 0 && !settle.is_empty() {
+        format!("no change is pending review either; {settle}")
+    } else if pending == 0 {
         "no change is pending review either (import a Bmby export with `bmby-ghl import FILE`, or `bmby-ghl bmby pull`)".to_owned()
     } else if all {
         format!("the {pending} pending change(s) are ambiguous: choose a contact for each first (`bmby-ghl changes --state pending`)")
@@ -171,7 +197,11 @@ fn nothing_approved(changes: &[crate::domain::Change], all: bool, as_json: bool)
              every pending one with `bmby-ghl apply --all`"
         )
     };
-    errln!("nothing to send: no change is approved; {how}");
+    if pending > 0 && !settle.is_empty() {
+        errln!("nothing to send: no change is approved; {how}; {settle}");
+    } else {
+        errln!("nothing to send: no change is approved; {how}");
+    }
     if as_json {
         outln!(
             "{}",

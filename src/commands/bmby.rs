@@ -49,32 +49,42 @@ pub(super) fn mapping_cmd(settings: &Settings, as_json: bool) -> Result<i32> {
     Ok(0)
 }
 
+/// The values `changes --state` takes.
+const CHANGE_STATES: &[&str] = &[
+    "pending",
+    "approved",
+    "rejected",
+    "in_flight",
+    "applied",
+    "failed",
+    "conflict",
+    "cancelled",
+    "withdrawn",
+    "all",
+];
+
 pub(super) fn changes_cmd(
     paths: &Paths,
     settings: &Settings,
     as_json: bool,
     state: Option<&str>,
 ) -> Result<i32> {
+    // A bad `--state` is a bad argument: exit 2, as clap's own and the `contacts` filters.
+    let state = state.map(str::to_lowercase);
+    if let Some(st) = &state {
+        if !CHANGE_STATES.contains(&st.as_str()) {
+            errln!(
+                "error: --state {}: use one of {}",
+                crate::sanitize::clean_line(st),
+                CHANGE_STATES.join(", ")
+            );
+            return Ok(2);
+        }
+    }
     let loc = location(settings)?;
     let store = open_store(paths, &loc)?;
     let mut changes = store.changes()?;
     if let Some(st) = state {
-        let st = st.to_lowercase();
-        const STATES: &[&str] = &[
-            "pending",
-            "approved",
-            "rejected",
-            "in_flight",
-            "applied",
-            "failed",
-            "conflict",
-            "cancelled",
-            "withdrawn",
-            "all",
-        ];
-        if !STATES.contains(&st.as_str()) {
-            return Err(eyre!("--state {st}: use one of {}", STATES.join(", ")));
-        }
         if st != "all" {
             // A withdrawn hand edit is `withdrawn`, not `rejected`.
             changes.retain(|c| c.state_label() == st);

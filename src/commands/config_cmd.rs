@@ -10,17 +10,18 @@ use crate::config::Paths;
 /// not configured anywhere is shown as the commands would pick it: the most recent sign-in
 /// (without a configured token), else the only cached location.
 ///
-/// Unknown keys in the config file (which every other command refuses) do not hide the
-/// values: they are shown as if those keys were not there, each unknown key is named on
-/// stderr with its line (and under `problems` with `--json`), and the exit code is 1. Any
-/// other problem of the file (bad TOML, a bad value) is an error naming the file and line.
+/// Unknown keys and bad values in the config file (which every other command refuses) do not
+/// hide the values: they are shown as if those keys were not there (a bad value's setting
+/// with its default), each problem is named on stderr with its line (and under `problems` with
+/// `--json`), and the exit code is 1. A file that is not TOML is an error naming the file and
+/// line.
 pub fn config_cmd(
     paths: &Paths,
     flags: &Flags<'_>,
     env: &dyn Fn(&str) -> Option<String>,
     json: bool,
 ) -> Result<i32> {
-    let (mut entries, unknown) = report::effective_with_unknown(paths, flags, env)?;
+    let (mut entries, found) = report::effective_with_problems(paths, flags, env)?;
     let token_set = entries
         .iter()
         .any(|e| e.key == "ghl.token" && e.origin != Origin::Unset);
@@ -31,28 +32,39 @@ pub fn config_cmd(
         derive_location(paths, token_set, loc);
     }
     let exists = paths.config_file.exists();
-    let problems: Vec<String> = unknown
+    let file = paths.config_file.display();
+    let mut problems: Vec<(usize, String, serde_json::Value)> = found
+        .unknown
         .iter()
         .map(|u| {
-            format!(
-                "config file {}, line {}: {u}",
-                paths.config_file.display(),
-                u.line
-            )
-        })
-        .collect();
-    if json {
-        let mut doc = report::json(&entries, exists);
-        doc["problems"] = serde_json::json!(unknown
-            .iter()
-            .zip(&problems)
-            .map(|(u, text)| serde_json::json!({
+            let text = format!("config file {file}, line {}: {u}", u.line);
+            let doc = serde_json::json!({
+                "kind": "unknown key",
                 "line": u.line,
                 "key": u.key,
                 "table": u.table,
                 "suggestion": u.suggestion,
                 "message": text,
-            }))
+            });
+            (u.line, text, doc)
+        })
+        .collect();
+    problems.extend(found.bad.iter().map(|b| {
+        let text = format!("config file {file}, line {}, {b}", b.line);
+        let doc = serde_json::json!({
+            "kind": "bad value",
+            "line": b.line,
+            "key": b.key,
+            "message": text,
+        });
+        (b.line, text, doc)
+    }));
+    problems.sort_by_key(|p| p.0);
+    if json {
+        let mut doc = report::json(&entries, exists);
+        doc["problems"] = serde_json::json!(problems
+            .iter()
+            .map(|(_, _, doc)| doc.clone())
             .collect::<Vec<_>>());
         outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
@@ -61,10 +73,15 @@ pub fn config_cmd(
     if problems.is_empty() {
         return Ok(0);
     }
-    for p in &problems {
-        errln!("warning: {p}");
+    for (_, text, _) in &problems {
+        errln!("warning: {text}");
     }
-    errln!("these keys are ignored above; every other command refuses to run until they are fixed");
+    let what = match (found.unknown.is_empty(), found.bad.is_empty()) {
+        (false, false) => "these keys and values are",
+        (true, false) => "these values are",
+        _ => "these keys are",
+    };
+    errln!("{what} ignored above (a bad value's setting shows its default); every other command refuses to run until they are fixed");
     Ok(1)
 }
 

@@ -70,20 +70,31 @@ pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
         eprintln!("{}", not_a_demo(&paths.data_dir, h.pid, &h.role));
         return Ok(1);
     }
+    // A TUI: without a terminal say so (the refusal above holds with or without one).
+    if let Some(why) = super::demo_terminal::missing() {
+        eprintln!("error: {}", super::demo_terminal::message(why));
+        return Ok(1);
+    }
     if owner.is_some() {
-        match crate::owner::open_for_tui(
+        match crate::owner::attach_demo(
             &paths.data_dir,
             DEMO_LOCATION_ID,
             Some(paths.user_keymap()),
         )? {
-            crate::owner::TuiCache::Attached => return Ok(0),
-            crate::owner::TuiCache::Own(_) | crate::owner::TuiCache::TakenOver(..) => {
-                // OUR CHOICE: the stand-ins lived in the demo that exited; starting them here
-                // from its saved world is a fresh demo run.
+            crate::owner::DemoAttached::Quit => return Ok(0),
+            crate::owner::DemoAttached::DemoEnded(t) => {
+                // OUR CHOICE: the stand-ins lived in the demo that exited; this one ends too
+                // (one message), rather than start them here from a world the other may still
+                // be saving.
+                eprintln!("{}", demo_ended(&paths.data_dir, t.pid));
+                return Ok(1);
+            }
+            crate::owner::DemoAttached::NoDemo => {
+                let dir = crate::sanitize::clean_line(&paths.data_dir.display().to_string());
                 eprintln!(
-                    "the demo on {} exited: run `bmby-ghl demo --data-dir {}` again to continue it",
-                    paths.data_dir.display(),
-                    paths.data_dir.display()
+                    "the demo's cache in {dir} was held by another bmby-ghl that has finished, \
+                     and no demo runs there now: run `bmby-ghl demo --data-dir {dir}` again to \
+                     start it"
                 );
                 return Ok(1);
             }
@@ -119,6 +130,16 @@ pub fn demo(paths: &Paths, rt: &Runtime, keep_world: bool) -> Result<i32> {
     drop(d.ghl);
     drop(d.bmby);
     Ok(code)
+}
+
+/// What an attached demo says when the demo it was attached to ended: one message, the only one — the demo and its stand-ins are gone, this one ends too, and how to
+/// continue.
+fn demo_ended(data_dir: &std::path::Path, pid: u32) -> String {
+    let dir = crate::sanitize::clean_line(&data_dir.display().to_string());
+    format!(
+        "the demo (pid {pid}) on {dir} exited, and its GHL and Bmby stand-ins with it, so this attached demo \
+         ended too; to continue the demo, run `bmby-ghl demo --data-dir {dir}`"
+    )
 }
 
 /// Whether `demo --data-dir DIR` refuses to attach to the owner of DIR's demo cache in

@@ -30,12 +30,14 @@ macro_rules! errln {
 mod apply;
 mod apply_report;
 mod auth;
+mod bad_argument;
 mod bmby;
 mod browse;
 mod config_cmd;
 mod conflict_text;
 mod contact_arg;
 mod demo;
+mod demo_terminal;
 pub mod known_locations;
 mod op;
 pub mod out;
@@ -61,6 +63,7 @@ use crate::sandbox::SandboxConfig;
 use crate::store::Store;
 use crate::tui;
 
+pub use bad_argument::{exit_code, BadArgument};
 use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;

@@ -80,10 +80,10 @@ fn webhook_settings(
     settings: &Settings,
 ) -> Result<(std::net::SocketAddr, crate::webhooks::ReceiverConfig)> {
     let sock: std::net::SocketAddr = addr.trim().parse().map_err(|_| {
-        eyre!(
+        super::BadArgument(format!(
             "--webhooks {}: expected an IP address and a port, such as 127.0.0.1:8977",
             clean_line(addr)
-        )
+        ))
     })?;
     let cfg = settings
         .webhooks

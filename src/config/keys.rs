@@ -129,43 +129,6 @@ pub fn key_at(text: &str, offset: usize) -> Option<String> {
     find(root.get_ref(), offset, "")
 }
 
-/// The config file without its unknown keys, and those keys (for `bmby-ghl config`, which
-/// shows the values with the problems instead of refusing to run). No unknown keys: the same
-/// as [`super::parse`]. With unknown keys, the rest is read as if they were not there; a
-/// problem besides them (a bad value) gives [`super::ConfigError::UnknownKeys`] as
-/// [`super::parse`] does (the unknown keys are reported first, each with its line).
-pub fn parse_ignoring_unknown(
-    path: &std::path::Path,
-    text: &str,
-) -> Result<(ConfigFile, Vec<UnknownKey>), super::ConfigError> {
-    let unknown = unknown_keys(text);
-    if unknown.is_empty() {
-        return super::parse(path, text).map(|f| (f, unknown));
-    }
-    let strict = || super::ConfigError::UnknownKeys {
-        path: path.to_path_buf(),
-        problems: unknown.clone(),
-    };
-    let Ok(mut root) = toml::from_str::<toml::Table>(text) else {
-        return Err(strict());
-    };
-    for u in &unknown {
-        let table = match u.table.as_deref() {
-            None => Some(&mut root),
-            Some(t) => t.split('.').try_fold(&mut root, |tbl, part| {
-                tbl.get_mut(part).and_then(toml::Value::as_table_mut)
-            }),
-        };
-        if let Some(t) = table {
-            t.remove(&u.key);
-        }
-    }
-    match ConfigFile::deserialize(toml::Value::Table(root)) {
-        Ok(file) => Ok((file, unknown)),
-        Err(_) => Err(strict()),
-    }
-}
-
 /// `[bmby.columns]`: each key must be a Bmby export field (`client_id`, `fname`, …).
 fn check_columns(v: &DeValue<'_>, line: &dyn Fn(usize) -> usize, out: &mut Vec<UnknownKey>) {
     let Some(table) = v.as_table() else {

@@ -63,6 +63,22 @@ pub struct Entry {
     pub origin: Origin,
 }
 
+/// What is wrong in the config file, each with its line: the settings are read without them.
+#[derive(Debug, Clone, Default)]
+pub struct Problems {
+    /// Keys no section knows.
+    pub unknown: Vec<super::keys::UnknownKey>,
+    /// Keys whose value cannot be used.
+    pub bad: Vec<super::lenient::BadValue>,
+}
+
+impl Problems {
+    /// No problem at all.
+    pub fn is_empty(&self) -> bool {
+        self.unknown.is_empty() && self.bad.is_empty()
+    }
+}
+
 /// The flags that can set configuration, as given on the command line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Flags<'a> {
@@ -78,30 +94,38 @@ pub fn effective(
     flags: &Flags<'_>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Entry>, ConfigError> {
-    let (entries, unknown) = effective_with_unknown(paths, flags, env)?;
-    if !unknown.is_empty() {
+    let (entries, problems) = effective_with_problems(paths, flags, env)?;
+    if !problems.unknown.is_empty() {
         return Err(ConfigError::UnknownKeys {
             path: paths.config_file.clone(),
-            problems: unknown,
+            problems: problems.unknown,
+        });
+    }
+    if let Some(b) = problems.bad.into_iter().next() {
+        return Err(ConfigError::Parse {
+            path: paths.config_file.clone(),
+            line: b.line,
+            key: Some(b.key),
+            message: b.message,
         });
     }
     Ok(entries)
 }
 
-/// [`effective`], except that unknown keys in the config file are returned beside the
-/// settings (read as if those keys were not there) instead of being an error
-/// ([`super::keys::parse_ignoring_unknown`]). Errors: the file cannot be read, or it has a
-/// problem besides unknown keys.
-pub fn effective_with_unknown(
+/// [`effective`], except that unknown keys and bad values in the config file are returned
+/// beside the settings (read as if those keys were not there) instead of being an error
+/// ([`super::lenient::parse_lenient`]). Errors: the file cannot be read, or it is not TOML.
+pub fn effective_with_problems(
     paths: &Paths,
     flags: &Flags<'_>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(Vec<Entry>, Vec<super::keys::UnknownKey>), ConfigError> {
-    let read = || -> Result<(ConfigFile, Vec<super::keys::UnknownKey>), ConfigError> {
+) -> Result<(Vec<Entry>, Problems), ConfigError> {
+    let read = || -> Result<(ConfigFile, Problems), ConfigError> {
         match std::fs::read_to_string(&paths.config_file) {
-            Ok(text) => super::keys::parse_ignoring_unknown(&paths.config_file, &text),
+            Ok(text) => super::lenient::parse_lenient(&paths.config_file, &text)
+                .map(|(f, unknown, bad)| (f, Problems { unknown, bad })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok((ConfigFile::default(), Vec::new()))
+                Ok((ConfigFile::default(), Problems::default()))
             }
             Err(source) => Err(ConfigError::Read {
                 path: paths.config_file.clone(),
@@ -109,7 +133,7 @@ pub fn effective_with_unknown(
             }),
         }
     };
-    let (file, unknown) = read()?;
+    let (file, problems) = read()?;
     let s = super::settings_from(read()?.0, env);
     let set = |k: &str| env(k).is_some_and(|v| !v.trim().is_empty());
     // Origin of a value read from `var`, else the file (`in_file`), else a default.
@@ -329,7 +353,7 @@ pub fn effective_with_unknown(
             },
         ),
     ];
-    Ok((entries, unknown))
+    Ok((entries, problems))
 }
 
 /// The entries as aligned text: `KEY  VALUE  FROM`, one setting a line, values cleaned of

@@ -64,12 +64,14 @@ pub fn forward(
 /// The hellos on a fresh connection: the owner's [`Hello`], or `Ok(None)` when the owner
 /// closed before answering (it is stopping: nothing ran, try again).
 ///
-/// Errors: [`OwnerError::ProtocolMismatch`] (an older or newer owner), an unreadable hello.
+/// Errors: [`OwnerError::ProtocolMismatch`] (an older or newer owner),
+/// [`OwnerError::NotAnswering`] (an owner stopped with ctrl-z, or one that does not answer
+/// within [`super::silent::GIVE_UP`]), an unreadable hello.
 pub(super) fn hello(conn: &mut UnixStream, location: &str) -> color_eyre::Result<Option<Hello>> {
     if protocol::write_json(conn, kind::HELLO, &Hello::ours("client")).is_err() {
         return Ok(None);
     }
-    let Ok(Some((kind::HELLO, body))) = protocol::read_frame(conn) else {
+    let Some((kind::HELLO, body)) = super::silent::read_hello(conn, location)? else {
         return Ok(None);
     };
     let theirs: Hello = protocol::parse(&body, "hello")?;

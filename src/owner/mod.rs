@@ -36,6 +36,7 @@ pub mod hub;
 pub mod protocol;
 mod registry;
 mod server;
+pub mod silent;
 pub mod stream;
 
 use std::path::{Path, PathBuf};
@@ -97,6 +98,16 @@ pub enum OwnerError {
          the command finished; run it again"
     )]
     OwnerGone { location: String, pid: u32 },
+    /// The owner accepted the connection (the kernel did) but does not answer: it is stopped
+    /// (ctrl-z, SIGSTOP) or hung. Nothing ran.
+    #[error("{}", silent::not_answering_message(location, *pid, *stopped))]
+    NotAnswering {
+        location: String,
+        /// The owner's pid (the socket's peer), 0 when the system does not say.
+        pid: u32,
+        /// The owner is stopped (its state is `T`), not merely slow.
+        stopped: bool,
+    },
     /// The socket path is longer than a Unix socket address allows.
     #[error("owner socket path {path} is too long for a Unix socket ({len} bytes, at most 107); use a shorter --data-dir")]
     PathTooLong { path: PathBuf, len: usize },
@@ -265,6 +276,61 @@ pub fn open_for_tui(
     location_id: &str,
     user_keymap: Option<PathBuf>,
 ) -> color_eyre::Result<TuiCache> {
+    match open_or_attach(data_dir, location_id, user_keymap, true)? {
+        Opened::Cache(c) => Ok(c),
+        // Not asked for: with `take_over` the gone owner's cache is opened here.
+        Opened::OwnerGone(t) => {
+            let s = Store::open(data_dir, location_id)?;
+            Ok(TuiCache::TakenOver(Box::new(s), t))
+        }
+    }
+}
+
+/// How an attached demo ended ([`attach_demo`]).
+pub enum DemoAttached {
+    /// The person quit this TUI; the demo goes on in its own process.
+    Quit,
+    /// The demo it was attached to exited (its stand-ins with it): nothing was opened here.
+    DemoEnded(Takeover),
+    /// No demo holds the cache any more (it ended before this one attached); nothing open.
+    NoDemo,
+}
+
+/// Attaches this TUI to the demo that owns `location_id`'s cache ([`open_for_tui`]'s attach),
+/// but never takes the cache over: a demo's stand-ins live in its process, so when it exits
+/// an attached demo ends too, and its caller says so once ([`DemoAttached::DemoEnded`]).
+///
+/// Errors: as [`open_for_tui`].
+pub fn attach_demo(
+    data_dir: &Path,
+    location_id: &str,
+    user_keymap: Option<PathBuf>,
+) -> color_eyre::Result<DemoAttached> {
+    Ok(
+        match open_or_attach(data_dir, location_id, user_keymap, false)? {
+            Opened::Cache(TuiCache::Attached) => DemoAttached::Quit,
+            Opened::Cache(_) => DemoAttached::NoDemo,
+            Opened::OwnerGone(t) => DemoAttached::DemoEnded(t),
+        },
+    )
+}
+
+/// What [`open_or_attach`] got.
+enum Opened {
+    Cache(TuiCache),
+    /// The owner went away while attached and `take_over` was false: the cache is not open.
+    OwnerGone(Takeover),
+}
+
+/// [`open_for_tui`]'s loop; with `take_over` false an owner that goes away while attached
+/// ends it ([`Opened::OwnerGone`], nothing said, nothing opened), and a cache found free is
+/// opened and closed again ([`TuiCache::Own`] dropped: the caller only learns it was free).
+fn open_or_attach(
+    data_dir: &Path,
+    location_id: &str,
+    user_keymap: Option<PathBuf>,
+    take_over: bool,
+) -> color_eyre::Result<Opened> {
     let sock = socket_path(data_dir, location_id);
     let mut deadline = Instant::now() + WAIT_FOR_TUI_CACHE;
     let mut told = false;
@@ -272,20 +338,20 @@ pub fn open_for_tui(
     loop {
         let locked = match Store::open(data_dir, location_id) {
             Ok(s) => {
-                return Ok(match taken_over.take() {
+                return Ok(Opened::Cache(match taken_over.take() {
                     Some(t) => TuiCache::TakenOver(Box::new(s), t),
                     None => TuiCache::Own(Box::new(s)),
-                })
+                }))
             }
             Err(e @ StoreError::Locked { .. }) => e,
             Err(e) => return Err(e.into()),
         };
         if let Ok(conn) = std::os::unix::net::UnixStream::connect(&sock) {
             match attach::attach(conn, location_id, user_keymap.clone())? {
-                Some(attach::Attached::Quit) => return Ok(TuiCache::Attached),
+                Some(attach::Attached::Quit) => return Ok(Opened::Cache(TuiCache::Attached)),
                 Some(attach::Attached::Signalled) => {
                     tracing::info!("SIGTERM/SIGHUP while attached: quitting");
-                    return Ok(TuiCache::Attached);
+                    return Ok(Opened::Cache(TuiCache::Attached));
                 }
                 Some(attach::Attached::OwnerGone { pid, role }) => {
                     let t = Takeover {
@@ -294,6 +360,9 @@ pub fn open_for_tui(
                         location: location_id.to_owned(),
                         data_dir: data_dir.to_path_buf(),
                     };
+                    if !take_over {
+                        return Ok(Opened::OwnerGone(t));
+                    }
                     eprintln!("{}", t.notice());
                     taken_over = Some(t);
                     deadline = Instant::now() + WAIT_FOR_TUI_CACHE;

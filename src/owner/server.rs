@@ -422,7 +422,7 @@ fn run_request(req: &RunRequest, shared: &Shared, sink: Sink) -> i32 {
             }
             Err(e) => {
                 let _ = writeln!(out::stderr(), "error: {e:#}");
-                1
+                i32::from(crate::commands::exit_code(&e))
             }
         }
     })

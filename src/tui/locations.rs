@@ -55,7 +55,12 @@ impl App {
         self.dirty = true;
         if self.locations.choices.len() < 2 {
             self.status.info = Some(
-                if self.locations.choices.is_empty() {
+                if self.locations.choices.is_empty()
+                    && self.locations.current == crate::sandbox::DEMO_LOCATION_ID
+                {
+                    // The demo (or a TUI on its cache): no token, no sign-in, one location.
+                    "the demo has one location, its GHL stand-in's: there is nothing to switch to (with a real account, `bmby-ghl auth login` signs in to more)"
+                } else if self.locations.choices.is_empty() {
                     "no location is signed in here (the token comes from GHL_TOKEN or the config); sign in with `bmby-ghl auth login` to switch between locations"
                 } else {
                     "only one location is signed in; add one with `bmby-ghl auth login`"

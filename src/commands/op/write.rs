@@ -18,13 +18,16 @@ pub(super) fn pairs(set: &[String]) -> Result<Vec<(String, String)>> {
         .map(|s| {
             let (k, v) = s
                 .split_once('=')
-                .ok_or_else(|| eyre!("--set {s}: expected FIELD=VALUE"))?;
+                .ok_or_else(|| {
+                    crate::commands::BadArgument(format!("--set {s}: expected FIELD=VALUE"))
+                })?;
             let k = k.trim();
             if !crate::ops::edit::SETTABLE.contains(&k) && !k.starts_with("customFields.") {
-                return Err(eyre!(
+                return Err(crate::commands::BadArgument(format!(
                     "--set {k}: not a field that can be set; fields: {}, customFields.ID (tags: add-tags, remove-tags)",
                     crate::ops::edit::SETTABLE.join(", ")
-                ));
+                ))
+                .into());
             }
             Ok((k.to_owned(), v.to_owned()))
         })
@@ -274,11 +277,18 @@ pub(super) fn write_edit(cmd: OpCommand, cx: &mut Cx<'_>) -> Result<(Edit, OpFla
         } => {
             // Israel time `YYYY-MM-DD HH:MM` or ISO 8601, as the `:` line takes it; stored as
             // ISO 8601 UTC; a time in the past is refused.
+            // Not a time at all is a bad argument (exit 2); a time in the past is refused as
+            // the other checks refuse (exit 1).
             let event_start_time = match event_start_time {
-                Some(t) => Some(
-                    crate::sync::op_check::start_time(&t, jiff::Timestamp::now())
-                        .map_err(|e| eyre!("--event-start-time {t}: {}", e.message))?,
-                ),
+                Some(t) => {
+                    crate::clock::parse_typed(t.trim()).map_err(|e| {
+                        crate::commands::BadArgument(format!("--event-start-time {t}: {e}"))
+                    })?;
+                    Some(
+                        crate::sync::op_check::start_time(&t, jiff::Timestamp::now())
+                            .map_err(|e| eyre!("--event-start-time {t}: {}", e.message))?,
+                    )
+                }
                 None => None,
             };
             let workflow = cx.pick(ListKind::Workflows, &workflow)?;
