@@ -66,8 +66,8 @@ const STOP_EVERY: usize = 4096;
 #[derive(Debug, Default)]
 pub struct Index {
     rows: Arc<RowList>,
-    /// Row index by rank (display position).
-    order: Vec<u32>,
+    /// Row index by rank (display position); shared with the list shown (issue #14).
+    order: Arc<[u32]>,
     /// Folded text by rank, in chunks of `chunk` ranks (one per thread that folded them, so
     /// they are never copied into one buffer).
     folded: Vec<Folded>,
@@ -84,19 +84,15 @@ pub struct Scan {
 }
 
 impl Index {
-    /// Folds every row (display order `order`, indices into `rows`).
-    pub fn new(rows: Arc<RowList>, order: Vec<u32>) -> Index {
+    /// Folds every row (display order `order`, indices into `rows`; an `Arc` is kept as it
+    /// is, not copied).
+    pub fn new(rows: Arc<RowList>, order: impl Into<Arc<[u32]>>) -> Index {
+        let order: Arc<[u32]> = order.into();
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 4);
-        let prepare = |ranks: &[u32]| {
-            Folded::new(
-                ranks
-                    .iter()
-                    .map(|&i| rows.get(i as usize).expect("the order indexes the rows")),
-            )
-        };
+        let prepare = |ranks: &[u32]| Folded::of_list(&rows, ranks);
         let (folded, chunk) = if order.len() < PARALLEL_MIN || threads < 2 {
             (vec![prepare(&order)], order.len().max(1))
         } else {
@@ -123,7 +119,7 @@ impl Index {
 
     /// The folded text of the row at `rank`.
     fn text(&self, rank: usize) -> RowText<'_> {
-        self.folded[rank / self.chunk].row(rank % self.chunk)
+        self.folded[rank / self.chunk].row(rank % self.chunk, self.rows.arena())
     }
 
     /// Ranks whose phone's search text (E.164 digits, and the domestic `0…` form of an
@@ -263,7 +259,7 @@ impl Index {
 
     /// Row indices in list order (an empty query).
     pub fn all(&self) -> Vec<u32> {
-        self.order.clone()
+        self.order.to_vec()
     }
 }
 

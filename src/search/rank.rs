@@ -17,11 +17,11 @@
 
 use memchr::memmem::Finder;
 
-use crate::domain::{RowRef, SearchFields};
+use crate::domain::{RowList, RowRef, SearchFields};
 
 use super::bits::Bits;
 
-use super::normalize::{digits, fold, is_separator, words};
+use super::normalize::{digits, fold, is_folded, is_separator, words};
 use super::query::{Dnd, Filter, HasField, Query, Word};
 
 /// Letters of a contact word a fuzzy match may skip.
@@ -33,11 +33,16 @@ pub const FUZZY_MIN_CHARS: usize = 3;
 const SEP: char = '\u{1}';
 
 /// Where one row's fields are in [`Folded::buf`] and [`Folded::phones`]: its start (a byte
-/// offset), the ends of its fields as offsets from the start, and where its phone starts. 16
+/// offset), the ends of its fields as offsets from the start, and where its phone starts. 20
 /// bytes a row (issue #14: 24 with `u32` ends, 8 MB more at 1M contacts); a row whose text
 /// ends [`LONG`] bytes or more past its start has `text == LONG` and its ends in
 /// [`Folded::long`].
-#[derive(Debug, Clone, Copy, Default)]
+///
+/// An email that folds to itself (most: [`is_folded`]) is not copied: `email_at` is where it
+/// starts in the list's text ([`RowList::arena`]), `email_len` its length, and the folded
+/// text holds an empty email between the name and the tags (issue #14: 26 MB less at 1M
+/// generated contacts).
+#[derive(Debug, Clone, Copy)]
 struct Spans {
     /// Start of `name SEP email SEP tag1 SEP tag2 …` in [`Folded::buf`].
     start: u32,
@@ -50,7 +55,29 @@ struct Spans {
     text: u16,
     /// Number of words of the name (saturating), to skip the whole-name test cheaply.
     name_words: u8,
+    /// Length of the email in the list's text (when `email_at` is not [`IN_BUF`]).
+    email_len: u8,
+    /// Start of the email in the list's text, or [`IN_BUF`]: folded in [`Folded::buf`].
+    email_at: u32,
 }
+
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans {
+            start: 0,
+            phone: 0,
+            name: 0,
+            email: 0,
+            text: 0,
+            name_words: 0,
+            email_len: 0,
+            email_at: IN_BUF,
+        }
+    }
+}
+
+/// [`Spans::email_at`] of an email kept (folded) in [`Folded::buf`].
+const IN_BUF: u32 = u32::MAX;
 
 /// Marks a row whose field ends do not fit [`Spans`]' `u16`s.
 const LONG: u16 = u16::MAX;
@@ -77,8 +104,13 @@ pub struct Folded {
 /// One row's folded fields, borrowed from a [`Folded`].
 #[derive(Debug, Clone, Copy)]
 pub struct RowText<'a> {
-    /// `name SEP email SEP tag1 SEP tag2 …`, folded.
+    /// `name SEP email SEP tag1 SEP tag2 …`, folded; the email is empty here when it is
+    /// `apart`.
     text: &'a str,
+    /// The folded email (in `text`, or `apart` from it in the list's text).
+    email: &'a str,
+    /// The email is not in `text` (it folds to itself and is read from the list).
+    apart: bool,
     name_end: usize,
     email_end: usize,
     name_words: u8,
@@ -108,28 +140,64 @@ impl Folded {
             bytes += r.tag_list().map(|t| t.len() + 1).sum::<usize>();
             phones += r.phone().len() + 1;
         }
-        let mut f = Folded {
-            buf: String::with_capacity(bytes),
-            phones: String::with_capacity(phones),
-            spans: Vec::with_capacity(n),
-            long: Vec::new(),
-        };
-        f.phones.push('\n');
+        let mut f = Folded::with_capacity(n, bytes, phones);
         for row in rows {
-            f.push(&row);
+            f.push(&row, None);
         }
         f.buf.shrink_to_fit();
         f.phones.shrink_to_fit();
         f
     }
 
-    fn push(&mut self, row: &impl SearchFields) {
+    fn with_capacity(rows: usize, bytes: usize, phones: usize) -> Folded {
+        let mut f = Folded {
+            buf: String::with_capacity(bytes),
+            phones: String::with_capacity(phones),
+            spans: Vec::with_capacity(rows),
+            long: Vec::new(),
+        };
+        f.phones.push('\n');
+        f
+    }
+
+    /// Folds the searchable fields of the rows `ranks` of `list` (in that order), an email
+    /// that folds to itself read from the list's text instead of copied (see [`Spans`]):
+    /// [`Folded::row`] is then given [`RowList::arena`] of this same list.
+    pub fn of_list(list: &RowList, ranks: &[u32]) -> Folded {
+        let row = |i: u32| list.get(i as usize).expect("ranks index the list");
+        let apart = |e: &str| !e.is_empty() && e.len() <= usize::from(u8::MAX) && is_folded(e);
+        let (mut bytes, mut phones) = (0usize, 1usize);
+        for &i in ranks {
+            let r = row(i);
+            bytes += r.name.len() + 1 + r.source.len();
+            if !apart(r.email) {
+                bytes += r.email.len();
+            }
+            bytes += r.tags.iter().map(|t| t.len() + 1).sum::<usize>();
+            phones += r.phone.len() + 1;
+        }
+        let mut f = Folded::with_capacity(ranks.len(), bytes, phones);
+        for &i in ranks {
+            let r = row(i);
+            let at = apart(r.email).then(|| list.email_start(i as usize));
+            f.push(&r, at);
+        }
+        f.buf.shrink_to_fit();
+        f.phones.shrink_to_fit();
+        f
+    }
+
+    /// Adds a row; `email_at`: where its email (which folds to itself) is in the list's
+    /// text, not to be copied.
+    fn push(&mut self, row: &impl SearchFields, email_at: Option<u32>) {
         let b = &mut self.buf;
         let start = b.len();
         b.push_str(&fold(row.name()));
         let name_end = b.len();
         b.push(SEP);
-        b.push_str(&fold(row.email()));
+        if email_at.is_none() {
+            b.push_str(&fold(row.email()));
+        }
         let email_end = b.len();
         for t in row.tag_list() {
             b.push(SEP);
@@ -149,6 +217,10 @@ impl Folded {
             name_words,
             ..Spans::default()
         };
+        if let Some(e) = email_at {
+            s.email_at = e;
+            s.email_len = u8::try_from(row.email().len()).expect("an email apart is short");
+        }
         match ends.map(u16::try_from) {
             [Ok(name), Ok(email), Ok(text)] if text != LONG => {
                 (s.name, s.email, s.text) = (name, email, text);
@@ -179,8 +251,19 @@ impl Folded {
             + self.long.capacity() * std::mem::size_of::<(u32, [u32; 3])>()
     }
 
-    /// The fields of the row at `rank`.
-    pub fn row(&self, rank: usize) -> RowText<'_> {
+    /// The phone digits of the row at `rank`.
+    fn phone(&self, rank: usize) -> &str {
+        let end = self
+            .spans
+            .get(rank + 1)
+            .map_or(self.phones.len(), |n| n.phone as usize)
+            - 1;
+        &self.phones[self.spans[rank].phone as usize..end]
+    }
+
+    /// The fields of the row at `rank`; `arena` is [`RowList::arena`] of the list given to
+    /// [`Folded::of_list`] (any text, `""`, for one made by [`Folded::new`]).
+    pub fn row<'a>(&'a self, rank: usize, arena: &'a str) -> RowText<'a> {
         let s = self.spans[rank];
         let (end, phone_end) = match self.spans.get(rank + 1) {
             Some(n) => (n.start as usize, n.phone as usize - 1),
@@ -194,8 +277,17 @@ impl Folded {
         };
         let start = s.start as usize;
         let text_end = start + text;
+        let t = &self.buf[start..text_end];
+        let (email_text, apart) = if s.email_at == IN_BUF {
+            (&t[name + 1..email], false)
+        } else {
+            let e = s.email_at as usize;
+            (&arena[e..e + usize::from(s.email_len)], true)
+        };
         RowText {
-            text: &self.buf[start..text_end],
+            text: t,
+            email: email_text,
+            apart,
             name_end: name,
             email_end: email,
             name_words: s.name_words,
@@ -211,7 +303,7 @@ impl Folded {
     pub(crate) fn phone_ranks(&self, d: &str, base: u32, bits: &mut Bits) {
         if d.is_empty() {
             for r in 0..self.len() {
-                if !self.row(r).phone.is_empty() {
+                if !self.phone(r).is_empty() {
                     bits.set(base + r as u32);
                 }
             }
@@ -245,9 +337,17 @@ impl Folded {
 }
 
 impl<'a> RowText<'a> {
-    /// `name SEP email SEP tag1 SEP tag2 …`, folded: the words the search index holds.
-    pub(crate) fn words_text(&self) -> &'a str {
-        self.text
+    /// The words of the name, email and tags, folded: what the search index holds.
+    pub(crate) fn words(&self) -> impl Iterator<Item = &'a str> {
+        self.haystacks().into_iter().flat_map(words)
+    }
+
+    /// The folded text a query word is searched in: `name SEP email SEP tags…`, and the
+    /// email when it is apart (else `""`). No match spans the two (a query word holds no
+    /// `SEP`) and each starts a word, so searching both is searching the text with the email
+    /// in its place.
+    fn haystacks(&self) -> [&'a str; 2] {
+        [self.text, if self.apart { self.email } else { "" }]
     }
 
     fn name(&self) -> &'a str {
@@ -255,7 +355,7 @@ impl<'a> RowText<'a> {
     }
 
     fn email(&self) -> &'a str {
-        &self.text[self.name_end + 1..self.email_end]
+        self.email
     }
 
     fn tags(&self) -> impl Iterator<Item = &'a str> {
@@ -417,14 +517,16 @@ fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> 
     if f.is_empty() {
         return Some(Level::Prefix);
     }
-    let t = p.text;
+    let texts = p.haystacks();
     // UTF-8 is self-synchronizing: a byte match of a whole word is a match of its characters.
     let mut sub = false;
-    for i in matches(&w.folded, t) {
-        if at_word(t, i) {
-            return Some(Level::Prefix);
+    for t in texts {
+        for i in matches(&w.folded, t) {
+            if at_word(t, i) {
+                return Some(Level::Prefix);
+            }
+            sub = true;
         }
-        sub = true;
     }
     if sub {
         return Some(Level::Substring);
@@ -433,7 +535,7 @@ fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> 
     if w.one {
         return None;
     }
-    if (w.long || loose) && fuzzy(t, w) {
+    if (w.long || loose) && texts.iter().any(|t| fuzzy(t, w)) {
         return Some(if w.long { Level::Fuzzy } else { Level::Loose });
     }
     None
@@ -610,17 +712,17 @@ mod tests {
         ];
         let f = Folded::new(&rows);
         assert_eq!(f.long.len(), 2);
-        assert_eq!(std::mem::size_of::<Spans>(), 16);
-        let b = f.row(1);
+        assert_eq!(std::mem::size_of::<Spans>(), 20);
+        let b = f.row(1, "");
         assert_eq!(
             (b.name(), b.email(), b.phone, b.source),
             ("dana", "d@x.io", "972542848828", "web")
         );
         assert_eq!(b.tags().count(), 9000);
         assert_eq!(b.tags().last(), Some("tag8999"));
-        assert_eq!(f.row(2).name().len(), 70_000);
-        assert_eq!(f.row(2).phone, "");
-        let (a, c) = (f.row(0), f.row(3));
+        assert_eq!(f.row(2, "").name().len(), 70_000);
+        assert_eq!(f.row(2, "").phone, "");
+        let (a, c) = (f.row(0, ""), f.row(3, ""));
         assert_eq!(
             (a.name(), a.phone, c.name(), c.phone),
             ("avi", "", "cy", "12125550123")
@@ -647,18 +749,93 @@ mod tests {
         ];
         let f = Folded::new(&rows);
         assert_eq!(f.len(), 2);
-        let a = f.row(0);
+        let a = f.row(0, "");
         assert_eq!(a.name(), "dana levi");
         assert_eq!(a.email(), "dana@x.io");
         assert_eq!(a.tags().collect::<Vec<_>>(), ["vip", "קונה"]);
         assert_eq!(a.phone, "972542848828");
         assert_eq!(a.source, "facebook");
         assert_eq!(a.name_words, 2);
-        let b = f.row(1);
+        let b = f.row(1, "");
         assert_eq!(
             (b.name(), b.email(), b.phone, b.source),
             ("כהנ", "", "", "")
         );
         assert_eq!(b.tags().count(), 0);
+    }
+
+    /// A list's folded text with its emails read from the list ([`Folded::of_list`]) gives
+    /// every row the fields, words and tiers of the text with every email copied
+    /// ([`Folded::new`]).
+    #[test]
+    fn emails_read_from_the_list_equal_emails_copied() {
+        let emails = [
+            "dana.levi@x.io",
+            "Dana@X.io",
+            "",
+            "avi.dan@dan.co",
+            "é@x.io",
+            "vip@buyers.com",
+        ];
+        let rows: Vec<ContactRow> = (0..24)
+            .map(|i| ContactRow {
+                id: format!("c{i}"),
+                name: ["Dana Levi", "avi", "כֹּהֵן", ""][i % 4].into(),
+                email: if i == 23 {
+                    format!("{}@x.io", "l".repeat(300))
+                } else {
+                    emails[i % emails.len()].into()
+                },
+                tags: (0..i % 3).map(|t| ["vip", "dan"][t].into()).collect(),
+                source: "Web".into(),
+                ..Default::default()
+            })
+            .collect();
+        let list = RowList::from(rows.as_slice());
+        let ranks: Vec<u32> = (0..24u32).rev().collect();
+        let apart = Folded::of_list(&list, &ranks);
+        let copied = Folded::new(ranks.iter().map(|&i| &rows[i as usize]));
+        assert!(apart.heap_bytes() < copied.heap_bytes());
+        let arena = list.arena();
+        let queries = [
+            "dan",
+            "da",
+            "x",
+            "io",
+            "levi",
+            "vip",
+            "dna",
+            "lev",
+            "@x",
+            "dana.levi@x.io",
+            "web",
+            "co",
+            "avi",
+        ];
+        for r in 0..ranks.len() {
+            let (a, c) = (apart.row(r, arena), copied.row(r, ""));
+            assert_eq!(
+                (a.name(), a.email(), a.source, a.phone),
+                (c.name(), c.email(), c.source, c.phone),
+                "{r}"
+            );
+            assert!(a.tags().eq(c.tags()), "{r}");
+            assert_eq!(
+                a.words().collect::<Vec<_>>().len(),
+                c.words().collect::<Vec<_>>().len()
+            );
+            let (mut aw, mut cw): (Vec<_>, Vec<_>) = (a.words().collect(), c.words().collect());
+            aw.sort_unstable();
+            cw.sort_unstable();
+            assert_eq!(aw, cw, "{r}");
+            let row = || list.get(ranks[r] as usize).unwrap();
+            for q in queries {
+                let q = crate::search::parse(q, &Default::default()).unwrap();
+                let p = Probe::new(&q);
+                for loose in [false, true] {
+                    assert_eq!(p.level(row, &a, loose), p.level(row, &c, loose), "{r}");
+                }
+            }
+        }
     }
 }

@@ -28,7 +28,6 @@ use std::hash::Hasher;
 use memchr::memmem::Finder;
 
 use super::bits::Bits;
-use super::normalize::words;
 use super::Index;
 
 /// A small fast hasher for the build's word table (FxHash's mixing step).
@@ -108,7 +107,7 @@ impl TokenIndex {
         for r in 0..n {
             let t = index.text(r);
             row.clear();
-            for w in words(t.words_text()) {
+            for w in t.words() {
                 let id = table.id(w, &mut words_of);
                 if id as usize == rows_of.len() {
                     rows_of.push(0);
@@ -165,7 +164,7 @@ impl TokenIndex {
         let mut postings = vec![0u32; *post.last().expect("starts with 0") as usize];
         for r in 0..n {
             row.clear();
-            for w in words(index.text(r).words_text()) {
+            for w in index.text(r).words() {
                 row.push(table.find(w, word_at).expect("every word was seen"));
             }
             sort_dedup(&mut row);
@@ -412,7 +411,7 @@ mod tests {
     fn index(rows: &[ContactRow]) -> Index {
         Index::new(
             Arc::new(rows.iter().collect()),
-            (0..rows.len() as u32).collect(),
+            (0..rows.len() as u32).collect::<Vec<u32>>(),
         )
     }
 
