@@ -234,6 +234,31 @@ impl RowList {
         self.rows[i].name_end
     }
 
+    /// Number of distinct profiles of the rows (owner, source, type, business and tags: see
+    /// the module doc); [`RowList::profile_of`] gives each row's.
+    pub fn profile_count(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// The source and tags of profile `i` (below [`RowList::profile_count`]).
+    pub fn profile_fields(&self, i: usize) -> (&str, Tags<'_>) {
+        let f = &self.profiles[i];
+        let t = f.tags_start as usize;
+        (
+            resolve(&self.strings, f.source),
+            Tags {
+                syms: &self.tags[t..t + usize::from(f.tags_len)],
+                strings: &self.strings,
+            },
+        )
+    }
+
+    /// The profile of row `i` (rows with the same one have the same source, tags, owner, type
+    /// and business). Panics past the end.
+    pub fn profile_of(&self, i: usize) -> u32 {
+        self.rows[i].profile
+    }
+
     /// The rows in name order ([`order_by_name`]), when the list carries it.
     pub fn name_order(&self) -> Option<&[u32]> {
         self.by_name.as_deref()

@@ -33,7 +33,7 @@ pub const FUZZY_MIN_CHARS: usize = 3;
 const SEP: char = '\u{1}';
 
 /// Where one row's fields are in [`Folded::buf`] and [`Folded::phones`]: its start (a byte
-/// offset), the ends of its fields as offsets from the start, and where its phone starts. 20
+/// offset), the ends of its fields as offsets from the start, and where its phone starts. 24
 /// bytes a row (issue #14: 24 with `u32` ends, 8 MB more at 1M contacts); a row whose text
 /// ends [`LONG`] bytes or more past its start has `text == LONG` and its ends in
 /// [`Folded::long`].
@@ -41,7 +41,8 @@ const SEP: char = '\u{1}';
 /// An email that folds to itself (most: [`is_folded`]) is not copied: `email_at` is where it
 /// starts in the list's text ([`RowList::arena`]), `email_len` its length, and the folded
 /// text holds an empty email between the name and the tags (issue #14: 26 MB less at 1M
-/// generated contacts).
+/// generated contacts). Likewise a row of a list has its tags and source folded once per
+/// profile ([`ProfileTexts`], `profile`), not per row (14 MB less at 1M generated contacts).
 #[derive(Debug, Clone, Copy)]
 struct Spans {
     /// Start of `name SEP email SEP tag1 SEP tag2 …` in [`Folded::buf`].
@@ -59,6 +60,9 @@ struct Spans {
     email_len: u8,
     /// Start of the email in the list's text, or [`IN_BUF`]: folded in [`Folded::buf`].
     email_at: u32,
+    /// The row's profile in [`ProfileTexts`], or [`IN_BUF`]: its tags and source are in
+    /// [`Folded::buf`].
+    profile: u32,
 }
 
 impl Default for Spans {
@@ -72,12 +76,83 @@ impl Default for Spans {
             name_words: 0,
             email_len: 0,
             email_at: IN_BUF,
+            profile: IN_BUF,
         }
     }
 }
 
-/// [`Spans::email_at`] of an email kept (folded) in [`Folded::buf`].
+/// [`Spans::email_at`] of an email kept (folded) in [`Folded::buf`]; [`Spans::profile`] of
+/// tags and a source kept there.
 const IN_BUF: u32 = u32::MAX;
+
+/// The tags and source of every profile of a list ([`RowList::profile_fields`]), folded
+/// once: `SEP tag1 SEP tag2 …` then the source, back to back.
+#[derive(Debug, Default)]
+pub struct ProfileTexts {
+    text: String,
+    /// For each profile, where its tags end and where its source ends (its tags start where
+    /// the profile before it ends).
+    ends: Vec<[u32; 2]>,
+}
+
+impl ProfileTexts {
+    /// The folded tags and source of every profile of `list`.
+    pub fn of_list(list: &RowList) -> ProfileTexts {
+        let n = list.profile_count();
+        let mut p = ProfileTexts {
+            text: String::new(),
+            ends: Vec::with_capacity(n),
+        };
+        let at = |s: &String| u32::try_from(s.len()).expect("profile text under 4 GiB");
+        for i in 0..n {
+            let (source, tags) = list.profile_fields(i);
+            for t in tags.iter() {
+                p.text.push(SEP);
+                p.text.push_str(&fold(t));
+            }
+            let tags_end = at(&p.text);
+            p.text.push_str(&fold(source));
+            p.ends.push([tags_end, at(&p.text)]);
+        }
+        p.text.shrink_to_fit();
+        p
+    }
+
+    /// Bytes held, for measurements.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * 8
+    }
+
+    /// `SEP tag1 SEP tag2 …` and the source of profile `i`, folded.
+    fn get(&self, i: usize) -> (&str, &str) {
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j][1] as usize);
+        let [t, s] = self.ends[i].map(|e| e as usize);
+        (&self.text[start..t], &self.text[t..s])
+    }
+}
+
+/// What the folded text of a list ([`Folded::of_list`]) refers to instead of copying it: the
+/// list's text ([`RowList::arena`]) and its profiles' folded text. Empty (the default) for
+/// text made by [`Folded::new`].
+#[derive(Debug, Clone, Copy)]
+pub struct ListText<'a> {
+    pub arena: &'a str,
+    pub profiles: &'a ProfileTexts,
+}
+
+static NO_PROFILES: ProfileTexts = ProfileTexts {
+    text: String::new(),
+    ends: Vec::new(),
+};
+
+impl Default for ListText<'_> {
+    fn default() -> Self {
+        ListText {
+            arena: "",
+            profiles: &NO_PROFILES,
+        }
+    }
+}
 
 /// Marks a row whose field ends do not fit [`Spans`]' `u16`s.
 const LONG: u16 = u16::MAX;
@@ -111,6 +186,9 @@ pub struct RowText<'a> {
     email: &'a str,
     /// The email is not in `text` (it folds to itself and is read from the list).
     apart: bool,
+    /// `SEP tag1 SEP tag2 …` of the row's profile, folded (`""` when the tags are in
+    /// `text`).
+    profile_tags: &'a str,
     name_end: usize,
     email_end: usize,
     name_words: u8,
@@ -142,7 +220,7 @@ impl Folded {
         }
         let mut f = Folded::with_capacity(n, bytes, phones);
         for row in rows {
-            f.push(&row, None);
+            f.push(&row, None, None);
         }
         f.buf.shrink_to_fit();
         f.phones.shrink_to_fit();
@@ -160,27 +238,27 @@ impl Folded {
         f
     }
 
-    /// Folds the searchable fields of the rows `ranks` of `list` (in that order), an email
-    /// that folds to itself read from the list's text instead of copied (see [`Spans`]):
-    /// [`Folded::row`] is then given [`RowList::arena`] of this same list.
+    /// Folds the names and emails of the rows `ranks` of `list` (in that order), an email
+    /// that folds to itself read from the list's text instead of copied, the tags and source
+    /// of each row from its profile (see [`Spans`]): [`Folded::row`] is then given this same
+    /// list's text and [`ProfileTexts::of_list`].
     pub fn of_list(list: &RowList, ranks: &[u32]) -> Folded {
         let row = |i: u32| list.get(i as usize).expect("ranks index the list");
         let apart = |e: &str| !e.is_empty() && e.len() <= usize::from(u8::MAX) && is_folded(e);
         let (mut bytes, mut phones) = (0usize, 1usize);
         for &i in ranks {
             let r = row(i);
-            bytes += r.name.len() + 1 + r.source.len();
+            bytes += r.name.len() + 1;
             if !apart(r.email) {
                 bytes += r.email.len();
             }
-            bytes += r.tags.iter().map(|t| t.len() + 1).sum::<usize>();
             phones += r.phone.len() + 1;
         }
         let mut f = Folded::with_capacity(ranks.len(), bytes, phones);
         for &i in ranks {
             let r = row(i);
             let at = apart(r.email).then(|| list.email_start(i as usize));
-            f.push(&r, at);
+            f.push(&r, at, Some(list.profile_of(i as usize)));
         }
         f.buf.shrink_to_fit();
         f.phones.shrink_to_fit();
@@ -188,8 +266,8 @@ impl Folded {
     }
 
     /// Adds a row; `email_at`: where its email (which folds to itself) is in the list's
-    /// text, not to be copied.
-    fn push(&mut self, row: &impl SearchFields, email_at: Option<u32>) {
+    /// text, not to be copied; `profile`: its profile, whose tags and source are not copied.
+    fn push(&mut self, row: &impl SearchFields, email_at: Option<u32>, profile: Option<u32>) {
         let b = &mut self.buf;
         let start = b.len();
         b.push_str(&fold(row.name()));
@@ -199,12 +277,16 @@ impl Folded {
             b.push_str(&fold(row.email()));
         }
         let email_end = b.len();
-        for t in row.tag_list() {
-            b.push(SEP);
-            b.push_str(&fold(t));
+        if profile.is_none() {
+            for t in row.tag_list() {
+                b.push(SEP);
+                b.push_str(&fold(t));
+            }
         }
         let text_end = b.len();
-        b.push_str(&fold(row.source()));
+        if profile.is_none() {
+            b.push_str(&fold(row.source()));
+        }
         let name_words = words(&b[start..name_end]).count().min(255) as u8;
         let at = |n: usize| u32::try_from(n).expect("folded text of a list under 4 GiB");
         let phone = at(self.phones.len());
@@ -217,6 +299,9 @@ impl Folded {
             name_words,
             ..Spans::default()
         };
+        if let Some(p) = profile {
+            s.profile = p;
+        }
         if let Some(e) = email_at {
             s.email_at = e;
             s.email_len = u8::try_from(row.email().len()).expect("an email apart is short");
@@ -261,9 +346,9 @@ impl Folded {
         &self.phones[self.spans[rank].phone as usize..end]
     }
 
-    /// The fields of the row at `rank`; `arena` is [`RowList::arena`] of the list given to
-    /// [`Folded::of_list`] (any text, `""`, for one made by [`Folded::new`]).
-    pub fn row<'a>(&'a self, rank: usize, arena: &'a str) -> RowText<'a> {
+    /// The fields of the row at `rank`; `list` is the text of the list given to
+    /// [`Folded::of_list`] (the default for one made by [`Folded::new`]).
+    pub fn row<'a>(&'a self, rank: usize, list: ListText<'a>) -> RowText<'a> {
         let s = self.spans[rank];
         let (end, phone_end) = match self.spans.get(rank + 1) {
             Some(n) => (n.start as usize, n.phone as usize - 1),
@@ -282,17 +367,23 @@ impl Folded {
             (&t[name + 1..email], false)
         } else {
             let e = s.email_at as usize;
-            (&arena[e..e + usize::from(s.email_len)], true)
+            (&list.arena[e..e + usize::from(s.email_len)], true)
+        };
+        let (profile_tags, source) = if s.profile == IN_BUF {
+            ("", &self.buf[text_end..end])
+        } else {
+            list.profiles.get(s.profile as usize)
         };
         RowText {
             text: t,
             email: email_text,
             apart,
+            profile_tags,
             name_end: name,
             email_end: email,
             name_words: s.name_words,
             phone: &self.phones[s.phone as usize..phone_end],
-            source: &self.buf[text_end..end],
+            source,
         }
     }
 
@@ -342,12 +433,16 @@ impl<'a> RowText<'a> {
         self.haystacks().into_iter().flat_map(words)
     }
 
-    /// The folded text a query word is searched in: `name SEP email SEP tags…`, and the
-    /// email when it is apart (else `""`). No match spans the two (a query word holds no
-    /// `SEP`) and each starts a word, so searching both is searching the text with the email
-    /// in its place.
-    fn haystacks(&self) -> [&'a str; 2] {
-        [self.text, if self.apart { self.email } else { "" }]
+    /// The folded text a query word is searched in: `name SEP email SEP tags…`, the email
+    /// when it is apart (else `""`) and the profile's tags (else `""`). No match spans two of
+    /// them (a query word holds no `SEP`) and each starts a word, so searching each is
+    /// searching the text with the email and tags in their places.
+    fn haystacks(&self) -> [&'a str; 3] {
+        [
+            self.text,
+            if self.apart { self.email } else { "" },
+            self.profile_tags,
+        ]
     }
 
     fn name(&self) -> &'a str {
@@ -361,6 +456,7 @@ impl<'a> RowText<'a> {
     fn tags(&self) -> impl Iterator<Item = &'a str> {
         self.text[self.email_end..]
             .split(SEP)
+            .chain(self.profile_tags.split(SEP))
             .filter(|t| !t.is_empty())
     }
 }
@@ -712,17 +808,17 @@ mod tests {
         ];
         let f = Folded::new(&rows);
         assert_eq!(f.long.len(), 2);
-        assert_eq!(std::mem::size_of::<Spans>(), 20);
-        let b = f.row(1, "");
+        assert_eq!(std::mem::size_of::<Spans>(), 24);
+        let b = f.row(1, ListText::default());
         assert_eq!(
             (b.name(), b.email(), b.phone, b.source),
             ("dana", "d@x.io", "972542848828", "web")
         );
         assert_eq!(b.tags().count(), 9000);
         assert_eq!(b.tags().last(), Some("tag8999"));
-        assert_eq!(f.row(2, "").name().len(), 70_000);
-        assert_eq!(f.row(2, "").phone, "");
-        let (a, c) = (f.row(0, ""), f.row(3, ""));
+        assert_eq!(f.row(2, ListText::default()).name().len(), 70_000);
+        assert_eq!(f.row(2, ListText::default()).phone, "");
+        let (a, c) = (f.row(0, ListText::default()), f.row(3, ListText::default()));
         assert_eq!(
             (a.name(), a.phone, c.name(), c.phone),
             ("avi", "", "cy", "12125550123")
@@ -749,14 +845,14 @@ mod tests {
         ];
         let f = Folded::new(&rows);
         assert_eq!(f.len(), 2);
-        let a = f.row(0, "");
+        let a = f.row(0, ListText::default());
         assert_eq!(a.name(), "dana levi");
         assert_eq!(a.email(), "dana@x.io");
         assert_eq!(a.tags().collect::<Vec<_>>(), ["vip", "קונה"]);
         assert_eq!(a.phone, "972542848828");
         assert_eq!(a.source, "facebook");
         assert_eq!(a.name_words, 2);
-        let b = f.row(1, "");
+        let b = f.row(1, ListText::default());
         assert_eq!(
             (b.name(), b.email(), b.phone, b.source),
             ("כהנ", "", "", "")
@@ -796,8 +892,16 @@ mod tests {
         let apart = Folded::of_list(&list, &ranks);
         let copied = Folded::new(ranks.iter().map(|&i| &rows[i as usize]));
         assert!(apart.heap_bytes() < copied.heap_bytes());
-        let arena = list.arena();
+        let profiles = ProfileTexts::of_list(&list);
+        let lt = ListText {
+            arena: list.arena(),
+            profiles: &profiles,
+        };
         let queries = [
+            "tag:vip",
+            "tag:dan",
+            "source:we",
+            "dan tag:vip",
             "dan",
             "da",
             "x",
@@ -813,7 +917,7 @@ mod tests {
             "avi",
         ];
         for r in 0..ranks.len() {
-            let (a, c) = (apart.row(r, arena), copied.row(r, ""));
+            let (a, c) = (apart.row(r, lt), copied.row(r, ListText::default()));
             assert_eq!(
                 (a.name(), a.email(), a.source, a.phone),
                 (c.name(), c.email(), c.source, c.phone),
