@@ -81,6 +81,9 @@ impl Default for Spans {
     }
 }
 
+/// Number of [`RowText::haystack`]s.
+const HAYSTACKS: usize = 3;
+
 /// [`Spans::email_at`] of an email kept (folded) in [`Folded::buf`]; [`Spans::profile`] of
 /// tags and a source kept there.
 const IN_BUF: u32 = u32::MAX;
@@ -182,8 +185,12 @@ pub struct RowText<'a> {
     /// `name SEP email SEP tag1 SEP tag2 …`, folded; the email is empty here when it is
     /// `apart`.
     text: &'a str,
-    /// The folded email (in `text`, or `apart` from it in the list's text).
-    email: &'a str,
+    /// The folded email: `email_src[email_at..email_at + email_len]` (in `text`, or `apart`
+    /// from it in the list's text). Sliced when asked for, not before: the list's text is
+    /// read only for the rows whose email is searched (a slice reads its ends).
+    email_src: &'a str,
+    email_at: usize,
+    email_len: usize,
     /// The email is not in `text` (it folds to itself and is read from the list).
     apart: bool,
     /// `SEP tag1 SEP tag2 …` of the row's profile, folded (`""` when the tags are in
@@ -363,11 +370,11 @@ impl Folded {
         let start = s.start as usize;
         let text_end = start + text;
         let t = &self.buf[start..text_end];
-        let (email_text, apart) = if s.email_at == IN_BUF {
-            (&t[name + 1..email], false)
+        let (email_src, email_at, email_len, apart) = if s.email_at == IN_BUF {
+            (t, name + 1, email - name - 1, false)
         } else {
             let e = s.email_at as usize;
-            (&list.arena[e..e + usize::from(s.email_len)], true)
+            (list.arena, e, usize::from(s.email_len), true)
         };
         let (profile_tags, source) = if s.profile == IN_BUF {
             ("", &self.buf[text_end..end])
@@ -376,7 +383,9 @@ impl Folded {
         };
         RowText {
             text: t,
-            email: email_text,
+            email_src,
+            email_at,
+            email_len,
             apart,
             profile_tags,
             name_end: name,
@@ -430,19 +439,22 @@ impl Folded {
 impl<'a> RowText<'a> {
     /// The words of the name, email and tags, folded: what the search index holds.
     pub(crate) fn words(&self) -> impl Iterator<Item = &'a str> {
-        self.haystacks().into_iter().flat_map(words)
+        let t = *self;
+        (0..HAYSTACKS).flat_map(move |k| words(t.haystack(k)))
     }
 
     /// The folded text a query word is searched in: `name SEP email SEP tags…`, the email
     /// when it is apart (else `""`) and the profile's tags (else `""`). No match spans two of
     /// them (a query word holds no `SEP`) and each starts a word, so searching each is
     /// searching the text with the email and tags in their places.
-    fn haystacks(&self) -> [&'a str; 3] {
-        [
-            self.text,
-            if self.apart { self.email } else { "" },
-            self.profile_tags,
-        ]
+    /// Haystack `k` (below [`HAYSTACKS`]), sliced when asked for.
+    fn haystack(&self, k: usize) -> &'a str {
+        match k {
+            0 => self.text,
+            1 if self.apart => self.email(),
+            2 => self.profile_tags,
+            _ => "",
+        }
     }
 
     fn name(&self) -> &'a str {
@@ -450,7 +462,7 @@ impl<'a> RowText<'a> {
     }
 
     fn email(&self) -> &'a str {
-        self.email
+        &self.email_src[self.email_at..self.email_at + self.email_len]
     }
 
     fn tags(&self) -> impl Iterator<Item = &'a str> {
@@ -613,10 +625,10 @@ fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> 
     if f.is_empty() {
         return Some(Level::Prefix);
     }
-    let texts = p.haystacks();
     // UTF-8 is self-synchronizing: a byte match of a whole word is a match of its characters.
     let mut sub = false;
-    for t in texts {
+    for k in 0..HAYSTACKS {
+        let t = p.haystack(k);
         for i in matches(&w.folded, t) {
             if at_word(t, i) {
                 return Some(Level::Prefix);
@@ -631,7 +643,7 @@ fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> 
     if w.one {
         return None;
     }
-    if (w.long || loose) && texts.iter().any(|t| fuzzy(t, w)) {
+    if (w.long || loose) && (0..HAYSTACKS).any(|k| fuzzy(p.haystack(k), w)) {
         return Some(if w.long { Level::Fuzzy } else { Level::Loose });
     }
     None
