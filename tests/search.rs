@@ -262,7 +262,7 @@ async fn demo_table_tui_filter_and_cli_agree() {
         m.set_source(Arc::new(ListSource {
             version: 1,
             rows: Arc::new(rows.clone().into()),
-            order,
+            order: order.into(),
         }));
         for (q, e) in demo_table() {
             let tui: Result<Vec<u32>, String> = m.query(q).map_err(|e| e.to_string());
@@ -584,7 +584,7 @@ fn generated_100k_table_and_narrowing() {
     let src = Arc::new(ListSource {
         version: 1,
         rows: Arc::new(rows.clone().into()),
-        order,
+        order: order.into(),
     });
     let mut m = Matcher::new();
     m.set_context(Arc::new(ctx.clone()));

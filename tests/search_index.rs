@@ -376,7 +376,7 @@ fn source(rows: Vec<ContactRow>, seed: u64) -> Arc<ListSource> {
     Arc::new(ListSource {
         version: 1,
         rows: Arc::new(rows.into()),
-        order,
+        order: order.into(),
     })
 }
 

@@ -49,7 +49,7 @@ fn source(rows: Vec<ContactRow>) -> Arc<ListSource> {
     Arc::new(ListSource {
         version: 1,
         rows: Arc::new(rows.into()),
-        order,
+        order: order.into(),
     })
 }
 
@@ -109,7 +109,7 @@ fn matches_are_ranked_and_hebrew_works() {
     // Case-insensitive.
     assert_eq!(m.query("DANA"), m.query("dana"));
     // Empty query = the source order.
-    assert_eq!(m.query("").unwrap(), src.order);
+    assert_eq!(m.query("").unwrap(), &*src.order);
 }
 
 #[test]

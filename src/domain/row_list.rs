@@ -1,7 +1,10 @@
 //! The contact list in memory, compact (issue #14): every list row's text in one arena, the
 //! low-cardinality fields (owner, source, type, business, tags) as small integers into one
-//! string table, fixed-size records with offsets. About 50 bytes a row plus its text, against
-//! about 540 for a [`ContactRow`] with its own `String`s (nine allocations a row).
+//! string table, interned together as a row's *profile* (the rows with the same owner,
+//! source, type, business and tags share one), fixed-size records with offsets. 32 bytes a
+//! row plus its text (issue #14: 48, and 4 bytes a tag, before profiles: 24 MB more at 1M
+//! generated contacts), against about 540 for a [`ContactRow`] with its own `String`s (nine
+//! allocations a row).
 //!
 //! A [`RowList`] is built once per load ([`RowListBuilder`], or `From<Vec<ContactRow>>`) and
 //! not changed afterwards; a reload builds a new one. [`RowList::get`] gives a [`RowRef`]: a
@@ -21,8 +24,8 @@ mod bytes;
 /// Index into a [`RowList`]'s string table; `0` is the empty string.
 type Sym = u32;
 
-/// One row: offsets into the text arena and symbols. Field ends are absolute byte offsets;
-/// the id starts at `start`, each later field at the end of the one before.
+/// One row: offsets into the text arena and its profile. Field ends are absolute byte
+/// offsets; the id starts at `start`, each later field at the end of the one before. 32 bytes.
 #[derive(Debug, Clone, Copy)]
 struct Packed {
     start: u32,
@@ -31,6 +34,16 @@ struct Packed {
     email_end: u32,
     phone_end: u32,
     date_end: u32,
+    /// Index into [`RowList::profiles`].
+    profile: u32,
+    dnd: bool,
+    dnd_channels: u8,
+}
+
+/// The low-cardinality fields of a row, as symbols; held once for every row that has the
+/// same ones ([`RowList::profiles`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Profile {
     owner: Sym,
     source: Sym,
     contact_type: Sym,
@@ -38,8 +51,6 @@ struct Packed {
     /// First tag in [`RowList::tags`].
     tags_start: u32,
     tags_len: u16,
-    dnd: bool,
-    dnd_channels: u8,
 }
 
 /// Every list row, compact (see the module doc). Immutable once built; cheap to share in an
@@ -49,13 +60,15 @@ pub struct RowList {
     /// `id name email phone date_updated` of every row, back to back.
     text: String,
     rows: Vec<Packed>,
-    /// Tag symbols of every row, back to back.
+    /// The distinct profiles of the rows.
+    profiles: Vec<Profile>,
+    /// Tag symbols of every profile, back to back.
     tags: Vec<Sym>,
     /// The string table; `strings[0]` is `""`.
     strings: Vec<Box<str>>,
     /// The rows in name order ([`order_by_name`]), when known (kept in the store's list
     /// snapshot, so a start does not sort a million names again).
-    by_name: Option<Vec<u32>>,
+    by_name: Option<std::sync::Arc<[u32]>>,
 }
 
 impl std::fmt::Debug for RowList {
@@ -176,19 +189,20 @@ impl RowList {
         let p = self.rows.get(i)?;
         let t = |a: u32, b: u32| &self.text[a as usize..b as usize];
         let s = |sym: Sym| resolve(&self.strings, sym);
-        let tags = p.tags_start as usize;
+        let f = &self.profiles[p.profile as usize];
+        let tags = f.tags_start as usize;
         Some(RowRef {
             id: t(p.start, p.id_end),
             name: t(p.id_end, p.name_end),
             email: t(p.name_end, p.email_end),
             phone: t(p.email_end, p.phone_end),
             date_updated: t(p.phone_end, p.date_end),
-            owner: s(p.owner),
-            source: s(p.source),
-            contact_type: s(p.contact_type),
-            business_id: s(p.business),
+            owner: s(f.owner),
+            source: s(f.source),
+            contact_type: s(f.contact_type),
+            business_id: s(f.business),
             tags: Tags {
-                syms: &self.tags[tags..tags + usize::from(p.tags_len)],
+                syms: &self.tags[tags..tags + usize::from(f.tags_len)],
                 strings: &self.strings,
             },
             dnd: p.dnd,
@@ -207,6 +221,44 @@ impl RowList {
         (0..self.rows.len()).map(|i| self.get(i).expect("index in range"))
     }
 
+    /// Every row's text back to back (`id name email phone date_updated`): what
+    /// [`RowList::email_start`] indexes (the search's folded text refers to the emails here
+    /// instead of keeping a copy: issue #14).
+    pub fn arena(&self) -> &str {
+        &self.text
+    }
+
+    /// Byte offset in [`RowList::arena`] where the email of row `i` starts (it is
+    /// `get(i).email`'s length long). Panics past the end.
+    pub fn email_start(&self, i: usize) -> u32 {
+        self.rows[i].name_end
+    }
+
+    /// Number of distinct profiles of the rows (owner, source, type, business and tags: see
+    /// the module doc); [`RowList::profile_of`] gives each row's.
+    pub fn profile_count(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// The source and tags of profile `i` (below [`RowList::profile_count`]).
+    pub fn profile_fields(&self, i: usize) -> (&str, Tags<'_>) {
+        let f = &self.profiles[i];
+        let t = f.tags_start as usize;
+        (
+            resolve(&self.strings, f.source),
+            Tags {
+                syms: &self.tags[t..t + usize::from(f.tags_len)],
+                strings: &self.strings,
+            },
+        )
+    }
+
+    /// The profile of row `i` (rows with the same one have the same source, tags, owner, type
+    /// and business). Panics past the end.
+    pub fn profile_of(&self, i: usize) -> u32 {
+        self.rows[i].profile
+    }
+
     /// The rows in name order ([`order_by_name`]), when the list carries it.
     pub fn name_order(&self) -> Option<&[u32]> {
         self.by_name.as_deref()
@@ -215,14 +267,24 @@ impl RowList {
     /// Keeps `order` (which must be [`order_by_name`] of this list) as its name order.
     pub fn set_name_order(&mut self, order: Vec<u32>) {
         debug_assert_eq!(order.len(), self.rows.len());
-        self.by_name = Some(order);
+        self.by_name = Some(order.into());
+    }
+
+    /// `order` as one shared with this list when it is the list's name order (the contact
+    /// list's default order: issue #14, not kept twice, 4 MB at 1M contacts), else as it is.
+    pub fn share_order(&self, order: Vec<u32>) -> std::sync::Arc<[u32]> {
+        match &self.by_name {
+            Some(o) if **o == *order => o.clone(),
+            _ => order.into(),
+        }
     }
 
     /// Bytes held (text, records, tags and string table), for measurements.
     pub fn heap_bytes(&self) -> usize {
-        self.by_name.as_ref().map_or(0, |o| o.capacity() * 4)
+        self.by_name.as_ref().map_or(0, |o| o.len() * 4)
             + self.text.capacity()
             + self.rows.capacity() * std::mem::size_of::<Packed>()
+            + self.profiles.capacity() * std::mem::size_of::<Profile>()
             + self.tags.capacity() * std::mem::size_of::<Sym>()
             + self.strings.capacity() * std::mem::size_of::<Box<str>>()
             + self.strings.iter().map(|s| s.len()).sum::<usize>()
@@ -234,6 +296,10 @@ impl RowList {
 pub struct RowListBuilder {
     list: RowList,
     syms: HashMap<Box<str>, Sym>,
+    /// Profile of each `[owner, source, type, business, tags…]` seen.
+    profile_ids: HashMap<Box<[Sym]>, u32>,
+    /// The key being looked up (kept to not allocate one a row).
+    key: Vec<Sym>,
 }
 
 /// The fields of one row, borrowed, as [`RowListBuilder::push`] takes them.
@@ -259,12 +325,38 @@ impl RowListBuilder {
             list: RowList {
                 text: String::with_capacity(text_bytes),
                 rows: Vec::with_capacity(rows),
-                tags: Vec::with_capacity(rows),
+                profiles: Vec::new(),
+                tags: Vec::new(),
                 strings: Vec::new(),
                 by_name: None,
             },
             syms: HashMap::new(),
+            profile_ids: HashMap::new(),
+            key: Vec::new(),
         }
+    }
+
+    /// The profile of these symbols (`key`: owner, source, type, business, then the tags),
+    /// added when new. Tags past `u16::MAX` are dropped.
+    fn profile(&mut self) -> u32 {
+        self.key.truncate(4 + usize::from(u16::MAX));
+        if let Some(&n) = self.profile_ids.get(self.key.as_slice()) {
+            return n;
+        }
+        let k = &self.key;
+        let l = &mut self.list;
+        let n = u32::try_from(l.profiles.len()).expect("under 4 billion profiles");
+        l.profiles.push(Profile {
+            owner: k[0],
+            source: k[1],
+            contact_type: k[2],
+            business: k[3],
+            tags_start: u32::try_from(l.tags.len()).expect("under 4 billion tags"),
+            tags_len: (k.len() - 4) as u16,
+        });
+        l.tags.extend_from_slice(&k[4..]);
+        self.profile_ids.insert(k.as_slice().into(), n);
+        n
     }
 
     fn sym(&mut self, s: &str) -> Sym {
@@ -288,21 +380,19 @@ impl RowListBuilder {
     ///
     /// Panics when the list's text passes 4 GiB (about 40 million contacts).
     pub fn push<'t>(&mut self, p: RowParts<'_>, tags: impl IntoIterator<Item = &'t str>) {
-        let tags_start = self.list.tags.len();
-        for t in tags {
-            let s = self.sym(t);
-            self.list.tags.push(s);
-        }
-        let tags_len = u16::try_from(self.list.tags.len() - tags_start).unwrap_or_else(|_| {
-            self.list.tags.truncate(tags_start + usize::from(u16::MAX));
-            u16::MAX
-        });
-        let (owner, source, contact_type, business) = (
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        key.extend([
             self.sym(p.owner),
             self.sym(p.source),
             self.sym(p.contact_type),
             self.sym(p.business_id),
-        );
+        ]);
+        for t in tags {
+            key.push(self.sym(t));
+        }
+        self.key = key;
+        let profile = self.profile();
         let text = &mut self.list.text;
         let at = |t: &String| u32::try_from(t.len()).expect("list text under 4 GiB");
         let start = at(text);
@@ -324,12 +414,7 @@ impl RowListBuilder {
             email_end,
             phone_end,
             date_end,
-            owner,
-            source,
-            contact_type,
-            business,
-            tags_start: u32::try_from(tags_start).expect("under 4 billion tags"),
-            tags_len,
+            profile,
             dnd: p.dnd,
             dnd_channels: p.dnd_channels,
         });
@@ -360,6 +445,7 @@ impl RowListBuilder {
         let mut l = self.list;
         l.text.shrink_to_fit();
         l.rows.shrink_to_fit();
+        l.profiles.shrink_to_fit();
         l.tags.shrink_to_fit();
         l.strings.shrink_to_fit();
         l
@@ -582,6 +668,9 @@ mod tests {
         assert!(list.get(50).is_none());
         // "", usr1, Facebook, lead, biz, tag0, tag1: each once.
         assert_eq!(list.strings.len(), 7);
+        // Owner (2) × business (2) × tags (3) at most, each once.
+        assert!(list.profiles.len() <= 12, "{}", list.profiles.len());
+        assert_eq!(std::mem::size_of::<Packed>(), 32);
         assert_eq!(list.iter().count(), 50);
     }
 

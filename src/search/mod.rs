@@ -23,7 +23,7 @@ use crate::store::Store;
 
 pub use plan::{Plan, Screen};
 pub use query::{parse, Query, QueryError};
-pub use rank::{Folded, Level, Probe, RowText};
+pub use rank::{Folded, Level, ListText, Probe, ProfileTexts, RowText};
 pub use tokens::TokenIndex;
 
 /// What filters resolve names and times against.
@@ -66,11 +66,13 @@ const STOP_EVERY: usize = 4096;
 #[derive(Debug, Default)]
 pub struct Index {
     rows: Arc<RowList>,
-    /// Row index by rank (display position).
-    order: Vec<u32>,
+    /// Row index by rank (display position); shared with the list shown (issue #14).
+    order: Arc<[u32]>,
     /// Folded text by rank, in chunks of `chunk` ranks (one per thread that folded them, so
     /// they are never copied into one buffer).
     folded: Vec<Folded>,
+    /// The folded tags and source of the list's profiles, which `folded` refers to.
+    profiles: ProfileTexts,
     chunk: usize,
     threads: usize,
 }
@@ -84,19 +86,16 @@ pub struct Scan {
 }
 
 impl Index {
-    /// Folds every row (display order `order`, indices into `rows`).
-    pub fn new(rows: Arc<RowList>, order: Vec<u32>) -> Index {
+    /// Folds every row (display order `order`, indices into `rows`; an `Arc` is kept as it
+    /// is, not copied).
+    pub fn new(rows: Arc<RowList>, order: impl Into<Arc<[u32]>>) -> Index {
+        let order: Arc<[u32]> = order.into();
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
             .clamp(1, 4);
-        let prepare = |ranks: &[u32]| {
-            Folded::new(
-                ranks
-                    .iter()
-                    .map(|&i| rows.get(i as usize).expect("the order indexes the rows")),
-            )
-        };
+        let profiles = ProfileTexts::of_list(&rows);
+        let prepare = |ranks: &[u32]| Folded::of_list(&rows, ranks);
         let (folded, chunk) = if order.len() < PARALLEL_MIN || threads < 2 {
             (vec![prepare(&order)], order.len().max(1))
         } else {
@@ -116,6 +115,7 @@ impl Index {
             rows,
             order,
             folded,
+            profiles,
             chunk,
             threads,
         }
@@ -123,7 +123,11 @@ impl Index {
 
     /// The folded text of the row at `rank`.
     fn text(&self, rank: usize) -> RowText<'_> {
-        self.folded[rank / self.chunk].row(rank % self.chunk)
+        let list = ListText {
+            arena: self.rows.arena(),
+            profiles: &self.profiles,
+        };
+        self.folded[rank / self.chunk].row(rank % self.chunk, list)
     }
 
     /// Ranks whose phone's search text (E.164 digits, and the domestic `0…` form of an
@@ -139,7 +143,7 @@ impl Index {
 
     /// Bytes of folded text held (text, phones, offsets), for measurements.
     pub fn folded_bytes(&self) -> usize {
-        self.folded.iter().map(Folded::heap_bytes).sum()
+        self.folded.iter().map(Folded::heap_bytes).sum::<usize>() + self.profiles.heap_bytes()
     }
 
     /// The tier of the row at `rank` for `probe`'s query, as [`Index::scan`] tests it.
@@ -263,7 +267,7 @@ impl Index {
 
     /// Row indices in list order (an empty query).
     pub fn all(&self) -> Vec<u32> {
-        self.order.clone()
+        self.order.to_vec()
     }
 }
 

@@ -47,6 +47,16 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// True when [`fold`] gives `s` back unchanged, told without folding: printable ASCII but
+/// upper case, and unpointed Hebrew letters but the finals (most emails). Conservative: false
+/// for any other text, even when it happens to fold to itself.
+pub fn is_folded(s: &str) -> bool {
+    s.chars().all(|c| {
+        (matches!(c, ' '..='~') && !c.is_ascii_uppercase())
+            || (HEBREW_LETTERS.contains(&c) && unfinal(c) == c)
+    })
+}
+
 /// True for characters that separate words in folded text (anything not alphanumeric).
 /// ASCII and Hebrew letters are answered without the Unicode tables (the matcher asks this
 /// for many characters per keystroke).
@@ -124,6 +134,29 @@ mod tests {
         assert_eq!(fold("Dana\tLevi"), "dana levi");
         assert!(is_separator('-') && is_separator('\u{5BE}') && !is_separator('ש'));
         assert!(!is_separator('é') && !is_separator('7') && is_separator('\u{1}'));
+    }
+
+    #[test]
+    fn is_folded_only_for_text_that_folds_to_itself() {
+        for s in [
+            "dana.levi@x.io",
+            "user1.2@example.com",
+            "Dana@X.io",
+            "שלום",
+            "כהן",
+            "",
+            "é",
+            "a\u{301}",
+            "a\tb",
+            "ÉLI",
+            "~[x] 1",
+        ] {
+            if is_folded(s) {
+                assert_eq!(fold(s), s, "{s}");
+            }
+        }
+        assert!(is_folded("user1.2@example.com") && is_folded("שלומי") && is_folded(""));
+        assert!(!is_folded("Dana@X.io") && !is_folded("שלום") && !is_folded("a\tb"));
     }
 
     #[test]

@@ -17,11 +17,11 @@
 
 use memchr::memmem::Finder;
 
-use crate::domain::{RowRef, SearchFields};
+use crate::domain::{RowList, RowRef, SearchFields};
 
 use super::bits::Bits;
 
-use super::normalize::{digits, fold, is_separator, words};
+use super::normalize::{digits, fold, is_folded, is_separator, words};
 use super::query::{Dnd, Filter, HasField, Query, Word};
 
 /// Letters of a contact word a fuzzy match may skip.
@@ -33,11 +33,17 @@ pub const FUZZY_MIN_CHARS: usize = 3;
 const SEP: char = '\u{1}';
 
 /// Where one row's fields are in [`Folded::buf`] and [`Folded::phones`]: its start (a byte
-/// offset), the ends of its fields as offsets from the start, and where its phone starts. 16
+/// offset), the ends of its fields as offsets from the start, and where its phone starts. 24
 /// bytes a row (issue #14: 24 with `u32` ends, 8 MB more at 1M contacts); a row whose text
 /// ends [`LONG`] bytes or more past its start has `text == LONG` and its ends in
 /// [`Folded::long`].
-#[derive(Debug, Clone, Copy, Default)]
+///
+/// An email that folds to itself (most: [`is_folded`]) is not copied: `email_at` is where it
+/// starts in the list's text ([`RowList::arena`]), `email_len` its length, and the folded
+/// text holds an empty email between the name and the tags (issue #14: 26 MB less at 1M
+/// generated contacts). Likewise a row of a list has its tags and source folded once per
+/// profile ([`ProfileTexts`], `profile`), not per row (14 MB less at 1M generated contacts).
+#[derive(Debug, Clone, Copy)]
 struct Spans {
     /// Start of `name SEP email SEP tag1 SEP tag2 …` in [`Folded::buf`].
     start: u32,
@@ -50,6 +56,105 @@ struct Spans {
     text: u16,
     /// Number of words of the name (saturating), to skip the whole-name test cheaply.
     name_words: u8,
+    /// Length of the email in the list's text (when `email_at` is not [`IN_BUF`]).
+    email_len: u8,
+    /// Start of the email in the list's text, or [`IN_BUF`]: folded in [`Folded::buf`].
+    email_at: u32,
+    /// The row's profile in [`ProfileTexts`], or [`IN_BUF`]: its tags and source are in
+    /// [`Folded::buf`].
+    profile: u32,
+}
+
+impl Default for Spans {
+    fn default() -> Spans {
+        Spans {
+            start: 0,
+            phone: 0,
+            name: 0,
+            email: 0,
+            text: 0,
+            name_words: 0,
+            email_len: 0,
+            email_at: IN_BUF,
+            profile: IN_BUF,
+        }
+    }
+}
+
+/// Number of [`RowText::haystack`]s.
+const HAYSTACKS: usize = 3;
+
+/// [`Spans::email_at`] of an email kept (folded) in [`Folded::buf`]; [`Spans::profile`] of
+/// tags and a source kept there.
+const IN_BUF: u32 = u32::MAX;
+
+/// The tags and source of every profile of a list ([`RowList::profile_fields`]), folded
+/// once: `SEP tag1 SEP tag2 …` then the source, back to back.
+#[derive(Debug, Default)]
+pub struct ProfileTexts {
+    text: String,
+    /// For each profile, where its tags end and where its source ends (its tags start where
+    /// the profile before it ends).
+    ends: Vec<[u32; 2]>,
+}
+
+impl ProfileTexts {
+    /// The folded tags and source of every profile of `list`.
+    pub fn of_list(list: &RowList) -> ProfileTexts {
+        let n = list.profile_count();
+        let mut p = ProfileTexts {
+            text: String::new(),
+            ends: Vec::with_capacity(n),
+        };
+        let at = |s: &String| u32::try_from(s.len()).expect("profile text under 4 GiB");
+        for i in 0..n {
+            let (source, tags) = list.profile_fields(i);
+            for t in tags.iter() {
+                p.text.push(SEP);
+                p.text.push_str(&fold(t));
+            }
+            let tags_end = at(&p.text);
+            p.text.push_str(&fold(source));
+            p.ends.push([tags_end, at(&p.text)]);
+        }
+        p.text.shrink_to_fit();
+        p
+    }
+
+    /// Bytes held, for measurements.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity() + self.ends.capacity() * 8
+    }
+
+    /// `SEP tag1 SEP tag2 …` and the source of profile `i`, folded.
+    fn get(&self, i: usize) -> (&str, &str) {
+        let start = i.checked_sub(1).map_or(0, |j| self.ends[j][1] as usize);
+        let [t, s] = self.ends[i].map(|e| e as usize);
+        (&self.text[start..t], &self.text[t..s])
+    }
+}
+
+/// What the folded text of a list ([`Folded::of_list`]) refers to instead of copying it: the
+/// list's text ([`RowList::arena`]) and its profiles' folded text. Empty (the default) for
+/// text made by [`Folded::new`].
+#[derive(Debug, Clone, Copy)]
+pub struct ListText<'a> {
+    pub arena: &'a str,
+    pub profiles: &'a ProfileTexts,
+}
+
+static NO_PROFILES: ProfileTexts = ProfileTexts {
+    text: String::new(),
+    ends: Vec::new(),
+};
+
+impl Default for ListText<'_> {
+    fn default() -> Self {
+        ListText {
+            arena: "",
+            profiles: &NO_PROFILES,
+        }
+    }
 }
 
 /// Marks a row whose field ends do not fit [`Spans`]' `u16`s.
@@ -77,8 +182,20 @@ pub struct Folded {
 /// One row's folded fields, borrowed from a [`Folded`].
 #[derive(Debug, Clone, Copy)]
 pub struct RowText<'a> {
-    /// `name SEP email SEP tag1 SEP tag2 …`, folded.
+    /// `name SEP email SEP tag1 SEP tag2 …`, folded; the email is empty here when it is
+    /// `apart`.
     text: &'a str,
+    /// The folded email: `email_src[email_at..email_at + email_len]` (in `text`, or `apart`
+    /// from it in the list's text). Sliced when asked for, not before: the list's text is
+    /// read only for the rows whose email is searched (a slice reads its ends).
+    email_src: &'a str,
+    email_at: usize,
+    email_len: usize,
+    /// The email is not in `text` (it folds to itself and is read from the list).
+    apart: bool,
+    /// `SEP tag1 SEP tag2 …` of the row's profile, folded (`""` when the tags are in
+    /// `text`).
+    profile_tags: &'a str,
     name_end: usize,
     email_end: usize,
     name_words: u8,
@@ -108,35 +225,75 @@ impl Folded {
             bytes += r.tag_list().map(|t| t.len() + 1).sum::<usize>();
             phones += r.phone().len() + 1;
         }
-        let mut f = Folded {
-            buf: String::with_capacity(bytes),
-            phones: String::with_capacity(phones),
-            spans: Vec::with_capacity(n),
-            long: Vec::new(),
-        };
-        f.phones.push('\n');
+        let mut f = Folded::with_capacity(n, bytes, phones);
         for row in rows {
-            f.push(&row);
+            f.push(&row, None, None);
         }
         f.buf.shrink_to_fit();
         f.phones.shrink_to_fit();
         f
     }
 
-    fn push(&mut self, row: &impl SearchFields) {
+    fn with_capacity(rows: usize, bytes: usize, phones: usize) -> Folded {
+        let mut f = Folded {
+            buf: String::with_capacity(bytes),
+            phones: String::with_capacity(phones),
+            spans: Vec::with_capacity(rows),
+            long: Vec::new(),
+        };
+        f.phones.push('\n');
+        f
+    }
+
+    /// Folds the names and emails of the rows `ranks` of `list` (in that order), an email
+    /// that folds to itself read from the list's text instead of copied, the tags and source
+    /// of each row from its profile (see [`Spans`]): [`Folded::row`] is then given this same
+    /// list's text and [`ProfileTexts::of_list`].
+    pub fn of_list(list: &RowList, ranks: &[u32]) -> Folded {
+        let row = |i: u32| list.get(i as usize).expect("ranks index the list");
+        let apart = |e: &str| !e.is_empty() && e.len() <= usize::from(u8::MAX) && is_folded(e);
+        let (mut bytes, mut phones) = (0usize, 1usize);
+        for &i in ranks {
+            let r = row(i);
+            bytes += r.name.len() + 1;
+            if !apart(r.email) {
+                bytes += r.email.len();
+            }
+            phones += r.phone.len() + 1;
+        }
+        let mut f = Folded::with_capacity(ranks.len(), bytes, phones);
+        for &i in ranks {
+            let r = row(i);
+            let at = apart(r.email).then(|| list.email_start(i as usize));
+            f.push(&r, at, Some(list.profile_of(i as usize)));
+        }
+        f.buf.shrink_to_fit();
+        f.phones.shrink_to_fit();
+        f
+    }
+
+    /// Adds a row; `email_at`: where its email (which folds to itself) is in the list's
+    /// text, not to be copied; `profile`: its profile, whose tags and source are not copied.
+    fn push(&mut self, row: &impl SearchFields, email_at: Option<u32>, profile: Option<u32>) {
         let b = &mut self.buf;
         let start = b.len();
         b.push_str(&fold(row.name()));
         let name_end = b.len();
         b.push(SEP);
-        b.push_str(&fold(row.email()));
+        if email_at.is_none() {
+            b.push_str(&fold(row.email()));
+        }
         let email_end = b.len();
-        for t in row.tag_list() {
-            b.push(SEP);
-            b.push_str(&fold(t));
+        if profile.is_none() {
+            for t in row.tag_list() {
+                b.push(SEP);
+                b.push_str(&fold(t));
+            }
         }
         let text_end = b.len();
-        b.push_str(&fold(row.source()));
+        if profile.is_none() {
+            b.push_str(&fold(row.source()));
+        }
         let name_words = words(&b[start..name_end]).count().min(255) as u8;
         let at = |n: usize| u32::try_from(n).expect("folded text of a list under 4 GiB");
         let phone = at(self.phones.len());
@@ -149,6 +306,13 @@ impl Folded {
             name_words,
             ..Spans::default()
         };
+        if let Some(p) = profile {
+            s.profile = p;
+        }
+        if let Some(e) = email_at {
+            s.email_at = e;
+            s.email_len = u8::try_from(row.email().len()).expect("an email apart is short");
+        }
         match ends.map(u16::try_from) {
             [Ok(name), Ok(email), Ok(text)] if text != LONG => {
                 (s.name, s.email, s.text) = (name, email, text);
@@ -179,8 +343,19 @@ impl Folded {
             + self.long.capacity() * std::mem::size_of::<(u32, [u32; 3])>()
     }
 
-    /// The fields of the row at `rank`.
-    pub fn row(&self, rank: usize) -> RowText<'_> {
+    /// The phone digits of the row at `rank`.
+    fn phone(&self, rank: usize) -> &str {
+        let end = self
+            .spans
+            .get(rank + 1)
+            .map_or(self.phones.len(), |n| n.phone as usize)
+            - 1;
+        &self.phones[self.spans[rank].phone as usize..end]
+    }
+
+    /// The fields of the row at `rank`; `list` is the text of the list given to
+    /// [`Folded::of_list`] (the default for one made by [`Folded::new`]).
+    pub fn row<'a>(&'a self, rank: usize, list: ListText<'a>) -> RowText<'a> {
         let s = self.spans[rank];
         let (end, phone_end) = match self.spans.get(rank + 1) {
             Some(n) => (n.start as usize, n.phone as usize - 1),
@@ -194,13 +369,30 @@ impl Folded {
         };
         let start = s.start as usize;
         let text_end = start + text;
+        let t = &self.buf[start..text_end];
+        let (email_src, email_at, email_len, apart) = if s.email_at == IN_BUF {
+            (t, name + 1, email - name - 1, false)
+        } else {
+            let e = s.email_at as usize;
+            (list.arena, e, usize::from(s.email_len), true)
+        };
+        let (profile_tags, source) = if s.profile == IN_BUF {
+            ("", &self.buf[text_end..end])
+        } else {
+            list.profiles.get(s.profile as usize)
+        };
         RowText {
-            text: &self.buf[start..text_end],
+            text: t,
+            email_src,
+            email_at,
+            email_len,
+            apart,
+            profile_tags,
             name_end: name,
             email_end: email,
             name_words: s.name_words,
             phone: &self.phones[s.phone as usize..phone_end],
-            source: &self.buf[text_end..end],
+            source,
         }
     }
 
@@ -211,7 +403,7 @@ impl Folded {
     pub(crate) fn phone_ranks(&self, d: &str, base: u32, bits: &mut Bits) {
         if d.is_empty() {
             for r in 0..self.len() {
-                if !self.row(r).phone.is_empty() {
+                if !self.phone(r).is_empty() {
                     bits.set(base + r as u32);
                 }
             }
@@ -245,9 +437,24 @@ impl Folded {
 }
 
 impl<'a> RowText<'a> {
-    /// `name SEP email SEP tag1 SEP tag2 …`, folded: the words the search index holds.
-    pub(crate) fn words_text(&self) -> &'a str {
-        self.text
+    /// The words of the name, email and tags, folded: what the search index holds.
+    pub(crate) fn words(&self) -> impl Iterator<Item = &'a str> {
+        let t = *self;
+        (0..HAYSTACKS).flat_map(move |k| words(t.haystack(k)))
+    }
+
+    /// The folded text a query word is searched in: `name SEP email SEP tags…`, the email
+    /// when it is apart (else `""`) and the profile's tags (else `""`). No match spans two of
+    /// them (a query word holds no `SEP`) and each starts a word, so searching each is
+    /// searching the text with the email and tags in their places.
+    /// Haystack `k` (below [`HAYSTACKS`]), sliced when asked for.
+    fn haystack(&self, k: usize) -> &'a str {
+        match k {
+            0 => self.text,
+            1 if self.apart => self.email(),
+            2 => self.profile_tags,
+            _ => "",
+        }
     }
 
     fn name(&self) -> &'a str {
@@ -255,12 +462,13 @@ impl<'a> RowText<'a> {
     }
 
     fn email(&self) -> &'a str {
-        &self.text[self.name_end + 1..self.email_end]
+        &self.email_src[self.email_at..self.email_at + self.email_len]
     }
 
     fn tags(&self) -> impl Iterator<Item = &'a str> {
         self.text[self.email_end..]
             .split(SEP)
+            .chain(self.profile_tags.split(SEP))
             .filter(|t| !t.is_empty())
     }
 }
@@ -417,14 +625,16 @@ fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> 
     if f.is_empty() {
         return Some(Level::Prefix);
     }
-    let t = p.text;
     // UTF-8 is self-synchronizing: a byte match of a whole word is a match of its characters.
     let mut sub = false;
-    for i in matches(&w.folded, t) {
-        if at_word(t, i) {
-            return Some(Level::Prefix);
+    for k in 0..HAYSTACKS {
+        let t = p.haystack(k);
+        for i in matches(&w.folded, t) {
+            if at_word(t, i) {
+                return Some(Level::Prefix);
+            }
+            sub = true;
         }
-        sub = true;
     }
     if sub {
         return Some(Level::Substring);
@@ -433,7 +643,7 @@ fn word_level(p: &RowText<'_>, w: &WordProbe<'_>, loose: bool) -> Option<Level> 
     if w.one {
         return None;
     }
-    if (w.long || loose) && fuzzy(t, w) {
+    if (w.long || loose) && (0..HAYSTACKS).any(|k| fuzzy(p.haystack(k), w)) {
         return Some(if w.long { Level::Fuzzy } else { Level::Loose });
     }
     None
@@ -610,17 +820,17 @@ mod tests {
         ];
         let f = Folded::new(&rows);
         assert_eq!(f.long.len(), 2);
-        assert_eq!(std::mem::size_of::<Spans>(), 16);
-        let b = f.row(1);
+        assert_eq!(std::mem::size_of::<Spans>(), 24);
+        let b = f.row(1, ListText::default());
         assert_eq!(
             (b.name(), b.email(), b.phone, b.source),
             ("dana", "d@x.io", "972542848828", "web")
         );
         assert_eq!(b.tags().count(), 9000);
         assert_eq!(b.tags().last(), Some("tag8999"));
-        assert_eq!(f.row(2).name().len(), 70_000);
-        assert_eq!(f.row(2).phone, "");
-        let (a, c) = (f.row(0), f.row(3));
+        assert_eq!(f.row(2, ListText::default()).name().len(), 70_000);
+        assert_eq!(f.row(2, ListText::default()).phone, "");
+        let (a, c) = (f.row(0, ListText::default()), f.row(3, ListText::default()));
         assert_eq!(
             (a.name(), a.phone, c.name(), c.phone),
             ("avi", "", "cy", "12125550123")
@@ -647,18 +857,97 @@ mod tests {
         ];
         let f = Folded::new(&rows);
         assert_eq!(f.len(), 2);
-        let a = f.row(0);
+        let a = f.row(0, ListText::default());
         assert_eq!(a.name(), "dana levi");
         assert_eq!(a.email(), "dana@x.io");
         assert_eq!(a.tags().collect::<Vec<_>>(), ["vip", "קונה"]);
         assert_eq!(a.phone, "972542848828");
         assert_eq!(a.source, "facebook");
         assert_eq!(a.name_words, 2);
-        let b = f.row(1);
+        let b = f.row(1, ListText::default());
         assert_eq!(
             (b.name(), b.email(), b.phone, b.source),
             ("כהנ", "", "", "")
         );
         assert_eq!(b.tags().count(), 0);
+    }
+
+    /// A list's folded text with its emails read from the list ([`Folded::of_list`]) gives
+    /// every row the fields, words and tiers of the text with every email copied
+    /// ([`Folded::new`]).
+    #[test]
+    fn emails_read_from_the_list_equal_emails_copied() {
+        let emails = [
+            "dana.levi@x.io",
+            "Dana@X.io",
+            "",
+            "avi.dan@dan.co",
+            "é@x.io",
+            "vip@buyers.com",
+        ];
+        let rows: Vec<ContactRow> = (0..24)
+            .map(|i| ContactRow {
+                id: format!("c{i}"),
+                name: ["Dana Levi", "avi", "כֹּהֵן", ""][i % 4].into(),
+                email: if i == 23 {
+                    format!("{}@x.io", "l".repeat(300))
+                } else {
+                    emails[i % emails.len()].into()
+                },
+                tags: (0..i % 3).map(|t| ["vip", "dan"][t].into()).collect(),
+                source: "Web".into(),
+                ..Default::default()
+            })
+            .collect();
+        let list = RowList::from(rows.as_slice());
+        let ranks: Vec<u32> = (0..24u32).rev().collect();
+        let apart = Folded::of_list(&list, &ranks);
+        let copied = Folded::new(ranks.iter().map(|&i| &rows[i as usize]));
+        assert!(apart.heap_bytes() < copied.heap_bytes());
+        let profiles = ProfileTexts::of_list(&list);
+        let lt = ListText {
+            arena: list.arena(),
+            profiles: &profiles,
+        };
+        let queries = [
+            "tag:vip",
+            "tag:dan",
+            "source:we",
+            "dan tag:vip",
+            "dan",
+            "da",
+            "x",
+            "io",
+            "levi",
+            "vip",
+            "dna",
+            "lev",
+            "@x",
+            "dana.levi@x.io",
+            "web",
+            "co",
+            "avi",
+        ];
+        for (r, &i) in ranks.iter().enumerate() {
+            let (a, c) = (apart.row(r, lt), copied.row(r, ListText::default()));
+            assert_eq!(
+                (a.name(), a.email(), a.source, a.phone),
+                (c.name(), c.email(), c.source, c.phone),
+                "{r}"
+            );
+            assert!(a.tags().eq(c.tags()), "{r}");
+            let (mut aw, mut cw): (Vec<_>, Vec<_>) = (a.words().collect(), c.words().collect());
+            aw.sort_unstable();
+            cw.sort_unstable();
+            assert_eq!(aw, cw, "{r}");
+            let row = || list.get(i as usize).unwrap();
+            for q in queries {
+                let q = crate::search::parse(q, &Default::default()).unwrap();
+                let p = Probe::new(&q);
+                for loose in [false, true] {
+                    assert_eq!(p.level(row, &a, loose), p.level(row, &c, loose), "{r}");
+                }
+            }
+        }
     }
 }

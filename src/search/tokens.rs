@@ -28,7 +28,6 @@ use std::hash::Hasher;
 use memchr::memmem::Finder;
 
 use super::bits::Bits;
-use super::normalize::words;
 use super::Index;
 
 /// A small fast hasher for the build's word table (FxHash's mixing step).
@@ -108,7 +107,7 @@ impl TokenIndex {
         for r in 0..n {
             let t = index.text(r);
             row.clear();
-            for w in words(t.words_text()) {
+            for w in t.words() {
                 let id = table.id(w, &mut words_of);
                 if id as usize == rows_of.len() {
                     rows_of.push(0);
@@ -132,7 +131,10 @@ impl TokenIndex {
             String::with_capacity(words_of.iter().map(|w| w.len() + 1).sum::<usize>() + 1);
         let mut starts = Vec::with_capacity(words_of.len() + 1);
         let mut post = Vec::with_capacity(words_of.len() + 1);
-        let mut dense = Vec::new();
+        // The dense words' places; their bitmaps are made once the words are dropped (issue
+        // #14: not held beside them, 7 MB at 1M contacts).
+        let mut dense_at = Vec::new();
+        let mut is_dense = Bits::new(words_of.len());
         let dense_min = (n / DENSE_SHARE).max(1);
         dict.push('\n');
         post.push(0u32);
@@ -143,7 +145,8 @@ impl TokenIndex {
             let last = *post.last().expect("starts with 0");
             let rows = rows_of[old as usize];
             if rows as usize >= dense_min && n >= DENSE_MIN_ROWS {
-                dense.push((at(place), Bits::new(n)));
+                dense_at.push(at(place));
+                is_dense.set(at(place));
                 post.push(last);
             } else {
                 post.push(last + rows);
@@ -154,34 +157,37 @@ impl TokenIndex {
         drop(by_text);
         drop(rows_of);
         drop(words_of);
+        let mut dense: Vec<(u32, Bits)> = dense_at.into_iter().map(|w| (w, Bits::new(n))).collect();
         let word_at =
             |i: u32| &dict[starts[i as usize] as usize..starts[i as usize + 1] as usize - 1];
         // The table again, now giving dictionary places.
         let table = WordTable::of_dictionary(table_words, word_at);
-        let mut fill: Vec<u32> = post[..post.len() - 1].to_vec();
-        for &(w, _) in &dense {
-            fill[w as usize] = u32::MAX;
-        }
         let mut postings = vec![0u32; *post.last().expect("starts with 0") as usize];
+        // `post[w]` is word `w`'s next free slot while filling (no table of cursors beside
+        // it: 4 MB at 1M contacts), so it ends where word `w + 1` starts; shifted back below.
         for r in 0..n {
             row.clear();
-            for w in words(index.text(r).words_text()) {
+            for w in index.text(r).words() {
                 row.push(table.find(w, word_at).expect("every word was seen"));
             }
             sort_dedup(&mut row);
             for &w in &row {
-                let slot = &mut fill[w as usize];
-                if *slot == u32::MAX {
+                if is_dense.contains(w) {
                     let d = dense.partition_point(|(x, _)| *x < w);
                     dense[d].1.set(at(r));
                 } else {
+                    let slot = &mut post[w as usize];
                     postings[*slot as usize] = at(r);
                     *slot += 1;
                 }
             }
         }
         drop(table);
-        drop(fill);
+        drop(is_dense);
+        // Every word's slots are filled: `post[w]` is its end, the start of `w + 1`.
+        let last = post.len() - 1;
+        post.copy_within(..last, 1);
+        post[0] = 0;
         TokenIndex {
             n,
             dict,
@@ -412,7 +418,7 @@ mod tests {
     fn index(rows: &[ContactRow]) -> Index {
         Index::new(
             Arc::new(rows.iter().collect()),
-            (0..rows.len() as u32).collect(),
+            (0..rows.len() as u32).collect::<Vec<u32>>(),
         )
     }
 

@@ -478,8 +478,8 @@ impl App {
         let order = sort_order(&rows, SortKey::Name);
         let source = Arc::new(ListSource {
             version: 1,
+            order: rows.share_order(order),
             rows: Arc::new(rows),
-            order,
         });
         let notice = if opts.keymap_diagnostics.is_empty() {
             None
@@ -1335,8 +1335,8 @@ impl App {
             .map(|r| r.id.to_owned());
         let source = Arc::new(ListSource {
             version: self.next_version,
+            order: rows.share_order(order),
             rows,
-            order,
         });
         self.next_version += 1;
         self.source = source.clone();

@@ -182,7 +182,7 @@ impl App {
         let mut names = Vec::new();
         if !self.marks.is_empty() {
             let rows = &self.source.rows;
-            for &i in &self.source.order {
+            for &i in self.source.order.iter() {
                 if let Some(r) = rows.get(i as usize).filter(|r| self.marks.contains(r.id)) {
                     ids.push(r.id.to_owned());
                     names.push(display(r.name, r.id));

@@ -2,16 +2,41 @@
 //! changed ([`RowList::merged`]) built without reading the others one by one.
 //!
 //! Layout, little-endian: five `u64` counts (rows, text bytes, tags, strings, name order
-//! entries or `u64::MAX` for none), then the text, then each row as [`PACKED_BYTES`] bytes, the
-//! tag symbols as `u32`, each string as a `u32` length and its bytes, and the name order as
-//! `u32`. Reading checks everything a later [`RowList::get`] relies on (UTF-8, offsets in
-//! order and on character boundaries, symbols and tag ranges in range, the order a
-//! permutation), so damaged bytes give an error, never a panic later.
+//! entries or `u64::MAX` for none), then the text, then each row as [`PACKED_BYTES`] bytes
+//! ([`Wide`]: its offsets, symbols and tag range), the tag symbols of every row as `u32`, each
+//! string as a `u32` length and its bytes, and the name order as `u32`. Reading checks
+//! everything a later [`RowList::get`] relies on (UTF-8, offsets in order and on character
+//! boundaries, symbols and tag ranges in range, the order a permutation), so damaged bytes give
+//! an error, never a panic later. The rows' profiles ([`super::Profile`]) are made on reading
+//! (the bytes hold each row's symbols and tags, as before profiles).
+//!
+//! The text is written in name order when the list has one (each row's offsets say where its
+//! text is, so any order reads back the same list): the search's folded text, made in name
+//! order, reads the emails from it in memory order (issue #14).
 
 use std::io::{self, Read, Write};
 
-use super::{Packed, RowList, Sym};
+use super::{Packed, Profile, RowList, Sym};
 use crate::domain::ContactRow;
+
+/// A row as the bytes hold it: its offsets, symbols and tag range (in the tags written).
+#[derive(Debug, Clone, Copy)]
+struct Wide {
+    start: u32,
+    id_end: u32,
+    name_end: u32,
+    email_end: u32,
+    phone_end: u32,
+    date_end: u32,
+    owner: Sym,
+    source: Sym,
+    contact_type: Sym,
+    business: Sym,
+    tags_start: u32,
+    tags_len: u16,
+    dnd: bool,
+    dnd_channels: u8,
+}
 
 /// Bytes of one row record.
 const PACKED_BYTES: usize = 48;
@@ -46,7 +71,7 @@ fn get_u32s(r: &mut dyn Read, n: usize) -> io::Result<Vec<u32>> {
     Ok(out)
 }
 
-fn encode(p: &Packed, out: &mut Vec<u8>) {
+fn encode(p: &Wide, out: &mut Vec<u8>) {
     for x in [
         p.start,
         p.id_end,
@@ -67,9 +92,9 @@ fn encode(p: &Packed, out: &mut Vec<u8>) {
     out.push(p.dnd_channels);
 }
 
-fn decode(b: &[u8]) -> Packed {
+fn decode(b: &[u8]) -> Wide {
     let u = |i: usize| u32::from_le_bytes([b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]]);
-    Packed {
+    Wide {
         start: u(0),
         id_end: u(1),
         name_end: u(2),
@@ -87,18 +112,73 @@ fn decode(b: &[u8]) -> Packed {
     }
 }
 
+/// Whether every offset, symbol and index of a list read is in range (see the module doc).
+fn check(
+    text: &str,
+    rows: &[Wide],
+    tags: &[Sym],
+    strings: &[Box<str>],
+    by_name: Option<&[u32]>,
+) -> Result<(), String> {
+    let n_strings = strings.len();
+    if strings.first().is_some_and(|s| !s.is_empty()) {
+        return Err("list string table does not start with the empty string".into());
+    }
+    let sym_ok = |s: Sym| s == 0 || (s as usize) < n_strings;
+    if !tags.iter().all(|&s| sym_ok(s)) {
+        return Err("list tag out of range".into());
+    }
+    for (i, p) in rows.iter().enumerate() {
+        let ends = [
+            p.start,
+            p.id_end,
+            p.name_end,
+            p.email_end,
+            p.phone_end,
+            p.date_end,
+        ];
+        let ordered = ends.windows(2).all(|w| w[0] <= w[1]);
+        let in_text = p.date_end as usize <= text.len()
+            && ends.iter().all(|&e| text.is_char_boundary(e as usize));
+        let tags_ok = (p.tags_start as usize)
+            .checked_add(usize::from(p.tags_len))
+            .is_some_and(|e| e <= tags.len());
+        let syms = [p.owner, p.source, p.contact_type, p.business]
+            .into_iter()
+            .all(sym_ok);
+        if !(ordered && in_text && tags_ok && syms) {
+            return Err(format!("list row {i} is out of range"));
+        }
+    }
+    if let Some(o) = by_name {
+        let mut seen = vec![false; rows.len()];
+        for &i in o {
+            match seen.get_mut(i as usize) {
+                Some(s) if !*s => *s = true,
+                _ => return Err("list name order is not a permutation".into()),
+            }
+        }
+    }
+    Ok(())
+}
+
 impl RowList {
     /// Writes the list in the layout of the module doc.
     pub fn write_bytes(&self, w: &mut dyn Write) -> io::Result<()> {
-        // Written compact: each row's text and tags in row order (a merged list has the text
-        // of the rows it replaced still in its arena).
+        // Written compact: each row's text (in name order when known) and tags in row order (a
+        // merged list has the text of the rows it replaced still in its arena).
         let order = self.by_name.as_ref().map_or(u64::MAX, |o| o.len() as u64);
         let text_len: u64 = self
             .rows
             .iter()
             .map(|p| u64::from(p.date_end - p.start))
             .sum();
-        let tags_len: u64 = self.rows.iter().map(|p| u64::from(p.tags_len)).sum();
+        let profile = |p: &Packed| &self.profiles[p.profile as usize];
+        let tags_len: u64 = self
+            .rows
+            .iter()
+            .map(|p| u64::from(profile(p).tags_len))
+            .sum();
         for n in [
             self.rows.len() as u64,
             text_len,
@@ -108,35 +188,62 @@ impl RowList {
         ] {
             w.write_all(&n.to_le_bytes())?;
         }
-        for p in &self.rows {
-            w.write_all(&self.text.as_bytes()[p.start as usize..p.date_end as usize])?;
+        // Where each row's text starts in the text written.
+        let mut starts = vec![0u32; self.rows.len()];
+        let mut at = 0u32;
+        let mut text_of = |i: usize| {
+            let p = &self.rows[i];
+            starts[i] = at;
+            at += p.date_end - p.start;
+            &self.text.as_bytes()[p.start as usize..p.date_end as usize]
+        };
+        match &self.by_name {
+            Some(o) => {
+                for &i in o.iter() {
+                    w.write_all(text_of(i as usize))?;
+                }
+            }
+            None => {
+                for i in 0..self.rows.len() {
+                    w.write_all(text_of(i))?;
+                }
+            }
         }
         let mut buf = Vec::with_capacity(CHUNK * PACKED_BYTES);
-        let (mut at, mut tag_at) = (0u32, 0u32);
-        for c in self.rows.chunks(CHUNK) {
+        let mut tag_at = 0u32;
+        for (k, c) in self.rows.chunks(CHUNK).enumerate() {
             buf.clear();
-            for p in c {
+            for (j, p) in c.iter().enumerate() {
+                let at = starts[k * CHUNK + j];
                 let shift = |e: u32| e - p.start + at;
-                let q = Packed {
+                let f = profile(p);
+                let q = Wide {
                     start: at,
                     id_end: shift(p.id_end),
                     name_end: shift(p.name_end),
                     email_end: shift(p.email_end),
                     phone_end: shift(p.phone_end),
                     date_end: shift(p.date_end),
+                    owner: f.owner,
+                    source: f.source,
+                    contact_type: f.contact_type,
+                    business: f.business,
                     tags_start: tag_at,
-                    ..*p
+                    tags_len: f.tags_len,
+                    dnd: p.dnd,
+                    dnd_channels: p.dnd_channels,
                 };
-                at = q.date_end;
-                tag_at += u32::from(p.tags_len);
+                tag_at += u32::from(f.tags_len);
                 encode(&q, &mut buf);
             }
             w.write_all(&buf)?;
         }
+        drop(starts);
         let mut tags = Vec::with_capacity(CHUNK);
         for p in &self.rows {
-            let t = p.tags_start as usize;
-            tags.extend_from_slice(&self.tags[t..t + usize::from(p.tags_len)]);
+            let f = profile(p);
+            let t = f.tags_start as usize;
+            tags.extend_from_slice(&self.tags[t..t + usize::from(f.tags_len)]);
             if tags.len() >= CHUNK {
                 put_u32s(w, &tags)?;
                 tags.clear();
@@ -212,64 +319,48 @@ impl RowList {
             table.push(s.into_boxed_str());
         }
         let by_name = if has_order {
-            Some(get_u32s(r, rows).map_err(io)?)
+            Some(std::sync::Arc::<[u32]>::from(
+                get_u32s(r, rows).map_err(io)?,
+            ))
         } else {
             None
         };
-        let list = RowList {
+        check(&text, &packed, &tag_syms, &table, by_name.as_deref())?;
+        // The rows' profiles: each distinct `[owner, source, type, business, tags…]` once.
+        let mut b = super::RowListBuilder::default();
+        let mut rows = Vec::with_capacity(packed.len());
+        for p in &packed {
+            let t = p.tags_start as usize;
+            b.key.clear();
+            b.key
+                .extend([p.owner, p.source, p.contact_type, p.business]);
+            b.key
+                .extend_from_slice(&tag_syms[t..t + usize::from(p.tags_len)]);
+            rows.push(Packed {
+                start: p.start,
+                id_end: p.id_end,
+                name_end: p.name_end,
+                email_end: p.email_end,
+                phone_end: p.phone_end,
+                date_end: p.date_end,
+                profile: b.profile(),
+                dnd: p.dnd,
+                dnd_channels: p.dnd_channels,
+            });
+        }
+        drop(packed);
+        drop(tag_syms);
+        let mut l = b.list;
+        l.profiles.shrink_to_fit();
+        l.tags.shrink_to_fit();
+        Ok(RowList {
             text,
-            rows: packed,
-            tags: tag_syms,
+            rows,
+            profiles: l.profiles,
+            tags: l.tags,
             strings: table,
             by_name,
-        };
-        list.check()?;
-        Ok(list)
-    }
-
-    /// Whether every offset, symbol and index is in range (see the module doc).
-    fn check(&self) -> Result<(), String> {
-        let n_strings = self.strings.len();
-        if self.strings.first().is_some_and(|s| !s.is_empty()) {
-            return Err("list string table does not start with the empty string".into());
-        }
-        let sym_ok = |s: Sym| s == 0 || (s as usize) < n_strings;
-        if !self.tags.iter().all(|&s| sym_ok(s)) {
-            return Err("list tag out of range".into());
-        }
-        let text = self.text.as_str();
-        for (i, p) in self.rows.iter().enumerate() {
-            let ends = [
-                p.start,
-                p.id_end,
-                p.name_end,
-                p.email_end,
-                p.phone_end,
-                p.date_end,
-            ];
-            let ordered = ends.windows(2).all(|w| w[0] <= w[1]);
-            let in_text = p.date_end as usize <= text.len()
-                && ends.iter().all(|&e| text.is_char_boundary(e as usize));
-            let tags = (p.tags_start as usize)
-                .checked_add(usize::from(p.tags_len))
-                .is_some_and(|e| e <= self.tags.len());
-            let syms = [p.owner, p.source, p.contact_type, p.business]
-                .into_iter()
-                .all(sym_ok);
-            if !(ordered && in_text && tags && syms) {
-                return Err(format!("list row {i} is out of range"));
-            }
-        }
-        if let Some(o) = &self.by_name {
-            let mut seen = vec![false; self.rows.len()];
-            for &i in o {
-                match seen.get_mut(i as usize) {
-                    Some(s) if !*s => *s = true,
-                    _ => return Err("list name order is not a permutation".into()),
-                }
-            }
-        }
-        Ok(())
+        })
     }
 
     /// This list (rows in id order, as the store keeps them) with `changes` applied: each is
@@ -290,6 +381,13 @@ impl RowList {
                 .skip(1)
                 .map(|(i, s)| (s.clone(), i as Sym))
                 .collect(),
+            profile_ids: self
+                .profiles
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (self.profile_key(f).into(), i as u32))
+                .collect(),
+            key: Vec::new(),
             list: RowList {
                 by_name: None,
                 ..self
@@ -365,9 +463,17 @@ impl RowList {
                 from = at;
             }
             order.extend_from_slice(&kept[from..]);
-            out.by_name = Some(order);
+            out.by_name = Some(order.into());
         }
         out
+    }
+
+    /// `[owner, source, type, business, tags…]` of a profile: its key in a builder.
+    fn profile_key(&self, f: &Profile) -> Vec<Sym> {
+        let t = f.tags_start as usize;
+        let mut k = vec![f.owner, f.source, f.contact_type, f.business];
+        k.extend_from_slice(&self.tags[t..t + usize::from(f.tags_len)]);
+        k
     }
 
     /// The rows at positions `idx`, in that order, as a new list without a name order (the
@@ -396,21 +502,18 @@ impl super::RowListBuilder {
         let new_start = text.len() as u32;
         text.push_str(&from.text[p.start as usize..p.date_end as usize]);
         let shift = |e: u32| e - p.start + new_start;
-        let tags_start = self.list.tags.len() as u32;
-        let t = p.tags_start as usize;
-        self.list
-            .tags
-            .extend_from_slice(&from.tags[t..t + usize::from(p.tags_len)]);
-        self.list.rows.push(Packed {
+        let q = Packed {
             start: new_start,
             id_end: shift(p.id_end),
             name_end: shift(p.name_end),
             email_end: shift(p.email_end),
             phone_end: shift(p.phone_end),
             date_end: shift(p.date_end),
-            tags_start,
             ..p
-        });
+        };
+        self.key = from.profile_key(&from.profiles[p.profile as usize]);
+        let profile = self.profile();
+        self.list.rows.push(Packed { profile, ..q });
     }
 }
 
