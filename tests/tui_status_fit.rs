@@ -129,3 +129,23 @@ fn a_narrow_bar_never_cuts_a_number() {
         assert!(bmby_ghl::tui::text::width(&b) <= cols as usize, "{b}");
     }
 }
+
+/// A pull's summary (routine news, every 10 s in the demo) takes what is left at 80 columns and
+/// is cut: the full counters and the budget stay, so they do not shrink and grow back with every
+/// pull (found trying the demo after the change above).
+#[test]
+fn routine_news_does_not_shrink_the_counters_80x24() {
+    let (_dir, mut d) = demo_like();
+    d.app.status.news =
+        Some("incremental pull: 1 contact in 1 page, 104 already up to date".into());
+    let b = bar(&mut d, 80, 24);
+    numbers_whole(&b);
+    assert!(b.contains("41 pending"), "{b}");
+    assert!(b.contains("API 95/100"), "{b}");
+    assert!(b.contains("incremental pull") && b.ends_with("… (m)"), "{b}");
+    // An error still gets the width first.
+    d.app.status.error =
+        Some("journal entry 1 is already being reverted by change 43 (pending)".into());
+    let b = bar(&mut d, 80, 24);
+    assert!(!b.contains("41 pending"), "{b}");
+}

@@ -139,7 +139,12 @@ mod tests {
     #[test]
     fn a_repeated_message_is_one_line_counted_and_moved_to_the_top() {
         let mut l = VecDeque::new();
-        log(&mut l, "! import: row 7".into(), at("2025-01-01T12:00:00Z"), 50);
+        log(
+            &mut l,
+            "! import: row 7".into(),
+            at("2025-01-01T12:00:00Z"),
+            50,
+        );
         for s in 10..13 {
             let t = at("2025-01-01T12:00:00Z") + jiff::SignedDuration::from_secs(s);
             log(&mut l, "incremental pull: 0 contacts".into(), t, 50);
@@ -159,9 +164,16 @@ mod tests {
     fn a_long_word_wraps_under_the_text_and_nothing_is_cut() {
         let mut l = VecDeque::new();
         let url = format!("https://app.example/{}", "x".repeat(120));
-        log(&mut l, format!("copied {url}"), at("2025-07-01T09:00:00Z"), 50);
+        log(
+            &mut l,
+            format!("copied {url}"),
+            at("2025-07-01T09:00:00Z"),
+            50,
+        );
         let lines = message_lines(&l, 40);
-        assert!(lines.iter().all(|m| super::super::text::width(&m.text) <= 40));
+        assert!(lines
+            .iter()
+            .all(|m| super::super::text::width(&m.text) <= 40));
         let joined: String = lines.iter().map(|m| m.text.trim_start()).collect();
         assert!(joined.contains(&url), "{lines:?}");
         assert!(lines[1].text.starts_with("         "), "{lines:?}");

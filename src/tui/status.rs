@@ -281,7 +281,7 @@ fn drop_rank(k: Kind) -> Option<u8> {
 /// important pieces give way whole (lowest [`drop_rank`] first) while the most important
 /// message present stays; then the counters shrink to `41p 1●` and the budget, the counters
 /// and the other fixed pieces (not `offline`) give way whole until an error or the user's own
-/// news fits whole (other news: [`MESSAGE_ROOM`] columns); last that message is cut, ending
+/// news fits whole (routine news, a retry or a notice: [`NEWS_ROOM`] columns); last that message is cut, ending
 /// `… (m)`. A number is never cut: the line is never wider than `width`.
 pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     let full = segments_with(app, false);
@@ -322,17 +322,10 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
         let Some((_, i)) = lowest else { break };
         segs.remove(i);
     }
-    // Still too wide: the counters in their tiny form, then whole segments give way (the
-    // budget, the counters, the rest from the right; `offline` stays) until an error fits
-    // whole (the user's own news too, when hiding the rest is enough), other news has
-    // [`MESSAGE_ROOM`] columns: a number is never cut.
-    if total_width(&segs) > width {
-        if let Some(seg) = segs.iter_mut().find(|s| s.2 == Kind::Counts) {
-            seg.0 = tiny_counts_text(app);
-        }
-    }
-    // An error or the news of the user's own action is wanted whole; other news needs
-    // [`MESSAGE_ROOM`].
+    // An error or the news of the user's own action is wanted whole (the user's own news when
+    // hiding the rest is enough, else [`MESSAGE_ROOM`] columns); routine news (a pull's summary
+    // every few seconds), a retry or a pinned notice only [`NEWS_ROOM`]: it takes what is
+    // left and is cut, so the counters do not shrink and grow back with every pull.
     let droppable = |t: &str, k: Kind| {
         matches!(k, Kind::Budget | Kind::Counts) || (k == Kind::Fixed && t != "offline")
     };
@@ -345,14 +338,21 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     );
     let top_w = top.as_ref().map_or(0, |(t, k)| match k {
         Kind::Message(Priority::Error) => text::width(t),
-        // The user's own news is wanted whole when hiding the rest makes it fit.
         Kind::Message(Priority::Own) if least <= width => text::width(t),
-        _ => text::width(t).min(MESSAGE_ROOM),
+        Kind::Message(Priority::Own) => text::width(t).min(MESSAGE_ROOM),
+        _ => text::width(t).min(NEWS_ROOM),
     });
     let wanted = |segs: &[(String, Style, Kind)]| {
         let full = top.as_ref().map_or(0, |(t, _)| text::width(t));
         total_width(segs) - full + top_w
     };
+    // Still too wide: the counters in their tiny form, then whole segments give way (the
+    // budget, the counters, the rest from the right; `offline` stays): a number is never cut.
+    if wanted(&segs) > width {
+        if let Some(seg) = segs.iter_mut().find(|s| s.2 == Kind::Counts) {
+            seg.0 = tiny_counts_text(app);
+        }
+    }
     while wanted(&segs) > width {
         let victim = segs
             .iter()
@@ -393,10 +393,14 @@ pub fn fitted_segments(app: &App, width: usize) -> Vec<(String, Style)> {
     segs
 }
 
-/// The columns routine news or a notice keeps before the counters and the rest give way whole
-/// (OUR CHOICE: enough for its gist at 60 columns next to the location and tiny counters; an
-/// error or the user's own news is wanted whole).
+/// The columns the user's own news keeps when hiding the counters and the rest is not enough to
+/// show it whole (OUR CHOICE: enough for its gist at 60 columns next to the location and tiny
+/// counters; an error is wanted whole).
 const MESSAGE_ROOM: usize = 32;
+
+/// The columns routine news, a retry or a pinned notice keeps before the counters shrink: its
+/// first words and `… (m)` (OUR CHOICE: at 80 columns the full counters and the budget stay).
+const NEWS_ROOM: usize = 14;
 
 /// The review counts in the fewest columns, for a narrow bar: `41p` (pending) and the others
 /// only when there are some (`2✓ 1✗ 1● 1! 1⚠ 1–`); as [`counts_text`] when there are none.
