@@ -142,7 +142,10 @@ fn routine_news_does_not_shrink_the_counters_80x24() {
     numbers_whole(&b);
     assert!(b.contains("41 pending"), "{b}");
     assert!(b.contains("API 95/100"), "{b}");
-    assert!(b.contains("incremental pull") && b.ends_with("… (m)"), "{b}");
+    assert!(
+        b.contains("incremental pull") && b.ends_with("… (m)"),
+        "{b}"
+    );
     // An error still gets the width first.
     d.app.status.error =
         Some("journal entry 1 is already being reverted by change 43 (pending)".into());
