@@ -154,7 +154,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 },
                 base,
             ),
-            (format!("{:>COUNT_W$}", c.field_count()), base),
+            // An operation with no fields (tags on several contacts) says so by its name:
+            // `–`, not a count of 0.
+            (
+                match (&c.subject, c.field_count()) {
+                    (crate::domain::Subject::Op(_), 0) => format!("{:>COUNT_W$}", "–"),
+                    (_, n) => format!("{n:>COUNT_W$}"),
+                },
+                base,
+            ),
             (c.origin.clone(), t.dim().patch(base)),
             (
                 change_badge(c).to_owned(),
