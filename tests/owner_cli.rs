@@ -545,3 +545,52 @@ async fn a_second_tui_without_a_terminal_names_the_owner_and_suggests_the_cli() 
     );
     drop(owner);
 }
+
+/// An `import` run through an owner that set its own connection (as the demo does) reads the
+/// export with the caller's `[bmby.columns]`: only the connection is the owner's (found by a
+/// newcomer: the demo dropped a `cell` column the caller's config names as the mobile phone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_through_an_owner_keeps_the_callers_column_names() {
+    let sb = stand_in(4).await;
+    let dir = tempfile::tempdir().unwrap();
+    queue(&sb, dir.path(), 0, 0, ChangeState::Pending).await;
+    std::fs::write(
+        dir.path().join("map.toml"),
+        "[bmby.columns]\nphone_mobile = [\"cell\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("map.csv"),
+        "client_id,fname,cell,city\n98001,Map,052-1111111,Haifa\n",
+    )
+    .unwrap();
+    let owner = Owner::start(
+        Store::open(dir.path(), DEMO_LOCATION_ID).unwrap(),
+        dir.path(),
+        DEMO_LOCATION_ID,
+        "test",
+    );
+    assert!(owner.listen_error().is_none(), "{:?}", owner.listen_error());
+    // The owner's own settings: no column names of its own.
+    owner.set_connection(&bmby_ghl::config::Settings::default());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"));
+    cmd.args([
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--config",
+        "map.toml",
+    ])
+    .args(["import", "map.csv", "--dry-run"])
+    .current_dir(dir.path())
+    .env("GHL_BASE_URL", sb.base_url())
+    .env("GHL_TOKEN", DEMO_TOKEN)
+    .env("GHL_LOCATION_ID", DEMO_LOCATION_ID);
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let (code, out, err) = text(&o);
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    assert!(out.contains("+972521111111"), "the phone: {out}\n{err}");
+    assert!(!out.contains("\"cell\" is not used"), "{out}");
+    drop(owner);
+}

@@ -387,7 +387,11 @@ fn run_request(req: &RunRequest, shared: &Shared, sink: Sink) -> i32 {
                 settings.base_url = own.base_url;
                 settings.token = own.token;
                 settings.oauth = own.oauth;
+                // The connection is the owner's (the demo's Bmby stand-in); how the caller's
+                // export files name their columns (`[bmby.columns]`) stays the caller's.
+                let columns = std::mem::take(&mut settings.bmby.columns);
                 settings.bmby = own.bmby;
+                settings.bmby.columns = columns;
             }
             let paths = Paths {
                 config_file: req.config_file.clone(),
