@@ -719,3 +719,26 @@ fn a_full_read_with_skipped_rows_proposes_no_delete() {
         4
     );
 }
+
+/// A cell whose bytes are not valid in the file's encoding is decoded with replacement
+/// characters: its value is dropped (a `\u{FFFD}` never reaches a proposal), the problem says
+/// so, and the rest of the row is read (found by a newcomer: `\xff\xfe@x.com` was proposed).
+#[test]
+fn a_garbled_cell_is_dropped_not_proposed() {
+    let mut bytes = b"client_id,fname,lname,email\n95003,A,B,".to_vec();
+    bytes.extend_from_slice(b"\xff\xfe@x.com\n95004,C,D,c@x.com\n");
+    let r = csv::read_csv_bytes(&bytes, "badmail.csv", &ExportOptions::default()).unwrap();
+    let c = r.clients.iter().find(|c| c.client_id == "95003").unwrap();
+    assert_eq!(c.email, None, "{c:?}");
+    assert_eq!(c.fname.as_deref(), Some("A"));
+    let p = r
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::BadEncoding)
+        .unwrap_or_else(|| panic!("{:?}", r.problems));
+    assert_eq!(p.outcome, ProblemOutcome::FieldDropped, "{p:?}");
+    for c in &r.clients {
+        let all = format!("{c:?}");
+        assert!(!all.contains('\u{FFFD}'), "{all}");
+    }
+}

@@ -446,14 +446,24 @@ impl<'a> Mapper<'a> {
         let mut full_name = None;
         let mut phone_cols: Vec<(Field, usize)> = Vec::new();
         for (i, cell) in cells.into_iter().enumerate() {
+            // Text decoded with replacement characters is not what Bmby holds: its value is
+            // never proposed (a `\u{FFFD}` would reach GHL), the rest of the row is.
+            let garbled = cell.problem.is_some() && cell.problem_kind == ProblemKind::BadEncoding;
             if let Some(msg) = cell.problem {
                 kept_problems.push(problem(
                     i,
                     cell.problem_kind,
-                    ProblemOutcome::Kept,
+                    if garbled {
+                        ProblemOutcome::FieldDropped
+                    } else {
+                        ProblemOutcome::Kept
+                    },
                     msg,
                     cell.text.as_deref().unwrap_or_default(),
                 ));
+            }
+            if garbled {
+                continue;
             }
             let Some(raw) = cell.text else { continue };
             let target = self.targets.get(i).unwrap_or(&Target::Ignore);
