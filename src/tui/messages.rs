@@ -49,12 +49,21 @@ impl PartialEq<String> for LoggedMessage {
 /// collapse wherever they are, so repeated routine news never pushes an older, different
 /// message out of sight).
 pub fn log(log: &mut VecDeque<LoggedMessage>, text: String, at: jiff::Timestamp, keep: usize) {
-    let times = match log.iter().position(|m| m.text == text) {
+    // A pull's summary differs from the last one by its counts: the latest stands for all of
+    // them, counted, so a pull every few seconds does not bury an import's problems.
+    let same = |m: &LoggedMessage| m.text == text || (pull_summary(&m.text) && pull_summary(&text));
+    let times = match log.iter().position(same) {
         Some(i) => log.remove(i).map_or(1, |m| m.times + 1),
         None => 1,
     };
     log.push_front(LoggedMessage { text, at, times });
     log.truncate(keep);
+}
+
+/// A pull's one-line summary (`crate::sync::PullSummary::describe`: `incremental pull: 2
+/// contacts in 1 page…`, `full pull: …`).
+fn pull_summary(text: &str) -> bool {
+    text.starts_with("incremental pull: ") || text.starts_with("full pull: ")
 }
 
 /// The text width inside the messages popup for a terminal `cols` wide.
@@ -158,6 +167,24 @@ mod tests {
         assert!(!lines[0].error);
         assert_eq!(lines[2].text, "14:00:00 ! import: row 7");
         assert!(lines[2].error);
+    }
+
+    /// Pull summaries with different counts are one line, the latest text, counted; other
+    /// messages stay (found by a newcomer: the import's problems were pushed out of `m`).
+    #[test]
+    fn pull_summaries_with_different_counts_are_one_line() {
+        let mut l = VecDeque::new();
+        let t = at("2025-01-01T12:00:00Z");
+        log(&mut l, "! import: row 7".into(), t, 3);
+        for n in 0..10 {
+            let text = format!("incremental pull: {n} contacts in 1 page, 17 already up to date");
+            log(&mut l, text, t, 3);
+        }
+        log(&mut l, "full pull: 540 contacts in 2 pages".into(), t, 3);
+        assert_eq!(l.len(), 2, "{l:?}");
+        assert_eq!(l[0], "full pull: 540 contacts in 2 pages");
+        assert_eq!(l[0].times, 11);
+        assert_eq!(l[1], "! import: row 7");
     }
 
     #[test]
