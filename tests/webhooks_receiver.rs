@@ -402,3 +402,32 @@ async fn an_update_of_an_unmodeled_field_is_named_as_such() {
         "changed a field bmby-ghl does not show"
     );
 }
+
+/// A pull that finds a newer `dateUpdated` and only a field the cache does not model changed
+/// (the phone's label) records it as such, so `recent` does not say the earlier values were
+/// not cached when the pull saw the change before the webhook did (found by a newcomer).
+#[tokio::test]
+async fn a_pull_names_an_unmodeled_change_too() {
+    use bmby_ghl::sync::recent::before_store;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path(), DEMO_LOCATION_ID).unwrap();
+    let old = Contact {
+        id: "c5".into(),
+        first_name: Some("Ashley".into()),
+        date_updated: Some("2026-01-01T00:00:00.000Z".into()),
+        raw_json: r#"{"id":"c5","firstName":"Ashley","phoneLabel":"Mobile","dateUpdated":"2026-01-01T00:00:00.000Z"}"#.into(),
+        ..Default::default()
+    };
+    s.put_contacts(std::slice::from_ref(&old)).unwrap();
+    let mut pulled = old.clone();
+    pulled.date_updated = Some("2026-01-02T00:00:00.000Z".into());
+    pulled.raw_json = r#"{"id":"c5","firstName":"Ashley","phoneLabel":"Work","dateUpdated":"2026-01-02T00:00:00.000Z"}"#.into();
+    let seen = before_store(&s, std::slice::from_ref(&pulled), jiff::Timestamp::now());
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].unshown && seen[0].fields.is_empty(), "{seen:?}");
+    // Only `dateUpdated` moved: nothing to say.
+    let mut same = old.clone();
+    same.date_updated = Some("2026-01-03T00:00:00.000Z".into());
+    same.raw_json = old.raw_json.replace("2026-01-01", "2026-01-03");
+    assert!(before_store(&s, &[same], jiff::Timestamp::now()).is_empty());
+}

@@ -177,6 +177,19 @@ pub fn contact_diff(
     out
 }
 
+/// Whether two raw contact records (GHL's JSON as cached) differ in anything but
+/// `dateUpdated`; unreadable JSON counts as not differing (nothing is claimed).
+fn raw_differs(old: &str, new: &str) -> bool {
+    let read = |s: &str| match serde_json::from_str::<serde_json::Value>(s) {
+        Ok(serde_json::Value::Object(mut m)) => {
+            m.remove("dateUpdated");
+            Some(m)
+        }
+        _ => None,
+    };
+    matches!((read(old), read(new)), (Some(a), Some(b)) if a != b)
+}
+
 pub(crate) fn same_instant(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => {
@@ -220,10 +233,15 @@ pub fn before_store(store: &Store, fresh: &[Contact], seen_at: Timestamp) -> Vec
             None => (true, Vec::new()),
             Some(old) => (false, contact_diff(old, c, &defs)),
         };
-        // `dateUpdated` moved on with no field we model changed: a field we do not show, or a
-        // change a webhook already brought (one without `dateUpdated`): not told apart here,
-        // so nothing is recorded (the webhook path names unshown changes).
-        if !created && fields.is_empty() {
+        // `dateUpdated` moved on with no field we model changed: a field we do not show if the
+        // raw records differ beyond it; else a change a webhook already brought (one without
+        // `dateUpdated`), and nothing is recorded.
+        let unshown = !created
+            && fields.is_empty()
+            && old
+                .as_ref()
+                .is_some_and(|o| raw_differs(&o.raw_json, &c.raw_json));
+        if !created && fields.is_empty() && !unshown {
             continue;
         }
         out.push(RecentChange {
@@ -233,6 +251,7 @@ pub fn before_store(store: &Store, fresh: &[Contact], seen_at: Timestamp) -> Vec
             date_updated: c.date_updated.clone(),
             created,
             fields,
+            unshown,
             ..Default::default()
         });
     }
