@@ -338,3 +338,37 @@ fn contact_text_shows_note_titles() {
         "{text}"
     );
 }
+
+/// A kept demo's cache used with no demo running: a command that needs GHL says the demo's
+/// stand-in lives inside `demo` and how to start it, not to sign in to GHL (found by a
+/// newcomer).
+#[test]
+fn a_kept_demo_dir_without_the_demo_says_to_start_it() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(bmby_ghl::store::Store::open(dir.path(), DEMO_LOCATION_ID).unwrap());
+    let o = Command::new(env!("CARGO_BIN_EXE_bmby-ghl"))
+        .args(["--data-dir", dir.path().to_str().unwrap()])
+        .args([
+            "--config",
+            "/dev/null",
+            "--location",
+            DEMO_LOCATION_ID,
+            "sync",
+        ])
+        .env_remove("GHL_TOKEN")
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("is the demo's"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "bmby-ghl demo --data-dir {}",
+            dir.path().display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("auth login"), "{err}");
+}

@@ -324,13 +324,16 @@ pub fn client(settings: &Settings) -> Result<GhlClient> {
     let auth: Arc<dyn crate::ghl::TokenProvider> = match settings.token.clone() {
         Some(token) => Arc::new(PrivateIntegrationToken(token)),
         None => {
-            let store = token_store(settings).map_err(|_| no_token())?;
+            let store = token_store(settings)
+                .map_err(|_| demo_hint(settings, &loc).unwrap_or_else(no_token))?;
             let entry = store.get(&loc)?.ok_or_else(|| {
-                color_eyre::Report::new(crate::ghl::GhlError::Auth(format!(
-                    "location {loc}: run `bmby-ghl auth login` (OAuth) or \
-                     `bmby-ghl auth login --token --location {loc}`, or set GHL_TOKEN to a \
-                     Private Integration Token of the sub-account"
-                )))
+                demo_hint(settings, &loc).unwrap_or_else(|| {
+                    color_eyre::Report::new(crate::ghl::GhlError::Auth(format!(
+                        "location {loc}: run `bmby-ghl auth login` (OAuth) or \
+                         `bmby-ghl auth login --token --location {loc}`, or set GHL_TOKEN to a \
+                         Private Integration Token of the sub-account"
+                    )))
+                })
             })?;
             crate::auth::provider_for(&store, entry, &settings.oauth)
         }
@@ -339,6 +342,25 @@ pub fn client(settings: &Settings) -> Result<GhlClient> {
         ClientConfig::new(&settings.base_url, &loc),
         auth,
     )?)
+}
+
+/// For the demo's location with no token of its own (a kept demo's cache, no demo running):
+/// its GHL is the stand-in that lives inside `demo`, so say how to start it.
+fn demo_hint(settings: &Settings, loc: &str) -> Option<color_eyre::Report> {
+    if loc != crate::sandbox::DEMO_LOCATION_ID {
+        return None;
+    }
+    let dir = settings
+        .data_dir
+        .as_ref()
+        .map_or_else(|| "DIR".to_owned(), |d| d.display().to_string());
+    Some(color_eyre::Report::new(crate::ghl::GhlError::Auth(
+        format!(
+            "location {loc} is the demo's, and its GHL stand-in runs only inside `bmby-ghl demo`: \
+         start `bmby-ghl demo --data-dir {dir}` and run this command beside it (it then runs \
+         in the demo, against its stand-in)"
+        ),
+    )))
 }
 
 fn no_token() -> color_eyre::Report {
