@@ -8,6 +8,25 @@ use bmby_ghl::sync::import::{import_export_file, ImportOptions};
 use bmby_ghl::sync::mapping::Mapping;
 use bmby_ghl::tui::{Driver, Theme};
 
+/// Imports `file` into `s` with the default options and mapping (the TUI's way).
+fn import_default(
+    s: &bmby_ghl::store::Store,
+    file: &std::path::Path,
+) -> (
+    bmby_ghl::sync::import::ImportSummary,
+    String,
+    Vec<bmby_ghl::bmby::export::RowProblem>,
+) {
+    import_export_file(
+        s,
+        file,
+        &ExportOptions::default(),
+        &Mapping::default(),
+        &ImportOptions::default(),
+    )
+    .unwrap()
+}
+
 fn snap(d: &mut Driver) -> String {
     let t = d.render(80, 24);
     assert_clean(t.backend().buffer());
@@ -28,14 +47,7 @@ fn import_problems_show_in_the_status_bar_and_messages_80x24() {
          300005,גל,שמש,0505556666,gal@example.com,\n",
     )
     .unwrap();
-    let (_, _, problems) = import_export_file(
-        &s,
-        &file,
-        &ExportOptions::default(),
-        &Mapping::default(),
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let (_, _, problems) = import_default(&s, &file);
     assert_eq!(problems.len(), 4);
 
     let mut d = Driver::new(s, options(Theme::colored()));
@@ -90,14 +102,7 @@ fn import_notice_stays_until_the_messages_are_read_80x24() {
          30O002,יוסי,כהן,0521111111,yossi@example.com\n",
     )
     .unwrap();
-    let (_, _, problems) = import_export_file(
-        &s,
-        &file,
-        &ExportOptions::default(),
-        &Mapping::default(),
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let (_, _, problems) = import_default(&s, &file);
     assert_eq!(problems.len(), 2);
     let mut d = Driver::new(s, options(Theme::colored()));
     d.run(Vec::new());
@@ -156,16 +161,7 @@ fn an_import_beside_the_tui_replaces_the_problems_shown_80x24() {
     let import = |s: &bmby_ghl::store::Store, name: &str, body: &str| {
         let file = dir.path().join(name);
         std::fs::write(&file, body).unwrap();
-        import_export_file(
-            s,
-            &file,
-            &ExportOptions::default(),
-            &Mapping::default(),
-            &ImportOptions::default(),
-        )
-        .unwrap()
-        .2
-        .len()
+        import_default(s, &file).2.len()
     };
     let header = "מספר לקוח,שם פרטי,שם משפחה,נייד,אימייל\n";
     let first = format!(
@@ -233,14 +229,7 @@ fn an_unused_column_is_a_notice_beside_the_problems_80x24() {
          9002,Bad,Phone,bad.phone@example.com,+972123,y\n",
     )
     .unwrap();
-    let (summary, _, problems) = import_export_file(
-        &s,
-        &file,
-        &ExportOptions::default(),
-        &Mapping::default(),
-        &ImportOptions::default(),
-    )
-    .unwrap();
+    let (summary, _, problems) = import_default(&s, &file);
     assert_eq!((problems.len(), summary.notices.len()), (1, 1));
 
     let mut d = Driver::new(s, options(Theme::colored()));
