@@ -1,13 +1,15 @@
-//! Schemas 3 and 5 → 6: each contact's three records (`contacts`, `contact_rows`,
-//! `contacts_raw`) become one in `contact_records`, the raw JSON compressed (schema 3 stored it
-//! plain), and nothing else in the cache changes: every contact (its raw JSON byte for byte,
-//! its list row), change, outbox entry, link, journal entry, task, note, recent entry, webhook
-//! record and the pull cursor survive; the old trees are dropped.
+//! Schemas 3, 5 and 6 → 7: each contact's three records (`contacts`, `contact_rows`,
+//! `contacts_raw`) of 3 to 5 become one, the raw JSON compressed (schema 3 stored it plain), and
+//! schema 6's one record a contact keyed by id (`contact_records`) moves to schema 7's records
+//! in the order stored (`contacts_by_seq`, with the index `contact_seqs`); nothing else in the
+//! cache changes: every contact (its raw JSON byte for byte, its list row), change, outbox
+//! entry, link, journal entry, task, note, recent entry, webhook record and the pull cursor
+//! survive; the old trees are dropped.
 //!
-//! A schema-5 cache is made from a schema-6 one: the contacts written as schema 5 wrote them
-//! (`store::write_v5_contacts`, the code schema 5 ran) instead of `contact_records`, plus a
+//! A schema-5 cache is made from a schema-7 one: the contacts written as schema 5 wrote them
+//! (`store::write_v5_contacts`, the code schema 5 ran) instead of schema 7's trees, plus a
 //! `list_changed` mark, and the version set; a schema-3 one by rewriting the raw records as
-//! the plain JSON text schema 3 stored.
+//! the plain JSON text schema 3 stored; a schema-6 one with `store::write_v6_contacts`.
 
 use bmby_ghl::domain::{
     Change, ChangeKind, ChangeState, Contact, FieldChange, JournalEntry, Note, OutboxInfo,
@@ -74,18 +76,45 @@ fn change(id: u64, contact_id: &str) -> Change {
     }
 }
 
+/// Schema 7's trees of contact records: emptied (with the index's mark in `meta`) where a
+/// test writes an older layout instead.
+const V7_TREES: [&str; 2] = ["contacts_by_seq", "contact_seqs"];
+
+fn clear_schema_7(db: &sled::Db, contacts: &[Contact]) {
+    for name in V7_TREES {
+        let t = db.open_tree(name).unwrap();
+        assert_eq!(
+            t.len(),
+            contacts.len(),
+            "schema 7: one record a contact in {name}"
+        );
+        t.clear().unwrap();
+    }
+    db.open_tree("meta")
+        .unwrap()
+        .remove("contact_seqs_through")
+        .unwrap();
+}
+
+/// Rewrites the cache at `path` as schema 6 left it: one record a contact in
+/// `contact_records`, keyed by id.
+fn make_schema_6(path: &std::path::Path, contacts: &[Contact]) {
+    let db = sled_open(path);
+    clear_schema_7(&db, contacts);
+    bmby_ghl::store::write_v6_contacts(&db, contacts).unwrap();
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema_version", b"6".to_vec())
+        .unwrap();
+    db.flush().unwrap();
+}
+
 /// Rewrites the cache at `path` as schema 5 left it: the contacts in schema 5's three trees
-/// (none in `contact_records`), a `list_changed` mark. Returns the bytes of schema 5's three
+/// (none in schema 7's), a `list_changed` mark. Returns the bytes of schema 5's three
 /// records of every contact.
 fn make_schema_5(path: &std::path::Path, contacts: &[Contact]) -> usize {
     let db = sled_open(path);
-    let records = db.open_tree("contact_records").unwrap();
-    assert_eq!(
-        records.len(),
-        contacts.len(),
-        "schema 6 wrote one record a contact"
-    );
-    records.clear().unwrap();
+    clear_schema_7(&db, contacts);
     bmby_ghl::store::write_v5_contacts(&db, contacts).unwrap();
     db.open_tree("list_changed")
         .unwrap()
@@ -148,10 +177,15 @@ fn schema_3_cache_keeps_everything_and_its_raw_records_are_compressed() {
     migrates_keeping_everything(3);
 }
 
+#[test]
+fn schema_6_cache_keeps_everything_in_the_order_stored() {
+    migrates_keeping_everything(6);
+}
+
 fn migrates_keeping_everything(from: u32) {
     assert_eq!(
-        SCHEMA_VERSION, 6,
-        "6 stores one record a contact (src/store/record.rs)"
+        SCHEMA_VERSION, 7,
+        "7 stores one record a contact in the order stored (src/store/contact_table.rs)"
     );
     let dir = tempfile::tempdir().unwrap();
     let contacts: Vec<Contact> = (0..1200).map(contact).collect();
@@ -245,14 +279,19 @@ fn migrates_keeping_everything(from: u32) {
         .iter()
         .map(|c| (c.id.clone(), c.raw_json.clone()))
         .collect();
-    let v5_size = make_schema_5(&path, &contacts);
+    let v5_size = if from == 6 {
+        make_schema_6(&path, &contacts);
+        0
+    } else {
+        make_schema_5(&path, &contacts)
+    };
     if from == 3 {
         make_schema_3(&path, &raws);
     }
     let plain_size: usize = raws.iter().map(|(_, j)| j.len()).sum();
 
     let s = reopen(dir.path());
-    assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+    assert_eq!(s.meta("schema_version").as_deref(), Some("7"));
     assert_eq!(s.contact_count(), 1200);
     for c in &contacts {
         let got = s.contact(&c.id).unwrap().expect("contact kept");
@@ -295,14 +334,25 @@ fn migrates_keeping_everything(from: u32) {
     // One record a contact now, the old trees gone, the raw JSON compressed.
     let db = sled_open(&path);
     let names = db.tree_names();
-    for old in ["contacts", "contacts_raw", "contact_rows", "list_changed"] {
+    for old in [
+        "contacts",
+        "contacts_raw",
+        "contact_rows",
+        "list_changed",
+        "contact_records",
+    ] {
         assert!(
             !names.iter().any(|n| &n[..] == old.as_bytes()),
             "{old} dropped"
         );
     }
-    let records = db.open_tree("contact_records").unwrap();
-    assert_eq!(records.len(), 1200);
+    for name in V7_TREES {
+        assert_eq!(db.open_tree(name).unwrap().len(), 1200, "{name}");
+    }
+    if from == 6 {
+        return;
+    }
+    let records = db.open_tree("contacts_by_seq").unwrap();
     let size: usize = records.iter().map(|kv| kv.unwrap().1.len()).sum();
     // Smaller than schema 5's three records (varint lengths instead of 8-byte ones), and
     // the raw JSON compressed: these small records (about 300 bytes of pretty JSON each)
@@ -336,13 +386,14 @@ fn half_migrated_raw_tree_reads_and_finishes() {
     for c in &contacts {
         assert_eq!(s.contact(&c.id).unwrap().unwrap().raw_json, c.raw_json);
     }
-    assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+    assert_eq!(s.meta("schema_version").as_deref(), Some("7"));
 }
 
 /// A migration to 6 interrupted after some contacts were rewritten (the version still 5, the
-/// old trees there) runs again and ends with every contact once.
+/// old trees there), and one to 7 interrupted the same way, run again and end with every
+/// contact once.
 #[test]
-fn an_interrupted_migration_to_6_runs_again() {
+fn an_interrupted_migration_runs_again() {
     let dir = tempfile::tempdir().unwrap();
     let contacts: Vec<Contact> = (0..30).map(contact).collect();
     let path = {
@@ -367,8 +418,35 @@ fn an_interrupted_migration_to_6_runs_again() {
     db.flush().unwrap();
     drop((records, db));
     let s = reopen(dir.path());
-    assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+    assert_eq!(s.meta("schema_version").as_deref(), Some("7"));
     assert_eq!(s.contact_count(), 30);
+    for c in &contacts {
+        assert_eq!(&s.contact(&c.id).unwrap().unwrap(), c);
+    }
+    drop(s);
+    // A migration to 7 interrupted: the version still 6, `contact_records` whole, part of
+    // the new records written (here: every other one, and one more in the index).
+    let db = sled_open(&path);
+    bmby_ghl::store::write_v6_contacts(&db, &contacts).unwrap();
+    let by_seq = db.open_tree("contacts_by_seq").unwrap();
+    let half: Vec<sled::IVec> = by_seq
+        .iter()
+        .keys()
+        .step_by(2)
+        .map(|k| k.unwrap())
+        .collect();
+    for k in half {
+        by_seq.remove(k).unwrap();
+    }
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema_version", b"6".to_vec())
+        .unwrap();
+    db.flush().unwrap();
+    drop((by_seq, db));
+    let s = reopen(dir.path());
+    assert_eq!(s.meta("schema_version").as_deref(), Some("7"));
+    assert_eq!(s.contact_count(), 30, "every contact once");
     for c in &contacts {
         assert_eq!(&s.contact(&c.id).unwrap().unwrap(), c);
     }

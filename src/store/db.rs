@@ -8,7 +8,7 @@ use super::PullCursor;
 use crate::domain::{Appointment, Contact, ContactRow, CustomFieldDef, Note, Task};
 
 /// Version of the cache layout; bump when a stored type changes shape.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The oldest layout [`Store::check_schema`] migrates from without losing data: version 2 had
 /// the trees of 3 to 5 with smaller `Contact` and `ContactRow` records, so its contacts are
@@ -30,6 +30,11 @@ const NO_LIST_MARKS: u32 = 4;
 /// (`super::list_snapshot`). Versions 2 to 5 are migrated straight to 6 (`super::migrate`:
 /// the three records of each contact become one; every other tree is kept as it is).
 const THREE_TREES: u32 = 5;
+
+/// Version 6 kept the records in `contact_records` keyed by contact id; 7 keys them by the
+/// order first stored, with an index from id (`super::contact_table`). Versions 2 to 5 are
+/// migrated to 6's records first, then every one to 7 (`super::migrate`).
+const BY_ID: u32 = 6;
 
 /// Errors of the cache. The path is always named.
 #[derive(Debug, thiserror::Error)]
@@ -67,9 +72,10 @@ pub struct Store {
     /// Added to sled's generated ids: above every id of the database this one was compacted
     /// from (`meta` `id_floor`, `super::compact`).
     id_floor: u64,
-    /// `contact_records`: one record a contact, its list row, itself and its raw JSON
-    /// (`super::record`; `super::list` reads the rows compact).
-    pub(super) records: sled::Tree,
+    /// `contacts_by_seq` and `contact_seqs`: one record a contact, its list row, itself and
+    /// its raw JSON (`super::record`; `super::list` reads the rows compact), in the order
+    /// first stored, with the index from contact id (`super::contact_table`).
+    pub(super) contacts: super::contact_table::ContactTable,
     tasks: sled::Tree,
     notes: sled::Tree,
     appointments: sled::Tree,
@@ -177,7 +183,12 @@ impl Store {
             .map_or(0, u64::from_be_bytes);
         let store = Store {
             id_floor,
-            records: tree("contact_records")?,
+            contacts: super::contact_table::ContactTable::open(&db, meta.clone()).map_err(
+                |source| StoreError::Sled {
+                    path: path.clone(),
+                    source,
+                },
+            )?,
             tasks: tree("tasks")?,
             notes: tree("notes")?,
             appointments: tree("appointments")?,
@@ -236,10 +247,16 @@ impl Store {
         }
         let mut migrated = false;
         if current != Some(SCHEMA_VERSION) {
-            // Every older layout: the rows may have been written without list marks.
-            self.forget_list_snapshot()?;
+            if current != Some(BY_ID) {
+                // Layouts before 6: the rows may have been written without list marks.
+                self.forget_list_snapshot()?;
+            }
             match current {
                 None => {}
+                Some(BY_ID) => {
+                    self.migrate_to_seq()?;
+                    migrated = true;
+                }
                 Some(from @ REBUILDABLE_FROM..=THREE_TREES) => {
                     if from == NO_LIST_MARKS {
                         tracing::info!(to = SCHEMA_VERSION, "cache list snapshot starts");
@@ -248,12 +265,13 @@ impl Store {
                         tracing::info!(to = SCHEMA_VERSION, "cache raw records compressed");
                     }
                     self.migrate_to_records(from == REBUILDABLE_FROM)?;
+                    self.migrate_to_seq()?;
                     migrated = true;
                 }
                 Some(_) => {
                     tracing::warn!(from = ?current, to = SCHEMA_VERSION, "cache schema changed; rebuilding cache");
+                    self.contacts.clear().map_err(|e| self.err(e))?;
                     for t in [
-                        &self.records,
                         &self.tasks,
                         &self.notes,
                         &self.appointments,
@@ -263,6 +281,7 @@ impl Store {
                         t.clear().map_err(|e| self.err(e))?;
                     }
                     self.drop_v5_trees()?;
+                    self.drop_v6_tree()?;
                 }
             }
             self.meta
@@ -290,12 +309,22 @@ impl Store {
         bincode::serialize(v).expect("bincode encoding of plain data cannot fail")
     }
 
-    /// A [`StoreError::Corrupt`] of the contact record `key`.
-    pub(super) fn corrupt_record(&self, key: &[u8], message: String) -> StoreError {
+    /// A [`StoreError::Corrupt`] of the record of contact `id`.
+    pub(super) fn corrupt_record(&self, id: &str, message: String) -> StoreError {
         StoreError::Corrupt {
             path: self.path.clone(),
-            tree: "contact_records",
-            key: String::from_utf8_lossy(key).into_owned(),
+            tree: "contacts_by_seq",
+            key: id.to_owned(),
+            message,
+        }
+    }
+
+    /// A [`StoreError::Corrupt`] of the record stored `seq`th (read in order, its id unknown).
+    pub(super) fn corrupt_at(&self, seq: u64, message: String) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            tree: "contacts_by_seq",
+            key: format!("#{seq}"),
             message,
         }
     }
@@ -304,20 +333,31 @@ impl Store {
     /// contact without its raw JSON, and the raw JSON compressed), then marks their ids for
     /// the list snapshot (one more record for the whole batch).
     pub fn put_contacts(&self, contacts: &[Contact]) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        let mut buf = Vec::new();
+        // Every record in one buffer: `ends[i]` is where the i-th ends.
+        let (mut all, mut buf) = (Vec::new(), Vec::new());
+        let mut ends = Vec::with_capacity(contacts.len());
         for c in contacts {
             super::record::encode_into(c, &mut buf);
-            batch.insert(c.id.as_bytes(), &buf[..]);
+            all.extend_from_slice(&buf);
+            ends.push(all.len());
         }
-        self.records.apply_batch(batch).map_err(|e| self.err(e))?;
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        self.contacts
+            .put(
+                contacts
+                    .iter()
+                    .zip(starts.zip(&ends))
+                    .map(|(c, (a, &b))| (c.id.as_str(), &all[a..b])),
+            )
+            .map_err(|e| self.err(e))?;
         self.mark_list_changed(contacts.iter().map(|c| c.id.as_str()))?;
         Ok(())
     }
 
     /// Removes a contact and everything cached under it.
     pub fn remove_contact(&self, id: &str) -> Result<()> {
-        for t in [&self.records, &self.tasks, &self.notes, &self.appointments] {
+        self.contacts.remove(id).map_err(|e| self.err(e))?;
+        for t in [&self.tasks, &self.notes, &self.appointments] {
             t.remove(id.as_bytes()).map_err(|e| self.err(e))?;
         }
         self.mark_list_changed([id])?;
@@ -327,10 +367,10 @@ impl Store {
     /// One contact with its raw JSON, or `None` when it is not cached. Errors: the record
     /// does not decode or its raw JSON does not inflate ([`StoreError::Corrupt`]).
     pub fn contact(&self, id: &str) -> Result<Option<Contact>> {
-        match self.records.get(id.as_bytes()).map_err(|e| self.err(e))? {
+        match self.contacts.get(id).map_err(|e| self.err(e))? {
             Some(v) => super::record::contact(&v)
                 .map(Some)
-                .map_err(|m| self.corrupt_record(id.as_bytes(), m)),
+                .map_err(|m| self.corrupt_record(id, m)),
             None => Ok(None),
         }
     }
@@ -339,10 +379,9 @@ impl Store {
     /// row; `None` when the contact is not cached or has no `dateUpdated`. What a pull compares
     /// to skip a contact it already holds.
     pub fn cached_date_updated(&self, id: &str) -> Result<Option<String>> {
-        match self.records.get(id.as_bytes()).map_err(|e| self.err(e))? {
+        match self.contacts.get(id).map_err(|e| self.err(e))? {
             Some(v) => {
-                let row =
-                    super::record::row(&v).map_err(|m| self.corrupt_record(id.as_bytes(), m))?;
+                let row = super::record::row(&v).map_err(|m| self.corrupt_record(id, m))?;
                 Ok(Some(row.date_updated.to_owned()).filter(|d| !d.is_empty()))
             }
             None => Ok(None),
@@ -351,62 +390,69 @@ impl Store {
 
     /// Number of cached contacts.
     pub fn contact_count(&self) -> usize {
-        self.records.len()
+        self.contacts.len()
     }
 
     /// Whether nothing was ever stored here: no contact, pull cursor, change, outbox entry,
     /// journal entry or Bmby link (a cache opened for a location that turned out wrong).
     pub fn is_unused(&self) -> bool {
-        [
-            &self.records,
-            &self.cursors,
-            &self.changes,
-            &self.outbox,
-            &self.journal,
-            &self.links,
-        ]
-        .iter()
-        .all(|t| t.is_empty())
+        self.contacts.is_empty()
+            && [
+                &self.cursors,
+                &self.changes,
+                &self.outbox,
+                &self.journal,
+                &self.links,
+            ]
+            .iter()
+            .all(|t| t.is_empty())
     }
 
-    /// The first `n` list rows in key order (for the first frame, before the full list loads).
+    /// The list rows of the first `n` contacts stored, in id order (for the first frame,
+    /// before the full list loads).
     pub fn contact_rows_head(&self, n: usize) -> Result<Vec<ContactRow>> {
-        self.records
+        let mut rows = self
+            .contacts
             .iter()
             .take(n)
             .map(|kv| {
-                let (k, v) = kv.map_err(|e| self.err(e))?;
+                let (seq, v) = kv.map_err(|e| self.err(e))?;
                 super::record::row(&v)
                     .map(|r| r.to_owned_row())
-                    .map_err(|m| self.corrupt_record(&k, m))
+                    .map_err(|m| self.corrupt_at(seq, m))
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        Ok(rows)
     }
 
-    /// Every list row. Unreadable rows are skipped and logged, never fatal.
+    /// Every list row, in id order. Unreadable rows are skipped and logged, never fatal.
     pub fn contact_rows(&self) -> Result<Vec<ContactRow>> {
-        let mut out = Vec::with_capacity(self.records.len());
-        for kv in self.records.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(self.contacts.len());
+        for kv in self.contacts.iter() {
+            let (seq, v) = kv.map_err(|e| self.err(e))?;
             match super::record::row(&v) {
                 Ok(r) => out.push(r.to_owned_row()),
                 Err(m) => {
-                    let e = self.corrupt_record(&k, m);
+                    let e = self.corrupt_at(seq, m);
                     tracing::warn!(error = %e, "skipping unreadable cached row")
                 }
             }
         }
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
     /// Every cached contact without its raw JSON (`raw_json` empty): what matching, diffing
-    /// and the CLI lists need. The raw JSON is the bulk of a contact and is not inflated.
+    /// and the CLI lists need, in id order. The raw JSON is the bulk of a contact and is not
+    /// inflated.
     pub fn contacts_without_raw(&self) -> Result<Vec<Contact>> {
-        let mut out = Vec::with_capacity(self.records.len());
-        for kv in self.records.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            out.push(super::record::lean(&v).map_err(|m| self.corrupt_record(&k, m))?);
+        let mut out = Vec::with_capacity(self.contacts.len());
+        for kv in self.contacts.iter() {
+            let (seq, v) = kv.map_err(|e| self.err(e))?;
+            out.push(super::record::lean(&v).map_err(|m| self.corrupt_at(seq, m))?);
         }
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
@@ -549,7 +595,11 @@ impl Store {
         ))
     }
 
+    /// Writes the ids of contacts stored since the last settle into the index from id
+    /// (`super::contact_table`), then makes everything written so far durable (sled's flush).
+    /// A pull ends with it. Errors: sled's.
     pub fn flush(&self) -> Result<()> {
+        self.contacts.settle().map_err(|e| self.err(e))?;
         self.db.flush().map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -743,10 +793,16 @@ mod tests {
             s.flush().unwrap();
         }
         let s = Store::open(dir.path(), "loc1").unwrap();
-        assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+        assert_eq!(s.meta("schema_version").as_deref(), Some("7"));
         assert!(s.contact("c2").unwrap().is_none(), "no raw record: dropped");
         let names = s.db.tree_names();
-        for old in ["contacts", "contacts_raw", "contact_rows", "list_changed"] {
+        for old in [
+            "contacts",
+            "contacts_raw",
+            "contact_rows",
+            "list_changed",
+            "contact_records",
+        ] {
             assert!(
                 !names.iter().any(|n| &n[..] == old.as_bytes()),
                 "{old} dropped"

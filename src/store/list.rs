@@ -1,4 +1,4 @@
-//! Reading the list rows of `contact_records` into the compact in-memory list ([`RowList`]).
+//! Reading the list rows of the contact records (`super::contact_table`) into the compact in-memory list ([`RowList`]).
 //!
 //! Each record's row part (`super::record`) is decoded borrowing its strings from the record
 //! (no allocation per field) and copied into the list's arena, so a load never holds more than
@@ -8,7 +8,7 @@ use super::db::{Store, StoreError};
 use crate::domain::{RowList, RowListBuilder, RowParts};
 
 impl Store {
-    /// Every list row, compact, read record by record from `contact_records` (without a name
+    /// Every list row, compact, read record by record from the contact records (without a name
     /// order). Unreadable rows are skipped and logged, never fatal. What
     /// [`Store::contact_list`] falls back to when the list snapshot cannot be used.
     pub fn contact_list_from_rows(&self) -> Result<RowList, StoreError> {
@@ -24,15 +24,15 @@ impl Store {
     fn read_list(&self, n: usize) -> Result<RowList, StoreError> {
         // sled counts a tree by walking it: only worth it to size the whole list.
         let rows = if n == usize::MAX {
-            self.records.len()
+            self.contacts.len()
         } else {
             n
         };
         // Text per row is a little under the record's size; 96 bytes is a synthetic
         // contact's (id 20, name 15, email 25, phone 13, date 24): a guess, trimmed at the end.
         let mut b = RowListBuilder::with_capacity(rows, rows * 96);
-        for kv in self.records.iter().take(n) {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
+        for kv in self.contacts.iter().take(n) {
+            let (seq, v) = kv.map_err(|e| self.err(e))?;
             match super::record::row(&v) {
                 Ok(r) => b.push(
                     RowParts {
@@ -51,13 +51,15 @@ impl Store {
                     r.tags,
                 ),
                 Err(e) => tracing::warn!(
-                    id = %String::from_utf8_lossy(&k),
+                    record = seq,
                     error = %e,
                     "skipping unreadable cached row"
                 ),
             }
         }
-        Ok(b.finish())
+        // The records are in the order first stored (`super::contact_table`); lists are in id
+        // order (what `RowList::merged` and the snapshot expect).
+        Ok(b.finish_in_id_order())
     }
 }
 
@@ -93,7 +95,7 @@ mod tests {
             })
             .collect();
         s.put_contacts(&contacts).unwrap();
-        s.records.insert("zz-broken", b"\x01".to_vec()).unwrap();
+        s.contacts.put([("zz-broken", &b"\x01"[..])]).unwrap();
         let owned = s.contact_rows_head(300).unwrap();
         let list = s.contact_list().unwrap();
         assert_eq!(list.len(), 300, "the unreadable row is skipped");

@@ -1,7 +1,7 @@
 //! The list snapshot (issue #14): the whole compact contact list ([`RowList`], with its name
 //! order) in one file beside the sled directory, so a start reads it in one go instead of
 //! decoding a million contact records, plus the ids whose rows were written since (tree
-//! `list_marks`), their rows read from `contact_records` and merged in ([`RowList::merged`]).
+//! `list_marks`), their rows read from the contact records and merged in ([`RowList::merged`]).
 //!
 //! File `<cache>.list` (for `cache.sled`: `cache.list`), little-endian: magic `BGHLLIST`,
 //! [`VERSION`] (`u32`), the stamp (`u64`), the number of rows (`u64`), the length (`u64`) and
@@ -22,7 +22,7 @@
 //! snapshot whose stamp is not
 //! `list_snapshot` (a crash between the rename and the stamp, a file from another cache), that
 //! is missing, damaged (CRC, lengths, offsets) or of another version is ignored: the list is
-//! read from `contact_records` and the snapshot written again. Migrations that rewrite or
+//! read from the contact records and the snapshot written again. Migrations that rewrite or
 //! clear the rows forget the stamp ([`Store::forget_list_snapshot`]).
 //!
 //! **Big writes make the snapshot stale.** `meta` `list_marked` counts the ids marked since
@@ -98,7 +98,7 @@ pub fn prefetch(cache: &std::path::Path) -> Option<Prefetch> {
 pub enum ListSourceKind {
     /// The snapshot, with this many changed rows merged in.
     Snapshot { changed: usize },
-    /// Every record of `contact_records` (no usable snapshot); the snapshot was written again.
+    /// Every contact record (no usable snapshot); the snapshot was written again.
     Rows,
 }
 
@@ -215,7 +215,7 @@ impl Store {
     }
 
     /// Every list row, compact, with its name order: the snapshot plus the rows changed since
-    /// when the snapshot is usable, else every record of `contact_records` (and the snapshot is
+    /// when the snapshot is usable, else every contact record (and the snapshot is
     /// written again). Equal to [`Store::contact_list_from_rows`] either way.
     pub fn contact_list(&self) -> Result<RowList, StoreError> {
         self.contact_list_traced().map(|(l, _)| l)
@@ -231,7 +231,7 @@ impl Store {
     pub fn save_list_snapshot(&self) -> Result<bool, StoreError> {
         let stamped = self.meta_tree().get(META_STAMP).map_err(|e| self.err(e))?;
         if (stamped.is_some() && self.list_marks.is_empty())
-            || (stamped.is_none() && self.records.is_empty())
+            || (stamped.is_none() && self.contacts.is_empty())
         {
             return Ok(false);
         }
@@ -314,11 +314,11 @@ impl Store {
         let (ids, seen) = self.marked_ids()?;
         for k in ids {
             let id = String::from_utf8_lossy(&k).into_owned();
-            let row = match self.records.get(&k).map_err(|e| self.err(e))? {
+            let row = match self.contacts.get(&id).map_err(|e| self.err(e))? {
                 Some(v) => match super::record::row(&v) {
                     Ok(r) => Some(r.to_owned_row()),
                     Err(m) => {
-                        let e = self.corrupt_record(&k, m);
+                        let e = self.corrupt_record(&id, m);
                         tracing::warn!(error = %e, "skipping unreadable cached row");
                         None
                     }
@@ -574,7 +574,7 @@ mod tests {
             assert!(s.list_snapshot_path().exists());
             // What a version-4 binary leaves: its schema, its trees, rows written without marks.
             s.set_meta("schema_version", "4").unwrap();
-            s.records.clear().unwrap();
+            s.contacts.clear().unwrap();
             crate::store::write_v5_contacts(&s.db, &[c("a", "Ann"), c("b", "Bo"), c("c", "Cy")])
                 .unwrap();
             s.flush().unwrap();
@@ -586,7 +586,7 @@ mod tests {
                 r => break r.unwrap(),
             }
         };
-        assert_eq!(s.meta("schema_version").as_deref(), Some("6"));
+        assert_eq!(s.meta("schema_version").as_deref(), Some("7"));
         let (l, kind) = s.contact_list_traced().unwrap();
         assert_eq!(kind, super::ListSourceKind::Rows);
         let names: Vec<&str> = l.iter().map(|r| r.name).collect();
@@ -655,8 +655,8 @@ mod tests {
         let (list, changed, seen) = s.load_list_snapshot().unwrap().unwrap();
         assert_eq!(changed, 1);
         // Meanwhile a write: its rows, then its mark with the epoch it read before the build's.
-        s.records
-            .insert("b", crate::store::record::encode(&c("b", "Boaz")))
+        s.contacts
+            .put([("b", &crate::store::record::encode(&c("b", "Boaz"))[..])])
             .unwrap();
         let mut key = old_epoch.to_be_bytes().to_vec();
         key.extend_from_slice(&s.next_id().unwrap().to_be_bytes());

@@ -1,5 +1,6 @@
 //! Migrating a cache of schema 2 to 5 (three trees a contact) to schema 6 (one record a
-//! contact, `super::record`).
+//! contact, `super::record`, keyed by contact id in `contact_records`), and schema 6 to 7 (the
+//! same records in the order first stored, with an index from id: `super::contact_table`).
 //!
 //! Schemas 3 to 5 kept each contact in `contacts` (the [`Contact`] without its raw JSON,
 //! bincode), `contact_rows` (its [`ContactRow`], bincode) and `contacts_raw` (the raw JSON,
@@ -10,9 +11,12 @@
 //! notes, appointments, custom fields, changes, outbox, journal, links, cursors, recent
 //! entries and webhook records are other trees and are not touched.
 //!
+//! Schema 6 to 7 copies each record as it is, in id order, into `contacts_by_seq` (numbered 1,
+//! 2, 3, …) and its id into `contact_seqs`, both in key order, then drops `contact_records`.
+//!
 //! An interrupted migration starts again on the next open (the version is written last, the
 //! old trees are dropped only after the new records are flushed; rewriting a record is
-//! harmless). A contact whose records cannot be read is dropped and the pull cursors cleared,
+//! harmless, and the copy to 7 starts from empty trees). A contact whose records cannot be read is dropped and the pull cursors cleared,
 //! so the next pull is a full one and brings it back.
 
 use super::db::{Store, StoreError};
@@ -25,15 +29,19 @@ const BATCH: usize = 5_000;
 /// The trees of schema 5 that schema 6 no longer has.
 const V5_TREES: [&str; 4] = ["contacts", "contacts_raw", "contact_rows", "list_changed"];
 
+/// Schema 6's tree: contact id → record.
+const V6_TREE: &str = "contact_records";
+
 impl Store {
     /// Rewrites the contacts of schema 2 (`from_raw`: the lean contacts and rows rebuilt from
     /// the raw JSON) or 3 to 5 as schema 6 records, then drops the old trees.
     pub(super) fn migrate_to_records(&self, from_raw: bool) -> Result<(), StoreError> {
         let tree = |name: &str| self.db.open_tree(name).map_err(|e| self.err(e));
-        let (lean, raw, rows) = (
+        let (lean, raw, rows, records) = (
             tree("contacts")?,
             tree("contacts_raw")?,
             tree("contact_rows")?,
+            tree(V6_TREE)?,
         );
         tracing::info!(
             contacts = lean.len(),
@@ -63,7 +71,7 @@ impl Store {
                 }
             }
             if in_batch == BATCH {
-                self.records
+                records
                     .apply_batch(std::mem::take(&mut batch))
                     .map_err(|e| self.err(e))?;
                 done += in_batch;
@@ -80,7 +88,7 @@ impl Store {
                 }
             }
         }
-        self.records.apply_batch(batch).map_err(|e| self.err(e))?;
+        records.apply_batch(batch).map_err(|e| self.err(e))?;
         done += in_batch;
         if lost > 0 {
             self.cursors_tree().clear().map_err(|e| self.err(e))?;
@@ -89,6 +97,47 @@ impl Store {
         drop((lean, raw, rows));
         self.drop_v5_trees()?;
         tracing::info!(contacts = done, lost, "cache contacts rewritten");
+        Ok(())
+    }
+
+    /// Copies schema 6's records (keyed by contact id) into schema 7's table (in the order
+    /// first stored, `super::contact_table`), then drops schema 6's tree. Errors: sled's.
+    pub(super) fn migrate_to_seq(&self) -> Result<(), StoreError> {
+        let old = self.db.open_tree(V6_TREE).map_err(|e| self.err(e))?;
+        tracing::info!(
+            contacts = old.len(),
+            "cache layout changed; contacts in the order stored"
+        );
+        self.contacts.clear().map_err(|e| self.err(e))?;
+        let mut chunk: Vec<(sled::IVec, sled::IVec)> = Vec::with_capacity(BATCH);
+        let mut done = 0usize;
+        let mut put = |chunk: &mut Vec<(sled::IVec, sled::IVec)>| -> Result<(), StoreError> {
+            let items: Vec<(&str, &[u8])> = chunk
+                .iter()
+                .filter_map(|(k, v)| Some((std::str::from_utf8(k).ok()?, &v[..])))
+                .collect();
+            done += items.len();
+            self.contacts.put(items).map_err(|e| self.err(e))?;
+            chunk.clear();
+            Ok(())
+        };
+        for kv in old.iter() {
+            chunk.push(kv.map_err(|e| self.err(e))?);
+            if chunk.len() == BATCH {
+                put(&mut chunk)?;
+            }
+        }
+        put(&mut chunk)?;
+        self.flush()?;
+        drop(old);
+        self.drop_v6_tree()?;
+        tracing::info!(contacts = done, "cache contacts renumbered");
+        Ok(())
+    }
+
+    /// Drops schema 6's tree of records by id (absent is fine).
+    pub(super) fn drop_v6_tree(&self) -> Result<(), StoreError> {
+        self.db.drop_tree(V6_TREE).map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -120,6 +169,19 @@ fn from_raw_record(raw: &[u8]) -> Result<Vec<u8>, String> {
     let mut c = crate::ghl::wire::contact_from_json(&json)?;
     c.raw_json.clear();
     Ok(record::from_v5(&c.row(), &c, raw))
+}
+
+/// Writes `contacts` into `db` as schema 6 stored them (`contact_records`: contact id → the
+/// record of `super::record`), without touching the schema version or any other tree: how
+/// migration tests and benchmarks make a cache of the layout before this one. Errors: sled's.
+#[doc(hidden)]
+pub fn write_v6_contacts(db: &sled::Db, contacts: &[Contact]) -> sled::Result<()> {
+    let tree = db.open_tree(V6_TREE)?;
+    let mut batch = sled::Batch::default();
+    for c in contacts {
+        batch.insert(c.id.as_bytes(), record::encode(c));
+    }
+    tree.apply_batch(batch)
 }
 
 /// Writes `contacts` into `db` as schema 5 stored them (`contacts`: the contact without its

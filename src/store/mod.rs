@@ -29,6 +29,7 @@
 //! changes, outbox, journal, links, recent entries and webhook records are never dropped.
 mod changes;
 mod compact;
+mod contact_table;
 mod cursor;
 mod db;
 mod list;
@@ -45,6 +46,6 @@ pub use compact::upgrade_likely;
 pub use cursor::PullCursor;
 pub use db::{Store, StoreError, SCHEMA_VERSION};
 #[doc(hidden)]
-pub use migrate::write_v5_contacts;
+pub use migrate::{write_v5_contacts, write_v6_contacts};
 pub use recent::{RECENT_DAYS, RECENT_KEEP};
 pub use webhooks::{AppliedMark, PutWebhook, StoredWebhook, WEBHOOK_SEEN_KEEP};

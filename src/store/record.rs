@@ -113,7 +113,6 @@ fn put_part<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
 }
 
 /// The record of `c`: its list row, itself without `raw_json`, and `raw_json` compressed.
-#[cfg(test)]
 pub(super) fn encode(c: &Contact) -> Vec<u8> {
     let mut out = Vec::new();
     encode_into(c, &mut out);
