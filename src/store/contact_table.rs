@@ -23,10 +23,11 @@
 //!
 //! Storing a contact first asks whether its id is cached. At a million contacts `contact_seqs`
 //! is larger than sled's page cache, so asking it about an id it does not hold (every contact
-//! of a first pull) read a leaf back from the log: 7.6 µs a contact. [`Pending::known`] holds a
-//! 64-bit hash of every id in `contact_seqs` (8 MB a million), built by the first store of the
-//! process and kept with every settle; an id whose hash is not there is new without asking sled.
-//! Lookups that only read (the TUI's, the CLI's) ask the tree and never build it.
+//! of a first pull) read a leaf back from the log: 7.6 µs a contact. When `contact_seqs` is
+//! empty at the first store of the process (a first pull), [`Pending::known`] keeps a 64-bit
+//! hash of every id settled since (8 MB a million), so an id whose hash is not there is new
+//! without asking sled. Otherwise lookups ask the tree: most ids stored again are cached, which
+//! a hash cannot answer, and a process browsing a large cache keeps its memory.
 //!
 //! A lookup checks that the record found holds the id asked for, so a stale entry (a crash
 //! between removing a record and its id) reads as "not cached" rather than as another contact.
@@ -54,9 +55,21 @@ struct Pending {
     /// The sequence number the next new contact gets.
     next: u64,
     ids: HashMap<Box<str>, u64>,
-    /// The hash ([`id_hash`]) of every id in `contact_seqs`, once built (see the module doc);
+    /// The hash ([`id_hash`]) of every id in `contact_seqs`, when kept (see the module doc);
     /// ids removed since may still be here (a lookup then asks the tree).
-    known: Option<HashSet<u64>>,
+    known: Known,
+}
+
+/// Whether [`Pending::known`] is kept.
+#[derive(Default)]
+enum Known {
+    /// Not decided yet: the first store decides.
+    #[default]
+    Undecided,
+    /// `contact_seqs` was not empty at the first store: lookups ask it.
+    Off,
+    /// Every id settled since `contact_seqs` was empty.
+    On(HashSet<u64>),
 }
 
 /// A 64-bit hash of a contact id, the same in every process (SipHash with fixed keys).
@@ -106,7 +119,7 @@ impl ContactTable {
                 .and_then(|(k, _)| seq_of_bytes(&k))
                 .map_or(1, |s| s + 1),
             ids: HashMap::new(),
-            known: None,
+            known: Known::Undecided,
         };
         for kv in records.range(be(through.saturating_add(1))..) {
             let (k, v) = kv?;
@@ -140,26 +153,28 @@ impl ContactTable {
     }
 
     /// The sequence number of `id`'s record, if it has one (a stale index entry included).
-    /// Asks `contact_seqs` only when [`Pending::known`] is not built or holds the id's hash.
+    /// Asks `contact_seqs` unless [`Pending::known`] is kept and lacks the id's hash.
     fn seq(&self, p: &Pending, id: &str) -> sled::Result<Option<u64>> {
         if let Some(s) = p.ids.get(id) {
             return Ok(Some(*s));
         }
-        if p.known.as_ref().is_some_and(|k| !k.contains(&id_hash(id))) {
+        if matches!(&p.known, Known::On(k) if !k.contains(&id_hash(id))) {
             return Ok(None);
         }
         Ok(self.seqs.get(id.as_bytes())?.and_then(|v| seq_of_bytes(&v)))
     }
 
-    /// Builds [`Pending::known`] from `contact_seqs` if it is not built yet (about 0.3 s a
-    /// million ids). Errors: sled's.
+    /// At the first store of the process: keeps [`Pending::known`] when `contact_seqs` is
+    /// empty (a first pull: every id new), else leaves lookups to the tree (most ids stored
+    /// again are cached, which a hash set cannot answer, and it would cost a large cache 16 MB
+    /// of memory a million ids). Errors: sled's.
     fn know(&self, p: &mut Pending) -> sled::Result<()> {
-        if p.known.is_none() {
-            let mut known = HashSet::with_capacity(self.seqs.len());
-            for k in self.seqs.iter().keys() {
-                known.insert(id_hash(std::str::from_utf8(&k?).unwrap_or_default()));
-            }
-            p.known = Some(known);
+        if matches!(p.known, Known::Undecided) {
+            p.known = if self.seqs.is_empty() {
+                Known::On(HashSet::new())
+            } else {
+                Known::Off
+            };
         }
         Ok(())
     }
@@ -255,7 +270,7 @@ impl ContactTable {
             self.seqs.apply_batch(batch)?;
             let mut p = self.lock();
             for (id, s) in chunk {
-                if let Some(k) = p.known.as_mut() {
+                if let Known::On(k) = &mut p.known {
                     k.insert(id_hash(id));
                 }
                 if p.ids.get(id) == Some(s) {
@@ -289,7 +304,7 @@ impl ContactTable {
         self.records.clear()?;
         self.seqs.clear()?;
         p.ids.clear();
-        p.known = Some(HashSet::new());
+        p.known = Known::On(HashSet::new());
         self.meta.remove(META_THROUGH)?;
         Ok(())
     }
@@ -371,6 +386,32 @@ mod tests {
         let b = record("b");
         t.put([("b", &b[..])]).unwrap();
         assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn a_contact_settled_by_an_earlier_process_keeps_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = record("a");
+        {
+            let db = sled::open(dir.path()).unwrap();
+            let t = table(&db);
+            t.put([("a", &a[..])]).unwrap();
+            t.settle().unwrap();
+            db.flush().unwrap();
+        }
+        let db = sled::open(dir.path()).unwrap();
+        let t = table(&db);
+        assert!(matches!(t.lock().known, Known::Undecided));
+        let b = record("b");
+        t.put([("b", &b[..]), ("a", &a[..])]).unwrap();
+        assert!(
+            matches!(t.lock().known, Known::Off),
+            "a cache with ids asks the tree"
+        );
+        assert_eq!(t.len(), 2, "a rewritten in place, b added");
+        let seqs: Vec<u64> = t.iter().map(|kv| kv.unwrap().0).collect();
+        assert_eq!(seqs, [1, 2]);
+        assert_eq!(id_of(&t, "b").as_deref(), Some("b"));
     }
 
     #[test]
