@@ -47,7 +47,7 @@ pub(super) const SETTLE_AT: usize = 262_144;
 
 /// Ids settled into `contact_seqs` per batch (the lock is taken between batches, so lookups
 /// never wait for a whole settle).
-const SETTLE_BATCH: usize = 16_384;
+const SETTLE_BATCH: usize = 256;
 
 /// The records of newly stored contacts whose ids are not in `contact_seqs` yet.
 #[derive(Default)]

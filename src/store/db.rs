@@ -595,11 +595,16 @@ impl Store {
         ))
     }
 
-    /// Writes the ids of contacts stored since the last settle into the index from id
-    /// (`super::contact_table`), then makes everything written so far durable (sled's flush).
-    /// A pull ends with it. Errors: sled's.
+    /// Writes the ids of contacts stored since the last settle into the index from id, many
+    /// at once in id order (`super::contact_table`; until then they are looked up in memory,
+    /// and a crash loses nothing: the next open reads them again from the records). A pull
+    /// ends with it. Errors: sled's.
+    pub fn settle_contact_index(&self) -> Result<()> {
+        self.contacts.settle().map_err(|e| self.err(e))
+    }
+
+    /// Makes everything written so far durable (sled's flush). Errors: sled's.
     pub fn flush(&self) -> Result<()> {
-        self.contacts.settle().map_err(|e| self.err(e))?;
         self.db.flush().map_err(|e| self.err(e))?;
         Ok(())
     }

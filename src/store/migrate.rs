@@ -128,6 +128,7 @@ impl Store {
             }
         }
         put(&mut chunk)?;
+        self.settle_contact_index()?;
         self.flush()?;
         drop(old);
         self.drop_v6_tree()?;

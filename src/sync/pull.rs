@@ -217,6 +217,8 @@ pub async fn pull_contacts_with(
     }
     finish_storing(storing.take(), &mut summary, &mut on_page).await?;
     store.set_meta("last_sync", &now_rfc3339())?;
+    // The ids of the contacts this pull added go into the index in one pass, in id order.
+    store.settle_contact_index()?;
     store.flush()?;
     tracing::info!(
         fetched = summary.fetched,
