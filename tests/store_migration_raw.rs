@@ -1,7 +1,7 @@
 //! Schemas 3, 5 and 6 → 7: each contact's three records (`contacts`, `contact_rows`,
 //! `contacts_raw`) of 3 to 5 become one, the raw JSON compressed (schema 3 stored it plain), and
 //! schema 6's one record a contact keyed by id (`contact_records`) moves to schema 7's records
-//! in the order stored (`contacts_by_seq`, with the index `contact_seqs`); nothing else in the
+//! in the order stored (`contacts_by_seq`, with the index `contact_id_buckets`); nothing else in the
 //! cache changes: every contact (its raw JSON byte for byte, its list row), change, outbox
 //! entry, link, journal entry, task, note, recent entry, webhook record and the pull cursor
 //! survive; the old trees are dropped.
@@ -78,7 +78,7 @@ fn change(id: u64, contact_id: &str) -> Change {
 
 /// Schema 7's trees of contact records: emptied (with the index's mark in `meta`) where a
 /// test writes an older layout instead.
-const V7_TREES: [&str; 2] = ["contacts_by_seq", "contact_seqs"];
+const V7_TREES: [&str; 2] = ["contacts_by_seq", "contact_id_buckets"];
 
 fn clear_schema_7(db: &sled::Db, contacts: &[Contact]) {
     // The index may not hold the ids yet (a pull settles it at its end).
@@ -346,9 +346,22 @@ fn migrates_keeping_everything(from: u32) {
             "{old} dropped"
         );
     }
-    for name in V7_TREES {
-        assert_eq!(db.open_tree(name).unwrap().len(), 1200, "{name}");
-    }
+    assert_eq!(db.open_tree(V7_TREES[0]).unwrap().len(), 1200);
+    let buckets = db.open_tree(V7_TREES[1]).unwrap();
+    let ids: usize = buckets
+        .iter()
+        .map(|kv| {
+            let v = kv.unwrap().1;
+            // `[length u16 LE][id][u64]` entries: count them.
+            let (mut n, mut at) = (0, 0);
+            while at + 2 <= v.len() {
+                at += 2 + u16::from_le_bytes([v[at], v[at + 1]]) as usize + 8;
+                n += 1;
+            }
+            n
+        })
+        .sum();
+    assert_eq!(ids, 1200, "every id in the index");
     if from == 6 {
         return;
     }

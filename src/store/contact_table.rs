@@ -4,7 +4,8 @@
 //! Two trees:
 //! - `contacts_by_seq`: sequence number (`u64` big-endian, 1, 2, 3, … in the order contacts were
 //!   first stored) → the contact's record (`super::record`), which holds its id;
-//! - `contact_seqs`: contact id → its sequence number (`u64` big-endian).
+//! - `contact_id_buckets`: the index from contact id to sequence number, in buckets of ids
+//!   (`super::id_buckets`).
 //!
 //! Why: a pull receives contacts sorted by `dateUpdated`, so their ids arrive in random order.
 //! Keyed by id (schema 6), every insert landed in a random leaf of a tree far larger than
@@ -13,19 +14,19 @@
 //! `contacts_by_seq`, into the leaf sled just wrote; contacts received again by a later pull
 //! come mostly in the same order and rewrite their records in place.
 //!
-//! The ids of newly stored contacts are kept in memory ([`Pending`]) and written into
-//! `contact_seqs` in id order, many at once ([`ContactTable::settle`]: at the end of a pull,
-//! and whenever [`SETTLE_AT`] are waiting), which touches each leaf of that tree once instead
-//! of once per contact. `meta` `contact_seqs_through` says up to which sequence number the
-//! ids are all in `contact_seqs`; at open, the records after it (what a crash left unsettled)
+//! The ids of newly stored contacts are kept in memory ([`Pending`]) and written into the
+//! index many at once, bucket by bucket in key order ([`ContactTable::settle`]: at the end of a
+//! pull, and whenever [`SETTLE_AT`] are waiting), which writes each bucket once instead of once
+//! per contact. `meta` `contact_seqs_through` says up to which sequence number the
+//! ids are all in the index; at open, the records after it (what a crash left unsettled)
 //! are read again into [`Pending`]. The index is derived: everything in it can be rebuilt from
 //! the records.
 //!
-//! Storing a contact first asks whether its id is cached. At a million contacts `contact_seqs`
+//! Storing a contact first asks whether its id is cached. At a million contacts the index
 //! is larger than sled's page cache, so asking it about an id it does not hold (every contact
-//! of a first pull) read a leaf back from the log: 7.6 µs a contact. When `contact_seqs` is
+//! of a first pull) read a leaf back from the log: 7.6 µs a contact. When the index is
 //! empty at the first store of the process (a first pull), [`Pending::known`] keeps a 64-bit
-//! hash of every id settled since (8 MB a million), so an id whose hash is not there is new
+//! hash of every id settled since (about 16 MB a million), so an id whose hash is not there is new
 //! without asking sled. Otherwise lookups ask the tree: most ids stored again are cached, which
 //! a hash cannot answer, and a process browsing a large cache keeps its memory.
 //!
@@ -38,24 +39,26 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use sled::IVec;
 
-/// Key in `meta`: every record up to this sequence number has its id in `contact_seqs`.
+use super::id_buckets::{self, bucket_of};
+
+/// Key in `meta`: every record up to this sequence number has its id in the index.
 const META_THROUGH: &[u8] = b"contact_seqs_through";
 
-/// Ids waiting in memory before [`ContactTable::put`] settles them into `contact_seqs`
+/// Ids waiting in memory before [`ContactTable::put`] settles them into the index
 /// (about 70 bytes each: 18 MB at most).
 pub(super) const SETTLE_AT: usize = 262_144;
 
-/// Ids settled into `contact_seqs` per batch (the lock is taken between batches, so lookups
+/// Ids settled into the index per batch (the lock is taken between batches, so lookups
 /// never wait for a whole settle).
 const SETTLE_BATCH: usize = 256;
 
-/// The records of newly stored contacts whose ids are not in `contact_seqs` yet.
+/// The records of newly stored contacts whose ids are not in the index yet.
 #[derive(Default)]
 struct Pending {
     /// The sequence number the next new contact gets.
     next: u64,
     ids: HashMap<Box<str>, u64>,
-    /// The hash ([`id_hash`]) of every id in `contact_seqs`, when kept (see the module doc);
+    /// The hash ([`id_hash`]) of every id in the index, when kept (see the module doc);
     /// ids removed since may still be here (a lookup then asks the tree).
     known: Known,
 }
@@ -66,9 +69,9 @@ enum Known {
     /// Not decided yet: the first store decides.
     #[default]
     Undecided,
-    /// `contact_seqs` was not empty at the first store: lookups ask it.
+    /// the index was not empty at the first store: lookups ask it.
     Off,
-    /// Every id settled since `contact_seqs` was empty.
+    /// Every id settled since the index was empty.
     On(HashSet<u64>),
 }
 
@@ -83,7 +86,8 @@ fn id_hash(id: &str) -> u64 {
 #[derive(Clone)]
 pub(super) struct ContactTable {
     records: sled::Tree,
-    seqs: sled::Tree,
+    /// `contact_id_buckets` (`super::id_buckets`).
+    buckets: sled::Tree,
     meta: sled::Tree,
     pending: Arc<Mutex<Pending>>,
     /// One settle at a time.
@@ -108,7 +112,7 @@ impl ContactTable {
     /// the last settle (see the module doc). Errors: sled's.
     pub(super) fn open(db: &sled::Db, meta: sled::Tree) -> sled::Result<ContactTable> {
         let records = db.open_tree("contacts_by_seq")?;
-        let seqs = db.open_tree("contact_seqs")?;
+        let buckets = db.open_tree("contact_id_buckets")?;
         let through = meta
             .get(META_THROUGH)?
             .and_then(|v| seq_of_bytes(&v))
@@ -141,7 +145,7 @@ impl ContactTable {
         }
         Ok(ContactTable {
             records,
-            seqs,
+            buckets,
             meta,
             pending: Arc::new(Mutex::new(pending)),
             settling: Arc::default(),
@@ -153,7 +157,7 @@ impl ContactTable {
     }
 
     /// The sequence number of `id`'s record, if it has one (a stale index entry included).
-    /// Asks `contact_seqs` unless [`Pending::known`] is kept and lacks the id's hash.
+    /// Asks the index unless [`Pending::known`] is kept and lacks the id's hash.
     fn seq(&self, p: &Pending, id: &str) -> sled::Result<Option<u64>> {
         if let Some(s) = p.ids.get(id) {
             return Ok(Some(*s));
@@ -161,16 +165,19 @@ impl ContactTable {
         if matches!(&p.known, Known::On(k) if !k.contains(&id_hash(id))) {
             return Ok(None);
         }
-        Ok(self.seqs.get(id.as_bytes())?.and_then(|v| seq_of_bytes(&v)))
+        Ok(self
+            .buckets
+            .get(bucket_of(id_hash(id)))?
+            .and_then(|b| id_buckets::find(&b, id)))
     }
 
-    /// At the first store of the process: keeps [`Pending::known`] when `contact_seqs` is
+    /// At the first store of the process: keeps [`Pending::known`] when the index is
     /// empty (a first pull: every id new), else leaves lookups to the tree (most ids stored
     /// again are cached, which a hash set cannot answer, and it would cost a large cache 16 MB
     /// of memory a million ids). Errors: sled's.
     fn know(&self, p: &mut Pending) -> sled::Result<()> {
         if matches!(p.known, Known::Undecided) {
-            p.known = if self.seqs.is_empty() {
+            p.known = if self.buckets.is_empty() {
                 Known::On(HashSet::new())
             } else {
                 Known::Off
@@ -243,11 +250,15 @@ impl ContactTable {
             }
         }
         p.ids.remove(id);
-        self.seqs.remove(id.as_bytes())?;
+        let key = bucket_of(id_hash(id));
+        match id_buckets::edited(self.buckets.get(key)?.as_deref(), &[], &[id]) {
+            Some(b) => self.buckets.insert(&key[..], b)?,
+            None => self.buckets.remove(key)?,
+        };
         Ok(found)
     }
 
-    /// Writes the ids waiting in memory into `contact_seqs`, in id order and in batches, then
+    /// Writes the ids waiting in memory into the index, in id order and in batches, then
     /// moves `contact_seqs_through` on. Errors: sled's.
     pub(super) fn settle(&self) -> sled::Result<()> {
         let _one = self.settling.lock().unwrap_or_else(|e| e.into_inner());
@@ -256,27 +267,49 @@ impl ContactTable {
             if p.ids.is_empty() {
                 return Ok(());
             }
-            let w: Vec<(Box<str>, u64)> = p.ids.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            let w: Vec<([u8; 2], u64, Box<str>, u64)> = p
+                .ids
+                .iter()
+                .map(|(id, seq)| {
+                    let h = id_hash(id);
+                    (bucket_of(h), h, id.clone(), *seq)
+                })
+                .collect();
             // Every sequence number below `next` was given out before this lock was taken,
-            // so its id is in `waiting` or already in `contact_seqs`.
+            // so its id is in `waiting` or already in the index.
             (w, p.next - 1)
         };
-        waiting.sort_unstable();
-        for chunk in waiting.chunks(SETTLE_BATCH) {
-            let mut batch = sled::Batch::default();
-            for (id, s) in chunk {
-                batch.insert(id.as_bytes(), &be(*s)[..]);
+        waiting.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut start = 0;
+        while start < waiting.len() {
+            // Whole buckets, about SETTLE_BATCH ids; under the lock, so a removal in between
+            // cannot lose its edit of a bucket this batch rewrites.
+            let mut end = (start + SETTLE_BATCH).min(waiting.len());
+            while end < waiting.len() && waiting[end].0 == waiting[end - 1].0 {
+                end += 1;
             }
-            self.seqs.apply_batch(batch)?;
+            let chunk = &waiting[start..end];
             let mut p = self.lock();
-            for (id, s) in chunk {
+            let mut batch = sled::Batch::default();
+            for group in chunk.chunk_by(|a, b| a.0 == b.0) {
+                let adds: Vec<(&str, u64)> =
+                    group.iter().map(|(_, _, id, s)| (&**id, *s)).collect();
+                let old = self.buckets.get(group[0].0)?;
+                if let Some(b) = id_buckets::edited(old.as_deref(), &adds, &[]) {
+                    batch.insert(&group[0].0[..], b);
+                }
+            }
+            self.buckets.apply_batch(batch)?;
+            for (_, h, id, s) in chunk {
                 if let Known::On(k) = &mut p.known {
-                    k.insert(id_hash(id));
+                    k.insert(*h);
                 }
                 if p.ids.get(id) == Some(s) {
                     p.ids.remove(id);
                 }
             }
+            drop(p);
+            start = end;
         }
         self.meta.insert(META_THROUGH, &be(through)[..])?;
         Ok(())
@@ -302,7 +335,7 @@ impl ContactTable {
     pub(super) fn clear(&self) -> sled::Result<()> {
         let mut p = self.lock();
         self.records.clear()?;
-        self.seqs.clear()?;
+        self.buckets.clear()?;
         p.ids.clear();
         p.known = Known::On(HashSet::new());
         self.meta.remove(META_THROUGH)?;

@@ -72,7 +72,7 @@ pub struct Store {
     /// Added to sled's generated ids: above every id of the database this one was compacted
     /// from (`meta` `id_floor`, `super::compact`).
     id_floor: u64,
-    /// `contacts_by_seq` and `contact_seqs`: one record a contact, its list row, itself and
+    /// `contacts_by_seq` and `contact_id_buckets`: one record a contact, its list row, itself and
     /// its raw JSON (`super::record`; `super::list` reads the rows compact), in the order
     /// first stored, with the index from contact id (`super::contact_table`).
     pub(super) contacts: super::contact_table::ContactTable,

@@ -12,7 +12,7 @@
 //! entries and webhook records are other trees and are not touched.
 //!
 //! Schema 6 to 7 copies each record as it is, in id order, into `contacts_by_seq` (numbered 1,
-//! 2, 3, …) and its id into `contact_seqs`, both in key order, then drops `contact_records`.
+//! 2, 3, …) and its id into the index (`super::id_buckets`), then drops `contact_records`.
 //!
 //! An interrupted migration starts again on the next open (the version is written last, the
 //! old trees are dropped only after the new records are flushed; rewriting a record is
