@@ -279,7 +279,7 @@ impl ContactTable {
             // so its id is in `waiting` or already in the index.
             (w, p.next - 1)
         };
-        waiting.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        waiting.sort_unstable_by_key(|w| w.0);
         let mut start = 0;
         while start < waiting.len() {
             // Whole buckets, about SETTLE_BATCH ids; under the lock, so a removal in between
