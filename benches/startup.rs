@@ -149,6 +149,8 @@ fn generate(dir: &std::path::Path) {
     store
         .set_meta("last_sync", "2025-01-01T12:00:00Z")
         .expect("meta");
+    // As a pull ends: the ids it added go into the index.
+    store.settle_contact_index().expect("settle");
     store.flush().expect("flush");
 }
 
