@@ -4,6 +4,8 @@
 //! `cargo bench --bench pull` (`BMBY_BENCH_N=1000000 cargo bench --bench pull` for a million).
 //! The stand-in runs in a child process (this binary re-run with `BMBY_BENCH_SERVE`), so the
 //! CPU time and RSS printed are the client's alone: requests, parsing, and the cache writes.
+//! `BMBY_BENCH_RATE=1`: the stand-in keeps GHL's burst limit (100 requests per 10 s) and the
+//! bench prints the pull's share of that ceiling and the number of 429 answers.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -23,17 +25,30 @@ fn contacts_n() -> usize {
         .unwrap_or(100_000)
 }
 
-/// The child: serves `n` generated contacts with no rate limit, prints the base URL, and
-/// stops when its standard input closes.
+/// Whether the stand-in keeps GHL's burst limit (`BMBY_BENCH_RATE`).
+fn rate_limited() -> bool {
+    std::env::var_os("BMBY_BENCH_RATE").is_some()
+}
+
+/// The child: serves `n` generated contacts (with no rate limit unless [`rate_limited`]),
+/// prints the base URL, and when its standard input closes prints the number of requests and
+/// of 429 answers, and stops.
 fn serve(n: usize) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
+        let limits = if rate_limited() {
+            SandboxConfig::default()
+        } else {
+            SandboxConfig {
+                rate_limit_max: u32::MAX,
+                rate_limit_interval: Duration::from_secs(1),
+                ..Default::default()
+            }
+        };
         let sb = Sandbox::start(SandboxConfig {
             seed: Seed::Generated { contacts: n },
-            rate_limit_max: u32::MAX,
-            rate_limit_interval: Duration::from_secs(1),
             daily_limit: u32::MAX,
-            ..Default::default()
+            ..limits
         })
         .await
         .expect("stand-in");
@@ -44,6 +59,9 @@ fn serve(n: usize) {
         })
         .await
         .expect("stdin");
+        let reqs = sb.requests();
+        let n429 = reqs.iter().filter(|r| r.status == 429).count();
+        println!("{} {n429}", reqs.len());
     });
 }
 
@@ -106,9 +124,8 @@ fn main() {
         .spawn()
         .expect("spawn the stand-in");
     let mut url = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut url)
-        .expect("base URL");
+    let mut from_child = BufReader::new(child.stdout.take().expect("stdout"));
+    from_child.read_line(&mut url).expect("base URL");
     let url = url.trim().to_owned();
     assert!(url.starts_with("http://127.0.0.1"), "stand-in said {url:?}");
     println!(
@@ -165,5 +182,18 @@ fn main() {
         load_average()
     );
     drop(child.stdin.take());
+    let mut counts = String::new();
+    from_child.read_line(&mut counts).expect("request counts");
     let _ = child.wait();
+    if rate_limited() {
+        let mut it = counts
+            .split_whitespace()
+            .map(|v| v.parse::<f64>().unwrap_or(0.0));
+        let (sent, n429) = (it.next().unwrap_or(0.0), it.next().unwrap_or(0.0));
+        let rate = sent / wall.as_secs_f64();
+        println!(
+            "rate limited: {sent} requests ({rate:.2}/s); GHL's ceiling 10/s → share {:.2}; 429 answers: {n429}",
+            rate / 10.0
+        );
+    }
 }
