@@ -44,6 +44,11 @@ use super::id_buckets::{self, bucket_of};
 /// Key in `meta`: every record up to this sequence number has its id in the index.
 const META_THROUGH: &[u8] = b"contact_seqs_through";
 
+/// Key in `meta`: no record was ever given a sequence number at or above this one, so a
+/// number is never given twice (a removed contact's number is not reused, and an index entry
+/// left behind by a crash can only point at no record).
+const META_NEXT: &[u8] = b"contact_seq_next";
+
 /// Ids waiting in memory before [`ContactTable::put`] settles them into the index
 /// (about 70 bytes each: 18 MB at most).
 pub(super) const SETTLE_AT: usize = 262_144;
@@ -121,7 +126,12 @@ impl ContactTable {
             next: records
                 .last()?
                 .and_then(|(k, _)| seq_of_bytes(&k))
-                .map_or(1, |s| s + 1),
+                .map_or(1, |s| s + 1)
+                .max(
+                    meta.get(META_NEXT)?
+                        .and_then(|v| seq_of_bytes(&v))
+                        .unwrap_or(1),
+                ),
             ids: HashMap::new(),
             known: Known::Undecided,
         };
@@ -217,6 +227,7 @@ impl ContactTable {
             let mut p = self.lock();
             self.know(&mut p)?;
             let mut batch = sled::Batch::default();
+            let next_before = p.next;
             for (id, bytes) in items {
                 let seq = match self.seq(&p, id)? {
                     Some(s) => s,
@@ -230,6 +241,10 @@ impl ContactTable {
                     }
                 };
                 batch.insert(&be(seq)[..], bytes);
+            }
+            if p.next != next_before {
+                // Before the records: a crash in between leaves numbers unused, never reused.
+                self.meta.insert(META_NEXT, &be(p.next)[..])?;
             }
             self.records.apply_batch(batch)?;
             p.ids.len() >= SETTLE_AT
@@ -474,6 +489,27 @@ mod tests {
         assert_eq!(id_of(&t, "b").as_deref(), Some("b"));
         assert!(t.remove("b").unwrap());
         assert_eq!(t.len(), 0);
+    }
+
+    #[test]
+    fn a_removed_contacts_number_is_never_given_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (record("a"), record("b"), record("c"));
+        {
+            let db = sled::open(dir.path()).unwrap();
+            let t = table(&db);
+            t.put([("a", &a[..]), ("b", &b[..])]).unwrap();
+            t.settle().unwrap();
+            assert!(t.remove("b").unwrap(), "b was the last record");
+            db.flush().unwrap();
+        }
+        let db = sled::open(dir.path()).unwrap();
+        let t = table(&db);
+        t.put([("c", &c[..])]).unwrap();
+        let seqs: Vec<u64> = t.iter().map(|kv| kv.unwrap().0).collect();
+        assert_eq!(seqs, [1, 3], "c gets 3, not b's 2");
+        assert_eq!(id_of(&t, "b"), None);
+        assert_eq!(id_of(&t, "c").as_deref(), Some("c"));
     }
 
     #[test]
