@@ -71,6 +71,9 @@ fn real_main(cli: Cli) -> color_eyre::Result<i32> {
         .or_else(|| temp.as_ref().map(|t| t.path().to_path_buf()));
     // A `--config FILE` that does not exist is an error (a typo must not run on defaults).
     config::require_explicit(cli.config.as_deref())?;
+    if let Some(d) = cli.data_dir.as_deref() {
+        commands::check_data_dir(d)?;
+    }
     let paths = Paths::resolve(cli.config.as_deref(), data_dir.as_deref());
     if let Some(Command::Config { json }) = cli.command {
         let flags = config::report::Flags {

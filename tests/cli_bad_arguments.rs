@@ -60,3 +60,29 @@ fn op_arguments_that_cannot_be_parsed_exit_2() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
 }
+
+/// A `--data-dir` that is a file (or lies under one) is named before anything is written, for
+/// the demo and for every other command, instead of the system's bare "Not a directory".
+#[test]
+fn a_data_dir_that_is_a_file_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "kept").unwrap();
+    for (data, args) in [
+        (file.clone(), &["demo"][..]),
+        (file.join("sub"), &["contacts"][..]),
+    ] {
+        let o = bin_at(NOWHERE, &data, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("{} is a file, not a directory", file.display())),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "kept",
+        "the file is untouched"
+    );
+}

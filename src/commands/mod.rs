@@ -63,7 +63,7 @@ use crate::sandbox::SandboxConfig;
 use crate::store::Store;
 use crate::tui;
 
-pub use bad_argument::{exit_code, BadArgument};
+pub use bad_argument::{check_data_dir, exit_code, BadArgument};
 use bmby::*;
 pub use bmby::{bmby_client, bmby_pull, bmby_writeback_client};
 use browse::*;
