@@ -379,6 +379,19 @@ mod tests {
         buf
     }
 
+    /// Opens the database this test just closed: sled's threads hold its lock a moment after
+    /// the last handle is dropped, so "locked" is waited out (for 30 s at most).
+    fn reopen(path: &std::path::Path) -> sled::Db {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            match sled::open(path) {
+                Ok(db) => return db,
+                Err(e) if std::time::Instant::now() > until => panic!("reopening: {e}"),
+                Err(_) => std::thread::yield_now(),
+            }
+        }
+    }
+
     fn table(db: &sled::Db) -> ContactTable {
         ContactTable::open(db, db.open_tree("meta").unwrap()).unwrap()
     }
@@ -431,7 +444,7 @@ mod tests {
             t.put([("b", &b[..])]).unwrap();
             db.flush().unwrap();
         }
-        let db = sled::open(dir.path()).unwrap();
+        let db = reopen(dir.path());
         let t = table(&db);
         assert!(t.lock().ids.is_empty(), "settled at open");
         let through = t.meta.get(META_THROUGH).unwrap().unwrap();
@@ -455,7 +468,7 @@ mod tests {
             t.settle().unwrap();
             db.flush().unwrap();
         }
-        let db = sled::open(dir.path()).unwrap();
+        let db = reopen(dir.path());
         let t = table(&db);
         assert!(matches!(t.lock().known, Known::Undecided));
         let b = record("b");
@@ -503,7 +516,7 @@ mod tests {
             assert!(t.remove("b").unwrap(), "b was the last record");
             db.flush().unwrap();
         }
-        let db = sled::open(dir.path()).unwrap();
+        let db = reopen(dir.path());
         let t = table(&db);
         t.put([("c", &c[..])]).unwrap();
         let seqs: Vec<u64> = t.iter().map(|kv| kv.unwrap().0).collect();
