@@ -392,6 +392,19 @@ mod tests {
         }
     }
 
+    /// Runs `f` on a table of the database in `dir` as a process that then exits would:
+    /// the database flushed and closed after it.
+    fn in_an_earlier_process(dir: &std::path::Path, f: impl FnOnce(&ContactTable)) {
+        let db = sled::open(dir).unwrap();
+        f(&table(&db));
+        db.flush().unwrap();
+    }
+
+    /// The sequence numbers of the records, in order.
+    fn seqs(t: &ContactTable) -> Vec<u64> {
+        t.iter().map(|kv| kv.unwrap().0).collect()
+    }
+
     fn table(db: &sled::Db) -> ContactTable {
         ContactTable::open(db, db.open_tree("meta").unwrap()).unwrap()
     }
@@ -434,16 +447,13 @@ mod tests {
     #[test]
     fn ids_not_settled_are_read_again_at_open() {
         let dir = tempfile::tempdir().unwrap();
-        {
-            let db = sled::open(dir.path()).unwrap();
-            let t = table(&db);
+        in_an_earlier_process(dir.path(), |t| {
             let (a, b) = (record("a"), record("b"));
             t.put([("a", &a[..])]).unwrap();
             t.settle().unwrap();
             // A crash before the next settle: `b` is only in the records.
             t.put([("b", &b[..])]).unwrap();
-            db.flush().unwrap();
-        }
+        });
         let db = reopen(dir.path());
         let t = table(&db);
         assert!(t.lock().ids.is_empty(), "settled at open");
@@ -461,13 +471,10 @@ mod tests {
     fn a_contact_settled_by_an_earlier_process_keeps_its_place() {
         let dir = tempfile::tempdir().unwrap();
         let a = record("a");
-        {
-            let db = sled::open(dir.path()).unwrap();
-            let t = table(&db);
+        in_an_earlier_process(dir.path(), |t| {
             t.put([("a", &a[..])]).unwrap();
             t.settle().unwrap();
-            db.flush().unwrap();
-        }
+        });
         let db = reopen(dir.path());
         let t = table(&db);
         assert!(matches!(t.lock().known, Known::Undecided));
@@ -478,8 +485,7 @@ mod tests {
             "a cache with ids asks the tree"
         );
         assert_eq!(t.len(), 2, "a rewritten in place, b added");
-        let seqs: Vec<u64> = t.iter().map(|kv| kv.unwrap().0).collect();
-        assert_eq!(seqs, [1, 2]);
+        assert_eq!(seqs(&t), [1, 2]);
         assert_eq!(id_of(&t, "b").as_deref(), Some("b"));
     }
 
@@ -508,19 +514,15 @@ mod tests {
     fn a_removed_contacts_number_is_never_given_again() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b, c) = (record("a"), record("b"), record("c"));
-        {
-            let db = sled::open(dir.path()).unwrap();
-            let t = table(&db);
+        in_an_earlier_process(dir.path(), |t| {
             t.put([("a", &a[..]), ("b", &b[..])]).unwrap();
             t.settle().unwrap();
             assert!(t.remove("b").unwrap(), "b was the last record");
-            db.flush().unwrap();
-        }
+        });
         let db = reopen(dir.path());
         let t = table(&db);
         t.put([("c", &c[..])]).unwrap();
-        let seqs: Vec<u64> = t.iter().map(|kv| kv.unwrap().0).collect();
-        assert_eq!(seqs, [1, 3], "c gets 3, not b's 2");
+        assert_eq!(seqs(&t), [1, 3], "c gets 3, not b's 2");
         assert_eq!(id_of(&t, "b"), None);
         assert_eq!(id_of(&t, "c").as_deref(), Some("c"));
     }
